@@ -1,0 +1,41 @@
+import type { Envelope } from "./envelope.ts";
+
+/** One event as delivered: `seq` is its position in the replay log, absent for typing/presence. */
+export interface BusMessage {
+  subject: string;
+  seq?: number;
+  event: Envelope;
+}
+
+export type Handler = (message: BusMessage) => void;
+
+/**
+ * The answer to "what happened after seq N on this subject": the events in order, or `gap` when the
+ * log no longer reaches back that far (or N comes from an earlier log), or more than `limit` events
+ * were missed, so the reader must refetch.
+ */
+export type Replay = { gap: false; messages: BusMessage[] } | { gap: true };
+
+/**
+ * The plan's EventBus. Postgres is the source of truth; the bus carries notice of committed
+ * changes. Subjects are the plan's (lib/bus/subjects.ts); persisted ones can be replayed.
+ */
+export interface EventBus {
+  readonly kind: "memory" | "nats";
+  /** Publishes after validating the envelope; resolves with the event's seq when persisted. */
+  publish(subject: string, event: Envelope): Promise<number | undefined>;
+  /** Calls `handler` for every later event whose subject matches `pattern` (NATS wildcards). */
+  subscribe(pattern: string, handler: Handler): Promise<void>;
+  unsubscribe(pattern: string, handler: Handler): Promise<void>;
+  /** Persisted events matching a pattern with seq > `afterSeq`, oldest first, up to `limit`. */
+  replay(pattern: string, afterSeq: number, limit?: number): Promise<Replay>;
+  /** The seq of the newest persisted event (a position to resume from when nothing was received). */
+  head(): Promise<number>;
+  /** Resolves when the bus is reachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class BusError extends Error {
+  override name = "BusError";
+}

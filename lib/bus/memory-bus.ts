@@ -1,0 +1,81 @@
+import { log } from "../log.ts";
+import { parseEnvelope } from "./envelope.ts";
+import { BusError, type BusMessage, type EventBus, type Handler, type Replay } from "./event-bus.ts";
+import { isPersisted, isPublishSubject, isSubscribeSubject, subjectMatches } from "./subjects.ts";
+
+/**
+ * The one-box bus: delivery within this process and a bounded replay buffer. Sequence numbers
+ * start from the clock at boot (microseconds), so ids from before a restart are always older than
+ * the buffer and a resuming client is told to refetch instead of silently missing events.
+ */
+export function createMemoryBus(options: { replayBuffer: number }): EventBus {
+  const subscriptions = new Map<string, Set<Handler>>();
+  const buffer: BusMessage[] = [];
+  const firstSeq = Date.now() * 1000;
+  let nextSeq = firstSeq;
+  let closed = false;
+
+  function deliver(message: BusMessage) {
+    for (const [pattern, handlers] of subscriptions) {
+      if (!subjectMatches(pattern, message.subject)) continue;
+      for (const handler of handlers) {
+        try {
+          handler(message);
+        } catch (err) {
+          log.error("bus handler failed", { subject: message.subject, error: String(err) });
+        }
+      }
+    }
+  }
+
+  return {
+    kind: "memory",
+    async publish(subject, event) {
+      if (closed) throw new BusError("bus is closed");
+      if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);
+      const message: BusMessage = { subject, event: parseEnvelope(event) };
+      if (isPersisted(subject)) {
+        message.seq = nextSeq++;
+        buffer.push(message);
+        if (buffer.length > options.replayBuffer) buffer.shift();
+      }
+      // Delivered on a later microtask, in publish order, so a slow subscriber never runs inside
+      // the publisher's request.
+      queueMicrotask(() => deliver(message));
+      return message.seq;
+    },
+    async subscribe(pattern, handler) {
+      if (!isSubscribeSubject(pattern)) throw new BusError(`invalid subject ${JSON.stringify(pattern)}`);
+      const handlers = subscriptions.get(pattern) ?? new Set<Handler>();
+      handlers.add(handler);
+      subscriptions.set(pattern, handlers);
+    },
+    async unsubscribe(pattern, handler) {
+      const handlers = subscriptions.get(pattern);
+      handlers?.delete(handler);
+      if (handlers?.size === 0) subscriptions.delete(pattern);
+    },
+    async replay(pattern, afterSeq, limit = 1000): Promise<Replay> {
+      const oldest = buffer[0]?.seq ?? nextSeq;
+      // Anything at or after `oldest` is still here; a reader further back, or from another boot, missed some.
+      if (afterSeq + 1 < oldest || afterSeq >= nextSeq) return { gap: true };
+      const messages: BusMessage[] = [];
+      for (const m of buffer) {
+        if ((m.seq ?? 0) <= afterSeq || !subjectMatches(pattern, m.subject)) continue;
+        if (messages.length === limit) return { gap: true };
+        messages.push(m);
+      }
+      return { gap: false, messages };
+    },
+    async head() {
+      return nextSeq - 1;
+    },
+    async ping() {
+      if (closed) throw new BusError("bus is closed");
+    },
+    async close() {
+      closed = true;
+      subscriptions.clear();
+    },
+  };
+}

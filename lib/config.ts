@@ -1,0 +1,198 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { StartupError } from "./startup-error.ts";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .optional();
+const optionalUrl = (protocols: string[]) =>
+  optionalText.pipe(
+    z
+      .string()
+      .refine(
+        (s) => URL.canParse(s) && protocols.includes(new URL(s).protocol),
+        `must be a URL starting with ${protocols.join(" or ")}//`,
+      )
+      .optional(),
+  );
+const flag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+/** Every environment variable ajet-chat reads, with its default. Nothing else reads the environment. */
+const envSchema = z.object({
+  AJET_HOST: z.string().min(1).default("127.0.0.1"),
+  AJET_PORT: port.default(3000),
+  AJET_API_PORT: port.optional(),
+  AJET_WEB_PORT: port.optional(),
+  AJET_TUI_PORT: port.optional(),
+  AJET_PUBLIC_URL: optionalUrl(["http:", "https:"]),
+  AJET_API_URL: optionalUrl(["http:", "https:"]),
+  AJET_WEB_URL: optionalUrl(["http:", "https:"]),
+  AJET_TUI_URL: optionalUrl(["http:", "https:"]),
+  AJET_DATA_DIR: z.string().min(1).default("./data"),
+  AJET_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  AJET_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  AJET_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  AJET_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  AJET_REPLAY_BUFFER: z.coerce.number().int().positive().default(10_000),
+  DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
+  NATS_URL: optionalText.pipe(z.string().optional()),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only")
+    .default("CHAT"),
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]+\.)*$/, 'dot-separated tokens ending in ".", e.g. "staging."')
+    .default(""),
+  S3_ENDPOINT: optionalUrl(["http:", "https:"]),
+  S3_BUCKET: optionalText,
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_FORCE_PATH_STYLE: flag.default(true),
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
+  GITEA_URL: optionalUrl(["http:", "https:"]),
+  GITEA_CLIENT_ID: optionalText,
+  GITEA_CLIENT_SECRET: optionalText,
+  OIDC_ISSUER: optionalUrl(["http:", "https:"]),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  AJET_SERVER: optionalUrl(["http:", "https:"]),
+  AJET_TOKEN: optionalText,
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export type Config = ReturnType<typeof buildConfig>;
+
+function buildConfig(env: z.output<typeof envSchema>) {
+  const host = env.AJET_HOST;
+  const gatewayPort = env.AJET_PORT;
+  // Port 0 asks the OS for a free port per service (tests); otherwise the internal services take the
+  // three ports after the gateway's unless set.
+  const next = (offset: number) => (gatewayPort === 0 ? 0 : gatewayPort + offset);
+  const dataDir = resolve(env.AJET_DATA_DIR);
+  const ports = {
+    gateway: gatewayPort,
+    api: env.AJET_API_PORT ?? next(1),
+    web: env.AJET_WEB_PORT ?? next(2),
+    tui: env.AJET_TUI_PORT ?? next(3),
+  };
+  const local = (p: number) => `http://${urlHost(host)}:${p}`;
+  const s3 =
+    env.S3_ENDPOINT === undefined
+      ? undefined
+      : {
+          endpoint: env.S3_ENDPOINT,
+          bucket: required(env.S3_BUCKET, "S3_BUCKET", "S3_ENDPOINT"),
+          region: env.S3_REGION,
+          accessKeyId: required(env.S3_ACCESS_KEY_ID, "S3_ACCESS_KEY_ID", "S3_ENDPOINT"),
+          secretAccessKey: required(env.S3_SECRET_ACCESS_KEY, "S3_SECRET_ACCESS_KEY", "S3_ENDPOINT"),
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+        };
+  return {
+    host,
+    ports,
+    // Where the gateway and the SMs reach the other services when they run as separate processes.
+    upstreams: {
+      api: trimSlash(env.AJET_API_URL ?? local(ports.api)),
+      web: trimSlash(env.AJET_WEB_URL ?? local(ports.web)),
+      tui: trimSlash(env.AJET_TUI_URL ?? local(ports.tui)),
+    },
+    publicUrl: trimSlash(env.AJET_PUBLIC_URL ?? local(gatewayPort)),
+    dataDir,
+    logLevel: env.AJET_LOG_LEVEL,
+    limits: {
+      maxBodyBytes: env.AJET_MAX_BODY_BYTES,
+      maxUploadBytes: env.AJET_MAX_UPLOAD_BYTES,
+    },
+    shutdownGraceMs: env.AJET_SHUTDOWN_GRACE_MS,
+    database: env.DATABASE_URL
+      ? ({ kind: "postgres", url: env.DATABASE_URL } as const)
+      : ({ kind: "pglite", dir: resolve(dataDir, "pg") } as const),
+    bus: env.NATS_URL
+      ? ({
+          kind: "nats",
+          servers: env.NATS_URL,
+          stream: env.NATS_STREAM,
+          subjectPrefix: env.NATS_SUBJECT_PREFIX,
+        } as const)
+      : ({ kind: "memory", replayBuffer: env.AJET_REPLAY_BUFFER } as const),
+    storage: s3
+      ? ({ kind: "s3", ...s3 } as const)
+      : ({ kind: "disk", dir: resolve(dataDir, "files") } as const),
+    oauth: {
+      github: pair(env.GITHUB_CLIENT_ID, env.GITHUB_CLIENT_SECRET, "GITHUB"),
+      gitea: withBase(env.GITEA_URL, pair(env.GITEA_CLIENT_ID, env.GITEA_CLIENT_SECRET, "GITEA"), "GITEA"),
+      oidc: withBase(env.OIDC_ISSUER, pair(env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, "OIDC"), "OIDC"),
+    },
+    client: { server: env.AJET_SERVER, token: env.AJET_TOKEN },
+  };
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, "");
+
+function urlHost(host: string) {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function required(value: string | undefined, name: string, because: string): string {
+  if (value === undefined) throw new StartupError(`${name} is required when ${because} is set`);
+  return value;
+}
+
+function pair(id: string | undefined, secret: string | undefined, prefix: string) {
+  if (id === undefined && secret === undefined) return undefined;
+  return {
+    clientId: required(id, `${prefix}_CLIENT_ID`, `${prefix}_CLIENT_SECRET`),
+    clientSecret: required(secret, `${prefix}_CLIENT_SECRET`, `${prefix}_CLIENT_ID`),
+  };
+}
+
+function withBase(
+  base: string | undefined,
+  creds: ReturnType<typeof pair>,
+  prefix: string,
+): (NonNullable<ReturnType<typeof pair>> & { baseUrl: string }) | undefined {
+  if (creds === undefined) return undefined;
+  const name = prefix === "OIDC" ? "OIDC_ISSUER" : `${prefix}_URL`;
+  return { ...creds, baseUrl: trimSlash(required(base, name, `${prefix}_CLIENT_ID`)) };
+}
+
+/**
+ * Parses the environment once. Throws StartupError whose message names the first bad variable
+ * and says what it must be, so `serve` can print it as one line.
+ */
+export function loadConfig(env: Record<string, string | undefined> = Bun.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? "environment");
+    const value = env[name];
+    const shown = value === undefined ? "" : ` (got ${JSON.stringify(redact(name, value))})`;
+    throw new StartupError(`${name} is invalid: ${issue?.message ?? "bad value"}${shown}`);
+  }
+  return buildConfig(parsed.data);
+}
+
+function redact(name: string, value: string) {
+  if (/SECRET|TOKEN|PASSWORD/.test(name)) return "***";
+  // A database URL may carry a password.
+  return value.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+}

@@ -1,0 +1,119 @@
+import { PGlite } from "@electric-sql/pglite";
+import { SQL } from "bun";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import type { Config } from "../config.ts";
+import { StartupError } from "../startup-error.ts";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
+import { migrate } from "./migrate.ts";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+/** The drizzle database, whichever driver is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; domain functions take `Db | Tx` so they compose inside transactions. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export interface Database {
+  db: Db;
+  kind: Config["database"]["kind"];
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations before returning (services that own data do). */
+  migrate?: boolean;
+  /** Pool size for the PostgreSQL server. */
+  maxConnections?: number;
+}
+
+/**
+ * Opens the database the config names: PGlite in the data dir (taking its lock), or the PostgreSQL
+ * server at DATABASE_URL. Failures become a StartupError with one line for the operator.
+ */
+export async function openDatabase(config: Config["database"], options: OpenOptions = {}): Promise<Database> {
+  const database =
+    config.kind === "pglite" ? await openPglite(config.dir) : await openPostgres(config.url, options);
+  try {
+    await database.ping();
+    if (options.migrate) await migrate(database.db);
+  } catch (err) {
+    await database.close().catch(() => {});
+    if (err instanceof StartupError) throw err;
+    const where = config.kind === "pglite" ? config.dir : describeUrl(config.url);
+    throw new StartupError(`cannot use the database at ${where}: ${oneLine(err)}`);
+  }
+  return database;
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  // "memory://" keeps everything in memory (tests); it has no dir to lock.
+  const lock: DataDirLock | undefined = dir.startsWith("memory://")
+    ? undefined
+    : lockDataDir(`${dir}.lock`, `the data dir ${dir}`);
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: dir });
+  } catch (err) {
+    lock?.release();
+    throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    db,
+    kind: "pglite",
+    ping: async () => {
+      await client.query("select 1");
+    },
+    close: async () => {
+      if (!client.closed) await client.close();
+      lock?.release();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const client = new SQL({
+    url,
+    max: options.maxConnections ?? 10,
+    connectionTimeout: 5,
+    idleTimeout: 30,
+    // Bun's default prepares each distinct statement per connection; drizzle's queries are stable
+    // text, so preparing pays off.
+    prepare: true,
+  });
+  const db = drizzleBunSql({ client, schema }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: async () => {
+      await client.close({ timeout: 5 });
+    },
+  };
+}
+
+/** The URL without its password, for messages. */
+export function describeUrl(url: string) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "DATABASE_URL";
+  }
+}
+
+function oneLine(err: unknown) {
+  // drizzle wraps driver errors in "Failed query: …"; the driver's reason is in `cause`.
+  let root = err;
+  while (root instanceof Error && root.cause !== undefined) root = root.cause;
+  const message = root instanceof Error ? root.message : String(root);
+  return message.split("\n")[0]?.trim() || "unknown error";
+}

@@ -1,0 +1,399 @@
+import { sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// Ids are UUIDv7 made in the app, so id order is time order and history cursors are index scans.
+const id = () =>
+  uuid("id")
+    .primaryKey()
+    .$defaultFn(() => Bun.randomUUIDv7());
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const at = (name: string) => timestamp(name, { withTimezone: true });
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/** Allowed values of the enum-like text columns; each is also a CHECK in the database. */
+export const CHANNEL_TYPES = ["text", "voice", "dm", "group_dm"] as const;
+export const VISIBILITIES = ["public", "private"] as const;
+export const ROLES = ["owner", "admin", "member"] as const;
+export const NOTIFICATION_TYPES = ["mention", "dm", "thread_reply", "invite", "system"] as const;
+export const MENTION_TARGETS = ["user", "channel", "here"] as const;
+export const USER_KINDS = ["human", "bot"] as const;
+
+const oneOf = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+
+export const communities = pgTable("communities", {
+  id: id(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: id(),
+    username: text("username").notNull().unique(),
+    displayName: text("display_name").notNull(),
+    email: text("email"),
+    avatarUrl: text("avatar_url"),
+    // Bots (API users) are users too, so every message, reaction and mention has one kind of author.
+    kind: text("kind").notNull().default("human"),
+    lastSeenAt: at("last_seen_at"),
+    createdAt: createdAt(),
+  },
+  () => [check("users_kind_check", oneOf("kind", USER_KINDS))],
+);
+
+export const oauthAccounts = pgTable(
+  "oauth_accounts",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    providerUserId: text("provider_user_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("oauth_accounts_provider_user").on(t.provider, t.providerUserId),
+    index("oauth_accounts_user").on(t.userId),
+  ],
+);
+
+export const apiUsers = pgTable(
+  "api_users",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .unique()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    scopes: text("scopes").array().notNull().default(sql`'{}'::text[]`),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_users_community").on(t.communityId)],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // Hex SHA-256 of the 256-bit secret; the secret itself is never stored.
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: at("expires_at").notNull(),
+    absoluteExpiresAt: at("absolute_expires_at").notNull(),
+    lastUsedAt: at("last_used_at").notNull().defaultNow(),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: id(),
+    apiUserId: uuid("api_user_id")
+      .notNull()
+      .references(() => apiUsers.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    scopes: text("scopes").array().notNull().default(sql`'{}'::text[]`),
+    expiresAt: at("expires_at"),
+    lastUsedAt: at("last_used_at"),
+    revokedAt: at("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_tokens_api_user").on(t.apiUserId)],
+);
+
+export const channels = pgTable(
+  "channels",
+  {
+    id: id(),
+    communityId: uuid("community_id").references(() => communities.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: text("type").notNull().default("text"),
+    visibility: text("visibility").notNull().default("public"),
+    topic: text("topic").notNull().default(""),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    archivedAt: at("archived_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("channels_type_check", oneOf("type", CHANNEL_TYPES)),
+    check("channels_visibility_check", oneOf("visibility", VISIBILITIES)),
+    // DMs are global (no community); every other channel belongs to exactly one community.
+    check("channels_dm_scope_check", sql`(type in ('dm', 'group_dm')) = (community_id is null)`),
+    uniqueIndex("channels_community_name").on(t.communityId, t.name).where(sql`community_id is not null`),
+  ],
+);
+
+export const communityMembers = pgTable(
+  "community_members",
+  {
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").notNull().default("member"),
+    nickname: text("nickname"),
+    avatarUrl: text("avatar_url"),
+    joinedAt: at("joined_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.userId] }),
+    check("community_members_role_check", oneOf("role", ROLES)),
+    index("community_members_user").on(t.userId),
+  ],
+);
+
+export const channelMembers = pgTable(
+  "channel_members",
+  {
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    joinedAt: at("joined_at").notNull().defaultNow(),
+    // Read position: the newest message this member has seen. Unread = messages with a larger id.
+    lastReadMessageId: uuid("last_read_message_id"),
+    lastReadAt: at("last_read_at"),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index("channel_members_user").on(t.userId)],
+);
+
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: id(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    avatarUrl: text("avatar_url"),
+    tokenHash: text("token_hash").notNull(),
+    allowOverride: boolean("allow_override").notNull().default(true),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: at("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhooks_community").on(t.communityId)],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: id(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    // A message is written by a user (human or bot) or by an incoming webhook.
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    webhookId: uuid("webhook_id").references(() => webhooks.id, { onDelete: "set null" }),
+    parentId: uuid("parent_id").references((): AnyPgColumn => messages.id, {
+      onDelete: "cascade",
+    }),
+    bodyMd: text("body_md").notNull(),
+    // Structured Slack-style attachments (colour bar, fields) from webhooks.
+    embeds: jsonb("embeds"),
+    // Per-message display name/avatar, for webhook posts that override the webhook's own.
+    authorName: text("author_name"),
+    authorAvatarUrl: text("author_avatar_url"),
+    clientMsgId: text("client_msg_id"),
+    webhookKey: text("webhook_key"),
+    createdAt: createdAt(),
+    editedAt: at("edited_at"),
+    deletedAt: at("deleted_at"),
+    search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('english', body_md)`),
+  },
+  (t) => [
+    check("messages_body_length_check", sql`char_length(body_md) <= 40000`),
+    check("messages_author_check", sql`user_id is not null or webhook_id is not null`),
+    index("messages_channel_id").on(t.channelId, t.id),
+    index("messages_parent_id").on(t.parentId, t.id).where(sql`parent_id is not null`),
+    uniqueIndex("messages_author_client_msg_id").on(t.userId, t.clientMsgId),
+    uniqueIndex("messages_webhook_key").on(t.webhookId, t.webhookKey),
+    index("messages_search").using("gin", t.search),
+  ],
+);
+
+export const attachments = pgTable(
+  "attachments",
+  {
+    id: id(),
+    // Null until the upload is attached to a message (an upload can precede its message).
+    messageId: uuid("message_id").references(() => messages.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    uploaderId: uuid("uploader_id").references(() => users.id, { onDelete: "set null" }),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    storageKey: text("storage_key").notNull().unique(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("attachments_size_check", sql`size_bytes >= 0`),
+    index("attachments_message").on(t.messageId),
+    index("attachments_channel").on(t.channelId),
+  ],
+);
+
+export const reactions = pgTable(
+  "reactions",
+  {
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    emoji: text("emoji").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.emoji] })],
+);
+
+export const mentions = pgTable(
+  "mentions",
+  {
+    id: id(),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    targetType: text("target_type").notNull(),
+    // The mentioned user for target_type 'user'; null for @channel and @here.
+    targetId: uuid("target_id").references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    check("mentions_target_type_check", oneOf("target_type", MENTION_TARGETS)),
+    check("mentions_target_id_check", sql`(target_type = 'user') = (target_id is not null)`),
+    index("mentions_message").on(t.messageId),
+    index("mentions_target").on(t.targetId),
+  ],
+);
+
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    // The originating entity (message, channel, community) according to `type`.
+    sourceId: uuid("source_id").notNull(),
+    channelId: uuid("channel_id").references(() => channels.id, { onDelete: "cascade" }),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    data: jsonb("data"),
+    read: boolean("read").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("notifications_type_check", oneOf("type", NOTIFICATION_TYPES)),
+    index("notifications_user_read").on(t.userId, t.read, t.id),
+  ],
+);
+
+export const invites = pgTable(
+  "invites",
+  {
+    id: id(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull().unique(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    maxUses: integer("max_uses"),
+    uses: integer("uses").notNull().default(0),
+    expiresAt: at("expires_at"),
+    revokedAt: at("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("invites_uses_check", sql`uses >= 0 and (max_uses is null or max_uses > 0)`),
+    index("invites_community").on(t.communityId),
+  ],
+);
+
+export const communityBans = pgTable(
+  "community_bans",
+  {
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    bannedBy: uuid("banned_by").references(() => users.id, { onDelete: "set null" }),
+    reason: text("reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.userId] })],
+);
+
+export const communityMutes = pgTable(
+  "community_mutes",
+  {
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    mutedBy: uuid("muted_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.userId] })],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: id(),
+    communityId: uuid("community_id").references(() => communities.id, { onDelete: "cascade" }),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: uuid("target_id"),
+    data: jsonb("data"),
+    ip: text("ip"),
+    traceId: text("trace_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_log_community").on(t.communityId, t.id), index("audit_log_actor").on(t.actorId)],
+);

@@ -1,0 +1,99 @@
+import type { Server } from "bun";
+import { log, requestContext } from "../log.ts";
+import { toResponse } from "./errors.ts";
+import { createRouter, type Route, route } from "./router.ts";
+import { traceIdFrom } from "./trace.ts";
+
+/** A readiness check: resolves when the dependency answers, rejects with the reason otherwise. */
+export type ReadyCheck = () => Promise<void>;
+
+export interface App {
+  name: string;
+  /**
+   * Serves one request: trace id, routing, error mapping, access log. Callable in-process (the
+   * embedded gateway does) as well as from Bun.serve.
+   */
+  fetch(req: Request, info?: { server?: Server<unknown>; ip?: string }): Promise<Response>;
+  /** Aborted when the service shuts down; long-lived responses (SSE) end on it. */
+  readonly shutdown: AbortSignal;
+  beginShutdown(): void;
+}
+
+const READY_TIMEOUT_MS = 2000;
+
+/**
+ * A service: its routes plus `/healthz` (the process answers) and `/readyz` (every dependency
+ * answers within 2 s). Every response carries `X-Trace-Id` and `X-Ajet-Service`.
+ */
+export function createApp(options: {
+  name: string;
+  routes: Route[];
+  ready: Record<string, ReadyCheck>;
+  /** Log level of the per-request access line: the gateway logs every request at info. */
+  accessLog?: "info" | "debug";
+}): App {
+  const controller = new AbortController();
+  const dispatch = createRouter([
+    route("GET", "/healthz", () => Response.json({ ok: true, service: options.name })),
+    route("GET", "/readyz", async () => {
+      const results = await checkReady(options.ready);
+      const ok = Object.values(results).every((r) => r === "ok");
+      return Response.json({ ok, service: options.name, checks: results }, { status: ok ? 200 : 503 });
+    }),
+    ...options.routes,
+  ]);
+  const access = options.accessLog === "info" ? log.info : log.debug;
+
+  return {
+    name: options.name,
+    shutdown: controller.signal,
+    beginShutdown: () => controller.abort(),
+    fetch(req, info = {}) {
+      const traceId = traceIdFrom(req);
+      const started = performance.now();
+      const url = new URL(req.url);
+      const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || info.ip || "";
+      return requestContext.run({ traceId, service: options.name }, async () => {
+        let response: Response;
+        try {
+          response = await dispatch(req, { url, traceId, ip, server: info.server });
+        } catch (err) {
+          response = toResponse(err);
+        }
+        response.headers.set("X-Trace-Id", traceId);
+        // A proxied response keeps the name of the service that actually answered.
+        if (!response.headers.has("X-Ajet-Service")) response.headers.set("X-Ajet-Service", options.name);
+        access("request", {
+          method: req.method,
+          path: url.pathname,
+          status: response.status,
+          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        });
+        return response;
+      });
+    },
+  };
+}
+
+async function checkReady(checks: Record<string, ReadyCheck>): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)),
+          READY_TIMEOUT_MS,
+        );
+      });
+      try {
+        await Promise.race([check(), timeout]);
+        return [name, "ok"] as const;
+      } catch (err) {
+        return [name, err instanceof Error ? err.message : String(err)] as const;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,98 @@
+import { log } from "../log.ts";
+import type { App } from "./app.ts";
+import { HttpError } from "./errors.ts";
+import type { RequestContext } from "./router.ts";
+
+/** Where the gateway sends a request: another process over HTTP, or a service in this process. */
+export type Upstream = { name: string; url: string } | { name: string; app: App };
+
+// Hop-by-hop headers belong to one connection and must not be forwarded.
+const hopByHop = [
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+];
+
+function forwardHeaders(req: Request, ctx: RequestContext): Headers {
+  const headers = new Headers(req.headers);
+  for (const h of hopByHop) headers.delete(h);
+  headers.set("x-trace-id", ctx.traceId);
+  const prior = req.headers.get("x-forwarded-for");
+  if (ctx.ip) headers.set("x-forwarded-for", prior ? `${prior}, ${ctx.ip}` : ctx.ip);
+  headers.set("x-forwarded-proto", ctx.url.protocol.replace(":", ""));
+  headers.set("x-forwarded-host", ctx.url.host);
+  return headers;
+}
+
+/**
+ * Forwards the request and streams the answer back unbuffered (SSE included). The client going
+ * away aborts the upstream request, so a closed tab frees its stream at once.
+ */
+export async function proxy(req: Request, ctx: RequestContext, upstream: Upstream): Promise<Response> {
+  const headers = forwardHeaders(req, ctx);
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  let response: Response;
+  if ("app" in upstream) {
+    const inner = new Request(req.url, {
+      method: req.method,
+      headers,
+      body: hasBody ? req.body : undefined,
+      signal: req.signal,
+    });
+    response = await upstream.app.fetch(inner, { ip: ctx.ip });
+  } else {
+    const target = upstream.url + ctx.url.pathname + ctx.url.search;
+    try {
+      response = await fetch(target, {
+        method: req.method,
+        headers,
+        body: hasBody ? req.body : undefined,
+        redirect: "manual",
+        signal: req.signal,
+        // Pass compressed bodies through as they are.
+        decompress: false,
+      });
+    } catch (err) {
+      if (req.signal.aborted) return new Response(null, { status: 499 });
+      log.warn("upstream unreachable", { upstream: upstream.name, error: String(err) });
+      throw new HttpError(
+        502,
+        "bad_gateway",
+        `the ${upstream.name} service is not reachable; try again shortly`,
+      );
+    }
+  }
+  const out = new Headers(response.headers);
+  for (const h of hopByHop) if (h !== "content-length") out.delete(h);
+  if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    // A stream is idle between events; the gateway must not time it out.
+    ctx.server?.timeout(req, 0);
+  }
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: out,
+  });
+}
+
+/** A request of this service's own to another service (an SM reading the API), in-process or over HTTP. */
+export function requestUpstream(upstream: Upstream, path: string, init: RequestInit = {}): Promise<Response> {
+  if ("app" in upstream)
+    return upstream.app.fetch(new Request(`http://${upstream.name}.internal${path}`, init));
+  return fetch(upstream.url + path, init);
+}
+
+/** A readiness check that the upstream's `/healthz` answers 200. */
+export function upstreamAlive(upstream: Upstream) {
+  return async () => {
+    const res = await requestUpstream(upstream, "/healthz", { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) throw new Error(`${upstream.name} answered ${res.status}`);
+  };
+}

@@ -1,0 +1,80 @@
+import type { Server } from "bun";
+import { HttpError, notFound } from "./errors.ts";
+
+/** What a handler gets besides the Request. */
+export interface RequestContext {
+  params: Record<string, string>;
+  url: URL;
+  traceId: string;
+  /** The client's address as seen by this service (the gateway sets X-Forwarded-For downstream). */
+  ip: string;
+  /** The server that took the request; absent when a handler is called in-process. */
+  server?: Server<unknown>;
+}
+
+export type Handler = (req: Request, ctx: RequestContext) => Response | Promise<Response>;
+
+export interface Route {
+  method: string;
+  path: string;
+  handler: Handler;
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "*";
+
+/** One route: `path` segments may be `:name` parameters; a final `*` matches the rest (as `params["*"]`). */
+export const route = (method: Method, path: string, handler: Handler): Route => ({ method, path, handler });
+
+interface Compiled extends Route {
+  segments: string[];
+  rest: boolean;
+}
+
+/**
+ * A tiny router: exact segments, `:params`, a trailing `*`. Unknown paths are 404 and known paths
+ * with another method 405 with `Allow`, both in the uniform error shape.
+ */
+export function createRouter(routes: Route[]) {
+  const compiled: Compiled[] = routes.map((r) => {
+    const segments = r.path.split("/").filter(Boolean);
+    const rest = segments.at(-1) === "*";
+    return { ...r, segments: rest ? segments.slice(0, -1) : segments, rest };
+  });
+
+  function match(r: Compiled, parts: string[]): Record<string, string> | undefined {
+    if (r.rest ? parts.length < r.segments.length : parts.length !== r.segments.length) return undefined;
+    const params: Record<string, string> = {};
+    for (let i = 0; i < r.segments.length; i++) {
+      const seg = r.segments[i] as string;
+      const part = parts[i] as string;
+      if (seg.startsWith(":")) params[seg.slice(1)] = part;
+      else if (seg !== part) return undefined;
+    }
+    if (r.rest) params["*"] = parts.slice(r.segments.length).join("/");
+    return params;
+  }
+
+  return async function dispatch(req: Request, ctx: Omit<RequestContext, "params">): Promise<Response> {
+    let parts: string[];
+    try {
+      parts = ctx.url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw new HttpError(400, "invalid_path", "the path is not valid percent-encoding");
+    }
+    const allowed = new Set<string>();
+    for (const r of compiled) {
+      const params = match(r, parts);
+      if (!params) continue;
+      if (r.method === "*" || r.method === req.method || (r.method === "GET" && req.method === "HEAD")) {
+        return r.handler(req, { ...ctx, params });
+      }
+      allowed.add(r.method);
+    }
+    if (allowed.size > 0) {
+      throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed here`, {
+        Allow: [...allowed].join(", "),
+      });
+    }
+    throw notFound("route");
+  };
+}

@@ -1,0 +1,58 @@
+import type { Config } from "../../lib/config.ts";
+import { type App, createApp } from "../../lib/http/app.ts";
+import { listen } from "../../lib/http/listen.ts";
+import { upstreamAlive } from "../../lib/http/proxy.ts";
+import { openResources, type Running, runMain } from "../../lib/runtime.ts";
+import { type GatewayDeps, gatewayRoutes } from "./routes.ts";
+
+/** The auth gateway: authenticates, traces and proxies every public request. */
+export function createGatewayApp(deps: GatewayDeps): App {
+  const { api, web, tui } = deps.upstreams;
+  return createApp({
+    name: "auth-gw",
+    routes: gatewayRoutes(deps),
+    ready: {
+      database: deps.db.ping,
+      api: upstreamAlive(api),
+      "web-sm": upstreamAlive(web),
+      "tui-sm": upstreamAlive(tui),
+    },
+    accessLog: "info",
+  });
+}
+
+let running: Running | undefined;
+
+export async function start(config: Config): Promise<Running> {
+  const resources = await openResources(config, { db: true }, "auth-gw");
+  const db = resources.db as NonNullable<typeof resources.db>;
+  const app = createGatewayApp({
+    config,
+    db,
+    upstreams: {
+      api: { name: "api", url: config.upstreams.api },
+      web: { name: "web-sm", url: config.upstreams.web },
+      tui: { name: "tui-sm", url: config.upstreams.tui },
+    },
+  });
+  const listening = listen(app, {
+    host: config.host,
+    port: config.ports.gateway,
+    maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
+  });
+  running = {
+    url: listening.url,
+    async stop() {
+      await listening.stop(config.shutdownGraceMs);
+      await resources.close();
+    },
+  };
+  return running;
+}
+
+export async function stop() {
+  await running?.stop();
+  running = undefined;
+}
+
+if (import.meta.main) runMain("auth-gw", start);
