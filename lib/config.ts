@@ -2,7 +2,11 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { StartupError } from "./startup-error.ts";
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce
+  .number({ error: "must be a port number from 0 to 65535" })
+  .int("must be a port number from 0 to 65535")
+  .min(0, "must be a port number from 0 to 65535")
+  .max(65535, "must be a port number from 0 to 65535");
 const optionalText = z
   .string()
   .trim()

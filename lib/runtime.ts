@@ -34,9 +34,10 @@ export async function openResources(
     },
   };
   try {
-    if (needs.db) opened.db = await openDatabase(config.database, { migrate: true });
+    // Remote dependencies first: if one is unreachable, nothing has been written locally yet.
     if (needs.bus) opened.bus = await openBus(config.bus, name);
     if (needs.store) opened.store = await openStore(config.storage);
+    if (needs.db) opened.db = await openDatabase(config.database, { migrate: true });
   } catch (err) {
     await opened.close();
     throw err;

@@ -49,8 +49,8 @@ export function createDiskStore(root: string): ObjectStore {
         mkdir(dirname(tmp), { recursive: true }),
       ]);
       const { stream, bytes } = limitedStream(body, options.maxBytes);
+      const writer = Bun.file(tmp).writer();
       try {
-        const writer = Bun.file(tmp).writer();
         const reader = stream.getReader();
         for (;;) {
           const { done, value } = await reader.read();
@@ -62,6 +62,9 @@ export function createDiskStore(root: string): ObjectStore {
         await Bun.write(metaPath, JSON.stringify({ contentType: options.contentType }));
         await rename(tmp, target);
       } catch (err) {
+        // An unended writer keeps its file descriptor until garbage collection, so a burst of
+        // refused uploads would run the process out of descriptors.
+        await writer.end();
         await rm(tmp, { force: true });
         throw err;
       }

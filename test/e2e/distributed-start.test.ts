@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
+import { freePort } from "../support/ports.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+import { startS3, type TestS3 } from "../support/s3.ts";
+
+const nats = uniqueNatsNamespace();
+const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+let database: TestDatabase;
+let s3: TestS3;
+let env: Record<string, string>;
+const children: Record<string, Child> = {};
+
+beforeAll(async () => {
+  [database, s3] = await Promise.all([createTestDatabase(), startS3()]);
+  env = {
+    AJET_PORT: String(ports.gateway),
+    AJET_API_PORT: String(ports.api),
+    AJET_WEB_PORT: String(ports.web),
+    AJET_TUI_PORT: String(ports.tui),
+    // Nothing may touch a data dir in this mode; point it somewhere that cannot be created.
+    AJET_DATA_DIR: "/proc/ajet-chat-no-data-dir",
+    DATABASE_URL: database.url,
+    NATS_URL: SHARED_NATS_URL,
+    NATS_STREAM: nats.stream,
+    NATS_SUBJECT_PREFIX: nats.subjectPrefix,
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  };
+});
+
+afterAll(async () => {
+  for (const child of Object.values(children)) await child.stop("SIGKILL");
+  await Promise.all([database?.drop(), s3?.stop(), nats.remove()]);
+});
+
+describe("the four services as four processes against PostgreSQL, NATS and S3", () => {
+  test("each comes up on its own and answers /readyz", async () => {
+    for (const name of ["api", "web-sm", "tui-sm", "auth-gw"]) {
+      children[name] = spawnChild(["bun", `services/${name}/main.ts`], env);
+    }
+    const byName = { api: ports.api, "web-sm": ports.web, "tui-sm": ports.tui, "auth-gw": ports.gateway };
+    for (const [name, port] of Object.entries(byName)) {
+      await waitUntilReady(children[name] as Child, `http://127.0.0.1:${port}/readyz`);
+      const body = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+      expect(body).toMatchObject({ ok: true, service: name });
+    }
+  });
+
+  test("the gateway proxies to each service over HTTP", async () => {
+    const gateway = `http://127.0.0.1:${ports.gateway}`;
+    expect((await fetch(`${gateway}/api/healthz`)).headers.get("x-ajet-service")).toBe("api");
+    expect((await fetch(`${gateway}/tui/healthz`)).headers.get("x-ajet-service")).toBe("tui-sm");
+    expect((await fetch(`${gateway}/`)).headers.get("x-ajet-service")).toBe("web-sm");
+    const traced = await fetch(`${gateway}/api/healthz`, {
+      headers: { "x-trace-id": "distributed-trace-1" },
+    });
+    expect(traced.headers.get("x-trace-id")).toBe("distributed-trace-1");
+  });
+
+  test("the schema was migrated once into the PostgreSQL database, and the stream made on NATS", async () => {
+    const sql = new SQL({ url: database.url, max: 1 });
+    try {
+      const rows = await sql`select tag from ajet_migrations`;
+      expect(rows.map((r: { tag: string }) => r.tag)).toEqual(["0000_init"]);
+    } finally {
+      await sql.close();
+    }
+    expect(await nats.streamSubjects()).toEqual(
+      ["chat.events.>", "chat.dm.>", "chat.notifications.>"].map((s) => nats.subjectPrefix + s),
+    );
+    const api = await (await fetch(`http://127.0.0.1:${ports.api}/readyz`)).json();
+    expect(api.checks).toEqual({ database: "ok", bus: "ok", storage: "ok" });
+  });
+
+  test("with the API stopped, the gateway answers 502 in the uniform shape and is not ready", async () => {
+    expect(await (children.api as Child).stop("SIGTERM")).toBe(0);
+    const res = await fetch(`http://127.0.0.1:${ports.gateway}/api/healthz`);
+    expect(res.status).toBe(502);
+    expect((await res.json()).error.code).toBe("bad_gateway");
+    expect((await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).status).toBe(503);
+  });
+
+  test("every service stops with exit code 0 on SIGTERM", async () => {
+    for (const name of ["web-sm", "tui-sm", "auth-gw"]) {
+      expect(await (children[name] as Child).stop("SIGTERM")).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,122 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../support/ports.ts";
+import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ajet-e2e-"));
+const dataDir = join(dir, "data");
+const ports = {
+  AJET_PORT: freePort(),
+  AJET_API_PORT: freePort(),
+  AJET_WEB_PORT: freePort(),
+  AJET_TUI_PORT: freePort(),
+};
+const env = {
+  AJET_DATA_DIR: dataDir,
+  ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+};
+const gateway = `http://127.0.0.1:${ports.AJET_PORT}`;
+const children: Child[] = [];
+
+afterAll(async () => {
+  for (const child of children) await child.stop("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A start that must fail: it exits 1 with exactly one line on stderr and no stack trace. */
+async function failedStart(extraEnv: Record<string, string>) {
+  const child = spawnChild(["bun", "run", "start"], { ...env, ...extraEnv });
+  children.push(child);
+  const code = await child.proc.exited;
+  const lines = child.stderr().trim().split("\n");
+  return { code, lines };
+}
+
+describe("bun run start", () => {
+  let server: Child;
+
+  test("brings the four services up embedded in a fresh data dir and prints the URL", async () => {
+    server = spawnChild(["bun", "run", "start"], env);
+    children.push(server);
+    await waitUntilReady(server, `${gateway}/readyz`);
+    expect(server.stdout()).toContain(`ajet-chat is running at ${gateway}`);
+    expect(server.stdout()).toContain("embedded database");
+    for (const port of Object.values(ports)) {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(res.status).toBe(200);
+      expect((await res.json()).ok).toBe(true);
+    }
+    expect(existsSync(join(dataDir, "pg"))).toBe(true);
+    expect(existsSync(join(dataDir, "pg.lock"))).toBe(true);
+  });
+
+  test("the gateway sends /api, /tui and pages to the service that owns them", async () => {
+    const api = await fetch(`${gateway}/api/healthz`);
+    expect(api.headers.get("x-ajet-service")).toBe("api");
+    const tui = await fetch(`${gateway}/tui/healthz`);
+    expect(tui.headers.get("x-ajet-service")).toBe("tui-sm");
+    const page = await fetch(`${gateway}/`);
+    expect(page.headers.get("x-ajet-service")).toBe("web-sm");
+    expect(page.headers.get("content-type")).toStartWith("text/html");
+    const missing = await fetch(`${gateway}/api/no-such-route`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: "not_found", message: "route not found" } });
+  });
+
+  test("the trace id given at the door comes back from the service behind it", async () => {
+    const res = await fetch(`${gateway}/api/healthz`, { headers: { "x-trace-id": "trace-e2e-0001" } });
+    expect(res.headers.get("x-trace-id")).toBe("trace-e2e-0001");
+  });
+
+  test("a second start on the same data dir stops with one line saying it is in use", async () => {
+    const other = { AJET_PORT: String(freePort()), AJET_API_PORT: String(freePort()) };
+    const { code, lines } = await failedStart({
+      ...other,
+      AJET_WEB_PORT: String(freePort()),
+      AJET_TUI_PORT: String(freePort()),
+    });
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^ajet-chat: the data dir .* is in use by another ajet-chat process \(pid \d+\)/,
+    );
+  });
+
+  test("SIGTERM stops it cleanly and releases the data dir", async () => {
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(existsSync(join(dataDir, "pg.lock"))).toBe(false);
+  });
+});
+
+describe("a start that cannot work stops with one clear line", () => {
+  test("a wrong DATABASE_URL", async () => {
+    const { code, lines } = await failedStart({
+      AJET_DATA_DIR: join(dir, "bad-db"),
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${freePort()}/nowhere`,
+    });
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toStartWith("ajet-chat: cannot use the database at postgres://postgres@127.0.0.1:");
+  });
+
+  test("an unreachable NATS, leaving no data written", async () => {
+    const { code, lines } = await failedStart({
+      AJET_DATA_DIR: join(dir, "bad-nats"),
+      NATS_URL: `nats://127.0.0.1:${freePort()}`,
+    });
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toStartWith("ajet-chat: cannot reach NATS at nats://127.0.0.1:");
+    expect(existsSync(join(dir, "bad-nats"))).toBe(false);
+  });
+
+  test("a bad variable", async () => {
+    const { code, lines } = await failedStart({ AJET_PORT: "http" });
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'ajet-chat: AJET_PORT is invalid: must be a port number from 0 to 65535 (got "http")',
+    ]);
+  });
+});

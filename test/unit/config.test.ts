@@ -1,0 +1,113 @@
+import { describe, expect, test } from "bun:test";
+import { loadConfig } from "../../lib/config.ts";
+import { StartupError } from "../../lib/startup-error.ts";
+
+const messageOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(StartupError);
+    return (err as Error).message;
+  }
+  throw new Error("expected loadConfig to fail");
+};
+
+describe("configuration", () => {
+  test("an empty environment gives the embedded mode on 127.0.0.1:3000", () => {
+    const config = loadConfig({});
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.ports).toEqual({ gateway: 3000, api: 3001, web: 3002, tui: 3003 });
+    expect(config.publicUrl).toBe("http://127.0.0.1:3000");
+    expect(config.database.kind).toBe("pglite");
+    expect(config.bus.kind).toBe("memory");
+    expect(config.storage.kind).toBe("disk");
+    expect(config.database.kind === "pglite" && config.database.dir.endsWith("/data/pg")).toBe(true);
+    expect(config.oauth).toEqual({ github: undefined, gitea: undefined, oidc: undefined });
+  });
+
+  test("the internal services take the three ports after the gateway's unless set", () => {
+    expect(loadConfig({ AJET_PORT: "4000" }).ports).toEqual({
+      gateway: 4000,
+      api: 4001,
+      web: 4002,
+      tui: 4003,
+    });
+    expect(loadConfig({ AJET_PORT: "4000", AJET_WEB_PORT: "9000" }).ports.web).toBe(9000);
+  });
+
+  test("DATABASE_URL, NATS_URL and S3_* switch to the real servers", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://chat@db:5432/chat",
+      NATS_URL: "nats://nats:4222",
+      S3_ENDPOINT: "http://minio:9000",
+      S3_BUCKET: "chat",
+      S3_ACCESS_KEY_ID: "key",
+      S3_SECRET_ACCESS_KEY: "secret",
+    });
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://chat@db:5432/chat" });
+    expect(config.bus).toMatchObject({
+      kind: "nats",
+      servers: "nats://nats:4222",
+      stream: "CHAT",
+      subjectPrefix: "",
+    });
+    expect(config.storage).toMatchObject({
+      kind: "s3",
+      endpoint: "http://minio:9000",
+      bucket: "chat",
+      forcePathStyle: true,
+    });
+  });
+
+  test("an empty variable counts as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", NATS_URL: " " }).database.kind).toBe("pglite");
+  });
+
+  test("a bad port names the variable and the value", () => {
+    const message = messageOf({ AJET_PORT: "eighty" });
+    expect(message).toStartWith("AJET_PORT is invalid");
+    expect(message).toContain('"eighty"');
+    expect(messageOf({ AJET_API_PORT: "70000" })).toStartWith("AJET_API_PORT is invalid");
+  });
+
+  test("a DATABASE_URL that is not a postgres URL is refused without echoing its password", () => {
+    const message = messageOf({ DATABASE_URL: "mysql://root:hunter2@db/chat" });
+    expect(message).toStartWith("DATABASE_URL is invalid");
+    expect(message).not.toContain("hunter2");
+  });
+
+  test("S3_ENDPOINT without a bucket or keys says which variable is missing", () => {
+    expect(messageOf({ S3_ENDPOINT: "http://minio:9000" })).toBe(
+      "S3_BUCKET is required when S3_ENDPOINT is set",
+    );
+    expect(messageOf({ S3_ENDPOINT: "http://minio:9000", S3_BUCKET: "b" })).toContain(
+      "S3_ACCESS_KEY_ID is required",
+    );
+  });
+
+  test("an OAuth provider is enabled only by its id and secret together", () => {
+    expect(messageOf({ GITHUB_CLIENT_ID: "id" })).toBe(
+      "GITHUB_CLIENT_SECRET is required when GITHUB_CLIENT_ID is set",
+    );
+    expect(messageOf({ GITEA_CLIENT_ID: "id", GITEA_CLIENT_SECRET: "s" })).toContain("GITEA_URL is required");
+    const config = loadConfig({
+      OIDC_ISSUER: "https://id.example/",
+      OIDC_CLIENT_ID: "i",
+      OIDC_CLIENT_SECRET: "s",
+    });
+    expect(config.oauth.oidc).toEqual({ clientId: "i", clientSecret: "s", baseUrl: "https://id.example" });
+  });
+
+  test("secrets are never echoed in errors", () => {
+    const message = messageOf({ S3_SECRET_ACCESS_KEY: "x".repeat(3), S3_FORCE_PATH_STYLE: "maybe" });
+    expect(message).toStartWith("S3_FORCE_PATH_STYLE is invalid");
+    expect(messageOf({ NATS_SUBJECT_PREFIX: "no-dot" })).toStartWith("NATS_SUBJECT_PREFIX is invalid");
+  });
+
+  test("AJET_PUBLIC_URL is used as given, without a trailing slash", () => {
+    expect(loadConfig({ AJET_PUBLIC_URL: "https://chat.example.com/" }).publicUrl).toBe(
+      "https://chat.example.com",
+    );
+    expect(loadConfig({ AJET_HOST: "0.0.0.0" }).publicUrl).toBe("http://127.0.0.1:3000");
+  });
+});
