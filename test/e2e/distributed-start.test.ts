@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { errorOf, jsonOf } from "../support/http.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { freePort } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
@@ -73,7 +74,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
     expect(await nats.streamSubjects()).toEqual(
       ["chat.events.>", "chat.dm.>", "chat.notifications.>"].map((s) => nats.subjectPrefix + s),
     );
-    const api = await (await fetch(`http://127.0.0.1:${ports.api}/readyz`)).json();
+    const api = await jsonOf<{ checks: unknown }>(await fetch(`http://127.0.0.1:${ports.api}/readyz`));
     expect(api.checks).toEqual({ database: "ok", bus: "ok", storage: "ok" });
   });
 
@@ -81,7 +82,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
     expect(await (children.api as Child).stop("SIGTERM")).toBe(0);
     const res = await fetch(`http://127.0.0.1:${ports.gateway}/api/healthz`);
     expect(res.status).toBe(502);
-    expect((await res.json()).error.code).toBe("bad_gateway");
+    expect((await errorOf(res)).code).toBe("bad_gateway");
     expect((await fetch(`http://127.0.0.1:${ports.gateway}/readyz`)).status).toBe(503);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jsonOf } from "../support/http.ts";
 import { freePort } from "../support/ports.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 
@@ -46,7 +47,7 @@ describe("bun run start", () => {
     for (const port of Object.values(ports)) {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(res.status).toBe(200);
-      expect((await res.json()).ok).toBe(true);
+      expect((await jsonOf<{ ok: boolean }>(res)).ok).toBe(true);
     }
     expect(existsSync(join(dataDir, "pg"))).toBe(true);
     expect(existsSync(join(dataDir, "pg.lock"))).toBe(true);
@@ -62,7 +63,7 @@ describe("bun run start", () => {
     expect(page.headers.get("content-type")).toStartWith("text/html");
     const missing = await fetch(`${gateway}/api/no-such-route`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: "not_found", message: "route not found" } });
+    expect(await jsonOf(missing)).toEqual({ error: { code: "not_found", message: "route not found" } });
   });
 
   test("the trace id given at the door comes back from the service behind it", async () => {

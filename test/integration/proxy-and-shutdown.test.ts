@@ -6,6 +6,7 @@ import { listen } from "../../lib/http/listen.ts";
 import { proxy, type Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
 import { openSse } from "../../lib/http/sse.ts";
+import { errorOf } from "../support/http.ts";
 import { waitFor } from "../support/ports.ts";
 
 // An upstream with a stream that sends one event now and one when told to, so a test can see
@@ -103,15 +104,15 @@ for (const [how, gateway] of [
         body: JSON.stringify({ text: "x".repeat(100) }),
       });
       expect(big.status).toBe(413);
-      expect((await big.json()).error.code).toBe("payload_too_large");
+      expect((await errorOf(big)).code).toBe("payload_too_large");
       const empty = await fetch(`${gateway.url}/echo`, {
         method: "POST",
         body: JSON.stringify({ text: "" }),
       });
       expect(empty.status).toBe(400);
-      expect((await empty.json()).error.message).toStartWith("text:");
+      expect((await errorOf(empty)).message).toStartWith("text:");
       const broken = await fetch(`${gateway.url}/echo`, { method: "POST", body: "{nope" });
-      expect((await broken.json()).error.code).toBe("invalid_json");
+      expect((await errorOf(broken)).code).toBe("invalid_json");
       const ok = await fetch(`${gateway.url}/echo`, { method: "POST", body: JSON.stringify({ text: "hi" }) });
       expect(await ok.json()).toEqual({ text: "hi" });
     });
