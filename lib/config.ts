@@ -76,6 +76,9 @@ const envSchema = z.object({
   OIDC_ISSUER: optionalUrl(["http:", "https:"]),
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
+  // Read by Bun itself at process start (it caps concurrent fetches, 256 by default); read here only
+  // so the gateway can warn when proxying long-lived streams over HTTP would hit the cap.
+  BUN_CONFIG_MAX_HTTP_REQUESTS: z.coerce.number().int().positive().default(256),
   AJET_SERVER: optionalUrl(["http:", "https:"]),
   AJET_TOKEN: optionalText,
 });
@@ -126,6 +129,7 @@ function buildConfig(env: z.output<typeof envSchema>) {
       maxUploadBytes: env.AJET_MAX_UPLOAD_BYTES,
     },
     shutdownGraceMs: env.AJET_SHUTDOWN_GRACE_MS,
+    maxConcurrentFetches: env.BUN_CONFIG_MAX_HTTP_REQUESTS,
     database: env.DATABASE_URL
       ? ({ kind: "postgres", url: env.DATABASE_URL } as const)
       : ({ kind: "pglite", dir: resolve(dataDir, "pg") } as const),

@@ -1,7 +1,9 @@
 import { HttpError } from "../http/errors.ts";
 
 const MAX_KEY_LENGTH = 1024;
-const MAX_FILENAME_LENGTH = 200;
+// Bytes of UTF-8, not characters: filesystems (the disk store, MinIO, s3rver) allow 255 bytes per
+// name, and the stores add a suffix of their own.
+const MAX_FILENAME_BYTES = 200;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
 const control = /[\u0000-\u001f\u007f]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
@@ -24,18 +26,27 @@ export function storageKey(parts: {
 
 /**
  * A filename safe to store and to send back in Content-Disposition: no directories, no control
- * characters, no leading dots, at most 200 characters (keeping the extension).
+ * characters, no leading dots, valid Unicode, at most 200 bytes of UTF-8 (keeping the extension).
  */
 export function sanitizeFilename(name: string): string {
-  const base = name.replace(control, "").split(/[/\\]/).pop() ?? "";
+  // A lone surrogate cannot be encoded into a path or an S3 URL.
+  const base = name.toWellFormed().replace(control, "").split(/[/\\]/).pop() ?? "";
   let clean = base
     .replace(/["<>:|?*]/g, "_")
     .replace(/^[.\s]+/, "")
     .trim();
-  if (clean.length > MAX_FILENAME_LENGTH) {
+  if (Buffer.byteLength(clean) > MAX_FILENAME_BYTES) {
     const dot = clean.lastIndexOf(".");
     const ext = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : "";
-    clean = clean.slice(0, MAX_FILENAME_LENGTH - ext.length) + ext;
+    let stem = "";
+    let room = MAX_FILENAME_BYTES - Buffer.byteLength(ext);
+    // By code point, so the cut never splits a character.
+    for (const char of clean.slice(0, clean.length - ext.length)) {
+      room -= Buffer.byteLength(char);
+      if (room < 0) break;
+      stem += char;
+    }
+    clean = stem + ext;
   }
   return clean === "" ? "file" : clean;
 }

@@ -10,7 +10,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Config } from "../config.ts";
 import { checkKey } from "./keys.ts";
-import { limitedStream } from "./limit-stream.ts";
+import { limitedStream, tooLarge } from "./limit-stream.ts";
 import type { ObjectStore } from "./object-store.ts";
 
 type S3Config = Extract<Config["storage"], { kind: "s3" }>;
@@ -41,7 +41,14 @@ export function createS3Store(config: S3Config): ObjectStore {
         queueSize: 2,
         leavePartsOnError: false,
       });
-      await upload.done();
+      try {
+        await upload.done();
+      } catch (err) {
+        // When aborting the multipart upload fails too (no permission, or a server without
+        // AbortMultipartUpload), lib-storage throws that failure instead of the 413 that caused it.
+        if (options.maxBytes !== undefined && bytes() > options.maxBytes) throw tooLarge(options.maxBytes);
+        throw err;
+      }
       return { size: bytes(), contentType: options.contentType };
     },
     async get(key) {

@@ -2,6 +2,7 @@ import type { Config } from "../../lib/config.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
 import { listen } from "../../lib/http/listen.ts";
 import { upstreamAlive } from "../../lib/http/proxy.ts";
+import { log } from "../../lib/log.ts";
 import { openResources, type Running, runMain } from "../../lib/runtime.ts";
 import { type GatewayDeps, gatewayRoutes } from "./routes.ts";
 
@@ -24,6 +25,12 @@ export function createGatewayApp(deps: GatewayDeps): App {
 let running: Running | undefined;
 
 export async function start(config: Config): Promise<Running> {
+  if (config.maxConcurrentFetches < 4096) {
+    log.warn(
+      "BUN_CONFIG_MAX_HTTP_REQUESTS is low: Bun then proxies at most that many requests and streams at once; start the gateway with BUN_CONFIG_MAX_HTTP_REQUESTS=65336",
+      { current: config.maxConcurrentFetches },
+    );
+  }
   const resources = await openResources(config, { db: true }, "auth-gw");
   const db = resources.db as NonNullable<typeof resources.db>;
   const app = createGatewayApp({

@@ -42,7 +42,10 @@ afterAll(async () => {
 describe("the four services as four processes against PostgreSQL, NATS and S3", () => {
   test("each comes up on its own and answers /readyz", async () => {
     for (const name of ["api", "web-sm", "tui-sm", "auth-gw"]) {
-      children[name] = spawnChild(["bun", `services/${name}/main.ts`], env);
+      children[name] = spawnChild(["bun", `services/${name}/main.ts`], {
+        ...env,
+        BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+      });
     }
     const byName = { api: ports.api, "web-sm": ports.web, "tui-sm": ports.tui, "auth-gw": ports.gateway };
     for (const [name, port] of Object.entries(byName)) {
