@@ -115,5 +115,10 @@ function oneLine(err: unknown) {
   let root = err;
   while (root instanceof Error && root.cause !== undefined) root = root.cause;
   const message = root instanceof Error ? root.message : String(root);
+  // Bun's driver says only "Failed to connect"; its code says why.
+  const code = (root as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_POSTGRES_")) {
+    return `${message.split("\n")[0]} (${code.slice("ERR_POSTGRES_".length).toLowerCase().replaceAll("_", " ")})`;
+  }
   return message.split("\n")[0]?.trim() || "unknown error";
 }

@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { StartupError } from "../startup-error.ts";
 
 /** A held lock on an embedded data dir; `release()` removes the lock file. */
@@ -7,6 +7,10 @@ export interface DataDirLock {
   path: string;
   release(): void;
 }
+
+// Lock files this process holds. A lock naming our own pid that is not among them was left by an
+// earlier process that had the same pid: in a container the server is pid 1 on every restart.
+const heldHere = new Set<string>();
 
 /**
  * Takes `path` as a lock file holding our pid. PGlite allows one process per data dir, so a second
@@ -20,12 +24,14 @@ export function lockDataDir(path: string, what: string): DataDirLock {
       const fd = openSync(path, "wx", 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldHere.add(resolve(path));
       let held = true;
       return {
         path,
         release() {
           if (!held) return;
           held = false;
+          heldHere.delete(resolve(path));
           try {
             unlinkSync(path);
           } catch {
@@ -36,7 +42,8 @@ export function lockDataDir(path: string, what: string): DataDirLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const holder = Number.parseInt(readFileSync(path, "utf8"), 10);
-      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+      const reusedPid = holder === process.pid && !heldHere.has(resolve(path));
+      if (Number.isInteger(holder) && holder > 0 && !reusedPid && isRunning(holder)) {
         throw new StartupError(
           `${what} is in use by another ajet-chat process (pid ${holder}); stop it or set AJET_DATA_DIR to another folder`,
         );
