@@ -10,7 +10,13 @@ import { connect, type NatsConnection, type Subscription } from "@nats-io/transp
 import { log } from "../log.ts";
 import { parseEnvelope } from "./envelope.ts";
 import { BusError, type BusMessage, type EventBus, type Handler, type Replay } from "./event-bus.ts";
-import { isPersisted, isPublishSubject, isSubscribeSubject, PERSISTED_SUBJECTS } from "./subjects.ts";
+import {
+  isPersisted,
+  isPublishSubject,
+  isSubscribeSubject,
+  PERSISTED_SUBJECTS,
+  subjectMatches,
+} from "./subjects.ts";
 
 export interface NatsBusOptions {
   servers: string;
@@ -105,11 +111,17 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
           if (message) dispatch(entry, message);
         },
       });
+      // Once the server has the interest, an event published by any process from now on arrives.
+      await nc.flush();
       return async () => sub.unsubscribe();
     }
+    // A start seq, not DeliverPolicy.New: after a server restart the ordered consumer is recreated
+    // from the last seq it delivered, and with New and nothing delivered yet that is seq 1, which
+    // would hand the subscriber the whole stream.
+    const { state } = await jsm.streams.info(options.stream);
     const consumer = await js.consumers.get(options.stream, {
       filter_subjects: wire(pattern),
-      deliver_policy: DeliverPolicy.New,
+      opt_start_seq: state.last_seq + 1,
     });
     const messages: ConsumerMessages = await consumer.consume();
     void (async () => {
@@ -164,6 +176,10 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
       // A seq beyond the stream's end comes from a stream that was since recreated.
       if (afterSeq > state.last_seq || afterSeq + 1 < state.first_seq) return { gap: true };
       if (afterSeq === state.last_seq) return { gap: false, messages: [] };
+      // Nothing on typing or presence is stored, and JetStream refuses a filter that neither holds
+      // nor is held by one of the stream's subjects.
+      const stored = PERSISTED_SUBJECTS.some((p) => subjectMatches(p, pattern) || subjectMatches(pattern, p));
+      if (!stored) return { gap: false, messages: [] };
       const consumer = await js.consumers.get(options.stream, {
         filter_subjects: wire(pattern),
         deliver_policy: DeliverPolicy.StartSequence,
