@@ -51,6 +51,8 @@ const envSchema = z.object({
     .positive()
     .default(25 * 1024 * 1024),
   AJET_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  AJET_SESSION_IDLE_DAYS: z.coerce.number().positive().default(14),
+  AJET_SESSION_MAX_DAYS: z.coerce.number().positive().default(90),
   AJET_REPLAY_BUFFER: z.coerce.number().int().positive().default(10_000),
   DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
   NATS_URL: optionalText.pipe(z.string().optional()),
@@ -129,6 +131,10 @@ function buildConfig(env: z.output<typeof envSchema>) {
       maxUploadBytes: env.AJET_MAX_UPLOAD_BYTES,
     },
     shutdownGraceMs: env.AJET_SHUTDOWN_GRACE_MS,
+    sessions: {
+      idleMs: env.AJET_SESSION_IDLE_DAYS * 86_400_000,
+      maxMs: env.AJET_SESSION_MAX_DAYS * 86_400_000,
+    },
     maxConcurrentFetches: env.BUN_CONFIG_MAX_HTTP_REQUESTS,
     database: env.DATABASE_URL
       ? ({ kind: "postgres", url: env.DATABASE_URL } as const)

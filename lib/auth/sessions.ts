@@ -1,0 +1,99 @@
+import { and, eq, lt } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { sessions, users } from "../db/schema.ts";
+import { issueToken, parseToken, secretMatches } from "./tokens.ts";
+
+export interface SessionPolicy {
+  /** A session unused for this long expires. */
+  idleMs: number;
+  /** No session lives longer than this, however often it is used. */
+  maxMs: number;
+}
+
+export const DEFAULT_SESSION_POLICY: SessionPolicy = {
+  idleMs: 14 * 24 * 3600_000,
+  maxMs: 90 * 24 * 3600_000,
+};
+
+// Extending the expiry on every request would write on every read; once a minute is plenty.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+
+/** A new session for the user; the token is returned once and only its hash is stored. */
+export async function createSession(
+  db: Db,
+  userId: string,
+  meta: { userAgent?: string | null; ip?: string | null } = {},
+  policy = DEFAULT_SESSION_POLICY,
+  now = new Date(),
+): Promise<{ token: string; session: SessionRow }> {
+  const { token, id, hash } = issueToken("session");
+  const [session] = await db
+    .insert(sessions)
+    .values({
+      id,
+      userId,
+      tokenHash: hash,
+      expiresAt: new Date(now.getTime() + policy.idleMs),
+      absoluteExpiresAt: new Date(now.getTime() + policy.maxMs),
+      lastUsedAt: now,
+      userAgent: meta.userAgent?.slice(0, 500) ?? null,
+      ip: meta.ip ?? null,
+    })
+    .returning();
+  return { token, session: session as SessionRow };
+}
+
+/**
+ * The session and user a token belongs to, or null when it is unknown, wrong, expired or revoked
+ * (an expected miss, not an error). Extends the rolling expiry at most once a minute.
+ */
+export async function validateSession(
+  db: Db,
+  token: string,
+  policy = DEFAULT_SESSION_POLICY,
+  now = new Date(),
+): Promise<{ session: SessionRow; user: UserRow } | null> {
+  const parsed = parseToken("session", token);
+  if (!parsed) return null;
+  const [row] = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, parsed.id));
+  if (!row || !secretMatches(parsed.secret, row.session.tokenHash)) return null;
+  const { session } = row;
+  if (session.expiresAt <= now || session.absoluteExpiresAt <= now) {
+    await db.delete(sessions).where(eq(sessions.id, session.id));
+    return null;
+  }
+  if (now.getTime() - session.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
+    const expiresAt = new Date(Math.min(now.getTime() + policy.idleMs, session.absoluteExpiresAt.getTime()));
+    await db.update(sessions).set({ expiresAt, lastUsedAt: now }).where(eq(sessions.id, session.id));
+    session.expiresAt = expiresAt;
+    session.lastUsedAt = now;
+  }
+  return row;
+}
+
+/** Ends one session of the user's (logout, or revoking one from the list). True if it existed. */
+export async function revokeSession(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  const gone = await db
+    .delete(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+    .returning({ id: sessions.id });
+  return gone.length > 0;
+}
+
+/** "Sign out everywhere": ends every session of the user's. Returns how many ended. */
+export async function revokeAllSessions(db: Db, userId: string): Promise<number> {
+  const gone = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+  return gone.length;
+}
+
+/** Removes sessions past their expiry; run now and then. */
+export async function deleteExpiredSessions(db: Db, now = new Date()) {
+  await db.delete(sessions).where(lt(sessions.expiresAt, now));
+}
