@@ -33,7 +33,9 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
     async publish(subject, event) {
       if (closed) throw new BusError("bus is closed");
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);
-      const message: BusMessage = { subject, event: parseEnvelope(event) };
+      // Through JSON, as on the wire: subscribers get the same plain data from either bus, and
+      // nobody shares (or mutates) the publisher's objects.
+      const message: BusMessage = { subject, event: parseEnvelope(JSON.parse(JSON.stringify(event))) };
       if (isPersisted(subject)) {
         message.seq = nextSeq++;
         buffer.push(message);

@@ -3,7 +3,7 @@ import type { Scope } from "../../lib/auth/api-tokens.ts";
 import { type Principal, requirePrincipal } from "../../lib/auth/authenticate.ts";
 import { type Outgoing, publishAll } from "../../lib/bus/publish.ts";
 import { readJson } from "../../lib/http/body.ts";
-import { forbidden } from "../../lib/http/errors.ts";
+import { forbidden, notFound } from "../../lib/http/errors.ts";
 import { type RequestContext, type Route, route } from "../../lib/http/router.ts";
 import type { ApiDeps } from "./deps.ts";
 
@@ -79,4 +79,12 @@ export function toRoute(spec: ApiRouteSpec, deps: ApiDeps): Route {
       headers: { "Cache-Control": "private, no-store" },
     });
   });
+}
+
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A path id; one that cannot be an id names nothing, so it is the same 404 as a missing one. */
+export function idParam(value: string | undefined, what: string): string {
+  if (!value || !uuidShape.test(value)) throw notFound(what);
+  return value.toLowerCase();
 }

@@ -1,17 +1,25 @@
-import type { EventBus } from "../../lib/bus/event-bus.ts";
-import type { Config } from "../../lib/config.ts";
-import type { Database } from "../../lib/db/client.ts";
 import { route } from "../../lib/http/router.ts";
-import type { ObjectStore } from "../../lib/storage/object-store.ts";
+import { type ApiRouteSpec, toRoute } from "./api-route.ts";
+import type { ApiDeps } from "./deps.ts";
+import { channelRoutes } from "./routes/channels.ts";
+import { communityRoutes } from "./routes/communities.ts";
+import { messageRoutes } from "./routes/messages.ts";
+import { peopleRoutes } from "./routes/people.ts";
 
-export interface ApiDeps {
-  config: Config;
-  db: Database;
-  bus: EventBus;
-  store: ObjectStore;
-}
+export type { ApiDeps } from "./deps.ts";
+
+/** Every route of the API, as data: the router and the OpenAPI document both read this list. */
+export const apiSpecs: ApiRouteSpec[] = [
+  ...peopleRoutes,
+  ...communityRoutes,
+  ...channelRoutes,
+  ...messageRoutes,
+] as ApiRouteSpec[];
 
 /** Every route of the API service. */
-export function apiRoutes(_deps: ApiDeps) {
-  return [route("GET", "/api/healthz", () => Response.json({ ok: true, service: "api" }))];
+export function apiRoutes(deps: ApiDeps) {
+  return [
+    route("GET", "/api/healthz", () => Response.json({ ok: true, service: "api" })),
+    ...apiSpecs.map((spec) => toRoute(spec, deps)),
+  ];
 }

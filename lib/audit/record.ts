@@ -1,0 +1,28 @@
+import type { Db } from "../db/client.ts";
+import { auditLog } from "../db/schema.ts";
+import { requestContext } from "../log.ts";
+
+/** One audit_log row, written in the caller's transaction so it exists exactly when the change does. */
+export async function recordAudit(
+  db: Db,
+  entry: {
+    action: string;
+    actorId: string | null;
+    communityId?: string | null;
+    targetType?: string;
+    targetId?: string | null;
+    data?: Record<string, unknown>;
+    ip?: string | null;
+  },
+) {
+  await db.insert(auditLog).values({
+    action: entry.action,
+    actorId: entry.actorId,
+    communityId: entry.communityId ?? null,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    data: entry.data ?? null,
+    ip: entry.ip ?? null,
+    traceId: requestContext.getStore()?.traceId ?? null,
+  });
+}

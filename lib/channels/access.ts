@@ -1,0 +1,84 @@
+import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { channelMembers, channels, communityMembers, communityMutes } from "../db/schema.ts";
+import { conflict, forbidden, HttpError, notFound } from "../http/errors.ts";
+
+export type ChannelRow = typeof channels.$inferSelect;
+export type ChannelMemberRow = typeof channelMembers.$inferSelect;
+
+export interface ChannelAccess {
+  channel: ChannelRow;
+  /** The caller's channel membership (null for a public channel they have not joined). */
+  membership: ChannelMemberRow | null;
+  /** The caller's role in the channel's community; null for DMs. */
+  role: string | null;
+}
+
+export const isDm = (c: Pick<ChannelRow, "type">) => c.type === "dm" || c.type === "group_dm";
+
+/**
+ * The channel if the caller may read it: a DM they take part in, a private channel they belong
+ * to, or a public channel of a community they belong to. Anything else is the same 404 as a
+ * channel that does not exist, so nothing confirms a private channel's existence.
+ */
+export async function accessChannel(db: Db, userId: string, channelId: string): Promise<ChannelAccess> {
+  const [row] = await db
+    .select({ channel: channels, membership: channelMembers, role: communityMembers.role })
+    .from(channels)
+    .leftJoin(
+      channelMembers,
+      and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
+    )
+    .leftJoin(
+      communityMembers,
+      and(eq(communityMembers.communityId, channels.communityId), eq(communityMembers.userId, userId)),
+    )
+    .where(eq(channels.id, channelId));
+  if (!row) throw notFound("channel");
+  const { channel, membership, role } = row;
+  const readable = isDm(channel)
+    ? membership !== null
+    : role !== null && (channel.visibility === "public" || membership !== null);
+  if (!readable) throw notFound("channel");
+  return { channel, membership, role };
+}
+
+/**
+ * Throws unless the caller may post here now: the channel is not archived and the caller is not
+ * muted in its community.
+ */
+export async function checkCanPost(db: Db, userId: string, access: ChannelAccess) {
+  if (access.channel.archivedAt) throw new HttpError(410, "channel_archived", "this channel is archived");
+  if (!access.channel.communityId) return;
+  const [mute] = await db
+    .select({ expiresAt: communityMutes.expiresAt })
+    .from(communityMutes)
+    .where(
+      and(
+        eq(communityMutes.communityId, access.channel.communityId),
+        eq(communityMutes.userId, userId),
+        gt(communityMutes.expiresAt, sql`now()`),
+      ),
+    );
+  if (mute) throw forbidden(`you are muted in this community until ${mute.expiresAt.toISOString()}`);
+}
+
+/** Throws 409 unless the caller has joined the channel (reading a public channel needs no join; some writes do). */
+export function checkMember(access: ChannelAccess): ChannelMemberRow {
+  if (!access.membership) throw conflict("join the channel first");
+  return access.membership;
+}
+
+/**
+ * SQL condition: `channels` row readable by `userId`, the same rule as accessChannel (for lists and
+ * search): a DM they take part in, or a channel of a community they belong to that is public or
+ * that they joined.
+ */
+export function readableBy(userId: string) {
+  const joined = sql`exists (select 1 from ${channelMembers} where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${userId})`;
+  const inCommunity = sql`exists (select 1 from ${communityMembers} where ${communityMembers.communityId} = ${channels.communityId} and ${communityMembers.userId} = ${userId})`;
+  return or(
+    and(isNull(channels.communityId), joined),
+    and(inCommunity, or(eq(channels.visibility, "public"), joined)),
+  );
+}

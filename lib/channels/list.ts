@@ -1,0 +1,44 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { channelMembers, channels, messages, notifications } from "../db/schema.ts";
+import { readableBy } from "./access.ts";
+import { channelView } from "./views.ts";
+
+/**
+ * SQL for a member's unread count: top-level messages by others after their read position. Public
+ * channels they have not joined count nothing.
+ */
+export const unreadCount = (
+  userId: string,
+) => sql<number>`case when ${channelMembers.userId} is null then 0 else (
+  select count(*)::int from ${messages}
+  where ${messages.channelId} = ${channels.id} and ${messages.parentId} is null and ${messages.deletedAt} is null
+    and ${messages.userId} is distinct from ${userId}
+    and (${channelMembers.lastReadMessageId} is null or ${messages.id} > ${channelMembers.lastReadMessageId})
+) end`;
+
+/** SQL for a member's unread mentions in a channel (from their notifications). */
+export const mentionCount = (userId: string) => sql<number>`(
+  select count(*)::int from ${notifications}
+  where ${notifications.userId} = ${userId} and ${notifications.channelId} = ${channels.id}
+    and ${notifications.read} = false and ${notifications.type} in ('mention', 'dm')
+)`;
+
+/** The community's channels the caller can see, with unread and mention counts, by name. */
+export async function listCommunityChannels(db: Db, userId: string, communityId: string) {
+  const rows = await db
+    .select({
+      channel: channels,
+      membership: channelMembers,
+      unread: unreadCount(userId),
+      mentions: mentionCount(userId),
+    })
+    .from(channels)
+    .leftJoin(
+      channelMembers,
+      and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
+    )
+    .where(and(eq(channels.communityId, communityId), readableBy(userId)))
+    .orderBy(asc(channels.name));
+  return rows.map((r) => channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }));
+}

@@ -1,0 +1,113 @@
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { mentionCount, unreadCount } from "../channels/list.ts";
+import { channelView } from "../channels/views.ts";
+import type { Db } from "../db/client.ts";
+import { channelMembers, channels, communityMembers, messages, users } from "../db/schema.ts";
+import { badRequest, notFound } from "../http/errors.ts";
+import { userView } from "../users/views.ts";
+
+export const MAX_DM_PEOPLE = 9;
+
+/** The other people of each DM, for labels. */
+async function membersOf(db: Db, channelIds: string[]) {
+  if (channelIds.length === 0) return new Map<string, ReturnType<typeof userView>[]>();
+  const rows = await db
+    .select({ channelId: channelMembers.channelId, user: users })
+    .from(channelMembers)
+    .innerJoin(users, eq(users.id, channelMembers.userId))
+    .where(inArray(channelMembers.channelId, channelIds))
+    .orderBy(users.username);
+  const map = new Map<string, ReturnType<typeof userView>[]>();
+  for (const r of rows) map.set(r.channelId, [...(map.get(r.channelId) ?? []), userView(r.user)]);
+  return map;
+}
+
+/** The caller's DMs and group DMs, most recently active first, with members and unread counts. */
+export async function listDms(db: Db, userId: string) {
+  const lastActivity = sql<Date>`coalesce((select max(${messages.createdAt}) from ${messages} where ${messages.channelId} = ${channels.id}), ${channels.createdAt})`;
+  const rows = await db
+    .select({
+      channel: channels,
+      membership: channelMembers,
+      unread: unreadCount(userId),
+      mentions: mentionCount(userId),
+      lastActivity,
+    })
+    .from(channels)
+    .innerJoin(
+      channelMembers,
+      and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
+    )
+    .where(isNull(channels.communityId))
+    .orderBy(desc(lastActivity));
+  const members = await membersOf(
+    db,
+    rows.map((r) => r.channel.id),
+  );
+  return rows.map((r) => ({
+    ...channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }),
+    members: members.get(r.channel.id) ?? [],
+    last_activity_at: r.lastActivity,
+  }));
+}
+
+/**
+ * Finds the DM (two people) or group DM with exactly these people, or creates it. The same channel
+ * is found from any community. One may only start a DM with people one shares a community with.
+ */
+export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
+  const others = [...new Set(otherIds)].filter((id) => id !== userId);
+  if (others.length === 0) throw badRequest("user_ids: name at least one other person");
+  if (others.length > MAX_DM_PEOPLE - 1)
+    throw badRequest(`user_ids: a group DM has at most ${MAX_DM_PEOPLE} people`);
+  const people = [userId, ...others].sort();
+  const key = people.join(",");
+  const type = people.length === 2 ? "dm" : "group_dm";
+
+  const reachable = await db
+    .selectDistinct({ id: communityMembers.userId })
+    .from(communityMembers)
+    .innerJoin(users, eq(users.id, communityMembers.userId))
+    .where(
+      and(
+        inArray(communityMembers.userId, others),
+        eq(users.kind, "human"),
+        sql`${communityMembers.communityId} in (select ${communityMembers.communityId} from ${communityMembers} where ${communityMembers.userId} = ${userId})`,
+      ),
+    );
+  if (reachable.length !== others.length) throw notFound("user");
+
+  const channel = await db.transaction(async (tx) => {
+    // One creator at a time per set of people, so racing opens find one channel, not two.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dm:${key}`}))`);
+    const [existing] = await tx
+      .select()
+      .from(channels)
+      .where(and(isNull(channels.communityId), eq(channels.type, type), eq(channels.name, key)));
+    const row =
+      existing ??
+      (
+        await tx
+          .insert(channels)
+          .values({ type, name: key, visibility: "private", createdBy: userId })
+          .returning()
+      )[0];
+    if (!row) throw new Error("DM channel was not created");
+    await tx
+      .insert(channelMembers)
+      .values(people.map((id) => ({ channelId: row.id, userId: id })))
+      .onConflictDoNothing();
+    return row;
+  });
+  const [membership] = await db
+    .select()
+    .from(channelMembers)
+    .where(and(eq(channelMembers.channelId, channel.id), eq(channelMembers.userId, userId)));
+  const members = await membersOf(db, [channel.id]);
+  return { ...channelView(channel, membership ?? null), members: members.get(channel.id) ?? [] };
+}
+
+/** The other people in a DM, for views of a single DM channel. */
+export async function dmMembers(db: Db, channelId: string) {
+  return (await membersOf(db, [channelId])).get(channelId) ?? [];
+}

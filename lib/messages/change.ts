@@ -1,0 +1,105 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { recordAudit } from "../audit/record.ts";
+import { envelope } from "../bus/envelope.ts";
+import type { Outgoing } from "../bus/publish.ts";
+import type { ChannelAccess } from "../channels/access.ts";
+import { channelSubject } from "../channels/subjects.ts";
+import type { Db } from "../db/client.ts";
+import { attachments, mentions, messages, notifications, reactions } from "../db/schema.ts";
+import { forbidden, HttpError } from "../http/errors.ts";
+import { checkBody, storeMentions } from "./post.ts";
+import { type MessageRow, messageView } from "./views.ts";
+
+const gone = () => new HttpError(410, "message_deleted", "this message was deleted");
+
+/** Edits the caller's own message; mentions are re-read from the new text. */
+export async function doEditMessage(
+  db: Db,
+  userId: string,
+  access: ChannelAccess & { message: MessageRow },
+  bodyMd: string,
+) {
+  checkBody(bodyMd);
+  const { message, channel } = access;
+  if (message.deletedAt) throw gone();
+  if (message.userId !== userId) throw forbidden("you can only edit your own messages");
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(messages)
+      .set({ bodyMd, editedAt: new Date() })
+      .where(eq(messages.id, message.id))
+      .returning();
+    const updated = row as MessageRow;
+    // Mentions follow the text; notifications already sent stay (they were true when sent).
+    await tx.delete(mentions).where(eq(mentions.messageId, message.id));
+    await storeMentions(tx, channel, updated);
+    const view = await messageView(tx, null, updated);
+    const events: Outgoing[] = [
+      {
+        subject: channelSubject(channel),
+        event: envelope("message.updated", {
+          community_id: channel.communityId,
+          channel_id: channel.id,
+          actor_id: userId,
+          data: { message: view },
+        }),
+      },
+    ];
+    return { message: updated, events };
+  });
+}
+
+/**
+ * Deletes a message, leaving a tombstone in history: its author may, and so may the community's
+ * owners and admins (which is audited). Its reactions, mentions, attachments and notifications go.
+ */
+export async function doDeleteMessage(
+  db: Db,
+  userId: string,
+  access: ChannelAccess & { message: MessageRow },
+  meta: { ip?: string } = {},
+) {
+  const { message, channel, role } = access;
+  if (message.deletedAt) throw gone();
+  const own = message.userId === userId;
+  const moderator = role === "owner" || role === "admin";
+  if (!own && !moderator) throw forbidden("you can only delete your own messages");
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(messages)
+      .set({ deletedAt: new Date() })
+      .where(and(eq(messages.id, message.id), isNull(messages.deletedAt)))
+      .returning();
+    if (!row) throw gone();
+    await tx.delete(reactions).where(eq(reactions.messageId, message.id));
+    await tx.delete(mentions).where(eq(mentions.messageId, message.id));
+    await tx.delete(notifications).where(eq(notifications.sourceId, message.id));
+    const files = await tx
+      .delete(attachments)
+      .where(eq(attachments.messageId, message.id))
+      .returning({ storageKey: attachments.storageKey });
+    if (!own) {
+      await recordAudit(tx, {
+        action: "message.deleted_by_moderator",
+        actorId: userId,
+        communityId: channel.communityId,
+        targetType: "message",
+        targetId: message.id,
+        data: { channel_id: channel.id, author_id: message.userId },
+        ip: meta.ip,
+      });
+    }
+    const events: Outgoing[] = [
+      {
+        subject: channelSubject(channel),
+        event: envelope("message.deleted", {
+          community_id: channel.communityId,
+          channel_id: channel.id,
+          actor_id: userId,
+          data: { message_id: message.id, parent_id: message.parentId },
+        }),
+      },
+    ];
+    return { message: row as MessageRow, events, storageKeys: files.map((f) => f.storageKey) };
+  });
+}

@@ -1,0 +1,50 @@
+import { Lexer, type Token } from "marked";
+
+export interface ParsedMentions {
+  /** Lower-cased usernames, each once, in order of first appearance. */
+  usernames: string[];
+  channel: boolean;
+  here: boolean;
+}
+
+/** Usernames: 1–32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter or digit. */
+export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
+
+// `@name` not preceded by a word character (so e-mail addresses are not mentions).
+const mention = /(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9._-]{0,31})/g;
+
+/** Text of the markdown outside code spans and code blocks, where mentions count. */
+function plainText(tokens: Token[], out: string[]) {
+  for (const token of tokens) {
+    if (token.type === "code" || token.type === "codespan" || token.type === "html") continue;
+    const nested = (token as { tokens?: Token[] }).tokens;
+    const items = (token as { items?: Token[] }).items;
+    if (nested) plainText(nested, out);
+    else if (items) plainText(items, out);
+    else if ("text" in token && typeof token.text === "string") out.push(token.text);
+    if (token.type === "table") {
+      const table = token as unknown as { header: { tokens: Token[] }[]; rows: { tokens: Token[] }[][] };
+      for (const cell of table.header) plainText(cell.tokens, out);
+      for (const row of table.rows) for (const cell of row) plainText(cell.tokens, out);
+    }
+    out.push(" ");
+  }
+}
+
+/** `@username`, `@channel` and `@here` in a message's markdown, ignoring code. */
+export function parseMentions(markdown: string): ParsedMentions {
+  const parts: string[] = [];
+  plainText(new Lexer().lex(markdown), parts);
+  const text = parts.join("");
+  const usernames: string[] = [];
+  let channel = false;
+  let here = false;
+  for (const m of text.matchAll(mention)) {
+    // A sentence may end right after a mention: "thanks @alice."
+    const name = (m[1] as string).replace(/[._-]+$/, "").toLowerCase();
+    if (name === "channel" || name === "everyone") channel = true;
+    else if (name === "here") here = true;
+    else if (USERNAME.test(name) && !usernames.includes(name)) usernames.push(name);
+  }
+  return { usernames, channel, here };
+}

@@ -1,0 +1,274 @@
+import { and, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { envelope } from "../bus/envelope.ts";
+import type { Outgoing } from "../bus/publish.ts";
+import type { ChannelAccess } from "../channels/access.ts";
+import { isDm } from "../channels/access.ts";
+import { channelSubject } from "../channels/subjects.ts";
+import type { Db } from "../db/client.ts";
+import { attachments, channelMembers, communityMembers, mentions, messages, users } from "../db/schema.ts";
+import { badRequest, conflict, notFound } from "../http/errors.ts";
+import { type NewNotification, notify } from "../notifications/notify.ts";
+import { parseMentions } from "./mentions.ts";
+import { type MessageRow, messageView } from "./views.ts";
+
+export const MAX_BODY_CHARS = 40_000;
+
+export interface NewMessage {
+  bodyMd: string;
+  parentId?: string | null;
+  clientMsgId?: string | null;
+  attachmentIds?: string[];
+  /** Webhook posts: who wrote it and how it shows. */
+  webhookId?: string | null;
+  authorName?: string | null;
+  authorAvatarUrl?: string | null;
+  embeds?: unknown;
+  webhookKey?: string | null;
+}
+
+/** Throws 400 unless the body is 1 to 40,000 characters of something other than whitespace. */
+export function checkBody(body: string) {
+  if (body.trim() === "") throw badRequest("body_md: must not be empty");
+  if (body.length > MAX_BODY_CHARS) throw badRequest(`body_md: must be at most ${MAX_BODY_CHARS} characters`);
+}
+
+/**
+ * Posts a message in a channel the caller may post in. With a `clientMsgId` already used by the same
+ * author, returns the first message and publishes nothing (no second row, even when retries race).
+ * Returns the message row, whether it is new, and the events to publish after commit.
+ */
+export async function doPostMessage(
+  db: Db,
+  authorId: string | null,
+  access: ChannelAccess,
+  input: NewMessage,
+): Promise<{ message: MessageRow; created: boolean; events: Outgoing[] }> {
+  checkBody(input.bodyMd);
+  const { channel } = access;
+  return db.transaction(async (tx) => {
+    const parentId = input.parentId ?? null;
+    if (parentId) await checkParent(tx, channel.id, parentId);
+
+    const [inserted] = await tx
+      .insert(messages)
+      .values({
+        channelId: channel.id,
+        userId: authorId,
+        webhookId: input.webhookId ?? null,
+        parentId,
+        bodyMd: input.bodyMd,
+        clientMsgId: input.clientMsgId ?? null,
+        authorName: input.authorName ?? null,
+        authorAvatarUrl: input.authorAvatarUrl ?? null,
+        embeds: input.embeds ?? null,
+        webhookKey: input.webhookKey ?? null,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!inserted)
+      return { message: await firstSend(tx, authorId, channel.id, input), created: false, events: [] };
+
+    if (authorId) {
+      // Posting in a public channel joins it; your own message is read.
+      await tx
+        .insert(channelMembers)
+        .values({
+          channelId: channel.id,
+          userId: authorId,
+          lastReadMessageId: inserted.id,
+          lastReadAt: new Date(),
+        })
+        .onConflictDoUpdate({
+          target: [channelMembers.channelId, channelMembers.userId],
+          set: { lastReadMessageId: inserted.id, lastReadAt: new Date() },
+        });
+    }
+    if (input.attachmentIds?.length)
+      await attachUploads(tx, authorId, channel.id, inserted.id, input.attachmentIds);
+    const notifications = await recordMentionsAndNotify(tx, access, inserted);
+    const view = await messageView(tx, null, inserted);
+    const events: Outgoing[] = [
+      {
+        subject: channelSubject(channel),
+        event: envelope("message.created", {
+          community_id: channel.communityId,
+          channel_id: channel.id,
+          actor_id: authorId,
+          data: { message: view },
+        }),
+      },
+      ...notifications,
+    ];
+    return { message: inserted, created: true, events };
+  });
+}
+
+async function checkParent(db: Db, channelId: string, parentId: string) {
+  const [parent] = await db
+    .select({ parentId: messages.parentId, deletedAt: messages.deletedAt })
+    .from(messages)
+    .where(and(eq(messages.id, parentId), eq(messages.channelId, channelId)));
+  if (!parent) throw notFound("parent message");
+  if (parent.parentId) {
+    throw badRequest(
+      "parent_id: threads are one level deep; reply to the thread's first message instead",
+      "nested_thread",
+    );
+  }
+}
+
+/** The message an earlier send with the same key created; a key reused elsewhere is a conflict. */
+async function firstSend(
+  db: Db,
+  authorId: string | null,
+  channelId: string,
+  input: NewMessage,
+): Promise<MessageRow> {
+  const [first] = await db
+    .select()
+    .from(messages)
+    .where(
+      authorId && input.clientMsgId
+        ? and(eq(messages.userId, authorId), eq(messages.clientMsgId, input.clientMsgId))
+        : and(eq(messages.webhookId, input.webhookId ?? ""), eq(messages.webhookKey, input.webhookKey ?? "")),
+    );
+  if (!first) throw conflict("the message could not be created; try again");
+  if (first.channelId !== channelId || first.parentId !== (input.parentId ?? null)) {
+    throw conflict("client_msg_id was already used for another message");
+  }
+  return first;
+}
+
+async function attachUploads(
+  db: Db,
+  uploaderId: string | null,
+  channelId: string,
+  messageId: string,
+  ids: string[],
+) {
+  const unique = [...new Set(ids)];
+  const claimed = await db
+    .update(attachments)
+    .set({ messageId })
+    .where(
+      and(
+        inArray(attachments.id, unique),
+        eq(attachments.channelId, channelId),
+        isNull(attachments.messageId),
+        uploaderId ? eq(attachments.uploaderId, uploaderId) : sql`false`,
+      ),
+    )
+    .returning({ id: attachments.id });
+  if (claimed.length !== unique.length) {
+    throw badRequest(
+      "attachment_ids: each must be your own upload to this channel, not yet attached",
+      "invalid_attachment",
+    );
+  }
+}
+
+/** Stores the message's mentions of people who can read the channel, @channel and @here. */
+export async function storeMentions(db: Db, channel: ChannelAccess["channel"], m: MessageRow) {
+  const parsed = parseMentions(m.bodyMd);
+  const mentioned = parsed.usernames.length
+    ? await db
+        .select({ id: users.id, username: users.username })
+        .from(users)
+        .where(and(inArray(users.username, parsed.usernames), inArray(users.id, readersOf(db, channel))))
+    : [];
+  const rows = [
+    ...mentioned.map((u) => ({ messageId: m.id, targetType: "user", targetId: u.id })),
+    ...(parsed.channel ? [{ messageId: m.id, targetType: "channel", targetId: null }] : []),
+    ...(parsed.here ? [{ messageId: m.id, targetType: "here", targetId: null }] : []),
+  ];
+  if (rows.length) await db.insert(mentions).values(rows);
+  return { parsed, mentioned };
+}
+
+/**
+ * Stores the message's mentions and notifies: mentioned users who can read the channel, everyone
+ * in it for @channel, those online for @here, the other people in a DM, and the people in a thread
+ * for a reply — one notification per person per message, never the author.
+ */
+async function recordMentionsAndNotify(db: Db, access: ChannelAccess, m: MessageRow): Promise<Outgoing[]> {
+  const { channel } = access;
+  const readers = readersOf(db, channel);
+  const { parsed, mentioned } = await storeMentions(db, channel, m);
+
+  const recipients = new Map<string, NewNotification["type"]>();
+  const add = (ids: string[], type: NewNotification["type"]) => {
+    for (const id of ids) if (!recipients.has(id) && id !== m.userId) recipients.set(id, type);
+  };
+  add(
+    mentioned.map((u) => u.id),
+    "mention",
+  );
+  if (parsed.channel || parsed.here) {
+    const members = await db
+      .select({ id: channelMembers.userId })
+      .from(channelMembers)
+      .innerJoin(users, eq(users.id, channelMembers.userId))
+      .where(
+        and(
+          eq(channelMembers.channelId, channel.id),
+          eq(users.kind, "human"),
+          parsed.channel ? undefined : gt(users.lastSeenAt, sql`now() - interval '2 minutes'`),
+        ),
+      );
+    add(
+      members.map((r) => r.id),
+      "mention",
+    );
+  }
+  if (isDm(channel)) {
+    const others = await db
+      .select({ id: channelMembers.userId })
+      .from(channelMembers)
+      .where(eq(channelMembers.channelId, channel.id));
+    add(
+      others.map((r) => r.id),
+      "dm",
+    );
+  }
+  if (m.parentId) {
+    const thread = await db
+      .selectDistinct({ id: messages.userId })
+      .from(messages)
+      .where(
+        and(
+          or(eq(messages.id, m.parentId), eq(messages.parentId, m.parentId)),
+          ne(messages.id, m.id),
+          inArray(messages.userId, readers),
+        ),
+      );
+    add(
+      thread.map((r) => r.id).filter((id): id is string => id !== null),
+      "thread_reply",
+    );
+  }
+  return notify(
+    db,
+    [...recipients].map(([userId, type]) => ({
+      userId,
+      type,
+      sourceId: m.id,
+      channelId: channel.id,
+      actorId: m.userId,
+      data: { channel_name: channel.name, community_id: channel.communityId, parent_id: m.parentId },
+    })),
+  );
+}
+
+/** Subquery: the users who can read the channel (its members, or for a public channel its community). */
+function readersOf(db: Db, channel: ChannelAccess["channel"]) {
+  if (channel.communityId && channel.visibility === "public") {
+    return db
+      .select({ id: communityMembers.userId })
+      .from(communityMembers)
+      .where(eq(communityMembers.communityId, channel.communityId));
+  }
+  return db
+    .select({ id: channelMembers.userId })
+    .from(channelMembers)
+    .where(eq(channelMembers.channelId, channel.id));
+}

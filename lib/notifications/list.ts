@@ -1,0 +1,68 @@
+import { and, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { envelope } from "../bus/envelope.ts";
+import type { Outgoing } from "../bus/publish.ts";
+import { subjects } from "../bus/subjects.ts";
+import type { Db } from "../db/client.ts";
+import { messages, notifications } from "../db/schema.ts";
+import { type PageQuery, toPage } from "../http/pagination.ts";
+import { notificationView } from "./notify.ts";
+
+/**
+ * The caller's notifications, newest first, each with a short preview of the message it is about
+ * (read now, so an edited or deleted message never shows stale text), and the unread total.
+ */
+export async function listNotifications(db: Db, userId: string, page: PageQuery & { unread?: boolean }) {
+  const rows = await db
+    .select({ n: notifications, preview: sql<string | null>`left(${messages.bodyMd}, 200)` })
+    .from(notifications)
+    .leftJoin(messages, and(eq(messages.id, notifications.sourceId), sql`${messages.deletedAt} is null`))
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        page.unread ? eq(notifications.read, false) : undefined,
+        page.before ? lt(notifications.id, page.before) : undefined,
+        page.after ? gt(notifications.id, page.after) : undefined,
+      ),
+    )
+    .orderBy(desc(notifications.id))
+    .limit(page.limit + 1);
+  const [{ unread } = { unread: 0 }] = await db
+    .select({ unread: sql<number>`count(*)::int` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), eq(notifications.read, false)));
+  const { items, has_more } = toPage(rows, page.limit);
+  return {
+    items: items.map((r) => ({ ...notificationView(r.n), preview: r.preview })),
+    has_more,
+    unread_count: unread,
+  };
+}
+
+/** Marks some (or all) of the caller's notifications read and tells their other clients. */
+export async function doMarkNotificationsRead(
+  db: Db,
+  userId: string,
+  which: { ids?: string[]; all?: boolean },
+) {
+  const cleared = await db
+    .update(notifications)
+    .set({ read: true })
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        eq(notifications.read, false),
+        which.all ? undefined : inArray(notifications.id, which.ids ?? []),
+      ),
+    )
+    .returning({ id: notifications.id });
+  const ids = cleared.map((n) => n.id);
+  const events: Outgoing[] = ids.length
+    ? [
+        {
+          subject: subjects.notifications(userId),
+          event: envelope("notification.read", { actor_id: userId, data: { notification_ids: ids } }),
+        },
+      ]
+    : [];
+  return { read_ids: ids, events };
+}

@@ -1,0 +1,60 @@
+import { envelope } from "../bus/envelope.ts";
+import type { Outgoing } from "../bus/publish.ts";
+import { subjects } from "../bus/subjects.ts";
+import type { Db } from "../db/client.ts";
+import { type NOTIFICATION_TYPES, notifications } from "../db/schema.ts";
+
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+export type NotificationRow = typeof notifications.$inferSelect;
+
+export interface NewNotification {
+  userId: string;
+  type: NotificationType;
+  sourceId: string;
+  channelId?: string | null;
+  actorId: string | null;
+  data?: Record<string, unknown>;
+}
+
+export function notificationView(n: NotificationRow) {
+  return {
+    id: n.id,
+    type: n.type,
+    source_id: n.sourceId,
+    channel_id: n.channelId,
+    actor_id: n.actorId,
+    data: n.data ?? {},
+    read: n.read,
+    created_at: n.createdAt,
+  };
+}
+
+/**
+ * Writes notification rows (never for the actor's own action) in the caller's transaction and
+ * returns the events that tell each recipient's clients, to publish after commit.
+ */
+export async function notify(db: Db, list: NewNotification[]): Promise<Outgoing[]> {
+  const rows = list.filter((n) => n.userId !== n.actorId);
+  if (rows.length === 0) return [];
+  const inserted = await db
+    .insert(notifications)
+    .values(
+      rows.map((n) => ({
+        userId: n.userId,
+        type: n.type,
+        sourceId: n.sourceId,
+        channelId: n.channelId ?? null,
+        actorId: n.actorId,
+        data: n.data ?? {},
+      })),
+    )
+    .returning();
+  return inserted.map((n) => ({
+    subject: subjects.notifications(n.userId),
+    event: envelope("notification.created", {
+      channel_id: n.channelId,
+      actor_id: n.actorId,
+      data: { notification: notificationView(n) },
+    }),
+  }));
+}

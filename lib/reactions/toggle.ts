@@ -1,0 +1,53 @@
+import { and, eq } from "drizzle-orm";
+import { envelope } from "../bus/envelope.ts";
+import type { Outgoing } from "../bus/publish.ts";
+import type { ChannelAccess } from "../channels/access.ts";
+import { channelSubject } from "../channels/subjects.ts";
+import type { Db } from "../db/client.ts";
+import { reactions } from "../db/schema.ts";
+import { HttpError } from "../http/errors.ts";
+import type { MessageRow } from "../messages/views.ts";
+
+type Target = ChannelAccess & { message: MessageRow };
+
+const event = (type: string, t: Target, userId: string, emoji: string): Outgoing => ({
+  subject: channelSubject(t.channel),
+  event: envelope(type, {
+    community_id: t.channel.communityId,
+    channel_id: t.channel.id,
+    actor_id: userId,
+    data: { message_id: t.message.id, emoji, user_id: userId },
+  }),
+});
+
+/** Adds the caller's reaction; adding it again changes nothing and publishes nothing. */
+export async function doAddReaction(db: Db, userId: string, target: Target, emoji: string) {
+  if (target.message.deletedAt) throw new HttpError(410, "message_deleted", "this message was deleted");
+  const added = await db
+    .insert(reactions)
+    .values({ messageId: target.message.id, userId, emoji })
+    .onConflictDoNothing()
+    .returning();
+  return {
+    changed: added.length > 0,
+    events: added.length ? [event("reaction.added", target, userId, emoji)] : [],
+  };
+}
+
+/** Removes the caller's reaction; removing one that is not there changes nothing. */
+export async function doRemoveReaction(db: Db, userId: string, target: Target, emoji: string) {
+  const removed = await db
+    .delete(reactions)
+    .where(
+      and(
+        eq(reactions.messageId, target.message.id),
+        eq(reactions.userId, userId),
+        eq(reactions.emoji, emoji),
+      ),
+    )
+    .returning();
+  return {
+    changed: removed.length > 0,
+    events: removed.length ? [event("reaction.removed", target, userId, emoji)] : [],
+  };
+}

@@ -1,0 +1,120 @@
+import { z } from "zod";
+import { listCommunityChannels } from "../../../lib/channels/list.ts";
+import { CHANNEL_NAME, doCreateChannel } from "../../../lib/channels/manage.ts";
+import { accessCommunity, communityView } from "../../../lib/communities/access.ts";
+import {
+  doCreateCommunity,
+  doUpdateMember,
+  listMembers,
+  listMyCommunities,
+  SLUG,
+} from "../../../lib/communities/manage.ts";
+import { forbidden } from "../../../lib/http/errors.ts";
+import { api, idParam } from "../api-route.ts";
+
+export const communityRoutes = [
+  api({
+    method: "GET",
+    path: "/api/communities",
+    summary: "The communities you belong to, with your role",
+    scope: "channels:read",
+    handler: async ({ db, principal }) => ({ items: await listMyCommunities(db.db, principal.user.id) }),
+  }),
+  api({
+    method: "POST",
+    path: "/api/communities",
+    summary: "Create a community; you become its owner and it gets a #general channel",
+    scope: null,
+    peopleOnly: true,
+    status: 201,
+    body: z.object({
+      name: z.string().trim().min(1).max(80),
+      slug: z.string().regex(SLUG, "2–40 lower-case letters, digits and -, starting with a letter or digit"),
+    }),
+    handler: async ({ db, principal, body, publish }) => {
+      const { community, events } = await doCreateCommunity(db.db, principal.user.id, body);
+      await publish(events);
+      return community;
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/communities/:slug",
+    summary: "One community you belong to",
+    scope: "channels:read",
+    handler: async ({ db, principal, params }) => {
+      const { community, member } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
+      return communityView(community, member);
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/communities/:slug/channels",
+    summary: "The channels you can see in a community, with unread and mention counts",
+    scope: "channels:read",
+    handler: async ({ db, principal, params }) => {
+      const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
+      return { items: await listCommunityChannels(db.db, principal.user.id, community.id) };
+    },
+  }),
+  api({
+    method: "POST",
+    path: "/api/communities/:slug/channels",
+    summary: "Create a channel; you join it",
+    scope: "channels:write",
+    status: 201,
+    body: z.object({
+      name: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(CHANNEL_NAME, "1–80 lower-case letters, digits, - and _, starting with a letter or digit"),
+      visibility: z.enum(["public", "private"]).default("public"),
+      topic: z.string().trim().max(250).default(""),
+    }),
+    handler: async ({ db, principal, params, body, publish }) => {
+      const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
+      const { channel, events } = await doCreateChannel(db.db, principal.user.id, community.id, body);
+      await publish(events);
+      return channel;
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/communities/:slug/members",
+    summary: "A community's members with roles and nicknames",
+    scope: "channels:read",
+    handler: async ({ db, principal, params }) => {
+      const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
+      return { items: await listMembers(db.db, community.id) };
+    },
+  }),
+  api({
+    method: "PATCH",
+    path: "/api/communities/:slug/members/:user_id",
+    summary: "Change a member's role (owners and admins) or nickname",
+    scope: null,
+    body: z
+      .object({
+        role: z.enum(["admin", "member"]).optional(),
+        nickname: z.string().trim().max(80).nullable().optional(),
+      })
+      .refine((b) => b.role !== undefined || b.nickname !== undefined, "give role or nickname"),
+    handler: async ({ db, principal, params, body, publish }) => {
+      if (body.role !== undefined && principal.scopes && !principal.scopes.has("admin")) {
+        throw forbidden("this token lacks the admin scope");
+      }
+      const { community, member } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
+      const target = idParam(params.user_id, "member");
+      const result = await doUpdateMember(
+        db.db,
+        { userId: principal.user.id, role: member.role },
+        community,
+        target,
+        body,
+      );
+      await publish(result.events);
+      return result.member;
+    },
+  }),
+];

@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { accessChannel, checkCanPost } from "../../../lib/channels/access.ts";
+import { pageQuery } from "../../../lib/http/pagination.ts";
+import { accessMessage } from "../../../lib/messages/access.ts";
+import { doDeleteMessage, doEditMessage } from "../../../lib/messages/change.ts";
+import { listHistory, listReplies } from "../../../lib/messages/history.ts";
+import { doPostMessage, MAX_BODY_CHARS } from "../../../lib/messages/post.ts";
+import { messageView } from "../../../lib/messages/views.ts";
+import { checkEmoji } from "../../../lib/reactions/emoji.ts";
+import { doAddReaction, doRemoveReaction } from "../../../lib/reactions/toggle.ts";
+import { api, idParam } from "../api-route.ts";
+
+const bodyMd = z
+  .string()
+  .max(MAX_BODY_CHARS, `at most ${MAX_BODY_CHARS} characters`)
+  .refine((s) => s.trim() !== "", "must not be empty");
+
+export const messageRoutes = [
+  api({
+    method: "GET",
+    path: "/api/channels/:id/messages",
+    summary: "A page of a channel's history, newest first (threads' replies are under each parent)",
+    scope: "messages:read",
+    query: pageQuery,
+    handler: async ({ db, principal, params, query }) => {
+      const { channel } = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
+      return listHistory(db.db, principal.user.id, channel.id, query);
+    },
+  }),
+  api({
+    method: "POST",
+    path: "/api/channels/:id/messages",
+    summary: "Post a message (or a thread reply with parent_id); client_msg_id makes retries safe",
+    scope: "messages:write",
+    status: 201,
+    body: z.object({
+      body_md: bodyMd,
+      parent_id: z.uuid().nullish(),
+      client_msg_id: z.string().trim().min(1).max(100).nullish(),
+      attachment_ids: z.array(z.uuid()).max(10).optional(),
+    }),
+    handler: async ({ db, principal, params, body, publish }) => {
+      const access = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
+      await checkCanPost(db.db, principal.user.id, access);
+      const { message, created, events } = await doPostMessage(db.db, principal.user.id, access, {
+        bodyMd: body.body_md,
+        parentId: body.parent_id,
+        clientMsgId: body.client_msg_id,
+        attachmentIds: body.attachment_ids,
+      });
+      await publish(events);
+      const view = await messageView(db.db, principal.user.id, message);
+      return Response.json(view, {
+        status: created ? 201 : 200,
+        headers: { "Cache-Control": "private, no-store" },
+      });
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/messages/:id",
+    summary: "One message",
+    scope: "messages:read",
+    handler: async ({ db, principal, params }) => {
+      const { message } = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
+      return messageView(db.db, principal.user.id, message);
+    },
+  }),
+  api({
+    method: "PATCH",
+    path: "/api/messages/:id",
+    summary: "Edit your own message",
+    scope: "messages:write",
+    body: z.object({ body_md: bodyMd }),
+    handler: async ({ db, principal, params, body, publish }) => {
+      const target = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
+      const { message, events } = await doEditMessage(db.db, principal.user.id, target, body.body_md);
+      await publish(events);
+      return messageView(db.db, principal.user.id, message);
+    },
+  }),
+  api({
+    method: "DELETE",
+    path: "/api/messages/:id",
+    summary: "Delete your own message (owners and admins may delete any); a tombstone stays",
+    scope: "messages:write",
+    handler: async ({ db, store, principal, params, ip, publish }) => {
+      const target = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
+      const { message, events, storageKeys } = await doDeleteMessage(db.db, principal.user.id, target, {
+        ip,
+      });
+      await publish(events);
+      // The rows are gone; the files follow, best effort.
+      await Promise.allSettled(storageKeys.map((key) => store.delete(key)));
+      return messageView(db.db, principal.user.id, message);
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/messages/:id/replies",
+    summary: "A page of a thread's replies, oldest first",
+    scope: "messages:read",
+    query: pageQuery,
+    handler: async ({ db, principal, params, query }) => {
+      const { message } = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
+      return listReplies(db.db, principal.user.id, message.id, query);
+    },
+  }),
+  api({
+    method: "PUT",
+    path: "/api/messages/:id/reactions/:emoji",
+    summary: "React with an emoji (idempotent)",
+    scope: "reactions:write",
+    handler: async ({ db, principal, params, publish }) => {
+      const emoji = checkEmoji(params.emoji ?? "");
+      const target = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
+      const { events } = await doAddReaction(db.db, principal.user.id, target, emoji);
+      await publish(events);
+      return messageView(db.db, principal.user.id, target.message);
+    },
+  }),
+  api({
+    method: "DELETE",
+    path: "/api/messages/:id/reactions/:emoji",
+    summary: "Take your reaction back (idempotent)",
+    scope: "reactions:write",
+    handler: async ({ db, principal, params, publish }) => {
+      const emoji = checkEmoji(params.emoji ?? "");
+      const target = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
+      const { events } = await doRemoveReaction(db.db, principal.user.id, target, emoji);
+      await publish(events);
+      return messageView(db.db, principal.user.id, target.message);
+    },
+  }),
+];

@@ -1,0 +1,117 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { channelMembers, communityMembers, users } from "../../../lib/db/schema.ts";
+import { doOpenDm, listDms } from "../../../lib/dm/dm.ts";
+import { notFound } from "../../../lib/http/errors.ts";
+import { pageQuery } from "../../../lib/http/pagination.ts";
+import { doMarkNotificationsRead, listNotifications } from "../../../lib/notifications/list.ts";
+import { meView, userView } from "../../../lib/users/views.ts";
+import { api, idParam } from "../api-route.ts";
+
+export const peopleRoutes = [
+  api({
+    method: "GET",
+    path: "/api/me",
+    summary: "Your own profile",
+    scope: null,
+    handler: async ({ principal }) => meView(principal.user),
+  }),
+  api({
+    method: "PATCH",
+    path: "/api/me",
+    summary: "Change your display name or avatar URL",
+    scope: null,
+    body: z
+      .object({
+        display_name: z.string().trim().min(1).max(80).optional(),
+        avatar_url: z
+          .url({ protocol: /^https?$/ })
+          .max(2000)
+          .nullable()
+          .optional(),
+      })
+      .refine(
+        (b) => b.display_name !== undefined || b.avatar_url !== undefined,
+        "give display_name or avatar_url",
+      ),
+    handler: async ({ db, principal, body }) => {
+      const [row] = await db.db
+        .update(users)
+        .set({
+          ...(body.display_name !== undefined ? { displayName: body.display_name } : {}),
+          ...(body.avatar_url !== undefined ? { avatarUrl: body.avatar_url } : {}),
+        })
+        .where(eq(users.id, principal.user.id))
+        .returning();
+      return meView(row ?? principal.user);
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/users/:id",
+    summary: "A person you share a community or a conversation with",
+    scope: null,
+    handler: async ({ db, principal, params }) => {
+      const id = idParam(params.id, "user");
+      const me = principal.user.id;
+      const [row] = await db.db
+        .select()
+        .from(users)
+        .where(
+          and(
+            eq(users.id, id),
+            sql`(${users.id} = ${me}
+              or exists (select 1 from ${communityMembers} a join ${communityMembers} b on a.community_id = b.community_id
+                         where a.user_id = ${users.id} and b.user_id = ${me})
+              or exists (select 1 from ${channelMembers} a join ${channelMembers} b on a.channel_id = b.channel_id
+                         where a.user_id = ${users.id} and b.user_id = ${me}))`,
+          ),
+        );
+      if (!row) throw notFound("user");
+      return userView(row);
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/dm",
+    summary: "Your DMs and group DMs, most recently active first",
+    scope: "channels:read",
+    handler: async ({ db, principal }) => ({ items: await listDms(db.db, principal.user.id) }),
+  }),
+  api({
+    method: "POST",
+    path: "/api/dm",
+    summary: "Find or start the DM (one other person) or group DM (several) with these people",
+    scope: "channels:write",
+    peopleOnly: true,
+    body: z.object({ user_ids: z.array(z.uuid()).min(1).max(8) }),
+    handler: async ({ db, principal, body }) => doOpenDm(db.db, principal.user.id, body.user_ids),
+  }),
+  api({
+    method: "GET",
+    path: "/api/notifications",
+    summary: "Your notifications, newest first, with the unread total",
+    scope: "messages:read",
+    query: pageQuery.and(
+      z.object({
+        unread: z
+          .enum(["true", "false"])
+          .optional()
+          .transform((v) => v === "true"),
+      }),
+    ),
+    handler: async ({ db, principal, query }) => listNotifications(db.db, principal.user.id, query),
+  }),
+  api({
+    method: "POST",
+    path: "/api/notifications/read",
+    summary: "Mark notifications read: {ids: [...]} or {all: true}",
+    scope: "messages:read",
+    body: z.union([z.object({ ids: z.array(z.uuid()).min(1).max(500) }), z.object({ all: z.literal(true) })]),
+    handler: async ({ db, principal, body, publish }) => {
+      const { read_ids, events } = await doMarkNotificationsRead(db.db, principal.user.id, body);
+      await publish(events);
+      return { read_ids };
+    },
+  }),
+];
