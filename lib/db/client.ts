@@ -29,6 +29,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size for the PostgreSQL server. */
   maxConnections?: number;
+  /** Called with every SQL statement (tests count queries to catch N+1). */
+  onQuery?: (sql: string) => void;
 }
 
 /**
@@ -37,7 +39,9 @@ export interface OpenOptions {
  */
 export async function openDatabase(config: Config["database"], options: OpenOptions = {}): Promise<Database> {
   const database =
-    config.kind === "pglite" ? await openPglite(config.dir) : await openPostgres(config.url, options);
+    config.kind === "pglite"
+      ? await openPglite(config.dir, options)
+      : await openPostgres(config.url, options);
   try {
     await database.ping();
     if (options.migrate) await migrate(database.db);
@@ -50,7 +54,10 @@ export async function openDatabase(config: Config["database"], options: OpenOpti
   return database;
 }
 
-async function openPglite(dir: string): Promise<Database> {
+const loggerFor = (options: OpenOptions) =>
+  options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
+
+async function openPglite(dir: string, options: OpenOptions): Promise<Database> {
   // "memory://" keeps everything in memory (tests); it has no dir to lock.
   const lock: DataDirLock | undefined = dir.startsWith("memory://")
     ? undefined
@@ -62,7 +69,7 @@ async function openPglite(dir: string): Promise<Database> {
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
   }
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const db = drizzlePglite({ client, schema, logger: loggerFor(options) }) as unknown as Db;
   return {
     db,
     kind: "pglite",
@@ -86,7 +93,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     // text, so preparing pays off.
     prepare: true,
   });
-  const db = drizzleBunSql({ client, schema }) as unknown as Db;
+  const db = drizzleBunSql({ client, schema, logger: loggerFor(options) }) as unknown as Db;
   return {
     db,
     kind: "postgres",

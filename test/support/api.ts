@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import { createSession } from "../../lib/auth/sessions.ts";
 import type { BusMessage } from "../../lib/bus/event-bus.ts";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { type Database, openDatabase } from "../../lib/db/client.ts";
-import { users } from "../../lib/db/schema.ts";
+import { communities, communityMembers, users } from "../../lib/db/schema.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
 import { createTestDatabase } from "./postgres.ts";
@@ -25,8 +26,12 @@ export interface TestApi {
   database: Database;
   /** Every event published, in order. */
   events: BusMessage[];
+  /** Every SQL statement run, in order (reset it to count a request's queries). */
+  queries: string[];
   /** A person with a session token. */
   person(username: string): Promise<Person>;
+  /** Makes `who` a member of the community (invites are the gateway's; tests take a shortcut). */
+  join(who: Person, slug: string, role?: "owner" | "admin" | "member"): Promise<void>;
   /** Calls the API in-process as `who` (or anonymously). JSON bodies are encoded. */
   call(
     who: Person | string | null,
@@ -46,8 +51,10 @@ export interface TestApi {
 export async function startTestApi(kind: DbKind, env: Record<string, string> = {}): Promise<TestApi> {
   const pg = kind === "postgres" ? await createTestDatabase() : undefined;
   const config = loadConfig({ AJET_LOG_LEVEL: "error", ...(pg ? { DATABASE_URL: pg.url } : {}), ...env });
+  const queries: string[] = [];
   const database = await openDatabase(pg ? config.database : { kind: "pglite", dir: "memory://" }, {
     migrate: true,
+    onQuery: (sql) => queries.push(sql),
   });
   const bus = createMemoryBus({ replayBuffer: 10_000 });
   const events: BusMessage[] = [];
@@ -60,6 +67,7 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
     kind,
     database,
     events,
+    queries,
     async person(username) {
       const [user] = await database.db
         .insert(users)
@@ -68,6 +76,11 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
       const id = (user as { id: string }).id;
       const { token } = await createSession(database.db, id);
       return { id, username, token };
+    },
+    async join(who, slug, role = "member") {
+      const [community] = await database.db.select().from(communities).where(eq(communities.slug, slug));
+      if (!community) throw new Error(`no community ${slug}`);
+      await database.db.insert(communityMembers).values({ communityId: community.id, userId: who.id, role });
     },
     call(who, method, path, body, headers = {}) {
       const token = typeof who === "string" ? who : who?.token;
