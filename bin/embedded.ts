@@ -1,4 +1,5 @@
 import type { Config } from "../lib/config.ts";
+import type { Database } from "../lib/db/client.ts";
 import { type Listening, listen } from "../lib/http/listen.ts";
 import { openResources, type Running } from "../lib/runtime.ts";
 import { createApiApp } from "../services/api/main.ts";
@@ -8,6 +9,7 @@ import { createWebApp } from "../services/web-sm/main.ts";
 
 export interface Embedded extends Running {
   urls: { gateway: string; api: string; web: string; tui: string };
+  database: Database;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   const gatewayApp = createGatewayApp({
     config,
     db,
+    bus,
     upstreams: { api, web: { name: "web-sm", app: webApp }, tui: { name: "tui-sm", app: tuiApp } },
   });
 
@@ -58,6 +61,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   return {
     url: gwL.url,
     urls: { gateway: gwL.url, api: apiL.url, web: webL.url, tui: tuiL.url },
+    database: db,
     async stop() {
       // The door closes first, then the services behind it, then what they share.
       await gwL.stop(config.shutdownGraceMs);

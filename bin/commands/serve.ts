@@ -1,4 +1,5 @@
 import { runMain } from "../../lib/runtime.ts";
+import { announceSetupLink } from "../../services/auth-gw/setup-link.ts";
 import { startEmbedded } from "../embedded.ts";
 
 /** `ajet-chat serve`: the whole chat in this process, until SIGTERM or Ctrl-C. */
@@ -17,6 +18,7 @@ export async function runServe(args: string[]) {
       config.storage.kind === "disk" ? `files in ${config.storage.dir}` : "S3",
     ].join(", ");
     console.log(`ajet-chat is running at ${config.publicUrl} (${mode})`);
+    await announceSetupLink(config, embedded.database);
     return embedded;
   });
 }

@@ -397,3 +397,32 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_log_community").on(t.communityId, t.id), index("audit_log_actor").on(t.actorId)],
 );
+
+/** One-time first-user setup links (embedded mode with no OAuth provider). */
+export const setupTokens = pgTable("setup_tokens", {
+  id: id(),
+  tokenHash: text("token_hash").notNull(),
+  usedAt: at("used_at"),
+  createdAt: createdAt(),
+});
+
+export const DEVICE_STATUSES = ["pending", "approved", "denied", "issued"] as const;
+
+/** Terminal logins waiting for a signed-in browser to approve them (the device flow). */
+export const deviceCodes = pgTable(
+  "device_codes",
+  {
+    id: id(),
+    // What the person types or checks in the browser, e.g. "WDJB-MJHT".
+    userCode: text("user_code").notNull().unique(),
+    // The secret the terminal polls with; only its hash is stored.
+    deviceCodeHash: text("device_code_hash").notNull(),
+    clientName: text("client_name").notNull(),
+    ip: text("ip"),
+    status: text("status").notNull().default("pending"),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  () => [check("device_codes_status_check", oneOf("status", DEVICE_STATUSES))],
+);

@@ -5,6 +5,7 @@ import { upstreamAlive } from "../../lib/http/proxy.ts";
 import { log } from "../../lib/log.ts";
 import { openResources, type Running, runMain } from "../../lib/runtime.ts";
 import { type GatewayDeps, gatewayRoutes } from "./routes.ts";
+import { announceSetupLink } from "./setup-link.ts";
 
 /** The auth gateway: authenticates, traces and proxies every public request. */
 export function createGatewayApp(deps: GatewayDeps): App {
@@ -31,11 +32,12 @@ export async function start(config: Config): Promise<Running> {
       { current: config.maxConcurrentFetches },
     );
   }
-  const resources = await openResources(config, { db: true }, "auth-gw");
-  const db = resources.db as NonNullable<typeof resources.db>;
+  const resources = await openResources(config, { db: true, bus: true }, "auth-gw");
+  const { db, bus } = resources as Required<typeof resources>;
   const app = createGatewayApp({
     config,
     db,
+    bus,
     upstreams: {
       api: { name: "api", url: config.upstreams.api },
       web: { name: "web-sm", url: config.upstreams.web },
@@ -47,6 +49,7 @@ export async function start(config: Config): Promise<Running> {
     port: config.ports.gateway,
     maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
   });
+  await announceSetupLink(config, db);
   running = {
     url: listening.url,
     async stop() {

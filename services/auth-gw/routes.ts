@@ -1,13 +1,9 @@
-import type { Config } from "../../lib/config.ts";
-import type { Database } from "../../lib/db/client.ts";
-import { proxy, type Upstream } from "../../lib/http/proxy.ts";
+import { proxy } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
+import type { GatewayDeps } from "./deps.ts";
+import { onboardingRoutes } from "./onboarding.ts";
 
-export interface GatewayDeps {
-  config: Config;
-  db: Database;
-  upstreams: { api: Upstream; web: Upstream; tui: Upstream };
-}
+export type { GatewayDeps } from "./deps.ts";
 
 /**
  * Every route of the gateway, the only public door. `/healthz` and `/readyz` are its own (added by
@@ -16,6 +12,7 @@ export interface GatewayDeps {
 export function gatewayRoutes(deps: GatewayDeps) {
   const { api, web, tui } = deps.upstreams;
   return [
+    ...onboardingRoutes(deps),
     route("*", "/api/*", (req, ctx) => proxy(req, ctx, api)),
     route("*", "/hook/*", (req, ctx) => proxy(req, ctx, api)),
     route("*", "/tui/*", (req, ctx) => proxy(req, ctx, tui)),
