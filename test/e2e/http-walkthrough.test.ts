@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, waitFor } from "../support/ports.ts";
+import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+
+// What a new user does with curl and a session token against `bun run start`: every request goes
+// through the gateway over HTTP, as it would from a shell script.
+const dir = mkdtempSync(join(tmpdir(), "ajet-walk-"));
+const port = freePort();
+const base = `http://127.0.0.1:${port}`;
+let server: Child;
+
+type Json = Record<string, unknown> & { id: string };
+
+async function curl(token: string | null, method: string, path: string, body?: unknown) {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: (text ? JSON.parse(text) : null) as Json };
+}
+
+beforeAll(async () => {
+  server = spawnChild(["bun", "run", "start"], {
+    AJET_DATA_DIR: join(dir, "data"),
+    AJET_PORT: String(port),
+    AJET_API_PORT: String(freePort()),
+    AJET_WEB_PORT: String(freePort()),
+    AJET_TUI_PORT: String(freePort()),
+  });
+  await waitUntilReady(server, `${base}/readyz`);
+});
+
+afterAll(async () => {
+  await server?.stop("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a chat set up and used with nothing but HTTP requests and tokens", () => {
+  let alice = "";
+  let bob = "";
+  let aliceId = "";
+  let bobId = "";
+  let general = "";
+  let secret = "";
+  let setupPath = "";
+
+  test("start-up prints exactly one setup link, and it signs in the first person once", async () => {
+    const link = await waitFor(() => {
+      const line = server
+        .stdout()
+        .split("\n")
+        .find((l) => l.startsWith("setup link: "));
+      if (!line) throw new Error("no setup link yet");
+      return line.slice("setup link: ".length);
+    });
+    expect(
+      server
+        .stdout()
+        .split("\n")
+        .filter((l) => l.startsWith("setup link: ")),
+    ).toHaveLength(1);
+    expect(link).toStartWith(`${base}/setup/aju_`);
+    const path = new URL(link).pathname;
+    setupPath = path;
+    expect((await fetch(base + path)).status).toBe(200);
+    const first = await curl(null, "POST", path, { username: "alice", display_name: "Alice" });
+    expect(first.status).toBe(201);
+    alice = String(first.json.token);
+    expect(alice).toStartWith("ajs_");
+    const again = await curl(null, "POST", path, { username: "mallory", display_name: "M" });
+    expect(again.status).toBe(404);
+    aliceId = (await curl(alice, "GET", "/api/me")).json.id;
+  });
+
+  test("the first person creates the community and the setup link is gone for good", async () => {
+    const created = await curl(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" });
+    expect(created.status).toBe(201);
+    const channels = await curl(alice, "GET", "/api/communities/acme/channels");
+    general = (channels.json.items as Json[])[0]?.id as string;
+    expect(general).toBeTruthy();
+    expect((await fetch(base + setupPath)).status).toBe(404);
+  });
+
+  test("an invite link brings in a second person, once per use", async () => {
+    const invite = await curl(alice, "POST", "/api/communities/acme/invites", { max_uses: 1 });
+    expect(invite.status).toBe(201);
+    const path = new URL(String(invite.json.url)).pathname;
+    const joined = await curl(null, "POST", path, { username: "bob", display_name: "Bob" });
+    expect(joined.status).toBe(201);
+    bob = String(joined.json.token);
+    bobId = (await curl(bob, "GET", "/api/me")).json.id;
+    const spent = await curl(null, "POST", path, { username: "carol", display_name: "Carol" });
+    expect(spent.status).toBe(404);
+    const members = await curl(alice, "GET", "/api/communities/acme/members");
+    expect((members.json.items as { user: { username: string } }[]).map((m) => m.user.username)).toEqual([
+      "alice",
+      "bob",
+    ]);
+  });
+
+  test("channels public and private, messages with mentions, edits, deletes, threads and reactions", async () => {
+    const pub = await curl(alice, "POST", "/api/communities/acme/channels", { name: "dev", topic: "code" });
+    expect(pub.status).toBe(201);
+    const priv = await curl(alice, "POST", "/api/communities/acme/channels", {
+      name: "leads",
+      visibility: "private",
+    });
+    secret = priv.json.id;
+    await curl(alice, "POST", `/api/channels/${secret}/messages`, { body_md: "the private plan" });
+    expect((await curl(bob, "GET", `/api/channels/${secret}/messages`)).status).toBe(404);
+
+    const hello = await curl(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "hi @bob, see **this**",
+    });
+    expect(hello.status).toBe(201);
+    expect(hello.json.mentions).toEqual([{ type: "user", user_id: bobId, username: "bob" }]);
+    const edited = await curl(alice, "PATCH", `/api/messages/${hello.json.id}`, {
+      body_md: "hi @bob, see **that**",
+    });
+    expect(edited.json.edited_at).toBeTruthy();
+    const reply = await curl(bob, "POST", `/api/channels/${general}/messages`, {
+      body_md: "on it",
+      parent_id: hello.json.id,
+    });
+    expect(reply.status).toBe(201);
+    const reacted = await curl(
+      bob,
+      "PUT",
+      `/api/messages/${hello.json.id}/reactions/${encodeURIComponent("🚀")}`,
+    );
+    expect(reacted.json.reactions).toEqual([
+      { emoji: "🚀", count: 1, reacted_by_me: true, user_ids: [bobId] },
+    ]);
+    const replies = await curl(alice, "GET", `/api/messages/${hello.json.id}/replies`);
+    expect((replies.json.items as Json[]).map((m) => m.body_md)).toEqual(["on it"]);
+    const oops = await curl(bob, "POST", `/api/channels/${general}/messages`, { body_md: "wrong window" });
+    expect((await curl(bob, "DELETE", `/api/messages/${oops.json.id}`)).json.deleted).toBe(true);
+    const history = await curl(alice, "GET", `/api/channels/${general}/messages`);
+    expect(history.text).not.toContain("wrong window");
+    expect(history.text).not.toContain("the private plan");
+  });
+
+  test("a DM between the two, and notifications that clear when read", async () => {
+    const dm = await curl(bob, "POST", "/api/dm", { user_ids: [aliceId] });
+    const sent = await curl(bob, "POST", `/api/channels/${dm.json.id}/messages`, {
+      body_md: "quick question",
+    });
+    expect(sent.status).toBe(201);
+    const unread = await curl(alice, "GET", "/api/notifications?unread=true");
+    expect((unread.json.items as Json[]).map((n) => n.type)).toContain("dm");
+    await curl(alice, "POST", `/api/channels/${dm.json.id}/read`, { message_id: sent.json.id });
+    const after = await curl(alice, "GET", "/api/notifications?unread=true");
+    expect((after.json.items as Json[]).map((n) => n.type)).not.toContain("dm");
+    const bobs = await curl(bob, "GET", "/api/notifications?unread=true");
+    expect(bobs.json.unread_count).toBe(1);
+    await curl(bob, "POST", "/api/notifications/read", { all: true });
+    expect((await curl(bob, "GET", "/api/notifications?unread=true")).json.unread_count).toBe(0);
+  });
+
+  test("denied cases answer 401, 403 or 404 without content", async () => {
+    expect((await curl(null, "GET", "/api/me")).status).toBe(401);
+    const stolen = await curl(bob, "GET", `/api/channels/${secret}`);
+    expect(stolen.status).toBe(404);
+    expect(stolen.text).not.toContain("leads");
+    const demote = await curl(bob, "PATCH", `/api/communities/acme/members/${aliceId}`, { role: "member" });
+    expect(demote.status).toBe(403);
+    expect((await curl(bob, "POST", "/api/communities/acme/invites", {})).status).toBe(403);
+  });
+});
