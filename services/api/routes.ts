@@ -1,10 +1,15 @@
 import { route } from "../../lib/http/router.ts";
 import { type ApiRouteSpec, toRoute } from "./api-route.ts";
 import type { ApiDeps } from "./deps.ts";
+import { openApiRoute } from "./openapi.ts";
+import { attachmentRoutes } from "./routes/attachments.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { communityRoutes } from "./routes/communities.ts";
+import { inviteRoutes } from "./routes/invites.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { peopleRoutes } from "./routes/people.ts";
+import { presenceRoutes } from "./routes/presence.ts";
+import { searchRoutes } from "./routes/search.ts";
 
 export type { ApiDeps } from "./deps.ts";
 
@@ -12,14 +17,19 @@ export type { ApiDeps } from "./deps.ts";
 export const apiSpecs: ApiRouteSpec[] = [
   ...peopleRoutes,
   ...communityRoutes,
+  ...inviteRoutes,
   ...channelRoutes,
   ...messageRoutes,
+  ...attachmentRoutes,
+  ...searchRoutes,
+  ...presenceRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */
 export function apiRoutes(deps: ApiDeps) {
   return [
     route("GET", "/api/healthz", () => Response.json({ ok: true, service: "api" })),
+    openApiRoute(apiSpecs, deps.config.publicUrl),
     ...apiSpecs.map((spec) => toRoute(spec, deps)),
   ];
 }

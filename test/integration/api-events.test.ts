@@ -17,7 +17,12 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
   let community: string;
   let general: string;
 
-  const call = async <T = Record<string, unknown>>(who: Person, method: string, path: string, body?: unknown) => {
+  const call = async <T = Record<string, unknown>>(
+    who: Person,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => {
     const res = await t.call(who, method, path, body);
     if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
     return jsonOf<T>(res);
@@ -33,8 +38,14 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
 
   beforeAll(async () => {
     t = await startTestApi(kind);
-    [alice, carol, bob] = (await Promise.all(["alice", "carol", "bob"].map((n) => t.person(n)))) as [Person, Person, Person];
-    community = (await call<{ id: string }>(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" })).id;
+    [alice, carol, bob] = (await Promise.all(["alice", "carol", "bob"].map((n) => t.person(n)))) as [
+      Person,
+      Person,
+      Person,
+    ];
+    community = (
+      await call<{ id: string }>(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" })
+    ).id;
     await t.join(carol, "acme");
     const channels = await call<{ items: Channel[] }>(alice, "GET", "/api/communities/acme/channels");
     general = (channels.items[0] as Channel).id;
@@ -47,7 +58,10 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
     const events = await published(async () => {
       answers = await Promise.all(
         [1, 2, 3].map(() =>
-          t.call(alice, "POST", `/api/channels/${general}/messages`, { body_md: "exactly once", client_msg_id: "retry-1" }),
+          t.call(alice, "POST", `/api/channels/${general}/messages`, {
+            body_md: "exactly once",
+            client_msg_id: "retry-1",
+          }),
         ),
       );
     });
@@ -61,14 +75,21 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
 
   test("the same key for another channel is a conflict, not a second message", async () => {
     const other = await call<Channel>(alice, "POST", "/api/communities/acme/channels", { name: "other" });
-    const res = await t.call(alice, "POST", `/api/channels/${other.id}/messages`, { body_md: "x", client_msg_id: "retry-1" });
+    const res = await t.call(alice, "POST", `/api/channels/${other.id}/messages`, {
+      body_md: "x",
+      client_msg_id: "retry-1",
+    });
     expect(res.status).toBe(409);
   });
 
   test("a post publishes the message on the community subject and a notification to whom it mentions", async () => {
     let id = "";
     const events = await published(async () => {
-      id = (await call<{ id: string }>(alice, "POST", `/api/channels/${general}/messages`, { body_md: "hi @carol" })).id;
+      id = (
+        await call<{ id: string }>(alice, "POST", `/api/channels/${general}/messages`, {
+          body_md: "hi @carol",
+        })
+      ).id;
     });
     expect(events).toEqual([
       [`chat.events.${community}`, "message.created"],
@@ -85,23 +106,29 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
   });
 
   test("edits, deletes, reactions and channel changes each publish exactly their event", async () => {
-    const m = await call<{ id: string }>(alice, "POST", `/api/channels/${general}/messages`, { body_md: "to change" });
+    const m = await call<{ id: string }>(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "to change",
+    });
     const subject = `chat.events.${community}`;
-    expect(await published(() => call(alice, "PATCH", `/api/messages/${m.id}`, { body_md: "changed" }))).toEqual([
-      [subject, "message.updated"],
-    ]);
+    expect(
+      await published(() => call(alice, "PATCH", `/api/messages/${m.id}`, { body_md: "changed" })),
+    ).toEqual([[subject, "message.updated"]]);
     const react = () => call(carol, "PUT", `/api/messages/${m.id}/reactions/${encodeURIComponent("🎉")}`);
     expect(await published(react)).toEqual([[subject, "reaction.added"]]);
     expect(await published(react)).toEqual([]);
-    expect(await published(() => call(alice, "DELETE", `/api/messages/${m.id}`))).toEqual([[subject, "message.deleted"]]);
-    expect(await published(() => call(alice, "PATCH", `/api/channels/${general}`, { topic: "new topic" }))).toEqual([
-      [subject, "channel.updated"],
+    expect(await published(() => call(alice, "DELETE", `/api/messages/${m.id}`))).toEqual([
+      [subject, "message.deleted"],
     ]);
+    expect(
+      await published(() => call(alice, "PATCH", `/api/channels/${general}`, { topic: "new topic" })),
+    ).toEqual([[subject, "channel.updated"]]);
   });
 
   test("a DM's events go on the DM's own subject, never a community's", async () => {
     const dm = await call<{ id: string }>(alice, "POST", "/api/dm", { user_ids: [carol.id] });
-    const events = await published(() => call(alice, "POST", `/api/channels/${dm.id}/messages`, { body_md: "private" }));
+    const events = await published(() =>
+      call(alice, "POST", `/api/channels/${dm.id}/messages`, { body_md: "private" }),
+    );
     expect(events).toEqual([
       [`chat.dm.${dm.id}`, "message.created"],
       [`chat.notifications.${carol.id}`, "notification.created"],
@@ -119,8 +146,15 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
     const events = await published(async () => {
       await t.call(bob, "POST", `/api/channels/${general}/messages`, { body_md: "intruder" });
       await t.call(carol, "POST", `/api/channels/${general}/messages`, { body_md: "" });
-      await t.call(carol, "POST", `/api/channels/${general}/messages`, { body_md: "x", parent_id: crypto.randomUUID() });
-      await t.call(carol, "PUT", `/api/messages/${crypto.randomUUID()}/reactions/${encodeURIComponent("👍")}`);
+      await t.call(carol, "POST", `/api/channels/${general}/messages`, {
+        body_md: "x",
+        parent_id: crypto.randomUUID(),
+      });
+      await t.call(
+        carol,
+        "PUT",
+        `/api/messages/${crypto.randomUUID()}/reactions/${encodeURIComponent("👍")}`,
+      );
       await t.call(carol, "POST", "/api/communities/acme/channels", { name: "general" });
     });
     expect(events).toEqual([]);
@@ -154,7 +188,8 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
       return t.queries.length;
     };
     const before = await listQueries();
-    for (let i = 0; i < 10; i++) await call(alice, "POST", "/api/communities/acme/channels", { name: `many-${i}` });
+    for (let i = 0; i < 10; i++)
+      await call(alice, "POST", "/api/communities/acme/channels", { name: `many-${i}` });
     expect(await listQueries()).toBe(before);
   });
 });

@@ -76,7 +76,7 @@ const scenarios: [string, Scenario][] = [
       who: "carol",
       method: "POST",
       path: (w) => `/api/channels/${w.secret}/members`,
-      body: (w) => ({ user_id: ids.carol }),
+      body: () => ({ user_id: ids.carol }),
       status: 404,
     },
   ],

@@ -1,10 +1,11 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { channelMembers, communityMembers, users } from "../../../lib/db/schema.ts";
+import { users } from "../../../lib/db/schema.ts";
 import { doOpenDm, listDms } from "../../../lib/dm/dm.ts";
 import { notFound } from "../../../lib/http/errors.ts";
 import { pageQuery } from "../../../lib/http/pagination.ts";
 import { doMarkNotificationsRead, listNotifications } from "../../../lib/notifications/list.ts";
+import { knownTo } from "../../../lib/users/known.ts";
 import { meView, userView } from "../../../lib/users/views.ts";
 import { api, idParam } from "../api-route.ts";
 
@@ -53,20 +54,10 @@ export const peopleRoutes = [
     scope: null,
     handler: async ({ db, principal, params }) => {
       const id = idParam(params.id, "user");
-      const me = principal.user.id;
       const [row] = await db.db
         .select()
         .from(users)
-        .where(
-          and(
-            eq(users.id, id),
-            sql`(${users.id} = ${me}
-              or exists (select 1 from ${communityMembers} a join ${communityMembers} b on a.community_id = b.community_id
-                         where a.user_id = ${users.id} and b.user_id = ${me})
-              or exists (select 1 from ${channelMembers} a join ${channelMembers} b on a.channel_id = b.channel_id
-                         where a.user_id = ${users.id} and b.user_id = ${me}))`,
-          ),
-        );
+        .where(and(eq(users.id, id), knownTo(principal.user.id)));
       if (!row) throw notFound("user");
       return userView(row);
     },

@@ -1,0 +1,202 @@
+import { z } from "zod";
+import { SESSION_COOKIE } from "../../lib/auth/authenticate.ts";
+import { type Route, route } from "../../lib/http/router.ts";
+import pkg from "../../package.json" with { type: "json" };
+import type { ApiRouteSpec } from "./api-route.ts";
+
+type Schema = z.core.JSONSchema.BaseSchema;
+type Operation = Record<string, unknown>;
+
+const ERRORS = {
+  400: "The input is not valid; the message names the field",
+  401: "No valid session cookie or bearer token came with the request",
+  403: "The token lacks the scope, or bots may not use this route",
+  404: "Not found, or not yours to see",
+  409: "Conflicts with the current state",
+  413: "The body is too large",
+  429: "Too many requests; retry later",
+} as const;
+
+const anyJson = { "application/json": {} };
+
+/** Routes the API router serves outside `apiSpecs`: they need no credentials. */
+const PUBLIC_OPERATIONS: Record<string, Record<string, Operation>> = {
+  "/api/healthz": {
+    get: {
+      summary: "The API process answers",
+      security: [],
+      "x-required-scope": null,
+      responses: { 200: { description: "Alive", content: anyJson } },
+    },
+  },
+  "/api/openapi.json": {
+    get: {
+      summary: "This document",
+      security: [],
+      "x-required-scope": null,
+      responses: { 200: { description: "The OpenAPI 3.1 document", content: anyJson } },
+    },
+  },
+};
+
+/**
+ * The OpenAPI 3.1 document of `specs`, generated from the zod schemas the routes validate with, read
+ * as input (a field with a default is optional to the caller).
+ */
+export function openApiDocument(specs: readonly ApiRouteSpec[], publicUrl: string) {
+  const schemas: Record<string, Schema> = {};
+
+  // Named or recursive zod schemas come out with `$defs` and refs relative to their own root, which
+  // mean nothing inside this document; they move to components and the refs follow them.
+  function toSchema(zodSchema: z.ZodType, name: string): Schema {
+    const generated = z.toJSONSchema(zodSchema, { io: "input", unrepresentable: "any" });
+    const { $schema: _, $defs = {}, ...root } = generated;
+    let selfRef = false;
+    const defName = (key: string) => (key.startsWith("__") ? `${name}${key}` : key);
+    const target = (ref: string) => {
+      if (ref === "#") {
+        selfRef = true;
+        return `#/components/schemas/${name}`;
+      }
+      return ref.startsWith("#/$defs/") ? `#/components/schemas/${defName(ref.slice(8))}` : ref;
+    };
+    const relink = (schema: Schema): Schema =>
+      JSON.parse(
+        JSON.stringify(schema, (key, value) =>
+          key === "$ref" && typeof value === "string" ? target(value) : value,
+        ),
+      );
+    for (const [key, def] of Object.entries($defs)) schemas[defName(key)] = relink(def);
+    const linked = relink(root);
+    if (selfRef) schemas[name] = linked;
+    return linked;
+  }
+
+  function queryParameters(query: z.ZodType, name: string) {
+    const schema = toSchema(query, `${name}Query`);
+    // A query that is not a plain object is still exact as one exploded form parameter.
+    if (!schema.properties) return [{ name: "query", in: "query", style: "form", explode: true, schema }];
+    const required = new Set(schema.required ?? []);
+    return Object.entries(schema.properties).map(([param, propertySchema]) => ({
+      name: param,
+      in: "query",
+      required: required.has(param),
+      schema: propertySchema,
+    }));
+  }
+
+  function requestBody(spec: ApiRouteSpec, name: string) {
+    if (spec.rawBody) {
+      const schema = spec.body
+        ? toSchema(spec.body, `${name}Body`)
+        : {
+            type: "object",
+            properties: {
+              file: { type: "string", format: "binary", contentMediaType: "application/octet-stream" },
+            },
+            required: ["file"],
+          };
+      return { required: true, content: { "multipart/form-data": { schema } } };
+    }
+    if (!spec.body) return undefined;
+    return {
+      required: true,
+      content: { "application/json": { schema: toSchema(spec.body, `${name}Body`) } },
+    };
+  }
+
+  function operation(spec: ApiRouteSpec): Operation {
+    const pathNames = [...spec.path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
+    const name = [spec.method.toLowerCase(), ...spec.path.split(/[/:]/).filter((s) => s && s !== "api")]
+      .map((s) => s.replace(/^\w/, (c) => c.toUpperCase()).replace(/\W/g, ""))
+      .join("");
+    const status = spec.status ?? 200;
+    return {
+      summary: spec.summary,
+      parameters: [
+        ...pathNames.map((param) => ({
+          name: param,
+          in: "path",
+          required: true,
+          schema: { type: "string" },
+        })),
+        ...(spec.query ? queryParameters(spec.query, name) : []),
+      ],
+      requestBody: requestBody(spec, name),
+      security: [{ bearer: [] }, { session: [] }],
+      "x-required-scope": spec.scope,
+      ...(spec.peopleOnly ? { "x-people-only": true } : {}),
+      responses: {
+        [status]: { description: status === 201 ? "Created" : "Success", content: anyJson },
+        ...Object.fromEntries(
+          Object.keys(ERRORS).map((code) => [code, { $ref: `#/components/responses/Error${code}` }]),
+        ),
+        default: { $ref: "#/components/responses/ErrorDefault" },
+      },
+    };
+  }
+
+  const paths: Record<string, Record<string, Operation>> = { ...PUBLIC_OPERATIONS };
+  for (const spec of specs) {
+    const template = spec.path.replace(/:(\w+)/g, "{$1}");
+    paths[template] = { ...paths[template], [spec.method.toLowerCase()]: operation(spec) };
+  }
+
+  const errorResponse = (description: string) => ({
+    description,
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  });
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "ajet-chat API",
+      version: pkg.version,
+      description:
+        "Every operation but the public ones takes `Authorization: Bearer ajs_…` (a person's session) or " +
+        "`Bearer ajt_…` (a bot's API token), or the session cookie. `x-required-scope` names the scope " +
+        "a bot token needs (null: any token); `x-people-only` operations refuse bot tokens.",
+    },
+    servers: [{ url: publicUrl }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "ajs_… session token or ajt_… API token" },
+        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+      },
+      schemas: {
+        ...schemas,
+        Error: {
+          type: "object",
+          properties: {
+            error: {
+              type: "object",
+              properties: {
+                code: { type: "string", description: "A stable snake_case word for programs" },
+                message: { type: "string", description: "A sentence for people" },
+              },
+              required: ["code", "message"],
+            },
+          },
+          required: ["error"],
+        },
+      },
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(ERRORS).map(([code, description]) => [`Error${code}`, errorResponse(description)]),
+        ),
+        ErrorDefault: errorResponse("Any other error, e.g. 500 internal (logged with the X-Trace-Id)"),
+      },
+    },
+  };
+}
+
+/** `GET /api/openapi.json`: public (the docs are not secret), built on first request and kept. */
+export function openApiRoute(specs: readonly ApiRouteSpec[], publicUrl: string): Route {
+  let body: string | undefined;
+  return route("GET", "/api/openapi.json", () => {
+    body ??= JSON.stringify(openApiDocument(specs, publicUrl));
+    return new Response(body, {
+      headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=300" },
+    });
+  });
+}
