@@ -68,7 +68,6 @@ export async function receiveUpload<S extends z.ZodObject>(
   const input = Readable.fromWeb(counted as NodeReadableStream<Uint8Array>);
   const values: Record<string, string> = {};
   let stored: Promise<ReceivedFile> | undefined;
-
   let failed = false;
   const parsed = new Promise<void>((resolve, rejectWith) => {
     const reject = (err: unknown) => {
@@ -82,13 +81,13 @@ export async function receiveUpload<S extends z.ZodObject>(
       if (name in values) return reject(badRequest(`${name}: give it once`));
       if (info.valueTruncated) return reject(badRequest(`${name}: at most ${MAX_FIELD_BYTES} bytes`));
       values[name] = value;
-      const checked = schema.pick({ [name]: true } as never).safeParse({ [name]: value });
-      if (!checked.success) reject(checked.error);
+      const checked = (schema.shape[name] as z.ZodType).safeParse(value);
+      if (!checked.success) reject(badRequest(`${name}: ${checked.error.issues[0]?.message}`));
     });
     parser.on("file", (name, stream, info) => {
-      if (failed || name !== "file") {
+      if (failed) return stream.resume();
+      if (name !== "file") {
         stream.resume();
-        if (failed) return;
         return reject(badRequest(`${name}: unexpected file; send the file as the part named file`));
       }
       // Browsers escape these three in a form's filename (the HTML spec's multipart encoding).

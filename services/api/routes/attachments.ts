@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { accessAttachment } from "../../../lib/attachments/access.ts";
 import { downloadHeaders } from "../../../lib/attachments/download.ts";
 import { receiveUpload } from "../../../lib/attachments/receive.ts";
@@ -16,6 +17,8 @@ export const attachmentRoutes = [
       "Upload a file (multipart/form-data, part `file`): a pending upload for a later message's attachment_ids, or with body_md (and parent_id, client_msg_id) a message carrying it",
     scope: "files:write",
     rawBody: true,
+    // The form as the OpenAPI document shows it; receiveUpload reads the stream itself.
+    body: uploadFields.extend({ file: z.file() }),
     status: 201,
     handler: async ({ db, store, config, principal, params, req, publish }) => {
       const access = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
