@@ -1,33 +1,16 @@
 import { and, desc, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
-import { envelope } from "../bus/envelope.ts";
-import type { Outgoing } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { channelMembers, channels, communityMembers, messages } from "../db/schema.ts";
 import { badRequest, conflict, forbidden, notFound } from "../http/errors.ts";
 import { notify } from "../notifications/notify.ts";
 import { type ChannelAccess, type ChannelRow, isDm } from "./access.ts";
-import { channelSubject } from "./subjects.ts";
+import { channelEvent } from "./subjects.ts";
 import { channelView } from "./views.ts";
 
 /** Channel names: lower-case letters, digits, `-` and `_`, 1–80 characters, like Slack's. */
 export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,79}$/;
-
-const channelEvent = (
-  type: string,
-  channel: ChannelRow,
-  actorId: string,
-  data: Record<string, unknown>,
-): Outgoing => ({
-  subject: channelSubject(channel),
-  event: envelope(type, {
-    community_id: channel.communityId,
-    channel_id: channel.id,
-    actor_id: actorId,
-    data,
-  }),
-});
 
 /** The newest top-level message id, so a new member starts with nothing unread. */
 async function latestMessageId(db: Db, channelId: string) {
@@ -65,7 +48,7 @@ export async function doCreateChannel(
     // Others learn of private channels only when added to them.
     const events =
       channel.visibility === "public"
-        ? [channelEvent("channel.created", channel, userId, { channel: view })]
+        ? [await channelEvent(tx, "channel.created", channel, userId, { channel: view })]
         : [];
     return { channel: view, events };
   });
@@ -101,7 +84,10 @@ export async function doUpdateChannel(
       });
     const row = updated as ChannelRow;
     const view = channelView(row, membership);
-    return { channel: view, events: [channelEvent("channel.updated", row, userId, { channel: view })] };
+    return {
+      channel: view,
+      events: [await channelEvent(tx, "channel.updated", row, userId, { channel: view })],
+    };
   });
 }
 
@@ -119,7 +105,9 @@ export async function doJoinChannel(db: Db, userId: string, access: ChannelAcces
       .returning();
     return {
       channel: channelView(channel, membership ?? { lastReadMessageId: lastRead }),
-      events: membership ? [channelEvent("channel.member_joined", channel, userId, { user_id: userId })] : [],
+      events: membership
+        ? [await channelEvent(tx, "channel.member_joined", channel, userId, { user_id: userId })]
+        : [],
     };
   });
 }
@@ -134,7 +122,7 @@ export async function doLeaveChannel(db: Db, userId: string, access: ChannelAcce
     .where(and(eq(channelMembers.channelId, channel.id), eq(channelMembers.userId, userId)));
   return {
     channel: channelView(channel, null),
-    events: [channelEvent("channel.member_left", channel, userId, { user_id: userId })],
+    events: [await channelEvent(db, "channel.member_left", channel, userId, { user_id: userId }, [userId])],
   };
 }
 
@@ -185,7 +173,10 @@ export async function doAddChannelMember(db: Db, actorId: string, access: Channe
     return {
       added: true,
       events: [
-        channelEvent("channel.member_joined", channel, actorId, { user_id: userId, added_by: actorId }),
+        await channelEvent(tx, "channel.member_joined", channel, actorId, {
+          user_id: userId,
+          added_by: actorId,
+        }),
         ...notifications,
       ],
     };

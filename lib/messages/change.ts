@@ -1,9 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
-import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
-import { channelSubject } from "../channels/subjects.ts";
+import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, mentions, messages, notifications, reactions } from "../db/schema.ts";
 import { forbidden, HttpError } from "../http/errors.ts";
@@ -35,15 +34,7 @@ export async function doEditMessage(
     await storeMentions(tx, channel, updated);
     const view = await messageView(tx, null, updated);
     const events: Outgoing[] = [
-      {
-        subject: channelSubject(channel),
-        event: envelope("message.updated", {
-          community_id: channel.communityId,
-          channel_id: channel.id,
-          actor_id: userId,
-          data: { message: view },
-        }),
-      },
+      await channelEvent(tx, "message.updated", channel, userId, { message: view }),
     ];
     return { message: updated, events };
   });
@@ -90,15 +81,10 @@ export async function doDeleteMessage(
       });
     }
     const events: Outgoing[] = [
-      {
-        subject: channelSubject(channel),
-        event: envelope("message.deleted", {
-          community_id: channel.communityId,
-          channel_id: channel.id,
-          actor_id: userId,
-          data: { message_id: message.id, parent_id: message.parentId },
-        }),
-      },
+      await channelEvent(tx, "message.deleted", channel, userId, {
+        message_id: message.id,
+        parent_id: message.parentId,
+      }),
     ];
     return { message: row as MessageRow, events, storageKeys: files.map((f) => f.storageKey) };
   });

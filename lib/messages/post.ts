@@ -1,9 +1,8 @@
 import { and, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
-import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
 import { isDm } from "../channels/access.ts";
-import { channelSubject } from "../channels/subjects.ts";
+import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, channelMembers, communityMembers, mentions, messages, users } from "../db/schema.ts";
 import { badRequest, conflict, notFound } from "../http/errors.ts";
@@ -88,15 +87,7 @@ export async function doPostMessage(
     const notifications = await recordMentionsAndNotify(tx, access, inserted);
     const view = await messageView(tx, null, inserted);
     const events: Outgoing[] = [
-      {
-        subject: channelSubject(channel),
-        event: envelope("message.created", {
-          community_id: channel.communityId,
-          channel_id: channel.id,
-          actor_id: authorId,
-          data: { message: view },
-        }),
-      },
+      await channelEvent(tx, "message.created", channel, authorId, { message: view }),
       ...notifications,
     ];
     return { message: inserted, created: true, events };

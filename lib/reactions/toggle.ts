@@ -1,8 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
-import { channelSubject } from "../channels/subjects.ts";
+import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { reactions } from "../db/schema.ts";
 import { HttpError } from "../http/errors.ts";
@@ -10,15 +9,8 @@ import type { MessageRow } from "../messages/views.ts";
 
 type Target = ChannelAccess & { message: MessageRow };
 
-const event = (type: string, t: Target, userId: string, emoji: string): Outgoing => ({
-  subject: channelSubject(t.channel),
-  event: envelope(type, {
-    community_id: t.channel.communityId,
-    channel_id: t.channel.id,
-    actor_id: userId,
-    data: { message_id: t.message.id, emoji, user_id: userId },
-  }),
-});
+const event = (db: Db, type: string, t: Target, userId: string, emoji: string): Promise<Outgoing> =>
+  channelEvent(db, type, t.channel, userId, { message_id: t.message.id, emoji, user_id: userId });
 
 /** Adds the caller's reaction; adding it again changes nothing and publishes nothing. */
 export async function doAddReaction(db: Db, userId: string, target: Target, emoji: string) {
@@ -30,7 +22,7 @@ export async function doAddReaction(db: Db, userId: string, target: Target, emoj
     .returning();
   return {
     changed: added.length > 0,
-    events: added.length ? [event("reaction.added", target, userId, emoji)] : [],
+    events: added.length ? [await event(db, "reaction.added", target, userId, emoji)] : [],
   };
 }
 
@@ -48,6 +40,6 @@ export async function doRemoveReaction(db: Db, userId: string, target: Target, e
     .returning();
   return {
     changed: removed.length > 0,
-    events: removed.length ? [event("reaction.removed", target, userId, emoji)] : [],
+    events: removed.length ? [await event(db, "reaction.removed", target, userId, emoji)] : [],
   };
 }

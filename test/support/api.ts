@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { createSession } from "../../lib/auth/sessions.ts";
-import type { BusMessage } from "../../lib/bus/event-bus.ts";
+import type { BusMessage, EventBus } from "../../lib/bus/event-bus.ts";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { type Database, openDatabase } from "../../lib/db/client.ts";
 import { communities, communityMembers, users } from "../../lib/db/schema.ts";
+import type { App } from "../../lib/http/app.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
 import { createTestDatabase } from "./postgres.ts";
@@ -24,6 +25,10 @@ export interface Person {
 export interface TestApi {
   kind: DbKind;
   database: Database;
+  /** The API service itself, e.g. to listen on a real port. */
+  app: App;
+  /** The in-process bus the API publishes on. */
+  bus: EventBus;
   /** Every event published, in order. */
   events: BusMessage[];
   /** Every SQL statement run, in order (reset it to count a request's queries). */
@@ -66,6 +71,8 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
   return {
     kind,
     database,
+    app,
+    bus,
     events,
     queries,
     async person(username) {

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { envelope } from "../../lib/bus/envelope.ts";
+import { subjects } from "../../lib/bus/subjects.ts";
+import { ApiClient } from "../../lib/client/api-client.ts";
+import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
+import { type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { jsonOf } from "../support/http.ts";
+import { waitFor } from "../support/ports.ts";
+
+// The session managers' fan-out, over the real API (PGlite) and its in-process bus.
+describe("the live hub", () => {
+  let t: TestApi;
+  let hub: LiveHub;
+  let alice: Person;
+  let bob: Person;
+  let carol: Person;
+  let community: string;
+  let general: string;
+  let secret: string;
+  const open: LiveConnection[] = [];
+
+  const call = async <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) => {
+    const res = await t.call(who, method, path, body);
+    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+    return jsonOf<T>(res);
+  };
+  const client = (who: Person) =>
+    new ApiClient((path, init) => t.app.fetch(new Request(`http://api${path}`, init)), who.token);
+
+  /** A connection that records what it is sent. */
+  async function connect(who: Person, slug: string | null, lastEventId?: number) {
+    const items: LiveItem[] = [];
+    const conn = await hub.connect({
+      api: client(who),
+      userId: who.id,
+      communitySlug: slug,
+      lastEventId,
+      deliver: (i) => items.push(i),
+    });
+    open.push(conn);
+    const bodies = () =>
+      items.flatMap((i) => {
+        if (i.kind !== "event") return [];
+        const m = i.event.data.message as { body_md?: string } | undefined;
+        return m?.body_md ? [m.body_md] : [];
+      });
+    const seqs = () => items.flatMap((i) => (i.kind === "event" && i.seq !== undefined ? [i.seq] : []));
+    return { conn, items, bodies, seqs };
+  }
+  const post = (who: Person, channel: string, body_md: string) =>
+    call(who, "POST", `/api/channels/${channel}/messages`, { body_md });
+
+  beforeAll(async () => {
+    t = await startTestApi("pglite");
+    hub = await createLiveHub({ bus: t.bus });
+    [alice, bob, carol] = (await Promise.all(["alice", "bob", "carol"].map((n) => t.person(n)))) as [
+      Person,
+      Person,
+      Person,
+    ];
+    community = (await call(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" })).id;
+    await t.join(bob, "acme");
+    await t.join(carol, "acme");
+    general =
+      (await call<{ items: { id: string }[] }>(alice, "GET", "/api/communities/acme/channels")).items[0]
+        ?.id ?? "";
+    secret = (
+      await call(alice, "POST", "/api/communities/acme/channels", { name: "secret", visibility: "private" })
+    ).id;
+    await call(alice, "POST", `/api/channels/${secret}/members`, { user_id: bob.id });
+  });
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await hub.stop();
+    await t.close();
+  });
+
+  test("a message reaches everyone shown the community, a private one only its members", async () => {
+    const a = await connect(alice, "acme");
+    const b = await connect(bob, "acme");
+    const c = await connect(carol, "acme");
+    await post(alice, secret, "for the secret few");
+    await post(alice, general, "for everyone");
+    await waitFor(() => expect(c.bodies()).toContain("for everyone"));
+    await waitFor(() => expect(b.bodies()).toEqual(["for the secret few", "for everyone"]));
+    expect(a.bodies()).toEqual(["for the secret few", "for everyone"]);
+    expect(c.bodies()).toEqual(["for everyone"]);
+    expect(JSON.stringify(c.items)).not.toContain("secret few");
+  });
+
+  test("a DM reaches its two people wherever they are, and nobody else — even a brand-new DM", async () => {
+    const b = await connect(bob, null);
+    const c = await connect(carol, "acme");
+    const dm = await call(alice, "POST", "/api/dm", { user_ids: [bob.id] });
+    await post(alice, dm.id, "just between us");
+    await post(alice, general, "sentinel");
+    await waitFor(() => expect(c.bodies()).toContain("sentinel"));
+    await waitFor(() => expect(b.bodies()).toContain("just between us"));
+    expect(c.bodies()).not.toContain("just between us");
+    expect(b.bodies()).not.toContain("sentinel");
+  });
+
+  test("notifications reach only their person", async () => {
+    const b = await connect(bob, "acme");
+    const c = await connect(carol, "acme");
+    await post(alice, general, "hey @bob");
+    await waitFor(() =>
+      expect(b.items.some((i) => i.kind === "event" && i.event.type === "notification.created")).toBe(true),
+    );
+    await waitFor(() => expect(c.bodies()).toContain("hey @bob"));
+    expect(c.items.some((i) => i.kind === "event" && i.event.type === "notification.created")).toBe(false);
+  });
+
+  test("typing in a private channel shows only to its members, never to the typist", async () => {
+    const a = await connect(alice, "acme");
+    const b = await connect(bob, "acme");
+    const c = await connect(carol, "acme");
+    const typing = (channel: string) =>
+      t.bus.publish(
+        subjects.typing(community, channel),
+        envelope("typing.start", { community_id: community, channel_id: channel, actor_id: alice.id }),
+      );
+    await typing(secret);
+    await typing(general);
+    const typed = (x: { items: LiveItem[] }) =>
+      x.items.flatMap((i) =>
+        i.kind === "event" && i.event.type === "typing.start" ? [i.event.channel_id] : [],
+      );
+    await waitFor(() => expect(typed(c)).toEqual([general]));
+    await waitFor(() => expect(typed(b)).toEqual([secret, general]));
+    expect(typed(a)).toEqual([]);
+  });
+
+  test("a client resuming with its last event id gets exactly what it missed, in order", async () => {
+    const first = await connect(bob, "acme");
+    await post(alice, general, "seen live");
+    await waitFor(() => expect(first.bodies()).toContain("seen live"));
+    const last = Math.max(...first.seqs());
+    first.conn.close();
+    for (const body of ["missed 1", "missed 2", "missed 3"]) await post(alice, general, body);
+    const resumed = await connect(bob, "acme", last);
+    await post(alice, general, "live again");
+    await waitFor(() => expect(resumed.bodies()).toContain("live again"));
+    expect(resumed.bodies()).toEqual(["missed 1", "missed 2", "missed 3", "live again"]);
+    const seqs = resumed.seqs();
+    expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+    expect(new Set(seqs).size).toBe(seqs.length);
+  });
+
+  test("a resume from too long ago is told to resync", async () => {
+    const r = await connect(bob, "acme", 1);
+    expect(r.items[0]).toEqual({ kind: "resync", reason: "missed more than can be replayed" });
+    expect(r.items[1]?.kind).toBe("ready");
+  });
+
+  test("presence goes out as a batch of changes, only about relevant people", async () => {
+    const b = await connect(bob, "acme");
+    const outsider = await t.person("zed");
+    for (const who of [alice, outsider]) {
+      await t.bus.publish(
+        subjects.presence(community),
+        envelope("presence.heartbeat", {
+          community_id: community,
+          actor_id: who.id,
+          data: { user_id: who.id, last_seen_at: new Date().toISOString() },
+        }),
+      );
+    }
+    await Bun.sleep(10);
+    expect(b.items.some((i) => i.kind === "presence")).toBe(false);
+    hub.flushPresence();
+    expect(b.items.filter((i) => i.kind === "presence")).toEqual([
+      { kind: "presence", changes: [{ user_id: alice.id, online: true }] },
+    ]);
+    hub.flushPresence();
+    expect(b.items.filter((i) => i.kind === "presence")).toHaveLength(1);
+  });
+
+  test("someone who loses access to the channel stops getting its events", async () => {
+    const b = await connect(bob, "acme");
+    await call(bob, "POST", `/api/channels/${secret}/leave`);
+    await post(alice, secret, "after bob left");
+    await post(alice, general, "sentinel 2");
+    await waitFor(() => expect(b.bodies()).toContain("sentinel 2"));
+    expect(b.bodies()).not.toContain("after bob left");
+  });
+});
