@@ -54,6 +54,32 @@ const envSchema = z.object({
   AJET_SESSION_IDLE_DAYS: z.coerce.number().positive().default(14),
   AJET_SESSION_MAX_DAYS: z.coerce.number().positive().default(90),
   AJET_REPLAY_BUFFER: z.coerce.number().int().positive().default(10_000),
+  AJET_RATE_BURST: z.coerce.number().int().nonnegative().default(300),
+  AJET_RATE_PER_SECOND: z.coerce.number().positive().default(30),
+  AJET_RATE_AUTH_BURST: z.coerce.number().int().nonnegative().default(30),
+  AJET_RATE_AUTH_PER_SECOND: z.coerce.number().positive().default(1),
+  AJET_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (s) => URL.canParse(s) && ["http:", "https:"].includes(new URL(s).protocol),
+            "must be comma-separated origins like https://app.example.com",
+          )
+          .transform((s) => new URL(s).origin),
+      ),
+    ),
+  AJET_TRUST_PROXY: flag.default(false),
+  AJET_STREAM_RECHECK_SECONDS: z.coerce.number().positive().default(5),
   DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
   NATS_URL: optionalText.pipe(z.string().optional()),
   NATS_STREAM: z
@@ -72,6 +98,8 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: flag.default(true),
   GITHUB_CLIENT_ID: optionalText,
   GITHUB_CLIENT_SECRET: optionalText,
+  // GitHub Enterprise Server's address; github.com when unset.
+  GITHUB_URL: optionalUrl(["http:", "https:"]),
   GITEA_URL: optionalUrl(["http:", "https:"]),
   GITEA_CLIENT_ID: optionalText,
   GITEA_CLIENT_SECRET: optionalText,
@@ -135,6 +163,14 @@ function buildConfig(env: z.output<typeof envSchema>) {
       idleMs: env.AJET_SESSION_IDLE_DAYS * 86_400_000,
       maxMs: env.AJET_SESSION_MAX_DAYS * 86_400_000,
     },
+    // Token buckets at the gateway: `burst` requests at once, refilled at `perSecond`; burst 0 = off.
+    rateLimits: {
+      general: { burst: env.AJET_RATE_BURST, perSecond: env.AJET_RATE_PER_SECOND },
+      auth: { burst: env.AJET_RATE_AUTH_BURST, perSecond: env.AJET_RATE_AUTH_PER_SECOND },
+    },
+    corsOrigins: env.AJET_CORS_ORIGINS,
+    trustProxy: env.AJET_TRUST_PROXY,
+    streamRecheckMs: env.AJET_STREAM_RECHECK_SECONDS * 1000,
     maxConcurrentFetches: env.BUN_CONFIG_MAX_HTTP_REQUESTS,
     database: env.DATABASE_URL
       ? ({ kind: "postgres", url: env.DATABASE_URL } as const)
@@ -151,7 +187,11 @@ function buildConfig(env: z.output<typeof envSchema>) {
       ? ({ kind: "s3", ...s3 } as const)
       : ({ kind: "disk", dir: resolve(dataDir, "files") } as const),
     oauth: {
-      github: pair(env.GITHUB_CLIENT_ID, env.GITHUB_CLIENT_SECRET, "GITHUB"),
+      github: withBase(
+        env.GITHUB_URL ?? "https://github.com",
+        pair(env.GITHUB_CLIENT_ID, env.GITHUB_CLIENT_SECRET, "GITHUB"),
+        "GITHUB",
+      ),
       gitea: withBase(env.GITEA_URL, pair(env.GITEA_CLIENT_ID, env.GITEA_CLIENT_SECRET, "GITEA"), "GITEA"),
       oidc: withBase(env.OIDC_ISSUER, pair(env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, "OIDC"), "OIDC"),
     },

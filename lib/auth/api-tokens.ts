@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { apiTokens, apiUsers, users } from "../db/schema.ts";
 import { issueToken, parseToken, secretMatches } from "./tokens.ts";
@@ -52,4 +52,27 @@ export async function validateApiToken(db: Db, token: string, now = new Date()) 
     await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.token.id));
   }
   return row;
+}
+
+/**
+ * Which of these tokens still work: the same rule as validateApiToken, in one query for many (the
+ * gateway re-checks the tokens behind its open streams with it). Keep the two in step.
+ */
+export async function liveApiTokenIds(
+  db: Db,
+  ids: readonly string[],
+  now = new Date(),
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: apiTokens.id })
+    .from(apiTokens)
+    .where(
+      and(
+        inArray(apiTokens.id, [...ids]),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+      ),
+    );
+  return new Set(rows.map((r) => r.id));
 }

@@ -1,4 +1,5 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
+import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { sessions, users } from "../db/schema.ts";
 import { issueToken, parseToken, secretMatches } from "./tokens.ts";
@@ -91,6 +92,80 @@ export async function revokeSession(db: Db, userId: string, sessionId: string): 
 export async function revokeAllSessions(db: Db, userId: string): Promise<number> {
   const gone = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
   return gone.length;
+}
+
+/**
+ * Which of these sessions are still live: the same rule as validateSession, in one query for many
+ * (the gateway re-checks the sessions behind its open streams with it). Keep the two in step.
+ */
+export async function liveSessionIds(db: Db, ids: readonly string[], now = new Date()): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(
+      and(inArray(sessions.id, [...ids]), gt(sessions.expiresAt, now), gt(sessions.absoluteExpiresAt, now)),
+    );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The user's live sessions, most recently used first. */
+export async function listSessions(db: Db, userId: string, now = new Date()): Promise<SessionRow[]> {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now), gt(sessions.absoluteExpiresAt, now)))
+    .orderBy(desc(sessions.lastUsedAt), desc(sessions.id));
+}
+
+/** A session as its owner sees it in the list; never the hash. */
+export function sessionView(session: SessionRow, currentId: string | null) {
+  return {
+    id: session.id,
+    created_at: session.createdAt,
+    last_used_at: session.lastUsedAt,
+    expires_at: session.expiresAt,
+    user_agent: session.userAgent,
+    ip: session.ip,
+    current: session.id === currentId,
+  };
+}
+
+/**
+ * Ends one of the user's sessions and records why (`logout`, or `session.revoked` from the list).
+ * False when the user has no such session (someone else's is the same as none).
+ */
+export async function doRevokeSession(
+  db: Db,
+  userId: string,
+  sessionId: string,
+  meta: { action: "logout" | "session.revoked"; ip?: string | null },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await revokeSession(tx, userId, sessionId))) return false;
+    await recordAudit(tx, {
+      action: meta.action,
+      actorId: userId,
+      targetType: "session",
+      targetId: sessionId,
+      ip: meta.ip ?? null,
+    });
+    return true;
+  });
+}
+
+/** "Sign out everywhere", recorded. Returns how many sessions ended. */
+export async function doRevokeAllSessions(db: Db, userId: string, meta: { ip?: string | null }) {
+  return db.transaction(async (tx) => {
+    const count = await revokeAllSessions(tx, userId);
+    await recordAudit(tx, {
+      action: "session.revoked_all",
+      actorId: userId,
+      data: { count },
+      ip: meta.ip ?? null,
+    });
+    return count;
+  });
 }
 
 /** Removes sessions past their expiry; run now and then. */

@@ -7,6 +7,7 @@ export const TOKEN_PREFIX = {
   webhook: "ajw_",
   invite: "aji_",
   setup: "aju_",
+  device: "ajd_",
 } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIX;
 

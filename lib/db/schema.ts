@@ -249,6 +249,22 @@ export const messages = pgTable(
   ],
 );
 
+/** One thread per `thread_key` of a webhook: the message that started it. */
+export const webhookThreads = pgTable(
+  "webhook_threads",
+  {
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    threadKey: text("thread_key").notNull(),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.webhookId, t.threadKey] })],
+);
+
 export const attachments = pgTable(
   "attachments",
   {

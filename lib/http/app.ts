@@ -1,7 +1,7 @@
 import type { Server } from "bun";
 import { log, requestContext } from "../log.ts";
 import { toResponse } from "./errors.ts";
-import { createRouter, type Route, route } from "./router.ts";
+import { createRouter, type RequestContext, type Route, route } from "./router.ts";
 import { traceIdFrom } from "./trace.ts";
 
 /** A readiness check: resolves when the dependency answers, rejects with the reason otherwise. */
@@ -22,6 +22,17 @@ export interface App {
 const READY_TIMEOUT_MS = 2000;
 
 /**
+ * Code run around every request of a service, before routing and after it (the gateway's door:
+ * authentication, rate limits, CSRF, security headers). `next` routes the request and maps errors to
+ * responses; what `around` throws itself is mapped too.
+ */
+export type Around = (
+  req: Request,
+  ctx: Omit<RequestContext, "params">,
+  next: () => Promise<Response>,
+) => Promise<Response>;
+
+/**
  * A service: its routes plus `/healthz` (the process answers) and `/readyz` (every dependency
  * answers within 2 s). Every response carries `X-Trace-Id` and `X-Ajet-Service`.
  */
@@ -31,6 +42,13 @@ export function createApp(options: {
   ready: Record<string, ReadyCheck>;
   /** Log level of the per-request access line: the gateway logs every request at info. */
   accessLog?: "info" | "debug";
+  around?: Around;
+  /**
+   * Take the client's address from the last X-Forwarded-For entry (true, the default: internal
+   * services sit behind the gateway, which sets it). The gateway trusts it only behind a proxy it
+   * is told about; otherwise any client could pick its own address.
+   */
+  trustForwardedFor?: boolean;
 }): App {
   const controller = new AbortController();
   const dispatch = createRouter([
@@ -43,6 +61,14 @@ export function createApp(options: {
     ...options.routes,
   ]);
   const access = options.accessLog === "info" ? log.info : log.debug;
+  const trustForwardedFor = options.trustForwardedFor ?? true;
+  const routed = async (req: Request, ctx: Omit<RequestContext, "params">) => {
+    try {
+      return await dispatch(req, ctx);
+    } catch (err) {
+      return toResponse(err);
+    }
+  };
 
   return {
     name: options.name,
@@ -52,11 +78,16 @@ export function createApp(options: {
       const traceId = traceIdFrom(req);
       const started = performance.now();
       const url = new URL(req.url);
-      const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || info.ip || "";
+      const forwarded = trustForwardedFor ? req.headers.get("x-forwarded-for") : null;
+      const ip = forwarded?.split(",").at(-1)?.trim() || info.ip || "";
+      const logFields: Record<string, unknown> = {};
+      const ctx = { url, traceId, ip, server: info.server, logFields };
       return requestContext.run({ traceId, service: options.name }, async () => {
         let response: Response;
         try {
-          response = await dispatch(req, { url, traceId, ip, server: info.server });
+          response = options.around
+            ? await options.around(req, ctx, () => routed(req, ctx))
+            : await routed(req, ctx);
         } catch (err) {
           response = toResponse(err);
         }
@@ -68,6 +99,7 @@ export function createApp(options: {
           path: url.pathname,
           status: response.status,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          ...logFields,
         });
         return response;
       });

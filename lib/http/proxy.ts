@@ -24,8 +24,10 @@ function forwardHeaders(req: Request, ctx: RequestContext): Headers {
   const headers = new Headers(req.headers);
   for (const h of hopByHop) headers.delete(h);
   headers.set("x-trace-id", ctx.traceId);
-  const prior = req.headers.get("x-forwarded-for");
-  if (ctx.ip) headers.set("x-forwarded-for", prior ? `${prior}, ${ctx.ip}` : ctx.ip);
+  // The client's address as this service decided it (trusting X-Forwarded-For only when told to);
+  // passing on what the client sent would let it pick the address the services behind us see.
+  if (ctx.ip) headers.set("x-forwarded-for", ctx.ip);
+  else headers.delete("x-forwarded-for");
   headers.set("x-forwarded-proto", ctx.url.protocol.replace(":", ""));
   headers.set("x-forwarded-host", ctx.url.host);
   return headers;

@@ -10,6 +10,8 @@ export interface RequestContext {
   ip: string;
   /** The server that took the request; absent when a handler is called in-process. */
   server?: Server<unknown>;
+  /** Extra fields for this request's one access-log line (the gateway adds `user_id`). */
+  logFields: Record<string, unknown>;
 }
 
 export type Handler = (req: Request, ctx: RequestContext) => Response | Promise<Response>;

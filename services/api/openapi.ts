@@ -37,6 +37,42 @@ const PUBLIC_OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 200: { description: "The OpenAPI 3.1 document", content: anyJson } },
     },
   },
+  "/hook/{id}/{token}": {
+    post: {
+      summary:
+        "Incoming webhook (Slack-compatible): post a message as the webhook. The body is Slack's incoming-webhook JSON or ours ({text, username, avatar_url, key, thread_key}), or form-encoded payload=<json>; answers are Slack's words as text/plain",
+      security: [],
+      "x-required-scope": null,
+      parameters: [
+        { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+        { name: "token", in: "path", required: true, schema: { type: "string" } },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": { schema: { type: "object" } },
+          "application/x-www-form-urlencoded": {
+            schema: { type: "object", properties: { payload: { type: "string" } }, required: ["payload"] },
+          },
+        },
+      },
+      responses: Object.fromEntries(
+        (
+          [
+            [200, "ok"],
+            [400, "invalid_payload, invalid_blocks or no_text"],
+            [404, "no_service: unknown, wrong or revoked"],
+            [410, "channel_is_archived"],
+            [413, "payload_too_large"],
+            [429, "rate_limited; see Retry-After"],
+          ] as const
+        ).map(([status, description]) => [
+          status,
+          { description, content: { "text/plain": { schema: { type: "string" } } } },
+        ]),
+      ),
+    },
+  },
 };
 
 /**

@@ -4,12 +4,15 @@ import type { ApiDeps } from "./deps.ts";
 import { openApiRoute } from "./openapi.ts";
 import { attachmentRoutes } from "./routes/attachments.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
 import { inviteRoutes } from "./routes/invites.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export type { ApiDeps } from "./deps.ts";
 
@@ -23,6 +26,8 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...attachmentRoutes,
   ...searchRoutes,
   ...presenceRoutes,
+  ...sessionRoutes,
+  ...commandRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */
@@ -31,5 +36,6 @@ export function apiRoutes(deps: ApiDeps) {
     route("GET", "/api/healthz", () => Response.json({ ok: true, service: "api" })),
     openApiRoute(apiSpecs, deps.config.publicUrl),
     ...apiSpecs.map((spec) => toRoute(spec, deps)),
+    ...webhookRoutes(deps),
   ];
 }

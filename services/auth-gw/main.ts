@@ -4,15 +4,20 @@ import { listen } from "../../lib/http/listen.ts";
 import { upstreamAlive } from "../../lib/http/proxy.ts";
 import { log } from "../../lib/log.ts";
 import { openResources, type Running, runMain } from "../../lib/runtime.ts";
+import { createDoor } from "./door.ts";
 import { type GatewayDeps, gatewayRoutes } from "./routes.ts";
 import { announceSetupLink } from "./setup-link.ts";
+import { createStreamWatch } from "./stream-watch.ts";
 
 /** The auth gateway: authenticates, traces and proxies every public request. */
 export function createGatewayApp(deps: GatewayDeps): App {
   const { api, web, tui } = deps.upstreams;
-  return createApp({
+  const streams = createStreamWatch(deps.db.db, deps.config.streamRecheckMs);
+  const app = createApp({
     name: "auth-gw",
-    routes: gatewayRoutes(deps),
+    routes: gatewayRoutes(deps, streams),
+    around: createDoor(deps, streams),
+    trustForwardedFor: deps.config.trustProxy,
     ready: {
       database: deps.db.ping,
       api: upstreamAlive(api),
@@ -21,6 +26,8 @@ export function createGatewayApp(deps: GatewayDeps): App {
     },
     accessLog: "info",
   });
+  app.shutdown.addEventListener("abort", () => streams.closeAll(), { once: true });
+  return app;
 }
 
 let running: Running | undefined;

@@ -1,4 +1,5 @@
 import { authenticate } from "../../lib/auth/authenticate.ts";
+import { configuredProviders } from "../../lib/auth/oauth-providers.ts";
 import { checkSetupToken, doSetupFirstUser } from "../../lib/auth/setup.ts";
 import { publishAll } from "../../lib/bus/publish.ts";
 import { readBodyText } from "../../lib/http/body.ts";
@@ -9,6 +10,7 @@ import { doAcceptInvite, doJoinAsNewPerson, findInvite } from "../../lib/invites
 import { type NewPerson, newPersonSchema } from "../../lib/users/create.ts";
 import { sessionCookie } from "./cookies.ts";
 import type { GatewayDeps } from "./deps.ts";
+import { inviteSignInPage, signInWithProvider } from "./login-page.ts";
 import { messagePage, page, personForm } from "./pages.ts";
 
 /** A JSON body, or an HTML form post — the same routes serve scripts and browsers. */
@@ -99,6 +101,8 @@ export function onboardingRoutes(deps: GatewayDeps) {
           ),
         );
       }
+      const providers = configuredProviders(config);
+      if (providers.length > 0) return htmlResponse(inviteSignInPage(name, ctx.params.code ?? "", providers));
       return htmlResponse(
         personForm({
           action: `/invite/${ctx.params.code}`,
@@ -118,6 +122,9 @@ export function onboardingRoutes(deps: GatewayDeps) {
           ? Response.json({ joined: true })
           : new Response(null, { status: 303, headers: { Location: "/" } });
       }
+      // With a provider, people are who the provider says: a picked name would be an account
+      // nobody could sign in to again.
+      if (configuredProviders(config).length > 0) throw signInWithProvider();
       const person = parsePerson(fields);
       try {
         if (typeof person === "string") throw badRequest(person);

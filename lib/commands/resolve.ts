@@ -1,0 +1,73 @@
+import { and, eq } from "drizzle-orm";
+import { accessChannel, type ChannelAccess } from "../channels/access.ts";
+import type { Db } from "../db/client.ts";
+import { channels, communityBans, communityMembers, users } from "../db/schema.ts";
+import { HttpError } from "../http/errors.ts";
+import { knownTo } from "../users/known.ts";
+import type { ChannelRef, UserRef } from "./parse.ts";
+
+export type UserRow = typeof users.$inferSelect;
+
+const noUser = (ref: UserRef, where: string) =>
+  new HttpError(404, "unknown_user", `no one named @${ref.username} ${where}`);
+
+/** A member of the community by username, with their role; 404 naming them otherwise. */
+export async function resolveMember(db: Db, communityId: string, ref: UserRef) {
+  const [row] = await db
+    .select({ user: users, role: communityMembers.role })
+    .from(users)
+    .innerJoin(
+      communityMembers,
+      and(eq(communityMembers.userId, users.id), eq(communityMembers.communityId, communityId)),
+    )
+    .where(eq(users.username, ref.username));
+  if (!row) throw noUser(ref, "in this community");
+  return row;
+}
+
+/** Someone banned from the community, by username. */
+export async function resolveBanned(db: Db, communityId: string, ref: UserRef): Promise<UserRow> {
+  const [row] = await db
+    .select({ user: users })
+    .from(users)
+    .innerJoin(
+      communityBans,
+      and(eq(communityBans.userId, users.id), eq(communityBans.communityId, communityId)),
+    )
+    .where(eq(users.username, ref.username));
+  if (!row) throw noUser(ref, "is banned from this community");
+  return row.user;
+}
+
+/** Someone the caller shares a community or a conversation with (commands typed in a DM). */
+export async function resolveKnown(db: Db, viewerId: string, ref: UserRef): Promise<UserRow> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.username, ref.username), knownTo(viewerId)));
+  if (!row) throw noUser(ref, "that you share a community with");
+  return row;
+}
+
+/**
+ * A channel of the community by name, if the caller may read it; a private channel they are not in
+ * is reported exactly like a missing one.
+ */
+export async function resolveChannel(
+  db: Db,
+  userId: string,
+  communityId: string,
+  ref: ChannelRef,
+): Promise<ChannelAccess> {
+  const missing = new HttpError(404, "unknown_channel", `there is no channel #${ref.name} in this community`);
+  const [row] = await db
+    .select({ id: channels.id })
+    .from(channels)
+    .where(and(eq(channels.communityId, communityId), eq(channels.name, ref.name)));
+  if (!row) throw missing;
+  try {
+    return await accessChannel(db, userId, row.id);
+  } catch {
+    throw missing;
+  }
+}

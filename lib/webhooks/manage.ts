@@ -1,0 +1,127 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { recordAudit } from "../audit/record.ts";
+import { issueToken } from "../auth/tokens.ts";
+import { envelope } from "../bus/envelope.ts";
+import type { Outgoing } from "../bus/publish.ts";
+import type { ChannelAccess, ChannelRow } from "../channels/access.ts";
+import { channelSubject } from "../channels/subjects.ts";
+import type { Db } from "../db/client.ts";
+import { channels, webhooks } from "../db/schema.ts";
+import { HttpError } from "../http/errors.ts";
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+
+/** A webhook as admins see it: never its token. */
+export function webhookView(w: WebhookRow, channelName: string) {
+  return {
+    id: w.id,
+    channel_id: w.channelId,
+    channel_name: channelName,
+    name: w.name,
+    avatar_url: w.avatarUrl,
+    allow_override: w.allowOverride,
+    created_by: w.createdBy,
+    created_at: w.createdAt,
+  };
+}
+
+const webhookEvent = (
+  type: string,
+  channel: Pick<ChannelRow, "id" | "communityId">,
+  actorId: string,
+  data: Record<string, unknown>,
+): Outgoing => ({
+  subject: channelSubject(channel),
+  event: envelope(type, {
+    community_id: channel.communityId,
+    channel_id: channel.id,
+    actor_id: actorId,
+    data,
+  }),
+});
+
+/**
+ * A new incoming webhook posting into the channel. Its URL (`<publicUrl>/hook/<id>/<token>`) is
+ * returned once; only the token's hash is stored.
+ */
+export async function doCreateWebhook(
+  db: Db,
+  actorId: string,
+  access: ChannelAccess,
+  name: string,
+  publicUrl: string,
+) {
+  const { channel } = access;
+  if (!channel.communityId)
+    throw new HttpError(400, "invalid_request", "webhooks post into a community's channels");
+  const { token, id, hash } = issueToken("webhook");
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(webhooks)
+      .values({
+        id,
+        communityId: channel.communityId as string,
+        channelId: channel.id,
+        name,
+        tokenHash: hash,
+        createdBy: actorId,
+      })
+      .returning();
+    const view = webhookView(row as WebhookRow, channel.name);
+    await recordAudit(tx, {
+      action: "webhook.created",
+      actorId,
+      communityId: channel.communityId,
+      targetType: "webhook",
+      targetId: id,
+      data: { channel_id: channel.id, name },
+    });
+    return {
+      webhook: view,
+      url: `${publicUrl}/hook/${id}/${token}`,
+      events: [webhookEvent("webhook.created", channel, actorId, { webhook: view })],
+    };
+  });
+}
+
+/** The community's live webhooks, newest first. */
+export async function listWebhooks(db: Db, communityId: string) {
+  const rows = await db
+    .select({ webhook: webhooks, channelName: channels.name })
+    .from(webhooks)
+    .innerJoin(channels, eq(channels.id, webhooks.channelId))
+    .where(and(eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt)))
+    .orderBy(desc(webhooks.id));
+  return rows.map((r) => webhookView(r.webhook, r.channelName));
+}
+
+/** Revokes one of the community's webhooks; its URL answers `no_service` from now on. */
+export async function doRevokeWebhook(db: Db, actorId: string, communityId: string, webhookId: string) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(webhooks)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(eq(webhooks.id, webhookId), eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt)),
+      )
+      .returning();
+    if (!row) throw new HttpError(404, "not_found", "no live webhook with that id in this community");
+    const [channel] = await tx.select().from(channels).where(eq(channels.id, row.channelId));
+    await recordAudit(tx, {
+      action: "webhook.revoked",
+      actorId,
+      communityId,
+      targetType: "webhook",
+      targetId: webhookId,
+    });
+    const view = webhookView(row, channel?.name ?? "");
+    return {
+      webhook: view,
+      events: [
+        webhookEvent("webhook.revoked", { id: row.channelId, communityId }, actorId, {
+          webhook_id: webhookId,
+        }),
+      ],
+    };
+  });
+}

@@ -1,0 +1,96 @@
+// Tabs and newlines are text; other control characters are dropped (they also mark placeholders below).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
+
+/** Slack's three escapes (and the two quote entities some senders add) back to characters. */
+export const unescapeEntities = (text: string) =>
+  text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] as string);
+
+/** True for a URL we will link or load: http(s) only (mailto too for links). */
+export const isSafeUrl = (url: string, mail = false) =>
+  (mail ? SAFE_LINK : /^https?:\/\//i).test(url) && URL.canParse(url);
+
+const escapeLabel = (label: string) => label.replace(/[\\[\]]/g, "\\$&");
+const URL_ESCAPES: Record<string, string> = { " ": "%20", "(": "%28", ")": "%29" };
+const encodeUrl = (url: string) => url.replace(/[ ()]/g, (c) => URL_ESCAPES[c] as string);
+
+/** One `<…>` control sequence as our markdown. */
+function controlSequence(inner: string): string {
+  const bar = inner.indexOf("|");
+  const target = unescapeEntities(bar === -1 ? inner : inner.slice(0, bar));
+  const label = bar === -1 ? null : unescapeEntities(inner.slice(bar + 1));
+  if (target.startsWith("!")) {
+    const word = target.slice(1).split("^")[0] as string;
+    if (word === "here" || word === "channel" || word === "everyone") return `@${word}`;
+    // <!subteam^ID|@team>, <!date^…|fallback>: only the label means anything here.
+    return label ?? "";
+  }
+  // Slack user ids mean nothing here: left as text. Channels show their name when one is given.
+  if (target.startsWith("@")) return `<${inner}>`;
+  if (target.startsWith("#")) return label ? `#${label}` : `<${inner}>`;
+  if (!isSafeUrl(target, true)) return label ?? target;
+  if (label === null || label === target) return `<${encodeUrl(target)}>`;
+  return `[${escapeLabel(label)}](${encodeUrl(target)})`;
+}
+
+/** `*bold*` and `~strike~` where Slack sees them: opening after a boundary, closing before one. */
+const emphasis = (text: string) =>
+  text
+    .replace(/(^|[^\w*])\*(?=\S)([^*\n]*?[^\s*])\*(?![\w*])/g, "$1**$2**")
+    .replace(/(^|[^\w~])~(?=\S)([^~\n]*?[^\s~])~(?![\w~])/g, "$1~~$2~~");
+
+function formatted(text: string): string {
+  const links: string[] = [];
+  // Links first, behind placeholders, so emphasis never reaches into a URL.
+  const held = text.replace(/<([^<>\n]*)>/g, (_, inner: string) => {
+    links.push(controlSequence(inner));
+    return `\u0001${links.length - 1}\u0002`;
+  });
+  return unescapeEntities(emphasis(held)).replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the placeholders, safe because input has none
+    /\u0001(\d+)\u0002/g,
+    (_, i: string) => links[Number(i)] as string,
+  );
+}
+
+/**
+ * Slack mrkdwn as our markdown: `*bold*` → `**bold**`, `~strike~` → `~~strike~~`, `_italic_` as is,
+ * `<url|label>` → `[label](url)`, `<url>` → autolink, `<!here>`/`<!channel>`/`<!everyone>` →
+ * mentions, `<@U123>` left as text, entities unescaped; code spans and blocks keep their text.
+ * Markdown Slack lacks (`**bold**`, `~~strike~~`, `[label](url)`) passes through unchanged, so text
+ * written for us survives too. Links to anything but http(s) and mailto become their label.
+ */
+export function mrkdwnToMarkdown(input: string): string {
+  const text = input.replace(CONTROL, "");
+  const out: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/```([\s\S]*?)```|`([^`\n]+)`/g)) {
+    out.push(formatted(text.slice(last, m.index)));
+    if (m[1] !== undefined) {
+      const code = unescapeEntities(m[1]).replace(/^\n/, "").replace(/\n$/, "");
+      // Slack lets a block sit inside a line; fenced code needs lines of its own.
+      const before = out.join("");
+      out.push(`${before === "" || before.endsWith("\n") ? "" : "\n"}\`\`\`\n${code}\n\`\`\``);
+      const after = text.slice(m.index + m[0].length);
+      if (after !== "" && !after.startsWith("\n")) out.push("\n");
+    } else {
+      out.push(`\`${unescapeEntities(m[2] as string)}\``);
+    }
+    last = m.index + m[0].length;
+  }
+  out.push(formatted(text.slice(last)));
+  return out.join("");
+}
+
+/** Plain text (Slack `plain_text`, or `mrkdwn: false`) as markdown that shows it literally. */
+export function plainToMarkdown(input: string): string {
+  return unescapeEntities(input.replace(CONTROL, ""))
+    .replace(/[\\`*_~[\]<>]/g, "\\$&")
+    .replace(/^(\s*)([#+-])/gm, "$1\\$2")
+    .replace(/^(\s*\d+)([.)])/gm, "$1\\$2");
+}
+
+/** Plain text for fields drawn as text (titles, names, footers): entities unescaped, control characters dropped. */
+export const plainText = (input: string) => unescapeEntities(input.replace(CONTROL, ""));

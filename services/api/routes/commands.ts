@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { accessChannel } from "../../../lib/channels/access.ts";
+import { MAX_COMMAND_CHARS, parseCommand } from "../../../lib/commands/parse.ts";
+import { checkMayRun, doRunCommand } from "../../../lib/commands/run.ts";
+import { badRequest } from "../../../lib/http/errors.ts";
+import { api } from "../api-route.ts";
+
+export const commandRoutes = [
+  api({
+    method: "POST",
+    path: "/api/commands",
+    summary:
+      "Run a slash command typed in a channel: {channel_id, text}. Answers {ok, reply_md (for the caller only), effects (what changed)}; a command that does not run is an error whose message says why, with usage for malformed input. Bot tokens need each command's own scope",
+    scope: null,
+    body: z.object({ channel_id: z.uuid(), text: z.string().max(MAX_COMMAND_CHARS) }),
+    handler: async ({ db, store, config, principal, body, ip, publish }) => {
+      const parsed = parseCommand(body.text);
+      if (!parsed.ok) throw badRequest(parsed.error.message, parsed.error.code);
+      const access = await accessChannel(db.db, principal.user.id, body.channel_id);
+      checkMayRun(parsed.spec, principal, access);
+      const outcome = await doRunCommand(
+        { db: db.db, publicUrl: config.publicUrl, principal, access, ip },
+        parsed.command,
+      );
+      await publish(outcome.events);
+      // The messages are gone; their files follow, best effort.
+      await Promise.allSettled(outcome.storageKeys.map((key) => store.delete(key)));
+      return { ok: true, reply_md: outcome.reply_md, effects: outcome.effects };
+    },
+  }),
+];

@@ -1,0 +1,45 @@
+import {
+  doRevokeAllSessions,
+  doRevokeSession,
+  listSessions,
+  sessionView,
+} from "../../../lib/auth/sessions.ts";
+import { notFound } from "../../../lib/http/errors.ts";
+import { api, idParam } from "../api-route.ts";
+
+export const sessionRoutes = [
+  api({
+    method: "GET",
+    path: "/api/sessions",
+    summary: "Your signed-in sessions, most recently used first; current marks the one asking",
+    scope: null,
+    peopleOnly: true,
+    handler: async ({ db, principal }) => {
+      const rows = await listSessions(db.db, principal.user.id);
+      return { items: rows.map((s) => sessionView(s, principal.credentialId)) };
+    },
+  }),
+  api({
+    method: "DELETE",
+    path: "/api/sessions/:id",
+    summary: "Sign one of your sessions out; its token stops working at once",
+    scope: null,
+    peopleOnly: true,
+    handler: async ({ db, principal, params, ip }) => {
+      const id = idParam(params.id, "session");
+      const revoked = await doRevokeSession(db.db, principal.user.id, id, { action: "session.revoked", ip });
+      if (!revoked) throw notFound("session");
+      return { revoked: true };
+    },
+  }),
+  api({
+    method: "POST",
+    path: "/api/sessions/revoke-all",
+    summary: "Sign out everywhere: every one of your sessions ends, this one included",
+    scope: null,
+    peopleOnly: true,
+    handler: async ({ db, principal, ip }) => ({
+      revoked: await doRevokeAllSessions(db.db, principal.user.id, { ip }),
+    }),
+  }),
+];

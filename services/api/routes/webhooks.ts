@@ -1,0 +1,46 @@
+import { publishAll } from "../../../lib/bus/publish.ts";
+import { readBodyText } from "../../../lib/http/body.ts";
+import { HttpError } from "../../../lib/http/errors.ts";
+import { type Route, route } from "../../../lib/http/router.ts";
+import { doDeliverWebhook, findWebhook } from "../../../lib/webhooks/deliver.ts";
+import { parseWebhookBody } from "../../../lib/webhooks/payload.ts";
+import { createTokenBuckets } from "../../../lib/webhooks/rate-limit.ts";
+import type { ApiDeps } from "../deps.ts";
+
+// Slack allows about one post a second per webhook, with short bursts.
+export const WEBHOOK_BURST = 20;
+export const WEBHOOK_PER_SECOND = 1;
+
+/** Slack's answers: a short word as text/plain. */
+const reply = (status: number, word: string, headers: Record<string, string> = {}) =>
+  new Response(word, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+
+/**
+ * Incoming webhooks: `POST /hook/<id>/<token>`, no session. Answers like Slack so its clients work
+ * unchanged: `ok`, `no_service` (unknown, wrong or revoked), `rate_limited` with Retry-After,
+ * `channel_is_archived`, `payload_too_large`, `invalid_payload`, `invalid_blocks`, `no_text`.
+ */
+export function webhookRoutes(deps: ApiDeps): Route[] {
+  const buckets = createTokenBuckets({ capacity: WEBHOOK_BURST, refillPerSecond: WEBHOOK_PER_SECOND });
+  return [
+    route("POST", "/hook/:id/:token", async (req, ctx) => {
+      const hook = await findWebhook(deps.db.db, ctx.params.id ?? "", ctx.params.token ?? "");
+      if (!hook) return reply(404, "no_service");
+      const taken = buckets.take(hook.webhook.id);
+      if (!taken.ok) return reply(429, "rate_limited", { "Retry-After": String(taken.retryAfterSeconds) });
+      if (hook.channel.archivedAt) return reply(410, "channel_is_archived");
+      let raw: string;
+      try {
+        raw = await readBodyText(req, deps.config.limits.maxBodyBytes);
+      } catch (err) {
+        if (err instanceof HttpError && err.status === 413) return reply(413, "payload_too_large");
+        throw err;
+      }
+      const parsed = parseWebhookBody(req.headers.get("content-type"), raw);
+      if (!parsed.ok) return reply(400, parsed.code);
+      const { events } = await doDeliverWebhook(deps.db.db, hook, parsed.post);
+      await publishAll(deps.bus, events);
+      return reply(200, "ok");
+    }),
+  ];
+}

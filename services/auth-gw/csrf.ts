@@ -1,0 +1,30 @@
+import { SESSION_COOKIE } from "../../lib/auth/authenticate.ts";
+import { HttpError } from "../../lib/http/errors.ts";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+// The door's own forms sign people in: a cross-site post there is login CSRF even with no cookie yet.
+const DOOR_FORMS = /^\/(setup|invite|auth)\//;
+
+function carriesSessionCookie(req: Request): boolean {
+  const cookie = req.headers.get("cookie");
+  return cookie?.split(";").some((part) => part.trim().startsWith(`${SESSION_COOKIE}=`)) ?? false;
+}
+
+/**
+ * Refuses a browser's cross-site write that rides on the session cookie (or posts a door form):
+ * `Sec-Fetch-Site: cross-site`, or an `Origin` other than ours. Requests with an Authorization
+ * header are not subject to it: a browser never adds one on its own, and scripts send no Origin.
+ */
+export function checkCsrf(req: Request, path: string, publicOrigin: string) {
+  if (SAFE_METHODS.has(req.method) || req.headers.has("authorization")) return;
+  if (!carriesSessionCookie(req) && !DOOR_FORMS.test(path)) return;
+  const site = req.headers.get("sec-fetch-site");
+  const origin = req.headers.get("origin");
+  if (site === "cross-site" || (origin !== null && origin !== publicOrigin)) {
+    throw new HttpError(
+      403,
+      "csrf",
+      `this request came from another site; send it from ${publicOrigin} or with an Authorization header`,
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import { authenticate, type Principal, presentedToken } from "../../lib/auth/authenticate.ts";
+import type { Around } from "../../lib/http/app.ts";
+import { toResponse } from "../../lib/http/errors.ts";
+import { createCors } from "./cors.ts";
+import { checkCsrf } from "./csrf.ts";
+import type { GatewayDeps } from "./deps.ts";
+import { createFailedAuthLog } from "./failed-auth.ts";
+import { addressKey, createBuckets, tooManyRequests } from "./rate-limit.ts";
+import { addSecurityHeaders } from "./security-headers.ts";
+import type { StreamWatch } from "./stream-watch.ts";
+
+// Sign-in, setup, invite and device-code routes: few requests from honest people, worth guessing
+// at for others.
+const DOOR_ROUTES = /^\/(setup|invite|auth|login|device)(\/|$)/;
+
+/**
+ * What every request passes on its way in and out of the gateway: the credential checked (no
+ * cache: a revoked session fails on its next request), a token bucket spent (per credential, or
+ * per address when anonymous — never per name typed into a form, so nobody can lock out another
+ * person), CORS preflights answered, cross-site cookie writes refused; and on the way out, open
+ * streams watched, CORS and security headers added.
+ */
+export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
+  const { config, db } = deps;
+  const general = createBuckets(config.rateLimits.general);
+  const strict = createBuckets(config.rateLimits.auth);
+  const cors = createCors(config.corsOrigins);
+  const noteFailedAuth = createFailedAuthLog(db.db);
+  const publicOrigin = new URL(config.publicUrl).origin;
+  const https = publicOrigin.startsWith("https:");
+
+  return async (req, ctx, next) => {
+    const token = presentedToken(req);
+    let principal: Principal | null = null;
+    let res: Response;
+    try {
+      if (token) principal = await authenticate(db.db, req, config.sessions);
+      if (principal) ctx.logFields.user_id = principal.user.id;
+      if (token && !principal) {
+        ctx.logFields.auth = "failed";
+        await noteFailedAuth(ctx.ip, token);
+      }
+      const buckets = DOOR_ROUTES.test(ctx.url.pathname) ? strict : general;
+      const wait = buckets.take(
+        principal ? `${principal.via}:${principal.credentialId}` : addressKey(ctx.ip),
+      );
+      if (wait > 0) throw tooManyRequests(wait);
+      const preflight = cors.preflight(req);
+      if (preflight) res = preflight;
+      else {
+        checkCsrf(req, ctx.url.pathname, publicOrigin);
+        res = await next();
+      }
+    } catch (err) {
+      res = toResponse(err);
+    }
+    if (res.headers.get("content-type")?.startsWith("text/event-stream")) res = streams.track(principal, res);
+    cors.allow(req, res);
+    addSecurityHeaders(res, { https, credentialed: token !== null });
+    return res;
+  };
+}

@@ -1,0 +1,94 @@
+import type { ProviderId } from "../../lib/auth/oauth-providers.ts";
+import { HttpError } from "../../lib/http/errors.ts";
+import { html, type SafeHtml } from "../../lib/http/html.ts";
+import { page } from "./pages.ts";
+
+type Provider = { id: ProviderId; label: string };
+
+/** Where a provider's button leads: its start route, carrying where to go after and the invite. */
+function startUrl(id: ProviderId, carry: { next?: string | null; invite?: string | null }): string {
+  const query = new URLSearchParams();
+  if (carry.next && carry.next !== "/") query.set("next", carry.next);
+  if (carry.invite) query.set("invite", carry.invite);
+  const search = query.toString();
+  return `/auth/${id}/start${search ? `?${search}` : ""}`;
+}
+
+/**
+ * One button per enabled provider, as a link: a GET form would be blocked on its redirect to the
+ * provider by the CSP's `form-action 'self'`, and starting a sign-in changes nothing yet anyway.
+ */
+export function providerButtons(
+  providers: Provider[],
+  carry: { next?: string | null; invite?: string | null },
+): SafeHtml {
+  return html`<p>${providers.map(
+    (p) =>
+      html`<a href="${startUrl(p.id, carry)}" style="display:block;width:fit-content;margin:.6rem 0;padding:.55rem 1.1rem;border-radius:6px;background:#3b5bdb;color:#fff;text-decoration:none">Sign in with ${p.label}</a>`,
+  )}</p>`;
+}
+
+/**
+ * The sign-in page: a button per enabled provider, or — with none — where to get in instead. While
+ * nobody is here yet it says the first person to sign in sets up the community.
+ */
+export function loginPage(options: { providers: Provider[]; next: string; firstRun: boolean }): SafeHtml {
+  const { providers, next, firstRun } = options;
+  if (providers.length === 0) {
+    return page(
+      "Sign in",
+      html`<h1>Sign in to ajet-chat</h1>
+<p>This server has no sign-in provider configured. To join, ask someone in the community for an invite link.</p>
+<p class="muted">Setting up a new server? Open the setup link it printed when it started.</p>`,
+    );
+  }
+  return page(
+    "Sign in",
+    html`<h1>Sign in to ajet-chat</h1>
+${firstRun ? html`<p>No community exists yet: the first person to sign in creates it and becomes its owner.</p>` : ""}
+${providerButtons(providers, { next })}
+${firstRun ? "" : html`<p class="muted">New here? You need an invite link from someone in the community.</p>`}`,
+  );
+}
+
+/**
+ * The answer to a successful callback. Not a 303: the browser arrived here from the provider's
+ * site, and browsers withhold SameSite=Strict cookies for the rest of such a redirect chain, so the
+ * first page would look signed out. A Refresh from this same-origin page is a same-site navigation.
+ */
+export function signedInPage(next: string, headers: Headers, notice: string | null = null): Response {
+  headers.set("Content-Type", "text/html; charset=utf-8");
+  if (!notice) headers.set("Refresh", `0; url=${next}`);
+  const body = page(
+    "Signed in",
+    html`<h1>Signed in</h1>
+${notice ? html`<p class="error" role="alert">${notice}</p>` : ""}
+<p><a href="${next}">Continue</a></p>`,
+  );
+  return new Response(body.value, { status: 200, headers });
+}
+
+/** A sign-in that did not work, with the way back to the start. */
+export function signInFailedPage(text: string): SafeHtml {
+  return page(
+    "Sign-in failed",
+    html`<h1>Sign-in failed</h1><p>${text}</p><p><a href="/login">Back to sign-in</a></p>`,
+  );
+}
+
+/** An invite opened by someone not signed in, on a server with providers: sign in to join. */
+export function inviteSignInPage(community: string, code: string, providers: Provider[]): SafeHtml {
+  return page(
+    `Join ${community}`,
+    html`<h1>Join ${community}</h1>
+<p>You are invited to ${community} on ajet-chat. Sign in to join; you come back here as a member.</p>
+${providerButtons(providers, { invite: code })}`,
+  );
+}
+
+export const signInWithProvider = () =>
+  new HttpError(
+    409,
+    "sign_in_with_provider",
+    "this server signs people in with an OAuth provider: open the invite link in a browser and sign in there",
+  );

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
+import { type Config, loadConfig } from "../../lib/config.ts";
+import { type App, createApp } from "../../lib/http/app.ts";
+import { route } from "../../lib/http/router.ts";
+import { openSse } from "../../lib/http/sse.ts";
+import { configureLog } from "../../lib/log.ts";
+import { createDiskStore } from "../../lib/storage/disk-store.ts";
+import { createApiApp } from "../../services/api/main.ts";
+import { createGatewayApp } from "../../services/auth-gw/main.ts";
+import { type DbKind, startTestApi, type TestApi } from "./api.ts";
+
+export interface TestGateway {
+  /** The API's harness over the same database: people, memberships, direct calls. */
+  api: TestApi;
+  config: Config;
+  gateway: App;
+  /** Streams the stand-in session manager holds open, by tag. */
+  openStreams: Set<string>;
+  /** A request through the gateway, in-process, from `ip` (default 198.51.100.7). */
+  request(path: string, init?: RequestInit & { ip?: string }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for a session manager: `GET /tui/stream?tag=…` (and `/events`) answers an SSE stream
+ * that sends `hello` and then stays open; `GET /` a page. No session manager has a stream route
+ * yet; this one only streams, it does not check who asks — that is the door's job under test.
+ */
+export function createStreamingUpstream(name: string, openStreams: Set<string>, heartbeatMs = 15_000): App {
+  const app: App = createApp({
+    name,
+    ready: {},
+    routes: [
+      route("GET", "/tui/stream", (req, ctx) => stream(req, ctx.url)),
+      route("GET", "/events", (req, ctx) => stream(req, ctx.url)),
+      route(
+        "GET",
+        "/",
+        () => new Response("<!doctype html><p>hi</p>", { headers: { "Content-Type": "text/html" } }),
+      ),
+    ],
+  });
+  function stream(req: Request, url: URL) {
+    const tag = url.searchParams.get("tag") ?? "";
+    openStreams.add(tag);
+    const sse = openSse({
+      signal: AbortSignal.any([req.signal, app.shutdown]),
+      heartbeatMs,
+      onClose: () => openStreams.delete(tag),
+    });
+    sse.send({ event: "hello", data: { tag } });
+    return sse.response;
+  }
+  return app;
+}
+
+/**
+ * The real gateway in-process over the real API and a real database (PGlite in memory by default),
+ * with the stand-in streaming session manager behind `/tui/*` and web pages.
+ */
+export async function startTestGateway(env: Record<string, string> = {}, kind: DbKind = "pglite") {
+  configureLog({ level: "error" });
+  const api = await startTestApi(kind, env);
+  const config = loadConfig({ AJET_LOG_LEVEL: "error", ...env });
+  const bus = createMemoryBus({ replayBuffer: 100 });
+  const dir = mkdtempSync(join(tmpdir(), "ajet-gw-"));
+  const apiApp = createApiApp({ config, db: api.database, bus, store: createDiskStore(join(dir, "files")) });
+  const openStreams = new Set<string>();
+  const sm = createStreamingUpstream("stand-in-sm", openStreams);
+  const gateway = createGatewayApp({
+    config,
+    db: api.database,
+    bus,
+    upstreams: {
+      api: { name: "api", app: apiApp },
+      web: { name: "web-sm", app: sm },
+      tui: { name: "tui-sm", app: sm },
+    },
+  });
+  const result: TestGateway = {
+    api,
+    config,
+    gateway,
+    openStreams,
+    request(path, init = {}) {
+      const { ip = "198.51.100.7", ...rest } = init;
+      return gateway.fetch(new Request(config.publicUrl + path, rest), { ip });
+    },
+    async close() {
+      gateway.beginShutdown();
+      sm.beginShutdown();
+      await bus.close();
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return result;
+}
+
+/** Reads an SSE body until `needle` shows up; throws if the stream ends first. */
+export async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, needle: string) {
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes(needle)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended before ${needle}: ${text}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}
+
+/** Resolves true when the stream ends within `ms`, false if it is still open then. */
+export async function endsWithin(reader: ReadableStreamDefaultReader<Uint8Array>, ms: number) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const next = await Promise.race([reader.read(), Bun.sleep(deadline - Date.now()).then(() => null)]);
+    if (next === null) return false;
+    if (next.done) return true;
+  }
+  return false;
+}

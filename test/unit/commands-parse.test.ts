@@ -1,0 +1,258 @@
+import { describe, expect, test } from "bun:test";
+import { formatDuration, parseDuration } from "../../lib/commands/duration.ts";
+import {
+  type Command,
+  DEFAULT_BOT_SCOPES,
+  MAX_COMMAND_CHARS,
+  parseCommand,
+} from "../../lib/commands/parse.ts";
+import { restOfLine, tokenize } from "../../lib/commands/tokenize.ts";
+
+const parsed = (text: string): Command => {
+  const result = parseCommand(text);
+  if (!result.ok) throw new Error(`expected ${text} to parse, got ${result.error.message}`);
+  return result.command;
+};
+const failure = (text: string) => {
+  const result = parseCommand(text);
+  if (result.ok) throw new Error(`expected ${text} to fail, got ${JSON.stringify(result.command)}`);
+  return result.error;
+};
+
+describe("the tokenizer", () => {
+  test("splits on whitespace and joins quoted runs into one word", () => {
+    const result = tokenize(`a  "b c" 'd e'f “g h” x\\y`);
+    expect(result.ok && result.tokens.map((t) => t.value)).toEqual(["a", "b c", "d ef", "g h", "x\\y"]);
+  });
+
+  test("unescapes backslashes inside quotes", () => {
+    const result = tokenize(`"say \\"hi\\"" 'it\\'s'`);
+    expect(result.ok && result.tokens.map((t) => t.value)).toEqual(['say "hi"', "it's"]);
+  });
+
+  test("reports an unclosed quote with where it opened", () => {
+    expect(tokenize(`one "two`)).toEqual({
+      ok: false,
+      message: 'the quote " opened at character 5 is never closed',
+    });
+  });
+
+  test("an empty pair of quotes is an empty word, not nothing", () => {
+    const result = tokenize(`""`);
+    expect(result.ok && result.tokens).toEqual([{ value: "", start: 0, end: 2, quoted: true }]);
+  });
+
+  test("free text keeps apostrophes and stray quotes, and unwraps one fully quoted string", () => {
+    expect(restOfLine(`x it's "great`, 1)).toBe(`it's "great`);
+    expect(restOfLine(`x "spam, mostly"`, 1)).toBe("spam, mostly");
+    expect(restOfLine(`x "a" and "b"`, 1)).toBe(`"a" and "b"`);
+  });
+});
+
+describe("durations", () => {
+  test.each([
+    ["10m", 600_000],
+    ["2h", 7_200_000],
+    ["1d", 86_400_000],
+    ["1w", 604_800_000],
+    ["1h30m", 5_400_000],
+    ["2H", 7_200_000],
+  ])("%s is %d ms", (text, ms) => expect(parseDuration(text, Number.MAX_SAFE_INTEGER)).toBe(ms));
+
+  test.each(["", "10", "m", "10x", "-5m", "0m", "1.5h", "10 m", "h2", "9999999d"])(
+    "%p is not a duration",
+    (text) => expect(parseDuration(text, Number.MAX_SAFE_INTEGER)).toBeNull(),
+  );
+
+  test("a duration past the maximum is refused", () => {
+    expect(parseDuration("366d", 365 * 86_400_000)).toBeNull();
+    expect(parseDuration("365d", 365 * 86_400_000)).toBe(365 * 86_400_000);
+  });
+
+  test("reads back in days, hours and minutes", () => {
+    expect(formatDuration(5_400_000)).toBe("1h 30m");
+    expect(formatDuration(86_400_000 + 60_000)).toBe("1d 1m");
+  });
+});
+
+describe("parsing each command", () => {
+  test.each<[string, Command]>([
+    ["/join #random", { name: "join", channel: { name: "random" } }],
+    ["/JOIN Random", { name: "join", channel: { name: "random" } }],
+    ['/join "#random"', { name: "join", channel: { name: "random" } }],
+    ["/leave", { name: "leave" }],
+    ["/topic Release day: v2 ships", { name: "topic", topic: "Release day: v2 ships" }],
+    [`/topic it's "done"`, { name: "topic", topic: `it's "done"` }],
+    ['/topic ""', { name: "topic", topic: "" }],
+    ["/msg @bob see you at 3", { name: "msg", user: { username: "bob" }, text: "see you at 3" }],
+    ["/msg bob line one\nline two", { name: "msg", user: { username: "bob" }, text: "line one\nline two" }],
+    ["/invite @Carol", { name: "invite", user: { username: "carol" }, channel: null }],
+    ["/invite @carol #secret", { name: "invite", user: { username: "carol" }, channel: { name: "secret" } }],
+    ["/me waves   at\teveryone", { name: "me", action: "waves at everyone" }],
+    ["/help", { name: "help", topic: null }],
+    ["/help /ban", { name: "help", topic: "ban" }],
+    ["/help token", { name: "help", topic: "token" }],
+    ["/ban @mallory", { name: "ban", user: { username: "mallory" }, reason: null }],
+    ['/ban @mallory "spam, mostly"', { name: "ban", user: { username: "mallory" }, reason: "spam, mostly" }],
+    [
+      "/ban @mallory posted links again",
+      { name: "ban", user: { username: "mallory" }, reason: "posted links again" },
+    ],
+    ["/unban @mallory", { name: "unban", user: { username: "mallory" } }],
+    ["/kick @mallory", { name: "kick", user: { username: "mallory" } }],
+    ["/mute @mallory", { name: "mute", user: { username: "mallory" }, durationMs: 3_600_000 }],
+    ["/mute @mallory 10m", { name: "mute", user: { username: "mallory" }, durationMs: 600_000 }],
+    ["/mute @mallory 1d", { name: "mute", user: { username: "mallory" }, durationMs: 86_400_000 }],
+    ["/unmute @mallory", { name: "unmute", user: { username: "mallory" } }],
+    ["/role @dave admin", { name: "role", user: { username: "dave" }, role: "admin" }],
+    ["/role @dave MEMBER", { name: "role", user: { username: "dave" }, role: "member" }],
+    ["/purge #general", { name: "purge", channel: { name: "general" }, count: 10 }],
+    ["/purge #general 25", { name: "purge", channel: { name: "general" }, count: 25 }],
+    [
+      "/token create deploy",
+      { name: "token_create", botName: "deploy", scopes: DEFAULT_BOT_SCOPES, expiresInMs: null },
+    ],
+    [
+      "/token create deploy-bot messages:write,channels:read reactions:write 90d",
+      {
+        name: "token_create",
+        botName: "deploy",
+        scopes: ["messages:write", "channels:read", "reactions:write"],
+        expiresInMs: 90 * 86_400_000,
+      },
+    ],
+    ["/token list", { name: "token_list" }],
+    [
+      "/token revoke 0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B",
+      { name: "token_revoke", id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" },
+    ],
+    [
+      "/webhook create #ci CI builds",
+      { name: "webhook_create", channel: { name: "ci" }, hookName: "CI builds" },
+    ],
+    [
+      '/webhook create #ci "Build bot"',
+      { name: "webhook_create", channel: { name: "ci" }, hookName: "Build bot" },
+    ],
+    ["/webhook list", { name: "webhook_list" }],
+    [
+      "/webhook revoke 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+      { name: "webhook_revoke", id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" },
+    ],
+    ["   /leave   ", { name: "leave" }],
+  ])("%p", (text, command) => expect(parsed(text)).toEqual(command));
+});
+
+describe("malformed commands answer with why and the usage", () => {
+  test.each<[string, string]>([
+    ["/join", "missing #channel\nusage: /join #channel"],
+    ["/join #general #random", 'unexpected "#random"\nusage: /join #channel'],
+    ["/join #Bad!Name", '"#Bad!Name" is not a channel name\nusage: /join #channel'],
+    ['/join "#general', 'the quote " opened at character 7 is never closed\nusage: /join #channel'],
+    ["/leave now", 'unexpected "now"\nusage: /leave'],
+    ["/topic", 'missing topic (`/topic ""` clears it)\nusage: /topic <text>'],
+    [`/topic ${"x".repeat(251)}`, "a topic is at most 250 characters\nusage: /topic <text>"],
+    ["/msg", "missing @user\nusage: /msg @user <text>"],
+    ["/msg @bob", "missing message text\nusage: /msg @user <text>"],
+    ['/msg @bob ""', "missing message text\nusage: /msg @user <text>"],
+    ["/msg @b!ob hi", '"@b!ob" is not a username\nusage: /msg @user <text>'],
+    ["/invite", "missing @user\nusage: /invite @user [#channel]"],
+    ["/me", "missing action\nusage: /me <action>"],
+    ["/me    ", "missing action\nusage: /me <action>"],
+    ["/help ban kick", 'unexpected "kick"\nusage: /help | /help <command>'],
+    ["/ban", "missing @user\nusage: /ban @user [reason]"],
+    ["/unban @a @b", 'unexpected "@b"\nusage: /unban @user'],
+    ["/kick", "missing @user\nusage: /kick @user"],
+    [
+      "/mute @bob soon",
+      '"soon" is not a duration like 10m, 2h, 1d or 1w (at most 365d)\nusage: /mute @user [duration]',
+    ],
+    [
+      "/mute @bob 0m",
+      '"0m" is not a duration like 10m, 2h, 1d or 1w (at most 365d)\nusage: /mute @user [duration]',
+    ],
+    [
+      "/mute @bob 400d",
+      '"400d" is not a duration like 10m, 2h, 1d or 1w (at most 365d)\nusage: /mute @user [duration]',
+    ],
+    ["/mute @bob 10m extra", 'unexpected "extra"\nusage: /mute @user [duration]'],
+    ["/role @dave", "missing role (admin or member)\nusage: /role @user admin|member"],
+    ["/role @dave owner", '"owner" is not a role; use admin or member\nusage: /role @user admin|member'],
+    ["/purge", "missing #channel\nusage: /purge #channel [count]"],
+    ["/purge #general 0", "the count must be a whole number from 1 to 500\nusage: /purge #channel [count]"],
+    ["/purge #general 501", "the count must be a whole number from 1 to 500\nusage: /purge #channel [count]"],
+    [
+      "/purge #general lots",
+      "the count must be a whole number from 1 to 500\nusage: /purge #channel [count]",
+    ],
+  ])("%p", (text, message) => expect(failure(text)).toEqual({ code: "invalid_command", message }));
+
+  const tokenUsage = "usage: /token create <name> [scopes…] [expiry] | /token list | /token revoke <id>";
+  const webhookUsage = "usage: /webhook create #channel <name> | /webhook list | /webhook revoke <id>";
+  test.each<[string, string]>([
+    ["/token", `missing create, list or revoke\n${tokenUsage}`],
+    ["/token rotate", `"rotate" is not create, list or revoke\n${tokenUsage}`],
+    ["/token create", `missing bot name\n${tokenUsage}`],
+    [
+      "/token create Bad/Name",
+      `"bad/name" is not a bot name: 1–28 lower-case letters, digits, '.', '_' or '-'\n${tokenUsage}`,
+    ],
+    [
+      "/token create deploy messages:delete",
+      `"messages:delete" is neither a scope (messages:read, messages:write, channels:read, channels:write, reactions:write, files:write, admin) nor an expiry like 90d\n${tokenUsage}`,
+    ],
+    [
+      "/token create deploy 30d 60d",
+      `"60d" is neither a scope (messages:read, messages:write, channels:read, channels:write, reactions:write, files:write, admin) nor an expiry like 90d\n${tokenUsage}`,
+    ],
+    ["/token revoke", `missing id\n${tokenUsage}`],
+    ["/token revoke 42", `"42" is not an id (ids look like 0190…-…; /token list shows them)\n${tokenUsage}`],
+    ["/webhook create", `missing #channel\n${webhookUsage}`],
+    ["/webhook create #ci", `missing webhook name\n${webhookUsage}`],
+    [`/webhook create #ci ${"n".repeat(81)}`, `a webhook name is at most 80 characters\n${webhookUsage}`],
+    ["/webhook list all", `unexpected "all"\n${webhookUsage}`],
+  ])("%p", (text, message) => expect(failure(text)).toEqual({ code: "invalid_command", message }));
+
+  test("an unknown command points at /help", () => {
+    expect(failure("/frobnicate now")).toEqual({
+      code: "unknown_command",
+      message: "there is no /frobnicate command; /help lists the ones you can run",
+    });
+  });
+
+  test.each(["", "help", "/", "/ join", "/join#general", "/123"])("%p is not a command at all", (text) => {
+    expect(failure(text)).toEqual({
+      code: "invalid_command",
+      message: "a command starts with / and a name, like /help",
+    });
+  });
+
+  test.each([
+    "/me waves\u0000",
+    "/topic a\u001bb",
+    "/msg @bob hi\u0007",
+    "/join #gen\u007feral",
+    "/me \u0085",
+  ])("control characters are refused: %p", (text) => {
+    expect(failure(text)).toEqual({
+      code: "invalid_command",
+      message: "a command cannot contain control characters",
+    });
+  });
+
+  test("very long input is refused before it is read", () => {
+    expect(failure(`/me ${"x".repeat(MAX_COMMAND_CHARS)}`)).toEqual({
+      code: "invalid_command",
+      message: `a command is at most ${MAX_COMMAND_CHARS} characters`,
+    });
+  });
+
+  test("a long message still fits", () => {
+    const text = "y".repeat(40_000);
+    expect(parsed(`/msg @bob ${text}`)).toEqual({ name: "msg", user: { username: "bob" }, text });
+  });
+
+  test("an unbalanced quote inside free text is just text", () => {
+    expect(parsed(`/me says "hello`)).toEqual({ name: "me", action: `says "hello` });
+  });
+});
