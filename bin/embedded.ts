@@ -4,7 +4,7 @@ import { type Listening, listen } from "../lib/http/listen.ts";
 import { openResources, type Running } from "../lib/runtime.ts";
 import { createApiApp } from "../services/api/main.ts";
 import { createGatewayApp } from "../services/auth-gw/main.ts";
-import { createTuiApp } from "../services/tui-sm/main.ts";
+import { createTuiService } from "../services/tui-sm/main.ts";
 import { createWebApp } from "../services/web-sm/main.ts";
 
 export interface Embedded extends Running {
@@ -23,7 +23,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   const apiApp = createApiApp({ config, db, bus, store });
   const api = { name: "api", app: apiApp };
   const webApp = createWebApp({ config, bus, api });
-  const tuiApp = createTuiApp({ config, bus, api });
+  const { app: tuiApp, live: tuiLive } = await createTuiService({ config, bus, api });
   const gatewayApp = createGatewayApp({
     config,
     db,
@@ -65,6 +65,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     async stop() {
       // The door closes first, then the services behind it, then what they share.
       await gwL.stop(config.shutdownGraceMs);
+      await tuiLive.close();
       await Promise.all([webL.stop(config.shutdownGraceMs), tuiL.stop(config.shutdownGraceMs)]);
       await apiL.stop(config.shutdownGraceMs);
       await resources.close();

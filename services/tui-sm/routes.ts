@@ -1,15 +1,72 @@
+import { z } from "zod";
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
+import { readJson } from "../../lib/http/body.ts";
+import { notFound } from "../../lib/http/errors.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
+import type { SseEvent } from "../../lib/http/sse.ts";
+import type { LiveHub, LiveItem } from "../../lib/live/hub.ts";
+import { callerOf, openLiveStream, type StreamRegistry } from "../../lib/live/stream.ts";
+import { doPublishTyping, typingBody } from "../../lib/live/typing.ts";
 
 export interface TuiDeps {
   config: Config;
   bus: EventBus;
   api: Upstream;
+  hub: LiveHub;
+  streams: StreamRegistry;
+}
+
+/** A hub item as one JSON SSE event: the envelope's type as the event name, the bus seq as its id. */
+function renderJson(item: LiveItem, streamId: string): SseEvent | null {
+  switch (item.kind) {
+    case "ready":
+      return { event: "ready", id: item.seq, data: { stream_id: streamId, seq: item.seq } };
+    case "event":
+      return { event: item.event.type, id: item.seq, data: item.event };
+    case "presence":
+      return { event: "presence", data: { changes: item.changes } };
+    case "resync":
+      return { event: "resync", data: { reason: item.reason } };
+    case "closed":
+      return { event: "closed", data: { reason: item.reason } };
+  }
 }
 
 /** Every route of the TUI session manager. */
-export function tuiRoutes(_deps: TuiDeps) {
-  return [route("GET", "/tui/healthz", () => Response.json({ ok: true, service: "tui-sm" }))];
+export function tuiRoutes(deps: TuiDeps) {
+  const { config, bus, api, hub, streams } = deps;
+  return [
+    route("GET", "/tui/healthz", () => Response.json({ ok: true, service: "tui-sm" })),
+    route("GET", "/tui/events", (req, ctx) =>
+      openLiveStream({
+        req,
+        ctx,
+        hub,
+        api,
+        registry: streams,
+        communitySlug: ctx.url.searchParams.get("community"),
+        render: renderJson,
+      }),
+    ),
+    route("POST", "/tui/community", async (req, ctx) => {
+      const body = await readJson(
+        req,
+        z.object({ stream_id: z.string().min(1), community: z.string().min(1).nullable() }),
+        config.limits.maxBodyBytes,
+      );
+      const { me } = await callerOf(req, ctx, api);
+      const conn = streams.find(body.stream_id, me.id);
+      if (!conn) throw notFound("stream");
+      await conn.setCommunity(body.community);
+      return Response.json({ stream_id: body.stream_id, community_id: conn.communityId });
+    }),
+    route("POST", "/tui/typing", async (req, ctx) => {
+      const body = await readJson(req, typingBody, config.limits.maxBodyBytes);
+      const { client, me } = await callerOf(req, ctx, api);
+      await doPublishTyping(bus, client, me.id, body);
+      return new Response(null, { status: 204 });
+    }),
+  ];
 }
