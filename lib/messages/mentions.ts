@@ -33,6 +33,8 @@ function plainText(tokens: Token[], out: string[]) {
 
 /** `@username`, `@channel` and `@here` in a message's markdown, ignoring code. */
 export function parseMentions(markdown: string): ParsedMentions {
+  // Most messages mention nobody; they need no markdown parse.
+  if (!markdown.includes("@")) return { usernames: [], channel: false, here: false };
   const parts: string[] = [];
   plainText(new Lexer().lex(markdown), parts);
   const text = parts.join("");

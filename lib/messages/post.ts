@@ -1,4 +1,5 @@
 import { and, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import type { UserRow } from "../auth/sessions.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
 import { isDm } from "../channels/access.ts";
@@ -8,7 +9,13 @@ import { attachments, channelMembers, communityMembers, mentions, messages, user
 import { badRequest, conflict, notFound } from "../http/errors.ts";
 import { type NewNotification, notify } from "../notifications/notify.ts";
 import { parseMentions } from "./mentions.ts";
-import { type MessageRow, messageView } from "./views.ts";
+import {
+  freshMessageView,
+  type MentionView,
+  type MessageRow,
+  type MessageView,
+  messageView,
+} from "./views.ts";
 
 export const MAX_BODY_CHARS = 40_000;
 
@@ -23,6 +30,8 @@ export interface NewMessage {
   authorAvatarUrl?: string | null;
   embeds?: unknown;
   webhookKey?: string | null;
+  /** The author's row when the caller holds it: the new message's view is then built without reading back. */
+  author?: UserRow;
 }
 
 /** Throws 400 unless the body is 1 to 40,000 characters of something other than whitespace. */
@@ -41,7 +50,7 @@ export async function doPostMessage(
   authorId: string | null,
   access: ChannelAccess,
   input: NewMessage,
-): Promise<{ message: MessageRow; created: boolean; events: Outgoing[] }> {
+): Promise<{ message: MessageRow; created: boolean; events: Outgoing[]; view?: MessageView }> {
   checkBody(input.bodyMd);
   const { channel } = access;
   return db.transaction(async (tx) => {
@@ -82,15 +91,24 @@ export async function doPostMessage(
           set: { lastReadMessageId: inserted.id, lastReadAt: new Date() },
         });
     }
-    if (input.attachmentIds?.length)
-      await attachUploads(tx, authorId, channel.id, inserted.id, input.attachmentIds);
-    const notifications = await recordMentionsAndNotify(tx, access, inserted);
-    const view = await messageView(tx, null, inserted);
+    const files = input.attachmentIds?.length
+      ? await attachUploads(tx, authorId, channel.id, inserted.id, input.attachmentIds)
+      : [];
+    const { notifications, mentioned } = await recordMentionsAndNotify(tx, access, inserted);
+    const view =
+      input.author && input.author.id === authorId
+        ? freshMessageView(inserted, {
+            communityId: channel.communityId,
+            author: input.author,
+            mentions: mentioned,
+            attachments: files,
+          })
+        : await messageView(tx, null, inserted);
     const events: Outgoing[] = [
       await channelEvent(tx, "message.created", channel, authorId, { message: view }),
       ...notifications,
     ];
-    return { message: inserted, created: true, events };
+    return { message: inserted, created: true, events, view };
   });
 }
 
@@ -149,13 +167,14 @@ async function attachUploads(
         uploaderId ? eq(attachments.uploaderId, uploaderId) : sql`false`,
       ),
     )
-    .returning({ id: attachments.id });
+    .returning();
   if (claimed.length !== unique.length) {
     throw badRequest(
       "attachment_ids: each must be your own upload to this channel, not yet attached",
       "invalid_attachment",
     );
   }
+  return claimed.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /** Stores the message's mentions of people who can read the channel, @channel and @here. */
@@ -173,7 +192,12 @@ export async function storeMentions(db: Db, channel: ChannelAccess["channel"], m
     ...(parsed.here ? [{ messageId: m.id, targetType: "here", targetId: null }] : []),
   ];
   if (rows.length) await db.insert(mentions).values(rows);
-  return { parsed, mentioned };
+  const views: MentionView[] = rows.map((r) => ({
+    type: r.targetType as MentionView["type"],
+    user_id: r.targetId,
+    username: mentioned.find((u) => u.id === r.targetId)?.username ?? null,
+  }));
+  return { parsed, mentioned, views };
 }
 
 /**
@@ -181,10 +205,10 @@ export async function storeMentions(db: Db, channel: ChannelAccess["channel"], m
  * in it for @channel, those online for @here, the other people in a DM, and the people in a thread
  * for a reply — one notification per person per message, never the author.
  */
-async function recordMentionsAndNotify(db: Db, access: ChannelAccess, m: MessageRow): Promise<Outgoing[]> {
+async function recordMentionsAndNotify(db: Db, access: ChannelAccess, m: MessageRow) {
   const { channel } = access;
   const readers = readersOf(db, channel);
-  const { parsed, mentioned } = await storeMentions(db, channel, m);
+  const { parsed, mentioned, views } = await storeMentions(db, channel, m);
 
   const recipients = new Map<string, NewNotification["type"]>();
   const add = (ids: string[], type: NewNotification["type"]) => {
@@ -237,7 +261,7 @@ async function recordMentionsAndNotify(db: Db, access: ChannelAccess, m: Message
       "thread_reply",
     );
   }
-  return notify(
+  const notifications = await notify(
     db,
     [...recipients].map(([userId, type]) => ({
       userId,
@@ -248,6 +272,7 @@ async function recordMentionsAndNotify(db: Db, access: ChannelAccess, m: Message
       data: { channel_name: channel.name, community_id: channel.communityId, parent_id: m.parentId },
     })),
   );
+  return { notifications, mentioned: views };
 }
 
 /** Subquery: the users who can read the channel (its members, or for a public channel its community). */

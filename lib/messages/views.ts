@@ -4,7 +4,7 @@ import { attachments, channels, mentions, messages, reactions, users, webhooks }
 import { userView } from "../users/views.ts";
 
 export type MessageRow = typeof messages.$inferSelect;
-type UserRow = typeof users.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
 
 export interface ReactionSummary {
   emoji: string;
@@ -125,29 +125,12 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
   const attachmentsOf = byId(attachmentRows, (r) => r.messageId);
   const repliesOf = new Map(replyRows.map((r) => [r.parentId, r]));
 
-  return rows.map((m) => {
-    const deleted = m.deletedAt !== null;
-    const replies = repliesOf.get(m.id);
-    return {
-      id: m.id,
-      channel_id: m.channelId,
-      community_id: communityOf.get(m.channelId) ?? null,
-      parent_id: m.parentId,
-      author: authorView(
-        m,
-        m.userId ? authors.get(m.userId) : undefined,
-        m.webhookId ? hooks.get(m.webhookId) : undefined,
-      ),
-      // A deleted message stays in history as a tombstone, without its content.
-      body_md: deleted ? "" : m.bodyMd,
-      deleted,
-      embeds: deleted ? null : m.embeds,
-      client_msg_id: m.clientMsgId,
-      created_at: m.createdAt,
-      edited_at: m.editedAt,
-      deleted_at: m.deletedAt,
-      reply_count: replies?.replies ?? 0,
-      last_reply_at: replies?.lastReplyAt ?? null,
+  return rows.map((m) =>
+    assembleView(m, {
+      communityId: communityOf.get(m.channelId) ?? null,
+      author: m.userId ? authors.get(m.userId) : undefined,
+      webhook: m.webhookId ? hooks.get(m.webhookId) : undefined,
+      replies: repliesOf.get(m.id),
       reactions: (reactionsOf.get(m.id) ?? []).map(
         (r): ReactionSummary => ({
           emoji: r.emoji,
@@ -163,9 +146,60 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
           username: r.username,
         }),
       ),
-      attachments: (attachmentsOf.get(m.id) ?? []).map(attachmentView),
-    };
-  });
+      attachments: attachmentsOf.get(m.id) ?? [],
+    }),
+  );
+}
+
+interface ViewParts {
+  communityId: string | null;
+  author?: UserRow;
+  webhook?: typeof webhooks.$inferSelect;
+  replies?: { replies: number; lastReplyAt: Date | null };
+  reactions: ReactionSummary[];
+  mentions: MentionView[];
+  attachments: (typeof attachments.$inferSelect)[];
+}
+
+/** One message as clients see it, from its row and what was loaded (or is known) about it. */
+function assembleView(m: MessageRow, parts: ViewParts) {
+  const deleted = m.deletedAt !== null;
+  return {
+    id: m.id,
+    channel_id: m.channelId,
+    community_id: parts.communityId,
+    parent_id: m.parentId,
+    author: authorView(m, parts.author, parts.webhook),
+    // A deleted message stays in history as a tombstone, without its content.
+    body_md: deleted ? "" : m.bodyMd,
+    deleted,
+    embeds: deleted ? null : m.embeds,
+    client_msg_id: m.clientMsgId,
+    created_at: m.createdAt,
+    edited_at: m.editedAt,
+    deleted_at: m.deletedAt,
+    reply_count: parts.replies?.replies ?? 0,
+    last_reply_at: parts.replies?.lastReplyAt ?? null,
+    reactions: deleted ? [] : parts.reactions,
+    mentions: deleted ? [] : parts.mentions,
+    attachments: deleted ? [] : parts.attachments.map(attachmentView),
+  };
+}
+
+/**
+ * The view of a message just written by a person, from what the writer already holds — no reactions
+ * or replies exist yet — so posting does not read back what it just wrote.
+ */
+export function freshMessageView(
+  m: MessageRow,
+  known: {
+    communityId: string | null;
+    author: UserRow;
+    mentions: MentionView[];
+    attachments: (typeof attachments.$inferSelect)[];
+  },
+) {
+  return assembleView(m, { ...known, reactions: [] });
 }
 
 export type MessageView = Awaited<ReturnType<typeof messageViews>>[number];

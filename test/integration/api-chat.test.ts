@@ -185,6 +185,12 @@ describe.each(DB_KINDS)("the chat API on %s", (kind) => {
     expect((await errorOf(text)).code).toBe("invalid_emoji");
   });
 
+  test("the answer to a post is the same message a later read returns", async () => {
+    const posted = await post(alice, general, { body_md: "for @carol and @dave, cc @here" });
+    const read = await call<Message>(alice, "GET", `/api/messages/${posted.id}`);
+    expect(JSON.parse(JSON.stringify(posted))).toEqual(JSON.parse(JSON.stringify(read)));
+  });
+
   test("mentions are parsed outside code and returned structured", async () => {
     const m = await post(alice, general, { body_md: "hey @carol, see `@dave` and @nobody and @channel" });
     expect(m.mentions.map((x) => [x.type, x.username])).toEqual([

@@ -42,14 +42,21 @@ export const messageRoutes = [
     handler: async ({ db, principal, params, body, publish }) => {
       const access = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
       await checkCanPost(db.db, principal.user.id, access);
-      const { message, created, events } = await doPostMessage(db.db, principal.user.id, access, {
+      const {
+        message,
+        created,
+        events,
+        view: fresh,
+      } = await doPostMessage(db.db, principal.user.id, access, {
         bodyMd: body.body_md,
         parentId: body.parent_id,
         clientMsgId: body.client_msg_id,
         attachmentIds: body.attachment_ids,
+        author: principal.user,
       });
       await publish(events);
-      const view = await messageView(db.db, principal.user.id, message);
+      // A repeat of an earlier send answers with that message as it is now.
+      const view = fresh ?? (await messageView(db.db, principal.user.id, message));
       return Response.json(view, {
         status: created ? 201 : 200,
         headers: { "Cache-Control": "private, no-store" },
