@@ -5,11 +5,23 @@ import type { Db } from "../db/client.ts";
 import { channels, communities, messages, users } from "../db/schema.ts";
 import { messageViews } from "../messages/views.ts";
 
-/** Where the previous page stopped: its last hit's rank and id (results run rank, then id, descending). */
+/**
+ * Where the previous page stopped. Results come in windows of the newest WINDOW matches, best match
+ * first within a window: `below` is the window's upper id bound (exclusive; null for the newest),
+ * and `rank`/`id` the last hit shown from it (null when the next page opens a new window).
+ */
 export interface SearchCursor {
-  rank: number;
-  id: string;
+  below: string | null;
+  rank: number | null;
+  id: string | null;
 }
+
+/**
+ * How many of the newest matches one window ranks. Ranking reads every candidate's tsvector, so
+ * ranking all matches of a common word over a million messages takes hundreds of milliseconds;
+ * the newest few hundred come straight off the primary key, newest first, in a few.
+ */
+export const WINDOW = 500;
 
 export interface SearchInput {
   /** Web-search syntax: words, "quoted phrases", -exclusions, OR. */
@@ -23,22 +35,25 @@ export interface SearchInput {
   after?: Date;
   limit: number;
   cursor?: SearchCursor;
+  /** Matches ranked per window; WINDOW unless a test wants small windows. */
+  window?: number;
 }
 
-const cursorShape = z.tuple([z.number(), z.uuid()]);
+const cursorShape = z.tuple([z.uuid().nullable(), z.number().nullable(), z.uuid().nullable()]);
 
-/** An opaque `cursor` parameter: base64url of the last hit's [rank, id]. */
+/** An opaque `cursor` parameter: base64url of [below, rank, id]. */
 export const searchCursor = z.string().transform((value, ctx): SearchCursor => {
   try {
-    const [rank, id] = cursorShape.parse(JSON.parse(Buffer.from(value, "base64url").toString()));
-    return { rank, id };
+    const [below, rank, id] = cursorShape.parse(JSON.parse(Buffer.from(value, "base64url").toString()));
+    return { below, rank, id };
   } catch {
     ctx.addIssue({ code: "custom", message: "not a cursor from a previous page" });
     return z.NEVER;
   }
 });
 
-const encodeCursor = (c: SearchCursor) => Buffer.from(JSON.stringify([c.rank, c.id])).toString("base64url");
+const encodeCursor = (c: SearchCursor) =>
+  Buffer.from(JSON.stringify([c.below, c.rank, c.id])).toString("base64url");
 
 // ts_headline marks matches with StartSel/StopSel and drops anything that looks like an HTML tag.
 // The body goes in with `<` `>` swapped for control characters and the marks are two more, none of
@@ -58,50 +73,71 @@ function snippetHtml(headline: string) {
 }
 
 /**
- * Full-text search over the messages `userId` can read (never deleted ones), best match first and
- * newest first among equals. One statement finds the page — the GIN index on `messages.search`,
- * the readable-channel rule and the filters together — and builds snippets for that page's rows
- * only; `messageViews` adds its fixed number of queries. An unknown community, author or a channel
- * the caller cannot read simply matches nothing.
+ * Full-text search over the messages `userId` can read (never deleted ones). Matches come newest
+ * first in windows of WINDOW, best match first within each window (then newest), so a common word
+ * costs no more than a rare one. One statement finds the page — the GIN index on `messages.search`
+ * (or the primary key, newest first, for common words), the readable-channel rule and the filters
+ * together — and builds snippets for that page's rows only; `messageViews` adds its fixed number
+ * of queries. An unknown community, author or a channel the caller cannot read matches nothing.
  */
 export async function searchMessages(db: Db, userId: string, input: SearchInput) {
   const query = sql`websearch_to_tsquery('english', ${input.q})`;
-  const rank = sql<number>`ts_rank(${messages.search}, ${query})`;
-  const { cursor } = input;
+  const below = input.cursor?.below ?? null;
+  const candidates = db.$with("candidates").as(
+    db
+      .select({ id: messages.id, search: messages.search })
+      .from(messages)
+      .innerJoin(channels, eq(channels.id, messages.channelId))
+      .where(
+        and(
+          sql`${messages.search} @@ ${query}`,
+          isNull(messages.deletedAt),
+          readableBy(userId),
+          input.communitySlug
+            ? eq(
+                channels.communityId,
+                sql`(select ${communities.id} from ${communities} where ${communities.slug} = ${input.communitySlug})`,
+              )
+            : undefined,
+          input.channelId ? eq(messages.channelId, input.channelId) : undefined,
+          input.fromUsername
+            ? eq(
+                messages.userId,
+                sql`(select ${users.id} from ${users} where ${users.username} = ${input.fromUsername})`,
+              )
+            : undefined,
+          input.before ? lt(messages.createdAt, input.before) : undefined,
+          input.after ? gte(messages.createdAt, input.after) : undefined,
+          below ? lt(messages.id, below) : undefined,
+        ),
+      )
+      .orderBy(desc(messages.id))
+      .limit(input.window ?? WINDOW),
+  );
+  const rank = sql<number>`ts_rank(${candidates.search}, ${query})`;
+  const after = input.cursor?.rank != null && input.cursor.id ? input.cursor : undefined;
   const hits = db
-    .select({ id: messages.id, rank: rank.as("rank") })
-    .from(messages)
-    .innerJoin(channels, eq(channels.id, messages.channelId))
-    .where(
-      and(
-        sql`${messages.search} @@ ${query}`,
-        isNull(messages.deletedAt),
-        readableBy(userId),
-        input.communitySlug
-          ? eq(
-              channels.communityId,
-              sql`(select ${communities.id} from ${communities} where ${communities.slug} = ${input.communitySlug})`,
-            )
-          : undefined,
-        input.channelId ? eq(messages.channelId, input.channelId) : undefined,
-        input.fromUsername
-          ? eq(
-              messages.userId,
-              sql`(select ${users.id} from ${users} where ${users.username} = ${input.fromUsername})`,
-            )
-          : undefined,
-        input.before ? lt(messages.createdAt, input.before) : undefined,
-        input.after ? gte(messages.createdAt, input.after) : undefined,
-        cursor ? sql`(${rank}, ${messages.id}) < (${cursor.rank}::real, ${cursor.id}::uuid)` : undefined,
+    .with(candidates)
+    .select({
+      id: candidates.id,
+      rank: rank.as("rank"),
+      windowSize: sql<number>`(select count(*)::int from ${candidates})`.as("window_size"),
+      // PostgreSQL has no min() over uuid.
+      windowOldest: sql<string>`(select ${candidates.id} from ${candidates} order by 1 limit 1)`.as(
+        "window_oldest",
       ),
-    )
-    .orderBy(desc(rank), desc(messages.id))
+    })
+    .from(candidates)
+    .where(after ? sql`(${rank}, ${candidates.id}) < (${after.rank}::real, ${after.id}::uuid)` : undefined)
+    .orderBy(desc(rank), desc(candidates.id))
     .limit(input.limit + 1)
     .as("hits");
   const rows = await db
     .select({
       message: messages,
       rank: hits.rank,
+      windowSize: hits.windowSize,
+      windowOldest: hits.windowOldest,
       headline: sql<string>`ts_headline('english', translate(${messages.bodyMd}, ${HEADLINE_IN}, ${HEADLINE_OUT}), ${query}, ${HEADLINE_OPTIONS})`,
     })
     .from(hits)
@@ -115,10 +151,17 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
     page.map((r) => r.message),
   );
   const last = page.at(-1);
-  const hasMore = rows.length > input.limit && last !== undefined;
+  // More in this window, or a full window means older matches may follow in the next one.
+  const next: SearchCursor | null = !last
+    ? null
+    : rows.length > input.limit
+      ? { below, rank: last.rank, id: last.message.id }
+      : last.windowSize === (input.window ?? WINDOW)
+        ? { below: last.windowOldest, rank: null, id: null }
+        : null;
   return {
     items: page.map((r, i) => ({ message: views[i], snippet: snippetHtml(r.headline), rank: r.rank })),
-    has_more: hasMore,
-    next_cursor: hasMore ? encodeCursor({ rank: last.rank, id: last.message.id }) : null,
+    has_more: next !== null,
+    next_cursor: next ? encodeCursor(next) : null,
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { messages } from "../../lib/db/schema.ts";
+import { type SearchCursor, searchCursor, searchMessages } from "../../lib/search/search.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
 
@@ -98,6 +99,39 @@ for (const kind of DB_KINDS) {
 
     afterAll(async () => {
       await api?.close();
+    });
+
+    test("results come window by window, newest matches first, best match first within a window, none twice", async () => {
+      const sent: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        // Every third message says "window" twice, so it ranks above its neighbours.
+        const body = i % 3 === 0 ? `window window ${i}` : `window ${i}`;
+        sent.push(body);
+        await post(alice, channel.ops, body);
+      }
+      const seen: string[] = [];
+      let cursor: SearchCursor | undefined;
+      for (let page = 0; page < 10; page++) {
+        const result = await searchMessages(api.database.db, alice.id, {
+          q: "window",
+          limit: 2,
+          cursor,
+          window: 3,
+        });
+        seen.push(...result.items.map((hit) => hit.message?.body_md ?? ""));
+        if (!result.next_cursor) break;
+        cursor = searchCursor.parse(result.next_cursor);
+      }
+      // Windows of the newest three: {6,5,4}, {3,2,1}, {0}; the doubled word leads each window.
+      expect(seen).toEqual([
+        "window window 6",
+        "window 5",
+        "window 4",
+        "window window 3",
+        "window 2",
+        "window 1",
+        "window window 0",
+      ]);
     });
 
     test("words match by their english stem: deploys finds deploy, deployed and deploying", async () => {

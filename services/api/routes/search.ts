@@ -12,7 +12,7 @@ export const searchRoutes = [
     method: "GET",
     path: "/api/search",
     summary:
-      'Search the messages you can read: q takes words (stemmed), "phrases", -exclusions and OR; filters community (slug), channel (id), from (username), after (inclusive) and before (exclusive) as a UTC date or ISO time. Best match first, then newest. Each item\'s snippet is HTML: escaped text with the matches in <mark>…</mark>',
+      'Search the messages you can read: q takes words (stemmed), "phrases", -exclusions and OR; filters community (slug), channel (id), from (username), after (inclusive) and before (exclusive) as a UTC date or ISO time. Newest matches first in windows of 500, best match first within each window (then newest); page on with next_cursor. Each item\'s snippet is HTML: escaped text with the matches in <mark>…</mark>',
     scope: "messages:read",
     query: z.object({
       q: z.string().trim().min(1, "must not be empty").max(1000),
