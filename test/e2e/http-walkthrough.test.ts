@@ -148,6 +148,34 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
     expect(history.text).not.toContain("the private plan");
   });
 
+  test("a file goes up with a message and comes back byte for byte; search finds what was said", async () => {
+    const form = new FormData();
+    form.append("body_md", "the quarterly report");
+    form.append("file", new Blob(["col1,col2\n1,2\n"], { type: "text/csv" }), "report.csv");
+    const up = await fetch(`${base}/api/channels/${general}/attachments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}` },
+      body: form,
+    });
+    expect(up.status).toBe(201);
+    const { message } = (await up.json()) as {
+      message: { attachments: { url: string; filename: string }[] };
+    };
+    expect(message.attachments[0]?.filename).toBe("report.csv");
+    const down = await fetch(base + (message.attachments[0]?.url ?? ""), {
+      headers: { authorization: `Bearer ${bob}` },
+    });
+    expect(down.status).toBe(200);
+    expect(await down.text()).toBe("col1,col2\n1,2\n");
+    expect(down.headers.get("content-disposition")).toStartWith("attachment");
+    const found = await curl(bob, "GET", `/api/search?q=${encodeURIComponent("quarterly reports")}`);
+    expect((found.json.items as { message: { body_md: string } }[]).map((h) => h.message.body_md)).toEqual([
+      "the quarterly report",
+    ]);
+    const hidden = await curl(bob, "GET", `/api/search?q=${encodeURIComponent("private plan")}`);
+    expect(hidden.json.items).toEqual([]);
+  });
+
   test("a DM between the two, and notifications that clear when read", async () => {
     const dm = await curl(bob, "POST", "/api/dm", { user_ids: [aliceId] });
     const sent = await curl(bob, "POST", `/api/channels/${dm.json.id}/messages`, {
