@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { communityMutes } from "../../lib/db/schema.ts";
 import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
-import { errorOf, jsonOf } from "../support/http.ts";
+import { errorOf } from "../support/http.ts";
 
 type Json = Record<string, unknown>;
 interface Channel {
@@ -35,11 +35,8 @@ describe.each(DB_KINDS)("the chat API on %s", (kind) => {
   let dave: Person;
   let general: string;
 
-  const call = async <T = Json>(who: Person, method: string, path: string, body?: unknown) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  const call = <T = Json>(who: Person, method: string, path: string, body?: unknown) =>
+    t.json<T>(who, method, path, body);
   const post = (who: Person, channel: string, body: Json) =>
     call<Message>(who, "POST", `/api/channels/${channel}/messages`, body);
   const channelsOf = async (who: Person, slug = "acme") =>

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { messages } from "../../lib/db/schema.ts";
 import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
-import { jsonOf } from "../support/http.ts";
 
 interface Channel {
   id: string;
@@ -17,16 +16,8 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
   let community: string;
   let general: string;
 
-  const call = async <T = Record<string, unknown>>(
-    who: Person,
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  const call = <T = Record<string, unknown>>(who: Person, method: string, path: string, body?: unknown) =>
+    t.json<T>(who, method, path, body);
   /** The events published while `act` ran, as [subject, type] pairs. */
   const published = async (act: () => Promise<unknown>) => {
     await settle();

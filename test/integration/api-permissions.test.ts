@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
-import { jsonOf } from "../support/http.ts";
 
 // Words that exist only inside places some people may not see. A response to someone outside must
 // not contain them, whatever its status.
@@ -286,11 +285,8 @@ describe.each(DB_KINDS)("who may see what, on %s", (kind) => {
   const people = {} as Record<Who, Person>;
   const world = {} as World;
 
-  const call = async <T>(who: Person, method: string, path: string, body?: unknown) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  const call = <T = Record<string, unknown>>(who: Person, method: string, path: string, body?: unknown) =>
+    t.json<T>(who, method, path, body);
 
   beforeAll(async () => {
     t = await startTestApi(kind);

@@ -5,7 +5,6 @@ import { apiTokens, apiUsers, communityMembers, users } from "../../lib/db/schem
 import { apiSpecs } from "../../services/api/routes.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { command, commandOk } from "../support/commands.ts";
-import { jsonOf } from "../support/http.ts";
 
 interface Channel {
   id: string;
@@ -29,16 +28,12 @@ describe.each(DB_KINDS)("bots and their API tokens on %s", (kind) => {
   let general: string;
   let elsewhere: string;
 
-  const call = async <T = Record<string, unknown>>(
+  const call = <T = Record<string, unknown>>(
     who: Person | string,
     method: string,
     path: string,
     body?: unknown,
-  ) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  ) => t.json<T>(who, method, path, body);
   /** A new token for the bot `name`, made with /token create as the owner. */
   const botToken = async (name: string, ...args: string[]) => {
     const reply = await commandOk(t, alice, general, `/token create ${name} ${args.join(" ")}`);

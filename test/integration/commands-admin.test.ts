@@ -11,7 +11,6 @@ import {
 } from "../../lib/db/schema.ts";
 import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
 import { command, commandOk } from "../support/commands.ts";
-import { jsonOf } from "../support/http.ts";
 
 interface Channel {
   id: string;
@@ -28,16 +27,8 @@ describe.each(DB_KINDS)("admin slash commands on %s", (kind) => {
   let random: string;
   let people = 0;
 
-  const call = async <T = Record<string, unknown>>(
-    who: Person,
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  const call = <T = Record<string, unknown>>(who: Person, method: string, path: string, body?: unknown) =>
+    t.json<T>(who, method, path, body);
   /** A new member of Acme, in #general and #random. */
   const newcomer = async () => {
     const who = await t.person(`victim${++people}`);

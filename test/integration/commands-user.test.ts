@@ -3,7 +3,6 @@ import { and, eq } from "drizzle-orm";
 import { channelMembers, messages, notifications } from "../../lib/db/schema.ts";
 import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
 import { command, commandOk } from "../support/commands.ts";
-import { jsonOf } from "../support/http.ts";
 
 interface Channel {
   id: string;
@@ -21,16 +20,8 @@ describe.each(DB_KINDS)("everyone's slash commands on %s", (kind) => {
   let random: string;
   let secret: string;
 
-  const call = async <T = Record<string, unknown>>(
-    who: Person,
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  const call = <T = Record<string, unknown>>(who: Person, method: string, path: string, body?: unknown) =>
+    t.json<T>(who, method, path, body);
   const isMember = async (who: Person, channelId: string) =>
     (
       await t.database.db

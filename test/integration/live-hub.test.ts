@@ -4,7 +4,6 @@ import { subjects } from "../../lib/bus/subjects.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
 import { type Person, startTestApi, type TestApi } from "../support/api.ts";
-import { jsonOf } from "../support/http.ts";
 import { waitFor } from "../support/ports.ts";
 
 // The session managers' fan-out, over the real API (PGlite) and its in-process bus.
@@ -19,11 +18,8 @@ describe("the live hub", () => {
   let secret: string;
   const open: LiveConnection[] = [];
 
-  const call = async <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  const call = <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) =>
+    t.json<T>(who, method, path, body);
   const client = (who: Person) =>
     new ApiClient((path, init) => t.app.fetch(new Request(`http://api${path}`, init)), who.token);
 

@@ -9,7 +9,6 @@ import { channels, messages, notifications, webhooks } from "../../lib/db/schema
 import { type Listening, listen } from "../../lib/http/listen.ts";
 import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
 import { commandOk } from "../support/commands.ts";
-import { jsonOf } from "../support/http.ts";
 import { freePort } from "../support/ports.ts";
 
 /** Slack's arguments plus ours: Slack's client sends whatever fields it is given. */
@@ -40,16 +39,8 @@ describe.each(DB_KINDS)("Slack-compatible incoming webhooks over HTTP on %s", (k
   let ci: string;
   let base: string;
 
-  const call = async <T = Record<string, unknown>>(
-    who: Person,
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => {
-    const res = await t.call(who, method, path, body);
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return jsonOf<T>(res);
-  };
+  const call = <T = Record<string, unknown>>(who: Person, method: string, path: string, body?: unknown) =>
+    t.json<T>(who, method, path, body);
   /** A new webhook into #ci, made with the slash command; its URL and id. */
   const newHook = async (name = "CI") => {
     const reply = await commandOk(t, alice, ci, `/webhook create #ci ${name}`);

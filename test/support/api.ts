@@ -45,6 +45,13 @@ export interface TestApi {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<Response>;
+  /** Like `call`, answering the parsed JSON body; a 4xx or 5xx throws with the status and body. */
+  json<T = Record<string, unknown>>(
+    who: Person | string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -68,7 +75,7 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
   const store = createDiskStore(join(dir, "files"));
   const app = createApiApp({ config, db: database, bus, store });
 
-  return {
+  const api: TestApi = {
     kind,
     database,
     app,
@@ -109,6 +116,11 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
       };
       return app.fetch(new Request(`http://api.test${path}`, init));
     },
+    async json<T>(who: Person | string | null, method: string, path: string, body?: unknown) {
+      const res = await api.call(who, method, path, body);
+      if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
     async close() {
       await bus.close();
       await database.close();
@@ -116,6 +128,7 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return api;
 }
 
 /** Waits for in-process bus deliveries (they run on a later microtask). */
