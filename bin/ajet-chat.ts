@@ -1,19 +1,67 @@
 #!/usr/bin/env bun
 /**
  * The one `ajet-chat` executable. Each command imports only what it needs, so a one-off command
- * never loads the server or the TUI.
+ * never loads the server or the TUI, and `--help` loads nothing at all.
  */
 export {};
 
-const USAGE = `usage: ajet-chat <command>
+const USAGE = `usage: ajet-chat [command] [options]
 
-commands:
-  serve      run the whole chat on this machine (embedded database, bus and file storage
-             unless DATABASE_URL, NATS_URL and S3_ENDPOINT say otherwise)
-  migrate    apply pending database migrations and exit
-  help       show this text
+With no command on a terminal, opens the chat (the TUI).
 
-exit codes: 0 ok, 1 usage or start-up failure`;
+Sign in
+  login [--server URL]       sign in with a code approved in your browser; the token is kept
+                             (mode 0600) in $XDG_CONFIG_HOME/ajet-chat/profiles.json
+  logout                     sign this device out
+  whoami                     who you are, on which server
+
+Read and write
+  communities | channels | dms | members | presence [@user…]
+  send <#channel|@user> [text]   post (text from stdin when not given; --code wraps it as a
+                                 code block, --lang L names its language); prints the new id
+  reply <message-id> [text]      answer in the message's thread
+  read <#channel|@user> [--limit N] [--before ID]
+  tail <#channel|@user…> [--follow] [--limit N]   the latest messages, then new ones live
+  thread <message-id>            a thread, from its first message
+  react <message-id> <emoji> [--remove]
+  edit <message-id> [text]  |  delete <message-id>
+  upload <#channel|@user> <file> [--message text]
+  download <attachment-id> [-o path|-]
+  search <query…> [--in #channel] [--from @user] [--limit N]
+  notifications [--unread] [--read-all]
+  run '/command args…' [--in #channel]   any slash command (run '/help' lists them)
+  webhook create <#channel> <name> | webhook list | webhook revoke <id>
+  token create <name> [scopes…] [expiry] | token list | token revoke <id>
+
+Terminal and server
+  tui                        the full-screen chat (the default on a terminal)
+  serve                      run the whole chat on this machine (embedded database, bus and
+                             files unless DATABASE_URL, NATS_URL and S3_ENDPOINT say otherwise)
+  migrate                    apply pending database migrations and exit
+  help                       show this text; <command> --help shows one command's usage
+
+Options for every command
+  --json             one JSON object per line, every field the server sent
+  --profile NAME     use another stored sign-in (several servers or accounts)
+  --community C      the community #channel and @user names are looked up in (default: the
+                     profile's, or the only one you are in)
+  --server URL       the server (default: the profile's, or http://127.0.0.1:3000)
+  -q                 (send, reply, edit, upload) print only the message id
+  --idempotency-key K  (send, reply, upload) a retry with the same key never posts twice;
+                     without one, each run makes its own and reuses it on its own retries
+
+Output: colour and rendered markdown on a terminal; otherwise plain lines, one record per
+line, fields separated by tabs (tabs, newlines and backslashes in a field escaped as \\t \\n \\\\).
+
+Environment: AJET_SERVER and AJET_TOKEN override the stored sign-in (bots, CI); NO_COLOR.
+
+Exit codes
+  0  ok
+  1  usage, or a request the server refused as invalid
+  2  not signed in, or forbidden
+  3  not found (channel, person, message)
+  4  server unreachable
+  5  rate limited (after waiting out Retry-After once)`;
 
 const [command, ...rest] = Bun.argv.slice(2);
 
@@ -28,13 +76,23 @@ switch (command) {
     await runMigrate(rest);
     break;
   }
-  case undefined:
   case "help":
   case "--help":
   case "-h":
     console.log(USAGE);
     break;
-  default:
-    process.stderr.write(`ajet-chat: unknown command "${command}"; see ajet-chat --help\n`);
-    process.exit(1);
+  case undefined:
+  case "tui": {
+    if (command === undefined && !(process.stdin.isTTY && process.stdout.isTTY)) {
+      console.log(USAGE);
+      break;
+    }
+    const { runTui } = await import("./commands/tui.ts");
+    await runTui(rest);
+    break;
+  }
+  default: {
+    const { runCli } = await import("../lib/terminal/cli/main.ts");
+    await runCli(command, rest);
+  }
 }

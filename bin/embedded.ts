@@ -5,7 +5,7 @@ import { openResources, type Running } from "../lib/runtime.ts";
 import { createApiApp } from "../services/api/main.ts";
 import { createGatewayApp } from "../services/auth-gw/main.ts";
 import { createTuiService } from "../services/tui-sm/main.ts";
-import { createWebApp } from "../services/web-sm/main.ts";
+import { createWebService } from "../services/web-sm/main.ts";
 
 export interface Embedded extends Running {
   urls: { gateway: string; api: string; web: string; tui: string };
@@ -22,7 +22,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   const { db, bus, store } = resources as Required<typeof resources>;
   const apiApp = createApiApp({ config, db, bus, store });
   const api = { name: "api", app: apiApp };
-  const webApp = createWebApp({ config, bus, api });
+  const { app: webApp, live: webLive } = await createWebService({ config, bus, api });
   const { app: tuiApp, live: tuiLive } = await createTuiService({ config, bus, api });
   const gatewayApp = createGatewayApp({
     config,
@@ -65,7 +65,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     async stop() {
       // The door closes first, then the services behind it, then what they share.
       await gwL.stop(config.shutdownGraceMs);
-      await tuiLive.close();
+      await Promise.all([webLive.close(), tuiLive.close()]);
       await Promise.all([webL.stop(config.shutdownGraceMs), tuiL.stop(config.shutdownGraceMs)]);
       await apiL.stop(config.shutdownGraceMs);
       await resources.close();

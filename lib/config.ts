@@ -27,8 +27,21 @@ const flag = z
   .optional()
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
+/**
+ * What the terminal client reads: the server and token that override the stored login, where the
+ * login is stored, and the NO_COLOR convention. Parsed alone by `loadClientConfig`, so a one-off
+ * command is not stopped by a bad server variable it never uses.
+ */
+const clientEnvSchema = z.object({
+  AJET_SERVER: optionalUrl(["http:", "https:"]),
+  AJET_TOKEN: optionalText,
+  XDG_CONFIG_HOME: optionalText,
+  HOME: optionalText,
+  NO_COLOR: optionalText,
+});
+
 /** Every environment variable ajet-chat reads, with its default. Nothing else reads the environment. */
-const envSchema = z.object({
+const envSchema = clientEnvSchema.extend({
   AJET_HOST: z.string().min(1).default("127.0.0.1"),
   AJET_PORT: port.default(3000),
   AJET_API_PORT: port.optional(),
@@ -109,8 +122,6 @@ const envSchema = z.object({
   // Read by Bun itself at process start (it caps concurrent fetches, 256 by default); read here only
   // so the gateway can warn when proxying long-lived streams over HTTP would hit the cap.
   BUN_CONFIG_MAX_HTTP_REQUESTS: z.coerce.number().int().positive().default(256),
-  AJET_SERVER: optionalUrl(["http:", "https:"]),
-  AJET_TOKEN: optionalText,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -195,9 +206,23 @@ function buildConfig(env: z.output<typeof envSchema>) {
       gitea: withBase(env.GITEA_URL, pair(env.GITEA_CLIENT_ID, env.GITEA_CLIENT_SECRET, "GITEA"), "GITEA"),
       oidc: withBase(env.OIDC_ISSUER, pair(env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET, "OIDC"), "OIDC"),
     },
-    client: { server: env.AJET_SERVER, token: env.AJET_TOKEN },
+    client: buildClientConfig(env),
   };
 }
+
+function buildClientConfig(env: z.output<typeof clientEnvSchema>) {
+  // The XDG base-directory rule: $XDG_CONFIG_HOME, else ~/.config.
+  const configHome = env.XDG_CONFIG_HOME ?? resolve(env.HOME ?? ".", ".config");
+  return {
+    server: env.AJET_SERVER,
+    token: env.AJET_TOKEN,
+    /** Where `ajet-chat login` keeps its profiles (a 0600 file). */
+    configDir: resolve(configHome, "ajet-chat"),
+    noColor: env.NO_COLOR !== undefined,
+  };
+}
+
+export type ClientConfig = ReturnType<typeof buildClientConfig>;
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
@@ -234,15 +259,22 @@ function withBase(
  * and says what it must be, so `serve` can print it as one line.
  */
 export function loadConfig(env: Record<string, string | undefined> = Bun.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? "environment");
-    const value = env[name];
-    const shown = value === undefined ? "" : ` (got ${JSON.stringify(redact(name, value))})`;
-    throw new StartupError(`${name} is invalid: ${issue?.message ?? "bad value"}${shown}`);
-  }
-  return buildConfig(parsed.data);
+  return buildConfig(parseEnv(envSchema, env));
+}
+
+/** The terminal client's settings only; throws StartupError naming a bad variable, like `loadConfig`. */
+export function loadClientConfig(env: Record<string, string | undefined> = Bun.env): ClientConfig {
+  return buildClientConfig(parseEnv(clientEnvSchema, env));
+}
+
+function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue?.path[0] ?? "environment");
+  const value = env[name];
+  const shown = value === undefined ? "" : ` (got ${JSON.stringify(redact(name, value))})`;
+  throw new StartupError(`${name} is invalid: ${issue?.message ?? "bad value"}${shown}`);
 }
 
 function redact(name: string, value: string) {

@@ -1,64 +1,141 @@
 import { HttpError } from "../http/errors.ts";
+import type {
+  ChannelJson,
+  CommandResultJson,
+  CommunityJson,
+  DmJson,
+  MeJson,
+  MemberJson,
+  MessageJson,
+  NotificationJson,
+  Page,
+  SearchPageJson,
+  UserJson,
+} from "./views.ts";
 
 /** Sends one request to the API: over HTTP, or in-process in the embedded server. */
 export type Transport = (path: string, init: RequestInit) => Promise<Response>;
 
+/** The server did not answer at all (refused, reset, DNS, timeout): nothing can be said about it. */
+export class UnreachableError extends Error {
+  override name = "UnreachableError";
+  constructor(
+    readonly server: string,
+    reason: string,
+  ) {
+    super(`cannot reach ${server}: ${reason}`);
+  }
+}
+
 /** An HTTP transport to a server's base URL (the gateway, or the API directly). */
 export function httpTransport(baseUrl: string): Transport {
   const base = baseUrl.replace(/\/+$/, "");
-  return (path, init) => fetch(base + path, init);
+  return async (path, init) => {
+    try {
+      return await fetch(base + path, init);
+    } catch (err) {
+      if (init.signal?.aborted) throw err;
+      const code = (err as { code?: string }).code;
+      throw new UnreachableError(base, code ? `${code}` : ((err as Error).message ?? String(err)));
+    }
+  };
 }
 
 /**
- * The typed API client the session managers and the CLI share. Every call carries the caller's
- * token; a non-2xx answer becomes an HttpError with the server's code and message.
+ * How a client rides out a busy or briefly absent server: a 429 is waited out once (its
+ * Retry-After, if no longer than `maxWaitSeconds`); a request safe to repeat is sent again after
+ * each of `backoffMs` when the server was unreachable or its gateway answered 502–504.
+ */
+export interface RetryPolicy {
+  maxWaitSeconds: number;
+  backoffMs: number[];
+  sleep?: (ms: number) => Promise<unknown>;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** Sending it twice does no harm (an idempotency key, or a PUT/PATCH/DELETE/GET). */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "PATCH"]);
+const GATEWAY_TROUBLE = new Set([502, 503, 504]);
+
+/**
+ * The typed API client the session managers and the terminal client share. Every call carries the
+ * caller's token; a non-2xx answer becomes an HttpError with the server's code and message.
  */
 export class ApiClient {
   constructor(
     private readonly transport: Transport,
     readonly token: string,
     private readonly traceId?: string,
+    private readonly retry?: RetryPolicy,
   ) {}
 
-  async request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<T> {
+  /** The raw answer, after retries; a non-2xx answer throws HttpError. */
+  async send(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<Response> {
     const init: RequestInit = {
       method,
+      signal: options.signal,
       headers: {
         authorization: `Bearer ${this.token}`,
         ...(this.traceId ? { "x-trace-id": this.traceId } : {}),
         ...(body !== undefined && !(body instanceof FormData) ? { "content-type": "application/json" } : {}),
-        ...headers,
+        ...options.headers,
       },
       body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     };
-    const res = await this.transport(path, init);
+    const res = await this.withRetries(path, init, options.idempotent ?? SAFE_METHODS.has(method));
+    if (!res.ok) throw await errorOf(res, method, path);
+    return res;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, body, options);
     if (res.status === 204) return undefined as T;
     const text = await res.text();
-    if (!res.ok) {
-      let code = "http_error";
-      let message = `${method} ${path} answered ${res.status}`;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code: string; message: string } };
-        if (parsed.error) ({ code, message } = parsed.error);
-      } catch {
-        // Not our error shape (a proxy's page); keep the generic message.
-      }
-      const retryAfter = res.headers.get("retry-after");
-      throw new HttpError(res.status, code, message, retryAfter ? { "Retry-After": retryAfter } : undefined);
-    }
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  private async withRetries(path: string, init: RequestInit, idempotent: boolean): Promise<Response> {
+    const policy = this.retry;
+    if (!policy) return this.transport(path, init);
+    const sleep = policy.sleep ?? Bun.sleep;
+    let waitedForLimit = false;
+    for (let attempt = 0; ; attempt++) {
+      const canRetry = idempotent && attempt < policy.backoffMs.length;
+      let res: Response;
+      try {
+        res = await this.transport(path, init);
+      } catch (err) {
+        if (!(err instanceof UnreachableError) || !canRetry) throw err;
+        await sleep(policy.backoffMs[attempt] ?? 0);
+        continue;
+      }
+      if (res.status === 429 && !waitedForLimit) {
+        const seconds = Number(res.headers.get("retry-after") ?? "1");
+        if (!Number.isFinite(seconds) || seconds > policy.maxWaitSeconds) return res;
+        waitedForLimit = true;
+        await res.body?.cancel();
+        await sleep(Math.max(0, seconds) * 1000);
+        continue;
+      }
+      if (GATEWAY_TROUBLE.has(res.status) && canRetry) {
+        await res.body?.cancel();
+        await sleep(policy.backoffMs[attempt] ?? 0);
+        continue;
+      }
+      return res;
+    }
   }
 
   get<T>(path: string) {
     return this.request<T>("GET", path);
   }
-  post<T>(path: string, body?: unknown) {
-    return this.request<T>("POST", path, body ?? {});
+  post<T>(path: string, body?: unknown, options?: RequestOptions) {
+    return this.request<T>("POST", path, body ?? {}, options);
   }
   patch<T>(path: string, body: unknown) {
     return this.request<T>("PATCH", path, body);
@@ -69,4 +146,114 @@ export class ApiClient {
   delete<T>(path: string) {
     return this.request<T>("DELETE", path);
   }
+
+  // The routes the terminal client uses, typed; the README's API table is the reference.
+
+  me() {
+    return this.get<MeJson>("/api/me");
+  }
+  communities() {
+    return this.get<Page<CommunityJson>>("/api/communities");
+  }
+  channels(community: string) {
+    return this.get<Page<ChannelJson>>(`/api/communities/${encodeURIComponent(community)}/channels`);
+  }
+  members(community: string) {
+    return this.get<Page<MemberJson>>(`/api/communities/${encodeURIComponent(community)}/members`);
+  }
+  channel(id: string) {
+    return this.get<ChannelJson>(`/api/channels/${id}`);
+  }
+  dms() {
+    return this.get<Page<DmJson>>("/api/dm");
+  }
+  openDm(userIds: string[]) {
+    return this.post<ChannelJson>("/api/dm", { user_ids: userIds });
+  }
+  history(channelId: string, page: { limit?: number; before?: string; after?: string } = {}) {
+    return this.get<Page<MessageJson>>(`/api/channels/${channelId}/messages${query(page)}`);
+  }
+  message(id: string) {
+    return this.get<MessageJson>(`/api/messages/${id}`);
+  }
+  replies(id: string, page: { limit?: number; after?: string } = {}) {
+    return this.get<Page<MessageJson>>(`/api/messages/${id}/replies${query(page)}`);
+  }
+  /** With `client_msg_id` a repeat finds the first message instead of posting again, so it is retried. */
+  postMessage(
+    channelId: string,
+    body: { body_md: string; parent_id?: string | null; client_msg_id?: string; attachment_ids?: string[] },
+  ) {
+    return this.post<MessageJson>(`/api/channels/${channelId}/messages`, body, {
+      idempotent: body.client_msg_id !== undefined,
+    });
+  }
+  editMessage(id: string, bodyMd: string) {
+    return this.patch<MessageJson>(`/api/messages/${id}`, { body_md: bodyMd });
+  }
+  deleteMessage(id: string) {
+    return this.delete<MessageJson>(`/api/messages/${id}`);
+  }
+  react(id: string, emoji: string, on = true) {
+    const path = `/api/messages/${id}/reactions/${encodeURIComponent(emoji)}`;
+    return on ? this.put<MessageJson>(path) : this.delete<MessageJson>(path);
+  }
+  markRead(channelId: string, messageId: string) {
+    return this.post<unknown>(`/api/channels/${channelId}/read`, { message_id: messageId });
+  }
+  upload(channelId: string, form: FormData, idempotent: boolean) {
+    return this.request<{ message?: MessageJson; attachment?: unknown }>(
+      "POST",
+      `/api/channels/${channelId}/attachments`,
+      form,
+      { idempotent },
+    );
+  }
+  download(attachmentId: string) {
+    return this.send("GET", `/api/attachments/${attachmentId}`);
+  }
+  search(params: { q: string; community?: string; channel?: string; from?: string; limit?: number }) {
+    return this.get<SearchPageJson>(`/api/search${query(params)}`);
+  }
+  notifications(params: { unread?: boolean; limit?: number } = {}) {
+    return this.get<Page<NotificationJson> & { unread_count: number }>(`/api/notifications${query(params)}`);
+  }
+  markNotificationsRead(which: { ids: string[] } | { all: true }) {
+    return this.post<{ read_ids: string[] }>("/api/notifications/read", which);
+  }
+  presence(userIds: string[]) {
+    return this.get<{ items: { user_id: string; online: boolean }[] }>(
+      `/api/presence${query({ user_ids: userIds.join(",") })}`,
+    );
+  }
+  heartbeat() {
+    return this.post<{ ok: boolean }>("/api/heartbeat");
+  }
+  user(id: string) {
+    return this.get<UserJson>(`/api/users/${id}`);
+  }
+  runCommand(channelId: string, text: string) {
+    return this.post<CommandResultJson>("/api/commands", { channel_id: channelId, text });
+  }
+}
+
+/** A query string of the defined values, `?` included (or empty). */
+function query(params: Record<string, string | number | boolean | undefined>) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+async function errorOf(res: Response, method: string, path: string) {
+  let code = "http_error";
+  let message = `${method} ${path} answered ${res.status}`;
+  try {
+    const parsed = JSON.parse(await res.text()) as { error?: { code: string; message: string } };
+    if (parsed.error) ({ code, message } = parsed.error);
+  } catch {
+    // Not our error shape (a proxy's page); keep the generic message.
+  }
+  const retryAfter = res.headers.get("retry-after");
+  return new HttpError(res.status, code, message, retryAfter ? { "Retry-After": retryAfter } : undefined);
 }

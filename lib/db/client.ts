@@ -1,4 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
+import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
+import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file" };
+import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
 import { SQL } from "bun";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
@@ -64,7 +67,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
     : lockDataDir(`${dir}.lock`, `the data dir ${dir}`);
   let client: PGlite;
   try {
-    client = await PGlite.create({ dataDir: dir });
+    client = await PGlite.create({ dataDir: dir, ...(await pgliteFiles()) });
   } catch (err) {
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
@@ -81,6 +84,19 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
       lock?.release();
     },
   };
+}
+
+/**
+ * PGlite's engine, initdb and base filesystem, handed over explicitly: `bun build --compile` embeds
+ * files imported `with { type: "file" }` (and not the ones PGlite would look up beside itself), so
+ * the single-file binary runs with nothing else on disk.
+ */
+async function pgliteFiles() {
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
+    WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
+    WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
+  ]);
+  return { pgliteWasmModule, initdbWasmModule, fsBundle: Bun.file(pgliteDataPath) };
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Database> {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
+import { embeddedMigrationFiles } from "./embedded-migrations.ts";
 
 export interface Migration {
   tag: string;
@@ -9,24 +10,27 @@ export interface Migration {
   hash: string;
 }
 
-const defaultFolder = join(import.meta.dir, "../../migrations");
-
-/** Reads the migrations drizzle-kit generated, in journal order. */
-export function readMigrations(folder = defaultFolder): Migration[] {
+/**
+ * The migrations drizzle-kit generated, in journal order: from `folder` when given, else the copies
+ * compiled into the program (so the single-file binary carries them).
+ */
+export function readMigrations(folder?: string): Migration[] {
+  if (folder === undefined) return embeddedMigrationFiles.map(({ tag, text }) => toMigration(tag, text));
   const journal = JSON.parse(readFileSync(join(folder, "meta/_journal.json"), "utf8")) as {
     entries: { tag: string }[];
   };
-  return journal.entries.map(({ tag }) => {
-    const text = readFileSync(join(folder, `${tag}.sql`), "utf8");
-    return {
-      tag,
-      hash: new Bun.CryptoHasher("sha256").update(text).digest("hex"),
-      statements: text
-        .split("--> statement-breakpoint")
-        .map((s) => s.trim())
-        .filter((s) => s !== ""),
-    };
-  });
+  return journal.entries.map(({ tag }) => toMigration(tag, readFileSync(join(folder, `${tag}.sql`), "utf8")));
+}
+
+function toMigration(tag: string, text: string): Migration {
+  return {
+    tag,
+    hash: new Bun.CryptoHasher("sha256").update(text).digest("hex"),
+    statements: text
+      .split("--> statement-breakpoint")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  };
 }
 
 /**

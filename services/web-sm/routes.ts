@@ -1,29 +1,97 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
+import { htmlResponse } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
-import { route } from "../../lib/http/router.ts";
+import { type Handler, type RequestContext, route } from "../../lib/http/router.ts";
+import type { LiveHub } from "../../lib/live/hub.ts";
+import { openLiveStream, type StreamRegistry } from "../../lib/live/stream.ts";
+import * as actions from "./actions.ts";
+import type { Member } from "./api-types.ts";
+import { clientOf, page } from "./caller.ts";
+import { renderForViewer } from "./live.ts";
+import * as pages from "./pages.ts";
+import { names, rememberNames } from "./shell.ts";
+import { serveStatic } from "./static.ts";
 
 export interface WebDeps {
   config: Config;
   bus: EventBus;
   api: Upstream;
+  hub: LiveHub;
+  streams: StreamRegistry;
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
+type DepsHandler = (req: Request, ctx: RequestContext, deps: WebDeps) => Promise<Response>;
 
-/** Every route of the web session manager. */
+/** Every route of the web session manager: pages, the fragments htmx asks for, its forms, the live stream. */
 export function webRoutes(deps: WebDeps) {
+  const p = (h: DepsHandler): Handler => page((req, ctx) => h(req, ctx, deps));
+  const a =
+    (h: DepsHandler): Handler =>
+    (req, ctx) =>
+      h(req, ctx, deps);
   return [
-    route("GET", "/", () => {
-      const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ajet-chat</title></head>
-<body><main><h1>ajet-chat</h1><p>The server is running at ${escapeHtml(deps.config.publicUrl)}.</p></main></body></html>`;
-      return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+    route("GET", "/static/:file", (_req, ctx) => serveStatic(ctx.params.file ?? "")),
+    route("GET", "/", p(pages.home)),
+    route("POST", "/communities", p(pages.createCommunity)),
+    route("GET", "/c/:slug", p(pages.communityHome)),
+    route("GET", "/c/:slug/channels/:name", p(pages.channelPage)),
+    route("POST", "/c/:slug/channels", p(pages.createChannel)),
+    route("GET", "/c/:slug/browse", p(pages.browsePage)),
+    route("GET", "/c/:slug/members", p(pages.membersPage)),
+    route("GET", "/dm/:id", p(pages.dmPage)),
+    route("GET", "/search", p(pages.searchPage)),
+    route("GET", "/notifications", p(pages.notificationsPage)),
+    route("GET", "/settings", p(pages.settingsPage)),
+    route("POST", "/settings/profile", p(actions.updateProfile)),
+    route("POST", "/settings/command", p(pages.settingsCommand)),
+    route("POST", "/settings/sessions/revoke-all", p(actions.endAllSessions)),
+    route("POST", "/settings/sessions/:id/delete", p(actions.endSession)),
+    route("POST", "/web/dm", p(actions.openDm)),
+    route("POST", "/web/channels/:id/join", p(actions.joinChannel)),
+    route("POST", "/web/channels/:id/messages", a(actions.postMessage)),
+    route("POST", "/web/typing", a(actions.typing)),
+    route("GET", "/web/messages/:id/edit", a(actions.editMessageForm)),
+    route("POST", "/web/messages/:id/edit", a(actions.editMessage)),
+    route("POST", "/web/messages/:id/delete", a(actions.deleteMessage)),
+    route("POST", "/web/messages/:id/react", a(actions.react)),
+    route("GET", "/web/thread/:id", a(pages.threadFragment)),
+    route("GET", "/web/older", a(actions.olderMessages)),
+    route("GET", "/web/sidebar", a(actions.sidebarFragment)),
+    route("GET", "/web/bell", a(actions.bellFragment)),
+    route(
+      "GET",
+      "/web/notifications",
+      a(async (req, ctx) => htmlResponse(await pages.notificationsFragment(clientOf(req, ctx, deps.api)))),
+    ),
+    route("POST", "/web/notifications/read", a(actions.markNotificationsRead)),
+    route("GET", "/events", (req, ctx) => {
+      const community = ctx.url.searchParams.get("community") || null;
+      if (community) void warmNames(req, ctx, deps, community);
+      return openLiveStream({
+        req,
+        ctx,
+        hub: deps.hub,
+        api: deps.api,
+        registry: deps.streams,
+        communitySlug: community,
+        render: renderForViewer({ channelId: ctx.url.searchParams.get("channel") || null }),
+      });
     }),
   ];
+}
+
+/** Learns the community's names once per process, so "typing" lines name people. */
+const warmed = new Set<string>();
+async function warmNames(req: Request, ctx: RequestContext, deps: WebDeps, slug: string) {
+  if (warmed.has(slug)) return;
+  try {
+    const members = await clientOf(req, ctx, deps.api).get<{ items: Member[] }>(
+      `/api/communities/${encodeURIComponent(slug)}/members`,
+    );
+    rememberNames(members.items.map((m) => m.user));
+    if (names.size < 5000) warmed.add(slug);
+  } catch {
+    // Names are a nicety: "Someone is typing…" until they are known.
+  }
 }

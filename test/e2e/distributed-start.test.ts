@@ -60,7 +60,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
     const gateway = `http://127.0.0.1:${ports.gateway}`;
     expect((await fetch(`${gateway}/api/healthz`)).headers.get("x-ajet-service")).toBe("api");
     expect((await fetch(`${gateway}/tui/healthz`)).headers.get("x-ajet-service")).toBe("tui-sm");
-    expect((await fetch(`${gateway}/`)).headers.get("x-ajet-service")).toBe("web-sm");
+    expect((await fetch(`${gateway}/`, { redirect: "manual" })).headers.get("x-ajet-service")).toBe("web-sm");
     const traced = await fetch(`${gateway}/api/healthz`, {
       headers: { "x-trace-id": "distributed-trace-1" },
     });

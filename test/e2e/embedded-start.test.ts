@@ -58,7 +58,8 @@ describe("bun run start", () => {
     expect(api.headers.get("x-ajet-service")).toBe("api");
     const tui = await fetch(`${gateway}/tui/healthz`);
     expect(tui.headers.get("x-ajet-service")).toBe("tui-sm");
-    const page = await fetch(`${gateway}/`);
+    // Not signed in: web-sm answers itself, sending the visitor to sign in.
+    const page = await fetch(`${gateway}/`, { redirect: "manual" });
     expect(page.headers.get("x-ajet-service")).toBe("web-sm");
     expect(page.headers.get("content-type")).toStartWith("text/html");
     const missing = await fetch(`${gateway}/api/no-such-route`);

@@ -1,0 +1,132 @@
+import type { Embeds } from "../webhooks/payload.ts";
+
+/**
+ * The API's JSON shapes as clients receive them (times are ISO strings). Fields a client does not
+ * use may be absent here; the server sends them anyway and `--json` passes them through untouched.
+ */
+
+export interface Page<T> {
+  items: T[];
+  has_more: boolean;
+}
+
+export interface UserJson {
+  id: string;
+  username: string;
+  display_name: string;
+  avatar_url: string | null;
+  is_bot: boolean;
+  online?: boolean;
+}
+
+export interface MeJson extends UserJson {
+  email: string | null;
+  created_at: string;
+}
+
+export interface CommunityJson {
+  id: string;
+  name: string;
+  slug: string;
+  role?: string;
+  created_at: string;
+}
+
+export interface ChannelJson {
+  id: string;
+  community_id: string | null;
+  name: string | null;
+  type: string;
+  visibility: string;
+  topic: string | null;
+  is_member: boolean;
+  last_read_message_id: string | null;
+  unread_count?: number;
+  mention_count?: number;
+  archived_at?: string | null;
+  members?: UserJson[];
+}
+
+export interface DmJson extends ChannelJson {
+  members: UserJson[];
+  last_activity_at: string;
+}
+
+export interface MemberJson {
+  user: UserJson;
+  role: string;
+  nickname: string | null;
+  joined_at: string;
+}
+
+export interface ReactionJson {
+  emoji: string;
+  count: number;
+  reacted_by_me: boolean;
+  user_ids: string[];
+}
+
+export interface AttachmentJson {
+  id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  url: string;
+}
+
+export interface MessageJson {
+  id: string;
+  channel_id: string;
+  community_id: string | null;
+  parent_id: string | null;
+  author: {
+    id: string | null;
+    username: string | null;
+    display_name: string;
+    is_bot: boolean;
+    webhook_id?: string;
+  };
+  body_md: string;
+  deleted: boolean;
+  embeds: Embeds | null;
+  client_msg_id: string | null;
+  created_at: string;
+  edited_at: string | null;
+  reply_count: number;
+  reactions: ReactionJson[];
+  mentions: { type: string; user_id: string | null; username: string | null }[];
+  attachments: AttachmentJson[];
+}
+
+export interface NotificationJson {
+  id: string;
+  type: string;
+  source_id: string;
+  channel_id: string | null;
+  actor_id: string | null;
+  data: Record<string, unknown>;
+  read: boolean;
+  created_at: string;
+  preview?: string | null;
+}
+
+export interface SearchPageJson {
+  /** `snippet` is HTML: escaped text with the matches in <mark>…</mark>. */
+  items: { message: MessageJson; snippet: string; rank: number }[];
+  next_cursor: string | null;
+}
+
+export interface CommandResultJson {
+  ok: boolean;
+  reply_md: string;
+  effects: { type: string; [key: string]: unknown }[];
+}
+
+export interface DeviceStartJson {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+  expires_in: number;
+  interval: number;
+}

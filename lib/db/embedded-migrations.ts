@@ -1,0 +1,12 @@
+// The migrations compiled into the program, so the single-file binary needs no migrations/ folder.
+// Add each new migration drizzle-kit writes here too; a unit test compares this list with the journal.
+import m0000 from "../../migrations/0000_init.sql" with { type: "text" };
+import m0001 from "../../migrations/0001_setup_and_device_codes.sql" with { type: "text" };
+import m0002 from "../../migrations/0002_webhook_threads.sql" with { type: "text" };
+
+/** Each migration's tag and SQL text, in journal order. */
+export const embeddedMigrationFiles: { tag: string; text: string }[] = [
+  { tag: "0000_init", text: m0000 },
+  { tag: "0001_setup_and_device_codes", text: m0001 },
+  { tag: "0002_webhook_threads", text: m0002 },
+];

@@ -1,0 +1,176 @@
+import { HttpError } from "../http/errors.ts";
+
+/** One event of the TUI session manager's stream (`GET /tui/events`), its data parsed. */
+export interface LiveEvent {
+  event: string;
+  id?: string;
+  data: unknown;
+}
+
+export type LiveStatus = "connecting" | "live" | "reconnecting";
+
+export interface LiveStreamOptions {
+  server: string;
+  token: string;
+  /** The community shown (by slug), or null for DMs and notifications only. */
+  community: string | null;
+  onEvent(event: LiveEvent): void;
+  onStatus?(status: LiveStatus, detail?: string): void;
+  /**
+   * The stream is back after a drop (or a `resync`): events may have been missed, so refetch what
+   * is shown. Not called for the first connection.
+   */
+  onResumed?(): void;
+  /** The server refused the credentials: the stream stops. */
+  onFatal?(err: HttpError): void;
+  backoffMs?: { first: number; max: number };
+}
+
+const SILENCE_MS = 45_000;
+
+export interface LiveStream {
+  close(): void;
+  /** Switches the shown community on the open stream (a POST, not a reconnect). */
+  setCommunity(slug: string | null): Promise<void>;
+  readonly lastEventId: string | undefined;
+}
+
+/**
+ * The terminal client's live stream: reconnects by itself with growing pauses, resuming from the
+ * last event id it saw (`Last-Event-ID`), so nothing is missed across a dropped connection; when
+ * the server cannot replay (it restarted, or the gap is too old) it says `resync` and `onResumed`
+ * lets the caller refetch.
+ */
+export function openLiveStream(options: LiveStreamOptions): LiveStream {
+  const server = options.server.replace(/\/+$/, "");
+  const backoff = options.backoffMs ?? { first: 300, max: 5000 };
+  let lastEventId: string | undefined;
+  let streamId: string | undefined;
+  let community = options.community;
+  let closed = false;
+  let connectedOnce = false;
+  let abort = new AbortController();
+
+  const run = async () => {
+    let pause = backoff.first;
+    while (!closed) {
+      options.onStatus?.(connectedOnce ? "reconnecting" : "connecting");
+      try {
+        const query = community ? `?community=${encodeURIComponent(community)}` : "";
+        const res = await fetch(`${server}/tui/events${query}`, {
+          signal: abort.signal,
+          headers: {
+            authorization: `Bearer ${options.token}`,
+            accept: "text/event-stream",
+            ...(lastEventId ? { "last-event-id": lastEventId } : {}),
+          },
+        });
+        if (res.status === 401 || res.status === 403) {
+          const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+          closed = true;
+          options.onFatal?.(
+            new HttpError(
+              res.status,
+              body.error?.code ?? "unauthorized",
+              body.error?.message ?? "not signed in",
+            ),
+          );
+          return;
+        }
+        if (!res.ok || !res.body) throw new Error(`the stream answered ${res.status}`);
+        // The server sends a heartbeat every 20 s; silence for longer means the connection is dead.
+        const current = abort;
+        let watchdog = setTimeout(() => current.abort(), SILENCE_MS);
+        const alive = () => {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => current.abort(), SILENCE_MS);
+        };
+        try {
+          for await (const event of readSse(res.body, alive)) {
+            if (event.id) lastEventId = event.id;
+            if (event.event === "ready") {
+              streamId = (event.data as { stream_id?: string }).stream_id;
+              pause = backoff.first;
+              options.onStatus?.("live");
+              if (connectedOnce) options.onResumed?.();
+              connectedOnce = true;
+              continue;
+            }
+            options.onEvent(event);
+          }
+        } finally {
+          clearTimeout(watchdog);
+        }
+      } catch (err) {
+        if (closed) return;
+        options.onStatus?.("reconnecting", (err as Error).message);
+      }
+      if (closed) return;
+      await Bun.sleep(pause);
+      pause = Math.min(backoff.max, pause * 2);
+      abort = new AbortController();
+    }
+  };
+  void run();
+
+  return {
+    close() {
+      closed = true;
+      abort.abort();
+    },
+    async setCommunity(slug) {
+      community = slug;
+      if (!streamId) return;
+      const res = await fetch(`${server}/tui/community`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ stream_id: streamId, community: slug }),
+      }).catch(() => undefined);
+      // The stream is gone (a reconnect is on its way, and it will ask for the new community).
+      if (!res?.ok) await res?.body?.cancel();
+    },
+    get lastEventId() {
+      return lastEventId;
+    },
+  };
+}
+
+/** Server-sent events from a byte stream, as they arrive; comments skipped, data parsed as JSON. */
+export async function* readSse(
+  body: ReadableStream<Uint8Array>,
+  onBytes?: () => void,
+): AsyncGenerator<LiveEvent> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of body) {
+    onBytes?.();
+    buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, "\n");
+    let cut = buffer.indexOf("\n\n");
+    while (cut >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      cut = buffer.indexOf("\n\n");
+      let event = "message";
+      let id: string | undefined;
+      const data: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line === "" || line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "event") event = value;
+        else if (field === "id") id = value;
+        else if (field === "data") data.push(value);
+      }
+      if (data.length === 0) continue;
+      const text = data.join("\n");
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not JSON: passed on as text.
+      }
+      yield { event, id, data: parsed };
+    }
+  }
+}

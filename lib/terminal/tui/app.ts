@@ -1,0 +1,511 @@
+import type { KeyEvent } from "@opentui/core";
+import type { ApiClient } from "../../client/api-client.ts";
+import type { MessageJson } from "../../client/views.ts";
+import { COMMANDS } from "../../commands/catalog.ts";
+import { HttpError } from "../../http/errors.ts";
+import { loadHighlighter } from "../../markdown/terminal.ts";
+import { emojiOf } from "../emoji.ts";
+import { type LiveStream, openLiveStream } from "../live-events.ts";
+import type { Screen } from "./screen.ts";
+import {
+  applyEvent,
+  channelItem,
+  current,
+  dmItem,
+  initialState,
+  sidebarItems,
+  type TuiState,
+} from "./state.ts";
+import {
+  clearMessageCache,
+  helpLines,
+  inputLine,
+  layout,
+  maxScroll,
+  messagePaneLines,
+  sidebarLines,
+  statusLine,
+  threadLines,
+} from "./view.ts";
+
+export interface TuiOptions {
+  client: ApiClient;
+  server: string;
+  /** The community to show first (the profile's), else the first one. */
+  community?: string;
+  screen: Screen;
+  /** Rings the terminal bell (a mention arrived). */
+  bell(): void;
+  quit(): void;
+  /** Live updates; off in benchmarks that measure only loading and drawing. */
+  live?: boolean;
+}
+
+const PAGE = 50;
+
+/** The TUI's controller: loads through the API, follows the live stream, and turns keys into actions. */
+export class TuiApp {
+  state!: TuiState;
+  private stream: LiveStream | undefined;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private lastTypingSent = 0;
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly o: TuiOptions) {}
+
+  private get client() {
+    return this.o.client;
+  }
+
+  /** Loads everything the first screen shows, draws it, then goes live. */
+  async start() {
+    const [me, communities] = await Promise.all([this.client.me(), this.client.communities()]);
+    this.state = initialState(me);
+    this.state.communities = communities.items;
+    this.state.community =
+      communities.items.find((c) => c.slug === this.o.community)?.slug ?? communities.items[0]?.slug ?? null;
+    await this.loadLists();
+    const general = this.state.channels.find((c) => c.label === "general" && c.isMember);
+    const first = general ?? sidebarItems(this.state)[0];
+    if (first) await this.open(first.id);
+    else this.draw();
+    if (this.o.live === false) return;
+    // Highlighting code costs ~100 ms to load: after the first frame, not before it.
+    setTimeout(() => {
+      loadHighlighter();
+      clearMessageCache();
+      this.draw();
+    }, 30);
+    this.stream = openLiveStream({
+      server: this.o.server,
+      token: this.client.token,
+      community: this.state.community,
+      onEvent: (event) => this.onEvent(event),
+      onStatus: (status) => {
+        this.state.connection = status === "live" ? "live" : status;
+        this.draw();
+      },
+      onResumed: () => void this.refresh(),
+      onFatal: (err) => this.flash(`signed out: ${err.message}`, true),
+    });
+    void this.client.heartbeat().catch(() => {});
+    this.timers.push(setInterval(() => void this.client.heartbeat().catch(() => {}), 60_000));
+    // Typing indicators expire on their own.
+    this.timers.push(
+      setInterval(() => {
+        if (this.state.typing.size) this.draw();
+      }, 1000),
+    );
+  }
+
+  stop() {
+    this.stream?.close();
+    for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.flashTimer);
+  }
+
+  /** The channels and DMs of the sidebar, the members (for names and completion), the notification count. */
+  private async loadLists() {
+    const s = this.state;
+    const slug = s.community;
+    const [channels, dms, members, notifications] = await Promise.all([
+      slug ? this.client.channels(slug) : Promise.resolve({ items: [] }),
+      this.client.dms(),
+      slug ? this.client.members(slug) : Promise.resolve({ items: [] }),
+      this.client.notifications({ unread: true, limit: 50 }),
+    ]);
+    s.channels = channels.items.map(channelItem);
+    s.dms = dms.items.map((d) => dmItem(d, s.me.id));
+    s.members = members.items;
+    for (const m of members.items) if (m.user.online) s.online.add(m.user.id);
+    for (const d of dms.items) for (const m of d.members) if (m.online) s.online.add(m.id);
+    s.notifications = notifications.items;
+    s.unreadNotifications = notifications.unread_count;
+  }
+
+  /** After a reconnect or resync: lists and the shown channel again, so nothing missed stays missing. */
+  private async refresh() {
+    try {
+      await this.loadLists();
+      if (this.state.currentId) await this.loadLatest(this.state.currentId);
+      this.draw();
+    } catch {
+      // The next reconnect tries again.
+    }
+  }
+
+  private async loadLatest(channelId: string) {
+    const page = await this.client.history(channelId, { limit: PAGE });
+    this.state.messages.set(channelId, page.items.reverse());
+    this.state.olderExists.set(channelId, page.has_more);
+  }
+
+  /** Shows a channel or DM: its history loads once, the divider marks what was unread, it becomes read. */
+  async open(channelId: string) {
+    const s = this.state;
+    const item = [...s.channels, ...s.dms].find((i) => i.id === channelId);
+    s.currentId = channelId;
+    s.selected = null;
+    s.scroll = 0;
+    s.thread = null;
+    s.divider.set(channelId, item && item.unread > 0 ? item.lastReadId : null);
+    if (!s.messages.has(channelId)) await this.loadLatest(channelId);
+    this.draw();
+    this.markRead(channelId);
+  }
+
+  private markRead(channelId: string) {
+    const s = this.state;
+    const item = [...s.channels, ...s.dms].find((i) => i.id === channelId);
+    const newest = s.messages.get(channelId)?.at(-1);
+    if (!item || !newest) return;
+    item.unread = 0;
+    item.mentions = 0;
+    if (item.lastReadId && item.lastReadId >= newest.id) return;
+    item.lastReadId = newest.id;
+    void this.client.markRead(channelId, newest.id).catch(() => {});
+  }
+
+  private onEvent(event: Parameters<typeof applyEvent>[1]) {
+    const effects = applyEvent(this.state, event);
+    if (effects.bell) this.o.bell();
+    if (effects.markRead && this.state.currentId) this.markRead(this.state.currentId);
+    if (effects.reloadLists)
+      void this.loadLists().then(
+        () => this.draw(),
+        () => {},
+      );
+    this.draw();
+  }
+
+  draw() {
+    const { renderer } = this.o.screen;
+    const s = this.state;
+    const l = layout(s, renderer.width, renderer.height);
+    s.scroll = Math.min(s.scroll, maxScroll(s, l));
+    this.o.screen.draw(
+      {
+        sidebar: l.sidebar ? sidebarLines(s, l) : [],
+        messages: messagePaneLines(s, l),
+        thread: threadLines(s, l),
+        input: inputLine(s, l),
+        status: statusLine(s, l),
+        help: s.mode === "help" ? helpLines() : null,
+      },
+      l,
+    );
+  }
+
+  private flash(text: string, error = false) {
+    this.state.flash = { text: text.split("\n")[0] ?? "", error };
+    clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => {
+      this.state.flash = null;
+      this.draw();
+    }, 8000);
+    this.draw();
+  }
+
+  private fail(err: unknown) {
+    this.flash(err instanceof Error ? err.message : String(err), true);
+  }
+
+  /** Every key goes here; typing edits the input line. */
+  handleKey(key: KeyEvent) {
+    const s = this.state;
+    if (!s) return;
+    if (key.ctrl && (key.name === "c" || key.name === "q")) return this.o.quit();
+    if (s.mode === "help") {
+      s.mode = "chat";
+      return this.draw();
+    }
+    if (s.completions.length && key.name !== "tab") s.completions = [];
+    const act = (p: Promise<unknown>) => void p.catch((err) => this.fail(err));
+    if (key.ctrl) {
+      switch (key.name) {
+        case "n":
+          return act(this.step(1));
+        case "p":
+          return act(this.step(-1));
+        case "o":
+          return act(this.nextCommunity());
+        case "t":
+          return act(this.openThread());
+        case "g":
+          return act(this.toggleNotifications());
+        case "u":
+          return this.edit("", 0);
+        case "a":
+          return this.edit(s.input.text, 0);
+        case "e":
+          return this.edit(s.input.text, s.input.text.length);
+        case "w": {
+          const before = s.input.text.slice(0, s.input.cursor).replace(/\S+\s*$/, "");
+          return this.edit(before + s.input.text.slice(s.input.cursor), before.length);
+        }
+      }
+      return;
+    }
+    if (key.meta && (key.name === "up" || key.name === "down")) return this.pick(key.name === "up" ? -1 : 1);
+    const { text, cursor } = s.input;
+    switch (key.name) {
+      case "return":
+      case "enter":
+        return act(this.submit());
+      case "escape":
+        return this.escape();
+      case "backspace":
+        if (cursor > 0) this.edit(text.slice(0, cursor - 1) + text.slice(cursor), cursor - 1);
+        return;
+      case "delete":
+        return this.edit(text.slice(0, cursor) + text.slice(cursor + 1), cursor);
+      case "left":
+        return this.edit(text, Math.max(0, cursor - 1));
+      case "right":
+        return this.edit(text, Math.min(text.length, cursor + 1));
+      case "home":
+        return this.edit(text, 0);
+      case "end":
+        return this.edit(text, text.length);
+      case "up":
+        if (text === "") return this.editLast();
+        return;
+      case "pageup":
+        return act(this.scrollBy(1));
+      case "pagedown":
+        return act(this.scrollBy(-1));
+      case "tab":
+        return this.complete();
+    }
+    if (key.sequence === "?" && text === "" && s.mode === "chat") {
+      s.mode = "help";
+      return this.draw();
+    }
+    const typed = key.sequence;
+    if (typed && !key.meta && [...typed].every((ch) => ch >= " " && ch !== "\x7f")) {
+      this.edit(text.slice(0, cursor) + typed + text.slice(cursor), cursor + typed.length);
+      this.typing();
+    }
+  }
+
+  /** Pasted text goes into the input as typed (newlines become spaces: Enter sends). */
+  paste(text: string) {
+    const { text: now, cursor } = this.state.input;
+    const clean = text.replace(/\r?\n/g, " ");
+    this.edit(now.slice(0, cursor) + clean + now.slice(cursor), cursor + clean.length);
+  }
+
+  private edit(text: string, cursor: number) {
+    this.state.input = { ...this.state.input, text, cursor };
+    this.draw();
+  }
+
+  private typing() {
+    const s = this.state;
+    if (!s.currentId || s.input.text.startsWith("/") || s.input.text.startsWith("+")) return;
+    const now = Date.now();
+    if (now - this.lastTypingSent < 3000) return;
+    this.lastTypingSent = now;
+    void this.client
+      .request("POST", "/tui/typing", { channel_id: s.currentId, state: "start" })
+      .catch(() => {});
+  }
+
+  private escape() {
+    const s = this.state;
+    if (s.input.editing) {
+      s.input = { text: "", cursor: 0, editing: null };
+    } else if (s.mode === "notifications") s.mode = "chat";
+    else if (s.thread) s.thread = null;
+    else if (s.selected) s.selected = null;
+    else s.flash = null;
+    this.draw();
+  }
+
+  private async step(by: number) {
+    const items = sidebarItems(this.state);
+    if (items.length === 0) return;
+    const at = items.findIndex((i) => i.id === this.state.currentId);
+    const next = items[(at + by + items.length) % items.length];
+    this.state.mode = "chat";
+    if (next) await this.open(next.id);
+  }
+
+  private async nextCommunity() {
+    const s = this.state;
+    if (s.communities.length < 2) return this.flash("you are in one community");
+    const at = s.communities.findIndex((c) => c.slug === s.community);
+    s.community = s.communities[(at + 1) % s.communities.length]?.slug ?? null;
+    s.currentId = null;
+    await this.loadLists();
+    await this.stream?.setCommunity(s.community);
+    const first = sidebarItems(s)[0];
+    if (first) await this.open(first.id);
+    else this.draw();
+  }
+
+  /** The picked message, else the newest in the channel. */
+  private target(): MessageJson | undefined {
+    const s = this.state;
+    const list = s.currentId ? (s.messages.get(s.currentId) ?? []) : [];
+    return list.find((m) => m.id === s.selected) ?? list.at(-1);
+  }
+
+  private pick(by: number) {
+    const s = this.state;
+    const list = (s.currentId ? (s.messages.get(s.currentId) ?? []) : []).filter((m) => !m.deleted);
+    if (list.length === 0) return;
+    const at = s.selected ? list.findIndex((m) => m.id === s.selected) : list.length;
+    const next = at + by;
+    s.selected = next >= list.length ? null : (list[Math.max(0, next)]?.id ?? null);
+    this.draw();
+  }
+
+  private async openThread() {
+    const root = this.target();
+    if (!root) return;
+    const page = await this.client.replies(root.id, { limit: 200 });
+    this.state.thread = { root, replies: page.items };
+    this.state.mode = "chat";
+    this.draw();
+  }
+
+  private async toggleNotifications() {
+    const s = this.state;
+    if (s.mode === "notifications") {
+      s.mode = "chat";
+      return this.draw();
+    }
+    const page = await this.client.notifications({ limit: 50 });
+    s.notifications = page.items;
+    s.mode = "notifications";
+    this.draw();
+    if (page.unread_count > 0) {
+      await this.client.markNotificationsRead({ all: true });
+      s.unreadNotifications = 0;
+    }
+  }
+
+  private async scrollBy(pages: number) {
+    const s = this.state;
+    const l = layout(s, this.o.screen.renderer.width, this.o.screen.renderer.height);
+    const step = Math.max(1, l.body - 3);
+    const top = maxScroll(s, l);
+    s.scroll = Math.max(0, Math.min(top, s.scroll + pages * step));
+    if (pages > 0 && s.scroll >= top && s.currentId && s.olderExists.get(s.currentId)) {
+      const list = s.messages.get(s.currentId) ?? [];
+      const page = await this.client.history(s.currentId, { limit: PAGE, before: list[0]?.id });
+      s.messages.set(s.currentId, [...page.items.reverse(), ...list]);
+      s.olderExists.set(s.currentId, page.has_more);
+    }
+    this.draw();
+  }
+
+  private editLast() {
+    const s = this.state;
+    const mine = (s.messages.get(s.currentId ?? "") ?? [])
+      .filter((m) => m.author.id === s.me.id && !m.deleted)
+      .at(-1);
+    if (!mine) return;
+    s.input = { text: mine.body_md.replace(/\n/g, " "), cursor: mine.body_md.length, editing: mine.id };
+    this.draw();
+  }
+
+  /** Tab: completes a /command, @person or #channel at the cursor; several matches are listed. */
+  private complete() {
+    const s = this.state;
+    const before = s.input.text.slice(0, s.input.cursor);
+    const word = /(\S*)$/.exec(before)?.[1] ?? "";
+    let options: string[] = [];
+    if (word.startsWith("/") && before === word) options = COMMANDS.map((c) => `/${c.name}`);
+    else if (word.startsWith("@")) options = s.members.map((m) => `@${m.user.username}`);
+    else if (word.startsWith("#")) options = s.channels.map((c) => `#${c.label}`);
+    const matches = options.filter((o) => o.startsWith(word.toLowerCase()) || o.startsWith(word));
+    if (matches.length === 0) return;
+    const shared = matches.reduce((a, b) => {
+      let i = 0;
+      while (i < a.length && a[i] === b[i]) i++;
+      return a.slice(0, i);
+    });
+    const completed = matches.length === 1 ? `${shared} ` : shared;
+    const text =
+      before.slice(0, before.length - word.length) + completed + s.input.text.slice(s.input.cursor);
+    s.completions = matches.length > 1 ? matches.slice(0, 12) : [];
+    this.edit(text, before.length - word.length + completed.length);
+  }
+
+  /** Enter: a slash command, a reaction (`+👍`), an edit, a thread reply or a message. */
+  private async submit() {
+    const s = this.state;
+    const text = s.input.text.trim();
+    const editing = s.input.editing;
+    if (!text || !s.currentId) return;
+    s.input = { text: "", cursor: 0, editing: null };
+    this.draw();
+    if (text === "/quit" || text === "/exit") return this.o.quit();
+    if (editing) {
+      await this.client.editMessage(editing, text).then(
+        (m) => applyEvent(s, { event: "message.updated", data: { data: { message: m } } }),
+        (err) => this.fail(err),
+      );
+      return this.draw();
+    }
+    if (/^\+\S+$/.test(text)) return this.react(text.slice(1));
+    if (text.startsWith("/")) return this.command(text);
+    const parent = s.thread?.root.id ?? null;
+    const channel = s.thread?.root.channel_id ?? s.currentId;
+    try {
+      const m = await this.client.postMessage(channel, {
+        body_md: text,
+        parent_id: parent,
+        client_msg_id: `tui-${Bun.randomUUIDv7()}`,
+      });
+      applyEvent(s, { event: "message.created", data: { data: { message: m } } });
+      if (!parent) this.markRead(channel);
+      s.scroll = 0;
+      this.draw();
+    } catch (err) {
+      s.input = { text, cursor: text.length, editing: null };
+      this.fail(err);
+    }
+  }
+
+  private async react(name: string) {
+    const target = this.target();
+    if (!target) return;
+    const emoji = emojiOf(name);
+    const mine = target.reactions.some((r) => r.emoji === emoji && r.reacted_by_me);
+    try {
+      const m = await this.client.react(target.id, emoji, !mine);
+      const s = this.state;
+      const list = s.messages.get(m.channel_id);
+      if (list)
+        s.messages.set(
+          m.channel_id,
+          list.map((x) => (x.id === m.id ? { ...x, reactions: m.reactions } : x)),
+        );
+      this.draw();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async command(text: string) {
+    const s = this.state;
+    try {
+      const result = await this.client.runCommand(s.thread?.root.channel_id ?? (s.currentId as string), text);
+      const joined = result.effects.find((e) => e.type === "channel.joined" || e.type === "dm.opened");
+      if (result.effects.length) await this.loadLists();
+      if (joined && typeof joined.channel_id === "string") await this.open(joined.channel_id);
+      const reply = result.reply_md.replace(/[*_`]/g, "").trim();
+      this.flash(reply || "done");
+    } catch (err) {
+      this.flash(err instanceof HttpError ? err.message.replace(/\n/g, " — ") : String(err), true);
+    }
+  }
+
+  /** A channel by `current`: for tests and the first screen. */
+  get shown() {
+    return current(this.state);
+  }
+}

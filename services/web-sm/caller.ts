@@ -1,0 +1,52 @@
+import { presentedToken } from "../../lib/auth/authenticate.ts";
+import { ApiClient } from "../../lib/client/api-client.ts";
+import { HttpError } from "../../lib/http/errors.ts";
+import { html, htmlResponse } from "../../lib/http/html.ts";
+import { requestUpstream, type Upstream } from "../../lib/http/proxy.ts";
+import type { Handler, RequestContext } from "../../lib/http/router.ts";
+import { errorPage } from "./views/pages.ts";
+
+/** The signed-in caller's API client (their own token), or a redirect to sign in. */
+export function clientOf(req: Request, ctx: RequestContext, api: Upstream): ApiClient {
+  const token = presentedToken(req);
+  if (!token) throw new HttpError(401, "unauthorized", "sign in first");
+  return new ApiClient((path, init) => requestUpstream(api, path, init), token, ctx.traceId);
+}
+
+/** A redirect with a short page of its own, for clients that do not follow it. */
+export const redirect = (location: string, status = 303) =>
+  htmlResponse(html`<!doctype html><title>Moved</title><p><a href="${location}">Continue</a></p>`, status, {
+    Location: location,
+  });
+
+/**
+ * A page handler: a person who is not signed in (or whose session ended) goes to the sign-in page
+ * and comes back here after; other errors are drawn as a page, not JSON.
+ */
+export function page(handler: Handler): Handler {
+  return async (req, ctx) => {
+    try {
+      return await handler(req, ctx);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) {
+        return redirect(`/login?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`);
+      }
+      if (err instanceof HttpError && err.status < 500)
+        return htmlResponse(errorPage(err.status, err.message), err.status);
+      throw err;
+    }
+  };
+}
+
+/** A form's fields as strings (htmx and plain forms post urlencoded or multipart). */
+export async function formOf(req: Request): Promise<Record<string, string>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.includes("form")) {
+    if (type.includes("json")) return (await req.json()) as Record<string, string>;
+    return {};
+  }
+  const form = await req.formData();
+  const out: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === "string") out[k] = v;
+  return out;
+}

@@ -1,0 +1,60 @@
+import type { EventBus } from "../../lib/bus/event-bus.ts";
+import type { ApiClient } from "../../lib/client/api-client.ts";
+import { HttpError } from "../../lib/http/errors.ts";
+import type { Channel, Community, Me, Person } from "./api-types.ts";
+
+/** What every app page draws around its pane: who is looking, where, and what is unread. */
+export interface Shell {
+  me: Me;
+  communities: Community[];
+  community: Community | null;
+  channels: Channel[];
+  dms: Channel[];
+  notificationsUnread: number;
+  /** The bus position the page was rendered at: its live stream resumes from here. */
+  seq: number;
+}
+
+/** Display names seen in pages, so a live "typing" line can name people without asking the API. */
+export const names = new Map<string, string>();
+export function rememberNames(people: Iterable<Pick<Person, "id" | "display_name">>) {
+  for (const p of people) names.set(p.id, p.display_name);
+  if (names.size > 20_000) names.clear();
+}
+
+/**
+ * Loads the shell in parallel. The bus head is read first: anything published after it reaches the
+ * page through its live stream, anything before is in what the API returns.
+ */
+export async function loadShell(bus: EventBus, client: ApiClient, slug: string | null): Promise<Shell> {
+  const seq = await bus.head();
+  const enc = slug ? encodeURIComponent(slug) : "";
+  const [me, communities, channels, dms, notes] = await Promise.all([
+    client.get<Me>("/api/me"),
+    client.get<{ items: Community[] }>("/api/communities"),
+    slug ? client.get<{ items: Channel[] }>(`/api/communities/${enc}/channels`) : { items: [] },
+    client.get<{ items: Channel[] }>("/api/dm"),
+    client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
+  ]);
+  const community = slug ? (communities.items.find((c) => c.slug === slug) ?? null) : null;
+  if (slug && !community) throw new HttpError(404, "not_found", "community not found");
+  rememberNames([me, ...dms.items.flatMap((d) => d.members ?? [])]);
+  return {
+    me,
+    communities: communities.items,
+    community,
+    channels: channels.items.filter((c) => c.is_member || c.visibility === "public"),
+    dms: dms.items,
+    notificationsUnread: notes.unread_count,
+    seq,
+  };
+}
+
+/** A DM's name as its reader sees it: the other people in it. */
+export function dmName(dm: Channel, meId: string): string {
+  const others = (dm.members ?? []).filter((m) => m.id !== meId);
+  return others.map((m) => m.display_name).join(", ") || "just you";
+}
+
+export const channelPath = (slug: string, name: string) =>
+  `/c/${encodeURIComponent(slug)}/channels/${encodeURIComponent(name)}`;

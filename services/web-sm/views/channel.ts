@@ -1,0 +1,86 @@
+import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
+import { html, type SafeHtml } from "../../../lib/http/html.ts";
+import type { Channel, Message } from "../api-types.ts";
+import { messageItem } from "./message.ts";
+
+/** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
+export function olderMarker(channelId: string, before: string | undefined) {
+  if (!before) return html`<div class="history-start">This is the beginning of the conversation.</div>`;
+  return html`<div class="older" id="older" hx-get="/web/older?channel=${channelId}&before=${before}" hx-trigger="intersect once" hx-swap="outerHTML"><button type="button" class="load-older" hx-get="/web/older?channel=${channelId}&before=${before}" hx-target="#older" hx-swap="outerHTML">Load older messages</button></div>`;
+}
+
+/** A page of history, oldest first, with the "new messages" line after the reader's last read one. */
+export function messageList(
+  items: Message[],
+  opts: { lastRead?: string | null; channelId: string; hasMore: boolean },
+) {
+  const ordered = [...items].reverse();
+  const lastRead = opts.lastRead;
+  const firstUnread = lastRead ? ordered.findIndex((m) => m.id > lastRead) : -1;
+  return html`${olderMarker(opts.channelId, opts.hasMore ? ordered[0]?.id : undefined)}${ordered.map(
+    (m, i) =>
+      html`${i === firstUnread && i > 0 ? html`<div class="new-divider" role="separator"><span>New messages</span></div>` : ""}${messageItem(m)}`,
+  )}`;
+}
+
+function commandList(role: string | null) {
+  return COMMANDS.filter((c) => !c.admin || isAdminRole(role)).flatMap((c) =>
+    c.usage.map(
+      (u) => html`<option value="${u.split(" ")[0]} " data-usage="${u}">${u} — ${c.summary}</option>`,
+    ),
+  );
+}
+
+/** The message box: Enter sends, Shift+Enter breaks the line, files by button or drop. */
+export function composer(channel: Channel, opts: { label: string; role: string | null; parentId?: string }) {
+  const thread = opts.parentId !== undefined;
+  const inputId = thread ? "thread-input" : "composer-input";
+  return html`<form class="composer${thread ? " thread-composer" : ""}" id="${thread ? "thread-composer" : "composer"}" hx-post="/web/channels/${channel.id}/messages" hx-swap="none" data-channel="${channel.id}"${
+    thread ? html` data-parent="${opts.parentId}"` : ""
+  }>
+${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">` : ""}<input type="hidden" name="client_msg_id" value="">
+<div class="composer-row"><textarea id="${inputId}" name="body" rows="1" placeholder="${opts.label}" aria-label="${opts.label}" autocomplete="off" required></textarea>
+<label class="attach" title="Attach a file"><svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5 12.5 20a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8.5-8.5"/></svg><span class="sr">Attach a file</span><input type="file" name="file" class="file-input"></label>
+<button type="submit" class="send">Send</button></div>
+<progress class="upload-progress" max="100" value="0" hidden></progress>
+<div class="composer-error" role="alert"></div>
+<ul class="autocomplete" role="listbox" hidden></ul>
+${thread ? "" : html`<datalist id="commands">${commandList(opts.role)}</datalist>`}
+</form>`;
+}
+
+/** A channel's (or DM's) pane: header, history, typing line, the place for ephemeral replies, the composer. */
+export function channelPane(
+  channel: Channel,
+  opts: { title: SafeHtml; messages: Message[]; hasMore: boolean; role: string | null; label: string },
+) {
+  return html`<header class="pane-head"><h1>${opts.title}</h1><p id="channel-topic" class="topic">${channel.topic}</p></header>
+<div id="scroller" class="scroller" data-channel="${channel.id}" data-last-read="${channel.last_read_message_id ?? ""}">
+<div id="messages" class="messages" role="log" aria-live="polite" aria-label="Messages">${messageList(
+    opts.messages,
+    {
+      lastRead: channel.last_read_message_id,
+      channelId: channel.id,
+      hasMore: opts.hasMore,
+    },
+  )}</div>
+<div id="ephemeral" class="ephemeral" aria-live="polite"></div></div>
+<button type="button" class="jump-latest" hidden>Jump to latest ↓</button>
+<div id="typing" class="typing" aria-live="polite"></div>
+${composer(channel, { label: opts.label, role: opts.role })}`;
+}
+
+/** A thread in the side panel: the parent, its replies oldest first, and a reply box. */
+export function threadPanel(channel: Channel, parent: Message, replies: Message[], role: string | null) {
+  return html`<section class="panel thread" id="thread" data-parent="${parent.id}" aria-label="Thread">
+<header class="panel-head"><h2>Thread</h2><button type="button" class="close-panel" aria-label="Close thread">✕</button></header>
+${messageItem(parent, { prefix: "tp", thread: true })}
+<div class="replies-list" id="replies-${parent.id}">${replies.map((r) => messageItem(r, { thread: true }))}</div>
+${composer(channel, { label: "Reply in thread", role, parentId: parent.id })}
+</section>`;
+}
+
+/** A slash command's answer, shown only to the person who ran it. */
+export function ephemeralReply(html_: SafeHtml, ok: boolean) {
+  return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><div class="ephemeral-reply${ok ? "" : " error"}" role="status"><span class="only-you">Only visible to you</span><div class="body" hx-ignore>${html_}</div><button type="button" class="dismiss" aria-label="Dismiss">✕</button></div></hx-partial>`;
+}

@@ -1,0 +1,131 @@
+import { html, SafeHtml } from "../../../lib/http/html.ts";
+import type { Channel } from "../api-types.ts";
+import { channelPath, dmName, type Shell } from "../shell.ts";
+import { reactionPicker } from "./message.ts";
+
+const BELL = new SafeHtml(
+  '<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/></svg>',
+);
+
+/** The per-viewer rules: one stylesheet line marks this person's messages, mentions and reactions. */
+function viewerStyle(shell: Shell) {
+  const id = shell.me.id.replace(/[^0-9a-f-]/g, "");
+  const name = shell.me.username.replace(/[^a-z0-9._-]/g, "");
+  return `.msg[data-author="${id}"] .own-actions{display:flex}
+.mention[data-u="${name}"],.mention-all{background:var(--mention-bg);color:var(--mention-fg);font-weight:600}
+.msg:has(.mention[data-u="${name}"]),.msg:has(.mention-all){box-shadow:inset 3px 0 var(--mention-fg)}
+.reaction[data-by~="${id}"]{border-color:var(--accent);background:var(--accent-soft)}`;
+}
+
+/**
+ * The document around every page of the web client. htmx and its extensions load before the body
+ * (not deferred): htmx starts on DOMContentLoaded only when it loaded while the page was still
+ * parsing; loaded later it starts at once, possibly before its SSE extension is there.
+ */
+export function document(
+  title: string,
+  body: SafeHtml,
+  /** `style` is put in as is (a style element does not decode entities): build it from checked values only. */
+  opts: { style?: string; bodyAttrs?: SafeHtml } = {},
+) {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="htmx-config" content='{"includeIndicatorCSS":false,"defaultSettleDelay":0}'>
+<title>${title} · ajet-chat</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/static/app.css">
+${opts.style ? html`<style>${new SafeHtml(opts.style)}</style>` : ""}
+<script src="/static/htmx.js"></script>
+<script src="/static/hx-sse.js"></script>
+<script src="/static/hx-upsert.js"></script>
+<script src="/static/app.js" defer></script>
+</head>
+<body ${opts.bodyAttrs ?? ""}>${body}</body></html>`;
+}
+
+const badge = (c: Channel) =>
+  html`${c.mention_count ? html`<span class="badge mention" title="mentions">@${c.mention_count}</span>` : ""}${
+    c.unread_count ? html`<span class="badge unread" title="unread">${c.unread_count}</span>` : ""
+  }`;
+
+export function presenceDot(userId: string, online: boolean | undefined) {
+  return html`<span class="dot p-${userId}${online ? " on" : ""}" title="${online ? "online" : "away"}"></span>`;
+}
+
+/** The sidebar: communities, this community's channels, and every DM; refetched when counts move. */
+export function sidebar(shell: Shell, currentId: string | null) {
+  const slug = shell.community?.slug ?? "";
+  const query = new URLSearchParams({ community: slug, channel: currentId ?? "" }).toString();
+  const item = (c: Channel, href: string, label: SafeHtml | string) =>
+    html`<li><a class="chan${c.unread_count ? " unread" : ""}${c.id === currentId ? " current" : ""}" id="chan-${c.id}" href="${href}"${
+      c.id === currentId ? html` aria-current="page"` : ""
+    }>${label}${badge(c)}</a></li>`;
+  const joined = shell.channels.filter((c) => c.is_member);
+  return html`<nav id="sidebar" class="sidebar" aria-label="Channels and conversations" hx-get="/web/sidebar?${query}" hx-trigger="sidebar from:#live delay:200ms, counts from:#live delay:200ms, resync from:#live" hx-swap="outerHTML">
+${
+  shell.communities.length > 1 || !shell.community
+    ? html`<label class="switcher">Community <select class="community-switch" aria-label="Community">${shell.communities.map(
+        (c) => html`<option value="${c.slug}"${c.slug === slug ? " selected" : ""}>${c.name}</option>`,
+      )}${shell.community ? "" : html`<option value="" selected>—</option>`}</select></label>`
+    : html`<h2 class="community-name">${shell.community.name}</h2>`
+}
+${
+  shell.community
+    ? html`<h3>Channels</h3><ul class="chan-list">${joined.map((c) =>
+        item(
+          c,
+          channelPath(slug, c.name),
+          html`<span class="sigil">${c.visibility === "private" ? "🔒" : "#"}</span>${c.name}`,
+        ),
+      )}</ul>
+<p class="side-links"><a href="/c/${slug}/browse">Browse channels</a> · <a href="/c/${slug}/members">Members</a></p>`
+    : ""
+}
+<h3>Direct messages</h3><ul class="chan-list dms">${shell.dms.map((d) => {
+    const other = (d.members ?? []).find((m) => m.id !== shell.me.id);
+    return item(
+      d,
+      `/dm/${d.id}`,
+      html`${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}`,
+    );
+  })}</ul>
+</nav>`;
+}
+
+export function bellCount(unread: number) {
+  return html`<span id="bell-count" class="bell-count${unread ? "" : " zero"}" hx-get="/web/bell" hx-trigger="counts from:#live delay:100ms, resync from:#live" hx-swap="outerHTML" aria-label="${unread} unread notifications">${unread}</span>`;
+}
+
+/** An app page: top bar, sidebar, the pane, and the side panel (threads, notifications). */
+export function appPage(
+  shell: Shell,
+  opts: { title: string; url: string; channel?: Channel | null; pane: SafeHtml; side?: SafeHtml | null },
+) {
+  const slug = shell.community?.slug ?? "";
+  const channel = opts.channel ?? null;
+  const live = new URLSearchParams({ community: slug, channel: channel?.id ?? "", since: String(shell.seq) });
+  return document(
+    opts.title,
+    html`<a class="skip" href="#composer-input">Skip to the message box</a>
+<div id="live" hx-sse:connect="/events?${live.toString()}" hx-swap="none" hx-config='{"sse":{"pauseOnBackground":false,"reconnectMaxDelay":4000}}'></div>
+<header class="topbar">
+<button type="button" class="nav-toggle" aria-label="Show channels" aria-controls="sidebar">☰</button>
+<a class="brand" href="/">ajet-chat</a>
+<form class="search-form" action="/search" method="get" role="search"><input type="search" name="q" placeholder="Search messages" aria-label="Search messages">${
+      slug ? html`<input type="hidden" name="community" value="${slug}">` : ""
+    }</form>
+<a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
+<a class="settings-link" href="/settings">Settings</a>
+<span class="conn" id="conn-state" aria-live="polite"></span>
+</header>
+<div class="layout">${sidebar(shell, channel?.id ?? null)}
+<main id="pane" class="pane" tabindex="-1" hx-get="${opts.url}" hx-select="#pane" hx-swap="outerHTML" hx-trigger="resync from:#live">${opts.pane}</main>
+<aside id="side" class="side" aria-label="Side panel">${opts.side ?? ""}</aside></div>
+${reactionPicker()}`,
+    {
+      style: viewerStyle(shell),
+      bodyAttrs: html`data-me="${shell.me.id}" data-username="${shell.me.username}" data-community="${slug}" data-channel="${channel?.id ?? ""}"`,
+    },
+  );
+}

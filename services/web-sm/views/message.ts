@@ -1,0 +1,143 @@
+import { html, SafeHtml } from "../../../lib/http/html.ts";
+import { renderInlineMarkdownHtml, renderMarkdownHtml } from "../../../lib/markdown/html.ts";
+import type { Attachment, EmbedAttachment, EmbedBlock, Message, Reaction } from "../api-types.ts";
+
+const raw = (s: string) => new SafeHtml(s);
+
+/** Markdown → safe HTML, memoised: the same message is drawn for every open tab. */
+const rendered = new Map<string, string>();
+export function markdown(md: string): SafeHtml {
+  let out = rendered.get(md);
+  if (out === undefined) {
+    out = renderMarkdownHtml(md);
+    if (rendered.size > 5000) rendered.delete(rendered.keys().next().value as string);
+    rendered.set(md, out);
+  }
+  return raw(out);
+}
+const inline = (md: string) => raw(renderInlineMarkdownHtml(md));
+
+/** The time inside a UUIDv7: message ids sort as their creation times. */
+export function idTime(id: string): number {
+  return Number.parseInt(id.replaceAll("-", "").slice(0, 12), 16);
+}
+
+export function timeTag(iso: string) {
+  const d = new Date(iso);
+  return html`<time datetime="${d.toISOString()}" title="${d.toISOString()}">${d.toISOString().slice(11, 16)}</time>`;
+}
+
+function avatar(name: string) {
+  return html`<span class="avatar" aria-hidden="true">${(name.trim()[0] ?? "?").toUpperCase()}</span>`;
+}
+
+export function reactionChip(messageId: string, r: Pick<Reaction, "emoji" | "user_ids">) {
+  return html`<button type="button" class="reaction" data-msg="${messageId}" data-emoji="${r.emoji}" data-by="${r.user_ids.join(" ")}" aria-label="${r.emoji} reaction, ${r.user_ids.length}">${r.emoji} <span class="count">${r.user_ids.length}</span></button>`;
+}
+
+function reactions(m: Message) {
+  return html`<div class="reactions" id="reactions-${m.id}">${m.reactions.map((r) => reactionChip(m.id, r))}<button type="button" class="react-open" data-msg="${m.id}" aria-label="Add a reaction" aria-haspopup="dialog">☺+</button></div>`;
+}
+
+/** The one reaction picker of a page; the script moves it to the message it is opened on. */
+export function reactionPicker() {
+  return html`<div id="react-picker" class="react-pop" role="dialog" aria-label="Pick a reaction" hidden><form class="react-form">${[
+    "👍",
+    "❤️",
+    "😂",
+    "🎉",
+    "👀",
+    "🚀",
+  ].map(
+    (e) => html`<button type="button" class="pick" data-emoji="${e}">${e}</button>`,
+  )}<input name="emoji" maxlength="16" placeholder="emoji" aria-label="Type an emoji"><button type="submit">Add</button></form></div>`;
+}
+
+function attachmentView(a: Attachment) {
+  if (a.content_type.startsWith("image/") && a.content_type !== "image/svg+xml") {
+    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener"><img src="${a.url}" alt="${a.filename}" loading="lazy"></a>`;
+  }
+  return html`<a class="file" href="${a.url}" download="${a.filename}">📎 ${a.filename} <small>${Math.ceil(a.size_bytes / 1024)} KB</small></a>`;
+}
+
+const safeUrl = (url: string | undefined) => (url && /^https?:\/\//i.test(url) ? url : undefined);
+const link = (url: string | undefined, label: SafeHtml | string) => {
+  const href = safeUrl(url);
+  return href
+    ? html`<a href="${href}" rel="noopener noreferrer nofollow" target="_blank">${label}</a>`
+    : label;
+};
+
+function block(b: EmbedBlock): SafeHtml {
+  switch (b.type) {
+    case "header":
+      return html`<div class="eb-header">${b.text}</div>`;
+    case "divider":
+      return html`<hr>`;
+    case "section":
+      return html`<div class="eb-section">${b.text_md ? markdown(b.text_md) : ""}${
+        b.fields_md?.length
+          ? html`<div class="fields">${b.fields_md.map((f) => html`<div class="field short">${markdown(f)}</div>`)}</div>`
+          : ""
+      }${b.image_url ? html`<div>${link(b.image_url, `🖼 ${b.image_alt || "image"}`)}</div>` : ""}</div>`;
+    case "context":
+      return html`<div class="eb-context">${b.elements.map((e) => (e.type === "text" ? inline(e.text_md) : link(e.image_url, `🖼 ${e.alt_text}`)))}</div>`;
+    case "image":
+      return html`<div class="eb-image">${link(b.image_url, `🖼 ${b.title || b.alt_text || "image"}`)}</div>`;
+  }
+}
+
+function embedAttachment(a: EmbedAttachment) {
+  const color = a.color && /^#[0-9a-f]{6}$/i.test(a.color) ? a.color : "#8899aa";
+  return html`<div class="embed" data-color="${color}">
+<span class="bar" style="background:${color}"></span><div class="embed-body">
+${a.pretext_md ? html`<div class="pretext">${inline(a.pretext_md)}</div>` : ""}
+${a.author_name ? html`<div class="eb-author">${link(a.author_link, a.author_name)}</div>` : ""}
+${a.title ? html`<div class="eb-title">${link(a.title_link, a.title)}</div>` : ""}
+${a.text_md ? markdown(a.text_md) : ""}
+${a.fields?.length ? html`<div class="fields">${a.fields.map((f) => html`<div class="field${f.short ? " short" : ""}"><div class="ft">${f.title}</div>${markdown(f.value_md)}</div>`)}</div>` : ""}
+${a.image_url ? html`<div>${link(a.image_url, "🖼 image")}</div>` : ""}
+${a.blocks?.length ? a.blocks.map(block) : ""}
+${a.footer || a.ts ? html`<div class="eb-footer">${a.footer ?? ""}${a.ts ? html` · ${timeTag(new Date(a.ts * 1000).toISOString())}` : ""}</div>` : ""}
+</div></div>`;
+}
+
+/**
+ * One message, the same markup in a full page and in a live fragment. Nothing in it depends on who
+ * looks (the page's own style marks the viewer's mentions, reactions and messages), so one
+ * rendering serves every open tab.
+ */
+export function messageItem(m: Message, opts: { prefix?: string; thread?: boolean } = {}): SafeHtml {
+  const id = `${opts.prefix ?? "msg"}-${m.id}`;
+  const key = idTime(m.id);
+  if (m.deleted) {
+    return html`<article id="${id}" class="msg deleted" data-key="${key}"><p class="tombstone">This message was deleted.</p>${
+      !opts.thread && m.reply_count > 0 ? repliesLink(m) : ""
+    }</article>`;
+  }
+  const a = m.author;
+  const showBody = !(m.embeds?.body_is_fallback && (m.embeds.blocks?.length || m.embeds.attachments?.length));
+  return html`<article id="${id}" class="msg" data-key="${key}" data-author="${a.id ?? ""}" tabindex="-1">
+${avatar(a.display_name)}<div class="msg-main"><header class="msg-head"><strong class="author">${a.display_name}</strong>${
+    a.is_bot ? html` <span class="badge bot">BOT</span>` : ""
+  } ${a.username ? html`<span class="handle">@${a.username}</span> ` : ""}${timeTag(m.created_at)}${
+    m.edited_at ? html` <span class="edited" title="${m.edited_at}">(edited)</span>` : ""
+  }</header>
+<div class="body" hx-ignore>${showBody ? markdown(m.body_md) : ""}${m.embeds?.blocks?.map(block) ?? ""}${
+    m.embeds?.attachments?.map(embedAttachment) ?? ""
+  }${m.attachments.length ? html`<div class="files">${m.attachments.map(attachmentView)}</div>` : ""}</div><div class="edit-slot"></div>
+${reactions(m)}${opts.thread ? "" : repliesLink(m)}
+<div class="own-actions"><button type="button" class="edit" hx-get="/web/messages/${m.id}/edit" hx-target="#${id} .edit-slot" hx-swap="innerHTML">Edit</button><button type="button" class="delete" hx-post="/web/messages/${m.id}/delete" hx-confirm="Delete this message?" hx-swap="none">Delete</button></div>
+</div></article>`;
+}
+
+function repliesLink(m: Message) {
+  return html`<a class="replies${m.reply_count ? "" : " none"}" id="rc-${m.id}" data-count="${m.reply_count}" href="?thread=${m.id}" hx-get="/web/thread/${m.id}" hx-target="#side" hx-swap="innerHTML">${
+    m.reply_count === 1 ? "1 reply" : m.reply_count ? `${m.reply_count} replies` : "Reply in thread"
+  }</a>`;
+}
+
+export function editForm(m: Message) {
+  return html`<form class="edit-form" hx-post="/web/messages/${m.id}/edit" hx-swap="none"><textarea name="body" aria-label="Edit message" rows="3">${m.body_md}</textarea>
+<button type="submit">Save</button> <button type="button" class="cancel-edit">Cancel</button></form>`;
+}

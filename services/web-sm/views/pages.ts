@@ -1,0 +1,172 @@
+import sanitizeHtml from "sanitize-html";
+import { html, SafeHtml } from "../../../lib/http/html.ts";
+import type { Channel, Community, Member, Message, Notification } from "../api-types.ts";
+import { channelPath, dmName, type Shell } from "../shell.ts";
+import { document, presenceDot } from "./layout.ts";
+import { markdown, timeTag } from "./message.ts";
+
+/** A page with no app around it: sign-in problems, errors, creating the first community. */
+export function plainPage(title: string, body: SafeHtml) {
+  return document(title, html`<main class="plain">${body}</main>`);
+}
+
+export function errorPage(status: number, message: string) {
+  return plainPage(
+    status === 404 ? "Not found" : "Something went wrong",
+    html`<h1>${status === 404 ? "Not found" : "Something went wrong"}</h1><p>${message}</p><p><a href="/">Back to the chat</a></p>`,
+  );
+}
+
+export function createCommunityPage(error?: string, values: Record<string, string> = {}) {
+  return plainPage(
+    "Create your community",
+    html`<h1>Create your community</h1><p>You are signed in but belong to no community yet. Make one — you will own it and it starts with a #general channel. (To join someone else's, open their invite link.)</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+<form method="post" action="/communities" class="stack">
+<label for="name">Name</label><input id="name" name="name" required maxlength="80" value="${values.name ?? ""}">
+<label for="slug">Address (letters, digits and dashes)</label><input id="slug" name="slug" required maxlength="40" pattern="[a-z0-9][a-z0-9\\-]*" value="${values.slug ?? ""}">
+<button type="submit">Create community</button></form>`,
+  );
+}
+
+/** Where a message lives, as a link that opens it in context. */
+export function messageHref(
+  m: { id: string; channel_id: string },
+  channel: Channel | undefined,
+  slugOf: (id: string) => string | undefined,
+) {
+  const at = `?at=${m.id}#msg-${m.id}`;
+  if (!channel?.community_id) return `/dm/${m.channel_id}${at}`;
+  const slug = slugOf(channel.community_id);
+  return slug ? `${channelPath(slug, channel.name)}${at}` : `/dm/${m.channel_id}${at}`;
+}
+
+const SNIPPET: sanitizeHtml.IOptions = { allowedTags: ["mark"], allowedAttributes: {} };
+
+export function searchPane(
+  shell: Shell,
+  opts: {
+    q: string;
+    from: string;
+    results: { message: Message; snippet: string }[];
+    channels: Map<string, Channel>;
+    error?: string;
+  },
+) {
+  const slugOf = (id: string) => shell.communities.find((c) => c.id === id)?.slug;
+  const label = (c: Channel | undefined) =>
+    !c ? "a conversation" : c.community_id ? `#${c.name}` : dmName(c, shell.me.id);
+  return html`<header class="pane-head"><h1>Search</h1></header>
+<form class="search-page-form stack-row" action="/search" method="get" role="search">
+<input type="search" name="q" value="${opts.q}" aria-label="Search words" placeholder='words, "a phrase", -not'>
+<input name="from" value="${opts.from}" aria-label="From (username)" placeholder="from username">
+${shell.community ? html`<input type="hidden" name="community" value="${shell.community.slug}">` : ""}
+<button type="submit">Search</button></form>
+${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ""}
+<ol class="results" aria-label="Results">${opts.results.map((r) => {
+    const c = opts.channels.get(r.message.channel_id);
+    return html`<li class="result"><a class="result-link" href="${messageHref(r.message, c, slugOf)}"><span class="where">${label(c)}</span> · <strong>${r.message.author.display_name}</strong> · ${timeTag(r.message.created_at)}
+<span class="snippet">${new SafeHtml(sanitizeHtml(r.snippet, SNIPPET))}</span></a></li>`;
+  })}</ol>
+${opts.q && !opts.results.length && !opts.error ? html`<p class="muted">No messages match.</p>` : ""}`;
+}
+
+export function browsePane(shell: Shell, error?: string) {
+  const slug = shell.community?.slug ?? "";
+  return html`<header class="pane-head"><h1>Channels of ${shell.community?.name ?? ""}</h1></header>
+<section class="card"><h2>Create a channel</h2>${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+<form method="post" action="/c/${slug}/channels" class="stack">
+<label for="ch-name">Name</label><input id="ch-name" name="name" required maxlength="80" pattern="[a-z0-9][a-z0-9_\\-]*">
+<label for="ch-topic">Topic</label><input id="ch-topic" name="topic" maxlength="250">
+<label class="check"><input type="checkbox" name="private" value="1"> Private (invite only)</label>
+<button type="submit">Create channel</button></form></section>
+<section class="card"><h2>All channels</h2><ul class="browse">${shell.channels.map(
+    (c) =>
+      html`<li><span class="sigil">${c.visibility === "private" ? "🔒" : "#"}</span><a href="${channelPath(slug, c.name)}">${c.name}</a> <span class="muted">${c.topic}</span> ${
+        c.is_member
+          ? html`<span class="badge">joined</span>`
+          : html`<form method="post" action="/web/channels/${c.id}/join" class="inline"><button type="submit">Join</button></form>`
+      }</li>`,
+  )}</ul></section>`;
+}
+
+export function membersPane(shell: Shell, members: Member[]) {
+  return html`<header class="pane-head"><h1>Members of ${shell.community?.name ?? ""}</h1></header>
+<table class="members"><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Role</th><th scope="col"><span class="sr">Message</span></th></tr></thead><tbody>${members.map(
+    (m) =>
+      html`<tr><td>${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name}${m.user.is_bot ? html` <span class="badge bot">BOT</span>` : ""}</td><td>@${m.user.username}</td><td><span class="role role-${m.role}">${m.role}</span></td><td>${
+        m.user.id === shell.me.id || m.user.is_bot
+          ? ""
+          : html`<form method="post" action="/web/dm" class="inline"><input type="hidden" name="user_id" value="${m.user.id}"><button type="submit">Message</button></form>`
+      }</td></tr>`,
+  )}</tbody></table>`;
+}
+
+export interface SessionItem {
+  id: string;
+  created_at: string;
+  last_used_at: string | null;
+  user_agent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+export function settingsPane(
+  shell: Shell,
+  opts: {
+    sessions: SessionItem[];
+    admin: { tokens: string; webhooks: string } | null;
+    commandReply?: { ok: boolean; md: string };
+  },
+) {
+  const me = shell.me;
+  return html`<header class="pane-head"><h1>Settings</h1></header>
+<section class="card"><h2>Profile</h2><form method="post" action="/settings/profile" class="stack">
+<label for="display_name">Display name</label><input id="display_name" name="display_name" required maxlength="80" value="${me.display_name}">
+<label for="avatar_url">Avatar URL</label><input id="avatar_url" name="avatar_url" type="url" value="${me.avatar_url ?? ""}">
+<p class="muted">Username: @${me.username}</p><button type="submit">Save profile</button></form></section>
+<section class="card"><h2>Sessions</h2><ul class="sessions">${opts.sessions.map(
+    (s) =>
+      html`<li>${s.user_agent ?? "unknown client"} · ${s.ip ?? ""} · last used ${s.last_used_at ? timeTag(s.last_used_at) : "never"}${
+        s.current
+          ? html` <strong>(this browser)</strong> <form method="post" action="/auth/logout" class="inline"><button type="submit">Sign out</button></form>`
+          : html` <form method="post" action="/settings/sessions/${s.id}/delete" class="inline"><button type="submit">Sign out</button></form>`
+      }</li>`,
+  )}</ul><form method="post" action="/settings/sessions/revoke-all"><button type="submit" class="danger">Sign out everywhere</button></form></section>
+${
+  opts.admin
+    ? html`<section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>.</p>
+${opts.commandReply ? html`<div class="ephemeral-reply${opts.commandReply.ok ? "" : " error"}" role="status"><div class="body" hx-ignore>${markdown(opts.commandReply.md)}</div></div>` : ""}
+<form method="post" action="/settings/command" class="stack-row"><input type="hidden" name="community" value="${shell.community?.slug ?? ""}"><input name="text" required placeholder="/token list" aria-label="Admin command"><button type="submit">Run</button></form>
+<h3>API tokens</h3><div class="body" hx-ignore>${markdown(opts.admin.tokens)}</div><h3>Webhooks</h3><div class="body" hx-ignore>${markdown(opts.admin.webhooks)}</div></section>`
+    : ""
+}`;
+}
+
+/** The notifications panel; it redraws itself when counts move. */
+export function notificationsPanel(
+  items: Notification[],
+  unread: number,
+  link: (n: Notification) => string,
+  names: Map<string, string>,
+) {
+  const what: Record<string, string> = {
+    mention: "mentioned you",
+    dm: "sent you a message",
+    thread_reply: "replied in a thread",
+    invite: "added you to a channel",
+    system: "",
+  };
+  return html`<section class="panel notifications" id="notif-panel" aria-label="Notifications" hx-get="/web/notifications" hx-trigger="counts from:#live delay:150ms" hx-swap="outerHTML">
+<header class="panel-head"><h2>Notifications</h2><button type="button" class="close-panel" aria-label="Close notifications">✕</button></header>
+${unread ? html`<button type="button" class="mark-all" hx-post="/web/notifications/read" hx-swap="none">Mark all read</button>` : html`<p class="muted">All caught up.</p>`}
+<ul class="notif-list">${items.map(
+    (n) =>
+      html`<li class="notif${n.read ? "" : " unread"}"><a href="${link(n)}"><strong>${(n.actor_id && names.get(n.actor_id)) || "Someone"}</strong> ${what[n.type] ?? n.type}${
+        n.data.channel_name ? html` in #${String(n.data.channel_name)}` : ""
+      } · ${timeTag(n.created_at)}${n.preview ? html`<span class="preview">${n.preview.slice(0, 140)}</span>` : ""}</a></li>`,
+  )}</ul></section>`;
+}
+
+export const communityLinks = (communities: Community[]) =>
+  html`<ul>${communities.map((c) => html`<li><a href="/c/${c.slug}">${c.name}</a></li>`)}</ul>`;

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Browser } from "playwright-core";
+import {
+  launchChromium,
+  openTab,
+  type PersonTab,
+  screenshot,
+  signedInContext,
+  until,
+  untilCount,
+  untilText,
+} from "../support/browser-chat.ts";
+import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+
+let server: ChatServer;
+let browser: Browser;
+let alice: ChatPerson;
+let bob: ChatPerson;
+let aliceTab: PersonTab;
+let bobTab: PersonTab;
+let general: string;
+
+const chan = (name: string) => `${server.base}/c/acme/channels/${name}`;
+const msg = (tab: PersonTab, text: string) => tab.page.locator("#messages .msg", { hasText: text });
+
+async function send(tab: PersonTab, text: string, input = "#composer-input") {
+  await tab.page.fill(input, text);
+  await tab.page.press(input, "Enter");
+}
+
+beforeAll(async () => {
+  server = await startChatServer();
+  alice = server.owner;
+  bob = await server.invite("bob");
+  browser = await launchChromium();
+  const channels = await server.api<{ items: { id: string; name: string }[] }>(
+    alice,
+    "GET",
+    "/api/communities/acme/channels",
+  );
+  general = (channels.items.find((c) => c.name === "general") as { id: string }).id;
+  await server.api(alice, "POST", "/api/communities/acme/channels", { name: "random" });
+  await server.api(bob, "POST", `/api/channels/${general}/join`);
+  await server.api(bob, "POST", `/api/channels/${(await channelId("random")) ?? ""}/join`);
+  aliceTab = await openTab(await signedInContext(browser, server.base, alice), chan("general"));
+  bobTab = await openTab(await signedInContext(browser, server.base, bob), chan("general"));
+  // A page that reloads loses this mark: every live change below must keep it.
+  await bobTab.page.evaluate("window.__mark = 42");
+});
+
+async function channelId(name: string) {
+  const channels = await server.api<{ items: { id: string; name: string }[] }>(
+    alice,
+    "GET",
+    "/api/communities/acme/channels",
+  );
+  return channels.items.find((c) => c.name === name)?.id;
+}
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("two people chatting in browsers", () => {
+  test("alice posts and bob sees it live, without a reload", async () => {
+    await send(aliceTab, "Morning **team**, standup in 5");
+    await untilText(msg(bobTab, "Morning team").locator("strong").first(), "alice");
+    await msg(bobTab, "standup in 5").waitFor();
+    expect(await bobTab.page.evaluate("window.__mark")).toBe(42);
+    expect(await msg(aliceTab, "standup in 5").count()).toBe(1);
+  });
+
+  test("bob reacts and alice sees the count", async () => {
+    const message = msg(bobTab, "standup in 5");
+    await message.hover();
+    await message.locator(".react-open").click();
+    await message.locator('#react-picker .pick[data-emoji="👍"]').click();
+    const chip = msg(aliceTab, "standup in 5").locator('.reaction[data-emoji="👍"]');
+    await untilText(chip.locator(".count"), "1");
+    expect(await chip.getAttribute("data-by")).toBe(bob.id);
+    // Toggling it off takes it away everywhere.
+    await msg(bobTab, "standup in 5").locator('.reaction[data-emoji="👍"]').click();
+    await untilCount(chip, 0);
+  });
+
+  test("a thread reply appears in the panel for both and counts in the pane", async () => {
+    await msg(aliceTab, "standup in 5").locator(".replies").click();
+    await aliceTab.page.waitForSelector("#thread #thread-input");
+    await msg(bobTab, "standup in 5").locator(".replies").click();
+    await bobTab.page.waitForSelector("#thread #thread-input");
+    await send(bobTab, "I'll be two minutes late", "#thread-input");
+    for (const tab of [aliceTab, bobTab]) {
+      await tab.page.locator("#thread .replies-list .msg", { hasText: "two minutes late" }).waitFor();
+      await untilText(msg(tab, "standup in 5").locator(".replies"), "1 reply");
+    }
+    expect(await msg(aliceTab, "two minutes late").count()).toBe(0);
+    await aliceTab.page.keyboard.press("Escape");
+    await untilCount(aliceTab.page.locator("#thread"), 0);
+    await bobTab.page.locator("#thread .close-panel").click();
+  });
+
+  test("typing shows for the other person and clears when the message is sent", async () => {
+    await aliceTab.page.fill("#composer-input", "");
+    await aliceTab.page.type("#composer-input", "let me th", { delay: 20 });
+    const typing = bobTab.page.locator("#typing .typer");
+    await untilText(typing, "alice is typing…");
+    await aliceTab.page.press("#composer-input", "Enter");
+    await untilCount(typing, 0);
+  });
+
+  test("a mention raises bob's bell, and reading it in another tab clears it here", async () => {
+    const random = await openTab(bobTab.context, chan("random"));
+    await untilText(random.page.locator("#bell-count"), "0");
+    await send(aliceTab, "@bob can you review the deploy?");
+    await untilText(random.page.locator("#bell-count"), "1");
+    expect(await random.page.locator("#bell-count").isVisible()).toBe(true);
+    await untilText(random.page.locator(`#chan-${general} .badge.mention`), "@1");
+    // In bob's page his own mention stands out; alice's page draws the same markup plainly.
+    const weight = "getComputedStyle(document.querySelector('#messages .mention[data-u=bob]')).fontWeight";
+    await bobTab.page.locator("#messages .mention[data-u=bob]").first().waitFor();
+    expect(await bobTab.page.evaluate(weight)).toBe("600");
+    expect(await aliceTab.page.evaluate(weight)).toBe("400");
+    // bob's #general tab is open and visible: it reads the message, which clears it everywhere.
+    await bobTab.page.bringToFront();
+    await bobTab.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await untilText(random.page.locator("#bell-count"), "0");
+    await untilCount(random.page.locator(`#chan-${general} .badge`), 0);
+    await screenshot(random.page, "bell-cleared");
+    await random.page.close();
+  });
+
+  test("an uploaded image shows in both browsers", async () => {
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAHklEQVR4nGNgGAWjYBSMglEwCkbBKBgFo2AUjAIAEAAAAf9ER6GbAAAAAElFTkSuQmCC",
+      "base64",
+    );
+    await aliceTab.page.setInputFiles("#composer .file-input", {
+      name: "chart.png",
+      mimeType: "image/png",
+      buffer: png,
+    });
+    for (const tab of [aliceTab, bobTab]) {
+      const img = tab.page.locator('#messages .msg img[alt="chart.png"]');
+      await img.waitFor();
+      await until(
+        () => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth),
+        (w) => w === 16,
+        "image width",
+      );
+    }
+  });
+
+  test("search finds a message and jumps to it in its channel", async () => {
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "the flamingo budget is approved",
+    });
+    await bobTab.page.fill(".search-form input[name=q]", "flamingo");
+    await bobTab.page.press(".search-form input[name=q]", "Enter");
+    const result = bobTab.page.locator(".results .result-link").first();
+    await untilText(result.locator("mark"), "flamingo");
+    await result.click();
+    await bobTab.page.waitForSelector("body[data-live=up]");
+    const target = bobTab.page.locator(".msg:target");
+    await untilText(target, "flamingo budget", "contains");
+    expect(bobTab.page.url()).toContain("/c/acme/channels/general");
+  });
+
+  test("a slash command's reply appears only for the person who ran it", async () => {
+    await send(aliceTab, "/help topic");
+    const reply = aliceTab.page.locator("#ephemeral .ephemeral-reply");
+    await untilText(reply, "/topic", "contains");
+    await untilText(reply.locator(".only-you"), "Only visible to you");
+    await send(aliceTab, "/topic Ship it on Friday");
+    await untilText(bobTab.page.locator("#channel-topic"), "Ship it on Friday");
+    expect(await bobTab.page.locator("#ephemeral .ephemeral-reply").count()).toBe(0);
+    expect(await bobTab.page.locator("#messages", { hasText: "/help" }).count()).toBe(0);
+  });
+
+  test("nothing went wrong in either browser (no CSP violation, no script error)", () => {
+    expect(aliceTab.problems.filter((p) => !p.includes("favicon"))).toEqual([]);
+    expect(bobTab.problems.filter((p) => !p.includes("favicon"))).toEqual([]);
+  });
+});

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Browser, BrowserContext } from "playwright-core";
+import {
+  launchChromium,
+  openTab,
+  signedInContext,
+  until,
+  untilCount,
+  untilText,
+} from "../support/browser-chat.ts";
+import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+
+let server: ChatServer;
+let browser: Browser;
+let alice: ChatPerson;
+let bob: ChatPerson;
+let aliceContext: BrowserContext;
+let bobContext: BrowserContext;
+let general: string;
+
+const chan = (name: string) => `${server.base}/c/acme/channels/${name}`;
+const ids = async () =>
+  new Map(
+    (
+      await server.api<{ items: { id: string; name: string }[] }>(
+        alice,
+        "GET",
+        "/api/communities/acme/channels",
+      )
+    ).items.map((c) => [c.name, c.id]),
+  );
+
+beforeAll(async () => {
+  server = await startChatServer();
+  alice = server.owner;
+  bob = await server.invite("bob");
+  browser = await launchChromium();
+  await server.api(alice, "POST", "/api/communities/acme/channels", { name: "random" });
+  general = (await ids()).get("general") as string;
+  await server.api(bob, "POST", `/api/channels/${general}/join`);
+  aliceContext = await signedInContext(browser, server.base, alice);
+  bobContext = await signedInContext(browser, server.base, bob);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("the rest of a working day, in the browser", () => {
+  test("someone not signed in is sent to sign in and brought back", async () => {
+    const res = await fetch(chan("general"), { redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/login?next=%2Fc%2Facme%2Fchannels%2Fgeneral");
+  });
+
+  test("with the keyboard alone: Enter sends, Alt+↓ changes channel, Esc closes the thread", async () => {
+    const tab = await openTab(aliceContext, chan("general"));
+    await tab.page.focus("#composer-input");
+    await tab.page.keyboard.type("first line");
+    await tab.page.keyboard.press("Shift+Enter");
+    await tab.page.keyboard.type("second line");
+    await tab.page.keyboard.press("Enter");
+    const sent = tab.page.locator("#messages .msg", { hasText: "second line" });
+    await sent.waitFor();
+    expect(await sent.locator(".body").innerHTML()).toContain("first line<br>second line");
+    expect(await tab.page.inputValue("#composer-input")).toBe("");
+    await sent.locator(".replies").focus();
+    await tab.page.keyboard.press("Enter");
+    await tab.page.waitForSelector("#thread-input:focus");
+    await tab.page.keyboard.press("Escape");
+    await untilCount(tab.page.locator("#thread"), 0);
+    await tab.page.keyboard.press("Alt+ArrowDown");
+    await tab.page.waitForURL(chan("random"));
+    await tab.page.close();
+  });
+
+  test("a draft stays with its channel while switching", async () => {
+    const tab = await openTab(aliceContext, chan("general"));
+    await tab.page.fill("#composer-input", "half-written thought");
+    await tab.page.dispatchEvent("#composer-input", "input");
+    await tab.page.goto(chan("random"));
+    expect(await tab.page.inputValue("#composer-input")).toBe("");
+    await tab.page.goto(chan("general"));
+    expect(await tab.page.inputValue("#composer-input")).toBe("half-written thought");
+    await tab.page.fill("#composer-input", "");
+    await tab.page.dispatchEvent("#composer-input", "input");
+    await tab.page.close();
+  });
+
+  test("alice edits then deletes her message, and bob sees both live", async () => {
+    const a = await openTab(aliceContext, chan("general"));
+    const b = await openTab(bobContext, chan("general"));
+    await a.page.fill("#composer-input", "lunch at 12");
+    await a.page.press("#composer-input", "Enter");
+    const mine = a.page.locator("#messages .msg", { hasText: "lunch at 12" });
+    await mine.hover();
+    await mine.locator(".own-actions .edit").click();
+    await mine.locator(".edit-form textarea").fill("lunch at 1, sorry");
+    await mine.locator(".edit-form button[type=submit]").click();
+    const theirs = b.page.locator("#messages .msg", { hasText: "lunch at 1, sorry" });
+    await untilText(theirs.locator(".edited"), "(edited)");
+    // The one dialog of the app: "Delete this message?".
+    a.page.removeAllListeners("dialog");
+    a.page.once("dialog", (d) => void d.accept());
+    const edited = a.page.locator("#messages .msg", { hasText: "lunch at 1, sorry" });
+    await edited.hover();
+    await edited.locator(".own-actions .delete").click();
+    await untilCount(b.page.locator("#messages .msg", { hasText: "lunch at 1" }), 0);
+    await untilCount(b.page.locator("#messages .msg.deleted"), 1);
+    // bob may not edit alice's messages: the buttons are not offered to him.
+    expect(await b.page.locator("#messages .msg .own-actions").first().isVisible()).toBe(false);
+    await a.page.close();
+    await b.page.close();
+  });
+
+  test("alice opens a DM from the members list; it appears in bob's sidebar, unread, live", async () => {
+    const b = await openTab(bobContext, chan("general"));
+    const a = await openTab(aliceContext, `${server.base}/c/acme/members`);
+    await untilText(a.page.locator(".members .role-owner"), "owner");
+    await a.page.locator(".members tr", { hasText: "@bob" }).locator("button").click();
+    await a.page.waitForURL(/\/dm\//);
+    await a.page.waitForSelector("body[data-live=up]");
+    await a.page.fill("#composer-input", "psst, got a minute?");
+    await a.page.press("#composer-input", "Enter");
+    const dmLink = b.page.locator(".dms a.chan", { hasText: "alice" });
+    await untilText(dmLink.locator(".badge.unread"), "1");
+    await dmLink.click();
+    await b.page.locator("#messages .msg", { hasText: "psst, got a minute?" }).waitFor();
+    await a.page.close();
+    await b.page.close();
+  });
+
+  test("older messages load when scrolling up", async () => {
+    const { random } = Object.fromEntries(await ids()) as Record<string, string>;
+    for (let i = 1; i <= 70; i++) {
+      await server.api(alice, "POST", `/api/channels/${random}/messages`, { body_md: `backlog ${i}` });
+    }
+    const tab = await openTab(aliceContext, chan("random"));
+    expect(await tab.page.locator("#messages .msg").count()).toBe(50);
+    await tab.page.locator("#scroller").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await until(
+      () => tab.page.locator("#messages .msg").count(),
+      (n) => n === 70,
+      "older messages",
+    );
+    const texts = await tab.page.locator("#messages .msg .body").allTextContents();
+    expect(texts.map((t) => t.trim())).toEqual(Array.from({ length: 70 }, (_, i) => `backlog ${i + 1}`));
+    await tab.page.close();
+  });
+
+  test("alice creates a channel in the browser and bob joins it from the channel browser", async () => {
+    const a = await openTab(aliceContext, `${server.base}/c/acme/browse`);
+    await a.page.fill("#ch-name", "design");
+    await a.page.fill("#ch-topic", "Pixels and prose");
+    await a.page.click("form[action='/c/acme/channels'] button[type=submit]");
+    await a.page.waitForURL(chan("design"));
+    await untilText(a.page.locator("#channel-topic"), "Pixels and prose");
+    const b = await openTab(bobContext, `${server.base}/c/acme/browse`);
+    await b.page.locator(".browse li", { hasText: "design" }).locator("button").click();
+    await b.page.waitForURL(chan("design"));
+    await b.page.waitForSelector("#composer-input");
+    await a.page.close();
+    await b.page.close();
+  });
+
+  test("someone in no community is offered to create one, and lands in it", async () => {
+    const carol = await server.invite("carol");
+    await server.api(alice, "POST", "/api/commands", { channel_id: general, text: "/kick @carol" });
+    const context = await signedInContext(browser, server.base, carol);
+    const page = await context.newPage();
+    await page.goto(server.base);
+    await page.fill("#name", "Carol's Garden");
+    await page.fill("#slug", "garden");
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${server.base}/c/garden/channels/general`);
+    await page.waitForSelector("body[data-live=up]");
+    await context.close();
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, test } from "bun:test";
+import type { MeJson, MessageJson } from "../../lib/client/views.ts";
+import { fit, wrap } from "../../lib/terminal/tui/lines.ts";
+import { applyEvent, initialState, type SidebarItem } from "../../lib/terminal/tui/state.ts";
+
+const me = { id: "a", username: "alice", display_name: "Alice" } as MeJson;
+const item = (id: string, kind: SidebarItem["kind"] = "channel"): SidebarItem => ({
+  id,
+  kind,
+  label: id,
+  unread: 0,
+  mentions: 0,
+  topic: null,
+  isMember: true,
+  lastReadId: null,
+  people: [],
+});
+const message = (id: string, channel: string, extra: Partial<MessageJson> = {}): MessageJson => ({
+  id,
+  channel_id: channel,
+  community_id: "c",
+  parent_id: null,
+  author: { id: "b", username: "bob", display_name: "Bob", is_bot: false },
+  body_md: "hi",
+  deleted: false,
+  embeds: null,
+  client_msg_id: null,
+  created_at: new Date().toISOString(),
+  edited_at: null,
+  reply_count: 0,
+  reactions: [],
+  mentions: [],
+  attachments: [],
+  ...extra,
+});
+const created = (m: MessageJson) => ({ event: "message.created", data: { data: { message: m } } });
+
+describe("the TUI's live state", () => {
+  test("a message elsewhere counts as unread (and a mention of me as a mention); in the shown channel it is read", () => {
+    const s = initialState(me);
+    s.channels = [item("general"), item("random")];
+    s.currentId = "general";
+    s.messages.set("general", []);
+    expect(applyEvent(s, created(message("m1", "general")))).toEqual({ markRead: "m1" });
+    expect(s.messages.get("general")?.map((m) => m.id)).toEqual(["m1"]);
+    applyEvent(
+      s,
+      created(message("m2", "random", { mentions: [{ type: "user", user_id: "a", username: "alice" }] })),
+    );
+    expect(s.channels[1]).toMatchObject({ unread: 1, mentions: 1 });
+  });
+
+  test("a message seen twice (sent here, echoed by the stream) counts once", () => {
+    const s = initialState(me);
+    s.channels = [item("general")];
+    s.messages.set("general", [message("root", "general")]);
+    const reply = message("r1", "general", { parent_id: "root" });
+    applyEvent(s, created(reply));
+    applyEvent(s, created(reply));
+    expect(s.messages.get("general")?.[0]?.reply_count).toBe(1);
+  });
+
+  test("reactions follow added and removed events, marking my own", () => {
+    const s = initialState(me);
+    s.messages.set("general", [message("m1", "general")]);
+    const react = (event: string, user: string) =>
+      applyEvent(s, { event, data: { data: { message_id: "m1", emoji: "👍", user_id: user } } });
+    react("reaction.added", "b");
+    react("reaction.added", "a");
+    react("reaction.added", "a");
+    expect(s.messages.get("general")?.[0]?.reactions).toEqual([
+      { emoji: "👍", count: 2, reacted_by_me: true, user_ids: ["b", "a"] },
+    ]);
+    react("reaction.removed", "b");
+    react("reaction.removed", "a");
+    expect(s.messages.get("general")?.[0]?.reactions).toEqual([]);
+  });
+
+  test("a mention notification rings the bell; an unknown DM reloads the lists", () => {
+    const s = initialState(me);
+    const n = {
+      id: "n1",
+      type: "mention",
+      read: false,
+      created_at: "",
+      data: {},
+      source_id: "m",
+      channel_id: null,
+      actor_id: "b",
+    };
+    expect(applyEvent(s, { event: "notification.created", data: { data: { notification: n } } })).toEqual({
+      bell: true,
+    });
+    expect(s.unreadNotifications).toBe(1);
+    expect(applyEvent(s, created(message("d1", "dm-new", { community_id: null })))).toEqual({
+      reloadLists: true,
+    });
+  });
+});
+
+describe("terminal lines", () => {
+  test("wrap breaks between words, indents continuations, and splits words longer than a line", () => {
+    const lines = wrap([{ text: "the quick brown fox jumps" }], 12, 2).map((l) =>
+      l.map((s) => s.text).join(""),
+    );
+    expect(lines).toEqual(["the quick ", "  brown fox ", "  jumps"]);
+    const long = wrap([{ text: "abcdefghijklmnop" }], 6).map((l) => l.map((s) => s.text).join(""));
+    expect(long).toEqual(["abcdef", "ghijkl", "mnop"]);
+  });
+
+  test("fit cuts with an ellipsis or pads to the exact width", () => {
+    expect(
+      fit([{ text: "general-announcements" }], 8)
+        .map((s) => s.text)
+        .join(""),
+    ).toBe("general…");
+    expect(
+      fit([{ text: "dev" }], 5)
+        .map((s) => s.text)
+        .join(""),
+    ).toBe("dev  ");
+  });
+});
