@@ -12,6 +12,7 @@ import { appPage } from "./views/layout.ts";
 import {
   browsePane,
   createCommunityPage,
+  type InviteItem,
   membersPane,
   messageHref,
   notificationsPanel,
@@ -256,6 +257,7 @@ export async function settingsPage(
   ctx: RequestContext,
   deps: PageDeps,
   commandReply?: { ok: boolean; md: string },
+  newInvite?: { url: string },
 ) {
   const client = clientOf(req, ctx, deps.api);
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
@@ -270,10 +272,41 @@ export async function settingsPage(
       ? await Promise.all([
           runCommandIn(client, slug, "/token list"),
           runCommandIn(client, slug, "/webhook list"),
-        ]).then(([t, w]) => ({ tokens: t.md, webhooks: w.md }))
+          client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
+        ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w.md, invites: i.items }))
       : null;
-  const pane = settingsPane(shell, { sessions: sessions.items, admin, commandReply });
+  const pane = settingsPane(shell, { sessions: sessions.items, admin, commandReply, newInvite });
   return htmlResponse(appPage(shell, { title: "Settings", url: "/settings", pane }));
+}
+
+/** Makes an invite link (owners and admins) and shows it once on the settings page. */
+export async function createInvite(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req);
+  const slug = form.community ?? "";
+  const days = Number(form.expires_days || "7");
+  const uses = form.max_uses ? Number(form.max_uses) : undefined;
+  const invite = await client.post<{ url: string }>(`/api/communities/${encodeURIComponent(slug)}/invites`, {
+    ...(uses ? { max_uses: uses } : {}),
+    ...(days > 0 ? { expires_in: Math.round(days * 86_400) } : {}),
+  });
+  const url = new URL(ctx.url);
+  url.searchParams.set("community", slug);
+  return settingsPage(req, { ...ctx, url }, deps, undefined, invite);
+}
+
+/** Revokes an invite link; the page shows what is left. */
+export async function revokeInvite(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req);
+  const slug = form.community ?? "";
+  await client.delete(
+    `/api/communities/${encodeURIComponent(slug)}/invites/${encodeURIComponent(ctx.params.id ?? "")}`,
+  );
+  return new Response(null, {
+    status: 303,
+    headers: { Location: `/settings?community=${encodeURIComponent(slug)}` },
+  });
 }
 
 export async function settingsCommand(req: Request, ctx: RequestContext, deps: PageDeps) {

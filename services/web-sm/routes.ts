@@ -45,6 +45,8 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/settings", p(pages.settingsPage)),
     route("POST", "/settings/profile", p(actions.updateProfile)),
     route("POST", "/settings/command", p(pages.settingsCommand)),
+    route("POST", "/settings/invites", p(pages.createInvite)),
+    route("POST", "/settings/invites/:id/revoke", p(pages.revokeInvite)),
     route("POST", "/settings/sessions/revoke-all", p(actions.endAllSessions)),
     route("POST", "/settings/sessions/:id/delete", p(actions.endSession)),
     route("POST", "/web/dm", p(actions.openDm)),

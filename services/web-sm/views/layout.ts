@@ -79,7 +79,11 @@ ${
           html`<span class="sigil">${c.visibility === "private" ? "🔒" : "#"}</span>${c.name}`,
         ),
       )}</ul>
-<p class="side-links"><a href="/c/${slug}/browse">Browse channels</a> · <a href="/c/${slug}/members">Members</a></p>`
+<p class="side-links"><a href="/c/${slug}/browse">Browse channels</a> · <a href="/c/${slug}/members">Members</a>${
+        shell.community.role === "owner" || shell.community.role === "admin"
+          ? html` · <a href="/settings?community=${slug}#invites">Invite people</a>`
+          : ""
+      }</p>`
     : ""
 }
 <h3>Direct messages</h3><ul class="chan-list dms">${shell.dms.map((d) => {

@@ -102,6 +102,15 @@ export function membersPane(shell: Shell, members: Member[]) {
   )}</tbody></table>`;
 }
 
+export interface InviteItem {
+  id: string;
+  max_uses: number | null;
+  uses: number;
+  expires_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
 export interface SessionItem {
   id: string;
   created_at: string;
@@ -115,10 +124,17 @@ export function settingsPane(
   shell: Shell,
   opts: {
     sessions: SessionItem[];
-    admin: { tokens: string; webhooks: string } | null;
+    admin: { tokens: string; webhooks: string; invites: InviteItem[] } | null;
     commandReply?: { ok: boolean; md: string };
+    /** A link just made: shown this once, never again. */
+    newInvite?: { url: string };
   },
 ) {
+  const slug = shell.community?.slug ?? "";
+  const live = (i: InviteItem) =>
+    !i.revoked_at &&
+    (!i.expires_at || Date.parse(i.expires_at) > Date.now()) &&
+    (i.max_uses === null || i.uses < i.max_uses);
   const me = shell.me;
   return html`<header class="pane-head"><h1>Settings</h1></header>
 <section class="card"><h2>Profile</h2><form method="post" action="/settings/profile" class="stack">
@@ -135,7 +151,19 @@ export function settingsPane(
   )}</ul><form method="post" action="/settings/sessions/revoke-all"><button type="submit" class="danger">Sign out everywhere</button></form></section>
 ${
   opts.admin
-    ? html`<section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>.</p>
+    ? html`<section class="card" id="invites"><h2>Invite people to ${shell.community?.name ?? ""}</h2>
+${opts.newInvite ? html`<p role="status">Send this link to the people you invite. It is shown only now:</p><p><input class="invite-url" readonly autofocus value="${opts.newInvite.url}" aria-label="Invite link"></p>` : ""}
+<form method="post" action="/settings/invites" class="stack-row"><input type="hidden" name="community" value="${slug}">
+<label for="max_uses">Uses</label><input id="max_uses" name="max_uses" type="number" min="1" max="10000" placeholder="any">
+<label for="expires_days">Days</label><input id="expires_days" name="expires_days" type="number" min="0" max="365" value="7">
+<button type="submit">Make an invite link</button></form>
+<ul class="sessions">${opts.admin.invites
+        .filter(live)
+        .map(
+          (i) =>
+            html`<li>made ${timeTag(i.created_at)} · used ${i.uses}${i.max_uses ? html` of ${i.max_uses}` : ""}${i.expires_at ? html` · expires <time datetime="${i.expires_at}">${i.expires_at.slice(0, 10)}</time>` : ""} <form method="post" action="/settings/invites/${i.id}/revoke" class="inline"><input type="hidden" name="community" value="${slug}"><button type="submit">Revoke</button></form></li>`,
+        )}</ul></section>
+<section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>.</p>
 ${opts.commandReply ? html`<div class="ephemeral-reply${opts.commandReply.ok ? "" : " error"}" role="status"><div class="body" hx-ignore>${markdown(opts.commandReply.md)}</div></div>` : ""}
 <form method="post" action="/settings/command" class="stack-row"><input type="hidden" name="community" value="${shell.community?.slug ?? ""}"><input name="text" required placeholder="/token list" aria-label="Admin command"><button type="submit">Run</button></form>
 <h3>API tokens</h3><div class="body" hx-ignore>${markdown(opts.admin.tokens)}</div><h3>Webhooks</h3><div class="body" hx-ignore>${markdown(opts.admin.webhooks)}</div></section>`
