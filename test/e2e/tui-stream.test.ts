@@ -115,6 +115,28 @@ describe("the TUI session manager's stream", () => {
     expect(stolen.status).toBe(404);
   });
 
+  test("a person banned from the community is cut off at once, their open stream told why", async () => {
+    const dan = await chat.invite("dan");
+    const s = await stream(dan);
+    await s.next((e) => e.event === "ready");
+    const banned = await chat.api<{ ok: boolean }>(alice, "POST", "/api/commands", {
+      channel_id: general,
+      text: "/ban @dan spamming",
+    });
+    expect(banned.ok).toBe(true);
+    const closed = await s.next((e) => e.event === "closed");
+    expect(JSON.parse(closed.data).reason).toBe("removed from the community");
+    await waitFor(() => {
+      if (!s.ended) throw new Error("stream still open");
+    });
+    await say(alice, "after the ban");
+    expect(s.events.some((e) => e.data.includes("after the ban"))).toBe(false);
+    const res = await fetch(`${chat.base}/api/channels/${general}/messages`, {
+      headers: { authorization: `Bearer ${dan.token}` },
+    });
+    expect(res.status).toBe(404);
+  });
+
   test("a stream ends when its session is signed out", async () => {
     const carol = await chat.invite("carol");
     const s = await stream(carol);
