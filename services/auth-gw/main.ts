@@ -1,9 +1,7 @@
-import type { Config } from "../../lib/config.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
-import { listen } from "../../lib/http/listen.ts";
 import { upstreamAlive } from "../../lib/http/proxy.ts";
 import { log } from "../../lib/log.ts";
-import { openResources, type Running, runMain } from "../../lib/runtime.ts";
+import { defineService, runMain } from "../../lib/runtime.ts";
 import { createDoor } from "./door.ts";
 import { type GatewayDeps, gatewayRoutes } from "./routes.ts";
 import { announceSetupLink } from "./setup-link.ts";
@@ -30,46 +28,31 @@ export function createGatewayApp(deps: GatewayDeps): App {
   return app;
 }
 
-let running: Running | undefined;
-
-export async function start(config: Config): Promise<Running> {
-  if (config.maxConcurrentFetches < 4096) {
-    log.warn(
-      "BUN_CONFIG_MAX_HTTP_REQUESTS is low: Bun then proxies at most that many requests and streams at once; start the gateway with BUN_CONFIG_MAX_HTTP_REQUESTS=65336",
-      { current: config.maxConcurrentFetches },
-    );
-  }
-  const resources = await openResources(config, { db: true, bus: true }, "auth-gw");
-  const { db, bus } = resources as Required<typeof resources>;
-  const app = createGatewayApp({
-    config,
-    db,
-    bus,
-    upstreams: {
-      api: { name: "api", url: config.upstreams.api },
-      web: { name: "web-sm", url: config.upstreams.web },
-      tui: { name: "tui-sm", url: config.upstreams.tui },
-    },
-  });
-  const listening = listen(app, {
-    host: config.host,
-    port: config.ports.gateway,
-    maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
-  });
-  await announceSetupLink(config, db);
-  running = {
-    url: listening.url,
-    async stop() {
-      await listening.stop(config.shutdownGraceMs);
-      await resources.close();
-    },
-  };
-  return running;
-}
-
-export async function stop() {
-  await running?.stop();
-  running = undefined;
-}
+export const { start, stop } = defineService({
+  name: "auth-gw",
+  needs: { db: true, bus: true },
+  port: (config) => config.ports.gateway,
+  maxBodyBytes: (config) => config.limits.maxUploadBytes + 1024 * 1024,
+  build: async (config, { db, bus }) => {
+    if (config.maxConcurrentFetches < 4096) {
+      log.warn(
+        "BUN_CONFIG_MAX_HTTP_REQUESTS is low: Bun then proxies at most that many requests and streams at once; start the gateway with BUN_CONFIG_MAX_HTTP_REQUESTS=65336",
+        { current: config.maxConcurrentFetches },
+      );
+    }
+    const app = createGatewayApp({
+      config,
+      db,
+      bus,
+      upstreams: {
+        api: { name: "api", url: config.upstreams.api },
+        web: { name: "web-sm", url: config.upstreams.web },
+        tui: { name: "tui-sm", url: config.upstreams.tui },
+      },
+    });
+    return { app };
+  },
+  started: (config, { db }) => announceSetupLink(config, db),
+});
 
 if (import.meta.main) runMain("auth-gw", start);

@@ -1,10 +1,9 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
-import { listen } from "../../lib/http/listen.ts";
 import { type Upstream, upstreamAlive } from "../../lib/http/proxy.ts";
 import { startLive } from "../../lib/live/session-manager.ts";
-import { openResources, type Running, runMain } from "../../lib/runtime.ts";
+import { defineService, runMain } from "../../lib/runtime.ts";
 import { webRoutes } from "./routes.ts";
 
 /** The web session manager: HTML pages, the fragments htmx swaps, and one SSE stream per browser tab. */
@@ -18,35 +17,20 @@ export async function createWebService(deps: { config: Config; bus: EventBus; ap
   return { app, live };
 }
 
-let running: Running | undefined;
-
-export async function start(config: Config): Promise<Running> {
-  const resources = await openResources(config, { bus: true }, "web-sm");
-  const bus = resources.bus as NonNullable<typeof resources.bus>;
-  const { app, live } = await createWebService({
-    config,
-    bus,
-    api: { name: "api", url: config.upstreams.api },
-  });
-  const listening = listen(app, {
-    host: config.host,
-    port: config.ports.web,
-    maxRequestBodySize: config.limits.maxBodyBytes,
-  });
-  running = {
-    url: listening.url,
-    async stop() {
-      await live.close();
-      await listening.stop(config.shutdownGraceMs);
-      await resources.close();
-    },
-  };
-  return running;
-}
-
-export async function stop() {
-  await running?.stop();
-  running = undefined;
-}
+export const { start, stop } = defineService({
+  name: "web-sm",
+  needs: { bus: true },
+  port: (config) => config.ports.web,
+  maxBodyBytes: (config) => config.limits.maxBodyBytes,
+  build: async (config, { bus }) => {
+    const { app, live } = await createWebService({
+      config,
+      bus,
+      api: { name: "api", url: config.upstreams.api },
+    });
+    // The streams end first, so the graceful stop is not held up by them.
+    return { app, close: live.close };
+  },
+});
 
 if (import.meta.main) runMain("web-sm", start);
