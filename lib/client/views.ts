@@ -35,10 +35,10 @@ export interface CommunityJson {
 export interface ChannelJson {
   id: string;
   community_id: string | null;
-  name: string | null;
+  name: string;
   type: string;
   visibility: string;
-  topic: string | null;
+  topic: string;
   is_member: boolean;
   last_read_message_id: string | null;
   unread_count?: number;
@@ -83,6 +83,7 @@ export interface MessageJson {
     id: string | null;
     username: string | null;
     display_name: string;
+    avatar_url: string | null;
     is_bot: boolean;
     webhook_id?: string;
   };

@@ -20,7 +20,7 @@ const message = (id: string, channel: string, extra: Partial<MessageJson> = {}):
   channel_id: channel,
   community_id: "c",
   parent_id: null,
-  author: { id: "b", username: "bob", display_name: "Bob", is_bot: false },
+  author: { id: "b", username: "bob", display_name: "Bob", avatar_url: null, is_bot: false },
   body_md: "hi",
   deleted: false,
   embeds: null,
