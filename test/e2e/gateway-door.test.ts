@@ -1,42 +1,31 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { type FreshServer, startFreshServer } from "../support/chat-server.ts";
 import { errorOf } from "../support/http.ts";
-import { freePort, waitFor } from "../support/ports.ts";
-import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+import { waitFor } from "../support/ports.ts";
 
 // A browser's view of the door of `bun run start`, over real HTTP: the setup link's form, the
 // session cookie, cross-site writes, the headers on every answer, logout, and the sign-in limits.
-const dir = mkdtempSync(join(tmpdir(), "ajet-door-"));
-const port = freePort();
-const base = `http://127.0.0.1:${port}`;
-const sameOrigin = { origin: base, "sec-fetch-site": "same-origin" };
+let server: FreshServer;
+let base = "";
+let sameOrigin: Record<string, string> = {};
 const crossSite = { origin: "https://evil.example", "sec-fetch-site": "cross-site" };
 const form = { "content-type": "application/x-www-form-urlencoded" };
-let server: Child;
-
 beforeAll(async () => {
-  server = spawnChild(["bun", "run", "start"], {
-    AJET_DATA_DIR: join(dir, "data"),
-    AJET_PORT: String(port),
-    AJET_API_PORT: String(freePort()),
-    AJET_WEB_PORT: String(freePort()),
-    AJET_TUI_PORT: String(freePort()),
+  server = await startFreshServer({
     AJET_LOG_LEVEL: "info",
     AJET_RATE_AUTH_BURST: "6",
     AJET_RATE_AUTH_PER_SECOND: "0.2",
   });
-  await waitUntilReady(server, `${base}/readyz`);
+  base = server.base;
+  sameOrigin = { origin: base, "sec-fetch-site": "same-origin" };
 });
 
 afterAll(async () => {
-  await server?.stop("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const accessLines = () =>
-  server
+  server.child
     .stderr()
     .split("\n")
     .filter((l) => l.includes('"msg":"request"'))
@@ -46,14 +35,7 @@ describe("the door of a fresh server, as a browser meets it", () => {
   let session = "";
 
   test("the setup link's form signs the first person in with an HttpOnly, SameSite=Strict cookie", async () => {
-    const link = await waitFor(() => {
-      const line = server
-        .stdout()
-        .split("\n")
-        .find((l) => l.startsWith("setup link: "));
-      if (!line) throw new Error("no setup link yet");
-      return line.slice("setup link: ".length);
-    });
+    const link = await server.setupLink();
     const res = await fetch(link, {
       method: "POST",
       redirect: "manual",

@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort, waitFor } from "../support/ports.ts";
-import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+import { type FreshServer, startFreshServer } from "../support/chat-server.ts";
 
 // What a new user does with curl and a session token against `bun run start`: every request goes
 // through the gateway over HTTP, as it would from a shell script.
-const dir = mkdtempSync(join(tmpdir(), "ajet-walk-"));
-const port = freePort();
-const base = `http://127.0.0.1:${port}`;
-let server: Child;
+let server: FreshServer;
+let base = "";
 
 type Json = Record<string, unknown> & { id: string };
 
@@ -28,19 +22,12 @@ async function curl(token: string | null, method: string, path: string, body?: u
 }
 
 beforeAll(async () => {
-  server = spawnChild(["bun", "run", "start"], {
-    AJET_DATA_DIR: join(dir, "data"),
-    AJET_PORT: String(port),
-    AJET_API_PORT: String(freePort()),
-    AJET_WEB_PORT: String(freePort()),
-    AJET_TUI_PORT: String(freePort()),
-  });
-  await waitUntilReady(server, `${base}/readyz`);
+  server = await startFreshServer();
+  base = server.base;
 });
 
 afterAll(async () => {
-  await server?.stop("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("a chat set up and used with nothing but HTTP requests and tokens", () => {
@@ -53,20 +40,9 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
   let setupPath = "";
 
   test("start-up prints exactly one setup link, and it signs in the first person once", async () => {
-    const link = await waitFor(() => {
-      const line = server
-        .stdout()
-        .split("\n")
-        .find((l) => l.startsWith("setup link: "));
-      if (!line) throw new Error("no setup link yet");
-      return line.slice("setup link: ".length);
-    });
-    expect(
-      server
-        .stdout()
-        .split("\n")
-        .filter((l) => l.startsWith("setup link: ")),
-    ).toHaveLength(1);
+    const link = await server.setupLink();
+    const lines = server.child.stdout().split("\n");
+    expect(lines.filter((l) => l.startsWith("setup link: "))).toHaveLength(1);
     expect(link).toStartWith(`${base}/setup/aju_`);
     const path = new URL(link).pathname;
     setupPath = path;

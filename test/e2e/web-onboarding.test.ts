@@ -1,50 +1,30 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { launchChromium, screenshot } from "../support/browser-chat.ts";
-import { freePort, waitFor } from "../support/ports.ts";
-import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+import { type FreshServer, startFreshServer } from "../support/chat-server.ts";
 
 // A fresh clone with no configuration, tried as a new user would: start, open the printed setup
 // link in a browser, create the community, make an invite, open it in a second browser profile.
-const dir = mkdtempSync(join(tmpdir(), "ajet-onboard-"));
-const port = freePort();
-const base = `http://127.0.0.1:${port}`;
-let server: Child;
+let server: FreshServer;
+let base = "";
 let browser: Browser;
 
 beforeAll(async () => {
-  server = spawnChild(["bun", "run", "start"], {
-    AJET_DATA_DIR: join(dir, "data"),
-    AJET_PORT: String(port),
-    AJET_API_PORT: String(freePort()),
-    AJET_WEB_PORT: String(freePort()),
-    AJET_TUI_PORT: String(freePort()),
-  });
-  await waitUntilReady(server, `${base}/readyz`);
+  server = await startFreshServer();
+  base = server.base;
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop("SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("getting a team in, in the browser", () => {
   let inviteUrl = "";
 
   test("the setup link signs in the first person, who creates the community and lands in #general", async () => {
-    const link = await waitFor(() => {
-      const line = server
-        .stdout()
-        .split("\n")
-        .find((l) => l.startsWith("setup link: "));
-      if (!line) throw new Error("no setup link yet");
-      return line.slice("setup link: ".length);
-    });
+    const link = await server.setupLink();
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(link);

@@ -28,11 +28,18 @@ export interface ChatServer {
   stop(): Promise<number>;
 }
 
-/**
- * `bun run start` in a temp data dir on free ports, set up as a new user would: the printed setup
- * link makes the owner, who creates the community `acme`. People join by invite links.
- */
-export async function startChatServer(env: Record<string, string> = {}): Promise<ChatServer> {
+export interface FreshServer {
+  base: string;
+  dir: string;
+  dataDir: string;
+  child: Child;
+  /** The one setup link start-up printed. */
+  setupLink(): Promise<string>;
+  stop(): Promise<number>;
+}
+
+/** `bun run start` in a temp data dir on free ports, ready, before anyone has used it. */
+export async function startFreshServer(env: Record<string, string> = {}): Promise<FreshServer> {
   const dir = mkdtempSync(join(tmpdir(), "ajet-chat-"));
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -42,11 +49,39 @@ export async function startChatServer(env: Record<string, string> = {}): Promise
     AJET_API_PORT: String(freePort()),
     AJET_WEB_PORT: String(freePort()),
     AJET_TUI_PORT: String(freePort()),
-    // Tests sign many people in from one address.
-    AJET_RATE_AUTH_BURST: "0",
     ...env,
   });
   await waitUntilReady(child, `${base}/readyz`);
+  return {
+    base,
+    dir,
+    dataDir: join(dir, "data"),
+    child,
+    setupLink: () =>
+      waitFor(() => {
+        const line = child
+          .stdout()
+          .split("\n")
+          .find((l) => l.startsWith("setup link: "));
+        if (!line) throw new Error("no setup link printed");
+        return line.slice("setup link: ".length);
+      }),
+    async stop() {
+      const code = await child.stop("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/**
+ * A fresh server set up as a new user would: the printed setup link makes the owner, who creates
+ * the community `acme`. People join by invite links.
+ */
+export async function startChatServer(env: Record<string, string> = {}): Promise<ChatServer> {
+  // Tests sign many people in from one address.
+  const fresh = await startFreshServer({ AJET_RATE_AUTH_BURST: "0", ...env });
+  const { base, child } = fresh;
 
   async function api<T>(who: ChatPerson | null, method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(base + path, {
@@ -67,20 +102,12 @@ export async function startChatServer(env: Record<string, string> = {}): Promise
     return { id: me.id, username, token };
   }
 
-  const link = await waitFor(() => {
-    const line = child
-      .stdout()
-      .split("\n")
-      .find((l) => l.startsWith("setup link: "));
-    if (!line) throw new Error("no setup link printed");
-    return line.slice("setup link: ".length);
-  });
-  const owner = await person(new URL(link).pathname, "alice");
+  const owner = await person(new URL(await fresh.setupLink()).pathname, "alice");
   await api(owner, "POST", "/api/communities", { name: "Acme", slug: "acme" });
 
   return {
     base,
-    dataDir: join(dir, "data"),
+    dataDir: fresh.dataDir,
     child,
     owner,
     api,
@@ -90,11 +117,7 @@ export async function startChatServer(env: Record<string, string> = {}): Promise
       });
       return person(new URL(url).pathname, username);
     },
-    async stop() {
-      const code = await child.stop("SIGTERM");
-      rmSync(dir, { recursive: true, force: true });
-      return code;
-    },
+    stop: fresh.stop,
   };
 }
 
