@@ -11,14 +11,48 @@ export interface Figures {
   max: number;
   /** CPU time the measuring process used per operation (user + system), when it was measured. */
   cpuMsPerOp?: number;
+  /** Every measured latency, ascending, so runs of the same thing can be merged. */
+  latencies: number[];
 }
 
 /** One operation: resolves when done; a rejection or a thrown error is counted, not fatal. */
 export type Operation = (client: number, i: number) => Promise<void>;
 
-function percentile(sorted: number[], p: number) {
+/** The p-th percentile of numbers sorted ascending (NaN for none). */
+export function percentile(sorted: number[], p: number) {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function summarize(latencies: number[], seconds: number) {
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    seconds,
+    perSecond: sorted.length / seconds,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+    latencies: sorted,
+  };
+}
+
+/**
+ * Several runs of the same thing (taken in turn with other things, so that whatever else the machine
+ * did slowed them alike) as one: all their operations over all their measured time.
+ */
+export function mergeFigures(runs: Figures[]): Figures {
+  const count = runs.reduce((n, r) => n + r.count, 0);
+  return {
+    ...summarize(
+      runs.flatMap((r) => r.latencies),
+      runs.reduce((n, r) => n + r.seconds, 0),
+    ),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    firstError: runs.find((r) => r.firstError)?.firstError,
+    cpuMsPerOp: runs.reduce((n, r) => n + (r.cpuMsPerOp ?? 0) * r.count, 0) / Math.max(1, count),
+  };
 }
 
 function recorder(measureFrom: number) {
@@ -40,17 +74,10 @@ function recorder(measureFrom: number) {
     },
     figures(seconds: number): Figures {
       const cpu = process.cpuUsage(cpuStart);
-      const sorted = latencies.sort((a, b) => a - b);
       return {
-        count: sorted.length,
+        ...summarize(latencies, seconds),
         errors,
         firstError,
-        seconds,
-        perSecond: sorted.length / seconds,
-        p50: percentile(sorted, 50),
-        p95: percentile(sorted, 95),
-        p99: percentile(sorted, 99),
-        max: sorted.at(-1) ?? Number.NaN,
         // Over every operation, warm-up included, as the CPU clock ran through the warm-up too.
         cpuMsPerOp: (cpu.user + cpu.system) / 1000 / Math.max(1, done + errors),
       };
@@ -191,20 +218,32 @@ async function cpuMsOf(pids: number[]) {
 }
 
 /**
- * Starts counting CPU time of this process and of the PostgreSQL backends serving the benchmark's
- * database (`backends` lists their pids; other databases' work on the same server is not counted);
- * `stop(ops)` gives milliseconds per operation.
+ * Starts counting CPU time of this process, of the PostgreSQL backends serving the benchmark's
+ * database (`backends` lists their pids; other databases' work on the same server is not counted),
+ * and of any other `processes` named (services run as their own processes); `stop(ops)` gives
+ * milliseconds per operation.
  */
-export async function cpuMeter(backends: () => Promise<number[]>) {
+export async function cpuMeter(backends: () => Promise<number[]>, processes: Record<string, number> = {}) {
   const self = process.cpuUsage();
   const before = await cpuMsOf(await backends());
+  const othersBefore = await cpuMsOf(Object.values(processes));
   return {
     async stop(ops: number) {
       const used = process.cpuUsage(self);
       let pg = 0;
       for (const [pid, now] of await cpuMsOf(await backends())) pg += now - (before.get(pid) ?? 0);
+      const others = await cpuMsOf(Object.values(processes));
       const per = (v: number) => v / Math.max(1, ops);
-      return { self: per((used.user + used.system) / 1000), postgres: per(pg) };
+      return {
+        self: per((used.user + used.system) / 1000),
+        postgres: per(pg),
+        processes: Object.fromEntries(
+          Object.entries(processes).map(([name, pid]) => [
+            name,
+            per((others.get(pid) ?? 0) - (othersBefore.get(pid) ?? 0)),
+          ]),
+        ),
+      };
     },
   };
 }

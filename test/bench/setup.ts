@@ -138,11 +138,12 @@ export async function callJson<T>(api: BenchApi, who: Person, method: string, pa
 }
 
 /**
- * One GET over real HTTP from this process, the answer read in full; anything but 2xx counts as an
- * error. For one request at a time: client and server then never compete for the event loop.
+ * One GET over real HTTP from this process (to the API, or to whatever `url` names), the answer
+ * read in full; anything but 2xx counts as an error. For one request at a time: client and server
+ * then never compete for the event loop.
  */
 export const httpGet =
-  (api: BenchApi, who: Person, path: string): Operation =>
+  (api: Pick<BenchApi, "url">, who: Person, path: string): Operation =>
   async () => {
     const res = await fetch(api.url + path, { headers: { authorization: `Bearer ${who.token}` } });
     const text = await res.text();

@@ -1,0 +1,200 @@
+// ajet-chat's services as their own processes, for the benchmarks that cross them: the four services
+// of distributed mode, the embedded server (all four in one process), or the floor under them (Bun
+// alone holding SSE streams, or proxying them). Run as `bun test/bench/service-process.ts <name>`,
+// this file is one service started as `bun services/<name>/main.ts` (or `ajet-chat serve`) starts
+// it, with one hook for benchmarks: on SIGUSR2 it collects garbage fully and prints
+// `settled {"rss":…,"heapUsed":…,"extra":…}`, so another process's memory is read the way the
+// in-process benchmarks read their own. `extra` is the part of heapUsed that JSC counts for buffers
+// outside its heap (reserved by Bun for native streams; not necessarily resident).
+import { heapStats } from "bun:jsc";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../lib/config.ts";
+import { runMain } from "../../lib/runtime.ts";
+import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
+import { freePort, waitFor } from "../support/ports.ts";
+import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+
+const services = {
+  api: () => import("../../services/api/main.ts"),
+  "auth-gw": () => import("../../services/auth-gw/main.ts"),
+  "web-sm": () => import("../../services/web-sm/main.ts"),
+  "tui-sm": () => import("../../services/tui-sm/main.ts"),
+};
+type ServiceName = keyof typeof services | "embedded" | "bare-sse" | "bare-proxy";
+
+/**
+ * The floor: Bun.serve answering every request with an SSE stream that says `ready` and stays open
+ * (`bare-sse`), or passing each request to AJET_TUI_URL and its answer back unchanged (`bare-proxy`).
+ */
+function serveBare(kind: "bare-sse" | "bare-proxy") {
+  const config = loadConfig();
+  const encoder = new TextEncoder();
+  Bun.serve({
+    hostname: config.host,
+    port: config.ports.gateway,
+    idleTimeout: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      if (url.pathname === "/readyz") return Response.json({ ok: true });
+      if (kind === "bare-proxy") {
+        const res = await fetch(config.upstreams.tui + url.pathname + url.search, {
+          headers: req.headers,
+          signal: req.signal,
+          decompress: false,
+        });
+        return new Response(res.body, { status: res.status, headers: res.headers });
+      }
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          start: (c) => c.enqueue(encoder.encode("event: ready\ndata: x\n\n")),
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      );
+    },
+  });
+}
+
+if (import.meta.main) {
+  process.on("SIGUSR2", () => {
+    Bun.gc(true);
+    const { rss, heapUsed } = process.memoryUsage();
+    console.log(`settled ${JSON.stringify({ rss, heapUsed, extra: heapStats().extraMemorySize })}`);
+  });
+  const name = Bun.argv[2] as ServiceName;
+  // Imported only here, so each process loads its own service's code alone.
+  if (name === "embedded") await (await import("../../bin/commands/serve.ts")).runServe([]);
+  else if (name === "bare-sse" || name === "bare-proxy") serveBare(name);
+  else runMain(name, (await services[name]()).start);
+}
+
+export interface Weight {
+  rss: number;
+  heapUsed: number;
+  extra: number;
+}
+
+export interface ServiceProcess {
+  url: string;
+  pid: number;
+  child: Child;
+  /** RSS, JS heap in use and the heap's count of outside buffers, in bytes, after a full collection. */
+  settled(): Promise<Weight>;
+}
+
+function spawnService(name: ServiceName, port: number, env: Record<string, string>): ServiceProcess {
+  const child = spawnChild([process.execPath, import.meta.path, name], env);
+  let asked = 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.proc.pid,
+    child,
+    async settled() {
+      const n = asked++;
+      child.proc.kill("SIGUSR2");
+      return waitFor(
+        () => {
+          const line = [...child.stdout().matchAll(/^settled (.*)$/gm)][n];
+          if (!line) throw new Error("no answer yet");
+          return JSON.parse(line[1] as string) as Weight;
+        },
+        10_000,
+        `${name} to report its memory`,
+      );
+    },
+  };
+}
+
+async function started<T extends Record<string, ServiceProcess>>(
+  processes: T,
+  ready: ServiceProcess[],
+  cleanUp: () => Promise<void>,
+) {
+  const stop = async () => {
+    for (const p of Object.values(processes)) await p.child.stop();
+    await cleanUp();
+  };
+  try {
+    await Promise.all(ready.map((p) => waitUntilReady(p.child, `${p.url}/readyz`)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { ...processes, stop };
+}
+
+/**
+ * The four services as four processes, as distributed mode runs them: PostgreSQL at `databaseUrl`,
+ * the shared NATS with a stream and subject prefix of this run's own, uploads on disk in a temporary
+ * directory (no S3: nothing here uploads). Resolves once each answers /readyz.
+ */
+export async function startDistributed(databaseUrl: string, env: Record<string, string> = {}) {
+  const nats = uniqueNatsNamespace();
+  const dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
+  const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+  const shared = {
+    AJET_PORT: String(ports.gateway),
+    AJET_API_PORT: String(ports.api),
+    AJET_WEB_PORT: String(ports.web),
+    AJET_TUI_PORT: String(ports.tui),
+    AJET_DATA_DIR: dataDir,
+    AJET_SHUTDOWN_GRACE_MS: "1000",
+    DATABASE_URL: databaseUrl,
+    NATS_URL: SHARED_NATS_URL,
+    NATS_STREAM: nats.stream,
+    NATS_SUBJECT_PREFIX: nats.subjectPrefix,
+    BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+    ...env,
+  };
+  const processes = {
+    api: spawnService("api", ports.api, shared),
+    web: spawnService("web-sm", ports.web, shared),
+    tui: spawnService("tui-sm", ports.tui, shared),
+    gateway: spawnService("auth-gw", ports.gateway, shared),
+  };
+  return started(processes, Object.values(processes), async () => {
+    await nats.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * The embedded server as one process (`ajet-chat serve`): the gateway hands requests to the other
+ * services in-process, over the in-process bus; each service also listens on its own port.
+ * `api.url` is that API port, the same process as `gateway`.
+ */
+export async function startEmbedded(databaseUrl: string, env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
+  const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+  const gateway = spawnService("embedded", ports.gateway, {
+    AJET_PORT: String(ports.gateway),
+    AJET_API_PORT: String(ports.api),
+    AJET_WEB_PORT: String(ports.web),
+    AJET_TUI_PORT: String(ports.tui),
+    AJET_DATA_DIR: dataDir,
+    AJET_SHUTDOWN_GRACE_MS: "1000",
+    DATABASE_URL: databaseUrl,
+    BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+    ...env,
+  });
+  const running = await started({ gateway }, [gateway], async () =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
+  return { ...running, api: { ...gateway, url: `http://127.0.0.1:${ports.api}` } };
+}
+
+/** The floor under a proxied stream: a bare Bun proxy in front of a bare Bun SSE server, each its own process. */
+export async function startBare() {
+  const ports = { proxy: freePort(), sse: freePort() };
+  const env = {
+    AJET_PORT: String(ports.proxy),
+    AJET_TUI_URL: `http://127.0.0.1:${ports.sse}`,
+    BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+  };
+  const processes = {
+    proxy: spawnService("bare-proxy", ports.proxy, env),
+    sse: spawnService("bare-sse", ports.sse, { ...env, AJET_PORT: String(ports.sse) }),
+  };
+  return started(processes, Object.values(processes), async () => {});
+}

@@ -1,0 +1,45 @@
+// The TUI session manager: one message fanned out to 2,000 open terminal streams (`GET /tui/events`,
+// JSON events) against the raw bus delivery of the same message, and the memory an idle stream costs.
+// Issue 7 gives it the web SM's fan-out target; it sets none for memory. The same measurement as
+// web.bench.ts (test/bench/fan-out.ts), so the two SMs compare line by line.
+// Run with `bun run bench tui` (or `bun test/bench/tui-sm.bench.ts`). BENCH_TUI_STREAMS (2000) sets the size.
+import { z } from "zod";
+import { loadConfig } from "../../lib/config.ts";
+import { listen } from "../../lib/http/listen.ts";
+import { createTuiService } from "../../services/tui-sm/main.ts";
+import { busClock, fanOut } from "./fan-out.ts";
+import { createCommunity, startBenchApi } from "./setup.ts";
+
+const STREAMS = z.coerce.number().int().positive().default(2000).parse(Bun.env.BENCH_TUI_STREAMS);
+
+const api = await startBenchApi();
+const busAt = await busClock(api.bus);
+const tui = await createTuiService({
+  config: loadConfig({ AJET_LOG_LEVEL: "error" }),
+  bus: api.bus,
+  api: { name: "api", app: api.app },
+});
+const tuiListening = listen(tui.app, { host: "127.0.0.1", port: 0, maxRequestBodySize: 1 << 20 });
+try {
+  const alice = await api.person("alice");
+  const readers = await Promise.all(Array.from({ length: 10 }, (_, i) => api.person(`reader${i + 1}`)));
+  const { general } = await createCommunity(api, alice, "acme", readers);
+
+  await fanOut({
+    name: "tui",
+    api,
+    busAt,
+    poster: alice,
+    channel: general,
+    url: `${tuiListening.url}/tui/events?community=acme`,
+    tokens: readers.map((r) => r.token),
+    count: STREAMS,
+    hubSize: () => tui.live.hub.size,
+    memoryKb: 16,
+    memoryNote: "no memory target in issue 7; the web SM's (≤ 16 KB) is shown for scale",
+  });
+} finally {
+  await tui.live.close();
+  await tuiListening.stop(0);
+  await api.close();
+}
