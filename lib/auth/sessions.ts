@@ -1,6 +1,7 @@
-import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
+import { prepared } from "../db/prepared.ts";
 import { sessions, users } from "../db/schema.ts";
 import { issueToken, parseToken, secretMatches } from "./tokens.ts";
 
@@ -47,6 +48,16 @@ export async function createSession(
   return { token, session: session as SessionRow };
 }
 
+// Every authenticated request runs this.
+const sessionById = prepared((db) =>
+  db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .prepare("session_by_id"),
+);
+
 /**
  * The session and user a token belongs to, or null when it is unknown, wrong, expired or revoked
  * (an expected miss, not an error). Extends the rolling expiry at most once a minute.
@@ -59,11 +70,7 @@ export async function validateSession(
 ): Promise<{ session: SessionRow; user: UserRow } | null> {
   const parsed = parseToken("session", token);
   if (!parsed) return null;
-  const [row] = await db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, parsed.id));
+  const [row] = await sessionById(db).execute({ id: parsed.id });
   if (!row || !secretMatches(parsed.secret, row.session.tokenHash)) return null;
   const { session } = row;
   if (session.expiresAt <= now || session.absoluteExpiresAt <= now) {

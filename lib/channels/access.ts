@@ -1,5 +1,6 @@
-import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, or, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { prepared } from "../db/prepared.ts";
 import { channelMembers, channels, communityMembers, communityMutes } from "../db/schema.ts";
 import { conflict, forbidden, HttpError, notFound } from "../http/errors.ts";
 
@@ -16,24 +17,46 @@ export interface ChannelAccess {
 
 export const isDm = (c: Pick<ChannelRow, "type">) => c.type === "dm" || c.type === "group_dm";
 
+// Nearly every channel route runs this, and every message post the mute check after it.
+const channelFor = prepared((db) =>
+  db
+    .select({ channel: channels, membership: channelMembers, role: communityMembers.role })
+    .from(channels)
+    .leftJoin(
+      channelMembers,
+      and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, sql.placeholder("userId"))),
+    )
+    .leftJoin(
+      communityMembers,
+      and(
+        eq(communityMembers.communityId, channels.communityId),
+        eq(communityMembers.userId, sql.placeholder("userId")),
+      ),
+    )
+    .where(eq(channels.id, sql.placeholder("channelId")))
+    .prepare("access_channel"),
+);
+const activeMute = prepared((db) =>
+  db
+    .select({ expiresAt: communityMutes.expiresAt })
+    .from(communityMutes)
+    .where(
+      and(
+        eq(communityMutes.communityId, sql.placeholder("communityId")),
+        eq(communityMutes.userId, sql.placeholder("userId")),
+        gt(communityMutes.expiresAt, sql`now()`),
+      ),
+    )
+    .prepare("active_mute"),
+);
+
 /**
  * The channel if the caller may read it: a DM they take part in, a private channel they belong
  * to, or a public channel of a community they belong to. Anything else is the same 404 as a
  * channel that does not exist, so nothing confirms a private channel's existence.
  */
 export async function accessChannel(db: Db, userId: string, channelId: string): Promise<ChannelAccess> {
-  const [row] = await db
-    .select({ channel: channels, membership: channelMembers, role: communityMembers.role })
-    .from(channels)
-    .leftJoin(
-      channelMembers,
-      and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
-    )
-    .leftJoin(
-      communityMembers,
-      and(eq(communityMembers.communityId, channels.communityId), eq(communityMembers.userId, userId)),
-    )
-    .where(eq(channels.id, channelId));
+  const [row] = await channelFor(db).execute({ userId, channelId });
   if (!row) throw notFound("channel");
   const { channel, membership, role } = row;
   const readable = isDm(channel)
@@ -50,16 +73,7 @@ export async function accessChannel(db: Db, userId: string, channelId: string): 
 export async function checkCanPost(db: Db, userId: string, access: ChannelAccess) {
   if (access.channel.archivedAt) throw new HttpError(410, "channel_archived", "this channel is archived");
   if (!access.channel.communityId) return;
-  const [mute] = await db
-    .select({ expiresAt: communityMutes.expiresAt })
-    .from(communityMutes)
-    .where(
-      and(
-        eq(communityMutes.communityId, access.channel.communityId),
-        eq(communityMutes.userId, userId),
-        gt(communityMutes.expiresAt, sql`now()`),
-      ),
-    );
+  const [mute] = await activeMute(db).execute({ communityId: access.channel.communityId, userId });
   if (mute) throw forbidden(`you are muted in this community until ${mute.expiresAt.toISOString()}`);
 }
 
@@ -72,9 +86,9 @@ export function checkMember(access: ChannelAccess): ChannelMemberRow {
 /**
  * SQL condition: `channels` row readable by `userId`, the same rule as accessChannel (for lists and
  * search): a DM they take part in, or a channel of a community they belong to that is public or
- * that they joined.
+ * that they joined. `userId` may be a placeholder of a prepared statement.
  */
-export function readableBy(userId: string) {
+export function readableBy(userId: string | SQLWrapper) {
   const joined = sql`exists (select 1 from ${channelMembers} where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${userId})`;
   const inCommunity = sql`exists (select 1 from ${communityMembers} where ${communityMembers.communityId} = ${channels.communityId} and ${communityMembers.userId} = ${userId})`;
   return or(

@@ -1,21 +1,31 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { prepared } from "../db/prepared.ts";
 import { communities, communityMembers } from "../db/schema.ts";
 import { forbidden, notFound } from "../http/errors.ts";
 
 export type CommunityRow = typeof communities.$inferSelect;
 export type MemberRow = typeof communityMembers.$inferSelect;
 
-/** The community and the caller's membership; a non-member gets the same 404 as a missing slug. */
-export async function accessCommunity(db: Db, userId: string, slug: string) {
-  const [row] = await db
+// Every community route and every live stream's context runs this.
+const communityFor = prepared((db) =>
+  db
     .select({ community: communities, member: communityMembers })
     .from(communities)
     .innerJoin(
       communityMembers,
-      and(eq(communityMembers.communityId, communities.id), eq(communityMembers.userId, userId)),
+      and(
+        eq(communityMembers.communityId, communities.id),
+        eq(communityMembers.userId, sql.placeholder("userId")),
+      ),
     )
-    .where(eq(communities.slug, slug));
+    .where(eq(communities.slug, sql.placeholder("slug")))
+    .prepare("access_community"),
+);
+
+/** The community and the caller's membership; a non-member gets the same 404 as a missing slug. */
+export async function accessCommunity(db: Db, userId: string, slug: string) {
+  const [row] = await communityFor(db).execute({ userId, slug });
   if (!row) throw notFound("community");
   return row;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQLWrapper, sql } from "drizzle-orm";
 import { mentionCount, unreadCount } from "../channels/list.ts";
 import { channelView } from "../channels/views.ts";
 import type { Db } from "../db/client.ts";
@@ -20,6 +20,23 @@ async function membersOf(db: Db, channelIds: string[]) {
   const map = new Map<string, ReturnType<typeof userView>[]>();
   for (const r of rows) map.set(r.channelId, [...(map.get(r.channelId) ?? []), userView(r.user)]);
   return map;
+}
+
+/** A query of the ids of `userId`'s DMs and group DMs (a subquery, or prepared with a placeholder). */
+export function dmIdsOf(db: Db, userId: string | SQLWrapper) {
+  return db
+    .select({ id: channelMembers.channelId })
+    .from(channelMembers)
+    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
+    .where(and(eq(channelMembers.userId, userId), isNull(channels.communityId)));
+}
+
+/** A query of everyone in `userId`'s DMs and group DMs, `userId` included (a subquery). */
+export function dmPeopleOf(db: Db, userId: string | SQLWrapper) {
+  return db
+    .select({ id: channelMembers.userId })
+    .from(channelMembers)
+    .where(inArray(channelMembers.channelId, dmIdsOf(db, userId)));
 }
 
 /** The caller's DMs and group DMs, most recently active first, with members and unread counts. */

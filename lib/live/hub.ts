@@ -4,6 +4,7 @@ import type { ApiClient } from "../client/api-client.ts";
 import { HttpError } from "../http/errors.ts";
 import { log } from "../log.ts";
 import { isOnline } from "../users/views.ts";
+import type { LiveContext } from "./context.ts";
 
 /** What a session manager pushes to one client; each SM renders it its own way (JSON, HTML). */
 export type LiveItem =
@@ -14,8 +15,8 @@ export type LiveItem =
   | { kind: "closed"; reason: string };
 
 export interface ConnectOptions {
+  /** The reader's API client: who they are is what the API says their token is. */
   api: ApiClient;
-  userId: string;
   /** The community shown (by slug), or null for DMs only. */
   communitySlug: string | null;
   /** The last event id the client saw (SSE Last-Event-ID), to resume from. */
@@ -43,6 +44,8 @@ export interface LiveHub {
 }
 
 interface Conn extends LiveConnection {
+  /** Empty until the first context arrives. */
+  userId: string;
   api: ApiClient;
   community: { id: string; slug: string } | null;
   /** Public channels of the shown community. */
@@ -66,12 +69,6 @@ const REMOVALS = new Set(["member.removed", "member.kicked", "member.banned"]);
 const PATTERNS = ["chat.events.>", "chat.dm.>", "chat.notifications.>", "chat.typing.>", "chat.presence.>"];
 const REPLAY_LIMIT = 1000;
 
-interface ChannelItem {
-  id: string;
-  visibility: string;
-  is_member: boolean;
-}
-
 /**
  * The session managers' fan-out: one bus subscription per subject pattern for the whole process,
  * events routed to the local connections that may see them. A connection's reader is checked, not
@@ -84,6 +81,8 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
   const conns = new Set<Conn>();
   const byCommunity = new Map<string, Set<Conn>>();
   const byUser = new Map<string, Set<Conn>>();
+  // Connections whose reader is not known yet: they hold every event until their context arrives.
+  const unnamed = new Set<Conn>();
   const lastSeen = new Map<string, number>();
   let nextId = 1;
 
@@ -96,39 +95,20 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
   };
 
   async function loadAccess(conn: Conn, slug: string | null) {
-    const [community, channels, dms, members] = await Promise.all([
-      slug
-        ? conn.api.get<{ id: string; slug: string }>(`/api/communities/${encodeURIComponent(slug)}`)
-        : null,
-      slug
-        ? conn.api.get<{ items: ChannelItem[] }>(`/api/communities/${encodeURIComponent(slug)}/channels`)
-        : null,
-      conn.api.get<{ items: { id: string; members: { id: string }[] }[] }>("/api/dm"),
-      slug
-        ? conn.api.get<{ items: { user: { id: string } }[] }>(
-            `/api/communities/${encodeURIComponent(slug)}/members`,
-          )
-        : null,
-    ]);
-    const publicChannels = new Set<string>();
+    const query = slug ? `?community=${encodeURIComponent(slug)}` : "";
+    const context = await conn.api.get<LiveContext>(`/api/live/context${query}`);
+    if (unnamed.delete(conn)) {
+      conn.userId = context.user.id;
+      index(byUser, conn.userId, conn, true);
+    }
     const privateChannels = new Set<string>(conn.privateChannels);
-    for (const c of channels?.items ?? []) {
-      if (c.visibility === "public") publicChannels.add(c.id);
-      else if (c.is_member) privateChannels.add(c.id);
-    }
-    const relevant = new Set<string>();
-    for (const dm of dms.items) {
-      privateChannels.add(dm.id);
-      for (const m of dm.members) relevant.add(m.id);
-    }
-    for (const m of members?.items ?? []) relevant.add(m.user.id);
-    relevant.delete(conn.userId);
+    for (const id of context.private_channel_ids) privateChannels.add(id);
     if (conn.community) index(byCommunity, conn.community.id, conn, false);
-    conn.community = community ? { id: community.id, slug: community.slug } : null;
+    conn.community = context.community ? { id: context.community.id, slug: context.community.slug } : null;
     if (conn.community) index(byCommunity, conn.community.id, conn, true);
-    conn.publicChannels = publicChannels;
+    conn.publicChannels = new Set(context.public_channel_ids);
     conn.privateChannels = privateChannels;
-    conn.relevant = relevant;
+    conn.relevant = new Set(context.people_ids);
   }
 
   /** Re-reads what the connection may see; losing access to its community ends it. */
@@ -144,12 +124,17 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
     return conn.refreshing;
   }
 
+  function forget(conn: Conn) {
+    conns.delete(conn);
+    unnamed.delete(conn);
+    if (conn.community) index(byCommunity, conn.community.id, conn, false);
+    if (conn.userId) index(byUser, conn.userId, conn, false);
+  }
+
   function end(conn: Conn, reason: string) {
     if (conn.closed) return;
     conn.closed = true;
-    conns.delete(conn);
-    if (conn.community) index(byCommunity, conn.community.id, conn, false);
-    index(byUser, conn.userId, conn, false);
+    forget(conn);
     conn.deliver({ kind: "closed", reason });
     conn.onClose?.(reason);
   }
@@ -242,6 +227,43 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
     const targets =
       kind === "events" ? byCommunity.get(a ?? "") : kind === "notifications" ? byUser.get(a ?? "") : conns;
     for (const conn of targets ?? []) offer(conn, m);
+    // Not indexed by community or person yet: they hold it and route it once they know.
+    if (kind === "events" || kind === "notifications") for (const conn of unnamed) offer(conn, m);
+  }
+
+  /**
+   * A connection, made outside `connect`: closures made in an async function hold its whole frame
+   * (the options, a resume's replayed events) for as long as the stream lives.
+   */
+  function newConn(opts: ConnectOptions): Conn {
+    const conn: Conn = {
+      id: nextId++,
+      userId: "",
+      api: opts.api,
+      community: null,
+      get communityId() {
+        return this.community?.id ?? null;
+      },
+      publicChannels: new Set(),
+      privateChannels: new Set(),
+      relevant: new Set(),
+      sentPresence: new Map(),
+      lastSeq: 0,
+      held: [],
+      refreshing: null,
+      deliver: opts.deliver,
+      onClose: opts.onClose,
+      closed: false,
+      async setCommunity(slug) {
+        await loadAccess(conn, slug);
+      },
+      close() {
+        if (conn.closed) return;
+        conn.closed = true;
+        forget(conn);
+      },
+    };
+    return conn;
   }
 
   for (const pattern of PATTERNS) await bus.subscribe(pattern, onMessage);
@@ -251,38 +273,10 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
       return conns.size;
     },
     async connect(opts) {
-      const conn: Conn = {
-        id: nextId++,
-        userId: opts.userId,
-        api: opts.api,
-        community: null,
-        get communityId() {
-          return this.community?.id ?? null;
-        },
-        publicChannels: new Set(),
-        privateChannels: new Set(),
-        relevant: new Set(),
-        sentPresence: new Map(),
-        lastSeq: 0,
-        held: [],
-        refreshing: null,
-        deliver: opts.deliver,
-        onClose: opts.onClose,
-        closed: false,
-        async setCommunity(slug) {
-          await loadAccess(conn, slug);
-        },
-        close() {
-          if (conn.closed) return;
-          conn.closed = true;
-          conns.delete(conn);
-          if (conn.community) index(byCommunity, conn.community.id, conn, false);
-          index(byUser, conn.userId, conn, false);
-        },
-      };
+      const conn = newConn(opts);
       // Registered before anything is read, so events from now on are held, not lost.
       conns.add(conn);
-      index(byUser, conn.userId, conn, true);
+      unnamed.add(conn);
       try {
         await loadAccess(conn, opts.communitySlug);
       } catch (err) {

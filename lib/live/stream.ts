@@ -6,11 +6,16 @@ import type { RequestContext } from "../http/router.ts";
 import { openSse, type SseEvent } from "../http/sse.ts";
 import type { LiveConnection, LiveHub, LiveItem } from "./hub.ts";
 
-/** The caller's API client (their own token, the request's trace id) and who they are. */
-export async function callerOf(req: Request, ctx: RequestContext, api: Upstream) {
+/** The caller's API client: their own token, the request's trace id. */
+function clientOf(req: Request, ctx: RequestContext, api: Upstream) {
   const token = presentedToken(req);
   if (!token) throw unauthorized();
-  const client = new ApiClient((path, init) => requestUpstream(api, path, init), token, ctx.traceId);
+  return new ApiClient((path, init) => requestUpstream(api, path, init), token, ctx.traceId);
+}
+
+/** The caller's API client and who they are. */
+export async function callerOf(req: Request, ctx: RequestContext, api: Upstream) {
+  const client = clientOf(req, ctx, api);
   const me = await client.get<{ id: string; username: string }>("/api/me");
   return { client, me };
 }
@@ -35,9 +40,41 @@ export class StreamRegistry {
 }
 
 /**
- * Opens one client's SSE stream on the hub: authenticates through the API with the caller's token,
- * resumes from `Last-Event-ID` (or `?since=`), and writes each item as `render` shapes it. The
- * stream ends when the client leaves, the hub ends it (access lost), or the process shuts down.
+ * One stream's SSE side. Built outside openLiveStream's async frame, whose variables (the request,
+ * its URL and headers) would otherwise live as long as the stream, held by these callbacks.
+ */
+function streamSink(
+  signal: AbortSignal,
+  streamId: string,
+  registry: StreamRegistry,
+  render: (item: LiveItem, streamId: string) => SseEvent | null,
+) {
+  let conn: LiveConnection | undefined;
+  const sse = openSse({
+    signal,
+    onClose: () => {
+      conn?.close();
+      registry.remove(streamId);
+    },
+  });
+  const deliver = (item: LiveItem) => {
+    const event = render(item, streamId);
+    if (event) sse.send(event);
+    if (item.kind === "closed") sse.close();
+  };
+  const attach = (c: LiveConnection) => {
+    conn = c;
+    if (sse.closed) c.close();
+    else registry.add(streamId, c.userId, c);
+  };
+  return { sse, deliver, attach };
+}
+
+/**
+ * Opens one client's SSE stream on the hub: the hub's one API call with the caller's token says who
+ * they are and what they may see (a bad token is its 401). It resumes from `Last-Event-ID` (or
+ * `?since=`) and writes each item as `render` shapes it. The stream ends when the client leaves,
+ * the hub ends it (access lost), or the process shuts down.
  */
 export async function openLiveStream(options: {
   req: Request;
@@ -48,33 +85,26 @@ export async function openLiveStream(options: {
   communitySlug: string | null;
   render(item: LiveItem, streamId: string): SseEvent | null;
 }): Promise<Response> {
-  const { req, ctx, hub, registry } = options;
-  const { client, me } = await callerOf(req, ctx, options.api);
+  const { req, ctx } = options;
+  const client = clientOf(req, ctx, options.api);
   const resumeFrom = req.headers.get("last-event-id") ?? ctx.url.searchParams.get("since");
   const lastEventId = resumeFrom && /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : undefined;
-  const streamId = Bun.randomUUIDv7();
-  let conn: LiveConnection | undefined;
-  const sse = openSse({
-    signal: req.signal,
-    onClose: () => {
-      conn?.close();
-      registry.remove(streamId);
-    },
-  });
-  conn = await hub.connect({
-    api: client,
-    userId: me.id,
-    communitySlug: options.communitySlug,
-    lastEventId,
-    deliver: (item) => {
-      const event = options.render(item, streamId);
-      if (event) sse.send(event);
-      if (item.kind === "closed") sse.close();
-    },
-  });
-  if (sse.closed) conn.close();
-  else registry.add(streamId, me.id, conn);
+  const sink = streamSink(req.signal, Bun.randomUUIDv7(), options.registry, options.render);
+  try {
+    sink.attach(
+      await options.hub.connect({
+        api: client,
+        communitySlug: options.communitySlug,
+        lastEventId,
+        deliver: sink.deliver,
+      }),
+    );
+  } catch (err) {
+    // Refused (bad token, not a member): the error is the answer, and the unsent stream stops its heartbeat.
+    sink.sse.close();
+    throw err;
+  }
   // Idle between events: this request must not time out.
   ctx.server?.timeout(req, 0);
-  return sse.response;
+  return sink.sse.response;
 }

@@ -7,6 +7,7 @@ import { channelRoutes } from "./routes/channels.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
 import { inviteRoutes } from "./routes/invites.ts";
+import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { presenceRoutes } from "./routes/presence.ts";
@@ -26,6 +27,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...attachmentRoutes,
   ...searchRoutes,
   ...presenceRoutes,
+  ...liveRoutes,
   ...sessionRoutes,
   ...commandRoutes,
 ] as ApiRouteSpec[];

@@ -69,7 +69,7 @@ export function webRoutes(deps: WebDeps) {
     route("POST", "/web/notifications/read", a(actions.markNotificationsRead)),
     route("GET", "/events", (req, ctx) => {
       const community = ctx.url.searchParams.get("community") || null;
-      if (community) void warmNames(req, ctx, deps, community);
+      if (community) warmNames(req, ctx, deps, community);
       return openLiveStream({
         req,
         ctx,
@@ -83,17 +83,26 @@ export function webRoutes(deps: WebDeps) {
   ];
 }
 
-/** Learns the community's names once per process, so "typing" lines name people. */
-const warmed = new Set<string>();
-async function warmNames(req: Request, ctx: RequestContext, deps: WebDeps, slug: string) {
+/**
+ * Learns the community's names once per process, so "typing" lines name people: tabs opening
+ * together share one request; a failed one is tried again by the next tab.
+ */
+const warmed = new Map<string, Promise<void>>();
+function warmNames(req: Request, ctx: RequestContext, deps: WebDeps, slug: string) {
   if (warmed.has(slug)) return;
-  try {
-    const members = await clientOf(req, ctx, deps.api).get<{ items: Member[] }>(
-      `/api/communities/${encodeURIComponent(slug)}/members`,
-    );
-    rememberNames(members.items.map((m) => m.user));
-    if (names.size < 5000) warmed.add(slug);
-  } catch {
-    // Names are a nicety: "Someone is typing…" until they are known.
-  }
+  const warming = Promise.resolve()
+    .then(() =>
+      clientOf(req, ctx, deps.api).get<{ items: Member[] }>(
+        `/api/communities/${encodeURIComponent(slug)}/members`,
+      ),
+    )
+    .then((members) => {
+      rememberNames(members.items.map((m) => m.user));
+      if (names.size >= 5000) warmed.delete(slug);
+    })
+    .catch(() => {
+      // Names are a nicety: "Someone is typing…" until they are known.
+      warmed.delete(slug);
+    });
+  warmed.set(slug, warming);
 }

@@ -28,7 +28,6 @@ describe("the live hub", () => {
     const items: LiveItem[] = [];
     const conn = await hub.connect({
       api: client(who),
-      userId: who.id,
       communitySlug: slug,
       lastEventId,
       deliver: (i) => items.push(i),
@@ -69,6 +68,17 @@ describe("the live hub", () => {
     for (const c of open) c.close();
     await hub.stop();
     await t.close();
+  });
+
+  test("the hub learns who is reading from their token, and refuses a token that is no good", async () => {
+    const a = await connect(alice, "acme");
+    expect(a.conn.userId).toBe(alice.id);
+    expect(a.conn.communityId).toBe(community);
+    const size = hub.size;
+    const stranger = client({ ...alice, token: "ajs_nope.nope" });
+    const refused = hub.connect({ api: stranger, communitySlug: "acme", deliver: () => {} });
+    await expect(refused).rejects.toMatchObject({ status: 401 });
+    expect(hub.size).toBe(size);
   });
 
   test("a message reaches everyone shown the community, a private one only its members", async () => {

@@ -1,0 +1,83 @@
+import { and, eq, inArray, ne, type SQLWrapper, sql } from "drizzle-orm";
+import { union } from "drizzle-orm/pg-core";
+import type { UserRow } from "../auth/sessions.ts";
+import { readableBy } from "../channels/access.ts";
+import { accessCommunity } from "../communities/access.ts";
+import type { Db } from "../db/client.ts";
+import { prepared } from "../db/prepared.ts";
+import { channels, communityMembers, users } from "../db/schema.ts";
+import { dmIdsOf, dmPeopleOf } from "../dm/dm.ts";
+import { knownTo } from "../users/known.ts";
+
+/** What a live stream needs to route events to its reader, as `GET /api/live/context` answers it. */
+export interface LiveContext {
+  user: { id: string; username: string };
+  community: { id: string; slug: string; role: string } | null;
+  /** The shown community's public channels. */
+  public_channel_ids: string[];
+  /** The shown community's private channels the reader is in, and every DM and group DM they are in. */
+  private_channel_ids: string[];
+  /** People whose presence the reader sees: the shown community's members and their DM partners. */
+  people_ids: string[];
+}
+
+// Prepared: every stream runs these as it opens, and the SQL drizzle would build for each is most
+// of the garbage a burst of opening streams leaves in the heap.
+const reader = sql.placeholder("userId");
+const shown = sql.placeholder("communityId");
+
+/** The people among `candidates` that the reader knows (the same rule as profiles and presence). */
+const knownAmong = (db: Db, candidates: SQLWrapper) =>
+  db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.id, candidates), ne(users.id, reader), knownTo(reader)));
+
+const channelsShown = prepared((db) =>
+  db
+    .select({ id: channels.id, visibility: channels.visibility })
+    .from(channels)
+    .where(and(eq(channels.communityId, shown), readableBy(reader)))
+    .prepare("live_channels"),
+);
+const dmsOfReader = prepared((db) => dmIdsOf(db, reader).prepare("live_dms"));
+const peopleShown = prepared((db) =>
+  knownAmong(
+    db,
+    union(
+      db
+        .select({ id: communityMembers.userId })
+        .from(communityMembers)
+        .where(eq(communityMembers.communityId, shown)),
+      dmPeopleOf(db, reader),
+    ),
+  ).prepare("live_people"),
+);
+const dmPeople = prepared((db) => knownAmong(db, dmPeopleOf(db, reader)).prepare("live_dm_people"));
+
+/**
+ * Everything a live stream routes by, in four queries however many channels, DMs and people: the
+ * community (a non-member gets its 404), then its readable channels, the reader's DMs and the
+ * people, at once.
+ */
+export async function liveContext(db: Db, user: UserRow, slug: string | null): Promise<LiveContext> {
+  const access = slug ? await accessCommunity(db, user.id, slug) : null;
+  const params = { userId: user.id, communityId: access?.community.id };
+  const [channelRows, dmRows, people] = await Promise.all([
+    access ? channelsShown(db).execute(params) : [],
+    dmsOfReader(db).execute(params),
+    (access ? peopleShown(db) : dmPeople(db)).execute(params),
+  ]);
+  return {
+    user: { id: user.id, username: user.username },
+    community: access
+      ? { id: access.community.id, slug: access.community.slug, role: access.member.role }
+      : null,
+    public_channel_ids: channelRows.filter((c) => c.visibility === "public").map((c) => c.id),
+    private_channel_ids: [
+      ...channelRows.filter((c) => c.visibility !== "public").map((c) => c.id),
+      ...dmRows.map((d) => d.id),
+    ],
+    people_ids: people.map((p) => p.id),
+  };
+}

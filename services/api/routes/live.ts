@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { liveContext } from "../../../lib/live/context.ts";
+import { api } from "../api-route.ts";
+
+export const liveRoutes = [
+  api({
+    method: "GET",
+    path: "/api/live/context",
+    summary:
+      "What a live stream routes by, in one answer: you, the community (community=<slug>) if given with your role, the ids of its public channels, of its private channels and the DMs you are in, and of the people whose presence you see",
+    scope: "channels:read",
+    query: z.object({ community: z.string().min(1).optional() }),
+    handler: async ({ db, principal, query }) => liveContext(db.db, principal.user, query.community ?? null),
+  }),
+];
