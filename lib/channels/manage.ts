@@ -13,7 +13,7 @@ import { channelView } from "./views.ts";
 export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,79}$/;
 
 /** The newest top-level message id, so a new member starts with nothing unread. */
-async function latestMessageId(db: Db, channelId: string) {
+export async function latestMessageId(db: Db, channelId: string) {
   const [row] = await db
     .select({ id: messages.id })
     .from(messages)

@@ -5,9 +5,17 @@ import { issueToken, parseToken, secretMatches } from "../auth/tokens.ts";
 import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
+import { latestMessageId } from "../channels/manage.ts";
 import type { CommunityRow } from "../communities/access.ts";
 import type { Db } from "../db/client.ts";
-import { communities, communityBans, communityMembers, invites } from "../db/schema.ts";
+import {
+  channelMembers,
+  channels,
+  communities,
+  communityBans,
+  communityMembers,
+  invites,
+} from "../db/schema.ts";
 import { forbidden, HttpError } from "../http/errors.ts";
 import { doCreatePerson, type NewPerson } from "../users/create.ts";
 import { userView } from "../users/views.ts";
@@ -31,6 +39,28 @@ export function inviteView(i: InviteRow) {
     revoked_at: i.revokedAt,
     created_at: i.createdAt,
   };
+}
+
+/**
+ * New members start in the community's #general, as in Slack, with nothing in it unread: they
+ * land in a conversation instead of an empty page.
+ */
+async function joinDefaultChannel(db: Db, communityId: string, userId: string) {
+  const [general] = await db
+    .select({ id: channels.id })
+    .from(channels)
+    .where(
+      and(
+        eq(channels.communityId, communityId),
+        eq(channels.name, "general"),
+        eq(channels.visibility, "public"),
+      ),
+    );
+  if (!general) return;
+  await db
+    .insert(channelMembers)
+    .values({ channelId: general.id, userId, lastReadMessageId: await latestMessageId(db, general.id) })
+    .onConflictDoNothing();
 }
 
 /** A new invite link to the community (owners and admins). The code is shown once; only its hash is kept. */
@@ -139,6 +169,7 @@ export async function doAcceptInvite(db: Db, code: string, userId: string, meta:
       .returning();
     if (!used) throw invalid();
     await tx.insert(communityMembers).values({ communityId: community.id, userId, role: "member" });
+    await joinDefaultChannel(tx, community.id, userId);
     await recordAudit(tx, {
       action: "invite.used",
       actorId: userId,
