@@ -185,17 +185,22 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: afterSeq + 1,
       });
-      const pending = (await consumer.info()).num_pending;
-      if (pending > limit) return { gap: true };
-      const messages: BusMessage[] = [];
-      if (pending === 0) return { gap: false, messages };
-      const iterator = await consumer.consume({ max_messages: Math.min(pending, 256) });
-      for await (const msg of iterator) {
-        const message = decode(msg.subject, msg.data, msg.seq);
-        if (message) messages.push(message);
-        if (msg.info.pending === 0) break;
+      try {
+        const pending = (await consumer.info()).num_pending;
+        if (pending > limit) return { gap: true };
+        const messages: BusMessage[] = [];
+        if (pending === 0) return { gap: false, messages };
+        const iterator = await consumer.consume({ max_messages: Math.min(pending, 256) });
+        for await (const msg of iterator) {
+          const message = decode(msg.subject, msg.data, msg.seq);
+          if (message) messages.push(message);
+          if (msg.info.pending === 0) break;
+        }
+        return { gap: false, messages };
+      } finally {
+        // A replay's consumer is done; the server would otherwise keep it for five minutes.
+        await consumer.delete().catch(() => {});
       }
-      return { gap: false, messages };
     },
     async head() {
       return (await jsm.streams.info(options.stream)).state.last_seq;

@@ -432,3 +432,27 @@ describe("the nats bus across a server restart", () => {
     });
   }, 60_000);
 });
+
+describe("the nats bus's replays", () => {
+  test("leave no consumer behind on the server", async () => {
+    const { stream, subjectPrefix, remove } = uniqueNatsNamespace();
+    const { publisher, close } = await openNatsBuses({ servers: SHARED_NATS_URL, stream, subjectPrefix });
+    try {
+      const community = Bun.randomUUIDv7();
+      const first =
+        (await publisher.publish(subjects.communityEvents(community), message(community, 1))) ?? 0;
+      await publisher.publish(subjects.communityEvents(community), message(community, 2));
+      const consumers = () =>
+        withJetStream(SHARED_NATS_URL, async (jsm) => (await jsm.streams.info(stream)).state.consumer_count);
+      const before = await consumers();
+      for (let i = 0; i < 3; i++) {
+        const replay = await publisher.replay(subjects.communityEvents(community), first - 1);
+        expect(replay.gap ? 0 : replay.messages.length).toBe(2);
+      }
+      expect(await consumers()).toBe(before);
+    } finally {
+      await close();
+      await remove();
+    }
+  });
+});
