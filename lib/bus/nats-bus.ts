@@ -129,7 +129,10 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
         const message = decode(msg.subject, msg.data, msg.seq);
         if (message) dispatch(entry, message);
       }
-    })();
+    })().catch((err) =>
+      // The client gave up on this consumer; say so rather than crash on an unhandled rejection.
+      log.error("nats subscription ended", { pattern, error: String(err) }),
+    );
     return async () => {
       await messages.close();
     };
