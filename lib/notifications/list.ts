@@ -2,20 +2,26 @@ import { and, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
+import { readableBy } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
-import { messages, notifications } from "../db/schema.ts";
+import { channels, messages, notifications } from "../db/schema.ts";
 import { type PageQuery, toPage } from "../http/pagination.ts";
 import { notificationView } from "./notify.ts";
 
 /**
  * The caller's notifications, newest first, each with a short preview of the message it is about
- * (read now, so an edited or deleted message never shows stale text), and the unread total.
+ * (read now, so an edited or deleted message never shows stale text, and only while the caller can
+ * still read its channel), and the unread total.
  */
 export async function listNotifications(db: Db, userId: string, page: PageQuery & { unread?: boolean }) {
   const rows = await db
-    .select({ n: notifications, preview: sql<string | null>`left(${messages.bodyMd}, 200)` })
+    .select({
+      n: notifications,
+      preview: sql<string | null>`case when ${readableBy(userId)} then left(${messages.bodyMd}, 200) end`,
+    })
     .from(notifications)
     .leftJoin(messages, and(eq(messages.id, notifications.sourceId), sql`${messages.deletedAt} is null`))
+    .leftJoin(channels, eq(channels.id, messages.channelId))
     .where(
       and(
         eq(notifications.userId, userId),

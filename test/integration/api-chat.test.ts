@@ -250,6 +250,21 @@ describe.each(DB_KINDS)("the chat API on %s", (kind) => {
     expect((await call<{ unread_count: number }>(dave, "GET", "/api/notifications")).unread_count).toBe(0);
   });
 
+  test("someone who left a private channel no longer sees its messages in their notifications", async () => {
+    const club = await call<Channel>(alice, "POST", "/api/communities/acme/channels", {
+      name: "club",
+      visibility: "private",
+    });
+    await call(alice, "POST", `/api/channels/${club.id}/members`, { user_id: carol.id });
+    await post(alice, club.id, { body_md: "CLUB-ONLY words for @carol" });
+    const before = await t.call(carol, "GET", "/api/notifications");
+    expect(await before.text()).toContain("CLUB-ONLY");
+    await call(carol, "POST", `/api/channels/${club.id}/leave`);
+    const after = await t.call(carol, "GET", "/api/notifications");
+    expect(after.status).toBe(200);
+    expect(await after.text()).not.toContain("CLUB-ONLY");
+  });
+
   test("a DM is found again, from any community, and group DMs are their own channel", async () => {
     await t.join(carol, "globex");
     const one = await call<{ id: string; type: string }>(bob, "POST", "/api/dm", { user_ids: [carol.id] });
