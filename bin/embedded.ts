@@ -1,3 +1,4 @@
+import { startUploadSweeper } from "../lib/attachments/sweep.ts";
 import type { Config } from "../lib/config.ts";
 import type { Database } from "../lib/db/client.ts";
 import { type Listening, listen } from "../lib/http/listen.ts";
@@ -21,6 +22,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   const resources = await openResources(config, { db: true, bus: true, store: true }, "ajet-chat");
   const { db, bus, store } = resources as Required<typeof resources>;
   const apiApp = createApiApp({ config, db, bus, store });
+  const stopSweeper = startUploadSweeper(db.db, store);
   const api = { name: "api", app: apiApp };
   const { app: webApp, live: webLive } = await createWebService({ config, bus, api });
   const { app: tuiApp, live: tuiLive } = await createTuiService({ config, bus, api });
@@ -67,6 +69,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
       await gwL.stop(config.shutdownGraceMs);
       await Promise.all([webLive.close(), tuiLive.close()]);
       await Promise.all([webL.stop(config.shutdownGraceMs), tuiL.stop(config.shutdownGraceMs)]);
+      await stopSweeper();
       await apiL.stop(config.shutdownGraceMs);
       await resources.close();
     },

@@ -1,3 +1,4 @@
+import { startUploadSweeper } from "../../lib/attachments/sweep.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
 import { defineService, runMain } from "../../lib/runtime.ts";
 import { type ApiDeps, apiRoutes } from "./routes.ts";
@@ -16,7 +17,10 @@ export const { start, stop } = defineService({
   needs: { db: true, bus: true, store: true },
   port: (config) => config.ports.api,
   maxBodyBytes: (config) => config.limits.maxUploadBytes + 1024 * 1024,
-  build: async (config, { db, bus, store }) => ({ app: createApiApp({ config, db, bus, store }) }),
+  build: async (config, { db, bus, store }) => ({
+    app: createApiApp({ config, db, bus, store }),
+    close: startUploadSweeper(db.db, store),
+  }),
 });
 
 if (import.meta.main) runMain("api", start);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { count, eq } from "drizzle-orm";
+import { doSweepPendingUploads, PENDING_UPLOAD_TTL_MS } from "../../lib/attachments/sweep.ts";
 import { createApiToken, type Scope } from "../../lib/auth/api-tokens.ts";
 import type { BusMessage } from "../../lib/bus/event-bus.ts";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
@@ -216,6 +217,29 @@ for (const { db: dbKind, store: storeKind } of combos) {
         expect.objectContaining({ id: attachment.id, filename: "notes.txt" }),
       ]);
       expect(await (await call(bob, "GET", attachment.url)).text()).toBe("alice's notes");
+    });
+
+    test("uploads no message claimed within a day are swept, rows and files; others stay", async () => {
+      const { general } = await workspace();
+      const stale = (await uploaded(alice, general, form({ name: "stale.txt", bytes: "old" }))).attachment;
+      const fresh = (await uploaded(alice, general, form({ name: "fresh.txt", bytes: "new" }))).attachment;
+      const kept = (
+        await posted(alice, general, form({ name: "kept.txt", bytes: "sent" }, { body_md: "with file" }))
+      ).message.attachments[0];
+      const staleRow = (await rowsIn(general)).find((r) => r.id === stale.id);
+      const later = new Date(Date.now() + PENDING_UPLOAD_TTL_MS + 60_000);
+      await api.database.db
+        .update(attachments)
+        .set({ createdAt: new Date(Date.now() - PENDING_UPLOAD_TTL_MS - 1) })
+        .where(eq(attachments.id, stale.id));
+      expect(await doSweepPendingUploads(api.database.db, subject.store, new Date())).toBe(1);
+      const left = (await rowsIn(general)).map((r) => r.id).sort();
+      expect(left).toEqual([fresh.id, kept?.id].sort());
+      expect(await subject.keys()).not.toContain(staleRow?.storageKey as string);
+      expect((await call(alice, "GET", `/api/attachments/${stale.id}`)).status).toBe(404);
+      // A day on, the fresh pending upload goes too; the attached one never does.
+      expect(await doSweepPendingUploads(api.database.db, subject.store, later)).toBe(1);
+      expect((await rowsIn(general)).map((r) => r.id)).toEqual([kept?.id]);
     });
 
     test("an upload with body_md posts the message carrying the file in one go", async () => {
