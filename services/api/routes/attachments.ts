@@ -14,7 +14,7 @@ export const attachmentRoutes = [
     method: "POST",
     path: "/api/channels/:id/attachments",
     summary:
-      "Upload a file (multipart/form-data, part `file`): a pending upload for a later message's attachment_ids, or with body_md (and parent_id, client_msg_id) a message carrying it",
+      "Upload a file (multipart/form-data, part `file`): a pending upload for a later message's attachment_ids (kept a day), or with body_md (and parent_id, client_msg_id) a message carrying it",
     scope: "files:write",
     rawBody: true,
     // The form as the OpenAPI document shows it; receiveUpload reads the stream itself.
