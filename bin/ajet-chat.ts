@@ -21,7 +21,8 @@ Read and write
                                  code block, --lang L names its language); prints the new id
   reply <message-id> [text]      answer in the message's thread
   read <#channel|@user> [--limit N] [--before ID]
-  tail <#channel|@user…> [--follow] [--limit N]   the latest messages, then new ones live
+  tail <#channel|@user…> [--follow] [--limit N]   the latest messages, then new ones, edits
+                                 and deletions live
   thread <message-id>            a thread, from its first message
   react <message-id> <emoji> [--remove]
   edit <message-id> [text]  |  delete <message-id>

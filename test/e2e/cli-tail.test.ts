@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { MessageJson } from "../../lib/client/views.ts";
 import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
 import { freePort, waitFor } from "../support/ports.ts";
-import { type Child, repoRoot, spawnChild, waitUntilReady } from "../support/process.ts";
-import { as, jsonLines, plainLines, runCli } from "../support/terminal.ts";
+import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+import { as, jsonLines, plainLines, runCli, startCli } from "../support/terminal.ts";
 
 // `tail` prints the latest messages; with --follow it stays on the live stream, across a restart.
 describe("ajet-chat tail", () => {
@@ -38,21 +38,76 @@ describe("ajet-chat tail", () => {
     expect(jsonLines<MessageJson>(json.stdout).map((m) => m.body_md)).toEqual(["tail 3"]);
   });
 
+  test("--follow prints edits and deletions too: --json as the events, with their type; plain as edited/deleted lines", async () => {
+    const channel = async (name: string) => {
+      const { id } = await chat.api<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
+        name,
+      });
+      await chat.api(bob, "POST", `/api/channels/${id}/join`);
+    };
+    await channel("deploys");
+    await channel("chatter");
+    const json = startCli(["tail", "--follow", "--json", "#deploys"], as(chat, alice));
+    const plain = startCli(["tail", "--follow", "#deploys"], as(chat, alice));
+    try {
+      // Both are live once a message posted now comes through.
+      await waitFor(async () => {
+        await say(bob, "anyone there?", "#deploys");
+        await Bun.sleep(300);
+        for (const tail of [json, plain])
+          if (!tail.stdout().includes("anyone there?")) throw new Error("not live yet");
+      }, 20_000);
+      const elsewhere = await say(bob, "in another channel", "#chatter");
+      await runCli(["edit", elsewhere, "in another channel, edited"], { env: as(chat, bob) });
+      const id = await say(bob, "deploy 1.2 is out", "#deploys");
+      const edit = await runCli(["edit", id, "deploy 1.3 is out"], { env: as(chat, bob) });
+      expect(edit.code).toBe(0);
+      const remove = await runCli(["delete", id], { env: as(chat, bob) });
+      expect(remove.code).toBe(0);
+
+      const events = await waitFor(() => {
+        const lines = jsonLines<{ type?: string; body_md?: string; data?: Record<string, unknown> }>(
+          json.stdout(),
+        );
+        if (!lines.some((l) => l.type === "message.deleted")) throw new Error("no deletion yet");
+        return lines.filter((l) => l.body_md !== "anyone there?");
+      });
+      expect(events).toEqual([
+        expect.objectContaining({ id, body_md: "deploy 1.2 is out" }),
+        expect.objectContaining({
+          type: "message.updated",
+          data: { message: expect.objectContaining({ id, body_md: "deploy 1.3 is out" }) },
+        }),
+        expect.objectContaining({
+          type: "message.deleted",
+          data: expect.objectContaining({ message_id: id }),
+        }),
+      ]);
+      expect(events[0]).not.toHaveProperty("type");
+
+      const lines = await waitFor(() => {
+        const all = plainLines(plain.stdout()).filter((l) => l[4] !== "anyone there?");
+        if (!all.some((l) => l[0] === "deleted")) throw new Error("no deletion yet");
+        return all;
+      });
+      expect(lines).toEqual([
+        [id, expect.any(String), "#deploys", "@bob", "deploy 1.2 is out"],
+        ["edited", id, expect.any(String), "#deploys", "@bob", "deploy 1.3 is out"],
+        ["deleted", id, expect.any(String), "#deploys"],
+      ]);
+      expect(json.stdout() + plain.stdout()).not.toContain("another channel");
+    } finally {
+      await json.stop();
+      await plain.stop();
+    }
+  });
+
   test("--follow shows what others post, live, and carries on after the server restarts", async () => {
-    const proc = Bun.spawn(
-      ["bun", "bin/ajet-chat.ts", "tail", "--follow", "--json", "#general", "@bob", "--limit", "1"],
-      {
-        cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...as(chat, alice) },
-        stdout: "pipe",
-        stderr: "pipe",
-      },
+    const tail = startCli(
+      ["tail", "--follow", "--json", "#general", "@bob", "--limit", "1"],
+      as(chat, alice),
     );
-    let out = "";
-    void (async () => {
-      for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
-    })();
-    const bodies = () => jsonLines<MessageJson>(out).map((m) => m.body_md);
+    const bodies = () => jsonLines<MessageJson>(tail.stdout()).map((m) => m.body_md);
     const seen = (text: string) =>
       waitFor(
         () => {
@@ -82,7 +137,7 @@ describe("ajet-chat tail", () => {
       await seen("after the restart");
       await say(bob, "and live again");
       await seen("and live again");
-      const ids = jsonLines<MessageJson>(out).map((m) => m.id);
+      const ids = jsonLines<MessageJson>(tail.stdout()).map((m) => m.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(bodies()).toEqual([
         "tail 3",
@@ -92,8 +147,7 @@ describe("ajet-chat tail", () => {
         "and live again",
       ]);
     } finally {
-      proc.kill();
-      await proc.exited;
+      await tail.stop();
     }
   });
 });

@@ -225,7 +225,7 @@ for (const { db: dbKind, store: storeKind } of combos) {
       const fresh = (await uploaded(alice, general, form({ name: "fresh.txt", bytes: "new" }))).attachment;
       const kept = (
         await posted(alice, general, form({ name: "kept.txt", bytes: "sent" }, { body_md: "with file" }))
-      ).message.attachments[0];
+      ).message.attachments[0] as { id: string };
       const staleRow = (await rowsIn(general)).find((r) => r.id === stale.id);
       const later = new Date(Date.now() + PENDING_UPLOAD_TTL_MS + 60_000);
       await api.database.db
@@ -234,12 +234,12 @@ for (const { db: dbKind, store: storeKind } of combos) {
         .where(eq(attachments.id, stale.id));
       expect(await doSweepPendingUploads(api.database.db, subject.store, new Date())).toBe(1);
       const left = (await rowsIn(general)).map((r) => r.id).sort();
-      expect(left).toEqual([fresh.id, kept?.id].sort());
+      expect(left).toEqual([fresh.id, kept.id].sort());
       expect(await subject.keys()).not.toContain(staleRow?.storageKey as string);
       expect((await call(alice, "GET", `/api/attachments/${stale.id}`)).status).toBe(404);
       // A day on, the fresh pending upload goes too; the attached one never does.
       expect(await doSweepPendingUploads(api.database.db, subject.store, later)).toBe(1);
-      expect((await rowsIn(general)).map((r) => r.id)).toEqual([kept?.id]);
+      expect((await rowsIn(general)).map((r) => r.id)).toEqual([kept.id]);
     });
 
     test("an upload with body_md posts the message carrying the file in one go", async () => {

@@ -49,7 +49,11 @@ export class TuiApp {
   private stream: LiveStream | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   private lastTypingSent = 0;
+  /** Where "typing" was last announced, until the draft is sent or cleared. */
+  private typingChannel: string | null = null;
   private flashTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Channels whose older page is on its way. */
+  private readonly loadingOlder = new Set<string>();
 
   constructor(private readonly o: TuiOptions) {}
 
@@ -297,6 +301,7 @@ export class TuiApp {
 
   private edit(text: string, cursor: number) {
     this.state.input = { ...this.state.input, text, cursor };
+    if (text.trim() === "") this.stopTyping();
     this.draw();
   }
 
@@ -306,9 +311,19 @@ export class TuiApp {
     const now = Date.now();
     if (now - this.lastTypingSent < 3000) return;
     this.lastTypingSent = now;
+    this.typingChannel = s.currentId;
     void this.client
       .request("POST", "/tui/typing", { channel_id: s.currentId, state: "start" })
       .catch(() => {});
+  }
+
+  /** The draft was sent or cleared: the others stop seeing "typing…" now, not when it expires. */
+  private stopTyping() {
+    const channel = this.typingChannel;
+    if (!channel) return;
+    this.typingChannel = null;
+    this.lastTypingSent = 0;
+    void this.client.request("POST", "/tui/typing", { channel_id: channel, state: "stop" }).catch(() => {});
   }
 
   private escape() {
@@ -392,11 +407,20 @@ export class TuiApp {
     const step = Math.max(1, l.body - 3);
     const top = maxScroll(s, l);
     s.scroll = Math.max(0, Math.min(top, s.scroll + pages * step));
-    if (pages > 0 && s.scroll >= top && s.currentId && s.olderExists.get(s.currentId)) {
-      const list = s.messages.get(s.currentId) ?? [];
-      const page = await this.client.history(s.currentId, { limit: PAGE, before: list[0]?.id });
-      s.messages.set(s.currentId, [...page.items.reverse(), ...list]);
-      s.olderExists.set(s.currentId, page.has_more);
+    const channelId = s.currentId;
+    if (pages > 0 && s.scroll >= top && channelId && s.olderExists.get(channelId)) {
+      // PgUp held down asks again before the page is here: once is enough.
+      if (this.loadingOlder.has(channelId)) return;
+      this.loadingOlder.add(channelId);
+      try {
+        const oldest = s.messages.get(channelId)?.[0]?.id;
+        const page = await this.client.history(channelId, { limit: PAGE, before: oldest });
+        // Meanwhile the person may have changed channel, and new messages may have arrived.
+        s.messages.set(channelId, [...page.items.reverse(), ...(s.messages.get(channelId) ?? [])]);
+        s.olderExists.set(channelId, page.has_more);
+      } finally {
+        this.loadingOlder.delete(channelId);
+      }
     }
     this.draw();
   }
@@ -441,6 +465,7 @@ export class TuiApp {
     const editing = s.input.editing;
     if (!text || !s.currentId) return;
     s.input = { text: "", cursor: 0, editing: null };
+    this.stopTyping();
     this.draw();
     if (text === "/quit" || text === "/exit") return this.o.quit();
     if (editing) {

@@ -220,7 +220,8 @@ export function applyEvent(s: TuiState, event: LiveEvent, now = Date.now()): Eve
       const user = (data.user_id as string) ?? envelope.actor_id ?? "";
       if (user === s.me.id) return {};
       const map = s.typing.get(channel) ?? new Map<string, number>();
-      if (event.event === "typing.start") map.set(user, now + 6000);
+      // Hidden after 15 s of silence, as in the web client (typists repeat "start" every 3 s).
+      if (event.event === "typing.start") map.set(user, now + 15_000);
       else map.delete(user);
       s.typing.set(channel, map);
       return {};

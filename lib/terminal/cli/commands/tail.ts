@@ -4,13 +4,14 @@ import { intFlag } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { Target } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { printMessage } from "../format.ts";
+import { authorLabel, messageLines, printMessage, shortTime } from "../format.ts";
+import type { Output } from "../output.ts";
 
 /**
  * `tail <#channel|@user…>`: the last messages of each, oldest first; with --follow, then every new
- * one as it is posted, over the live stream. A dropped stream reconnects by itself and resumes
- * where it stopped; after a server restart the missed messages are fetched, so none is skipped or
- * printed twice.
+ * one as it is posted, and every edit and deletion, over the live stream. A dropped stream
+ * reconnects by itself and resumes where it stopped; after a server restart the missed messages are
+ * fetched, so none is skipped or printed twice.
  */
 export const tail: Command = {
   usage: "tail <#channel|@user…> [--follow] [--limit N]",
@@ -47,9 +48,14 @@ export const tail: Command = {
         token: ctx.client.token,
         community,
         onEvent(event) {
-          if (event.event !== "message.created") return;
-          const message = (event.data as { data?: { message?: MessageJson } }).data?.message;
-          if (message) show(message);
+          const change = event.data as Change;
+          if (event.event === "message.created") {
+            if (change.data.message) show(change.data.message);
+            return;
+          }
+          const target = byId.get(change.channel_id ?? "");
+          if (target && (event.event === "message.updated" || event.event === "message.deleted"))
+            printChange(ctx.out, change, target.label);
         },
         onResumed() {
           void Promise.all(targets.map((t) => catchUp(t, newest.get(t.id))))
@@ -68,3 +74,32 @@ export const tail: Command = {
     });
   },
 };
+
+/** A live event about a message: the bus envelope, whose `type` says which. */
+interface Change {
+  type: string;
+  channel_id: string | null;
+  timestamp: string;
+  data: { message?: MessageJson; message_id?: string };
+}
+
+/**
+ * An edit or a deletion. JSON: the event itself (its `type` tells it from a message). Plain: `edited`
+ * and the message's fields, or `deleted, id, time, channel`. Terminal: the message again, or a line.
+ */
+function printChange(out: Output, change: Change, channelLabel: string) {
+  const m = change.data.message;
+  if (change.type === "message.updated" && m) {
+    out.record(change, ["edited", m.id, m.edited_at, channelLabel, authorLabel(m), m.body_md], () =>
+      messageLines(m, channelLabel, out.style, out.color).join("\n"),
+    );
+    return;
+  }
+  const id = change.data.message_id;
+  const s = out.style;
+  out.record(change, ["deleted", id, change.timestamp, channelLabel], () =>
+    [s.dim(shortTime(change.timestamp)), s.dim(channelLabel), s.gray(id ?? ""), s.italic("deleted")].join(
+      "  ",
+    ),
+  );
+}
