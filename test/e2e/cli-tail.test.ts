@@ -118,8 +118,8 @@ describe("ajet-chat tail", () => {
       );
     try {
       await seen("tail 3");
-      // The stream is open once the catch-up printed; give it a moment to say `ready`.
-      await Bun.sleep(300);
+      // The stream is live before the catch-up is read, so a message posted the moment it printed
+      // is not lost in between.
       await say(bob, "live from bob");
       await seen("live from bob");
       await say(bob, "a word in private", "@alice");

@@ -1,5 +1,5 @@
 import type { MessageJson } from "../../../client/views.ts";
-import { openLiveStream } from "../../live-events.ts";
+import { type LiveEvent, openLiveStream } from "../../live-events.ts";
 import { intFlag } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { Target } from "../context.ts";
@@ -37,10 +37,28 @@ export const tail: Command = {
       return page.items.reverse();
     };
 
-    const first = (await Promise.all(targets.map((t) => catchUp(t)))).flat();
-    for (const m of first.sort((a, b) => (a.id < b.id ? -1 : 1))) show(m);
-    if (!ctx.has("follow")) return;
+    const showAll = (messages: MessageJson[]) => {
+      for (const m of messages.sort((a, b) => (a.id < b.id ? -1 : 1))) show(m);
+    };
+    if (!ctx.has("follow")) {
+      showAll((await Promise.all(targets.map((t) => catchUp(t)))).flat());
+      return;
+    }
 
+    const handle = (event: LiveEvent) => {
+      const change = event.data as Change;
+      if (event.event === "message.created") {
+        if (change.data.message) show(change.data.message);
+        return;
+      }
+      const target = byId.get(change.channel_id ?? "");
+      if (target && (event.event === "message.updated" || event.event === "message.deleted"))
+        printChange(ctx.out, change, target.label);
+    };
+    // The stream goes live before the first read, and what arrives meanwhile waits until the read is
+    // printed: nothing posted between the two is missed, and nothing prints twice or out of order.
+    let held: LiveEvent[] | null = [];
+    let started = false;
     const community = targets.find((t) => t.community)?.community ?? null;
     await new Promise<void>((_resolve, reject) => {
       const stream = openLiveStream({
@@ -48,20 +66,26 @@ export const tail: Command = {
         token: ctx.client.token,
         community,
         onEvent(event) {
-          const change = event.data as Change;
-          if (event.event === "message.created") {
-            if (change.data.message) show(change.data.message);
-            return;
-          }
-          const target = byId.get(change.channel_id ?? "");
-          if (target && (event.event === "message.updated" || event.event === "message.deleted"))
-            printChange(ctx.out, change, target.label);
+          if (held) held.push(event);
+          else handle(event);
+        },
+        onStatus(status) {
+          if (status !== "live" || started) return;
+          started = true;
+          Promise.all(targets.map((t) => catchUp(t)))
+            .then((pages) => {
+              showAll(pages.flat());
+              for (const event of held ?? []) handle(event);
+              held = null;
+            })
+            .catch((err) => {
+              stream.close();
+              reject(err);
+            });
         },
         onResumed() {
           void Promise.all(targets.map((t) => catchUp(t, newest.get(t.id))))
-            .then((pages) => {
-              for (const m of pages.flat().sort((a, b) => (a.id < b.id ? -1 : 1))) show(m);
-            })
+            .then((pages) => showAll(pages.flat()))
             .catch(() => {
               // The next reconnect catches up again.
             });
