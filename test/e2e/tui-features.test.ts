@@ -146,6 +146,21 @@ describe("the TUI's features in tmux", () => {
     expect(last).toMatchObject({ body_md: "final words", edited_at: expect.any(String) });
   });
 
+  test("editing a multi-line message keeps its lines: they show as ⏎ and Alt+Enter adds one", async () => {
+    await say(alice, ids.general, "line one\n```\ncode line\n```");
+    await term.shows(/│ +code line/);
+    term.keys("C-u", "Up");
+    await waitFor(() => expect(inputRow()).toBe("edit> line one⏎```⏎code line⏎```"));
+    term.keys("End", "M-Enter");
+    term.type("line four");
+    term.keys("Enter");
+    await term.shows(/│ +line four/);
+    const [last] = (
+      await chat.api<{ items: MessageJson[] }>(alice, "GET", `/api/channels/${ids.general}/messages?limit=1`)
+    ).items;
+    expect(last?.body_md).toBe("line one\n```\ncode line\n```\nline four");
+  });
+
   test("another person typing shows in the status bar until they stop", async () => {
     expect(term.screen()).not.toContain("is typing");
     await typing(bob, ids.general, "start");

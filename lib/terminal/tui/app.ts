@@ -255,6 +255,8 @@ export class TuiApp {
     switch (key.name) {
       case "return":
       case "enter":
+        // Alt+Enter breaks the line; Enter sends.
+        if (key.meta) return this.edit(text.slice(0, cursor) + LINE_BREAK + text.slice(cursor), cursor + 1);
         return act(this.submit());
       case "escape":
         return this.escape();
@@ -292,10 +294,10 @@ export class TuiApp {
     }
   }
 
-  /** Pasted text goes into the input as typed (newlines become spaces: Enter sends). */
+  /** Pasted text goes into the input as typed, its line breaks kept as ⏎ (Enter sends). */
   paste(text: string) {
     const { text: now, cursor } = this.state.input;
-    const clean = text.replace(/\r?\n/g, " ");
+    const clean = toInputLine(text);
     this.edit(now.slice(0, cursor) + clean + now.slice(cursor), cursor + clean.length);
   }
 
@@ -431,7 +433,8 @@ export class TuiApp {
       .filter((m) => m.author.id === s.me.id && !m.deleted)
       .at(-1);
     if (!mine) return;
-    s.input = { text: mine.body_md.replace(/\n/g, " "), cursor: mine.body_md.length, editing: mine.id };
+    const line = toInputLine(mine.body_md);
+    s.input = { text: line, cursor: line.length, editing: mine.id };
     this.draw();
   }
 
@@ -461,7 +464,7 @@ export class TuiApp {
   /** Enter: a slash command, a reaction (`+👍`), an edit, a thread reply or a message. */
   private async submit() {
     const s = this.state;
-    const text = s.input.text.trim();
+    const text = fromInputLine(s.input.text).trim();
     const editing = s.input.editing;
     if (!text || !s.currentId) return;
     s.input = { text: "", cursor: 0, editing: null };
@@ -534,3 +537,12 @@ export class TuiApp {
     return current(this.state);
   }
 }
+
+/**
+ * The input is one line; a message's line breaks show in it as ⏎ (typed with Alt+Enter, kept from a
+ * paste or from the message being edited) and become line breaks again when it is sent, so editing
+ * a multi-line message or a code block keeps its lines.
+ */
+const LINE_BREAK = "⏎";
+const toInputLine = (text: string) => text.replace(/\r?\n/g, LINE_BREAK);
+const fromInputLine = (text: string) => text.replaceAll(LINE_BREAK, "\n");

@@ -316,6 +316,7 @@ export const HELP: [string, string][] = [
   ["Ctrl-T", "open the picked (or newest) message's thread"],
   ["+👍  or  +:tada:", "react to the picked (or newest) message"],
   ["↑ (empty input)", "edit your last message"],
+  ["Alt-Enter", "a line break (shown as ⏎)"],
   ["Tab", "complete /commands, @people and #channels"],
   ["PgUp / PgDn", "scroll; older history loads at the top"],
   ["Ctrl-G", "notifications"],
