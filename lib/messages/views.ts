@@ -1,5 +1,6 @@
-import { and, count, eq, inArray, isNull, max, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { resultRows } from "../db/migrate.ts";
 import { attachments, channels, mentions, messages, reactions, users, webhooks } from "../db/schema.ts";
 import { userView } from "../users/views.ts";
 
@@ -57,98 +58,124 @@ function authorView(
   return view;
 }
 
+/** What one statement gathers about each message of a page. */
+interface Extras {
+  id: string;
+  community_id: string | null;
+  author: {
+    id: string;
+    username: string;
+    display_name: string;
+    avatar_url: string | null;
+    kind: string;
+  } | null;
+  webhook: { name: string; avatar_url: string | null } | null;
+  reactions: { emoji: string; user_ids: string[] }[];
+  mentions: MentionView[];
+  attachments: {
+    id: string;
+    filename: string;
+    content_type: string;
+    size_bytes: number;
+    storage_key: string;
+    channel_id: string;
+    message_id: string;
+  }[];
+  reply_count: number;
+  last_reply_at: string | Date | null;
+}
+
 /**
  * Full message views for a page of rows, in the same order, with author, reactions (aggregated,
- * `reacted_by_me` for the viewer), mentions, attachments and thread reply counts — a fixed number
- * of queries however many messages, so a page never turns into N+1.
+ * `reacted_by_me` for the viewer), mentions, attachments and thread reply counts — one statement
+ * however many messages, so a page never turns into N+1 and costs one round trip.
  */
 export async function messageViews(db: Db, viewerId: string | null, rows: MessageRow[]) {
   if (rows.length === 0) return [];
-  const ids = rows.map((m) => m.id);
-  const live = rows.filter((m) => !m.deletedAt).map((m) => m.id);
-  const userIds = [...new Set(rows.map((m) => m.userId).filter((id): id is string => id !== null))];
-  const webhookIds = [...new Set(rows.map((m) => m.webhookId).filter((id): id is string => id !== null))];
-  const channelIds = [...new Set(rows.map((m) => m.channelId))];
-  const [authorRows, hookRows, channelRows, reactionRows, mentionRows, attachmentRows, replyRows] =
-    await Promise.all([
-      userIds.length ? db.select().from(users).where(inArray(users.id, userIds)) : [],
-      webhookIds.length ? db.select().from(webhooks).where(inArray(webhooks.id, webhookIds)) : [],
-      db
-        .select({ id: channels.id, communityId: channels.communityId })
-        .from(channels)
-        .where(inArray(channels.id, channelIds)),
-      live.length
-        ? db
-            .select({
-              messageId: reactions.messageId,
-              emoji: reactions.emoji,
-              userIds: sql<string[]>`array_agg(${reactions.userId}::text order by ${reactions.createdAt})`,
-              first: sql<Date>`min(${reactions.createdAt})`,
-            })
-            .from(reactions)
-            .where(inArray(reactions.messageId, live))
-            .groupBy(reactions.messageId, reactions.emoji)
-            .orderBy(sql`min(${reactions.createdAt})`)
-        : [],
-      live.length
-        ? db
-            .select({
-              messageId: mentions.messageId,
-              type: mentions.targetType,
-              userId: mentions.targetId,
-              username: users.username,
-            })
-            .from(mentions)
-            .leftJoin(users, eq(users.id, mentions.targetId))
-            .where(inArray(mentions.messageId, live))
-        : [],
-      live.length
-        ? db.select().from(attachments).where(inArray(attachments.messageId, live)).orderBy(attachments.id)
-        : [],
-      db
-        .select({ parentId: messages.parentId, replies: count(), lastReplyAt: max(messages.createdAt) })
-        .from(messages)
-        .where(and(inArray(messages.parentId, ids), isNull(messages.deletedAt)))
-        .groupBy(messages.parentId),
-    ]);
+  const ids = sql`array[${sql.join(
+    rows.map((m) => sql`${m.id}`),
+    sql`, `,
+  )}]::uuid[]`;
+  const result = await db.execute(sql`
+    select m.id, c.community_id,
+      case when u.id is null then null else json_build_object(
+        'id', u.id, 'username', u.username, 'display_name', u.display_name,
+        'avatar_url', u.avatar_url, 'kind', u.kind) end as author,
+      case when w.id is null then null else json_build_object('name', w.name, 'avatar_url', w.avatar_url) end as webhook,
+      coalesce((select json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)
+        from (select emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
+              from ${reactions} where message_id = m.id group by emoji) r), '[]') as reactions,
+      coalesce((select json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id,
+                                                  'username', mu.username) order by mn.id)
+        from ${mentions} mn left join ${users} mu on mu.id = mn.target_id where mn.message_id = m.id), '[]') as mentions,
+      coalesce((select json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
+                                                  'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
+                                                  'channel_id', a.channel_id, 'message_id', a.message_id) order by a.id)
+        from ${attachments} a where a.message_id = m.id), '[]') as attachments,
+      (select count(*)::int from ${messages} t where t.parent_id = m.id and t.deleted_at is null) as reply_count,
+      (select max(t.created_at) from ${messages} t where t.parent_id = m.id and t.deleted_at is null) as last_reply_at
+    from ${messages} m
+    join ${channels} c on c.id = m.channel_id
+    left join ${users} u on u.id = m.user_id
+    left join ${webhooks} w on w.id = m.webhook_id
+    where m.id = any(${ids})`);
+  const extras = new Map(resultRows<Extras>(result).map((e) => [e.id, parseJsonFields(e)]));
 
-  const byId = <T, K>(list: T[], key: (t: T) => K) => {
-    const map = new Map<K, T[]>();
-    for (const item of list) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
-    return map;
-  };
-  const authors = new Map(authorRows.map((u) => [u.id, u]));
-  const hooks = new Map(hookRows.map((w) => [w.id, w]));
-  const communityOf = new Map(channelRows.map((c) => [c.id, c.communityId]));
-  const reactionsOf = byId(reactionRows, (r) => r.messageId);
-  const mentionsOf = byId(mentionRows, (r) => r.messageId);
-  const attachmentsOf = byId(attachmentRows, (r) => r.messageId);
-  const repliesOf = new Map(replyRows.map((r) => [r.parentId, r]));
-
-  return rows.map((m) =>
-    assembleView(m, {
-      communityId: communityOf.get(m.channelId) ?? null,
-      author: m.userId ? authors.get(m.userId) : undefined,
-      webhook: m.webhookId ? hooks.get(m.webhookId) : undefined,
-      replies: repliesOf.get(m.id),
-      reactions: (reactionsOf.get(m.id) ?? []).map(
+  return rows.map((m) => {
+    const e = extras.get(m.id);
+    return assembleView(m, {
+      communityId: e?.community_id ?? null,
+      author: e?.author
+        ? ({
+            id: e.author.id,
+            username: e.author.username,
+            displayName: e.author.display_name,
+            avatarUrl: e.author.avatar_url,
+            kind: e.author.kind,
+            lastSeenAt: null,
+          } as UserRow)
+        : undefined,
+      webhook: e?.webhook
+        ? ({ name: e.webhook.name, avatarUrl: e.webhook.avatar_url } as typeof webhooks.$inferSelect)
+        : undefined,
+      replies: e?.reply_count
+        ? { replies: e.reply_count, lastReplyAt: e.last_reply_at ? new Date(e.last_reply_at) : null }
+        : undefined,
+      reactions: (e?.reactions ?? []).map(
         (r): ReactionSummary => ({
           emoji: r.emoji,
-          count: r.userIds.length,
-          reacted_by_me: viewerId !== null && r.userIds.includes(viewerId),
-          user_ids: r.userIds,
+          count: r.user_ids.length,
+          reacted_by_me: viewerId !== null && r.user_ids.includes(viewerId),
+          user_ids: r.user_ids,
         }),
       ),
-      mentions: (mentionsOf.get(m.id) ?? []).map(
-        (r): MentionView => ({
-          type: r.type as MentionView["type"],
-          user_id: r.userId,
-          username: r.username,
-        }),
-      ),
-      attachments: attachmentsOf.get(m.id) ?? [],
-    }),
-  );
+      mentions: e?.mentions ?? [],
+      attachments: (e?.attachments ?? []).map((a) => ({
+        id: a.id,
+        messageId: a.message_id,
+        channelId: a.channel_id,
+        uploaderId: null,
+        filename: a.filename,
+        contentType: a.content_type,
+        sizeBytes: Number(a.size_bytes),
+        storageKey: a.storage_key,
+        createdAt: new Date(0),
+      })),
+    });
+  });
+}
+
+/** PGlite parses json columns; some drivers hand them over as text. */
+function parseJsonFields(e: Extras): Extras {
+  const parse = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
+  return {
+    ...e,
+    author: parse(e.author),
+    webhook: parse(e.webhook),
+    reactions: parse(e.reactions),
+    mentions: parse(e.mentions),
+    attachments: parse(e.attachments),
+  };
 }
 
 interface ViewParts {
