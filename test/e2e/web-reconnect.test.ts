@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { launchChromium, openTab, type PersonTab, signedInContext, until } from "../support/browser-chat.ts";
-import type { ChatPerson } from "../support/chat-server.ts";
+import { type ChatPerson, jsonOver, signUp } from "../support/chat-server.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { freePort, waitFor } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
@@ -33,25 +33,8 @@ const startService = async (name: string, port: number) => {
   await waitUntilReady(children[name] as Child, `http://127.0.0.1:${port}/readyz`);
 };
 
-async function api<T>(who: ChatPerson | null, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-async function person(path: string, username: string): Promise<ChatPerson> {
-  const { token } = await api<{ token: string }>(null, "POST", path, { username, display_name: username });
-  const me = await api<{ id: string }>({ id: "", username, token }, "GET", "/api/me");
-  return { id: me.id, username, token };
-}
+const api = jsonOver(base);
+const person = (path: string, username: string) => signUp(api, path, username);
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -28,6 +28,40 @@ export interface ChatServer {
   stop(): Promise<number>;
 }
 
+export type JsonCall = <T = Record<string, unknown>>(
+  who: ChatPerson | null,
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<T>;
+
+/** JSON requests to a server as someone (or nobody); a 4xx or 5xx throws with its status and body. */
+export function jsonOver(base: string): JsonCall {
+  return async <T>(who: ChatPerson | null, method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/** Signs a new person in through a setup or invite link's JSON form. */
+export async function signUp(api: JsonCall, linkPath: string, username: string): Promise<ChatPerson> {
+  const { token } = await api<{ token: string }>(null, "POST", linkPath, {
+    username,
+    display_name: username,
+  });
+  const me = await api<{ id: string }>({ id: "", username, token }, "GET", "/api/me");
+  return { id: me.id, username, token };
+}
+
 export interface FreshServer {
   base: string;
   dir: string;
@@ -83,24 +117,8 @@ export async function startChatServer(env: Record<string, string> = {}): Promise
   const fresh = await startFreshServer({ AJET_RATE_AUTH_BURST: "0", ...env });
   const { base, child } = fresh;
 
-  async function api<T>(who: ChatPerson | null, method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-  async function person(path: string, username: string): Promise<ChatPerson> {
-    const { token } = await api<{ token: string }>(null, "POST", path, { username, display_name: username });
-    const me = await api<{ id: string }>({ id: "", username, token }, "GET", "/api/me");
-    return { id: me.id, username, token };
-  }
+  const api = jsonOver(base);
+  const person = (path: string, username: string) => signUp(api, path, username);
 
   const owner = await person(new URL(await fresh.setupLink()).pathname, "alice");
   await api(owner, "POST", "/api/communities", { name: "Acme", slug: "acme" });
