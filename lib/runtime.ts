@@ -2,8 +2,6 @@ import type { EventBus } from "./bus/event-bus.ts";
 import { openBus } from "./bus/open-bus.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import type { App } from "./http/app.ts";
-import { listen } from "./http/listen.ts";
 import { configureLog, log } from "./log.ts";
 import { StartupError } from "./startup-error.ts";
 import type { ObjectStore } from "./storage/object-store.ts";
@@ -90,50 +88,4 @@ export function exitWith(err: unknown): never {
   process.stderr.write(`ajet-chat: ${message.split("\n")[0]}\n`);
   if (!(err instanceof StartupError)) log.debug("start failure", { stack: (err as Error)?.stack });
   process.exit(1);
-}
-
-/**
- * A service's `start`/`stop` for running it as its own process: open what it needs, build its app,
- * listen on its port, and on stop end its streams, stop listening gracefully and close what it opened.
- */
-export function defineService(spec: {
-  name: string;
-  needs: { db?: boolean; bus?: boolean; store?: boolean };
-  port(config: Config): number;
-  maxBodyBytes(config: Config): number;
-  /** Builds the app from the resources named in `needs` (the others are absent). */
-  build(config: Config, resources: Required<Resources>): Promise<{ app: App; close?: () => Promise<void> }>;
-  /** Runs once the service listens (the gateway prints the setup link). */
-  started?(config: Config, resources: Required<Resources>): Promise<void>;
-}) {
-  let running: Running | undefined;
-  async function start(config: Config): Promise<Running> {
-    const resources = await openResources(config, spec.needs, spec.name);
-    try {
-      const { app, close } = await spec.build(config, resources as Required<Resources>);
-      const listening = listen(app, {
-        host: config.host,
-        port: spec.port(config),
-        maxRequestBodySize: spec.maxBodyBytes(config),
-      });
-      await spec.started?.(config, resources as Required<Resources>);
-      running = {
-        url: listening.url,
-        async stop() {
-          await close?.();
-          await listening.stop(config.shutdownGraceMs);
-          await resources.close();
-        },
-      };
-      return running;
-    } catch (err) {
-      await resources.close();
-      throw err;
-    }
-  }
-  async function stop() {
-    await running?.stop();
-    running = undefined;
-  }
-  return { start, stop };
 }

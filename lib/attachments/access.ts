@@ -2,7 +2,7 @@ import { and, eq, isNotNull, or } from "drizzle-orm";
 import { readableBy } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, channels } from "../db/schema.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 

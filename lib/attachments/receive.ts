@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import type { z } from "zod";
-import { badRequest } from "../http/errors.ts";
+import { invalid } from "../errors.ts";
 import { MAX_BODY_CHARS } from "../messages/post.ts";
 import { sanitizeFilename } from "../storage/keys.ts";
 import { limitedStream, tooLarge } from "../storage/limit-stream.ts";
@@ -16,7 +16,7 @@ const FORM_OVERHEAD_BYTES = MAX_FIELD_BYTES + 64 * 1024;
 const MAX_CONTENT_TYPE_CHARS = 200;
 
 const missingFile = () =>
-  badRequest("file: required; send multipart/form-data with one file part named file", "invalid_upload");
+  invalid("file: required; send multipart/form-data with one file part named file", "invalid_upload");
 
 /** A file received and stored whole. */
 export interface ReceivedFile {
@@ -76,19 +76,19 @@ export async function receiveUpload<S extends z.ZodObject>(
     };
     parser.on("field", (name, value, info) => {
       if (name === "file")
-        return reject(badRequest("file: must be a file part, with a filename", "invalid_upload"));
-      if (!(name in schema.shape)) return reject(badRequest(`${name}: not a field of this upload`));
-      if (name in values) return reject(badRequest(`${name}: give it once`));
-      if (info.valueTruncated) return reject(badRequest(`${name}: at most ${MAX_FIELD_BYTES} bytes`));
+        return reject(invalid("file: must be a file part, with a filename", "invalid_upload"));
+      if (!(name in schema.shape)) return reject(invalid(`${name}: not a field of this upload`));
+      if (name in values) return reject(invalid(`${name}: give it once`));
+      if (info.valueTruncated) return reject(invalid(`${name}: at most ${MAX_FIELD_BYTES} bytes`));
       values[name] = value;
       const checked = (schema.shape[name] as z.ZodType).safeParse(value);
-      if (!checked.success) reject(badRequest(`${name}: ${checked.error.issues[0]?.message}`));
+      if (!checked.success) reject(invalid(`${name}: ${checked.error.issues[0]?.message}`));
     });
     parser.on("file", (name, stream, info) => {
       if (failed) return stream.resume();
       if (name !== "file") {
         stream.resume();
-        return reject(badRequest(`${name}: unexpected file; send the file as the part named file`));
+        return reject(invalid(`${name}: unexpected file; send the file as the part named file`));
       }
       // Browsers escape these three in a form's filename (the HTML spec's multipart encoding).
       const sent = (info.filename ?? "").replace(/%22/g, '"').replace(/%0[ad]/gi, "");
@@ -105,9 +105,9 @@ export async function receiveUpload<S extends z.ZodObject>(
         .then(({ size }) => ({ key, filename, contentType, size }));
       stored.catch(reject);
     });
-    parser.on("filesLimit", () => reject(badRequest("file: send exactly one file", "invalid_upload")));
+    parser.on("filesLimit", () => reject(invalid("file: send exactly one file", "invalid_upload")));
     parser.on("error", (err) =>
-      reject(badRequest(`the multipart body is malformed: ${(err as Error).message}`, "invalid_multipart")),
+      reject(invalid(`the multipart body is malformed: ${(err as Error).message}`, "invalid_multipart")),
     );
     parser.on("close", resolve);
     input.on("error", reject);

@@ -5,7 +5,7 @@ import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { attachments } from "../db/schema.ts";
-import { forbidden } from "../http/errors.ts";
+import { forbidden } from "../errors.ts";
 import { doPostMessage } from "../messages/post.ts";
 import type { MessageRow } from "../messages/views.ts";
 import type { ObjectStore } from "../storage/object-store.ts";

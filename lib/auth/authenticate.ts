@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
 import type { users } from "../db/schema.ts";
-import { unauthorized } from "../http/errors.ts";
+import { unauthorized } from "../errors.ts";
 import { type Scope, validateApiToken } from "./api-tokens.ts";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, validateSession } from "./sessions.ts";
 import { TOKEN_PREFIX } from "./tokens.ts";

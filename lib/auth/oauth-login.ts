@@ -3,21 +3,21 @@ import { recordAudit } from "../audit/record.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
 import { communities, oauthAccounts, users } from "../db/schema.ts";
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 import { doAcceptInvite, findInvite } from "../invites/invites.ts";
 import { doCreatePerson, newPersonSchema } from "../users/create.ts";
 import type { ProviderId, ProviderProfile } from "./oauth-providers.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
 
 export const notInvited = () =>
-  new HttpError(
-    403,
+  new AppError(
+    "forbidden",
     "not_invited",
     "this server is invite-only: ask someone in the community for an invite link and sign in from it",
   );
 const inviteGone = () =>
-  new HttpError(
-    404,
+  new AppError(
+    "not_found",
     "invite_invalid",
     "this invite link is not valid: it expired, was used up or was revoked",
   );
@@ -116,7 +116,7 @@ export async function doOAuthLogin(
     const { events } = await doAcceptInvite(db, inviteCode, login.user.id, meta);
     return { ...login, events, inviteProblem: null };
   } catch (err) {
-    if (err instanceof HttpError) return { ...login, inviteProblem: err.message };
+    if (err instanceof AppError) return { ...login, inviteProblem: err.message };
     throw err;
   }
 }

@@ -2,14 +2,14 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { communities, setupTokens } from "../db/schema.ts";
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 import { doCreatePerson, type NewPerson } from "../users/create.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
 import { issueToken, parseToken, secretMatches } from "./tokens.ts";
 
 const goneLink = () =>
-  new HttpError(
-    404,
+  new AppError(
+    "not_found",
     "setup_link_invalid",
     "this setup link is not valid: it was used already, or setup is done",
   );

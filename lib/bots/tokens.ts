@@ -4,7 +4,7 @@ import { createApiToken, type Scope } from "../auth/api-tokens.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
 import { apiTokens, apiUsers, communityBans, communityMembers, users } from "../db/schema.ts";
-import { forbidden, HttpError } from "../http/errors.ts";
+import { AppError, forbidden } from "../errors.ts";
 import { communityEvent } from "../moderation/members.ts";
 
 type ApiTokenRow = typeof apiTokens.$inferSelect;
@@ -29,7 +29,7 @@ async function freeBotUsername(db: Db, name: string) {
     const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
     if (!taken) return username;
   }
-  throw new HttpError(409, "conflict", `no free username for a bot named ${name}; pick another name`);
+  throw new AppError("conflict", "conflict", `no free username for a bot named ${name}; pick another name`);
 }
 
 /**
@@ -136,7 +136,7 @@ export async function doRevokeBotToken(db: Db, actorId: string, communityId: str
         ),
       )
       .returning();
-    if (!row) throw new HttpError(404, "not_found", "no live token with that id in this community");
+    if (!row) throw new AppError("not_found", "not_found", "no live token with that id in this community");
     await recordAudit(tx, {
       action: "api_token.revoked",
       actorId,

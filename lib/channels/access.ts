@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, or, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
 import { channelMembers, channels, communityMembers, communityMutes } from "../db/schema.ts";
-import { conflict, forbidden, HttpError, notFound } from "../http/errors.ts";
+import { AppError, conflict, forbidden, notFound } from "../errors.ts";
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type ChannelMemberRow = typeof channelMembers.$inferSelect;
@@ -71,7 +71,7 @@ export async function accessChannel(db: Db, userId: string, channelId: string): 
  * muted in its community.
  */
 export async function checkCanPost(db: Db, userId: string, access: ChannelAccess) {
-  if (access.channel.archivedAt) throw new HttpError(410, "channel_archived", "this channel is archived");
+  if (access.channel.archivedAt) throw new AppError("gone", "channel_archived", "this channel is archived");
   if (!access.channel.communityId) return;
   const [mute] = await activeMute(db).execute({ communityId: access.channel.communityId, userId });
   if (mute) throw forbidden(`you are muted in this community until ${mute.expiresAt.toISOString()}`);

@@ -3,7 +3,7 @@ import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { channelMembers, channels, communityMembers, messages } from "../db/schema.ts";
-import { badRequest, conflict, forbidden, notFound } from "../http/errors.ts";
+import { conflict, forbidden, invalid, notFound } from "../errors.ts";
 import { notify } from "../notifications/notify.ts";
 import { type ChannelAccess, type ChannelRow, isDm } from "./access.ts";
 import { channelEvent } from "./subjects.ts";
@@ -62,7 +62,7 @@ export async function doUpdateChannel(
   input: { topic?: string; name?: string },
 ) {
   const { channel, membership, role } = access;
-  if (isDm(channel)) throw badRequest("direct messages have no name or topic");
+  if (isDm(channel)) throw invalid("direct messages have no name or topic");
   if (!membership) throw conflict("join the channel first");
   const admin = role === "owner" || role === "admin";
   if (input.name !== undefined && input.name !== channel.name && !admin && channel.createdBy !== userId) {
@@ -115,7 +115,7 @@ export async function doJoinChannel(db: Db, userId: string, access: ChannelAcces
 /** Leaves a channel (a group DM too); a 1:1 DM cannot be left. */
 export async function doLeaveChannel(db: Db, userId: string, access: ChannelAccess) {
   const { channel } = access;
-  if (channel.type === "dm") throw badRequest("a direct message cannot be left");
+  if (channel.type === "dm") throw invalid("a direct message cannot be left");
   if (!access.membership) return { channel: channelView(channel, null), events: [] };
   await db
     .delete(channelMembers)
@@ -132,7 +132,7 @@ export async function doLeaveChannel(db: Db, userId: string, access: ChannelAcce
  */
 export async function doAddChannelMember(db: Db, actorId: string, access: ChannelAccess, userId: string) {
   const { channel } = access;
-  if (isDm(channel)) throw badRequest("people cannot be added to a direct message; start a new one");
+  if (isDm(channel)) throw invalid("people cannot be added to a direct message; start a new one");
   if (!access.membership) throw conflict("join the channel first");
   return db.transaction(async (tx) => {
     const [member] = await tx

@@ -4,7 +4,7 @@ import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, messages, notifications } from "../db/schema.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 import { type ChannelAccess, checkMember } from "./access.ts";
 
 /**

@@ -1,4 +1,5 @@
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
+import { kindOfStatus } from "./status.ts";
 import type {
   ChannelJson,
   CommandResultJson,
@@ -64,7 +65,7 @@ const GATEWAY_TROUBLE = new Set([502, 503, 504]);
 
 /**
  * The typed API client the session managers and the terminal client share. Every call carries the
- * caller's token; a non-2xx answer becomes an HttpError with the server's code and message.
+ * caller's token; a non-2xx answer becomes an AppError with the server's code and message.
  */
 export class ApiClient {
   constructor(
@@ -74,7 +75,7 @@ export class ApiClient {
     private readonly retry?: RetryPolicy,
   ) {}
 
-  /** The raw answer, after retries; a non-2xx answer throws HttpError. */
+  /** The raw answer, after retries; a non-2xx answer throws AppError. */
   async send(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<Response> {
     const init: RequestInit = {
       method,
@@ -245,7 +246,8 @@ function query(params: Record<string, string | number | boolean | undefined>) {
   return text ? `?${text}` : "";
 }
 
-async function errorOf(res: Response, method: string, path: string) {
+/** A failed answer as the product's error: the server's code and message, the kind its status means. */
+export async function errorOf(res: Response, method: string, path: string) {
   let code = "http_error";
   let message = `${method} ${path} answered ${res.status}`;
   try {
@@ -254,6 +256,11 @@ async function errorOf(res: Response, method: string, path: string) {
   } catch {
     // Not our error shape (a proxy's page); keep the generic message.
   }
-  const retryAfter = res.headers.get("retry-after");
-  return new HttpError(res.status, code, message, retryAfter ? { "Retry-After": retryAfter } : undefined);
+  const retryAfter = Number.parseInt(res.headers.get("retry-after") ?? "", 10);
+  return new AppError(
+    kindOfStatus(res.status),
+    code,
+    message,
+    Number.isNaN(retryAfter) ? undefined : retryAfter,
+  );
 }

@@ -1,6 +1,6 @@
 import { SCOPES, type Scope } from "../auth/api-tokens.ts";
 import { CHANNEL_NAME } from "../channels/manage.ts";
-import { USERNAME } from "../messages/mentions.ts";
+import { USERNAME } from "../users/username.ts";
 import { type CommandSpec, commandSpec, usageOf } from "./catalog.ts";
 import { parseDuration } from "./duration.ts";
 import { readToken, restOfLine, type Token } from "./tokenize.ts";

@@ -2,14 +2,14 @@ import { and, eq } from "drizzle-orm";
 import { accessChannel, type ChannelAccess } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { channels, communityBans, communityMembers, users } from "../db/schema.ts";
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 import { knownTo } from "../users/known.ts";
 import type { ChannelRef, UserRef } from "./parse.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
 const noUser = (ref: UserRef, where: string) =>
-  new HttpError(404, "unknown_user", `no one named @${ref.username} ${where}`);
+  new AppError("not_found", "unknown_user", `no one named @${ref.username} ${where}`);
 
 /** A member of the community by username, with their role; 404 naming them otherwise. */
 export async function resolveMember(db: Db, communityId: string, ref: UserRef) {
@@ -59,7 +59,11 @@ export async function resolveChannel(
   communityId: string,
   ref: ChannelRef,
 ): Promise<ChannelAccess> {
-  const missing = new HttpError(404, "unknown_channel", `there is no channel #${ref.name} in this community`);
+  const missing = new AppError(
+    "not_found",
+    "unknown_channel",
+    `there is no channel #${ref.name} in this community`,
+  );
   const [row] = await db
     .select({ id: channels.id })
     .from(channels)

@@ -9,7 +9,7 @@ import { doUpdateMember } from "../communities/manage.ts";
 import type { Db } from "../db/client.ts";
 import { communities } from "../db/schema.ts";
 import { doOpenDm } from "../dm/dm.ts";
-import { badRequest, forbidden } from "../http/errors.ts";
+import { forbidden, invalid } from "../errors.ts";
 import { doPostMessage } from "../messages/post.ts";
 import {
   doBanMember,
@@ -57,7 +57,7 @@ export function checkMayRun(spec: CommandSpec, principal: Principal, access: Cha
     throw forbidden(`this token lacks the ${spec.scope} scope`);
   }
   if (!spec.admin) return;
-  if (!access.channel.communityId) throw badRequest(`run /${spec.name} in a channel of the community`);
+  if (!access.channel.communityId) throw invalid(`run /${spec.name} in a channel of the community`);
   if (!isAdminRole(access.role)) throw forbidden(`only owners and admins can run /${spec.name}`);
 }
 
@@ -81,7 +81,7 @@ export async function doRunCommand(ctx: CommandContext, command: Command): Promi
   const communityId = channel.communityId;
   const inCommunity = () => {
     if (!communityId)
-      throw badRequest(`/${command.name.split("_")[0]} works in a community's channels, not in a DM`);
+      throw invalid(`/${command.name.split("_")[0]} works in a community's channels, not in a DM`);
     return communityId;
   };
   const moderator = (): Moderator => ({ userId: me.id, role: access.role as string });
@@ -91,7 +91,7 @@ export async function doRunCommand(ctx: CommandContext, command: Command): Promi
       if (!command.topic) return done(helpText(access.role));
       const spec = commandSpec(command.topic);
       if (!spec)
-        throw badRequest(
+        throw invalid(
           `there is no /${command.topic} command; /help lists the ones you can run`,
           "unknown_command",
         );

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
 import { communities, communityMembers } from "../db/schema.ts";
-import { forbidden, notFound } from "../http/errors.ts";
+import { forbidden, notFound } from "../errors.ts";
 
 export type CommunityRow = typeof communities.$inferSelect;
 export type MemberRow = typeof communityMembers.$inferSelect;

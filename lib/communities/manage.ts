@@ -5,7 +5,7 @@ import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, communities, communityMembers, users } from "../db/schema.ts";
-import { conflict, forbidden, notFound } from "../http/errors.ts";
+import { conflict, forbidden, notFound } from "../errors.ts";
 import { notify } from "../notifications/notify.ts";
 import { userView } from "../users/views.ts";
 import { type CommunityRow, communityView, type MemberRow } from "./access.ts";

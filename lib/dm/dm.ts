@@ -3,7 +3,7 @@ import { mentionCount, unreadCount } from "../channels/list.ts";
 import { channelView } from "../channels/views.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, communityMembers, messages, users } from "../db/schema.ts";
-import { badRequest, notFound } from "../http/errors.ts";
+import { invalid, notFound } from "../errors.ts";
 import { userView } from "../users/views.ts";
 
 export const MAX_DM_PEOPLE = 9;
@@ -74,9 +74,9 @@ export async function listDms(db: Db, userId: string) {
  */
 export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
   const others = [...new Set(otherIds)].filter((id) => id !== userId);
-  if (others.length === 0) throw badRequest("user_ids: name at least one other person");
+  if (others.length === 0) throw invalid("user_ids: name at least one other person");
   if (others.length > MAX_DM_PEOPLE - 1)
-    throw badRequest(`user_ids: a group DM has at most ${MAX_DM_PEOPLE} people`);
+    throw invalid(`user_ids: a group DM has at most ${MAX_DM_PEOPLE} people`);
   const people = [userId, ...others].sort();
   const key = people.join(",");
   const type = people.length === 2 ? "dm" : "group_dm";

@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import { badRequest, HttpError } from "./errors.ts";
+import { invalid, tooLarge } from "../errors.ts";
 
 export const payloadTooLarge = (limit: number) =>
-  new HttpError(413, "payload_too_large", `the request body is larger than the limit of ${limit} bytes`);
+  tooLarge(`the request body is larger than the limit of ${limit} bytes`);
 
 /**
  * Reads at most `limit` bytes of the body. A declared Content-Length over the limit is refused
@@ -33,7 +33,7 @@ export async function readJson<T extends z.ZodType>(
   try {
     value = text === "" ? {} : JSON.parse(text);
   } catch {
-    throw badRequest("the request body is not valid JSON", "invalid_json");
+    throw invalid("the request body is not valid JSON", "invalid_json");
   }
   return schema.parse(value);
 }

@@ -1,32 +1,47 @@
 import { z } from "zod";
+import { AppError, type ErrorKind } from "../errors.ts";
 import { log } from "../log.ts";
 
+/** The one place where a kind of failure becomes an HTTP status. */
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+/** The kind of failure an HTTP status stands for (the API client reading another service's answer). */
+export function kindOfStatus(status: number): ErrorKind {
+  const found = (Object.keys(STATUS) as ErrorKind[]).find((kind) => STATUS[kind] === status);
+  if (found) return found;
+  if (status === 502 || status === 504) return "unavailable";
+  return status >= 500 ? "internal" : "invalid";
+}
+
 /**
- * The one error type of every service. `code` is a stable snake_case word for programs, `message`
- * a sentence for people; both are sent to the client, so neither may carry internals.
+ * A failure that only exists at the HTTP layer and needs its own status or headers (405 with
+ * `Allow`, a 502 from a proxy hop, a CORS refusal with its `Vary`). Domain code never makes one.
  */
-export class HttpError extends Error {
+export class HttpError extends AppError {
   override name = "HttpError";
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
     readonly headers?: Record<string, string>,
   ) {
-    super(message);
+    super(kindOfStatus(status), code, message);
   }
 }
 
-export const notFound = (what = "resource") => new HttpError(404, "not_found", `${what} not found`);
-export const unauthorized = () =>
-  new HttpError(
-    401,
-    "unauthorized",
-    "sign in first: send a session cookie or an Authorization: Bearer token",
-  );
-export const forbidden = (message: string) => new HttpError(403, "forbidden", message);
-export const conflict = (message: string) => new HttpError(409, "conflict", message);
-export const badRequest = (message: string, code = "invalid_request") => new HttpError(400, code, message);
+/** The HTTP status an error is answered with. */
+export const statusOf = (err: AppError) => (err instanceof HttpError ? err.status : STATUS[err.kind]);
 
 /** The uniform error body: `{ "error": { "code", "message" } }`. */
 export function errorBody(code: string, message: string) {
@@ -41,16 +56,27 @@ export function describeZodError(error: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** Invalid input found by zod, as the product's error. */
+export const fromZodError = (error: z.ZodError) =>
+  new AppError("invalid", "invalid_request", describeZodError(error));
+
+function headersOf(err: AppError): Record<string, string> | undefined {
+  const headers = { ...(err instanceof HttpError ? err.headers : undefined) };
+  if (err.retryAfterSeconds !== undefined) headers["Retry-After"] = String(err.retryAfterSeconds);
+  return Object.keys(headers).length ? headers : undefined;
+}
+
 /**
  * The single mapper from anything thrown to a Response. Unknown errors are logged with the trace id
  * (via the log context) and become a 500 that reveals nothing.
  */
 export function toResponse(err: unknown): Response {
-  if (err instanceof HttpError) {
-    return Response.json(errorBody(err.code, err.message), { status: err.status, headers: err.headers });
-  }
-  if (err instanceof z.ZodError) {
-    return Response.json(errorBody("invalid_request", describeZodError(err)), { status: 400 });
+  if (err instanceof z.ZodError) err = fromZodError(err);
+  if (err instanceof AppError) {
+    return Response.json(errorBody(err.code, err.message), {
+      status: statusOf(err),
+      headers: headersOf(err),
+    });
   }
   log.error("unhandled error", {
     error: err instanceof Error ? err.message : String(err),

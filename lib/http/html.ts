@@ -1,21 +1,11 @@
+import { escapeHtml } from "../markdown/escape-html.ts";
+
 /** HTML that is already safe (built by `html`, or trusted markup); interpolated as is. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString() {
     return this.value;
   }
-}
-
-const entities: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => entities[c] as string);
 }
 
 type Value = SafeHtml | string | number | boolean | null | undefined | Value[];

@@ -1,5 +1,6 @@
 import type { Server } from "bun";
-import { HttpError, notFound } from "./errors.ts";
+import { invalid, notFound } from "../errors.ts";
+import { HttpError } from "./errors.ts";
 
 /** What a handler gets besides the Request. */
 export interface RequestContext {
@@ -61,7 +62,7 @@ export function createRouter(routes: Route[]) {
     try {
       parts = ctx.url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     } catch {
-      throw new HttpError(400, "invalid_path", "the path is not valid percent-encoding");
+      throw invalid("the path is not valid percent-encoding", "invalid_path");
     }
     const allowed = new Set<string>();
     for (const r of compiled) {

@@ -16,15 +16,15 @@ import {
   communityMembers,
   invites,
 } from "../db/schema.ts";
-import { forbidden, HttpError } from "../http/errors.ts";
+import { AppError, forbidden } from "../errors.ts";
 import { doCreatePerson, type NewPerson } from "../users/create.ts";
 import { userView } from "../users/views.ts";
 
 export type InviteRow = typeof invites.$inferSelect;
 
 const invalid = () =>
-  new HttpError(
-    404,
+  new AppError(
+    "not_found",
     "invite_invalid",
     "this invite link is not valid: it expired, was used up or was revoked",
   );
@@ -109,7 +109,7 @@ export async function doRevokeInvite(db: Db, actorId: string, communityId: strin
     .set({ revokedAt: new Date() })
     .where(and(eq(invites.id, inviteId), eq(invites.communityId, communityId), isNull(invites.revokedAt)))
     .returning();
-  if (!row) throw new HttpError(404, "not_found", "invite not found");
+  if (!row) throw new AppError("not_found", "not_found", "invite not found");
   await recordAudit(db, {
     action: "invite.revoked",
     actorId,

@@ -1,7 +1,7 @@
 import type { Envelope } from "../bus/envelope.ts";
 import type { BusMessage, EventBus } from "../bus/event-bus.ts";
 import type { ApiClient } from "../client/api-client.ts";
-import { HttpError } from "../http/errors.ts";
+import { isKind } from "../errors.ts";
 import { log } from "../log.ts";
 import { isOnline } from "../users/views.ts";
 import type { LiveContext } from "./context.ts";
@@ -115,7 +115,7 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
   function refresh(conn: Conn) {
     conn.refreshing ??= loadAccess(conn, conn.community?.slug ?? null)
       .catch((err) => {
-        if (err instanceof HttpError && (err.status === 401 || err.status === 404)) end(conn, "access lost");
+        if (isKind(err, "unauthorized", "not_found")) end(conn, "access lost");
         else log.warn("live access refresh failed", { user_id: conn.userId, error: String(err) });
       })
       .finally(() => {

@@ -1,6 +1,6 @@
 import type { EventBus } from "../bus/event-bus.ts";
 import { createLiveHub, type LiveHub } from "./hub.ts";
-import { StreamRegistry } from "./stream.ts";
+import { StreamRegistry } from "./stream-registry.ts";
 
 export interface LiveParts {
   hub: LiveHub;

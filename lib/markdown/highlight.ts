@@ -1,4 +1,4 @@
-import { escapeHtml } from "../http/html.ts";
+import { escapeHtml } from "./escape-html.ts";
 
 const KEYWORDS = new Set(
   (

@@ -1,6 +1,6 @@
 import type { Tokens } from "marked";
 import sanitizeHtml from "sanitize-html";
-import { escapeHtml } from "../http/html.ts";
+import { escapeHtml } from "./escape-html.ts";
 import { highlightCode } from "./highlight.ts";
 import { chatMarked, type MentionToken } from "./parse.ts";
 

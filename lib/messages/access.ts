@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { accessChannel } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { messages } from "../db/schema.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 
 /** The message and its channel if the caller may read that channel; otherwise 404 as if it did not exist. */
 export async function accessMessage(db: Db, userId: string, messageId: string) {

@@ -5,11 +5,11 @@ import type { ChannelAccess } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, mentions, messages, notifications, reactions } from "../db/schema.ts";
-import { forbidden, HttpError } from "../http/errors.ts";
+import { AppError, forbidden } from "../errors.ts";
 import { checkBody, storeMentions } from "./post.ts";
 import { type MessageRow, messageView } from "./views.ts";
 
-const gone = () => new HttpError(410, "message_deleted", "this message was deleted");
+const gone = () => new AppError("gone", "message_deleted", "this message was deleted");
 
 /** Edits the caller's own message; mentions are re-read from the new text. */
 export async function doEditMessage(

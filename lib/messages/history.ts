@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, isNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { messages } from "../db/schema.ts";
-import { type PageQuery, toPage } from "../http/pagination.ts";
+import { type PageQuery, toPage } from "../pagination.ts";
 import { messageViews } from "./views.ts";
 
 /**

@@ -1,4 +1,5 @@
 import { Lexer, type Token } from "marked";
+import { USERNAME } from "../users/username.ts";
 
 export interface ParsedMentions {
   /** Lower-cased usernames, each once, in order of first appearance. */
@@ -6,9 +7,6 @@ export interface ParsedMentions {
   channel: boolean;
   here: boolean;
 }
-
-/** Usernames: 1–32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter or digit. */
-export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
 
 // `@name` not preceded by a word character (so e-mail addresses are not mentions).
 const mention = /(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9._-]{0,31})/g;

@@ -6,7 +6,7 @@ import { isDm } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, channelMembers, communityMembers, mentions, messages, users } from "../db/schema.ts";
-import { badRequest, conflict, notFound } from "../http/errors.ts";
+import { conflict, invalid, notFound } from "../errors.ts";
 import { type NewNotification, notify } from "../notifications/notify.ts";
 import { parseMentions } from "./mentions.ts";
 import {
@@ -36,8 +36,8 @@ export interface NewMessage {
 
 /** Throws 400 unless the body is 1 to 40,000 characters of something other than whitespace. */
 export function checkBody(body: string) {
-  if (body.trim() === "") throw badRequest("body_md: must not be empty");
-  if (body.length > MAX_BODY_CHARS) throw badRequest(`body_md: must be at most ${MAX_BODY_CHARS} characters`);
+  if (body.trim() === "") throw invalid("body_md: must not be empty");
+  if (body.length > MAX_BODY_CHARS) throw invalid(`body_md: must be at most ${MAX_BODY_CHARS} characters`);
 }
 
 /**
@@ -119,7 +119,7 @@ async function checkParent(db: Db, channelId: string, parentId: string) {
     .where(and(eq(messages.id, parentId), eq(messages.channelId, channelId)));
   if (!parent) throw notFound("parent message");
   if (parent.parentId) {
-    throw badRequest(
+    throw invalid(
       "parent_id: threads are one level deep; reply to the thread's first message instead",
       "nested_thread",
     );
@@ -169,7 +169,7 @@ async function attachUploads(
     )
     .returning();
   if (claimed.length !== unique.length) {
-    throw badRequest(
+    throw invalid(
       "attachment_ids: each must be your own upload to this channel, not yet attached",
       "invalid_attachment",
     );

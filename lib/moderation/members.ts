@@ -5,7 +5,7 @@ import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, communityBans, communityMembers, communityMutes } from "../db/schema.ts";
-import { badRequest, forbidden, notFound } from "../http/errors.ts";
+import { forbidden, invalid, notFound } from "../errors.ts";
 import { notify } from "../notifications/notify.ts";
 
 /** Who runs a moderation command: an owner or admin of the community (the caller checked). */
@@ -35,7 +35,7 @@ const DONE = { ban: "banned", kick: "kicked", mute: "muted" } as const;
 
 /** Nobody moderates the owner, and nobody moderates themselves. */
 export function checkCanModerate(actor: Moderator, target: Target, doing: keyof typeof DONE) {
-  if (target.id === actor.userId) throw badRequest(`you cannot ${doing} yourself`);
+  if (target.id === actor.userId) throw invalid(`you cannot ${doing} yourself`);
   if (target.role === "owner") throw forbidden(`the owner cannot be ${DONE[doing]}`);
 }
 

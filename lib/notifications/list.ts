@@ -5,7 +5,7 @@ import { subjects } from "../bus/subjects.ts";
 import { readableBy } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { channels, messages, notifications } from "../db/schema.ts";
-import { type PageQuery, toPage } from "../http/pagination.ts";
+import { type PageQuery, toPage } from "../pagination.ts";
 import { notificationView } from "./notify.ts";
 
 /**

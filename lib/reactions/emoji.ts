@@ -1,5 +1,5 @@
 import emojiRegex from "emoji-regex";
-import { badRequest } from "../http/errors.ts";
+import { invalid } from "../errors.ts";
 
 const pattern = emojiRegex();
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
@@ -14,7 +14,7 @@ export function checkEmoji(text: string): string {
   pattern.lastIndex = 0;
   const match = pattern.exec(emoji);
   if (graphemes.length !== 1 || !match || match[0] !== emoji) {
-    throw badRequest("emoji: must be a single unicode emoji, like 👍", "invalid_emoji");
+    throw invalid("emoji: must be a single unicode emoji, like 👍", "invalid_emoji");
   }
   return emoji;
 }

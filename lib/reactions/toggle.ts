@@ -4,7 +4,7 @@ import type { ChannelAccess } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { reactions } from "../db/schema.ts";
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 import type { MessageRow } from "../messages/views.ts";
 
 type Target = ChannelAccess & { message: MessageRow };
@@ -14,7 +14,7 @@ const event = (db: Db, type: string, t: Target, userId: string, emoji: string): 
 
 /** Adds the caller's reaction; adding it again changes nothing and publishes nothing. */
 export async function doAddReaction(db: Db, userId: string, target: Target, emoji: string) {
-  if (target.message.deletedAt) throw new HttpError(410, "message_deleted", "this message was deleted");
+  if (target.message.deletedAt) throw new AppError("gone", "message_deleted", "this message was deleted");
   const added = await db
     .insert(reactions)
     .values({ messageId: target.message.id, userId, emoji })

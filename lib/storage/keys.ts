@@ -1,4 +1,4 @@
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 
 const MAX_KEY_LENGTH = 1024;
 // Bytes of UTF-8, not characters: filesystems (the disk store, MinIO, s3rver) allow 255 bytes per
@@ -56,7 +56,7 @@ export function sanitizeFilename(name: string): string {
  * backslash or control character — so no key can reach outside the store's root.
  */
 export function checkKey(key: string): string {
-  const bad = (why: string) => new HttpError(400, "invalid_storage_key", `storage key ${why}`);
+  const bad = (why: string) => new AppError("invalid", "invalid_storage_key", `storage key ${why}`);
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw bad(`must be 1 to ${MAX_KEY_LENGTH} characters`);
   if (hasControl.test(key)) throw bad("must not contain control characters");
   if (key.includes("\\")) throw bad("must not contain a backslash");

@@ -1,8 +1,8 @@
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 import type { PutBody } from "./object-store.ts";
 
 export const tooLarge = (maxBytes: number) =>
-  new HttpError(413, "payload_too_large", `the upload is larger than the limit of ${maxBytes} bytes`);
+  new AppError("too_large", "payload_too_large", `the upload is larger than the limit of ${maxBytes} bytes`);
 
 /**
  * The body as a stream that counts bytes and errors with 413 once more than `maxBytes` have passed,

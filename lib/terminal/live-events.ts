@@ -1,4 +1,5 @@
-import { HttpError } from "../http/errors.ts";
+import { errorOf } from "../client/api-client.ts";
+import type { AppError } from "../errors.ts";
 
 /** One event of the TUI session manager's stream (`GET /tui/events`), its data parsed. */
 export interface LiveEvent {
@@ -22,7 +23,7 @@ export interface LiveStreamOptions {
    */
   onResumed?(): void;
   /** The server refused the credentials: the stream stops. */
-  onFatal?(err: HttpError): void;
+  onFatal?(err: AppError): void;
   backoffMs?: { first: number; max: number };
 }
 
@@ -66,15 +67,8 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
           },
         });
         if (res.status === 401 || res.status === 403) {
-          const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
           closed = true;
-          options.onFatal?.(
-            new HttpError(
-              res.status,
-              body.error?.code ?? "unauthorized",
-              body.error?.message ?? "not signed in",
-            ),
-          );
+          options.onFatal?.(await errorOf(res, "GET", "/tui/events"));
           return;
         }
         if (!res.ok || !res.body) throw new Error(`the stream answered ${res.status}`);

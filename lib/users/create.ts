@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { users } from "../db/schema.ts";
-import { conflict } from "../http/errors.ts";
-import { USERNAME } from "../messages/mentions.ts";
+import { conflict } from "../errors.ts";
+import { USERNAME, USERNAME_RULE } from "./username.ts";
 
 /** What a new person picks when no OAuth provider names them: a username and a display name. */
 export const newPersonSchema = z.object({
@@ -11,7 +11,7 @@ export const newPersonSchema = z.object({
     .string()
     .trim()
     .toLowerCase()
-    .regex(USERNAME, "1–32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
+    .regex(USERNAME, USERNAME_RULE)
     .refine((u) => !["channel", "here", "everyone"].includes(u), "that name is reserved for mentions"),
   display_name: z.string().trim().min(1).max(80),
 });

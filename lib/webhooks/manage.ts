@@ -7,7 +7,7 @@ import type { ChannelAccess, ChannelRow } from "../channels/access.ts";
 import { channelSubject } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channels, webhooks } from "../db/schema.ts";
-import { HttpError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -53,7 +53,7 @@ export async function doCreateWebhook(
 ) {
   const { channel } = access;
   if (!channel.communityId)
-    throw new HttpError(400, "invalid_request", "webhooks post into a community's channels");
+    throw new AppError("invalid", "invalid_request", "webhooks post into a community's channels");
   const { token, id, hash } = issueToken("webhook");
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -105,7 +105,7 @@ export async function doRevokeWebhook(db: Db, actorId: string, communityId: stri
         and(eq(webhooks.id, webhookId), eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt)),
       )
       .returning();
-    if (!row) throw new HttpError(404, "not_found", "no live webhook with that id in this community");
+    if (!row) throw new AppError("not_found", "not_found", "no live webhook with that id in this community");
     const [channel] = await tx.select().from(channels).where(eq(channels.id, row.channelId));
     await recordAudit(tx, {
       action: "webhook.revoked",

@@ -2,8 +2,8 @@ import type { z } from "zod";
 import type { Scope } from "../../lib/auth/api-tokens.ts";
 import { type Principal, requirePrincipal } from "../../lib/auth/authenticate.ts";
 import { type Outgoing, publishAll } from "../../lib/bus/publish.ts";
+import { forbidden, notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/http/body.ts";
-import { forbidden, notFound } from "../../lib/http/errors.ts";
 import { type RequestContext, type Route, route } from "../../lib/http/router.ts";
 import type { ApiDeps } from "./deps.ts";
 

@@ -1,6 +1,7 @@
 import { startUploadSweeper } from "../../lib/attachments/sweep.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
-import { defineService, runMain } from "../../lib/runtime.ts";
+import { defineService } from "../../lib/http/service.ts";
+import { runMain } from "../../lib/runtime.ts";
 import { type ApiDeps, apiRoutes } from "./routes.ts";
 
 /** The API service: stateless REST over Postgres, the only writer of chat data. */

@@ -1,5 +1,5 @@
 import { SESSION_COOKIE } from "../../lib/auth/authenticate.ts";
-import { HttpError } from "../../lib/http/errors.ts";
+import { forbidden } from "../../lib/errors.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // The door's own forms sign people in: a cross-site post there is login CSRF even with no cookie yet.
@@ -21,10 +21,9 @@ export function checkCsrf(req: Request, path: string, publicOrigin: string) {
   const site = req.headers.get("sec-fetch-site");
   const origin = req.headers.get("origin");
   if (site === "cross-site" || (origin !== null && origin !== publicOrigin)) {
-    throw new HttpError(
-      403,
-      "csrf",
+    throw forbidden(
       `this request came from another site; send it from ${publicOrigin} or with an Authorization header`,
+      "csrf",
     );
   }
 }

@@ -10,6 +10,7 @@ import {
   doStartDeviceLogin,
   findPendingDeviceLogin,
 } from "../../lib/auth/device-flow.ts";
+import { invalid } from "../../lib/errors.ts";
 import { readBodyText, readJson } from "../../lib/http/body.ts";
 import { HttpError } from "../../lib/http/errors.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
@@ -108,7 +109,7 @@ export function deviceRoutes(deps: GatewayDeps) {
       if (!isBrowserPerson(me)) return toLogin(typed);
       const decision = form.get("decision");
       if (decision !== "approve" && decision !== "deny") {
-        throw new HttpError(400, "invalid_request", 'decision must be "approve" or "deny"');
+        throw invalid('decision must be "approve" or "deny"');
       }
       const approve = decision === "approve";
       const decided = await doDecideDeviceLogin(db.db, typed, { userId: me.user.id, approve, ip: ctx.ip });

@@ -1,5 +1,5 @@
 import type { ProviderId } from "../../lib/auth/oauth-providers.ts";
-import { HttpError } from "../../lib/http/errors.ts";
+import { conflict } from "../../lib/errors.ts";
 import { html, type SafeHtml } from "../../lib/http/html.ts";
 import { page } from "./pages.ts";
 
@@ -87,8 +87,7 @@ ${providerButtons(providers, { invite: code })}`,
 }
 
 export const signInWithProvider = () =>
-  new HttpError(
-    409,
-    "sign_in_with_provider",
+  conflict(
     "this server signs people in with an OAuth provider: open the invite link in a browser and sign in there",
+    "sign_in_with_provider",
   );

@@ -1,6 +1,6 @@
 import { authenticate } from "../../lib/auth/authenticate.ts";
 import { doRevokeSession } from "../../lib/auth/sessions.ts";
-import { badRequest } from "../../lib/http/errors.ts";
+import { invalid } from "../../lib/errors.ts";
 import { route } from "../../lib/http/router.ts";
 import { clearedSessionCookie } from "./cookies.ts";
 import type { GatewayDeps } from "./deps.ts";
@@ -16,7 +16,7 @@ export function logoutRoute(deps: GatewayDeps, streams: StreamWatch) {
   return route("POST", "/auth/logout", async (req, ctx) => {
     const principal = await authenticate(db.db, req, config.sessions);
     if (principal?.via === "token") {
-      throw badRequest("a bot token is not a session; revoke it where it was made", "not_a_session");
+      throw invalid("a bot token is not a session; revoke it where it was made", "not_a_session");
     }
     if (principal) {
       await doRevokeSession(db.db, principal.user.id, principal.credentialId, {

@@ -1,7 +1,8 @@
 import { type App, createApp } from "../../lib/http/app.ts";
 import { upstreamAlive } from "../../lib/http/proxy.ts";
+import { defineService } from "../../lib/http/service.ts";
 import { log } from "../../lib/log.ts";
-import { defineService, runMain } from "../../lib/runtime.ts";
+import { runMain } from "../../lib/runtime.ts";
 import { createDoor } from "./door.ts";
 import { type GatewayDeps, gatewayRoutes } from "./routes.ts";
 import { announceSetupLink } from "./setup-link.ts";

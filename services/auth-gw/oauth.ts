@@ -9,7 +9,8 @@ import {
   type ProviderId,
 } from "../../lib/auth/oauth-providers.ts";
 import { publishAll } from "../../lib/bus/publish.ts";
-import { HttpError } from "../../lib/http/errors.ts";
+import { AppError, isCallerError } from "../../lib/errors.ts";
+import { statusOf } from "../../lib/http/errors.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
 import { type RequestContext, route } from "../../lib/http/router.ts";
 import { sessionCookie } from "./cookies.ts";
@@ -30,7 +31,7 @@ export function oauthRoutes(deps: GatewayDeps) {
   const providerFor = (ctx: RequestContext): OAuthProvider => {
     const provider = providers.get(ctx.params.provider as ProviderId);
     if (!provider)
-      throw new HttpError(404, "not_found", "no such sign-in provider is enabled on this server");
+      throw new AppError("not_found", "not_found", "no such sign-in provider is enabled on this server");
     return provider;
   };
 
@@ -134,8 +135,7 @@ export function oauthRoutes(deps: GatewayDeps) {
             `${provider.label} did not confirm who you are: ${err.message}.`,
           );
         }
-        if (err instanceof HttpError && err.status < 500)
-          return failed(ctx, provider.id, err.code, err.status, `${err.message}.`);
+        if (isCallerError(err)) return failed(ctx, provider.id, err.code, statusOf(err), `${err.message}.`);
         throw err;
       }
       await publishAll(bus, result.events);

@@ -2,8 +2,9 @@ import { authenticate } from "../../lib/auth/authenticate.ts";
 import { configuredProviders } from "../../lib/auth/oauth-providers.ts";
 import { checkSetupToken, doSetupFirstUser } from "../../lib/auth/setup.ts";
 import { publishAll } from "../../lib/bus/publish.ts";
+import { invalid, isCallerError } from "../../lib/errors.ts";
 import { readBodyText } from "../../lib/http/body.ts";
-import { badRequest, describeZodError, HttpError } from "../../lib/http/errors.ts";
+import { describeZodError, statusOf } from "../../lib/http/errors.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
 import { type RequestContext, route } from "../../lib/http/router.ts";
 import { doAcceptInvite, doJoinAsNewPerson, findInvite } from "../../lib/invites/invites.ts";
@@ -24,7 +25,7 @@ async function readPerson(
     try {
       return { json, fields: JSON.parse(text || "{}") };
     } catch {
-      throw badRequest("the request body is not valid JSON", "invalid_json");
+      throw invalid("the request body is not valid JSON", "invalid_json");
     }
   }
   return { json, fields: Object.fromEntries(new URLSearchParams(text)) };
@@ -70,11 +71,11 @@ export function onboardingRoutes(deps: GatewayDeps) {
       const { json, fields } = await readPerson(req, config.limits.maxBodyBytes);
       const person = parsePerson(fields);
       try {
-        if (typeof person === "string") throw badRequest(person);
+        if (typeof person === "string") throw invalid(person);
         const { token } = await doSetupFirstUser(db.db, ctx.params.token ?? "", person, meta(req, ctx));
         return json ? Response.json({ token }, { status: 201 }) : signedIn(token);
       } catch (err) {
-        if (json || !(err instanceof HttpError) || err.status === 404) throw err;
+        if (json || !isCallerError(err) || err.kind === "not_found") throw err;
         const form = personForm({
           action: `/setup/${ctx.params.token}`,
           heading: "Set up ajet-chat",
@@ -82,7 +83,7 @@ export function onboardingRoutes(deps: GatewayDeps) {
           error: err.message,
           values: fields,
         });
-        return htmlResponse(form, err.status);
+        return htmlResponse(form, statusOf(err));
       }
     }),
     route("GET", "/invite/:code", async (req, ctx) => {
@@ -127,12 +128,12 @@ export function onboardingRoutes(deps: GatewayDeps) {
       if (configuredProviders(config).length > 0) throw signInWithProvider();
       const person = parsePerson(fields);
       try {
-        if (typeof person === "string") throw badRequest(person);
+        if (typeof person === "string") throw invalid(person);
         const { token, events } = await doJoinAsNewPerson(db.db, code, person, meta(req, ctx));
         await publishAll(bus, events);
         return json ? Response.json({ token }, { status: 201 }) : signedIn(token);
       } catch (err) {
-        if (json || !(err instanceof HttpError) || err.status === 404) throw err;
+        if (json || !isCallerError(err) || err.kind === "not_found") throw err;
         const form = personForm({
           action: `/invite/${code}`,
           heading: "Join",
@@ -140,7 +141,7 @@ export function onboardingRoutes(deps: GatewayDeps) {
           error: err.message,
           values: fields,
         });
-        return htmlResponse(form, err.status);
+        return htmlResponse(form, statusOf(err));
       }
     }),
   ];

@@ -1,4 +1,4 @@
-import { HttpError } from "../../lib/http/errors.ts";
+import { rateLimited } from "../../lib/errors.ts";
 
 export interface BucketPolicy {
   /** Requests allowed at once; 0 turns the limit off. */
@@ -52,9 +52,7 @@ export function createBuckets(policy: BucketPolicy, clock: () => number = () => 
 export type Buckets = ReturnType<typeof createBuckets>;
 
 export const tooManyRequests = (seconds: number) =>
-  new HttpError(429, "rate_limited", `too many requests; try again in ${seconds} s`, {
-    "Retry-After": String(seconds),
-  });
+  rateLimited(`too many requests; try again in ${seconds} s`, seconds);
 
 /**
  * The rate-limit key of an anonymous caller: its address. An IPv6 address counts by its /64, the

@@ -1,13 +1,15 @@
 import { z } from "zod";
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
+import { notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/http/body.ts";
-import { notFound } from "../../lib/http/errors.ts";
+import { callerOf } from "../../lib/http/caller.ts";
+import { openLiveStream } from "../../lib/http/live-stream.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
 import type { LiveHub, LiveItem } from "../../lib/live/hub.ts";
-import { callerOf, openLiveStream, type StreamRegistry } from "../../lib/live/stream.ts";
+import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
 import { doPublishTyping, typingBody } from "../../lib/live/typing.ts";
 
 export interface TuiDeps {

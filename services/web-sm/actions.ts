@@ -1,14 +1,16 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
-import { HttpError } from "../../lib/http/errors.ts";
+import { isCallerError } from "../../lib/errors.ts";
+import { clientOf } from "../../lib/http/caller.ts";
+import { statusOf } from "../../lib/http/errors.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
 import type { Channel, Message, Page } from "./api-types.ts";
-import { clientOf, formOf, redirect } from "./caller.ts";
+import { formOf, redirect } from "./caller.ts";
 import { loadShell } from "./shell.ts";
 import { ephemeralReply, messageList } from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
@@ -24,10 +26,10 @@ const noContent = () => new Response(null, { status: 204 });
 
 /** An action that failed in a way the person can fix: the message goes where the form shows errors. */
 function formError(target: string, err: unknown) {
-  if (!(err instanceof HttpError) || err.status >= 500) throw err;
+  if (!isCallerError(err)) throw err;
   return htmlResponse(
     html`<hx-partial hx-target="${target}" hx-swap="innerHTML">${err.message}</hx-partial>`,
-    err.status,
+    statusOf(err),
   );
 }
 
@@ -57,7 +59,7 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       client_msg_id: form.client_msg_id || undefined,
     });
   } catch (err) {
-    if (err instanceof HttpError && body.startsWith("/") && err.status < 500) {
+    if (isCallerError(err) && body.startsWith("/")) {
       return htmlResponse(ephemeralReply(html`${err.message}`, false));
     }
     return formError(errors, err);

@@ -1,17 +1,8 @@
-import { presentedToken } from "../../lib/auth/authenticate.ts";
-import { ApiClient } from "../../lib/client/api-client.ts";
-import { HttpError } from "../../lib/http/errors.ts";
+import { isCallerError, isKind } from "../../lib/errors.ts";
+import { statusOf } from "../../lib/http/errors.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
-import { requestUpstream, type Upstream } from "../../lib/http/proxy.ts";
-import type { Handler, RequestContext } from "../../lib/http/router.ts";
+import type { Handler } from "../../lib/http/router.ts";
 import { errorPage } from "./views/pages.ts";
-
-/** The signed-in caller's API client (their own token), or a redirect to sign in. */
-export function clientOf(req: Request, ctx: RequestContext, api: Upstream): ApiClient {
-  const token = presentedToken(req);
-  if (!token) throw new HttpError(401, "unauthorized", "sign in first");
-  return new ApiClient((path, init) => requestUpstream(api, path, init), token, ctx.traceId);
-}
 
 /** A redirect with a short page of its own, for clients that do not follow it. */
 export const redirect = (location: string, status = 303) =>
@@ -28,11 +19,10 @@ export function page(handler: Handler): Handler {
     try {
       return await handler(req, ctx);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 401) {
+      if (isKind(err, "unauthorized")) {
         return redirect(`/login?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`);
       }
-      if (err instanceof HttpError && err.status < 500)
-        return htmlResponse(errorPage(err.status, err.message), err.status);
+      if (isCallerError(err)) return htmlResponse(errorPage(statusOf(err), err.message), statusOf(err));
       throw err;
     }
   };

@@ -1,11 +1,13 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
-import { HttpError, notFound } from "../../lib/http/errors.ts";
+import { AppError, isCallerError, notFound } from "../../lib/errors.ts";
+import { clientOf } from "../../lib/http/caller.ts";
+import { statusOf } from "../../lib/http/errors.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import type { Channel, Member, Message, Notification, Page } from "./api-types.ts";
-import { clientOf, formOf, redirect } from "./caller.ts";
+import { formOf, redirect } from "./caller.ts";
 import { channelPath, dmName, loadShell, names, rememberNames, type Shell } from "./shell.ts";
 import { channelPane, threadPanel } from "./views/channel.ts";
 import { appPage } from "./views/layout.ts";
@@ -45,8 +47,7 @@ export async function createCommunity(req: Request, ctx: RequestContext, deps: P
     const c = await client.post<{ slug: string }>("/api/communities", { name: form.name, slug: form.slug });
     return redirect(channelPath(c.slug, "general"));
   } catch (err) {
-    if (err instanceof HttpError && err.status < 500)
-      return htmlResponse(createCommunityPage(err.message, form), err.status);
+    if (isCallerError(err)) return htmlResponse(createCommunityPage(err.message, form), statusOf(err));
     throw err;
   }
 }
@@ -177,7 +178,7 @@ export async function searchPage(req: Request, ctx: RequestContext, deps: PageDe
     try {
       results = (await client.get<{ items: typeof results }>(`/api/search?${params}`)).items;
     } catch (err) {
-      if (!(err instanceof HttpError) || err.status >= 500) throw err;
+      if (!isCallerError(err)) throw err;
       error = err.message;
     }
   }
@@ -212,11 +213,11 @@ export async function createChannel(req: Request, ctx: RequestContext, deps: Pag
     });
     return redirect(channelPath(slug, c.name));
   } catch (err) {
-    if (!(err instanceof HttpError) || err.status >= 500) throw err;
+    if (!isCallerError(err)) throw err;
     const shell = await loadShell(deps.bus, client, slug);
     return htmlResponse(
       appPage(shell, { title: "Channels", url: `/c/${slug}/browse`, pane: browsePane(shell, err.message) }),
-      err.status,
+      statusOf(err),
     );
   }
 }
@@ -239,7 +240,7 @@ async function runCommandIn(client: ApiClient, slug: string, text: string) {
     `/api/communities/${encodeURIComponent(slug)}/channels`,
   );
   const channel = items.find((c) => c.name === "general" && c.is_member) ?? items.find((c) => c.is_member);
-  if (!channel) throw new HttpError(400, "no_channel", "join a channel of this community first");
+  if (!channel) throw new AppError("invalid", "no_channel", "join a channel of this community first");
   try {
     const r = await client.post<{ ok: boolean; reply_md: string }>("/api/commands", {
       channel_id: channel.id,
@@ -247,7 +248,7 @@ async function runCommandIn(client: ApiClient, slug: string, text: string) {
     });
     return { ok: true, md: r.reply_md };
   } catch (err) {
-    if (err instanceof HttpError && err.status < 500) return { ok: false, md: err.message };
+    if (isCallerError(err)) return { ok: false, md: err.message };
     throw err;
   }
 }

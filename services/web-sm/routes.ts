@@ -1,13 +1,15 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
+import { clientOf } from "../../lib/http/caller.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
+import { openLiveStream } from "../../lib/http/live-stream.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { type Handler, type RequestContext, route } from "../../lib/http/router.ts";
 import type { LiveHub } from "../../lib/live/hub.ts";
-import { openLiveStream, type StreamRegistry } from "../../lib/live/stream.ts";
+import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
 import * as actions from "./actions.ts";
 import type { Member } from "./api-types.ts";
-import { clientOf, page } from "./caller.ts";
+import { page } from "./caller.ts";
 import { renderForViewer } from "./live.ts";
 import * as pages from "./pages.ts";
 import { names, rememberNames } from "./shell.ts";

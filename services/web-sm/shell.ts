@@ -1,6 +1,6 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
-import { HttpError } from "../../lib/http/errors.ts";
+import { notFound } from "../../lib/errors.ts";
 import type { Channel, Community, Me, Person } from "./api-types.ts";
 
 /** What every app page draws around its pane: who is looking, where, and what is unread. */
@@ -37,7 +37,7 @@ export async function loadShell(bus: EventBus, client: ApiClient, slug: string |
     client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
   ]);
   const community = slug ? (communities.items.find((c) => c.slug === slug) ?? null) : null;
-  if (slug && !community) throw new HttpError(404, "not_found", "community not found");
+  if (slug && !community) throw notFound("community");
   rememberNames([me, ...dms.items.flatMap((d) => d.members ?? [])]);
   return {
     me,

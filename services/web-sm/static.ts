@@ -3,7 +3,7 @@
 import ssePath from "htmx.org/dist/ext/hx-sse.min.js" with { type: "file" };
 import upsertPath from "htmx.org/dist/ext/hx-upsert.min.js" with { type: "file" };
 import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
-import { notFound } from "../../lib/http/errors.ts";
+import { notFound } from "../../lib/errors.ts";
 import cssPath from "./static/app.css" with { type: "file" };
 // @ts-expect-error a browser script, taken as a file to serve, not a module to type-check
 import appPath from "./static/app.js" with { type: "file" };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HttpError } from "../../lib/http/errors.ts";
+import { AppError } from "../../lib/errors.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { storageKey } from "../../lib/storage/keys.ts";
 import type { ObjectStore } from "../../lib/storage/object-store.ts";
@@ -189,8 +189,8 @@ for (const [kind, start] of Object.entries(subjects)) {
           maxBytes: 6 * MiB,
         }),
       );
-      expect(err).toBeInstanceOf(HttpError);
-      expect((err as HttpError).status).toBe(413);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).kind).toBe("too_large");
       expect(await store.head(key)).toBeNull();
       expect(await store.get(key)).toBeNull();
       expect(subject.strays()).toEqual([]);
@@ -202,7 +202,7 @@ for (const [kind, start] of Object.entries(subjects)) {
       const err = await rejection(
         store.put(key, "x".repeat(2000), { contentType: "image/gif", maxBytes: 1000 }),
       );
-      expect((err as HttpError).status).toBe(413);
+      expect((err as AppError).kind).toBe("too_large");
 
       const got = await store.get(key);
       expect(got?.contentType).toBe("image/png");
@@ -227,8 +227,8 @@ for (const [kind, start] of Object.entries(subjects)) {
         store.delete(key),
       ]) {
         const err = await rejection(attempt);
-        expect(err).toBeInstanceOf(HttpError);
-        expect((err as HttpError).status).toBe(400);
+        expect(err).toBeInstanceOf(AppError);
+        expect((err as AppError).kind).toBe("invalid");
       }
     });
 

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { UnreachableError } from "../../lib/client/api-client.ts";
-import { HttpError } from "../../lib/http/errors.ts";
+import { errorOf, UnreachableError } from "../../lib/client/api-client.ts";
 import { parseArgs } from "../../lib/terminal/cli/args.ts";
 import { filenameOf } from "../../lib/terminal/cli/commands/files.ts";
 import { CliError, describeFailure, type ExitCode } from "../../lib/terminal/cli/errors.ts";
@@ -36,18 +35,25 @@ describe("CLI arguments", () => {
 });
 
 describe("exit codes", () => {
-  test("each failure class has its own code", () => {
+  /** The error the API client makes of a server's answer with this status. */
+  const answered = (status: number, code: string, headers?: Record<string, string>) =>
+    errorOf(Response.json({ error: { code, message: code } }, { status, headers }), "GET", "/api/x");
+
+  test("each failure class has its own code", async () => {
     const cases: [unknown, ExitCode][] = [
-      [new HttpError(400, "invalid_request", "bad"), 1],
-      [new HttpError(401, "unauthorized", "sign in"), 2],
-      [new HttpError(403, "forbidden", "no"), 2],
-      [new HttpError(404, "not_found", "gone"), 3],
+      [await answered(400, "invalid_request"), 1],
+      [await answered(401, "unauthorized"), 2],
+      [await answered(403, "forbidden"), 2],
+      [await answered(404, "not_found"), 3],
       [new UnreachableError("http://x", "ECONNREFUSED"), 4],
-      [new HttpError(503, "unavailable", "down"), 4],
-      [new HttpError(429, "rate_limited", "slow", { "Retry-After": "90" }), 5],
+      [await answered(502, "bad_gateway"), 4],
+      [await answered(503, "unavailable"), 4],
+      [await answered(429, "rate_limited", { "Retry-After": "90" }), 5],
+      [new Error("something else"), 1],
     ];
     for (const [err, code] of cases) expect(describeFailure(err).code).toBe(code);
-    expect(describeFailure(cases[6]?.[0]).message).toBe("rate limited by the server; try again in 90 s");
+    expect(describeFailure(cases[7]?.[0]).message).toBe("rate limited by the server; try again in 90 s");
+    expect(describeFailure(cases[1]?.[0]).message).toStartWith("not signed in: unauthorized");
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { gone, rateLimited } from "../../lib/errors.ts";
 import { createApp } from "../../lib/http/app.ts";
 import { HttpError } from "../../lib/http/errors.ts";
 import { route } from "../../lib/http/router.ts";
@@ -14,6 +15,12 @@ const app = createApp({
     }),
     route("GET", "/teapot", () => {
       throw new HttpError(418, "teapot", "I am a teapot");
+    }),
+    route("GET", "/deleted", () => {
+      throw gone("message_deleted", "this message was deleted");
+    }),
+    route("GET", "/slow-down", () => {
+      throw rateLimited("too many requests; try again in 7 s", 7);
     }),
   ],
   ready: { ok: async () => {}, broken: async () => Promise.reject(new Error("database is down")) },
@@ -45,6 +52,18 @@ describe("routing and errors", () => {
     const res = await get("/teapot");
     expect(res.status).toBe(418);
     expect(await res.json()).toEqual({ error: { code: "teapot", message: "I am a teapot" } });
+  });
+
+  test("a domain error is answered with the status of its kind, and Retry-After when it has one", async () => {
+    const deleted = await get("/deleted");
+    expect(deleted.status).toBe(410);
+    expect(await deleted.json()).toEqual({
+      error: { code: "message_deleted", message: "this message was deleted" },
+    });
+    expect(deleted.headers.get("retry-after")).toBeNull();
+    const slow = await get("/slow-down");
+    expect(slow.status).toBe(429);
+    expect(slow.headers.get("retry-after")).toBe("7");
   });
 
   test("an unexpected error is a 500 that reveals nothing", async () => {

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { HttpError } from "../../lib/http/errors.ts";
+import { isKind } from "../../lib/errors.ts";
 import { checkKey, sanitizeFilename, storageKey } from "../../lib/storage/keys.ts";
 
 const refused = (key: string) => {
   try {
     checkKey(key);
   } catch (err) {
-    return err instanceof HttpError && err.status === 400;
+    return isKind(err, "invalid");
   }
   return false;
 };

@@ -1,5 +1,5 @@
 import { UnreachableError } from "../../client/api-client.ts";
-import { HttpError } from "../../http/errors.ts";
+import { AppError, type ErrorKind } from "../../errors.ts";
 
 /** The exit codes `ajet-chat --help` documents; scripts depend on them, so they never change. */
 export const EXIT = {
@@ -28,24 +28,25 @@ export class CliError extends Error {
 export function describeFailure(err: unknown): { code: ExitCode; message: string } {
   if (err instanceof CliError) return { code: err.code, message: err.message };
   if (err instanceof UnreachableError) return { code: EXIT.unreachable, message: err.message };
-  if (err instanceof HttpError) return { code: exitCodeOf(err), message: httpMessage(err) };
+  if (err instanceof AppError) return { code: EXIT_OF_KIND[err.kind] ?? EXIT.usage, message: messageOf(err) };
   const message = err instanceof Error ? err.message : String(err);
   return { code: EXIT.usage, message };
 }
 
-function exitCodeOf(err: HttpError): ExitCode {
-  if (err.status === 401 || err.status === 403) return EXIT.auth;
-  if (err.status === 404) return EXIT.notFound;
-  if (err.status === 429) return EXIT.rateLimited;
-  if (err.status === 502 || err.status === 503 || err.status === 504) return EXIT.unreachable;
-  return EXIT.usage;
-}
+const EXIT_OF_KIND: Partial<Record<ErrorKind, ExitCode>> = {
+  unauthorized: EXIT.auth,
+  forbidden: EXIT.auth,
+  not_found: EXIT.notFound,
+  rate_limited: EXIT.rateLimited,
+  unavailable: EXIT.unreachable,
+};
 
-function httpMessage(err: HttpError) {
-  if (err.status === 401) return `not signed in: ${err.message} (run ajet-chat login, or set AJET_TOKEN)`;
-  if (err.status === 429) {
-    const after = err.headers?.["Retry-After"];
-    return `rate limited by the server${after ? `; try again in ${after} s` : ""}`;
+function messageOf(err: AppError) {
+  if (err.kind === "unauthorized")
+    return `not signed in: ${err.message} (run ajet-chat login, or set AJET_TOKEN)`;
+  if (err.kind === "rate_limited") {
+    const after = err.retryAfterSeconds;
+    return `rate limited by the server${after !== undefined ? `; try again in ${after} s` : ""}`;
   }
   return err.message;
 }

@@ -2,7 +2,7 @@ import type { KeyEvent } from "@opentui/core";
 import type { ApiClient } from "../../client/api-client.ts";
 import type { MessageJson } from "../../client/views.ts";
 import { COMMANDS } from "../../commands/catalog.ts";
-import { HttpError } from "../../http/errors.ts";
+import { AppError } from "../../errors.ts";
 import { loadHighlighter } from "../../markdown/terminal.ts";
 import { emojiOf } from "../emoji.ts";
 import { type LiveStream, openLiveStream } from "../live-events.ts";
@@ -528,7 +528,7 @@ export class TuiApp {
       const reply = result.reply_md.replace(/[*_`]/g, "").trim();
       this.flash(reply || "done");
     } catch (err) {
-      this.flash(err instanceof HttpError ? err.message.replace(/\n/g, " — ") : String(err), true);
+      this.flash(err instanceof AppError ? err.message.replace(/\n/g, " — ") : String(err), true);
     }
   }
 

@@ -4,7 +4,7 @@ import { downloadHeaders } from "../../../lib/attachments/download.ts";
 import { receiveUpload } from "../../../lib/attachments/receive.ts";
 import { doSaveUpload, uploadFields } from "../../../lib/attachments/save.ts";
 import { accessChannel, checkCanPost } from "../../../lib/channels/access.ts";
-import { notFound } from "../../../lib/http/errors.ts";
+import { notFound } from "../../../lib/errors.ts";
 import { attachmentView, messageView } from "../../../lib/messages/views.ts";
 import { storageKey } from "../../../lib/storage/keys.ts";
 import { api, idParam } from "../api-route.ts";

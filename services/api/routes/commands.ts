@@ -2,7 +2,7 @@ import { z } from "zod";
 import { accessChannel } from "../../../lib/channels/access.ts";
 import { MAX_COMMAND_CHARS, parseCommand } from "../../../lib/commands/parse.ts";
 import { checkMayRun, doRunCommand } from "../../../lib/commands/run.ts";
-import { badRequest } from "../../../lib/http/errors.ts";
+import { invalid } from "../../../lib/errors.ts";
 import { api } from "../api-route.ts";
 
 export const commandRoutes = [
@@ -15,7 +15,7 @@ export const commandRoutes = [
     body: z.object({ channel_id: z.uuid(), text: z.string().max(MAX_COMMAND_CHARS) }),
     handler: async ({ db, store, config, principal, body, ip, publish }) => {
       const parsed = parseCommand(body.text);
-      if (!parsed.ok) throw badRequest(parsed.error.message, parsed.error.code);
+      if (!parsed.ok) throw invalid(parsed.error.message, parsed.error.code);
       const access = await accessChannel(db.db, principal.user.id, body.channel_id);
       checkMayRun(parsed.spec, principal, access);
       const outcome = await doRunCommand(

@@ -9,7 +9,7 @@ import {
   listMyCommunities,
   SLUG,
 } from "../../../lib/communities/manage.ts";
-import { forbidden } from "../../../lib/http/errors.ts";
+import { forbidden } from "../../../lib/errors.ts";
 import { api, idParam } from "../api-route.ts";
 
 export const communityRoutes = [

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { accessChannel, checkCanPost } from "../../../lib/channels/access.ts";
-import { pageQuery } from "../../../lib/http/pagination.ts";
 import { accessMessage } from "../../../lib/messages/access.ts";
 import { doDeleteMessage, doEditMessage } from "../../../lib/messages/change.ts";
 import { listHistory, listReplies } from "../../../lib/messages/history.ts";
 import { doPostMessage, MAX_BODY_CHARS } from "../../../lib/messages/post.ts";
 import { messageView } from "../../../lib/messages/views.ts";
+import { pageQuery } from "../../../lib/pagination.ts";
 import { checkEmoji } from "../../../lib/reactions/emoji.ts";
 import { doAddReaction, doRemoveReaction } from "../../../lib/reactions/toggle.ts";
 import { api, idParam } from "../api-route.ts";

@@ -4,7 +4,7 @@ import {
   listSessions,
   sessionView,
 } from "../../../lib/auth/sessions.ts";
-import { notFound } from "../../../lib/http/errors.ts";
+import { notFound } from "../../../lib/errors.ts";
 import { api, idParam } from "../api-route.ts";
 
 export const sessionRoutes = [

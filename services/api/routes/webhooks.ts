@@ -1,6 +1,6 @@
 import { publishAll } from "../../../lib/bus/publish.ts";
+import { isKind } from "../../../lib/errors.ts";
 import { readBodyText } from "../../../lib/http/body.ts";
-import { HttpError } from "../../../lib/http/errors.ts";
 import { type Route, route } from "../../../lib/http/router.ts";
 import { doDeliverWebhook, findWebhook } from "../../../lib/webhooks/deliver.ts";
 import { parseWebhookBody } from "../../../lib/webhooks/payload.ts";
@@ -33,7 +33,7 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
       try {
         raw = await readBodyText(req, deps.config.limits.maxBodyBytes);
       } catch (err) {
-        if (err instanceof HttpError && err.status === 413) return reply(413, "payload_too_large");
+        if (isKind(err, "too_large")) return reply(413, "payload_too_large");
         throw err;
       }
       const parsed = parseWebhookBody(req.headers.get("content-type"), raw);

@@ -1,43 +1,9 @@
-import { presentedToken } from "../auth/authenticate.ts";
-import { ApiClient } from "../client/api-client.ts";
-import { unauthorized } from "../http/errors.ts";
-import { requestUpstream, type Upstream } from "../http/proxy.ts";
-import type { RequestContext } from "../http/router.ts";
-import { openSse, type SseEvent } from "../http/sse.ts";
-import type { LiveConnection, LiveHub, LiveItem } from "./hub.ts";
-
-/** The caller's API client: their own token, the request's trace id. */
-function clientOf(req: Request, ctx: RequestContext, api: Upstream) {
-  const token = presentedToken(req);
-  if (!token) throw unauthorized();
-  return new ApiClient((path, init) => requestUpstream(api, path, init), token, ctx.traceId);
-}
-
-/** The caller's API client and who they are. */
-export async function callerOf(req: Request, ctx: RequestContext, api: Upstream) {
-  const client = clientOf(req, ctx, api);
-  const me = await client.get<{ id: string; username: string }>("/api/me");
-  return { client, me };
-}
-
-/** Open live streams of this process, by stream id, so a later POST can steer one (switch community). */
-export class StreamRegistry {
-  private readonly streams = new Map<string, { userId: string; conn: LiveConnection }>();
-  add(id: string, userId: string, conn: LiveConnection) {
-    this.streams.set(id, { userId, conn });
-  }
-  remove(id: string) {
-    this.streams.delete(id);
-  }
-  /** The caller's own stream, or undefined: nobody steers another person's stream. */
-  find(id: string, userId: string): LiveConnection | undefined {
-    const found = this.streams.get(id);
-    return found?.userId === userId ? found.conn : undefined;
-  }
-  get size() {
-    return this.streams.size;
-  }
-}
+import type { LiveConnection, LiveHub, LiveItem } from "../live/hub.ts";
+import type { StreamRegistry } from "../live/stream-registry.ts";
+import { clientOf } from "./caller.ts";
+import type { Upstream } from "./proxy.ts";
+import type { RequestContext } from "./router.ts";
+import { openSse, type SseEvent } from "./sse.ts";
 
 /**
  * One stream's SSE side. Built outside openLiveStream's async frame, whose variables (the request,

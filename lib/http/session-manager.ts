@@ -1,0 +1,47 @@
+import type { EventBus } from "../bus/event-bus.ts";
+import type { Config } from "../config.ts";
+import type { LiveHub } from "../live/hub.ts";
+import { startLive } from "../live/session-manager.ts";
+import type { StreamRegistry } from "../live/stream-registry.ts";
+import { type App, createApp } from "./app.ts";
+import { type Upstream, upstreamAlive } from "./proxy.ts";
+import type { Route } from "./router.ts";
+import { defineService } from "./service.ts";
+
+export interface SessionManagerDeps {
+  config: Config;
+  bus: EventBus;
+  api: Upstream;
+}
+
+/**
+ * What both session managers are: a live hub and its streams on the bus, routes that read through
+ * the API with the caller's credential, ready when the bus and the API answer.
+ */
+export function defineSessionManager(spec: {
+  name: "web-sm" | "tui-sm";
+  port(config: Config): number;
+  routes(deps: SessionManagerDeps & { hub: LiveHub; streams: StreamRegistry }): Route[];
+}) {
+  async function create(deps: SessionManagerDeps) {
+    const live = await startLive(deps.bus);
+    const app: App = createApp({
+      name: spec.name,
+      routes: spec.routes({ ...deps, hub: live.hub, streams: live.streams }),
+      ready: { bus: deps.bus.ping, api: upstreamAlive(deps.api) },
+    });
+    return { app, live };
+  }
+  const service = defineService({
+    name: spec.name,
+    needs: { bus: true },
+    port: spec.port,
+    maxBodyBytes: (config) => config.limits.maxBodyBytes,
+    build: async (config, { bus }) => {
+      const { app, live } = await create({ config, bus, api: { name: "api", url: config.upstreams.api } });
+      // The streams end first, so the graceful stop is not held up by them.
+      return { app, close: live.close };
+    },
+  });
+  return { create, ...service };
+}
