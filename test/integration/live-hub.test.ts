@@ -77,7 +77,7 @@ describe("the live hub", () => {
     const size = hub.size;
     const stranger = client({ ...alice, token: "ajs_nope.nope" });
     const refused = hub.connect({ api: stranger, communitySlug: "acme", deliver: () => {} });
-    await expect(refused).rejects.toMatchObject({ status: 401 });
+    await expect(refused).rejects.toMatchObject({ kind: "unauthorized", code: "unauthorized" });
     expect(hub.size).toBe(size);
   });
 
