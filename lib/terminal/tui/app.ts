@@ -1,12 +1,12 @@
 import type { KeyEvent } from "@opentui/core";
 import type { ApiClient } from "../../client/api-client.ts";
-import type { MessageJson } from "../../client/views.ts";
 import { HttpError } from "../../http/errors.ts";
 import { loadHighlighter } from "../../markdown/terminal.ts";
 import { emojiOf } from "../emoji.ts";
 import { type LiveStream, openLiveStream } from "../live-events.ts";
 import { complete } from "./completion.ts";
 import { draft, editKey, editLast, emptyInput, type Input, messageText, paste, typedText } from "./editor.ts";
+import { closeInnermost, nextCommunity, pickMessage, sidebarStep, targetMessage } from "./navigation.ts";
 import type { Screen } from "./screen.ts";
 import {
   applyEvent,
@@ -240,7 +240,8 @@ export class TuiApp {
           return act(this.toggleNotifications());
       }
     } else if (key.meta && (key.name === "up" || key.name === "down")) {
-      return this.pick(key.name === "up" ? -1 : 1);
+      pickMessage(s, key.name === "up" ? -1 : 1);
+      return this.draw();
     }
     switch (!key.ctrl && key.name) {
       case "return":
@@ -249,7 +250,8 @@ export class TuiApp {
         if (!key.meta) return act(this.submit());
         break;
       case "escape":
-        return this.escape();
+        closeInnermost(s);
+        return this.draw();
       case "up": {
         const last = s.input.text === "" && editLast(s.messages.get(s.currentId ?? "") ?? [], s.me.id);
         return last ? this.edit(last) : undefined;
@@ -308,31 +310,18 @@ export class TuiApp {
     void this.client.request("POST", "/tui/typing", { channel_id: channel, state: "stop" }).catch(() => {});
   }
 
-  private escape() {
-    const s = this.state;
-    if (s.input.editing) {
-      s.input = emptyInput();
-    } else if (s.mode === "notifications") s.mode = "chat";
-    else if (s.thread) s.thread = null;
-    else if (s.selected) s.selected = null;
-    else s.flash = null;
-    this.draw();
-  }
-
   private async step(by: number) {
-    const items = sidebarItems(this.state);
-    if (items.length === 0) return;
-    const at = items.findIndex((i) => i.id === this.state.currentId);
-    const next = items[(at + by + items.length) % items.length];
+    const next = sidebarStep(this.state, by);
+    if (!next) return;
     this.state.mode = "chat";
-    if (next) await this.open(next.id);
+    await this.open(next.id);
   }
 
   private async nextCommunity() {
     const s = this.state;
-    if (s.communities.length < 2) return this.flash("you are in one community");
-    const at = s.communities.findIndex((c) => c.slug === s.community);
-    s.community = s.communities[(at + 1) % s.communities.length]?.slug ?? null;
+    const next = nextCommunity(s);
+    if (!next) return this.flash("you are in one community");
+    s.community = next.slug;
     s.currentId = null;
     await this.loadLists();
     await this.stream?.setCommunity(s.community);
@@ -341,25 +330,8 @@ export class TuiApp {
     else this.draw();
   }
 
-  /** The picked message, else the newest in the channel. */
-  private target(): MessageJson | undefined {
-    const s = this.state;
-    const list = s.currentId ? (s.messages.get(s.currentId) ?? []) : [];
-    return list.find((m) => m.id === s.selected) ?? list.at(-1);
-  }
-
-  private pick(by: number) {
-    const s = this.state;
-    const list = (s.currentId ? (s.messages.get(s.currentId) ?? []) : []).filter((m) => !m.deleted);
-    if (list.length === 0) return;
-    const at = s.selected ? list.findIndex((m) => m.id === s.selected) : list.length;
-    const next = at + by;
-    s.selected = next >= list.length ? null : (list[Math.max(0, next)]?.id ?? null);
-    this.draw();
-  }
-
   private async openThread() {
-    const root = this.target();
+    const root = targetMessage(this.state);
     if (!root) return;
     const page = await this.client.replies(root.id, { limit: 200 });
     this.state.thread = { root, replies: page.items };
@@ -445,7 +417,7 @@ export class TuiApp {
   }
 
   private async react(name: string) {
-    const target = this.target();
+    const target = targetMessage(this.state);
     if (!target) return;
     const emoji = emojiOf(name);
     const mine = target.reactions.some((r) => r.emoji === emoji && r.reacted_by_me);
