@@ -1,4 +1,5 @@
 import { lexer, type Token, type Tokens } from "marked";
+import { decodeEntities } from "./entities.ts";
 
 /**
  * Markdown for terminals: `marked`'s tokens become lines of styled spans, which the CLI writes as
@@ -159,6 +160,7 @@ function inline(tokens: Token[] | undefined, style: Style): StyledLine[] {
         add(inline((token as Tokens.Del).tokens, { ...style, strike: true }));
         break;
       case "codespan":
+        // marked keeps HTML entities in code and text tokens; the terminal shows the characters.
         add([[{ ...style, text: decodeEntities((token as Tokens.Codespan).text), tone: "code" }]]);
         break;
       case "br":
@@ -211,16 +213,6 @@ function textLines(text: string, style: Style): StyledLine[] {
       ),
   );
 }
-
-// marked keeps HTML entities in text tokens; the terminal shows the characters.
-const ENTITIES: Record<string, string> = {
-  "&amp;": "&",
-  "&lt;": "<",
-  "&gt;": ">",
-  "&quot;": '"',
-  "&#39;": "'",
-};
-const decodeEntities = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e] ?? e);
 
 // cli-highlight calls a theme function per highlight.js class with the text inside, already themed;
 // each wraps it in private markers naming the tone, parsed back into spans below.

@@ -1,12 +1,9 @@
+import { decodeEntities } from "../markdown/entities.ts";
+
 // Tabs and newlines are text; other control characters are dropped (they also mark placeholders below).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
 const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
-
-/** Slack's three escapes (and the two quote entities some senders add) back to characters. */
-export const unescapeEntities = (text: string) =>
-  text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ENTITIES[name] as string);
 
 /** True for a URL we will link or load: http(s) only (mailto too for links). */
 export const isSafeUrl = (url: string, mail = false) =>
@@ -19,8 +16,8 @@ const encodeUrl = (url: string) => url.replace(/[ ()]/g, (c) => URL_ESCAPES[c] a
 /** One `<…>` control sequence as our markdown. */
 function controlSequence(inner: string): string {
   const bar = inner.indexOf("|");
-  const target = unescapeEntities(bar === -1 ? inner : inner.slice(0, bar));
-  const label = bar === -1 ? null : unescapeEntities(inner.slice(bar + 1));
+  const target = decodeEntities(bar === -1 ? inner : inner.slice(0, bar));
+  const label = bar === -1 ? null : decodeEntities(inner.slice(bar + 1));
   if (target.startsWith("!")) {
     const word = target.slice(1).split("^")[0] as string;
     if (word === "here" || word === "channel" || word === "everyone") return `@${word}`;
@@ -48,7 +45,7 @@ function formatted(text: string): string {
     links.push(controlSequence(inner));
     return `\u0001${links.length - 1}\u0002`;
   });
-  return unescapeEntities(emphasis(held)).replace(
+  return decodeEntities(emphasis(held)).replace(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the placeholders, safe because input has none
     /\u0001(\d+)\u0002/g,
     (_, i: string) => links[Number(i)] as string,
@@ -69,14 +66,14 @@ export function mrkdwnToMarkdown(input: string): string {
   for (const m of text.matchAll(/```([\s\S]*?)```|`([^`\n]+)`/g)) {
     out.push(formatted(text.slice(last, m.index)));
     if (m[1] !== undefined) {
-      const code = unescapeEntities(m[1]).replace(/^\n/, "").replace(/\n$/, "");
+      const code = decodeEntities(m[1]).replace(/^\n/, "").replace(/\n$/, "");
       // Slack lets a block sit inside a line; fenced code needs lines of its own.
       const before = out.join("");
       out.push(`${before === "" || before.endsWith("\n") ? "" : "\n"}\`\`\`\n${code}\n\`\`\``);
       const after = text.slice(m.index + m[0].length);
       if (after !== "" && !after.startsWith("\n")) out.push("\n");
     } else {
-      out.push(`\`${unescapeEntities(m[2] as string)}\``);
+      out.push(`\`${decodeEntities(m[2] as string)}\``);
     }
     last = m.index + m[0].length;
   }
@@ -86,11 +83,11 @@ export function mrkdwnToMarkdown(input: string): string {
 
 /** Plain text (Slack `plain_text`, or `mrkdwn: false`) as markdown that shows it literally. */
 export function plainToMarkdown(input: string): string {
-  return unescapeEntities(input.replace(CONTROL, ""))
+  return decodeEntities(input.replace(CONTROL, ""))
     .replace(/[\\`*_~[\]<>]/g, "\\$&")
     .replace(/^(\s*)([#+-])/gm, "$1\\$2")
     .replace(/^(\s*\d+)([.)])/gm, "$1\\$2");
 }
 
 /** Plain text for fields drawn as text (titles, names, footers): entities unescaped, control characters dropped. */
-export const plainText = (input: string) => unescapeEntities(input.replace(CONTROL, ""));
+export const plainText = (input: string) => decodeEntities(input.replace(CONTROL, ""));

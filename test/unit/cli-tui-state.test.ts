@@ -1,7 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import type { MeJson, MessageJson } from "../../lib/client/views.ts";
 import { fit, wrap } from "../../lib/terminal/tui/lines.ts";
-import { applyEvent, initialState, type SidebarItem } from "../../lib/terminal/tui/state.ts";
+import {
+  closeInnermost,
+  nextCommunity,
+  pickMessage,
+  sidebarStep,
+  targetMessage,
+} from "../../lib/terminal/tui/navigation.ts";
+import { applyEvent, initialState, type SidebarItem, type TuiState } from "../../lib/terminal/tui/state.ts";
 
 const me = { id: "a", username: "alice", display_name: "Alice" } as MeJson;
 const item = (id: string, kind: SidebarItem["kind"] = "channel"): SidebarItem => ({
@@ -95,6 +102,95 @@ describe("the TUI's live state", () => {
     expect(applyEvent(s, created(message("d1", "dm-new", { community_id: null })))).toEqual({
       reloadLists: true,
     });
+  });
+});
+
+describe("moving around the TUI", () => {
+  const shownWith = (...messages: MessageJson[]) => {
+    const s = initialState(me);
+    s.currentId = "general";
+    s.messages.set("general", messages);
+    return s;
+  };
+
+  test("Alt-↑ picks older messages, skipping deleted ones and stopping at the oldest; Alt-↓ past the newest picks none", () => {
+    const s = shownWith(
+      message("m1", "general"),
+      message("m2", "general", { deleted: true }),
+      message("m3", "general"),
+    );
+    expect(targetMessage(s)?.id).toBe("m3");
+    pickMessage(s, -1);
+    expect(s.selected).toBe("m3");
+    pickMessage(s, -1);
+    expect(s.selected).toBe("m1");
+    pickMessage(s, -1);
+    expect(s.selected).toBe("m1");
+    expect(targetMessage(s)?.id).toBe("m1");
+    pickMessage(s, 1);
+    pickMessage(s, 1);
+    expect(s.selected).toBeNull();
+    expect(targetMessage(s)?.id).toBe("m3");
+  });
+
+  test("with no messages shown there is nothing to pick or act on", () => {
+    const s = shownWith(message("m1", "general", { deleted: true }));
+    pickMessage(s, -1);
+    expect(s.selected).toBeNull();
+    s.currentId = null;
+    expect(targetMessage(s)).toBeUndefined();
+  });
+
+  test("Esc leaves the innermost thing first: an edit, then the notifications, a thread, a picked message, a passing line", () => {
+    const s = shownWith(message("m1", "general"));
+    s.input = { text: "fix", cursor: 3, editing: "m1" };
+    s.mode = "notifications";
+    s.thread = { root: message("m1", "general"), replies: [] };
+    s.selected = "m1";
+    s.flash = { text: "done", error: false };
+    const steps: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      closeInnermost(s);
+      steps.push(
+        [
+          s.input.editing ?? "-",
+          s.mode,
+          s.thread ? "thread" : "-",
+          s.selected ?? "-",
+          s.flash ? "flash" : "-",
+        ].join(" "),
+      );
+    }
+    expect(steps).toEqual([
+      "- notifications thread m1 flash",
+      "- chat thread m1 flash",
+      "- chat - m1 flash",
+      "- chat - - flash",
+      "- chat - - -",
+    ]);
+    expect(s.input).toEqual({ text: "", cursor: 0, editing: null });
+  });
+
+  test("Ctrl-N/P step through joined channels then DMs, wrapping around; channels not joined are skipped", () => {
+    const s = initialState(me);
+    s.channels = [item("general"), { ...item("lurk"), isMember: false }, item("random")];
+    s.dms = [item("dm-bob", "dm")];
+    s.currentId = "general";
+    expect(sidebarStep(s, 1)?.id).toBe("random");
+    expect(sidebarStep(s, -1)?.id).toBe("dm-bob");
+    s.currentId = "dm-bob";
+    expect(sidebarStep(s, 1)?.id).toBe("general");
+    expect(sidebarStep(initialState(me), 1)).toBeUndefined();
+  });
+
+  test("Ctrl-O goes to the next community, wrapping around, and nowhere with only one", () => {
+    const s = initialState(me);
+    const community = (slug: string) => ({ slug }) as TuiState["communities"][number];
+    s.communities = [community("acme"), community("beta")];
+    s.community = "beta";
+    expect(nextCommunity(s)?.slug).toBe("acme");
+    s.communities = [community("beta")];
+    expect(nextCommunity(s)).toBeUndefined();
   });
 });
 

@@ -1,11 +1,12 @@
 import type { KeyEvent } from "@opentui/core";
 import type { ApiClient } from "../../client/api-client.ts";
-import type { MessageJson } from "../../client/views.ts";
-import { COMMANDS } from "../../commands/catalog.ts";
 import { AppError } from "../../errors.ts";
 import { loadHighlighter } from "../../markdown/terminal.ts";
 import { emojiOf } from "../emoji.ts";
 import { type LiveStream, openLiveStream } from "../live-events.ts";
+import { complete } from "./completion.ts";
+import { draft, editKey, editLast, emptyInput, type Input, messageText, paste, typedText } from "./editor.ts";
+import { closeInnermost, nextCommunity, pickMessage, sidebarStep, targetMessage } from "./navigation.ts";
 import type { Screen } from "./screen.ts";
 import {
   applyEvent,
@@ -237,73 +238,54 @@ export class TuiApp {
           return act(this.openThread());
         case "g":
           return act(this.toggleNotifications());
-        case "u":
-          return this.edit("", 0);
-        case "a":
-          return this.edit(s.input.text, 0);
-        case "e":
-          return this.edit(s.input.text, s.input.text.length);
-        case "w": {
-          const before = s.input.text.slice(0, s.input.cursor).replace(/\S+\s*$/, "");
-          return this.edit(before + s.input.text.slice(s.input.cursor), before.length);
-        }
       }
-      return;
+    } else if (key.meta && (key.name === "up" || key.name === "down")) {
+      pickMessage(s, key.name === "up" ? -1 : 1);
+      return this.draw();
     }
-    if (key.meta && (key.name === "up" || key.name === "down")) return this.pick(key.name === "up" ? -1 : 1);
-    const { text, cursor } = s.input;
-    switch (key.name) {
+    switch (!key.ctrl && key.name) {
       case "return":
       case "enter":
-        // Alt+Enter breaks the line; Enter sends.
-        if (key.meta) return this.edit(text.slice(0, cursor) + LINE_BREAK + text.slice(cursor), cursor + 1);
-        return act(this.submit());
+        // Alt+Enter is the editor's: a line break.
+        if (!key.meta) return act(this.submit());
+        break;
       case "escape":
-        return this.escape();
-      case "backspace":
-        if (cursor > 0) this.edit(text.slice(0, cursor - 1) + text.slice(cursor), cursor - 1);
-        return;
-      case "delete":
-        return this.edit(text.slice(0, cursor) + text.slice(cursor + 1), cursor);
-      case "left":
-        return this.edit(text, Math.max(0, cursor - 1));
-      case "right":
-        return this.edit(text, Math.min(text.length, cursor + 1));
-      case "home":
-        return this.edit(text, 0);
-      case "end":
-        return this.edit(text, text.length);
-      case "up":
-        if (text === "") return this.editLast();
-        return;
+        closeInnermost(s);
+        return this.draw();
+      case "up": {
+        const last = s.input.text === "" && editLast(s.messages.get(s.currentId ?? "") ?? [], s.me.id);
+        return last ? this.edit(last) : undefined;
+      }
       case "pageup":
         return act(this.scrollBy(1));
       case "pagedown":
         return act(this.scrollBy(-1));
-      case "tab":
-        return this.complete();
+      case "tab": {
+        const completion = complete(s);
+        if (!completion) return;
+        s.completions = completion.completions;
+        return this.edit(completion.input);
+      }
     }
-    if (key.sequence === "?" && text === "" && s.mode === "chat") {
+    if (key.sequence === "?" && s.input.text === "" && s.mode === "chat") {
       s.mode = "help";
       return this.draw();
     }
-    const typed = key.sequence;
-    if (typed && !key.meta && [...typed].every((ch) => ch >= " " && ch !== "\x7f")) {
-      this.edit(text.slice(0, cursor) + typed + text.slice(cursor), cursor + typed.length);
-      this.typing();
-    }
+    const next = editKey(s.input, key);
+    if (!next) return;
+    this.edit(next);
+    if (typedText(key)) this.typing();
   }
 
-  /** Pasted text goes into the input as typed, its line breaks kept as ⏎ (Enter sends). */
   paste(text: string) {
-    const { text: now, cursor } = this.state.input;
-    const clean = toInputLine(text);
-    this.edit(now.slice(0, cursor) + clean + now.slice(cursor), cursor + clean.length);
+    this.edit(paste(this.state.input, text));
   }
 
-  private edit(text: string, cursor: number) {
-    this.state.input = { ...this.state.input, text, cursor };
-    if (text.trim() === "") this.stopTyping();
+  /** The input becomes `next`; an edit that changed nothing draws nothing. */
+  private edit(next: Input) {
+    if (next === this.state.input) return;
+    this.state.input = next;
+    if (next.text.trim() === "") this.stopTyping();
     this.draw();
   }
 
@@ -328,31 +310,18 @@ export class TuiApp {
     void this.client.request("POST", "/tui/typing", { channel_id: channel, state: "stop" }).catch(() => {});
   }
 
-  private escape() {
-    const s = this.state;
-    if (s.input.editing) {
-      s.input = { text: "", cursor: 0, editing: null };
-    } else if (s.mode === "notifications") s.mode = "chat";
-    else if (s.thread) s.thread = null;
-    else if (s.selected) s.selected = null;
-    else s.flash = null;
-    this.draw();
-  }
-
   private async step(by: number) {
-    const items = sidebarItems(this.state);
-    if (items.length === 0) return;
-    const at = items.findIndex((i) => i.id === this.state.currentId);
-    const next = items[(at + by + items.length) % items.length];
+    const next = sidebarStep(this.state, by);
+    if (!next) return;
     this.state.mode = "chat";
-    if (next) await this.open(next.id);
+    await this.open(next.id);
   }
 
   private async nextCommunity() {
     const s = this.state;
-    if (s.communities.length < 2) return this.flash("you are in one community");
-    const at = s.communities.findIndex((c) => c.slug === s.community);
-    s.community = s.communities[(at + 1) % s.communities.length]?.slug ?? null;
+    const next = nextCommunity(s);
+    if (!next) return this.flash("you are in one community");
+    s.community = next.slug;
     s.currentId = null;
     await this.loadLists();
     await this.stream?.setCommunity(s.community);
@@ -361,25 +330,8 @@ export class TuiApp {
     else this.draw();
   }
 
-  /** The picked message, else the newest in the channel. */
-  private target(): MessageJson | undefined {
-    const s = this.state;
-    const list = s.currentId ? (s.messages.get(s.currentId) ?? []) : [];
-    return list.find((m) => m.id === s.selected) ?? list.at(-1);
-  }
-
-  private pick(by: number) {
-    const s = this.state;
-    const list = (s.currentId ? (s.messages.get(s.currentId) ?? []) : []).filter((m) => !m.deleted);
-    if (list.length === 0) return;
-    const at = s.selected ? list.findIndex((m) => m.id === s.selected) : list.length;
-    const next = at + by;
-    s.selected = next >= list.length ? null : (list[Math.max(0, next)]?.id ?? null);
-    this.draw();
-  }
-
   private async openThread() {
-    const root = this.target();
+    const root = targetMessage(this.state);
     if (!root) return;
     const page = await this.client.replies(root.id, { limit: 200 });
     this.state.thread = { root, replies: page.items };
@@ -427,47 +379,13 @@ export class TuiApp {
     this.draw();
   }
 
-  private editLast() {
-    const s = this.state;
-    const mine = (s.messages.get(s.currentId ?? "") ?? [])
-      .filter((m) => m.author.id === s.me.id && !m.deleted)
-      .at(-1);
-    if (!mine) return;
-    const line = toInputLine(mine.body_md);
-    s.input = { text: line, cursor: line.length, editing: mine.id };
-    this.draw();
-  }
-
-  /** Tab: completes a /command, @person or #channel at the cursor; several matches are listed. */
-  private complete() {
-    const s = this.state;
-    const before = s.input.text.slice(0, s.input.cursor);
-    const word = /(\S*)$/.exec(before)?.[1] ?? "";
-    let options: string[] = [];
-    if (word.startsWith("/") && before === word) options = COMMANDS.map((c) => `/${c.name}`);
-    else if (word.startsWith("@")) options = s.members.map((m) => `@${m.user.username}`);
-    else if (word.startsWith("#")) options = s.channels.map((c) => `#${c.label}`);
-    const matches = options.filter((o) => o.startsWith(word.toLowerCase()) || o.startsWith(word));
-    if (matches.length === 0) return;
-    const shared = matches.reduce((a, b) => {
-      let i = 0;
-      while (i < a.length && a[i] === b[i]) i++;
-      return a.slice(0, i);
-    });
-    const completed = matches.length === 1 ? `${shared} ` : shared;
-    const text =
-      before.slice(0, before.length - word.length) + completed + s.input.text.slice(s.input.cursor);
-    s.completions = matches.length > 1 ? matches.slice(0, 12) : [];
-    this.edit(text, before.length - word.length + completed.length);
-  }
-
   /** Enter: a slash command, a reaction (`+👍`), an edit, a thread reply or a message. */
   private async submit() {
     const s = this.state;
-    const text = fromInputLine(s.input.text).trim();
+    const text = messageText(s.input);
     const editing = s.input.editing;
     if (!text || !s.currentId) return;
-    s.input = { text: "", cursor: 0, editing: null };
+    s.input = emptyInput();
     this.stopTyping();
     this.draw();
     if (text === "/quit" || text === "/exit") return this.o.quit();
@@ -493,25 +411,23 @@ export class TuiApp {
       s.scroll = 0;
       this.draw();
     } catch (err) {
-      s.input = { text, cursor: text.length, editing: null };
+      s.input = draft(text);
       this.fail(err);
     }
   }
 
   private async react(name: string) {
-    const target = this.target();
+    const target = targetMessage(this.state);
     if (!target) return;
     const emoji = emojiOf(name);
     const mine = target.reactions.some((r) => r.emoji === emoji && r.reacted_by_me);
     try {
-      const m = await this.client.react(target.id, emoji, !mine);
-      const s = this.state;
-      const list = s.messages.get(m.channel_id);
-      if (list)
-        s.messages.set(
-          m.channel_id,
-          list.map((x) => (x.id === m.id ? { ...x, reactions: m.reactions } : x)),
-        );
+      await this.client.react(target.id, emoji, !mine);
+      // The event the stream will also bring (applying it twice changes nothing).
+      applyEvent(this.state, {
+        event: mine ? "reaction.removed" : "reaction.added",
+        data: { data: { message_id: target.id, emoji, user_id: this.state.me.id } },
+      });
       this.draw();
     } catch (err) {
       this.fail(err);
@@ -537,12 +453,3 @@ export class TuiApp {
     return current(this.state);
   }
 }
-
-/**
- * The input is one line; a message's line breaks show in it as ⏎ (typed with Alt+Enter, kept from a
- * paste or from the message being edited) and become line breaks again when it is sent, so editing
- * a multi-line message or a code block keeps its lines.
- */
-const LINE_BREAK = "⏎";
-const toInputLine = (text: string) => text.replace(/\r?\n/g, LINE_BREAK);
-const fromInputLine = (text: string) => text.replaceAll(LINE_BREAK, "\n");

@@ -8,6 +8,7 @@ import type {
   NotificationJson,
 } from "../../client/views.ts";
 import type { LiveEvent } from "../live-events.ts";
+import { emptyInput, type Input } from "./editor.ts";
 
 /** A row of the sidebar: a channel of the shown community, or a DM. */
 export interface SidebarItem {
@@ -47,7 +48,7 @@ export interface TuiState {
   selected: string | null;
   /** Lines scrolled up from the bottom of the message pane. */
   scroll: number;
-  input: { text: string; cursor: number; editing: string | null };
+  input: Input;
   /** Candidates shown after an ambiguous Tab. */
   completions: string[];
   mode: Mode;
@@ -78,7 +79,7 @@ export function initialState(me: MeJson): TuiState {
     thread: null,
     selected: null,
     scroll: 0,
-    input: { text: "", cursor: 0, editing: null },
+    input: emptyInput(),
     completions: [],
     mode: "chat",
     notifications: [],

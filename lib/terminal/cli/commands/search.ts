@@ -1,3 +1,4 @@
+import { decodeEntities } from "../../../markdown/entities.ts";
 import { intFlag } from "../args.ts";
 import type { Command } from "../command.ts";
 import type { Context } from "../context.ts";
@@ -17,15 +18,6 @@ async function channelLabels(ctx: Context, ids: string[]) {
   );
   return new Map(unique.map((id, i) => [id, labels[i] as string]));
 }
-
-const ENTITIES: Record<string, string> = {
-  "&amp;": "&",
-  "&lt;": "<",
-  "&gt;": ">",
-  "&quot;": '"',
-  "&#39;": "'",
-};
-const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e] ?? e);
 
 /** `search <query>`: messages you can read, best match first. */
 export const search: Command = {
@@ -52,9 +44,9 @@ export const search: Command = {
     for (const hit of page.items) {
       const m = hit.message;
       const label = labels.get(m.channel_id) ?? "";
-      const text = unescapeHtml(hit.snippet.replace(/<\/?mark>/g, ""));
+      const text = decodeEntities(hit.snippet.replace(/<\/?mark>/g, ""));
       ctx.out.record(hit, [m.id, m.created_at, label, authorLabel(m), text], () => {
-        const marked = unescapeHtml(
+        const marked = decodeEntities(
           hit.snippet.replace(/<mark>(.*?)<\/mark>/g, (_all, w: string) => s.bold(s.yellow(w))),
         );
         return `${s.bold(s.cyan(authorLabel(m)))}  ${s.dim(shortTime(m.created_at))}  ${s.dim(label)}  ${s.gray(m.id)}\n  ${marked}`;
