@@ -4,7 +4,8 @@ import type { Db } from "../db/client.ts";
 import { channels, communityBans, communityMembers, users } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { knownTo } from "../users/known.ts";
-import type { ChannelRef, UserRef } from "./parse.ts";
+import type { ChannelRef, UserRef } from "./args.ts";
+import { type CommandContext, communityOf } from "./command.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -74,4 +75,11 @@ export async function resolveChannel(
   } catch {
     throw missing;
   }
+}
+
+/** The member an admin command acts on (`/ban`, `/kick`, `/mute`, `/unmute`), in the caller's community. */
+export async function resolveTarget(ctx: CommandContext, commandName: string, ref: UserRef) {
+  const communityId = communityOf(ctx, commandName);
+  const { user, role } = await resolveMember(ctx.db, communityId, ref);
+  return { communityId, user, target: { id: user.id, role } };
 }
