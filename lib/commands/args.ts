@@ -1,4 +1,4 @@
-import { CHANNEL_NAME } from "../channels/manage.ts";
+import { CHANNEL_NAME } from "../channels/name.ts";
 import { invalid } from "../errors.ts";
 import { USERNAME } from "../users/username.ts";
 import { readToken, restOfLine, type Token } from "./tokenize.ts";

@@ -1,7 +1,5 @@
-import { doBanMember } from "../moderation/members.ts";
 import { invalidArgs } from "./args.ts";
 import { defineCommand, moderatorOf, outcome } from "./command.ts";
-import { resolveTarget } from "./resolve.ts";
 
 export const ban = defineCommand({
   name: "ban",
@@ -18,6 +16,8 @@ export const ban = defineCommand({
     return { user, reason: reason || null };
   },
   async run(ctx, { user: ref, reason }) {
+    const { doBanMember } = await import("../moderation/members.ts");
+    const { resolveTarget } = await import("./resolve.ts");
     const { communityId, user, target } = await resolveTarget(ctx, "ban", ref);
     const { events } = await doBanMember(ctx.db, moderatorOf(ctx), communityId, target, reason);
     return outcome(

@@ -1,5 +1,5 @@
-import type { Scope } from "../auth/api-tokens.ts";
 import type { Principal } from "../auth/authenticate.ts";
+import type { Scope } from "../auth/scopes.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
@@ -46,9 +46,11 @@ export interface CommandOutcome {
 /**
  * A slash command: its spec, how it reads its arguments, and what it does with them. `parse` is
  * pure (names stay names; `run` looks them up) and throws `invalidArgs` on malformed input; `run`
- * acts for a caller `checkMayRun` let through, via the domain's own actions. They are methods, not
- * function properties, so a `Command<Parsed>` fits a list of `Command`s; `parseCommand` only ever
- * hands a command's `run` what that command's own `parse` returned.
+ * acts for a caller `checkMayRun` let through, via the domain's own actions, which it loads with
+ * `await import(…)`: the terminal and web clients read the catalog for completion, and must not load
+ * the database layer to list commands (test/unit/commands-catalog.test.ts holds the catalog to that).
+ * They are methods, not function properties, so a `Command<Parsed>` fits a list of `Command`s;
+ * `parseCommand` only ever hands a command's `run` what that command's own `parse` returned.
  */
 export interface Command<Parsed = unknown> extends CommandSpec {
   parse(args: Args): Parsed;

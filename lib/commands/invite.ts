@@ -1,6 +1,4 @@
-import { doAddChannelMember } from "../channels/manage.ts";
 import { communityOf, defineCommand, outcome } from "./command.ts";
-import { resolveChannel, resolveMember } from "./resolve.ts";
 
 export const invite = defineCommand({
   name: "invite",
@@ -16,6 +14,8 @@ export const invite = defineCommand({
     return { user, channel };
   },
   async run(ctx, { user: ref, channel }) {
+    const { doAddChannelMember } = await import("../channels/manage.ts");
+    const { resolveChannel, resolveMember } = await import("./resolve.ts");
     const { db } = ctx;
     const me = ctx.principal.user;
     const communityId = communityOf(ctx, "invite");

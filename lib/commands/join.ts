@@ -1,6 +1,4 @@
-import { doJoinChannel } from "../channels/manage.ts";
 import { communityOf, defineCommand, outcome } from "./command.ts";
-import { resolveChannel } from "./resolve.ts";
 
 export const join = defineCommand({
   name: "join",
@@ -15,6 +13,8 @@ export const join = defineCommand({
     return { channel };
   },
   async run(ctx, { channel }) {
+    const { doJoinChannel } = await import("../channels/manage.ts");
+    const { resolveChannel } = await import("./resolve.ts");
     const target = await resolveChannel(ctx.db, ctx.principal.user.id, communityOf(ctx, "join"), channel);
     const joined = await doJoinChannel(ctx.db, ctx.principal.user.id, target);
     const { name, id } = target.channel;

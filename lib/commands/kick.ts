@@ -1,7 +1,5 @@
-import { doKickMember } from "../moderation/members.ts";
 import { onlyUser } from "./args.ts";
 import { defineCommand, moderatorOf, outcome } from "./command.ts";
-import { resolveTarget } from "./resolve.ts";
 
 export const kick = defineCommand({
   name: "kick",
@@ -12,6 +10,8 @@ export const kick = defineCommand({
   scope: "admin",
   parse: onlyUser,
   async run(ctx, { user: ref }) {
+    const { doKickMember } = await import("../moderation/members.ts");
+    const { resolveTarget } = await import("./resolve.ts");
     const { communityId, user, target } = await resolveTarget(ctx, "kick", ref);
     const { events } = await doKickMember(ctx.db, moderatorOf(ctx), communityId, target);
     return outcome(

@@ -1,4 +1,3 @@
-import { doLeaveChannel } from "../channels/manage.ts";
 import { defineCommand, outcome } from "./command.ts";
 
 export const leave = defineCommand({
@@ -13,6 +12,7 @@ export const leave = defineCommand({
     return {};
   },
   async run(ctx) {
+    const { doLeaveChannel } = await import("../channels/manage.ts");
     const { channel } = ctx.access;
     const left = await doLeaveChannel(ctx.db, ctx.principal.user.id, ctx.access);
     if (left.events.length === 0) return outcome(`You are not in #${channel.name}.`);

@@ -1,5 +1,3 @@
-import { checkCanPost } from "../channels/access.ts";
-import { doPostMessage } from "../messages/post.ts";
 import { defineCommand, outcome } from "./command.ts";
 
 /** Escapes what would end or nest the italics. */
@@ -16,6 +14,8 @@ export const me = defineCommand({
     return { action: a.rest("action").replace(/\s+/g, " ").trim() };
   },
   async run(ctx, { action }) {
+    const { checkCanPost } = await import("../channels/access.ts");
+    const { doPostMessage } = await import("../messages/post.ts");
     const { db, access } = ctx;
     const { user } = ctx.principal;
     await checkCanPost(db, user.id, access);

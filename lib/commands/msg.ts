@@ -1,8 +1,4 @@
-import { accessChannel, checkCanPost } from "../channels/access.ts";
-import { doOpenDm } from "../dm/dm.ts";
-import { doPostMessage } from "../messages/post.ts";
 import { defineCommand, outcome } from "./command.ts";
-import { resolveKnown, resolveMember } from "./resolve.ts";
 
 export const msg = defineCommand({
   name: "msg",
@@ -17,6 +13,10 @@ export const msg = defineCommand({
     return { user, text: a.rest("message text") };
   },
   async run(ctx, { user: ref, text }) {
+    const { accessChannel, checkCanPost } = await import("../channels/access.ts");
+    const { doOpenDm } = await import("../dm/dm.ts");
+    const { doPostMessage } = await import("../messages/post.ts");
+    const { resolveKnown, resolveMember } = await import("./resolve.ts");
     const { db } = ctx;
     const me = ctx.principal.user;
     const communityId = ctx.access.channel.communityId;

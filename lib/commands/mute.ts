@@ -1,8 +1,6 @@
-import { doMuteMember } from "../moderation/members.ts";
 import { clip, invalidArgs } from "./args.ts";
 import { defineCommand, moderatorOf, outcome } from "./command.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
-import { resolveTarget } from "./resolve.ts";
 
 const DEFAULT_MUTE_MS = 3_600_000;
 const MAX_MUTE_MS = 365 * 86_400_000;
@@ -27,6 +25,8 @@ export const mute = defineCommand({
     return { user, durationMs };
   },
   async run(ctx, { user: ref, durationMs }) {
+    const { doMuteMember } = await import("../moderation/members.ts");
+    const { resolveTarget } = await import("./resolve.ts");
     const { communityId, user, target } = await resolveTarget(ctx, "mute", ref);
     const until = new Date(Date.now() + durationMs);
     const { events } = await doMuteMember(ctx.db, moderatorOf(ctx), communityId, target, until);

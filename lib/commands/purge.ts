@@ -1,7 +1,5 @@
-import { doPurgeChannel } from "../moderation/purge.ts";
 import { invalidArgs } from "./args.ts";
 import { communityOf, defineCommand, outcome } from "./command.ts";
-import { resolveChannel } from "./resolve.ts";
 
 const DEFAULT_PURGE_COUNT = 10;
 const MAX_PURGE_COUNT = 500;
@@ -25,6 +23,8 @@ export const purge = defineCommand({
     return { channel, count: Number(given) };
   },
   async run(ctx, { channel, count }) {
+    const { doPurgeChannel } = await import("../moderation/purge.ts");
+    const { resolveChannel } = await import("./resolve.ts");
     const me = ctx.principal.user;
     const target = await resolveChannel(ctx.db, me.id, communityOf(ctx, "purge"), channel);
     const purged = await doPurgeChannel(ctx.db, me.id, target, count, { ip: ctx.ip });

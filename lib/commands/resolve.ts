@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { accessChannel, type ChannelAccess } from "../channels/access.ts";
+import type { CommunityRow } from "../communities/access.ts";
 import type { Db } from "../db/client.ts";
-import { channels, communityBans, communityMembers, users } from "../db/schema.ts";
+import { channels, communities, communityBans, communityMembers, users } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { knownTo } from "../users/known.ts";
 import type { ChannelRef, UserRef } from "./args.ts";
@@ -82,4 +83,10 @@ export async function resolveTarget(ctx: CommandContext, commandName: string, re
   const communityId = communityOf(ctx, commandName);
   const { user, role } = await resolveMember(ctx.db, communityId, ref);
   return { communityId, user, target: { id: user.id, role } };
+}
+
+/** The community a command runs in, by id (the caller's access to it is already established). */
+export async function resolveCommunity(db: Db, id: string): Promise<CommunityRow> {
+  const [row] = await db.select().from(communities).where(eq(communities.id, id));
+  return row as CommunityRow;
 }

@@ -1,11 +1,5 @@
-import { eq } from "drizzle-orm";
-import type { CommunityRow } from "../communities/access.ts";
-import { doUpdateMember } from "../communities/manage.ts";
-import type { Db } from "../db/client.ts";
-import { communities } from "../db/schema.ts";
 import { clip, invalidArgs, type UserRef } from "./args.ts";
 import { communityOf, defineCommand, moderatorOf, outcome } from "./command.ts";
-import { resolveMember } from "./resolve.ts";
 
 export const role = defineCommand({
   name: "role",
@@ -24,9 +18,11 @@ export const role = defineCommand({
     return { user, role };
   },
   async run(ctx, { user: ref, role }) {
+    const { doUpdateMember } = await import("../communities/manage.ts");
+    const { resolveCommunity, resolveMember } = await import("./resolve.ts");
     const communityId = communityOf(ctx, "role");
     const { user } = await resolveMember(ctx.db, communityId, ref);
-    const community = await communityRow(ctx.db, communityId);
+    const community = await resolveCommunity(ctx.db, communityId);
     const result = await doUpdateMember(ctx.db, moderatorOf(ctx), community, user.id, { role });
     return outcome(
       `@${user.username} is now ${role === "admin" ? "an admin" : "a member"}.`,
@@ -35,8 +31,3 @@ export const role = defineCommand({
     );
   },
 });
-
-async function communityRow(db: Db, id: string): Promise<CommunityRow> {
-  const [row] = await db.select().from(communities).where(eq(communities.id, id));
-  return row as CommunityRow;
-}

@@ -1,5 +1,4 @@
-import { SCOPES, type Scope } from "../auth/api-tokens.ts";
-import { doCreateBotToken, doRevokeBotToken, listBotTokens } from "../bots/tokens.ts";
+import { SCOPES, type Scope } from "../auth/scopes.ts";
 import { type Args, clip, invalidArgs, manageForms } from "./args.ts";
 import { type CommandContext, communityOf, defineCommand, outcome } from "./command.ts";
 import { parseDuration } from "./duration.ts";
@@ -63,6 +62,7 @@ function parseCreate(a: Args): CreateArgs {
 }
 
 async function createToken(ctx: CommandContext, args: CreateArgs) {
+  const { doCreateBotToken } = await import("../bots/tokens.ts");
   const me = ctx.principal.user;
   const expiresAt = args.expiresInMs ? new Date(Date.now() + args.expiresInMs) : null;
   const created = await doCreateBotToken(ctx.db, me.id, communityOf(ctx, "token"), {
@@ -85,6 +85,7 @@ async function createToken(ctx: CommandContext, args: CreateArgs) {
 }
 
 async function listTokens(ctx: CommandContext) {
+  const { listBotTokens } = await import("../bots/tokens.ts");
   const tokens = await listBotTokens(ctx.db, communityOf(ctx, "token"));
   if (tokens.length === 0) return outcome("No bot tokens yet; `/token create <name>` makes one.");
   const state = (t: (typeof tokens)[number]) =>
@@ -102,6 +103,7 @@ async function listTokens(ctx: CommandContext) {
 }
 
 async function revokeToken(ctx: CommandContext, id: string) {
+  const { doRevokeBotToken } = await import("../bots/tokens.ts");
   const revoked = await doRevokeBotToken(ctx.db, ctx.principal.user.id, communityOf(ctx, "token"), id);
   return outcome(
     `Revoked token \`${id}\`.`,

@@ -1,4 +1,3 @@
-import { doUpdateChannel } from "../channels/manage.ts";
 import { invalidArgs } from "./args.ts";
 import { defineCommand, outcome } from "./command.ts";
 
@@ -16,6 +15,7 @@ export const topic = defineCommand({
     return { topic };
   },
   async run(ctx, { topic }) {
+    const { doUpdateChannel } = await import("../channels/manage.ts");
     const { channel } = ctx.access;
     const updated = await doUpdateChannel(ctx.db, ctx.principal.user.id, ctx.access, { topic });
     return outcome(

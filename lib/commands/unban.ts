@@ -1,7 +1,5 @@
-import { doUnbanMember } from "../moderation/members.ts";
 import { onlyUser } from "./args.ts";
 import { communityOf, defineCommand, moderatorOf, outcome } from "./command.ts";
-import { resolveBanned } from "./resolve.ts";
 
 export const unban = defineCommand({
   name: "unban",
@@ -12,6 +10,8 @@ export const unban = defineCommand({
   scope: "admin",
   parse: onlyUser,
   async run(ctx, { user: ref }) {
+    const { doUnbanMember } = await import("../moderation/members.ts");
+    const { resolveBanned } = await import("./resolve.ts");
     const communityId = communityOf(ctx, "unban");
     const user = await resolveBanned(ctx.db, communityId, ref);
     const { events } = await doUnbanMember(ctx.db, moderatorOf(ctx), communityId, user.id);

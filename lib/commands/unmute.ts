@@ -1,7 +1,5 @@
-import { doUnmuteMember } from "../moderation/members.ts";
 import { onlyUser } from "./args.ts";
 import { defineCommand, moderatorOf, outcome } from "./command.ts";
-import { resolveTarget } from "./resolve.ts";
 
 export const unmute = defineCommand({
   name: "unmute",
@@ -12,6 +10,8 @@ export const unmute = defineCommand({
   scope: "admin",
   parse: onlyUser,
   async run(ctx, { user: ref }) {
+    const { doUnmuteMember } = await import("../moderation/members.ts");
+    const { resolveTarget } = await import("./resolve.ts");
     const { communityId, user, target } = await resolveTarget(ctx, "unmute", ref);
     const { events } = await doUnmuteMember(ctx.db, moderatorOf(ctx), communityId, target);
     return outcome(

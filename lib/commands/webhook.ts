@@ -1,7 +1,5 @@
-import { doCreateWebhook, doRevokeWebhook, listWebhooks } from "../webhooks/manage.ts";
 import { type Args, type ChannelRef, invalidArgs, manageForms } from "./args.ts";
 import { type CommandContext, communityOf, defineCommand, outcome } from "./command.ts";
-import { resolveChannel } from "./resolve.ts";
 
 export const webhook = defineCommand({
   name: "webhook",
@@ -29,6 +27,8 @@ function parseCreate(a: Args) {
 }
 
 async function createWebhook(ctx: CommandContext, channel: ChannelRef, hookName: string) {
+  const { doCreateWebhook } = await import("../webhooks/manage.ts");
+  const { resolveChannel } = await import("./resolve.ts");
   const me = ctx.principal.user;
   const target = await resolveChannel(ctx.db, me.id, communityOf(ctx, "webhook"), channel);
   const created = await doCreateWebhook(ctx.db, me.id, target, hookName, ctx.publicUrl);
@@ -52,6 +52,7 @@ async function createWebhook(ctx: CommandContext, channel: ChannelRef, hookName:
 }
 
 async function listHooks(ctx: CommandContext) {
+  const { listWebhooks } = await import("../webhooks/manage.ts");
   const hooks = await listWebhooks(ctx.db, communityOf(ctx, "webhook"));
   if (hooks.length === 0) return outcome("No webhooks yet; `/webhook create #channel <name>` makes one.");
   return outcome(
@@ -64,6 +65,7 @@ async function listHooks(ctx: CommandContext) {
 }
 
 async function revokeWebhook(ctx: CommandContext, id: string) {
+  const { doRevokeWebhook } = await import("../webhooks/manage.ts");
   const revoked = await doRevokeWebhook(ctx.db, ctx.principal.user.id, communityOf(ctx, "webhook"), id);
   return outcome(
     `Revoked webhook **${revoked.webhook.name}**; its URL no longer works.`,
