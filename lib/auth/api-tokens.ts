@@ -1,19 +1,8 @@
 import { and, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { apiTokens, apiUsers, users } from "../db/schema.ts";
+import type { Scope } from "./scopes.ts";
 import { issueToken, parseToken, secretMatches } from "./tokens.ts";
-
-/** Every scope a token may carry; each API route declares the one it needs. */
-export const SCOPES = [
-  "messages:read",
-  "messages:write",
-  "channels:read",
-  "channels:write",
-  "reactions:write",
-  "files:write",
-  "admin",
-] as const;
-export type Scope = (typeof SCOPES)[number];
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type ApiUserRow = typeof apiUsers.$inferSelect;

@@ -1,7 +1,8 @@
 import type { Db } from "../db/client.ts";
 import type { users } from "../db/schema.ts";
 import { unauthorized } from "../errors.ts";
-import { type Scope, validateApiToken } from "./api-tokens.ts";
+import { validateApiToken } from "./api-tokens.ts";
+import type { Scope } from "./scopes.ts";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, validateSession } from "./sessions.ts";
 import { TOKEN_PREFIX } from "./tokens.ts";
 

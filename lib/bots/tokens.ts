@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
-import { createApiToken, type Scope } from "../auth/api-tokens.ts";
+import { createApiToken } from "../auth/api-tokens.ts";
+import type { Scope } from "../auth/scopes.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
 import { apiTokens, apiUsers, communityBans, communityMembers, users } from "../db/schema.ts";

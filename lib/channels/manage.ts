@@ -9,9 +9,6 @@ import { type ChannelAccess, type ChannelRow, isDm } from "./access.ts";
 import { channelEvent } from "./subjects.ts";
 import { channelView } from "./views.ts";
 
-/** Channel names: lower-case letters, digits, `-` and `_`, 1–80 characters, like Slack's. */
-export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,79}$/;
-
 /** The newest top-level message id, so a new member starts with nothing unread. */
 export async function latestMessageId(db: Db, channelId: string) {
   const [row] = await db

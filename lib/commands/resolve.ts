@@ -1,10 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { accessChannel, type ChannelAccess } from "../channels/access.ts";
+import type { CommunityRow } from "../communities/access.ts";
 import type { Db } from "../db/client.ts";
-import { channels, communityBans, communityMembers, users } from "../db/schema.ts";
+import { channels, communities, communityBans, communityMembers, users } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { knownTo } from "../users/known.ts";
-import type { ChannelRef, UserRef } from "./parse.ts";
+import type { ChannelRef, UserRef } from "./args.ts";
+import { type CommandContext, communityOf } from "./command.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -74,4 +76,17 @@ export async function resolveChannel(
   } catch {
     throw missing;
   }
+}
+
+/** The member an admin command acts on (`/ban`, `/kick`, `/mute`, `/unmute`), in the caller's community. */
+export async function resolveTarget(ctx: CommandContext, commandName: string, ref: UserRef) {
+  const communityId = communityOf(ctx, commandName);
+  const { user, role } = await resolveMember(ctx.db, communityId, ref);
+  return { communityId, user, target: { id: user.id, role } };
+}
+
+/** The community a command runs in, by id (the caller's access to it is already established). */
+export async function resolveCommunity(db: Db, id: string): Promise<CommunityRow> {
+  const [row] = await db.select().from(communities).where(eq(communities.id, id));
+  return row as CommunityRow;
 }

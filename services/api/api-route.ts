@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { Scope } from "../../lib/auth/api-tokens.ts";
 import { type Principal, requirePrincipal } from "../../lib/auth/authenticate.ts";
+import type { Scope } from "../../lib/auth/scopes.ts";
 import { type Outgoing, publishAll } from "../../lib/bus/publish.ts";
 import { forbidden, notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/http/body.ts";

@@ -80,7 +80,30 @@ const PUBLIC_OPERATIONS: Record<string, Record<string, Operation>> = {
  * as input (a field with a default is optional to the caller).
  */
 export function openApiDocument(specs: readonly ApiRouteSpec[], publicUrl: string) {
-  const schemas: Record<string, Schema> = {};
+  const schemas = schemaSet();
+  // The paths first: building them is what fills the schema set that components lists.
+  const paths = pathsOf(specs, schemas);
+  return {
+    openapi: "3.1.0",
+    info: INFO,
+    servers: [{ url: publicUrl }],
+    paths,
+    components: components(schemas),
+  };
+}
+
+const INFO = {
+  title: "ajet-chat API",
+  version: pkg.version,
+  description:
+    "Every operation but the public ones takes `Authorization: Bearer ajs_…` (a person's session) or " +
+    "`Bearer ajt_…` (a bot's API token), or the session cookie. `x-required-scope` names the scope " +
+    "a bot token needs (null: any token); `x-people-only` operations refuse bot tokens.",
+};
+
+/** JSON schemas of zod ones, keeping the named ones their `$ref`s point at for `components.schemas`. */
+function schemaSet() {
+  const named: Record<string, Schema> = {};
 
   // Named or recursive zod schemas come out with `$defs` and refs relative to their own root, which
   // mean nothing inside this document; they move to components and the refs follow them.
@@ -102,129 +125,138 @@ export function openApiDocument(specs: readonly ApiRouteSpec[], publicUrl: strin
           key === "$ref" && typeof value === "string" ? target(value) : value,
         ),
       );
-    for (const [key, def] of Object.entries($defs)) schemas[defName(key)] = relink(def);
+    for (const [key, def] of Object.entries($defs)) named[defName(key)] = relink(def);
     const linked = relink(root);
-    if (selfRef) schemas[name] = linked;
+    if (selfRef) named[name] = linked;
     return linked;
   }
 
-  function queryParameters(query: z.ZodType, name: string) {
-    const schema = toSchema(query, `${name}Query`);
-    // A query that is not a plain object is still exact as one exploded form parameter.
-    if (!schema.properties) return [{ name: "query", in: "query", style: "form", explode: true, schema }];
-    const required = new Set(schema.required ?? []);
-    return Object.entries(schema.properties).map(([param, propertySchema]) => ({
-      name: param,
-      in: "query",
-      required: required.has(param),
-      schema: propertySchema,
-    }));
-  }
+  return { named, toSchema };
+}
+type SchemaSet = ReturnType<typeof schemaSet>;
 
-  function requestBody(spec: ApiRouteSpec, name: string) {
-    if (spec.rawBody) {
-      const schema = spec.body
-        ? toSchema(spec.body, `${name}Body`)
-        : {
-            type: "object",
-            properties: {
-              file: { type: "string", format: "binary", contentMediaType: "application/octet-stream" },
-            },
-            required: ["file"],
-          };
-      return { required: true, content: { "multipart/form-data": { schema } } };
-    }
-    if (!spec.body) return undefined;
-    return {
-      required: true,
-      content: { "application/json": { schema: toSchema(spec.body, `${name}Body`) } },
-    };
-  }
-
-  function operation(spec: ApiRouteSpec): Operation {
-    const pathNames = [...spec.path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
-    const name = [spec.method.toLowerCase(), ...spec.path.split(/[/:]/).filter((s) => s && s !== "api")]
-      .map((s) => s.replace(/^\w/, (c) => c.toUpperCase()).replace(/\W/g, ""))
-      .join("");
-    const status = spec.status ?? 200;
-    return {
-      summary: spec.summary,
-      parameters: [
-        ...pathNames.map((param) => ({
-          name: param,
-          in: "path",
-          required: true,
-          schema: { type: "string" },
-        })),
-        ...(spec.query ? queryParameters(spec.query, name) : []),
-      ],
-      requestBody: requestBody(spec, name),
-      security: [{ bearer: [] }, { session: [] }],
-      "x-required-scope": spec.scope,
-      ...(spec.peopleOnly ? { "x-people-only": true } : {}),
-      responses: {
-        [status]: { description: status === 201 ? "Created" : "Success", content: anyJson },
-        ...Object.fromEntries(
-          Object.keys(ERRORS).map((code) => [code, { $ref: `#/components/responses/Error${code}` }]),
-        ),
-        default: { $ref: "#/components/responses/ErrorDefault" },
-      },
-    };
-  }
-
+/** The public operations, then each route's under its path template (`:id` → `{id}`). */
+function pathsOf(specs: readonly ApiRouteSpec[], schemas: SchemaSet) {
   const paths: Record<string, Record<string, Operation>> = { ...PUBLIC_OPERATIONS };
   for (const spec of specs) {
     const template = spec.path.replace(/:(\w+)/g, "{$1}");
-    paths[template] = { ...paths[template], [spec.method.toLowerCase()]: operation(spec) };
+    paths[template] = { ...paths[template], [spec.method.toLowerCase()]: operation(spec, schemas) };
   }
+  return paths;
+}
 
-  const errorResponse = (description: string) => ({
-    description,
-    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-  });
+function operation(spec: ApiRouteSpec, schemas: SchemaSet): Operation {
+  const name = operationName(spec);
   return {
-    openapi: "3.1.0",
-    info: {
-      title: "ajet-chat API",
-      version: pkg.version,
-      description:
-        "Every operation but the public ones takes `Authorization: Bearer ajs_…` (a person's session) or " +
-        "`Bearer ajt_…` (a bot's API token), or the session cookie. `x-required-scope` names the scope " +
-        "a bot token needs (null: any token); `x-people-only` operations refuse bot tokens.",
-    },
-    servers: [{ url: publicUrl }],
-    paths,
-    components: {
-      securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", description: "ajs_… session token or ajt_… API token" },
-        session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
-      },
-      schemas: {
-        ...schemas,
-        Error: {
+    summary: spec.summary,
+    parameters: [
+      ...pathParameters(spec.path),
+      ...(spec.query ? queryParameters(spec.query, name, schemas) : []),
+    ],
+    requestBody: requestBody(spec, name, schemas),
+    security: [{ bearer: [] }, { session: [] }],
+    "x-required-scope": spec.scope,
+    ...(spec.peopleOnly ? { "x-people-only": true } : {}),
+    responses: responses(spec.status ?? 200),
+  };
+}
+
+/** `PATCH /api/channels/:id` → `PatchChannelsId`: the prefix of the names of its schemas. */
+const operationName = (spec: ApiRouteSpec) =>
+  [spec.method.toLowerCase(), ...spec.path.split(/[/:]/).filter((s) => s && s !== "api")]
+    .map((s) => s.replace(/^\w/, (c) => c.toUpperCase()).replace(/\W/g, ""))
+    .join("");
+
+const pathParameters = (path: string) =>
+  [...path.matchAll(/:(\w+)/g)].map((m) => ({
+    name: m[1] as string,
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
+
+function queryParameters(query: z.ZodType, name: string, schemas: SchemaSet) {
+  const schema = schemas.toSchema(query, `${name}Query`);
+  // A query that is not a plain object is still exact as one exploded form parameter.
+  if (!schema.properties) return [{ name: "query", in: "query", style: "form", explode: true, schema }];
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties).map(([param, propertySchema]) => ({
+    name: param,
+    in: "query",
+    required: required.has(param),
+    schema: propertySchema,
+  }));
+}
+
+/** Uploads are multipart (a `file` part, plus the body's fields when it has any); other bodies JSON. */
+function requestBody(spec: ApiRouteSpec, name: string, schemas: SchemaSet) {
+  if (spec.rawBody) {
+    const schema = spec.body
+      ? schemas.toSchema(spec.body, `${name}Body`)
+      : {
           type: "object",
           properties: {
-            error: {
-              type: "object",
-              properties: {
-                code: { type: "string", description: "A stable snake_case word for programs" },
-                message: { type: "string", description: "A sentence for people" },
-              },
-              required: ["code", "message"],
-            },
+            file: { type: "string", format: "binary", contentMediaType: "application/octet-stream" },
           },
-          required: ["error"],
-        },
-      },
-      responses: {
-        ...Object.fromEntries(
-          Object.entries(ERRORS).map(([code, description]) => [`Error${code}`, errorResponse(description)]),
-        ),
-        ErrorDefault: errorResponse("Any other error, e.g. 500 internal (logged with the X-Trace-Id)"),
-      },
+          required: ["file"],
+        };
+    return { required: true, content: { "multipart/form-data": { schema } } };
+  }
+  if (!spec.body) return undefined;
+  return {
+    required: true,
+    content: { "application/json": { schema: schemas.toSchema(spec.body, `${name}Body`) } },
+  };
+}
+
+/** The route's own success, then every error status by reference to components.responses. */
+function responses(status: number) {
+  return {
+    [status]: { description: status === 201 ? "Created" : "Success", content: anyJson },
+    ...Object.fromEntries(
+      Object.keys(ERRORS).map((code) => [code, { $ref: `#/components/responses/Error${code}` }]),
+    ),
+    default: { $ref: "#/components/responses/ErrorDefault" },
+  };
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+/** How to authenticate, the schemas the routes named (and the error body), the error responses. */
+function components(schemas: SchemaSet) {
+  return {
+    securitySchemes: {
+      bearer: { type: "http", scheme: "bearer", description: "ajs_… session token or ajt_… API token" },
+      session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+    },
+    schemas: { ...schemas.named, Error: ERROR_SCHEMA },
+    responses: {
+      ...Object.fromEntries(
+        Object.entries(ERRORS).map(([code, description]) => [`Error${code}`, errorResponse(description)]),
+      ),
+      ErrorDefault: errorResponse("Any other error, e.g. 500 internal (logged with the X-Trace-Id)"),
     },
   };
 }
+
+/** The uniform error body of every service. */
+const ERROR_SCHEMA = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        code: { type: "string", description: "A stable snake_case word for programs" },
+        message: { type: "string", description: "A sentence for people" },
+      },
+      required: ["code", "message"],
+    },
+  },
+  required: ["error"],
+};
 
 /** `GET /api/openapi.json`: public (the docs are not secret), built on first request and kept. */
 export function openApiRoute(specs: readonly ApiRouteSpec[], publicUrl: string): Route {

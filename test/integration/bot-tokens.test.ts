@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
-import { SCOPES, type Scope } from "../../lib/auth/api-tokens.ts";
+import { SCOPES, type Scope } from "../../lib/auth/scopes.ts";
 import { apiTokens, apiUsers, communityMembers, users } from "../../lib/db/schema.ts";
 import { apiSpecs } from "../../services/api/routes.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { accessChannel, isDm } from "../../../lib/channels/access.ts";
 import {
-  CHANNEL_NAME,
   doAddChannelMember,
   doJoinChannel,
   doLeaveChannel,
   doUpdateChannel,
 } from "../../../lib/channels/manage.ts";
+import { CHANNEL_NAME } from "../../../lib/channels/name.ts";
 import { doMarkRead } from "../../../lib/channels/read.ts";
 import { channelView } from "../../../lib/channels/views.ts";
 import { dmMembers } from "../../../lib/dm/dm.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { accessChannel } from "../../../lib/channels/access.ts";
+import { checkMayRun } from "../../../lib/commands/may-run.ts";
 import { MAX_COMMAND_CHARS, parseCommand } from "../../../lib/commands/parse.ts";
-import { checkMayRun, doRunCommand } from "../../../lib/commands/run.ts";
 import { invalid } from "../../../lib/errors.ts";
 import { api } from "../api-route.ts";
 
@@ -17,11 +17,9 @@ export const commandRoutes = [
       const parsed = parseCommand(body.text);
       if (!parsed.ok) throw invalid(parsed.error.message, parsed.error.code);
       const access = await accessChannel(db.db, principal.user.id, body.channel_id);
-      checkMayRun(parsed.spec, principal, access);
-      const outcome = await doRunCommand(
-        { db: db.db, publicUrl: config.publicUrl, principal, access, ip },
-        parsed.command,
-      );
+      checkMayRun(parsed.command, principal, access);
+      const ctx = { db: db.db, publicUrl: config.publicUrl, principal, access, ip };
+      const outcome = await parsed.command.run(ctx, parsed.args);
       await publish(outcome.events);
       // The messages are gone; their files follow, best effort.
       await Promise.allSettled(outcome.storageKeys.map((key) => store.delete(key)));

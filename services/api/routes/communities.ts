@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listCommunityChannels } from "../../../lib/channels/list.ts";
-import { CHANNEL_NAME, doCreateChannel } from "../../../lib/channels/manage.ts";
+import { doCreateChannel } from "../../../lib/channels/manage.ts";
+import { CHANNEL_NAME } from "../../../lib/channels/name.ts";
 import { accessCommunity, communityView } from "../../../lib/communities/access.ts";
 import {
   doCreateCommunity,
