@@ -1,5 +1,6 @@
 import { SCOPES, type Scope } from "../auth/api-tokens.ts";
 import { CHANNEL_NAME } from "../channels/manage.ts";
+import { hasControls } from "../control-chars.ts";
 import { USERNAME } from "../users/username.ts";
 import { type CommandSpec, commandSpec, usageOf } from "./catalog.ts";
 import { parseDuration } from "./duration.ts";
@@ -182,6 +183,7 @@ function commandOf(name: string, a: Args): Command {
       if (!a.hasRest()) throw new Invalid('missing topic (`/topic ""` clears it)');
       const topic = a.rest("topic", false).trim();
       if (topic.length > 250) throw new Invalid("a topic is at most 250 characters");
+      if (hasControls(topic)) throw new Invalid("a topic is one line, without control characters");
       return { name, topic };
     }
     case "msg": {
