@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { invalid } from "./errors.ts";
 
 // C0 controls but tab and newline, DEL, and the C1 range: everything a terminal may act on.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
@@ -39,3 +40,13 @@ export const textLine = (max: number) =>
     .trim()
     .max(max)
     .refine((text) => !hasControls(text), "must not contain control characters");
+
+/**
+ * Refuses NUL in a key or a string (usable as a `JSON.parse` reviver): PostgreSQL's text cannot
+ * hold it, so it would fail the statement instead of being refused as input.
+ */
+export function refuseNul(key: string, value: unknown) {
+  if (key.includes("\0") || (typeof value === "string" && value.includes("\0")))
+    throw invalid(`${key.replaceAll("\0", "") || "the request"}: must not contain NUL characters`);
+  return value;
+}
