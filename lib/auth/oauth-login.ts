@@ -1,6 +1,7 @@
 import { and, eq, like, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { Outgoing } from "../bus/publish.ts";
+import { dropControls } from "../control-chars.ts";
 import type { Db } from "../db/client.ts";
 import { communities, oauthAccounts, users } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
@@ -131,7 +132,7 @@ async function createLinkedUser(
   }
   const user = await doCreatePerson(tx, {
     username: await freeUsername(tx, usernameSeed(profile.login)),
-    display_name: (profile.name?.trim() || profile.login).slice(0, 80),
+    display_name: (dropControls(profile.name ?? "", true).trim() || profile.login).slice(0, 80),
     email: profile.email,
   });
   await tx.insert(oauthAccounts).values({ userId: user.id, provider, providerUserId: profile.id });

@@ -73,6 +73,8 @@ export class ApiClient {
     readonly token: string,
     private readonly traceId?: string,
     private readonly retry?: RetryPolicy,
+    /** Reads every JSON answer (a terminal shows strings with their control characters made visible). */
+    private readonly reviver?: (key: string, value: unknown) => unknown,
   ) {}
 
   /** The raw answer, after retries; a non-2xx answer throws AppError. */
@@ -97,7 +99,7 @@ export class ApiClient {
     const res = await this.send(method, path, body, options);
     if (res.status === 204) return undefined as T;
     const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    return (text ? JSON.parse(text, this.reviver) : undefined) as T;
   }
 
   private async withRetries(path: string, init: RequestInit, idempotent: boolean): Promise<Response> {

@@ -1,3 +1,4 @@
+import { hasControls } from "../control-chars.ts";
 import { invalidArgs } from "./args.ts";
 import { defineCommand, outcome } from "./command.ts";
 
@@ -12,6 +13,7 @@ export const topic = defineCommand({
     if (!a.hasRest()) throw invalidArgs('missing topic (`/topic ""` clears it)');
     const topic = a.rest("topic", false).trim();
     if (topic.length > 250) throw invalidArgs("a topic is at most 250 characters");
+    if (hasControls(topic)) throw invalidArgs("a topic is one line, without control characters");
     return { topic };
   },
   async run(ctx, { topic }) {

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { invalid, tooLarge } from "../errors.ts";
+import { refuseNul } from "../control-chars.ts";
+import { AppError, invalid, tooLarge } from "../errors.ts";
 
 export const payloadTooLarge = (limit: number) =>
   tooLarge(`the request body is larger than the limit of ${limit} bytes`);
@@ -31,8 +32,9 @@ export async function readJson<T extends z.ZodType>(
   const text = await readBodyText(req, limit);
   let value: unknown;
   try {
-    value = text === "" ? {} : JSON.parse(text);
-  } catch {
+    value = text === "" ? {} : JSON.parse(text, refuseNul);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
     throw invalid("the request body is not valid JSON", "invalid_json");
   }
   return schema.parse(value);

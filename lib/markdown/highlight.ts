@@ -12,8 +12,11 @@ const KEYWORDS = new Set(
 );
 
 // One pass over the code: comments, strings, numbers, words; everything else is copied escaped.
+// Each failed match is a scan to the end that starts again one character on, so none may repeat: an
+// unclosed `/*` comments out the rest, as in an editor, and a quote after a backslash opens no
+// string (once one quote fails to close, every later quote on its line or in the code is escaped).
 const TOKEN =
-  /(\/\/[^\n]*|\/\*[\s\S]*?\*\/|#(?![!{[])[^\n]*|--[^\n]*)|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(\b\d[\d_]*(?:\.\d+)?(?:e[+-]?\d+)?\b|\b0x[\da-f]+\b)|([A-Za-z_$][\w$]*)/gi;
+  /(\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|#(?![!{[])[^\n]*|--[^\n]*)|((?<!\\)(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`))|(\b\d[\d_]*(?:\.\d+)?(?:e[+-]?\d+)?\b|\b0x[\da-f]+\b)|([A-Za-z_$][\w$]*)/gi;
 
 const HASH_COMMENTS = new Set([
   "py",
@@ -36,11 +39,16 @@ const HASH_COMMENTS = new Set([
 ]);
 const DASH_COMMENTS = new Set(["sql", "lua", "haskell", "hs", "elm"]);
 
+/** Code longer than this is shown uncoloured, here and in the terminal: colour is not worth the time. */
+export const MAX_HIGHLIGHT_CHARS = 20_000;
+
 /**
  * A small highlighter for code blocks: comments, strings, numbers and common keywords across the
- * usual languages, as `<span class="hl-…">`. The output is escaped HTML. Unknown text is left plain.
+ * usual languages, as `<span class="hl-…">`. The output is escaped HTML. Unknown text is left plain,
+ * and so is code over MAX_HIGHLIGHT_CHARS.
  */
 export function highlightCode(code: string, lang: string): string {
+  if (code.length > MAX_HIGHLIGHT_CHARS) return escapeHtml(code);
   const hash = HASH_COMMENTS.has(lang);
   const dash = DASH_COMMENTS.has(lang);
   let out = "";

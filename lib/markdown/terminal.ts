@@ -1,5 +1,8 @@
-import { lexer, type Token, type Tokens } from "marked";
+import type { Token, Tokens } from "marked";
+import { showControls } from "../control-chars.ts";
 import { decodeEntities } from "./entities.ts";
+import { MAX_HIGHLIGHT_CHARS } from "./highlight.ts";
+import { lexMarkdown } from "./parse.ts";
 
 /**
  * Markdown for terminals: `marked`'s tokens become lines of styled spans, which the CLI writes as
@@ -37,11 +40,14 @@ export interface Span {
 
 export type StyledLine = Span[];
 
-type Highlight = (
-  code: string,
-  options: { language?: string; ignoreIllegals: boolean; theme: object },
-) => string;
-let highlighter: Highlight | null = null;
+interface Highlighter {
+  highlight(code: string, options: { language?: string; ignoreIllegals: boolean; theme: object }): string;
+  supportsLanguage(name: string): boolean;
+}
+let highlighter: Highlighter | null = null;
+
+// Guessing the language tries every grammar over the code: for small blocks only.
+const MAX_GUESSED_CHARS = 2_000;
 
 /**
  * Loads `cli-highlight` (highlight.js with every grammar: about 100 ms), so code blocks rendered
@@ -49,17 +55,21 @@ let highlighter: Highlight | null = null;
  */
 export function loadHighlighter() {
   if (highlighter) return;
-  highlighter = (require("cli-highlight") as { highlight: Highlight }).highlight;
+  highlighter = require("cli-highlight") as Highlighter;
 }
 
 export const hasCodeBlock = (md: string) => md.includes("```") || /^( {4}|\t)\S/m.test(md);
 
 type Style = Omit<Span, "text">;
 
-/** Markdown as styled lines. Raw HTML is shown as text, never interpreted. */
+/**
+ * Markdown as styled lines. Raw HTML is shown as text, never interpreted; control characters are
+ * shown (`\x1b`), never passed on, so no span can carry one to the terminal and styling is ours alone.
+ */
 export function renderMarkdown(md: string): StyledLine[] {
   const lines: StyledLine[] = [];
-  blocks(lexer(md, { gfm: true, breaks: true }), lines, "");
+  // Line ends first, as marked would: a \r\n is a newline, not a control character to show.
+  blocks(lexMarkdown(showControls(md.replace(/\r\n?/g, "\n"))), lines, "");
   while (lines.length > 0 && isBlank(lines[lines.length - 1] as StyledLine)) lines.pop();
   return lines.length ? lines : [[]];
 }
@@ -251,13 +261,11 @@ function codeLines(code: string, lang: string | undefined): StyledLine[] {
   const language = lang?.trim().split(/\s+/)[0] || undefined;
   let marked = code;
   let plain: Tone | undefined = "code";
-  if (highlighter && code.length < 20_000) {
-    try {
-      marked = highlighter(code, { language, ignoreIllegals: true, theme: THEME });
-      plain = undefined;
-    } catch {
-      // An unknown language: shown uncoloured.
-    }
+  // A language it does not know is shown uncoloured (asking would print a warning over the screen).
+  const known = language ? highlighter?.supportsLanguage(language) : code.length <= MAX_GUESSED_CHARS;
+  if (highlighter && known && code.length <= MAX_HIGHLIGHT_CHARS) {
+    marked = highlighter.highlight(code, { language, ignoreIllegals: true, theme: THEME });
+    plain = undefined;
   }
   const lines: StyledLine[] = [];
   const stack: Tone[] = [];

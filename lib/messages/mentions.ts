@@ -1,4 +1,5 @@
-import { Lexer, type Token } from "marked";
+import type { Token } from "marked";
+import { lexMarkdown } from "../markdown/parse.ts";
 import { USERNAME } from "../users/username.ts";
 
 export interface ParsedMentions {
@@ -20,6 +21,7 @@ function plainText(tokens: Token[], out: string[]) {
     if (nested) plainText(nested, out);
     else if (items) plainText(items, out);
     else if ("text" in token && typeof token.text === "string") out.push(token.text);
+    else if (token.type === "mention") out.push(token.raw);
     if (token.type === "table") {
       const table = token as unknown as { header: { tokens: Token[] }[]; rows: { tokens: Token[] }[][] };
       for (const cell of table.header) plainText(cell.tokens, out);
@@ -34,9 +36,9 @@ export function parseMentions(markdown: string): ParsedMentions {
   // Most messages mention nobody; they need no markdown parse.
   if (!markdown.includes("@")) return { usernames: [], channel: false, here: false };
   const parts: string[] = [];
-  plainText(new Lexer().lex(markdown), parts);
+  plainText(lexMarkdown(markdown), parts);
   const text = parts.join("");
-  const usernames: string[] = [];
+  const usernames = new Set<string>();
   let channel = false;
   let here = false;
   for (const m of text.matchAll(mention)) {
@@ -44,7 +46,7 @@ export function parseMentions(markdown: string): ParsedMentions {
     const name = (m[1] as string).replace(/[._-]+$/, "").toLowerCase();
     if (name === "channel" || name === "everyone") channel = true;
     else if (name === "here") here = true;
-    else if (USERNAME.test(name) && !usernames.includes(name)) usernames.push(name);
+    else if (USERNAME.test(name)) usernames.add(name);
   }
-  return { usernames, channel, here };
+  return { usernames: [...usernames], channel, here };
 }

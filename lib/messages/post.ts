@@ -4,6 +4,7 @@ import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
 import { isDm } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
+import { refuseNul } from "../control-chars.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, channelMembers, communityMembers, mentions, messages, users } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
@@ -38,6 +39,7 @@ export interface NewMessage {
 export function checkBody(body: string) {
   if (body.trim() === "") throw invalid("body_md: must not be empty");
   if (body.length > MAX_BODY_CHARS) throw invalid(`body_md: must be at most ${MAX_BODY_CHARS} characters`);
+  refuseNul("body_md", body);
 }
 
 /**

@@ -1,13 +1,10 @@
+import { dropControls, hasControls } from "../control-chars.ts";
 import { AppError } from "../errors.ts";
 
 const MAX_KEY_LENGTH = 1024;
 // Bytes of UTF-8, not characters: filesystems (the disk store, MinIO, s3rver) allow 255 bytes per
 // name, and the stores add a suffix of their own.
 const MAX_FILENAME_BYTES = 200;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-const control = /[\u0000-\u001f\u007f]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-const hasControl = /[\u0000-\u001f\u007f]/;
 
 /**
  * The plan's storage key: `<community-id>/<channel-id>/<message-id>/<filename>`. DMs have no
@@ -30,7 +27,7 @@ export function storageKey(parts: {
  */
 export function sanitizeFilename(name: string): string {
   // A lone surrogate cannot be encoded into a path or an S3 URL.
-  const base = name.toWellFormed().replace(control, "").split(/[/\\]/).pop() ?? "";
+  const base = dropControls(name.toWellFormed(), true).split(/[/\\]/).pop() ?? "";
   let clean = base
     .replace(/["<>:|?*]/g, "_")
     .replace(/^[.\s]+/, "")
@@ -58,7 +55,7 @@ export function sanitizeFilename(name: string): string {
 export function checkKey(key: string): string {
   const bad = (why: string) => new AppError("invalid", "invalid_storage_key", `storage key ${why}`);
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw bad(`must be 1 to ${MAX_KEY_LENGTH} characters`);
-  if (hasControl.test(key)) throw bad("must not contain control characters");
+  if (hasControls(key)) throw bad("must not contain control characters");
   if (key.includes("\\")) throw bad("must not contain a backslash");
   if (key.startsWith("/")) throw bad("must be relative");
   for (const segment of key.split("/")) {

@@ -25,6 +25,8 @@ export interface LiveStreamOptions {
   /** The server refused the credentials: the stream stops. */
   onFatal?(err: AppError): void;
   backoffMs?: { first: number; max: number };
+  /** Reads each event's JSON (see ApiClient's). */
+  reviver?: (key: string, value: unknown) => unknown;
 }
 
 const SILENCE_MS = 45_000;
@@ -80,7 +82,7 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
           watchdog = setTimeout(() => current.abort(), SILENCE_MS);
         };
         try {
-          for await (const event of readSse(res.body, alive)) {
+          for await (const event of readSse(res.body, alive, options.reviver)) {
             if (event.id) lastEventId = event.id;
             if (event.event === "ready") {
               streamId = (event.data as { stream_id?: string }).stream_id;
@@ -133,6 +135,7 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
   onBytes?: () => void,
+  reviver?: (key: string, value: unknown) => unknown,
 ): AsyncGenerator<LiveEvent> {
   const decoder = new TextDecoder();
   let buffer = "";
@@ -160,7 +163,7 @@ export async function* readSse(
       const text = data.join("\n");
       let parsed: unknown = text;
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(text, reviver);
       } catch {
         // Not JSON: passed on as text.
       }

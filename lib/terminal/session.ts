@@ -24,13 +24,20 @@ export function openSession(config: ClientConfig, flags: { profile?: string; ser
   return { profileName, profile, server, token: config.token ?? profile?.token, config };
 }
 
-/** The signed-in API client; not signed in is exit code 2. */
-export function clientOf(session: Session, retry: RetryPolicy | undefined = CLI_RETRY): ApiClient {
+/**
+ * The signed-in API client; not signed in is exit code 2. With `reviver` (visibleStrings, for output
+ * on a terminal) every answer is read through it.
+ */
+export function clientOf(
+  session: Session,
+  retry: RetryPolicy | undefined = CLI_RETRY,
+  reviver?: (key: string, value: unknown) => unknown,
+): ApiClient {
   if (!session.token) {
     const login = session.profileName === "default" ? "" : ` --profile ${session.profileName}`;
     throw new CliError(EXIT.auth, `not signed in: run ajet-chat login${login} (or set AJET_TOKEN)`);
   }
-  return new ApiClient(httpTransport(session.server), session.token, undefined, retry);
+  return new ApiClient(httpTransport(session.server), session.token, undefined, retry, reviver);
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");

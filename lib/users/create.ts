@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textLine } from "../control-chars.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { users } from "../db/schema.ts";
@@ -13,7 +14,7 @@ export const newPersonSchema = z.object({
     .toLowerCase()
     .regex(USERNAME, USERNAME_RULE)
     .refine((u) => !["channel", "here", "everyone"].includes(u), "that name is reserved for mentions"),
-  display_name: z.string().trim().min(1).max(80),
+  display_name: textLine(80).min(1),
 });
 export type NewPerson = z.output<typeof newPersonSchema>;
 

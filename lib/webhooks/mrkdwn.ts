@@ -1,8 +1,6 @@
+import { dropControls } from "../control-chars.ts";
 import { decodeEntities } from "../markdown/entities.ts";
 
-// Tabs and newlines are text; other control characters are dropped (they also mark placeholders below).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
 
 /** True for a URL we will link or load: http(s) only (mailto too for links). */
@@ -60,34 +58,40 @@ function formatted(text: string): string {
  * written for us survives too. Links to anything but http(s) and mailto become their label.
  */
 export function mrkdwnToMarkdown(input: string): string {
-  const text = input.replace(CONTROL, "");
+  // Tabs and newlines are text; other control characters are dropped (they also mark placeholders below).
+  const text = dropControls(input);
   const out: string[] = [];
+  // Whether the output so far ends a line, kept as it grows: looking back at it per block would make
+  // a body of many blocks cost its length squared.
+  let lineStart = true;
+  const push = (piece: string) => {
+    out.push(piece);
+    if (piece !== "") lineStart = piece.endsWith("\n");
+  };
   let last = 0;
   for (const m of text.matchAll(/```([\s\S]*?)```|`([^`\n]+)`/g)) {
-    out.push(formatted(text.slice(last, m.index)));
+    push(formatted(text.slice(last, m.index)));
+    last = m.index + m[0].length;
     if (m[1] !== undefined) {
       const code = decodeEntities(m[1]).replace(/^\n/, "").replace(/\n$/, "");
       // Slack lets a block sit inside a line; fenced code needs lines of its own.
-      const before = out.join("");
-      out.push(`${before === "" || before.endsWith("\n") ? "" : "\n"}\`\`\`\n${code}\n\`\`\``);
-      const after = text.slice(m.index + m[0].length);
-      if (after !== "" && !after.startsWith("\n")) out.push("\n");
+      push(`${lineStart ? "" : "\n"}\`\`\`\n${code}\n\`\`\``);
+      if (last < text.length && text[last] !== "\n") push("\n");
     } else {
-      out.push(`\`${decodeEntities(m[2] as string)}\``);
+      push(`\`${decodeEntities(m[2] as string)}\``);
     }
-    last = m.index + m[0].length;
   }
-  out.push(formatted(text.slice(last)));
+  push(formatted(text.slice(last)));
   return out.join("");
 }
 
 /** Plain text (Slack `plain_text`, or `mrkdwn: false`) as markdown that shows it literally. */
 export function plainToMarkdown(input: string): string {
-  return decodeEntities(input.replace(CONTROL, ""))
+  return decodeEntities(dropControls(input))
     .replace(/[\\`*_~[\]<>]/g, "\\$&")
     .replace(/^(\s*)([#+-])/gm, "$1\\$2")
     .replace(/^(\s*\d+)([.)])/gm, "$1\\$2");
 }
 
 /** Plain text for fields drawn as text (titles, names, footers): entities unescaped, control characters dropped. */
-export const plainText = (input: string) => decodeEntities(input.replace(CONTROL, ""));
+export const plainText = (input: string) => decodeEntities(dropControls(input));

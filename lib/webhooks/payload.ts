@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { refuseNul } from "../control-chars.ts";
 import { MAX_BODY_CHARS } from "../messages/post.ts";
 import { isSafeUrl, mrkdwnToMarkdown, plainText, plainToMarkdown } from "./mrkdwn.ts";
 
@@ -296,7 +297,8 @@ export function parseWebhookBody(contentType: string | null, raw: string): Paylo
   }
   let value: unknown;
   try {
-    value = JSON.parse(json);
+    // NUL cannot be stored: such a payload is as unreadable as malformed JSON.
+    value = JSON.parse(json, refuseNul);
   } catch {
     return { ok: false, code: "invalid_payload" };
   }

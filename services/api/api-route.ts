@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { type Principal, requirePrincipal } from "../../lib/auth/authenticate.ts";
 import type { Scope } from "../../lib/auth/scopes.ts";
 import { type Outgoing, publishAll } from "../../lib/bus/publish.ts";
+import { refuseNul } from "../../lib/control-chars.ts";
 import { forbidden, notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/http/body.ts";
 import { type RequestContext, type Route, route } from "../../lib/http/router.ts";
@@ -56,7 +57,7 @@ export function toRoute(spec: ApiRouteSpec, deps: ApiDeps): Route {
       throw forbidden(`this token lacks the ${spec.scope} scope`);
     }
     if (spec.peopleOnly && principal.via === "token") throw forbidden("bots cannot use this route");
-    const query = spec.query ? spec.query.parse(Object.fromEntries(rc.url.searchParams)) : undefined;
+    const query = spec.query ? spec.query.parse(queryOf(rc.url)) : undefined;
     const body =
       spec.body && !spec.rawBody
         ? await readJson(req, spec.body, deps.config.limits.maxBodyBytes)
@@ -79,6 +80,13 @@ export function toRoute(spec: ApiRouteSpec, deps: ApiDeps): Route {
       headers: { "Cache-Control": "private, no-store" },
     });
   });
+}
+
+/** The query's parameters; NUL in one is refused here, as the JSON reader refuses it in a body. */
+function queryOf(url: URL): Record<string, string> {
+  const params = Object.fromEntries(url.searchParams);
+  for (const [key, value] of Object.entries(params)) refuseNul(key, value);
+  return params;
 }
 
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

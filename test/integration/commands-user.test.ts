@@ -192,8 +192,12 @@ describe.each(DB_KINDS)("everyone's slash commands on %s", (kind) => {
         message: 'the quote " opened at character 7 is never closed\nusage: /join #channel',
       },
     });
-    expect((await command(t, bob, general, "/me \u0000")).error?.message).toBe(
+    expect((await command(t, bob, general, "/me \u0007")).error?.message).toBe(
       "a command cannot contain control characters",
+    );
+    // NUL is refused with the body it came in, before any command is read.
+    expect((await command(t, bob, general, "/me \u0000")).error?.message).toBe(
+      "text: must not contain NUL characters",
     );
     expect((await command(t, bob, general, "/frob")).error?.code).toBe("unknown_command");
     const huge = await command(t, bob, general, `/me ${"x".repeat(50_000)}`);

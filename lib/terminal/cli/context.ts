@@ -1,7 +1,8 @@
 import type { ApiClient } from "../../client/api-client.ts";
 import type { ChannelJson, CommunityJson } from "../../client/views.ts";
 import type { ClientConfig } from "../../config.ts";
-import { clientOf, openSession, type Session } from "../session.ts";
+import { visibleStrings } from "../../control-chars.ts";
+import { CLI_RETRY, clientOf, openSession, type Session } from "../session.ts";
 import { type ParsedArgs, stringFlag } from "./args.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { chooseMode, Output } from "./output.ts";
@@ -40,9 +41,19 @@ export class Context {
     });
   }
 
+  /**
+   * The API client. On a terminal, every string of every answer has its control characters made
+   * visible as it is read, before any command styles it: the one way no field a command prints can
+   * drive the terminal (piped and JSON output escape them when written instead).
+   */
   get client(): ApiClient {
-    this.api ??= clientOf(this.session);
+    this.api ??= clientOf(this.session, CLI_RETRY, this.reviver);
     return this.api;
+  }
+
+  /** How answers and live events are read: with control characters shown, on a terminal. */
+  get reviver() {
+    return this.out.mode === "tty" ? visibleStrings : undefined;
   }
 
   flag(name: string) {

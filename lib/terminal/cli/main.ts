@@ -1,4 +1,5 @@
 import { loadClientConfig } from "../../config.ts";
+import { showControls } from "../../control-chars.ts";
 import { parseArgs } from "./args.ts";
 import type { Command } from "./command.ts";
 import { Context } from "./context.ts";
@@ -58,7 +59,8 @@ export async function runCli(name: string, argv: string[]): Promise<void> {
     process.exitCode = EXIT.ok;
   } catch (err) {
     const { code, message } = describeFailure(err);
-    process.stderr.write(`ajet-chat: ${message.split("\n")[0]}\n`);
+    // The server's message may quote what someone typed: shown, never obeyed.
+    process.stderr.write(`ajet-chat: ${showControls(message.split("\n")[0] ?? "")}\n`);
     process.exitCode = code;
   }
 }

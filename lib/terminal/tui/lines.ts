@@ -1,3 +1,4 @@
+import { showControls } from "../../control-chars.ts";
 import type { Span, StyledLine } from "../../markdown/terminal.ts";
 
 /** Extra looks the TUI gives spans beyond markdown's tones. */
@@ -10,7 +11,8 @@ export interface TuiSpan extends Span {
 
 export type Line = TuiSpan[];
 
-export const width = (s: string) => Bun.stringWidth(s);
+/** Columns `s` takes on screen, where its control characters are shown as `\xHH` (see Screen). */
+export const width = (s: string) => Bun.stringWidth(showControls(s));
 export const lineWidth = (line: Line) => line.reduce((n, s) => n + width(s.text), 0);
 
 /**

@@ -1,5 +1,6 @@
 import { type CliRenderer, createCliRenderer } from "@opentui/core";
 import { loadClientConfig } from "../../config.ts";
+import { showControls } from "../../control-chars.ts";
 import { parseArgs, stringFlag } from "../cli/args.ts";
 import { describeFailure } from "../cli/errors.ts";
 import { clientOf, openSession } from "../session.ts";
@@ -22,7 +23,7 @@ export async function startTui(argv: string[]) {
     restore();
     // The screen is restored once destroy's output has been written.
     setTimeout(() => {
-      if (message) process.stderr.write(`ajet-chat: ${message}\n`);
+      if (message) process.stderr.write(`ajet-chat: ${showControls(message)}\n`);
       process.exit(code);
     }, 50);
   };

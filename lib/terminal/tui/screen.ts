@@ -12,6 +12,7 @@ import {
   TextRenderable,
   underline,
 } from "@opentui/core";
+import { showControls } from "../../control-chars.ts";
 import type { Tone } from "../../markdown/terminal.ts";
 import type { Line, TuiSpan } from "./lines.ts";
 import type { Layout } from "./view.ts";
@@ -38,7 +39,10 @@ const TONES: Record<Tone, string> = {
 
 function chunk(span: TuiSpan): TextChunk {
   const color = span.color ?? (span.tone ? TONES[span.tone] : undefined);
-  let c: TextChunk = color ? fg(color)(span.text) : { __isChunk: true, text: span.text };
+  // Everything the TUI draws passes here: names, topics, messages, the input, errors. A control
+  // character in any of them is shown, never sent to the terminal (the styling is opentui's own).
+  const text = showControls(span.text);
+  let c: TextChunk = color ? fg(color)(text) : { __isChunk: true, text };
   if (span.bold) c = bold(c);
   if (span.italic) c = italic(c);
   if (span.underline) c = underline(c);

@@ -9,6 +9,7 @@ import {
 import { CHANNEL_NAME } from "../../../lib/channels/name.ts";
 import { doMarkRead } from "../../../lib/channels/read.ts";
 import { channelView } from "../../../lib/channels/views.ts";
+import { textLine } from "../../../lib/control-chars.ts";
 import { dmMembers } from "../../../lib/dm/dm.ts";
 import { api, idParam } from "../api-route.ts";
 
@@ -33,7 +34,7 @@ export const channelRoutes = [
     scope: "channels:write",
     body: z
       .object({
-        topic: z.string().trim().max(250).optional(),
+        topic: textLine(250).optional(),
         name: z
           .string()
           .trim()

@@ -10,6 +10,7 @@ import {
   listMyCommunities,
   SLUG,
 } from "../../../lib/communities/manage.ts";
+import { textLine } from "../../../lib/control-chars.ts";
 import { forbidden } from "../../../lib/errors.ts";
 import { api, idParam } from "../api-route.ts";
 
@@ -29,7 +30,7 @@ export const communityRoutes = [
     peopleOnly: true,
     status: 201,
     body: z.object({
-      name: z.string().trim().min(1).max(80),
+      name: textLine(80).min(1),
       slug: z.string().regex(SLUG, "2–40 lower-case letters, digits and -, starting with a letter or digit"),
     }),
     handler: async ({ db, principal, body, publish }) => {
@@ -71,7 +72,7 @@ export const communityRoutes = [
         .toLowerCase()
         .regex(CHANNEL_NAME, "1–80 lower-case letters, digits, - and _, starting with a letter or digit"),
       visibility: z.enum(["public", "private"]).default("public"),
-      topic: z.string().trim().max(250).default(""),
+      topic: textLine(250).default(""),
     }),
     handler: async ({ db, principal, params, body, publish }) => {
       const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
@@ -98,7 +99,7 @@ export const communityRoutes = [
     body: z
       .object({
         role: z.enum(["admin", "member"]).optional(),
-        nickname: z.string().trim().max(80).nullable().optional(),
+        nickname: textLine(80).nullable().optional(),
       })
       .refine((b) => b.role !== undefined || b.nickname !== undefined, "give role or nickname"),
     handler: async ({ db, principal, params, body, publish }) => {

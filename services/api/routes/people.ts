@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import { textLine } from "../../../lib/control-chars.ts";
 import { users } from "../../../lib/db/schema.ts";
 import { doOpenDm, listDms } from "../../../lib/dm/dm.ts";
 import { notFound } from "../../../lib/errors.ts";
@@ -24,7 +25,7 @@ export const peopleRoutes = [
     scope: null,
     body: z
       .object({
-        display_name: z.string().trim().min(1).max(80).optional(),
+        display_name: textLine(80).min(1).optional(),
         avatar_url: z
           .url({ protocol: /^https?$/ })
           .max(2000)

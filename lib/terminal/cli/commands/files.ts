@@ -1,5 +1,6 @@
 import { basename, resolve } from "node:path";
 import type { AttachmentJson, MessageJson } from "../../../client/views.ts";
+import { dropControls } from "../../../control-chars.ts";
 import type { Command } from "../command.ts";
 import { isId, required } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
@@ -48,7 +49,7 @@ export function filenameOf(disposition: string | null, fallback: string): string
   } catch {
     // A malformed name: keep the fallback.
   }
-  const safe = basename(name.replaceAll("\\", "/")).replace(/^\.+/, "");
+  const safe = basename(dropControls(name, true).replaceAll("\\", "/")).replace(/^\.+/, "");
   return safe || fallback;
 }
 
