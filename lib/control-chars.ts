@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { invalid } from "./errors.ts";
 
 // C0 controls but tab and newline, DEL, and the C1 range: everything a terminal may act on.
@@ -29,17 +28,6 @@ export const dropControls = (text: string, oneLine = false) =>
 
 /** True when text has any control character, tab and newline included. */
 export const hasControls = (text: string) => ANY_CONTROL.test(text);
-
-/**
- * A name or a topic as people type it: trimmed, at most `max` characters, on one line and without
- * any control character (a terminal showing it must not be told to do anything).
- */
-export const textLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((text) => !hasControls(text), "must not contain control characters");
 
 /**
  * Refuses NUL in a key or a string (usable as a `JSON.parse` reviver): PostgreSQL's text cannot

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { textLine } from "../control-chars.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { users } from "../db/schema.ts";
 import { conflict } from "../errors.ts";
+import { textLine } from "../text-line.ts";
 import { USERNAME, USERNAME_RULE } from "./username.ts";
 
 /** What a new person picks when no OAuth provider names them: a username and a display name. */

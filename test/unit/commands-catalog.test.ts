@@ -24,6 +24,7 @@ describe("the command catalog", () => {
     expect(loaded.filter((path) => !path.startsWith("lib/commands/")).sort()).toEqual([
       "lib/auth/scopes.ts",
       "lib/channels/name.ts",
+      "lib/control-chars.ts",
       "lib/errors.ts",
       "lib/users/username.ts",
     ]);

@@ -9,8 +9,8 @@ import {
 import { CHANNEL_NAME } from "../../../lib/channels/name.ts";
 import { doMarkRead } from "../../../lib/channels/read.ts";
 import { channelView } from "../../../lib/channels/views.ts";
-import { textLine } from "../../../lib/control-chars.ts";
 import { dmMembers } from "../../../lib/dm/dm.ts";
+import { textLine } from "../../../lib/text-line.ts";
 import { api, idParam } from "../api-route.ts";
 
 const channelId = (params: Record<string, string>) => idParam(params.id, "channel");

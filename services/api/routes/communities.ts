@@ -10,8 +10,8 @@ import {
   listMyCommunities,
   SLUG,
 } from "../../../lib/communities/manage.ts";
-import { textLine } from "../../../lib/control-chars.ts";
 import { forbidden } from "../../../lib/errors.ts";
+import { textLine } from "../../../lib/text-line.ts";
 import { api, idParam } from "../api-route.ts";
 
 export const communityRoutes = [

@@ -1,11 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { textLine } from "../../../lib/control-chars.ts";
 import { users } from "../../../lib/db/schema.ts";
 import { doOpenDm, listDms } from "../../../lib/dm/dm.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { doMarkNotificationsRead, listNotifications } from "../../../lib/notifications/list.ts";
 import { pageQuery } from "../../../lib/pagination.ts";
+import { textLine } from "../../../lib/text-line.ts";
 import { knownTo } from "../../../lib/users/known.ts";
 import { meView, userView } from "../../../lib/users/views.ts";
 import { api, idParam } from "../api-route.ts";
