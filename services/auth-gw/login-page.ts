@@ -1,6 +1,7 @@
 import type { ProviderId } from "../../lib/auth/oauth-providers.ts";
 import { conflict } from "../../lib/errors.ts";
 import { html, type SafeHtml } from "../../lib/http/html.ts";
+import { localPath } from "../../lib/http/local-path.ts";
 import { page } from "./pages.ts";
 
 type Provider = { id: ProviderId; label: string };
@@ -55,8 +56,10 @@ ${firstRun ? "" : html`<p class="muted">New here? You need an invite link from s
  * The answer to a successful callback. Not a 303: the browser arrived here from the provider's
  * site, and browsers withhold SameSite=Strict cookies for the rest of such a redirect chain, so the
  * first page would look signed out. A Refresh from this same-origin page is a same-site navigation.
+ * `next` is checked here again: it came back in a cookie, and a cookie can be planted.
  */
-export function signedInPage(next: string, headers: Headers, notice: string | null = null): Response {
+export function signedInPage(returnTo: string, headers: Headers, notice: string | null = null): Response {
+  const next = localPath(returnTo);
   headers.set("Content-Type", "text/html; charset=utf-8");
   if (!notice) headers.set("Refresh", `0; url=${next}`);
   const body = page(

@@ -12,11 +12,12 @@ import { publishAll } from "../../lib/bus/publish.ts";
 import { AppError, isCallerError } from "../../lib/errors.ts";
 import { statusOf } from "../../lib/http/errors.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
+import { localPath } from "../../lib/http/local-path.ts";
 import { type RequestContext, route } from "../../lib/http/router.ts";
 import { sessionCookie } from "./cookies.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { loginPage, signedInPage, signInFailedPage } from "./login-page.ts";
-import { flowCookie, localPath, readFlowCookie } from "./oauth-flow-cookie.ts";
+import { flowCookie, readFlowCookie } from "./oauth-flow-cookie.ts";
 import { messagePage } from "./pages.ts";
 
 // An invite code is ~80 characters; anything far longer is not one and is not worth a cookie.
