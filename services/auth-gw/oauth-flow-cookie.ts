@@ -10,13 +10,15 @@ const flowSchema = z.object({
   verifier: z.string().min(1),
   next: z.string(),
   invite: z.string().nullable(),
+  // Absent in cookies written before the setup link could travel through a sign-in.
+  setup: z.string().nullable().default(null),
 });
 export type OAuthFlow = z.output<typeof flowSchema>;
 
 const cookieName = (id: ProviderId) => `ajet_oauth_${id}`;
 
 /**
- * The state, PKCE verifier, `next` and invite of one sign-in, in a cookie scoped to that provider's
+ * The state, PKCE verifier, `next`, and invite or setup link of one sign-in, in a cookie scoped to that provider's
  * routes. SameSite=Lax, not Strict: the provider sends the browser back with a cross-site top-level
  * GET, on which browsers send Lax cookies but not Strict ones. `Secure` follows the session cookie's
  * rule (dropped only for plain http on loopback).

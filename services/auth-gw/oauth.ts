@@ -20,8 +20,13 @@ import { loginPage, signedInPage, signInFailedPage } from "./login-page.ts";
 import { flowCookie, readFlowCookie } from "./oauth-flow-cookie.ts";
 import { messagePage } from "./pages.ts";
 
-// An invite code is ~80 characters; anything far longer is not one and is not worth a cookie.
-const MAX_INVITE_LENGTH = 200;
+// Invite codes and setup links are ~80 characters; anything far longer is not one and is not worth
+// a cookie.
+const MAX_LINK_LENGTH = 200;
+const linkParam = (ctx: RequestContext, name: string) => {
+  const value = ctx.url.searchParams.get(name);
+  return value && value.length <= MAX_LINK_LENGTH ? value : null;
+};
 
 /** Sign-in with OAuth: the login page, and per enabled provider its start and callback routes. */
 export function oauthRoutes(deps: GatewayDeps) {
@@ -59,7 +64,7 @@ export function oauthRoutes(deps: GatewayDeps) {
         loginPage({
           providers: listed,
           next: localPath(ctx.url.searchParams.get("next")),
-          firstRun: listed.length > 0 && (await nobodyHereYet(db.db)),
+          notSetUp: listed.length > 0 && (await nobodyHereYet(db.db)),
         }),
       ),
     ),
@@ -68,7 +73,6 @@ export function oauthRoutes(deps: GatewayDeps) {
       const provider = providerFor(ctx);
       const state = generateState();
       const verifier = generateCodeVerifier();
-      const invite = ctx.url.searchParams.get("invite");
       let url: URL;
       try {
         url = await provider.authorizationUrl(state, verifier);
@@ -80,7 +84,8 @@ export function oauthRoutes(deps: GatewayDeps) {
         state,
         verifier,
         next: localPath(ctx.url.searchParams.get("next")),
-        invite: invite && invite.length <= MAX_INVITE_LENGTH ? invite : null,
+        invite: linkParam(ctx, "invite"),
+        setup: linkParam(ctx, "setup"),
       };
       return new Response(null, {
         status: 302,
@@ -123,6 +128,7 @@ export function oauthRoutes(deps: GatewayDeps) {
           provider: provider.id,
           profile,
           inviteCode: flow.invite,
+          setupToken: flow.setup,
           meta: { ip: ctx.ip, userAgent: req.headers.get("user-agent"), policy: config.sessions },
         });
       } catch (err) {
