@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { issueSetupToken } from "../../lib/auth/setup.ts";
 import { users } from "../../lib/db/schema.ts";
+import { createGatewayApp } from "../../services/auth-gw/main.ts";
 import type { Person } from "../support/api.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
@@ -202,5 +203,34 @@ describe("login CSRF on every spelling of the setup form", () => {
       body: "username=alice&display_name=Alice",
     });
     expect(ours.status).toBe(303);
+  });
+});
+
+describe("the public /readyz", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(() => gw.close());
+
+  test("says which check failed, never why: internal hosts and ports stay out of the answer", async () => {
+    const unreachable = { name: "api", url: "http://api.internal.invalid:3901" };
+    const door = createGatewayApp({
+      config: gw.config,
+      db: gw.api.database,
+      bus: gw.api.bus,
+      upstreams: { api: unreachable, web: unreachable, tui: unreachable },
+    });
+    const res = await door.fetch(new Request(`${gw.config.publicUrl}/readyz`), { ip: "198.51.100.1" });
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({
+      ok: false,
+      service: "auth-gw",
+      checks: { database: "ok", api: "failed", "web-sm": "failed", "tui-sm": "failed" },
+    });
+    expect(text).not.toContain("internal.invalid");
+    expect(text).not.toContain("3901");
+    door.beginShutdown();
   });
 });
