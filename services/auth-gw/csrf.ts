@@ -1,4 +1,4 @@
-import { SESSION_COOKIE } from "../../lib/auth/authenticate.ts";
+import { SESSION_COOKIES } from "../../lib/auth/authenticate.ts";
 import { forbidden } from "../../lib/errors.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -8,7 +8,8 @@ const DOOR_FORMS = new Set(["setup", "invite", "auth"]);
 
 function carriesSessionCookie(req: Request): boolean {
   const cookie = req.headers.get("cookie");
-  return cookie?.split(";").some((part) => part.trim().startsWith(`${SESSION_COOKIE}=`)) ?? false;
+  const parts = cookie?.split(";").map((part) => part.trim()) ?? [];
+  return parts.some((part) => SESSION_COOKIES.some((name) => part.startsWith(`${name}=`)));
 }
 
 /**

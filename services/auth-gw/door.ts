@@ -2,6 +2,7 @@ import { authenticate, type Principal, presentedToken } from "../../lib/auth/aut
 import type { Around } from "../../lib/http/app.ts";
 import { toResponse } from "../../lib/http/errors.ts";
 import { pathSegments } from "../../lib/http/router.ts";
+import { dropForeignSessionCookies } from "./cookies.ts";
 import { createCors } from "./cors.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { GatewayDeps } from "./deps.ts";
@@ -33,6 +34,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   const https = publicOrigin.startsWith("https:");
 
   return async (req, ctx, next) => {
+    dropForeignSessionCookies(req, config);
     const token = presentedToken(req);
     let principal: Principal | null = null;
     let res: Response;

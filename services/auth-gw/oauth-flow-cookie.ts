@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ProviderId } from "../../lib/auth/oauth-providers.ts";
 import type { Config } from "../../lib/config.ts";
+import { secureCookies } from "./cookies.ts";
 
 /** A sign-in in flight lasts this long between leaving for the provider and coming back. */
 export const FLOW_TTL_SECONDS = 600;
@@ -24,9 +25,6 @@ const cookieName = (id: ProviderId) => `ajet_oauth_${id}`;
  * rule (dropped only for plain http on loopback).
  */
 export function flowCookie(config: Config, id: ProviderId, flow: OAuthFlow | null): string {
-  const url = new URL(config.publicUrl);
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  const secure = url.protocol === "https:" || !loopback;
   const value = flow ? Buffer.from(JSON.stringify(flow)).toString("base64url") : "";
   return [
     `${cookieName(id)}=${value}`,
@@ -34,7 +32,7 @@ export function flowCookie(config: Config, id: ProviderId, flow: OAuthFlow | nul
     "HttpOnly",
     "SameSite=Lax",
     `Max-Age=${flow ? FLOW_TTL_SECONDS : 0}`,
-    ...(secure ? ["Secure"] : []),
+    ...(secureCookies(config) ? ["Secure"] : []),
   ].join("; ");
 }
 

@@ -234,3 +234,103 @@ describe("the public /readyz", () => {
     door.beginShutdown();
   });
 });
+
+describe("the session cookie at the door", () => {
+  test("a malformed session cookie is a 401 like any wrong one, never a 500", async () => {
+    const gw = await startTestGateway();
+    try {
+      for (const value of ["%", "%E0%A4%A", "%ZZ", "ajs_%", ""]) {
+        const res = await gw.request("/api/me", { headers: { cookie: `ajet_session=${value}` } });
+        expect({ value, status: res.status }).toEqual({ value, status: 401 });
+        expect((await errorOf(res)).code).toBe("unauthorized");
+        const page = await gw.request("/", { headers: { cookie: `theme=dark; ajet_session=${value}` } });
+        expect({ value, status: page.status }).toEqual({ value, status: 200 });
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+
+  describe("over https", () => {
+    const PUBLIC = "https://chat.example.com";
+    const sameOrigin = {
+      "content-type": "application/x-www-form-urlencoded",
+      origin: PUBLIC,
+      "sec-fetch-site": "same-origin",
+    };
+    let gw: TestGateway;
+    let setCookie = "";
+    let token = "";
+    let mallory: Person;
+    beforeAll(async () => {
+      gw = await startTestGateway({ AJET_PUBLIC_URL: PUBLIC, AJET_RATE_AUTH_BURST: "0" });
+      const setup = (await issueSetupToken(gw.api.database.db)) as string;
+      const res = await gw.request(`/setup/${setup}`, {
+        method: "POST",
+        headers: sameOrigin,
+        body: "username=alice&display_name=Alice",
+      });
+      setCookie = res.headers.get("set-cookie") ?? "";
+      token = /^__Host-ajet_session=(ajs_[^;]+);/.exec(setCookie)?.[1] ?? "";
+      mallory = await gw.api.person("mallory");
+    });
+    afterAll(() => gw.close());
+
+    const me = async (cookie: string) => {
+      const res = await gw.request("/api/me", { headers: { cookie } });
+      return res.status === 200 ? (await jsonOf<{ username: string }>(res)).username : res.status;
+    };
+
+    test("the cookie is __Host- prefixed (Secure, Path=/, no Domain) and logout clears that name", async () => {
+      const [pair, ...attributes] = setCookie.split("; ");
+      expect(token).toStartWith("ajs_");
+      expect(pair).toBe(`__Host-ajet_session=${token}`);
+      expect(attributes).toEqual(expect.arrayContaining(["Path=/", "Secure", "HttpOnly", "SameSite=Strict"]));
+      expect(attributes.some((a) => /^domain=/i.test(a))).toBe(false);
+      const zed = await gw.api.person("zed");
+      const logout = await gw.request("/auth/logout", {
+        method: "POST",
+        headers: { ...sameOrigin, cookie: `__Host-ajet_session=${zed.token}` },
+      });
+      expect(logout.headers.get("set-cookie")).toStartWith("__Host-ajet_session=; Path=/;");
+      expect(await me(`__Host-ajet_session=${zed.token}`)).toBe(401);
+    });
+
+    test("only the __Host- cookie signs anyone in; a plain one (planted from a sibling host) is ignored", async () => {
+      expect(await me(`__Host-ajet_session=${token}`)).toBe("alice");
+      expect(await me(`ajet_session=${mallory.token}`)).toBe(401);
+      // Planted beside the real one, first or last, it changes nothing.
+      expect(await me(`ajet_session=${mallory.token}; __Host-ajet_session=${token}`)).toBe("alice");
+      expect(await me(`__Host-ajet_session=${token}; ajet_session=${mallory.token}`)).toBe("alice");
+    });
+
+    test("a cross-site write riding on the __Host- cookie is refused", async () => {
+      const res = await gw.request("/api/communities", {
+        method: "POST",
+        headers: {
+          ...sameOrigin,
+          origin: "https://evil.example",
+          "sec-fetch-site": "cross-site",
+          cookie: `__Host-ajet_session=${token}`,
+        },
+        body: "name=Evil&slug=evil",
+      });
+      expect(res.status).toBe(403);
+      expect((await errorOf(res)).code).toBe("csrf");
+    });
+  });
+
+  test("on plain-http loopback the cookie keeps its plain name, and a planted __Host- one is ignored", async () => {
+    const gw = await startTestGateway();
+    try {
+      const alice = await gw.api.person("alice");
+      const mallory = await gw.api.person("mallory");
+      const me = async (cookie: string) =>
+        (await jsonOf<{ username: string }>(await gw.request("/api/me", { headers: { cookie } }))).username;
+      expect(await me(`ajet_session=${alice.token}`)).toBe("alice");
+      expect(await me(`__Host-ajet_session=${mallory.token}; ajet_session=${alice.token}`)).toBe("alice");
+    } finally {
+      await gw.close();
+    }
+  });
+});
