@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { redactSecrets, redactText } from "./redact.ts";
 
 type Level = "debug" | "info" | "warn" | "error";
 const order: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -23,14 +24,14 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>) {
     level,
     service: ctx?.service ?? defaultService,
     ...(ctx ? { trace_id: ctx.traceId } : {}),
-    msg,
-    ...fields,
+    msg: redactText(msg),
+    ...(fields && (redactSecrets(fields) as Record<string, unknown>)),
   });
   // JSON lines on stderr keep stdout free for what people read (the setup link, the URL).
   process.stderr.write(`${line}\n`);
 }
 
-/** JSON-lines logger. */
+/** JSON-lines logger. Every line is redacted (`redactSecrets`): no token, secret or credential is ever written. */
 export const log = {
   debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
   info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),

@@ -1,8 +1,12 @@
 import type { Db } from "../db/client.ts";
 import { auditLog } from "../db/schema.ts";
 import { requestContext } from "../log.ts";
+import { redactSecrets } from "../redact.ts";
 
-/** One audit_log row, written in the caller's transaction so it exists exactly when the change does. */
+/**
+ * One audit_log row, written in the caller's transaction so it exists exactly when the change does.
+ * Its data is redacted (`redactSecrets`): a row is read by admins, never a place for a secret.
+ */
 export async function recordAudit(
   db: Db,
   entry: {
@@ -21,7 +25,7 @@ export async function recordAudit(
     communityId: entry.communityId ?? null,
     targetType: entry.targetType ?? null,
     targetId: entry.targetId ?? null,
-    data: entry.data ?? null,
+    data: entry.data ? (redactSecrets(entry.data) as Record<string, unknown>) : null,
     ip: entry.ip ?? null,
     traceId: requestContext.getStore()?.traceId ?? null,
   });

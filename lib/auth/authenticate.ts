@@ -7,6 +7,13 @@ import { DEFAULT_SESSION_POLICY, type SessionPolicy, validateSession } from "./s
 import { TOKEN_PREFIX } from "./tokens.ts";
 
 export const SESSION_COOKIE = "ajet_session";
+/**
+ * The session cookie's name over https: a browser takes a `__Host-` cookie only from this very host
+ * over https (Secure, Path=/, no Domain), so no sibling subdomain or network attacker can plant one.
+ */
+export const HOST_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+/** The names a session cookie may have, in the order they are read. */
+export const SESSION_COOKIES = [HOST_SESSION_COOKIE, SESSION_COOKIE] as const;
 
 /** Who is making a request, and with what. */
 export interface Principal {
@@ -22,18 +29,25 @@ export interface Principal {
   token: string;
 }
 
-/** The presented token: `Authorization: Bearer …` first, then the session cookie. */
+/**
+ * The presented token: `Authorization: Bearer …` first, then the session cookie (`__Host-` first;
+ * the gateway's door leaves only the name this server uses). Taken as sent: our tokens need no
+ * decoding, and a malformed one is just a token that does not authenticate.
+ */
 export function presentedToken(req: Request): string | null {
   const header = req.headers.get("authorization");
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     return match ? (match[1] as string) : null;
   }
-  const cookie = req.headers.get("cookie");
-  if (!cookie) return null;
-  for (const part of cookie.split(";")) {
-    const [name, ...value] = part.trim().split("=");
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join("="));
+  const cookies = new Map<string, string>();
+  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
+    const [name = "", ...value] = part.trim().split("=");
+    if (!cookies.has(name)) cookies.set(name, value.join("="));
+  }
+  for (const name of SESSION_COOKIES) {
+    const value = cookies.get(name);
+    if (value !== undefined) return value;
   }
   return null;
 }

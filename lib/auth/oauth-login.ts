@@ -9,6 +9,7 @@ import { doAcceptInvite, findInvite } from "../invites/invites.ts";
 import { doCreatePerson, newPersonSchema } from "../users/create.ts";
 import type { ProviderId, ProviderProfile } from "./oauth-providers.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
+import { doSpendSetupToken } from "./setup.ts";
 
 export const notInvited = () =>
   new AppError(
@@ -65,7 +66,7 @@ async function linkedUser(db: Db, provider: ProviderId, providerUserId: string) 
   return row?.user ?? null;
 }
 
-/** True until the first person exists: the one moment a stranger may sign up without an invite. */
+/** True until the first person exists (the login page then points to the setup link). */
 export async function nobodyHereYet(db: Db): Promise<boolean> {
   const [community] = await db.select({ id: communities.id }).from(communities).limit(1);
   if (community) return false;
@@ -75,10 +76,11 @@ export async function nobodyHereYet(db: Db): Promise<boolean> {
 
 /**
  * Signs in the person a provider vouched for. Their linked account if they have one; otherwise a
- * new account, which needs a usable invite (they join its community in the same transaction) or an
- * empty server (the first person, who then creates the first community). Accounts are linked by the
- * provider's user id only, never by email, so an email claimed at another provider cannot take over
- * an account. Every login makes a new session token.
+ * new account, which needs a usable invite (they join its community in the same transaction) or
+ * the setup link (the first person, who then creates the first community) — never just an empty
+ * server, or the first stranger to find it would own it. Accounts are linked by the provider's user
+ * id only, never by email, so an email claimed at another provider cannot take over an account.
+ * Every login makes a new session token.
  *
  * An existing account carrying an invite joins its community after the login commits; if the invite
  * no longer works they are signed in all the same and `inviteProblem` says why.
@@ -89,6 +91,7 @@ export async function doOAuthLogin(
     provider: ProviderId;
     profile: ProviderProfile;
     inviteCode: string | null;
+    setupToken: string | null;
     meta: { ip?: string; userAgent?: string | null; policy?: SessionPolicy };
   },
 ) {
@@ -98,7 +101,7 @@ export async function doOAuthLogin(
     const created = user === null;
     const events: Outgoing[] = [];
     if (!user) {
-      // One new account at a time, so two strangers racing on an empty server do not both get in.
+      // One new account at a time, so two people racing through one setup link do not both get in.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('ajet-chat:setup'))`);
       user = (await linkedUser(tx, provider, profile.id)) ?? (await createLinkedUser(tx, input));
       if (inviteCode) events.push(...(await doAcceptInvite(tx, inviteCode, user.id, meta)).events);
@@ -107,7 +110,12 @@ export async function doOAuthLogin(
     await recordAudit(tx, {
       action: "login",
       actorId: user.id,
-      data: { via: "oauth", provider, new_account: created },
+      data: {
+        via: "oauth",
+        provider,
+        new_account: created,
+        ...(created && !inviteCode && { setup_link: true }),
+      },
       ip: meta.ip ?? null,
     });
     return { user, token: session.token, created, events };
@@ -124,12 +132,18 @@ export async function doOAuthLogin(
 
 async function createLinkedUser(
   tx: Db,
-  input: { provider: ProviderId; profile: ProviderProfile; inviteCode: string | null },
+  input: {
+    provider: ProviderId;
+    profile: ProviderProfile;
+    inviteCode: string | null;
+    setupToken: string | null;
+  },
 ) {
-  const { provider, profile, inviteCode } = input;
-  if (inviteCode ? !(await findInvite(tx, inviteCode)) : !(await nobodyHereYet(tx))) {
-    throw inviteCode ? inviteGone() : notInvited();
-  }
+  const { provider, profile, inviteCode, setupToken } = input;
+  if (inviteCode) {
+    if (!(await findInvite(tx, inviteCode))) throw inviteGone();
+  } else if (setupToken) await doSpendSetupToken(tx, setupToken);
+  else throw notInvited();
   const user = await doCreatePerson(tx, {
     username: await freeUsername(tx, usernameSeed(profile.login)),
     display_name: (dropControls(profile.name ?? "", true).trim() || profile.login).slice(0, 80),

@@ -46,26 +46,32 @@ export async function checkSetupToken(db: Db, token: string): Promise<boolean> {
 }
 
 /**
- * Uses the setup link: creates the first person and signs them in. The link works once (the row is
- * locked and marked used in the same transaction), and never after a community exists.
+ * Spends the setup link inside the caller's transaction, which is about to create the first
+ * person: the row is locked and marked used, so the link works once, and never after a community
+ * exists. Throws `setup_link_invalid` otherwise.
  */
+export async function doSpendSetupToken(tx: Db, token: string): Promise<void> {
+  const parsed = parseToken("setup", token);
+  if (!parsed) throw goneLink();
+  const [row] = await tx
+    .select()
+    .from(setupTokens)
+    .where(and(eq(setupTokens.id, parsed.id), isNull(setupTokens.usedAt)))
+    .for("update");
+  if (!row || !secretMatches(parsed.secret, row.tokenHash) || (await anyCommunity(tx))) throw goneLink();
+  await tx.update(setupTokens).set({ usedAt: new Date() }).where(eq(setupTokens.id, row.id));
+}
+
+/** Uses the setup link with a picked name: creates the first person and signs them in. */
 export async function doSetupFirstUser(
   db: Db,
   token: string,
   person: NewPerson,
   meta: { ip?: string; userAgent?: string | null; policy?: SessionPolicy },
 ) {
-  const parsed = parseToken("setup", token);
-  if (!parsed) throw goneLink();
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(setupTokens)
-      .where(and(eq(setupTokens.id, parsed.id), isNull(setupTokens.usedAt)))
-      .for("update");
-    if (!row || !secretMatches(parsed.secret, row.tokenHash) || (await anyCommunity(tx))) throw goneLink();
+    await doSpendSetupToken(tx, token);
     const user = await doCreatePerson(tx, person);
-    await tx.update(setupTokens).set({ usedAt: new Date() }).where(eq(setupTokens.id, row.id));
     const session = await createSession(tx, user.id, { ip: meta.ip, userAgent: meta.userAgent }, meta.policy);
     await recordAudit(tx, { action: "login.setup", actorId: user.id, ip: meta.ip ?? null });
     return { user, token: session.token };

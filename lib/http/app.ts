@@ -34,7 +34,8 @@ export type Around = (
 
 /**
  * A service: its routes plus `/healthz` (the process answers) and `/readyz` (every dependency
- * answers within 2 s). Every response carries `X-Trace-Id` and `X-Ajet-Service`.
+ * answers within 2 s; `ok` or `failed` per check, the reason only in the log, since it names
+ * internal hosts and ports). Every response carries `X-Trace-Id` and `X-Ajet-Service`.
  */
 export function createApp(options: {
   name: string;
@@ -121,7 +122,8 @@ async function checkReady(checks: Record<string, ReadyCheck>): Promise<Record<st
         await Promise.race([check(), timeout]);
         return [name, "ok"] as const;
       } catch (err) {
-        return [name, err instanceof Error ? err.message : String(err)] as const;
+        log.warn("not ready", { check: name, error: err instanceof Error ? err.message : String(err) });
+        return [name, "failed"] as const;
       } finally {
         clearTimeout(timer);
       }

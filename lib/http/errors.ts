@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError, type ErrorKind } from "../errors.ts";
 import { log } from "../log.ts";
+import { redactText } from "../redact.ts";
 
 /** The one place where a kind of failure becomes an HTTP status. */
 const STATUS: Record<ErrorKind, number> = {
@@ -68,12 +69,13 @@ function headersOf(err: AppError): Record<string, string> | undefined {
 
 /**
  * The single mapper from anything thrown to a Response. Unknown errors are logged with the trace id
- * (via the log context) and become a 500 that reveals nothing.
+ * (via the log context) and become a 500 that reveals nothing; a message that quotes what it was
+ * given never quotes a token back.
  */
 export function toResponse(err: unknown): Response {
   if (err instanceof z.ZodError) err = fromZodError(err);
   if (err instanceof AppError) {
-    return Response.json(errorBody(err.code, err.message), {
+    return Response.json(errorBody(err.code, redactText(err.message)), {
       status: statusOf(err),
       headers: headersOf(err),
     });

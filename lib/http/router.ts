@@ -34,6 +34,20 @@ interface Compiled extends Route {
 }
 
 /**
+ * The path as the router reads it: percent-escapes decoded per segment, empty segments dropped (the
+ * URL parser has already resolved `.` and `..` and read `\` as `/`). Anything that decides by path
+ * before routing (the gateway's door) must decide on this, or a spelling like `/%61uth` or `//auth`
+ * reaches a route without its rules. Throws `invalid_path` for escapes that are not valid UTF-8.
+ */
+export function pathSegments(pathname: string): string[] {
+  try {
+    return pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw invalid("the path is not valid percent-encoding", "invalid_path");
+  }
+}
+
+/**
  * A tiny router: exact segments, `:params`, a trailing `*`. Unknown paths are 404 and known paths
  * with another method 405 with `Allow`, both in the uniform error shape.
  */
@@ -58,12 +72,7 @@ export function createRouter(routes: Route[]) {
   }
 
   return async function dispatch(req: Request, ctx: Omit<RequestContext, "params">): Promise<Response> {
-    let parts: string[];
-    try {
-      parts = ctx.url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-    } catch {
-      throw invalid("the path is not valid percent-encoding", "invalid_path");
-    }
+    const parts = pathSegments(ctx.url.pathname);
     const allowed = new Set<string>();
     for (const r of compiled) {
       const params = match(r, parts);

@@ -1,6 +1,8 @@
 import { authenticate, type Principal, presentedToken } from "../../lib/auth/authenticate.ts";
 import type { Around } from "../../lib/http/app.ts";
 import { toResponse } from "../../lib/http/errors.ts";
+import { pathSegments } from "../../lib/http/router.ts";
+import { dropForeignSessionCookies } from "./cookies.ts";
 import { createCors } from "./cors.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { GatewayDeps } from "./deps.ts";
@@ -9,16 +11,18 @@ import { addressKey, createBuckets, tooManyRequests } from "./rate-limit.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
 import type { StreamWatch } from "./stream-watch.ts";
 
-// Sign-in, setup, invite and device-code routes: few requests from honest people, worth guessing
-// at for others.
-const DOOR_ROUTES = /^\/(setup|invite|auth|login|device)(\/|$)/;
+// Sign-in, setup, invite and device-code routes (by their first path segment): few requests from
+// honest people, worth guessing at for others.
+const DOOR_ROUTES = new Set(["setup", "invite", "auth", "login", "device"]);
 
 /**
  * What every request passes on its way in and out of the gateway: the credential checked (no
  * cache: a revoked session fails on its next request), a token bucket spent (per credential, or
  * per address when anonymous — never per name typed into a form, so nobody can lock out another
  * person), CORS preflights answered, cross-site cookie writes refused; and on the way out, open
- * streams watched, CORS and security headers added.
+ * streams watched, CORS and security headers added. Which rules a path gets is decided on the
+ * segments the router will route, so no spelling of a door route (`/%61uth`, `//auth`) escapes them;
+ * a path the router cannot read is refused first.
  */
 export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   const { config, db } = deps;
@@ -30,17 +34,19 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   const https = publicOrigin.startsWith("https:");
 
   return async (req, ctx, next) => {
+    dropForeignSessionCookies(req, config);
     const token = presentedToken(req);
     let principal: Principal | null = null;
     let res: Response;
     try {
+      const segments = pathSegments(ctx.url.pathname);
       if (token) principal = await authenticate(db.db, req, config.sessions);
       if (principal) ctx.logFields.user_id = principal.user.id;
       if (token && !principal) {
         ctx.logFields.auth = "failed";
         await noteFailedAuth(ctx.ip, token);
       }
-      const buckets = DOOR_ROUTES.test(ctx.url.pathname) ? strict : general;
+      const buckets = DOOR_ROUTES.has(segments[0] ?? "") ? strict : general;
       const wait = buckets.take(
         principal ? `${principal.via}:${principal.credentialId}` : addressKey(ctx.ip),
       );
@@ -48,7 +54,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
       const preflight = cors.preflight(req);
       if (preflight) res = preflight;
       else {
-        checkCsrf(req, ctx.url.pathname, publicOrigin);
+        checkCsrf(req, segments, publicOrigin);
         res = await next();
       }
     } catch (err) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ProviderId } from "../../lib/auth/oauth-providers.ts";
 import type { Config } from "../../lib/config.ts";
+import { secureCookies } from "./cookies.ts";
 
 /** A sign-in in flight lasts this long between leaving for the provider and coming back. */
 export const FLOW_TTL_SECONDS = 600;
@@ -10,21 +11,20 @@ const flowSchema = z.object({
   verifier: z.string().min(1),
   next: z.string(),
   invite: z.string().nullable(),
+  // Absent in cookies written before the setup link could travel through a sign-in.
+  setup: z.string().nullable().default(null),
 });
 export type OAuthFlow = z.output<typeof flowSchema>;
 
 const cookieName = (id: ProviderId) => `ajet_oauth_${id}`;
 
 /**
- * The state, PKCE verifier, `next` and invite of one sign-in, in a cookie scoped to that provider's
+ * The state, PKCE verifier, `next`, and invite or setup link of one sign-in, in a cookie scoped to that provider's
  * routes. SameSite=Lax, not Strict: the provider sends the browser back with a cross-site top-level
  * GET, on which browsers send Lax cookies but not Strict ones. `Secure` follows the session cookie's
  * rule (dropped only for plain http on loopback).
  */
 export function flowCookie(config: Config, id: ProviderId, flow: OAuthFlow | null): string {
-  const url = new URL(config.publicUrl);
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  const secure = url.protocol === "https:" || !loopback;
   const value = flow ? Buffer.from(JSON.stringify(flow)).toString("base64url") : "";
   return [
     `${cookieName(id)}=${value}`,
@@ -32,7 +32,7 @@ export function flowCookie(config: Config, id: ProviderId, flow: OAuthFlow | nul
     "HttpOnly",
     "SameSite=Lax",
     `Max-Age=${flow ? FLOW_TTL_SECONDS : 0}`,
-    ...(secure ? ["Secure"] : []),
+    ...(secureCookies(config) ? ["Secure"] : []),
   ].join("; ");
 }
 
@@ -50,17 +50,4 @@ export function readFlowCookie(req: Request, id: ProviderId): OAuthFlow | null {
     }
   }
   return null;
-}
-
-/**
- * `next` if it is a path on this server, else "/": an open redirect through the sign-in would let a
- * phishing link borrow our name. Rejects `//host`, `/\host`, schemes and control characters.
- */
-export function localPath(next: string | null | undefined): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(next)) return "/";
-  const base = "http://local.invalid";
-  const url = new URL(next, base);
-  return url.origin === base ? url.pathname + url.search + url.hash : "/";
 }

@@ -12,15 +12,21 @@ import { publishAll } from "../../lib/bus/publish.ts";
 import { AppError, isCallerError } from "../../lib/errors.ts";
 import { statusOf } from "../../lib/http/errors.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
+import { localPath } from "../../lib/http/local-path.ts";
 import { type RequestContext, route } from "../../lib/http/router.ts";
 import { sessionCookie } from "./cookies.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { loginPage, signedInPage, signInFailedPage } from "./login-page.ts";
-import { flowCookie, localPath, readFlowCookie } from "./oauth-flow-cookie.ts";
+import { flowCookie, readFlowCookie } from "./oauth-flow-cookie.ts";
 import { messagePage } from "./pages.ts";
 
-// An invite code is ~80 characters; anything far longer is not one and is not worth a cookie.
-const MAX_INVITE_LENGTH = 200;
+// Invite codes and setup links are ~80 characters; anything far longer is not one and is not worth
+// a cookie.
+const MAX_LINK_LENGTH = 200;
+const linkParam = (ctx: RequestContext, name: string) => {
+  const value = ctx.url.searchParams.get(name);
+  return value && value.length <= MAX_LINK_LENGTH ? value : null;
+};
 
 /** Sign-in with OAuth: the login page, and per enabled provider its start and callback routes. */
 export function oauthRoutes(deps: GatewayDeps) {
@@ -58,7 +64,7 @@ export function oauthRoutes(deps: GatewayDeps) {
         loginPage({
           providers: listed,
           next: localPath(ctx.url.searchParams.get("next")),
-          firstRun: listed.length > 0 && (await nobodyHereYet(db.db)),
+          notSetUp: listed.length > 0 && (await nobodyHereYet(db.db)),
         }),
       ),
     ),
@@ -67,7 +73,6 @@ export function oauthRoutes(deps: GatewayDeps) {
       const provider = providerFor(ctx);
       const state = generateState();
       const verifier = generateCodeVerifier();
-      const invite = ctx.url.searchParams.get("invite");
       let url: URL;
       try {
         url = await provider.authorizationUrl(state, verifier);
@@ -79,7 +84,8 @@ export function oauthRoutes(deps: GatewayDeps) {
         state,
         verifier,
         next: localPath(ctx.url.searchParams.get("next")),
-        invite: invite && invite.length <= MAX_INVITE_LENGTH ? invite : null,
+        invite: linkParam(ctx, "invite"),
+        setup: linkParam(ctx, "setup"),
       };
       return new Response(null, {
         status: 302,
@@ -122,6 +128,7 @@ export function oauthRoutes(deps: GatewayDeps) {
           provider: provider.id,
           profile,
           inviteCode: flow.invite,
+          setupToken: flow.setup,
           meta: { ip: ctx.ip, userAgent: req.headers.get("user-agent"), policy: config.sessions },
         });
       } catch (err) {

@@ -11,7 +11,7 @@ import { doAcceptInvite, doJoinAsNewPerson, findInvite } from "../../lib/invites
 import { type NewPerson, newPersonSchema } from "../../lib/users/create.ts";
 import { sessionCookie } from "./cookies.ts";
 import type { GatewayDeps } from "./deps.ts";
-import { inviteSignInPage, signInWithProvider } from "./login-page.ts";
+import { inviteSignInPage, setupSignInPage, signInWithProvider } from "./login-page.ts";
 import { messagePage, page, personForm } from "./pages.ts";
 
 /** A JSON body, or an HTML form post — the same routes serve scripts and browsers. */
@@ -36,9 +36,14 @@ function parsePerson(fields: Record<string, string>): NewPerson | string {
   return parsed.success ? parsed.data : describeZodError(parsed.error);
 }
 
-/** First-user setup and invite pages, for browsers (forms) and scripts (JSON). */
+/**
+ * First-user setup and invite pages, for browsers (forms) and scripts (JSON). With a sign-in
+ * provider configured, both are signed into through it instead of by picking a name: such an
+ * account could never sign in again.
+ */
 export function onboardingRoutes(deps: GatewayDeps) {
   const { config, db, bus } = deps;
+  const providers = configuredProviders(config);
   const maxAge = config.sessions.idleMs / 1000;
   const meta = (req: Request, ctx: RequestContext) => ({
     ip: ctx.ip,
@@ -59,6 +64,7 @@ export function onboardingRoutes(deps: GatewayDeps) {
           404,
         );
       }
+      if (providers.length > 0) return htmlResponse(setupSignInPage(ctx.params.token ?? "", providers));
       return htmlResponse(
         personForm({
           action: `/setup/${ctx.params.token}`,
@@ -68,6 +74,7 @@ export function onboardingRoutes(deps: GatewayDeps) {
       );
     }),
     route("POST", "/setup/:token", async (req, ctx) => {
+      if (providers.length > 0) throw signInWithProvider();
       const { json, fields } = await readPerson(req, config.limits.maxBodyBytes);
       const person = parsePerson(fields);
       try {
@@ -102,7 +109,6 @@ export function onboardingRoutes(deps: GatewayDeps) {
           ),
         );
       }
-      const providers = configuredProviders(config);
       if (providers.length > 0) return htmlResponse(inviteSignInPage(name, ctx.params.code ?? "", providers));
       return htmlResponse(
         personForm({
@@ -123,9 +129,7 @@ export function onboardingRoutes(deps: GatewayDeps) {
           ? Response.json({ joined: true })
           : new Response(null, { status: 303, headers: { Location: "/" } });
       }
-      // With a provider, people are who the provider says: a picked name would be an account
-      // nobody could sign in to again.
-      if (configuredProviders(config).length > 0) throw signInWithProvider();
+      if (providers.length > 0) throw signInWithProvider();
       const person = parsePerson(fields);
       try {
         if (typeof person === "string") throw invalid(person);

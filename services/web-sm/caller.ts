@@ -1,6 +1,7 @@
 import { isCallerError, isKind } from "../../lib/errors.ts";
 import { statusOf } from "../../lib/http/errors.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
+import { localPath } from "../../lib/http/local-path.ts";
 import type { Handler } from "../../lib/http/router.ts";
 import { errorPage } from "./views/pages.ts";
 
@@ -20,7 +21,7 @@ export function page(handler: Handler): Handler {
       return await handler(req, ctx);
     } catch (err) {
       if (isKind(err, "unauthorized")) {
-        return redirect(`/login?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`);
+        return redirect(`/login?next=${encodeURIComponent(localPath(ctx.url.pathname + ctx.url.search))}`);
       }
       if (isCallerError(err)) return htmlResponse(errorPage(statusOf(err), err.message), statusOf(err));
       throw err;

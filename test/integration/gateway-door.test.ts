@@ -343,7 +343,7 @@ describe("the session cookie", () => {
       });
       expect(res.status).toBe(303);
       const set = res.headers.get("set-cookie") ?? "";
-      expect(set).toMatch(/^ajet_session=ajs_[0-9a-f]{32}\.[\w-]{43}; /);
+      expect(set).toMatch(/^__Host-ajet_session=ajs_[0-9a-f]{32}\.[\w-]{43}; /);
       expect(set.split("; ")).toEqual(
         expect.arrayContaining(["HttpOnly", "SameSite=Strict", "Secure", "Path=/"]),
       );

@@ -20,11 +20,15 @@ const oidc = {
   OIDC_CLIENT_SECRET: "oidc-secret",
 };
 
-/** A gateway with this configuration for the tests of the block. */
+/**
+ * A gateway with this configuration for the tests of the block, set up (someone is here: before
+ * that, /login points to the setup link instead of offering providers).
+ */
 function serving(env: Record<string, string>) {
   const handle: { gw: TestGateway } = { gw: undefined as unknown as TestGateway };
   beforeAll(async () => {
     handle.gw = await startTestGateway(env);
+    await handle.gw.api.person("owner");
   });
   afterAll(() => handle.gw.close());
   return handle;

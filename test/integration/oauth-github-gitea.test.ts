@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { desc, eq } from "drizzle-orm";
+import { issueSetupToken } from "../../lib/auth/setup.ts";
 import { auditLog, oauthAccounts, sessions, users } from "../../lib/db/schema.ts";
 import { Browser } from "../support/browser.ts";
 import { type FakeProvider, startFakeProvider } from "../support/fake-oauth.ts";
@@ -51,9 +52,10 @@ for (const shape of ["github", "gitea"] as const) {
     /** start → provider → callback, as one person in one browser. */
     const signIn = (browser: Browser, query = "") => browser.follow(`/auth/${shape}/start${query}`);
 
-    test("the first person on an empty server signs in, gets an account, and creates the community", async () => {
+    test("the first person signs in through the setup link, gets an account, and creates the community", async () => {
       const page = await (await gw.request("/login")).text();
-      expect(page).toContain("the first person to sign in creates it and becomes its owner");
+      expect(page).toContain("setup link");
+      const setup = (await issueSetupToken(db())) as string;
 
       provider.signedInAs = {
         id: 101,
@@ -66,7 +68,7 @@ for (const shape of ["github", "gitea"] as const) {
         ],
       };
       const browser = new Browser(gw);
-      const [start, authorize, callback] = await signIn(browser);
+      const [start, authorize, callback] = await signIn(browser, `?setup=${setup}`);
 
       expect(start?.status).toBe(302);
       const sent = new URL(start?.headers.get("location") ?? "");
@@ -93,7 +95,7 @@ for (const shape of ["github", "gitea"] as const) {
       expect(await lastAudit("login")).toMatchObject({
         data: { via: "oauth", provider: shape, new_account: true },
       });
-      expect((await gw.request("/login").then((r) => r.text())).includes("first person")).toBe(false);
+      expect(await gw.request("/login").then((r) => r.text())).toContain(`/auth/${shape}/start`);
     });
 
     test("signing in again finds the same account by the provider's id and makes a new session token", async () => {

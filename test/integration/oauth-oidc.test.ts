@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { desc, eq } from "drizzle-orm";
 import { OAuth2Server } from "oauth2-mock-server";
+import { issueSetupToken } from "../../lib/auth/setup.ts";
 import { auditLog, users } from "../../lib/db/schema.ts";
 import { Browser } from "../support/browser.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
@@ -52,15 +53,15 @@ const bearer = (token: string, init: RequestInit = {}) => ({
 describe("signing in with an OpenID Connect provider", () => {
   let owner = "";
 
-  test("the login page offers the issuer, and says the first person sets up the community", async () => {
-    const page = await (await gw.request("/login")).text();
+  test("the setup link offers the issuer, and only the issuer", async () => {
+    const setup = (await issueSetupToken(db())) as string;
+    const page = await (await gw.request(`/setup/${setup}`)).text();
     expect(page).toContain(`Sign in with ${new URL(oidc.issuer.url ?? "").host}`);
-    expect(page).toContain("/auth/oidc/start");
+    expect(page).toContain(`/auth/oidc/start?setup=${setup}`);
     expect(page).not.toContain("/auth/github/start");
-    expect(page).toContain("first person to sign in creates it");
   });
 
-  test("the first person signs in with userinfo claims and creates the first community", async () => {
+  test("the first person signs in through the setup link with userinfo claims and creates the first community", async () => {
     person = {
       sub: "u-ada",
       preferred_username: "ada",
@@ -68,8 +69,9 @@ describe("signing in with an OpenID Connect provider", () => {
       email: "ada@example.com",
       email_verified: true,
     };
+    const setup = (await issueSetupToken(db())) as string;
     const browser = new Browser(gw);
-    const hops = await browser.follow("/auth/oidc/start");
+    const hops = await browser.follow(`/auth/oidc/start?setup=${setup}`);
     expect(hops.map((r) => r.status)).toEqual([302, 302, 200]);
     const authorize = new URL(hops[0]?.headers.get("location") ?? "");
     expect(authorize.searchParams.get("scope")).toBe("openid profile email");

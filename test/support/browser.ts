@@ -1,4 +1,17 @@
-import type { TestGateway } from "./gateway.ts";
+/**
+ * What a browser talks to: the in-process test gateway (a `TestGateway`), or a server over HTTP
+ * (`overHttp`).
+ */
+export interface BrowserTarget {
+  config: { publicUrl: string };
+  request(path: string, init?: RequestInit & { ip?: string }): Promise<Response>;
+}
+
+/** A server listening at `base`, for a Browser; the client address is the socket's, whatever `ip` says. */
+export const overHttp = (base: string): BrowserTarget => ({
+  config: { publicUrl: base },
+  request: (path, { ip: _ip, ...init } = {}) => fetch(base + path, { ...init, redirect: "manual" }),
+});
 
 interface StoredCookie {
   name: string;
@@ -16,7 +29,7 @@ export class Browser {
   private jar = new Map<string, StoredCookie>();
 
   constructor(
-    private gw: TestGateway,
+    private gw: BrowserTarget,
     readonly ip = "203.0.113.10",
   ) {}
 

@@ -84,9 +84,21 @@ describe("routing and errors", () => {
     expect(replaced).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
   });
 
-  test("/readyz is 503 naming the dependency that failed", async () => {
-    const res = await get("/readyz");
+  test("/readyz is 503 naming the dependency that failed, and why only in the log", async () => {
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+    let res: Response;
+    try {
+      res = await get("/readyz");
+    } finally {
+      process.stderr.write = write;
+    }
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ ok: false, checks: { ok: "ok", broken: "database is down" } });
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ ok: false, service: "test", checks: { ok: "ok", broken: "failed" } });
+    expect(text).not.toContain("database is down");
+    const line = written.map((l) => JSON.parse(l)).find((l) => l.msg === "not ready");
+    expect(line).toMatchObject({ level: "warn", check: "broken", error: "database is down" });
   });
 });
