@@ -10,15 +10,17 @@ const decoder = new TextDecoder();
  * (so several deployments or test runs can share one NATS server), while callers see the plan's.
  */
 export function natsWire(prefix: string) {
+  const unwire = (subject: string) => subject.slice(prefix.length);
   return {
     wire: (subject: string) => prefix + subject,
+    unwire,
     /** Validates the envelope before it leaves; throws on a bad one. */
     encode: (event: Envelope) => encoder.encode(JSON.stringify(parseEnvelope(event))),
     /** The message as callers see it, or undefined (logged) when its envelope is malformed. */
     decode(subject: string, data: Uint8Array, seq?: number): BusMessage | undefined {
       try {
         return {
-          subject: subject.slice(prefix.length),
+          subject: unwire(subject),
           seq,
           event: parseEnvelope(JSON.parse(decoder.decode(data))),
         };

@@ -32,7 +32,6 @@ function release(conn: Conn, route: Route, before: BusMessage[], ignoreSeq: bool
  * start sends `ready` naming where the client stands.
  */
 export async function beginStream(conn: Conn, bus: EventBus, route: Route, lastEventId?: number) {
-  const head = await bus.head();
   if (lastEventId !== undefined) {
     const replay = await bus.replay("chat.>", lastEventId, REPLAY_LIMIT);
     if (!replay.gap) {
@@ -45,6 +44,7 @@ export async function beginStream(conn: Conn, bus: EventBus, route: Route, lastE
   }
   // A fresh start: everything held arrived after the client connected, so all of it goes out,
   // after `ready` names where the client stands (a repeat on resume beats a loss).
+  const head = await bus.head();
   conn.lastSeq = head;
   conn.deliver({ kind: "ready", seq: head });
   release(conn, route, [], true);
