@@ -20,9 +20,9 @@ export interface NatsBusOptions {
 
 /**
  * The distributed bus. Persisted subjects go through JetStream (publish waits for the stream's ack;
- * live delivery is an ordered consumer, so every message carries its stream seq); typing and
- * presence are core NATS. One NATS subscription per pattern, shared by all its handlers in this
- * process (lib/bus/nats-listen.ts); replay reads the stream (lib/bus/nats-replay.ts).
+ * live delivery is one ordered consumer of the stream per process, so every message carries its
+ * stream seq and they arrive in that order); typing and presence are core NATS
+ * (lib/bus/nats-listen.ts). Replay reads the stream (lib/bus/nats-replay.ts).
  */
 export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> {
   const link = await connectNats(options);

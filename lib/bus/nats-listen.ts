@@ -4,7 +4,7 @@ import { log } from "../log.ts";
 import type { BusMessage, Handler } from "./event-bus.ts";
 import type { NatsLink } from "./nats-connect.ts";
 import type { NatsWire } from "./nats-wire.ts";
-import { isPersisted } from "./subjects.ts";
+import { isPersisted, subjectMatches } from "./subjects.ts";
 
 interface Entry {
   handlers: Set<Handler>;
@@ -12,11 +12,42 @@ interface Entry {
 }
 
 /**
- * The bus's subscriptions in this process: one NATS subscription per pattern, shared by all its
- * handlers, opened with the first handler and closed with the last.
+ * The bus's subscriptions in this process, shared by all the handlers of a pattern. Typing and
+ * presence patterns have a core NATS subscription each. Persisted patterns all share one consumer
+ * of the whole stream, open while any of them has a handler: events of different subjects then
+ * arrive in stream order. With a consumer per pattern they did not (each consumer delivers on its
+ * own), and a reader who saw a DM with seq 9 before a channel message with seq 8 lost the message
+ * when resuming after 9.
  */
 export function natsSubscriptions(link: NatsLink, codec: NatsWire) {
   const entries = new Map<string, Entry>();
+  const persisted = new Map<string, Entry>();
+  let feed: Promise<ConsumerMessages> | null = null;
+
+  function dispatchStored(message: BusMessage) {
+    for (const [pattern, entry] of persisted) {
+      if (subjectMatches(pattern, message.subject)) dispatch(entry, message);
+    }
+  }
+
+  async function listenStored(pattern: string, entry: Entry) {
+    feed ??= readStream(link, codec, dispatchStored);
+    try {
+      await feed;
+    } catch (err) {
+      feed = null;
+      throw err;
+    }
+    persisted.set(pattern, entry);
+    return async () => {
+      persisted.delete(pattern);
+      if (persisted.size > 0 || !feed) return;
+      const closing = feed;
+      feed = null;
+      await (await closing).close();
+    };
+  }
+
   return {
     async add(pattern: string, handler: Handler) {
       const existing = entries.get(pattern);
@@ -28,7 +59,7 @@ export function natsSubscriptions(link: NatsLink, codec: NatsWire) {
       entries.set(pattern, entry);
       try {
         entry.stop = isPersisted(pattern)
-          ? await listenStream(link, codec, pattern, entry)
+          ? await listenStored(pattern, entry)
           : await listenCore(link, codec, pattern, entry);
       } catch (err) {
         entries.delete(pattern);
@@ -75,29 +106,25 @@ async function listenCore(link: NatsLink, codec: NatsWire, pattern: string, entr
 }
 
 /**
- * Persisted subjects: an ordered consumer from the stream's next seq on, so every message carries
- * its stream seq and a consumer recreated after a server restart resumes where it stopped.
+ * The stream's events from its next seq on, every subject, to `deliver`: an ordered consumer, so
+ * every message carries its stream seq and a consumer recreated after a server restart resumes
+ * where it stopped.
  */
-async function listenStream(link: NatsLink, codec: NatsWire, pattern: string, entry: Entry) {
+async function readStream(link: NatsLink, codec: NatsWire, deliver: (message: BusMessage) => void) {
   // A start seq, not DeliverPolicy.New: after a server restart the ordered consumer is recreated
   // from the last seq it delivered, and with New and nothing delivered yet that is seq 1, which
   // would hand the subscriber the whole stream.
   const { state } = await link.jsm.streams.info(link.stream);
-  const consumer = await link.js.consumers.get(link.stream, {
-    filter_subjects: codec.wire(pattern),
-    opt_start_seq: state.last_seq + 1,
-  });
-  const messages: ConsumerMessages = await consumer.consume();
+  const consumer = await link.js.consumers.get(link.stream, { opt_start_seq: state.last_seq + 1 });
+  const messages = await consumer.consume();
   void (async () => {
     for await (const msg of messages) {
       const message = codec.decode(msg.subject, msg.data, msg.seq);
-      if (message) dispatch(entry, message);
+      if (message) deliver(message);
     }
   })().catch((err) =>
     // The client gave up on this consumer; say so rather than crash on an unhandled rejection.
-    log.error("nats subscription ended", { pattern, error: String(err) }),
+    log.error("nats stream subscription ended", { error: String(err) }),
   );
-  return async () => {
-    await messages.close();
-  };
+  return messages;
 }

@@ -3,7 +3,7 @@ import type { EventBus } from "../../lib/bus/event-bus.ts";
 import { createNatsBus } from "../../lib/bus/nats-bus.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
-import { type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { acmeWithSecret, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { waitFor } from "../support/ports.ts";
 
@@ -13,7 +13,8 @@ import { waitFor } from "../support/ports.ts";
 // shaped like a crowd's: many subjects (each person's notifications are one), most of them ending
 // before the point the readers resume from. Until the readers drop their streams, messages go to
 // #general (mentioning one half of the lurkers), #secret and the readers' DMs; after it, to #general
-// only, mentioning the other half. (On such a stream NATS 2.9 miscounts what a consumer has pending.)
+// only, mentioning the other half and the readers (whose notification follows the message at once).
+// (On such a stream NATS 2.9 miscounts what a consumer has pending.)
 const LURKERS = 60;
 const READERS = 12;
 
@@ -76,7 +77,8 @@ describe("resuming on the live hub over NATS while a crowd keeps the bus busy", 
 
   /**
    * Posts one message after another until stopped: to #general (mentioning a lurker), #secret and
-   * the readers' DMs in turn; after `narrow()`, to #general only, mentioning the other lurkers.
+   * the readers' DMs in turn; after `narrow()`, to #general only, mentioning the other lurkers and
+   * the readers in turn (a mention is a message and, right after it, a notification).
    */
   function startPosting() {
     const posted: { id: string; channel: string }[] = [];
@@ -86,18 +88,17 @@ describe("resuming on the live hub over NATS while a crowd keeps the bus busy", 
     const done = (async () => {
       for (let n = 0; !stopped; n++) {
         const channel = n % 2 === 0 ? general : (channels[(n >> 1) % channels.length] as string);
-        const lurker = mentioned[(n >> 1) % mentioned.length] as Person;
-        const m = await post(
-          channel,
-          channel === general ? `note ${n} for @${lurker.username}` : `note ${n}`,
-        );
+        const who = mentioned[(n >> 1) % mentioned.length] as Person;
+        const m = await post(channel, channel === general ? `note ${n} for @${who.username}` : `note ${n}`);
         posted.push({ id: m.id, channel });
       }
     })();
     return {
       posted,
       narrow() {
-        mentioned = lurkers.slice(LURKERS / 2);
+        mentioned = lurkers
+          .slice(LURKERS / 2)
+          .flatMap((lurker, i) => [lurker, readers[i % READERS] as Person]);
         channels = [general];
       },
       /** Resolves once `count` more messages than now have been posted. */
@@ -144,16 +145,10 @@ describe("resuming on the live hub over NATS while a crowd keeps the bus busy", 
     hubBus = await createNatsBus({ ...busOptions, name: "session manager" });
     hub = await createLiveHub({ bus: hubBus });
     alice = await t.person("alice");
-    await call(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" });
+    ({ general, secret } = await acmeWithSecret(t, alice));
     readers = await Promise.all(Array.from({ length: READERS }, (_, i) => t.person(`reader${i + 1}`)));
     lurkers = await Promise.all(Array.from({ length: LURKERS }, (_, i) => t.person(`lurker${i + 1}`)));
     for (const who of [...readers, ...lurkers]) await t.join(who, "acme");
-    general =
-      (await call<{ items: { id: string }[] }>(alice, "GET", "/api/communities/acme/channels")).items[0]
-        ?.id ?? "";
-    secret = (
-      await call(alice, "POST", "/api/communities/acme/channels", { name: "secret", visibility: "private" })
-    ).id;
     for (const who of readers.filter((_, i) => i % 2 === 0)) {
       await call(alice, "POST", `/api/channels/${secret}/members`, { user_id: who.id });
     }

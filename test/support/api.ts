@@ -135,5 +135,19 @@ export async function startTestApi(
   return api;
 }
 
+/** Acme, made by `owner`, with its #general and a private #secret of which only `owner` is a member. */
+export async function acmeWithSecret(t: TestApi, owner: Person) {
+  const community = await t.json<{ id: string }>(owner, "POST", "/api/communities", {
+    name: "Acme",
+    slug: "acme",
+  });
+  const channels = await t.json<{ items: { id: string }[] }>(owner, "GET", "/api/communities/acme/channels");
+  const secret = await t.json<{ id: string }>(owner, "POST", "/api/communities/acme/channels", {
+    name: "secret",
+    visibility: "private",
+  });
+  return { community: community.id, general: channels.items[0]?.id ?? "", secret: secret.id };
+}
+
 /** Waits for in-process bus deliveries (they run on a later microtask). */
 export const settle = () => Bun.sleep(5);
