@@ -12,7 +12,7 @@ export type Handler = (message: BusMessage) => void;
 /**
  * The answer to "what happened after seq N on this subject": the events in order, or `gap` when the
  * log no longer reaches back that far (or N comes from an earlier log), or more than `limit` events
- * were missed, so the reader must refetch.
+ * (on any persisted subject) were published after N, so the reader must refetch.
  */
 export type Replay = { gap: false; messages: BusMessage[] } | { gap: true };
 
@@ -27,7 +27,10 @@ export interface EventBus {
   /** Calls `handler` for every later event whose subject matches `pattern` (NATS wildcards). */
   subscribe(pattern: string, handler: Handler): Promise<void>;
   unsubscribe(pattern: string, handler: Handler): Promise<void>;
-  /** Persisted events matching a pattern with seq > `afterSeq`, oldest first, up to `limit`. */
+  /**
+   * Persisted events matching a pattern with seq > `afterSeq`, oldest first, as the log stands when
+   * called (later ones arrive to subscribers); a gap past `limit` events after `afterSeq`.
+   */
   replay(pattern: string, afterSeq: number, limit?: number): Promise<Replay>;
   /** The seq of the newest persisted event (a position to resume from when nothing was received). */
   head(): Promise<number>;

@@ -61,12 +61,9 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
       const oldest = buffer[0]?.seq ?? nextSeq;
       // Anything at or after `oldest` is still here; a reader further back, or from another boot, missed some.
       if (afterSeq + 1 < oldest || afterSeq >= nextSeq) return { gap: true };
-      const messages: BusMessage[] = [];
-      for (const m of buffer) {
-        if ((m.seq ?? 0) <= afterSeq || !subjectMatches(pattern, m.subject)) continue;
-        if (messages.length === limit) return { gap: true };
-        messages.push(m);
-      }
+      // Seqs are consecutive, so this many events came after `afterSeq`, on whatever subject.
+      if (nextSeq - 1 - afterSeq > limit) return { gap: true };
+      const messages = buffer.filter((m) => (m.seq ?? 0) > afterSeq && subjectMatches(pattern, m.subject));
       return { gap: false, messages };
     },
     async head() {

@@ -268,6 +268,29 @@ for (const [kind, open] of Object.entries(implementations)) {
       expect(inbox.received.map((m) => m.seq)).toEqual(seqs);
     });
 
+    test("events published at once on a community, a DM and a person's notifications reach a handler of all three in seq order", async () => {
+      const acme = Bun.randomUUIDv7();
+      const families = [
+        subjects.communityEvents(acme),
+        subjects.dm(Bun.randomUUIDv7()),
+        subjects.notifications(alice),
+      ];
+      const inbox: { received: BusMessage[] } = { received: [] };
+      const handler: Handler = (m) => inbox.received.push(m);
+      for (const pattern of ["chat.events.>", "chat.dm.>", "chat.notifications.>"]) {
+        await listener.subscribe(pattern, handler);
+        undo.push(() => listener.unsubscribe(pattern, handler));
+      }
+
+      const seqs = await Promise.all(
+        range(1000).map((n) => publisher.publish(families[n % 3] as string, message(acme, n))),
+      );
+      await until(inbox, 1000);
+
+      // A reader resumes from the last seq it saw, so an older event arriving after a newer one is lost.
+      expect(inbox.received.map((m) => m.seq)).toEqual(seqs.sort((a, b) => (a ?? 0) - (b ?? 0)));
+    });
+
     test("replay from an event's seq returns exactly the later events on that pattern, in order", async () => {
       const acme = Bun.randomUUIDv7();
       const globex = Bun.randomUUIDv7();

@@ -3,7 +3,7 @@ import { envelope } from "../../lib/bus/envelope.ts";
 import { subjects } from "../../lib/bus/subjects.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
-import { type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { acmeWithSecret, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { waitFor } from "../support/ports.ts";
 
 // The session managers' fan-out, over the real API (PGlite) and its in-process bus.
@@ -53,15 +53,9 @@ describe("the live hub", () => {
       Person,
       Person,
     ];
-    community = (await call(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" })).id;
+    ({ community, general, secret } = await acmeWithSecret(t, alice));
     await t.join(bob, "acme");
     await t.join(carol, "acme");
-    general =
-      (await call<{ items: { id: string }[] }>(alice, "GET", "/api/communities/acme/channels")).items[0]
-        ?.id ?? "";
-    secret = (
-      await call(alice, "POST", "/api/communities/acme/channels", { name: "secret", visibility: "private" })
-    ).id;
     await call(alice, "POST", `/api/channels/${secret}/members`, { user_id: bob.id });
   });
   afterAll(async () => {

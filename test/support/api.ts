@@ -27,7 +27,7 @@ export interface TestApi {
   database: Database;
   /** The API service itself, e.g. to listen on a real port. */
   app: App;
-  /** The in-process bus the API publishes on. */
+  /** The bus the API publishes on (the in-process one unless another was given). */
   bus: EventBus;
   /** Every event published, in order. */
   events: BusMessage[];
@@ -57,10 +57,15 @@ export interface TestApi {
 
 /**
  * The real API service over a real database (in-memory PGlite, or a fresh database on the
- * PostgreSQL server), the in-process bus with a subscriber recording every event, and a temp disk
- * store. Requests go to the service's handler with no socket, as Hono's tests do.
+ * PostgreSQL server), the in-process bus (or `bus`, closed with the API) with a subscriber recording
+ * every event, and a temp disk store. Requests go to the service's handler with no socket, as Hono's
+ * tests do.
  */
-export async function startTestApi(kind: DbKind, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  kind: DbKind,
+  env: Record<string, string> = {},
+  bus: EventBus = createMemoryBus({ replayBuffer: 10_000 }),
+): Promise<TestApi> {
   const pg = kind === "postgres" ? await createTestDatabase() : undefined;
   const config = loadConfig({ AJET_LOG_LEVEL: "error", ...(pg ? { DATABASE_URL: pg.url } : {}), ...env });
   const queries: string[] = [];
@@ -68,7 +73,6 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
     migrate: true,
     onQuery: (sql) => queries.push(sql),
   });
-  const bus = createMemoryBus({ replayBuffer: 10_000 });
   const events: BusMessage[] = [];
   await bus.subscribe("chat.>", (m) => events.push(m));
   const dir = mkdtempSync(join(tmpdir(), "ajet-api-"));
@@ -129,6 +133,20 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
     },
   };
   return api;
+}
+
+/** Acme, made by `owner`, with its #general and a private #secret of which only `owner` is a member. */
+export async function acmeWithSecret(t: TestApi, owner: Person) {
+  const community = await t.json<{ id: string }>(owner, "POST", "/api/communities", {
+    name: "Acme",
+    slug: "acme",
+  });
+  const channels = await t.json<{ items: { id: string }[] }>(owner, "GET", "/api/communities/acme/channels");
+  const secret = await t.json<{ id: string }>(owner, "POST", "/api/communities/acme/channels", {
+    name: "secret",
+    visibility: "private",
+  });
+  return { community: community.id, general: channels.items[0]?.id ?? "", secret: secret.id };
 }
 
 /** Waits for in-process bus deliveries (they run on a later microtask). */

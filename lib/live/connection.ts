@@ -1,0 +1,66 @@
+import type { BusMessage } from "../bus/event-bus.ts";
+import type { ApiClient } from "../client/api-client.ts";
+import type { ConnectOptions, LiveConnection, LiveItem } from "./hub.ts";
+
+/** One client's connection as the hub keeps it: who reads, what they may see, where they stand. */
+export interface Conn extends LiveConnection {
+  /** Empty until the first context arrives. */
+  userId: string;
+  api: ApiClient;
+  community: { id: string; slug: string } | null;
+  /** Public channels of the shown community. */
+  publicChannels: Set<string>;
+  /** Private channels and DMs the user is in (any community). */
+  privateChannels: Set<string>;
+  /** People whose presence this client cares about. */
+  relevant: Set<string>;
+  sentPresence: Map<string, boolean>;
+  lastSeq: number;
+  /** Live events held back while a resume replays what was missed. */
+  held: BusMessage[] | null;
+  refreshing: Promise<void> | null;
+  deliver(item: LiveItem): void;
+  onClose?(reason: string): void;
+  closed: boolean;
+}
+
+/**
+ * A connection, made outside `connect`: closures made in an async function hold its whole frame
+ * (the options, a resume's replayed events) for as long as the stream lives. It holds every event
+ * from the start, until its stream begins. `show` switches its community; `forget` drops it from
+ * the hub's indexes.
+ */
+export function newConn(
+  id: number,
+  opts: ConnectOptions,
+  hub: { show(conn: Conn, slug: string | null): Promise<void>; forget(conn: Conn): void },
+): Conn {
+  const conn: Conn = {
+    id,
+    userId: "",
+    api: opts.api,
+    community: null,
+    get communityId() {
+      return this.community?.id ?? null;
+    },
+    publicChannels: new Set(),
+    privateChannels: new Set(),
+    relevant: new Set(),
+    sentPresence: new Map(),
+    lastSeq: 0,
+    held: [],
+    refreshing: null,
+    deliver: opts.deliver,
+    onClose: opts.onClose,
+    closed: false,
+    async setCommunity(slug) {
+      await hub.show(conn, slug);
+    },
+    close() {
+      if (conn.closed) return;
+      conn.closed = true;
+      hub.forget(conn);
+    },
+  };
+  return conn;
+}

@@ -1,0 +1,73 @@
+import type { Envelope } from "../bus/envelope.ts";
+import type { BusMessage } from "../bus/event-bus.ts";
+import type { Conn } from "./connection.ts";
+
+// The events that take someone out of a community: their connections there end.
+const REMOVALS = new Set(["member.removed", "member.kicked", "member.banned"]);
+
+/** What routing may ask of the hub: re-reading a connection's access, ending a connection. */
+export interface RouteHooks {
+  refresh(conn: Conn): void;
+  end(conn: Conn, reason: string): void;
+}
+
+/**
+ * Whether an event reaches this connection's reader. The reader is checked, not the subject alone:
+ * community events reach people shown that community, an event of a private channel or DM only
+ * those in its `audience` (or, for typing, in the channel as last fetched).
+ */
+export function reaches(conn: Conn, m: BusMessage, hooks: RouteHooks): boolean {
+  const [, kind, a, b] = m.subject.split(".");
+  const { event } = m;
+  switch (kind) {
+    case "events": {
+      if (a !== conn.community?.id) return false;
+      const about = event.data.user_id;
+      if (about === conn.userId && REMOVALS.has(event.type)) {
+        queueMicrotask(() => hooks.end(conn, "removed from the community"));
+        return true;
+      }
+      const ok = mayReadChannelEvent(conn, event, hooks);
+      if (about === conn.userId && event.type.startsWith("channel.member_")) hooks.refresh(conn);
+      return ok;
+    }
+    case "dm":
+      return mayReadChannelEvent(conn, event, hooks);
+    case "notifications":
+      return a === conn.userId;
+    case "typing":
+      if (event.actor_id === conn.userId) return false;
+      if (a === "dm") return b !== undefined && conn.privateChannels.has(b);
+      return (
+        a === conn.community?.id &&
+        b !== undefined &&
+        (conn.publicChannels.has(b) || conn.privateChannels.has(b))
+      );
+    default:
+      return false;
+  }
+}
+
+/** Whether an event of a channel reaches this connection (and what it teaches about membership). */
+function mayReadChannelEvent(conn: Conn, event: Envelope, hooks: RouteHooks): boolean {
+  const channelId = event.channel_id;
+  const audience = event.data.audience;
+  if (Array.isArray(audience)) {
+    if (!channelId) return audience.includes(conn.userId);
+    if (audience.includes(conn.userId)) {
+      conn.privateChannels.add(channelId);
+      return true;
+    }
+    conn.privateChannels.delete(channelId);
+    return false;
+  }
+  if (!channelId) return true;
+  if (event.type === "channel.created") {
+    conn.publicChannels.add(channelId);
+    return true;
+  }
+  if (conn.publicChannels.has(channelId)) return true;
+  // A channel this connection has not heard of and that names no audience: refetch, never guess.
+  hooks.refresh(conn);
+  return false;
+}
