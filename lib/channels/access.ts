@@ -67,8 +67,8 @@ export async function accessChannel(db: Db, userId: string, channelId: string): 
 }
 
 /**
- * Throws unless the caller may post here now: the channel is not archived and the caller is not
- * muted in its community.
+ * Throws unless the caller may write here now (post, edit, react): the channel is not archived and
+ * the caller is not muted in its community.
  */
 export async function checkCanPost(db: Db, userId: string, access: ChannelAccess) {
   if (access.channel.archivedAt) throw new AppError("gone", "channel_archived", "this channel is archived");
