@@ -72,7 +72,8 @@ export const peopleRoutes = [
   api({
     method: "POST",
     path: "/api/dm",
-    summary: "Find or start the DM (one other person) or group DM (several) with these people",
+    summary:
+      "Find or start the DM (one other person) or group DM (several) whose members are now exactly these people; someone who left a group DM is not put back: the same people get a new conversation",
     scope: "channels:write",
     peopleOnly: true,
     body: z.object({ user_ids: z.array(z.uuid()).min(1).max(8) }),
