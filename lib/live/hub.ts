@@ -52,6 +52,8 @@ interface Conn extends LiveConnection {
   publicChannels: Set<string>;
   /** Private channels and DMs the user is in (any community). */
   privateChannels: Set<string>;
+  /** One per access read in flight: membership events learned meanwhile, applied over its answer. */
+  learning: Set<Map<string, boolean>>;
   /** People whose presence this client cares about. */
   relevant: Set<string>;
   sentPresence: Map<string, boolean>;
@@ -94,15 +96,30 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
     else map.set(key, set);
   };
 
+  /** Records whether the reader is in a private channel or DM, as an event just showed. */
+  function learn(conn: Conn, channelId: string, member: boolean) {
+    if (member) conn.privateChannels.add(channelId);
+    else conn.privateChannels.delete(channelId);
+    for (const learned of conn.learning) learned.set(channelId, member);
+  }
+
   async function loadAccess(conn: Conn, slug: string | null) {
     const query = slug ? `?community=${encodeURIComponent(slug)}` : "";
-    const context = await conn.api.get<LiveContext>(`/api/live/context${query}`);
+    // The answer may be older than events that arrive while it travels; those win.
+    const learned = new Map<string, boolean>();
+    conn.learning.add(learned);
+    const context = await conn.api
+      .get<LiveContext>(`/api/live/context${query}`)
+      .finally(() => conn.learning.delete(learned));
     if (unnamed.delete(conn)) {
       conn.userId = context.user.id;
       index(byUser, conn.userId, conn, true);
     }
-    const privateChannels = new Set<string>(conn.privateChannels);
-    for (const id of context.private_channel_ids) privateChannels.add(id);
+    const privateChannels = new Set<string>(context.private_channel_ids);
+    for (const [id, member] of learned) {
+      if (member) privateChannels.add(id);
+      else privateChannels.delete(id);
+    }
     if (conn.community) index(byCommunity, conn.community.id, conn, false);
     conn.community = context.community ? { id: context.community.id, slug: context.community.slug } : null;
     if (conn.community) index(byCommunity, conn.community.id, conn, true);
@@ -146,10 +163,12 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
     if (Array.isArray(audience)) {
       if (!channelId) return audience.includes(conn.userId);
       if (audience.includes(conn.userId)) {
-        conn.privateChannels.add(channelId);
+        // Someone who just left hears of it, as the last event of that channel they get.
+        const left = event.type === "channel.member_left" && event.data.user_id === conn.userId;
+        learn(conn, channelId, !left);
         return true;
       }
-      conn.privateChannels.delete(channelId);
+      learn(conn, channelId, false);
       return false;
     }
     if (!channelId) return true;
@@ -246,6 +265,7 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
       },
       publicChannels: new Set(),
       privateChannels: new Set(),
+      learning: new Set(),
       relevant: new Set(),
       sentPresence: new Map(),
       lastSeq: 0,
