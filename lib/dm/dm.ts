@@ -4,6 +4,7 @@ import { channelView } from "../channels/views.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, communityMembers, messages, users } from "../db/schema.ts";
 import { invalid, notFound } from "../errors.ts";
+import { checkNotDeactivated } from "../users/deactivation.ts";
 import { userView } from "../users/views.ts";
 
 export const MAX_DM_PEOPLE = 9;
@@ -88,10 +89,11 @@ function withExactly(db: Db, userId: string, people: string[]) {
 /**
  * Finds the DM (two people) or group DM whose members are now exactly these people, or creates it.
  * The same channel is found from any community. One may only start a DM with people one shares a
- * community with. Someone who left a group DM is not put back by opening it again: those people
- * then get a new conversation, so what was said after they left stays with those who stayed (as
- * Slack starts a new group DM when someone is added). If several conversations have these members
- * (one dwindled to the people of another), the most recently active one is found.
+ * community with, and never with a deactivated account. Someone who left a group DM is not put
+ * back by opening it again: those people then get a new conversation, so what was said after they
+ * left stays with those who stayed (as Slack starts a new group DM when someone is added). If
+ * several conversations have these members (one dwindled to the people of another), the most
+ * recently active one is found.
  */
 export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
   const others = [...new Set(otherIds)].filter((id) => id !== userId);
@@ -114,6 +116,7 @@ export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
       ),
     );
   if (reachable.length !== others.length) throw notFound("user");
+  await checkNotDeactivated(db, others);
 
   const channel = await db.transaction(async (tx) => {
     // One creator at a time per set of people, so racing opens find one channel, not two.

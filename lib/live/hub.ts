@@ -200,7 +200,9 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
       case "dm":
         return mayReadChannelEvent(conn, event);
       case "notifications":
-        return a === conn.userId;
+        if (a !== conn.userId) return false;
+        if (event.type === "user.deactivated") queueMicrotask(() => end(conn, "account deactivated"));
+        return true;
       case "typing":
         if (event.actor_id === conn.userId) return false;
         if (a === "dm") return b !== undefined && conn.privateChannels.has(b);

@@ -263,4 +263,20 @@ describe("the live hub", () => {
     await waitFor(() => expect(typed(g)).toContain(general));
     expect(typed(g)).not.toContain(quiet);
   });
+
+  test("a deactivated person's connections end at once, wherever they look; nobody else's do", async () => {
+    const dan = await t.person("dan");
+    await t.join(dan, "acme");
+    const shown = await connect(dan, "acme");
+    const dmsOnly = await connect(dan, null);
+    const c = await connect(carol, "acme");
+    await call(alice, "POST", `/api/users/${dan.id}/deactivate`);
+    const closed = (x: { items: LiveItem[] }) => x.items.filter((i) => i.kind === "closed");
+    await waitFor(() => expect(closed(shown)).toEqual([{ kind: "closed", reason: "account deactivated" }]));
+    await waitFor(() => expect(closed(dmsOnly)).toEqual([{ kind: "closed", reason: "account deactivated" }]));
+    await post(alice, general, "after dan");
+    await waitFor(() => expect(c.bodies()).toContain("after dan"));
+    expect(closed(c)).toEqual([]);
+    expect(shown.bodies()).not.toContain("after dan");
+  });
 });
