@@ -76,6 +76,32 @@ describe("a deactivated account at the gateway", () => {
     expect((await gw.request("/api/me", { headers: bearer(bob.token) })).status).toBe(401);
   });
 
+  test("a terminal login they approved but the terminal has not collected is denied", async () => {
+    const dan = await gw.api.person("dan");
+    await gw.api.join(dan, "acme");
+    const terminal = (path: string, body: unknown) =>
+      gw.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const asked = (await (await terminal("/auth/device", { client_name: "dan's laptop" })).json()) as {
+      device_code: string;
+      user_code: string;
+    };
+    const browser = new Browser(gw);
+    browser.setCookie("ajet_session", dan.token);
+    expect((await browser.postForm("/device", { code: asked.user_code, decision: "approve" })).status).toBe(
+      200,
+    );
+    expect((await switchAccount("deactivate", dan.id)).status).toBe(200);
+    const poll = await terminal("/auth/device/token", { device_code: asked.device_code });
+    const text = await poll.text();
+    expect(poll.status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({ error: { code: "access_denied" } });
+    expect(text).not.toContain("ajs_");
+  });
+
   test("a stream whose account is deactivated is cut at the re-check, even if its session row survived", async () => {
     const carol = await gw.api.person("carol");
     const { token } = await createSession(gw.api.database.db, carol.id);
