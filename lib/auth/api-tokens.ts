@@ -23,8 +23,8 @@ export async function createApiToken(
 }
 
 /**
- * The bot behind a token, or null when the token is unknown, wrong, revoked or expired. Records
- * the last use at most once a minute.
+ * The bot behind a token, or null when the token is unknown, wrong, revoked or expired, or the bot
+ * is deactivated. Records the last use at most once a minute.
  */
 export async function validateApiToken(db: Db, token: string, now = new Date()) {
   const parsed = parseToken("api", token);
@@ -37,6 +37,7 @@ export async function validateApiToken(db: Db, token: string, now = new Date()) 
     .where(eq(apiTokens.id, parsed.id));
   if (!row || !secretMatches(parsed.secret, row.token.tokenHash)) return null;
   if (row.token.revokedAt || (row.token.expiresAt && row.token.expiresAt <= now)) return null;
+  if (row.user.deactivatedAt) return null;
   if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() >= 60_000) {
     await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.token.id));
   }
@@ -56,11 +57,14 @@ export async function liveApiTokenIds(
   const rows = await db
     .select({ id: apiTokens.id })
     .from(apiTokens)
+    .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.apiUserId))
+    .innerJoin(users, eq(users.id, apiUsers.userId))
     .where(
       and(
         inArray(apiTokens.id, [...ids]),
         isNull(apiTokens.revokedAt),
         or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+        isNull(users.deactivatedAt),
       ),
     );
   return new Set(rows.map((r) => r.id));

@@ -1,8 +1,9 @@
-import { and, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
 import { sessions, users } from "../db/schema.ts";
+import { forbidden } from "../errors.ts";
 import { issueToken, parseToken, secretMatches } from "./tokens.ts";
 
 export interface SessionPolicy {
@@ -23,7 +24,10 @@ const TOUCH_INTERVAL_MS = 60_000;
 export type SessionRow = typeof sessions.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 
-/** A new session for the user; the token is returned once and only its hash is stored. */
+/**
+ * A new session for the user; the token is returned once and only its hash is stored. A
+ * deactivated account gets none, however it signs in.
+ */
 export async function createSession(
   db: Db,
   userId: string,
@@ -31,6 +35,11 @@ export async function createSession(
   policy = DEFAULT_SESSION_POLICY,
   now = new Date(),
 ): Promise<{ token: string; session: SessionRow }> {
+  const [user] = await db
+    .select({ deactivatedAt: users.deactivatedAt })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (user?.deactivatedAt) throw forbidden("this account is deactivated", "account_deactivated");
   const { token, id, hash } = issueToken("session");
   const [session] = await db
     .insert(sessions)
@@ -59,8 +68,9 @@ const sessionById = prepared((db) =>
 );
 
 /**
- * The session and user a token belongs to, or null when it is unknown, wrong, expired or revoked
- * (an expected miss, not an error). Extends the rolling expiry at most once a minute.
+ * The session and user a token belongs to, or null when it is unknown, wrong, expired or revoked,
+ * or its user is deactivated (an expected miss, not an error). Extends the rolling expiry at most
+ * once a minute.
  */
 export async function validateSession(
   db: Db,
@@ -72,6 +82,7 @@ export async function validateSession(
   if (!parsed) return null;
   const [row] = await sessionById(db).execute({ id: parsed.id });
   if (!row || !secretMatches(parsed.secret, row.session.tokenHash)) return null;
+  if (row.user.deactivatedAt) return null;
   const { session } = row;
   if (session.expiresAt <= now || session.absoluteExpiresAt <= now) {
     await db.delete(sessions).where(eq(sessions.id, session.id));
@@ -110,8 +121,14 @@ export async function liveSessionIds(db: Db, ids: readonly string[], now = new D
   const rows = await db
     .select({ id: sessions.id })
     .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
     .where(
-      and(inArray(sessions.id, [...ids]), gt(sessions.expiresAt, now), gt(sessions.absoluteExpiresAt, now)),
+      and(
+        inArray(sessions.id, [...ids]),
+        gt(sessions.expiresAt, now),
+        gt(sessions.absoluteExpiresAt, now),
+        isNull(users.deactivatedAt),
+      ),
     );
   return new Set(rows.map((r) => r.id));
 }

@@ -3,6 +3,7 @@ import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
 import { channelMembers, channels, communityMembers, communityMutes } from "../db/schema.ts";
 import { AppError, conflict, forbidden, notFound } from "../errors.ts";
+import { checkDmPartnerActive } from "../users/deactivation.ts";
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type ChannelMemberRow = typeof channelMembers.$inferSelect;
@@ -67,11 +68,12 @@ export async function accessChannel(db: Db, userId: string, channelId: string): 
 }
 
 /**
- * Throws unless the caller may post here now: the channel is not archived and the caller is not
- * muted in its community.
+ * Throws unless the caller may write here now (post, edit, react): the channel is not archived, the
+ * caller is not muted in its community, and a 1:1 DM's other person is not deactivated.
  */
 export async function checkCanPost(db: Db, userId: string, access: ChannelAccess) {
   if (access.channel.archivedAt) throw new AppError("gone", "channel_archived", "this channel is archived");
+  if (access.channel.type === "dm") await checkDmPartnerActive(db, access.channel.id, userId);
   if (!access.channel.communityId) return;
   const [mute] = await activeMute(db).execute({ communityId: access.channel.communityId, userId });
   if (mute) throw forbidden(`you are muted in this community until ${mute.expiresAt.toISOString()}`);

@@ -16,8 +16,12 @@ export interface UserJson {
   display_name: string;
   avatar_url: string | null;
   is_bot: boolean;
+  deactivated?: boolean;
   online?: boolean;
 }
+
+/** What every client writes after a deactivated person's name; nothing for anyone else. */
+export const deactivatedMark = (u: { deactivated?: boolean }) => (u.deactivated ? " (deactivated)" : "");
 
 export interface MeJson extends UserJson {
   email: string | null;
@@ -85,6 +89,7 @@ export interface MessageJson {
     display_name: string;
     avatar_url: string | null;
     is_bot: boolean;
+    deactivated?: boolean;
     webhook_id?: string;
   };
   body_md: string;

@@ -54,6 +54,8 @@ export const users = pgTable(
     // Bots (API users) are users too, so every message, reaction and mention has one kind of author.
     kind: text("kind").notNull().default("human"),
     lastSeenAt: at("last_seen_at"),
+    // Set while the account is deactivated: nothing of theirs authenticates and nobody can DM them.
+    deactivatedAt: at("deactivated_at"),
     createdAt: createdAt(),
   },
   () => [check("users_kind_check", oneOf("kind", USER_KINDS))],

@@ -4,6 +4,7 @@ import { channelView } from "../channels/views.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, communityMembers, messages, users } from "../db/schema.ts";
 import { invalid, notFound } from "../errors.ts";
+import { checkNotDeactivated } from "../users/deactivation.ts";
 import { userView } from "../users/views.ts";
 
 export const MAX_DM_PEOPLE = 9;
@@ -39,9 +40,11 @@ export function dmPeopleOf(db: Db, userId: string | SQLWrapper) {
     .where(inArray(channelMembers.channelId, dmIdsOf(db, userId)));
 }
 
+// A conversation's last message, or its creation while it has none.
+const lastActivity = sql<Date>`coalesce((select max(${messages.createdAt}) from ${messages} where ${messages.channelId} = ${channels.id}), ${channels.createdAt})`;
+
 /** The caller's DMs and group DMs, most recently active first, with members and unread counts. */
 export async function listDms(db: Db, userId: string) {
-  const lastActivity = sql<Date>`coalesce((select max(${messages.createdAt}) from ${messages} where ${messages.channelId} = ${channels.id}), ${channels.createdAt})`;
   const rows = await db
     .select({
       channel: channels,
@@ -69,8 +72,28 @@ export async function listDms(db: Db, userId: string) {
 }
 
 /**
- * Finds the DM (two people) or group DM with exactly these people, or creates it. The same channel
- * is found from any community. One may only start a DM with people one shares a community with.
+ * A query of the caller's conversations whose members are now exactly `people` (the caller among
+ * them): who is in a conversation now is what finds it, not who started it.
+ */
+function withExactly(db: Db, userId: string, people: string[]) {
+  return db
+    .select({ id: channelMembers.channelId })
+    .from(channelMembers)
+    .where(inArray(channelMembers.channelId, dmIdsOf(db, userId)))
+    .groupBy(channelMembers.channelId)
+    .having(
+      sql`count(*) = ${people.length} and count(*) filter (where ${inArray(channelMembers.userId, people)}) = ${people.length}`,
+    );
+}
+
+/**
+ * Finds the DM (two people) or group DM whose members are now exactly these people, or creates it.
+ * The same channel is found from any community. One may only start a DM with people one shares a
+ * community with, and never with a deactivated account. Someone who left a group DM is not put
+ * back by opening it again: those people then get a new conversation, so what was said after they
+ * left stays with those who stayed (as Slack starts a new group DM when someone is added). If
+ * several conversations have these members (one dwindled to the people of another), the most
+ * recently active one is found.
  */
 export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
   const others = [...new Set(otherIds)].filter((id) => id !== userId);
@@ -93,6 +116,7 @@ export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
       ),
     );
   if (reachable.length !== others.length) throw notFound("user");
+  await checkNotDeactivated(db, others);
 
   const channel = await db.transaction(async (tx) => {
     // One creator at a time per set of people, so racing opens find one channel, not two.
@@ -100,20 +124,22 @@ export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
     const [existing] = await tx
       .select()
       .from(channels)
-      .where(and(isNull(channels.communityId), eq(channels.type, type), eq(channels.name, key)));
-    const row =
-      existing ??
-      (
-        await tx
-          .insert(channels)
-          .values({ type, name: key, visibility: "private", createdBy: userId })
-          .returning()
-      )[0];
+      .where(
+        and(
+          isNull(channels.communityId),
+          eq(channels.type, type),
+          inArray(channels.id, withExactly(tx, userId, people)),
+        ),
+      )
+      .orderBy(desc(lastActivity), desc(channels.id))
+      .limit(1);
+    if (existing) return existing;
+    const [row] = await tx
+      .insert(channels)
+      .values({ type, name: key, visibility: "private", createdBy: userId })
+      .returning();
     if (!row) throw new Error("DM channel was not created");
-    await tx
-      .insert(channelMembers)
-      .values(people.map((id) => ({ channelId: row.id, userId: id })))
-      .onConflictDoNothing();
+    await tx.insert(channelMembers).values(people.map((id) => ({ channelId: row.id, userId: id })));
     return row;
   });
   const [membership] = await db

@@ -4,15 +4,22 @@ import type { ConnRegistry } from "./registry.ts";
 
 /**
  * Reads what the connection's reader may see in the community shown (`slug`, or none): who they
- * are, its channels, their private channels and DMs, the people whose presence they see. Private
- * channels learnt from events are kept: the API's answer may predate them.
+ * are, its channels, their private channels and DMs, the people whose presence they see. Membership
+ * changes learnt from events while the answer travels win over it: it may predate them.
  */
 export async function loadAccess(registry: ConnRegistry, conn: Conn, slug: string | null) {
   const query = slug ? `?community=${encodeURIComponent(slug)}` : "";
-  const context = await conn.api.get<LiveContext>(`/api/live/context${query}`);
+  const learned = new Map<string, boolean>();
+  conn.learning.add(learned);
+  const context = await conn.api
+    .get<LiveContext>(`/api/live/context${query}`)
+    .finally(() => conn.learning.delete(learned));
   registry.name(conn, context.user.id);
-  const privateChannels = new Set<string>(conn.privateChannels);
-  for (const id of context.private_channel_ids) privateChannels.add(id);
+  const privateChannels = new Set<string>(context.private_channel_ids);
+  for (const [id, member] of learned) {
+    if (member) privateChannels.add(id);
+    else privateChannels.delete(id);
+  }
   registry.show(conn, context.community ? { id: context.community.id, slug: context.community.slug } : null);
   conn.publicChannels = new Set(context.public_channel_ids);
   conn.privateChannels = privateChannels;

@@ -12,6 +12,8 @@ export interface Conn extends LiveConnection {
   publicChannels: Set<string>;
   /** Private channels and DMs the user is in (any community). */
   privateChannels: Set<string>;
+  /** One per access read in flight: membership events learned meanwhile, applied over its answer. */
+  learning: Set<Map<string, boolean>>;
   /** People whose presence this client cares about. */
   relevant: Set<string>;
   sentPresence: Map<string, boolean>;
@@ -22,6 +24,13 @@ export interface Conn extends LiveConnection {
   deliver(item: LiveItem): void;
   onClose?(reason: string): void;
   closed: boolean;
+}
+
+/** Records whether the reader is in a private channel or DM, as an event just showed. */
+export function learn(conn: Conn, channelId: string, member: boolean) {
+  if (member) conn.privateChannels.add(channelId);
+  else conn.privateChannels.delete(channelId);
+  for (const learned of conn.learning) learned.set(channelId, member);
 }
 
 /**
@@ -45,6 +54,7 @@ export function newConn(
     },
     publicChannels: new Set(),
     privateChannels: new Set(),
+    learning: new Set(),
     relevant: new Set(),
     sentPresence: new Map(),
     lastSeq: 0,

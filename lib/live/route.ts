@@ -1,6 +1,6 @@
 import type { Envelope } from "../bus/envelope.ts";
 import type { BusMessage } from "../bus/event-bus.ts";
-import type { Conn } from "./connection.ts";
+import { type Conn, learn } from "./connection.ts";
 
 // The events that take someone out of a community: their connections there end.
 const REMOVALS = new Set(["member.removed", "member.kicked", "member.banned"]);
@@ -34,7 +34,9 @@ export function reaches(conn: Conn, m: BusMessage, hooks: RouteHooks): boolean {
     case "dm":
       return mayReadChannelEvent(conn, event, hooks);
     case "notifications":
-      return a === conn.userId;
+      if (a !== conn.userId) return false;
+      if (event.type === "user.deactivated") queueMicrotask(() => hooks.end(conn, "account deactivated"));
+      return true;
     case "typing":
       if (event.actor_id === conn.userId) return false;
       if (a === "dm") return b !== undefined && conn.privateChannels.has(b);
@@ -55,10 +57,12 @@ function mayReadChannelEvent(conn: Conn, event: Envelope, hooks: RouteHooks): bo
   if (Array.isArray(audience)) {
     if (!channelId) return audience.includes(conn.userId);
     if (audience.includes(conn.userId)) {
-      conn.privateChannels.add(channelId);
+      // Someone who just left hears of it, as the last event of that channel they get.
+      const left = event.type === "channel.member_left" && event.data.user_id === conn.userId;
+      learn(conn, channelId, !left);
       return true;
     }
-    conn.privateChannels.delete(channelId);
+    learn(conn, channelId, false);
     return false;
   }
   if (!channelId) return true;

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { Outgoing } from "../bus/publish.ts";
-import type { ChannelAccess } from "../channels/access.ts";
+import { type ChannelAccess, checkCanPost } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, mentions, messages, notifications, reactions } from "../db/schema.ts";
@@ -11,7 +11,10 @@ import { type MessageRow, messageView } from "./views.ts";
 
 const gone = () => new AppError("gone", "message_deleted", "this message was deleted");
 
-/** Edits the caller's own message; mentions are re-read from the new text. */
+/**
+ * Edits the caller's own message; mentions are re-read from the new text. Editing is writing: a
+ * muted member, or anyone in an archived channel, may not.
+ */
 export async function doEditMessage(
   db: Db,
   userId: string,
@@ -22,6 +25,7 @@ export async function doEditMessage(
   const { message, channel } = access;
   if (message.deletedAt) throw gone();
   if (message.userId !== userId) throw forbidden("you can only edit your own messages");
+  await checkCanPost(db, userId, access);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(messages)

@@ -50,10 +50,19 @@ function authorView(
       display_name: m.authorName ?? webhook?.name ?? "webhook",
       avatar_url: m.authorAvatarUrl ?? webhook?.avatarUrl ?? null,
       is_bot: true,
+      deactivated: false,
     };
   }
-  if (!user)
-    return { id: m.userId, username: null, display_name: "deleted user", avatar_url: null, is_bot: false };
+  if (!user) {
+    return {
+      id: m.userId,
+      username: null,
+      display_name: "deleted user",
+      avatar_url: null,
+      is_bot: false,
+      deactivated: false,
+    };
+  }
   const { online: _online, ...view } = userView(user);
   return view;
 }
@@ -68,6 +77,7 @@ interface Extras {
     display_name: string;
     avatar_url: string | null;
     kind: string;
+    deactivated: boolean;
   } | null;
   webhook: { name: string; avatar_url: string | null } | null;
   reactions: { emoji: string; user_ids: string[] }[];
@@ -100,7 +110,7 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
     select m.id, c.community_id,
       case when u.id is null then null else json_build_object(
         'id', u.id, 'username', u.username, 'display_name', u.display_name,
-        'avatar_url', u.avatar_url, 'kind', u.kind) end as author,
+        'avatar_url', u.avatar_url, 'kind', u.kind, 'deactivated', u.deactivated_at is not null) end as author,
       case when w.id is null then null else json_build_object('name', w.name, 'avatar_url', w.avatar_url) end as webhook,
       coalesce((select json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)
         from (select emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
@@ -133,6 +143,8 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
             avatarUrl: e.author.avatar_url,
             kind: e.author.kind,
             lastSeenAt: null,
+            // Only whether it is set reaches the view.
+            deactivatedAt: e.author.deactivated ? new Date(0) : null,
           } as UserRow)
         : undefined,
       webhook: e?.webhook

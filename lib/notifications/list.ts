@@ -10,18 +10,20 @@ import { notificationView } from "./notify.ts";
 
 /**
  * The caller's notifications, newest first, each with a short preview of the message it is about
- * (read now, so an edited or deleted message never shows stale text, and only while the caller can
- * still read its channel), and the unread total.
+ * (read now, so an edited or deleted message never shows stale text), and the unread total. A
+ * notification of a channel the caller can no longer read keeps neither the preview nor the
+ * channel's name: it says that something happened, not what nor where.
  */
 export async function listNotifications(db: Db, userId: string, page: PageQuery & { unread?: boolean }) {
   const rows = await db
     .select({
       n: notifications,
-      preview: sql<string | null>`case when ${readableBy(userId)} then left(${messages.bodyMd}, 200) end`,
+      readable: sql<boolean>`coalesce(${readableBy(userId)}, false)`,
+      preview: sql<string | null>`left(${messages.bodyMd}, 200)`,
     })
     .from(notifications)
     .leftJoin(messages, and(eq(messages.id, notifications.sourceId), sql`${messages.deletedAt} is null`))
-    .leftJoin(channels, eq(channels.id, messages.channelId))
+    .leftJoin(channels, eq(channels.id, notifications.channelId))
     .where(
       and(
         eq(notifications.userId, userId),
@@ -38,7 +40,11 @@ export async function listNotifications(db: Db, userId: string, page: PageQuery 
     .where(and(eq(notifications.userId, userId), eq(notifications.read, false)));
   const { items, has_more } = toPage(rows, page.limit);
   return {
-    items: items.map((r) => ({ ...notificationView(r.n), preview: r.preview })),
+    items: items.map(({ n, readable, preview }) => {
+      const view = notificationView(n);
+      if (readable || n.channelId === null) return { ...view, preview: readable ? preview : null };
+      return { ...view, data: { ...view.data, channel_name: null }, preview: null };
+    }),
     has_more,
     unread_count: unread,
   };

@@ -33,18 +33,19 @@ export async function doHeartbeat(db: Db, userId: string): Promise<Outgoing[]> {
 
 /**
  * Presence of the asked-for people the viewer knows, in the order asked. Anyone else is left out,
- * exactly like an id that names nobody.
+ * exactly like an id that names nobody. A deactivated account is offline.
  */
 export async function listPresence(db: Db, viewerId: string, userIds: string[]) {
   const rows = await db
-    .select({ id: users.id, lastSeenAt: users.lastSeenAt })
+    .select({ id: users.id, lastSeenAt: users.lastSeenAt, deactivatedAt: users.deactivatedAt })
     .from(users)
     .where(and(inArray(users.id, userIds), knownTo(viewerId)));
-  const seen = new Map(rows.map((r) => [r.id, r.lastSeenAt]));
+  const seen = new Map(rows.map((r) => [r.id, r]));
   const now = Date.now();
   return [...new Set(userIds.map((id) => id.toLowerCase()))].flatMap((id) => {
-    if (!seen.has(id)) return [];
-    const lastSeenAt = seen.get(id) ?? null;
-    return [{ user_id: id, online: isOnline(lastSeenAt, now), last_seen_at: lastSeenAt }];
+    const row = seen.get(id);
+    if (!row) return [];
+    const online = row.deactivatedAt === null && isOnline(row.lastSeenAt, now);
+    return [{ user_id: id, online, last_seen_at: row.lastSeenAt }];
   });
 }

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Outgoing } from "../bus/publish.ts";
-import type { ChannelAccess } from "../channels/access.ts";
+import { type ChannelAccess, checkCanPost } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { reactions } from "../db/schema.ts";
@@ -12,9 +12,13 @@ type Target = ChannelAccess & { message: MessageRow };
 const event = (db: Db, type: string, t: Target, userId: string, emoji: string): Promise<Outgoing> =>
   channelEvent(db, type, t.channel, userId, { message_id: t.message.id, emoji, user_id: userId });
 
-/** Adds the caller's reaction; adding it again changes nothing and publishes nothing. */
+/**
+ * Adds the caller's reaction; adding it again changes nothing and publishes nothing. Reacting is
+ * writing: a muted member, or anyone in an archived channel, may not.
+ */
 export async function doAddReaction(db: Db, userId: string, target: Target, emoji: string) {
   if (target.message.deletedAt) throw new AppError("gone", "message_deleted", "this message was deleted");
+  await checkCanPost(db, userId, target);
   const added = await db
     .insert(reactions)
     .values({ messageId: target.message.id, userId, emoji })
@@ -26,8 +30,9 @@ export async function doAddReaction(db: Db, userId: string, target: Target, emoj
   };
 }
 
-/** Removes the caller's reaction; removing one that is not there changes nothing. */
+/** Removes the caller's reaction (not while muted); removing one that is not there changes nothing. */
 export async function doRemoveReaction(db: Db, userId: string, target: Target, emoji: string) {
+  await checkCanPost(db, userId, target);
   const removed = await db
     .delete(reactions)
     .where(

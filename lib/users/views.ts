@@ -9,17 +9,19 @@ export function isOnline(lastSeenAt: Date | null, now = Date.now()) {
   return lastSeenAt !== null && now - lastSeenAt.getTime() < ONLINE_MS;
 }
 
-/** A user as others see them (no email). */
+/** A user as others see them (no email); a deactivated account is never online. */
 export function userView(
-  u: Pick<UserRow, "id" | "username" | "displayName" | "avatarUrl" | "kind" | "lastSeenAt">,
+  u: Pick<UserRow, "id" | "username" | "displayName" | "avatarUrl" | "kind" | "lastSeenAt" | "deactivatedAt">,
 ) {
+  const deactivated = u.deactivatedAt !== null;
   return {
     id: u.id,
     username: u.username,
     display_name: u.displayName,
     avatar_url: u.avatarUrl,
     is_bot: u.kind === "bot",
-    online: isOnline(u.lastSeenAt),
+    deactivated,
+    online: !deactivated && isOnline(u.lastSeenAt),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
+import { deactivatedMark } from "../../lib/client/views.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Channel, Community, Me, Person } from "./api-types.ts";
 
@@ -53,7 +54,7 @@ export async function loadShell(bus: EventBus, client: ApiClient, slug: string |
 /** A DM's name as its reader sees it: the other people in it. */
 export function dmName(dm: Channel, meId: string): string {
   const others = (dm.members ?? []).filter((m) => m.id !== meId);
-  return others.map((m) => m.display_name).join(", ") || "just you";
+  return others.map((m) => `${m.display_name}${deactivatedMark(m)}`).join(", ") || "just you";
 }
 
 export const channelPath = (slug: string, name: string) =>

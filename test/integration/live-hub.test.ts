@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { envelope } from "../../lib/bus/envelope.ts";
 import { subjects } from "../../lib/bus/subjects.ts";
+import type { Transport } from "../../lib/client/api-client.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
+import { channels } from "../../lib/db/schema.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
 import { acmeWithSecret, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { waitFor } from "../support/ports.ts";
@@ -20,14 +22,14 @@ describe("the live hub", () => {
 
   const call = <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) =>
     t.json<T>(who, method, path, body);
-  const client = (who: Person) =>
-    new ApiClient((path, init) => t.app.fetch(new Request(`http://api${path}`, init)), who.token);
+  const toApi: Transport = (path, init) => t.app.fetch(new Request(`http://api${path}`, init));
+  const client = (who: Person, transport = toApi) => new ApiClient(transport, who.token);
 
   /** A connection that records what it is sent. */
-  async function connect(who: Person, slug: string | null, lastEventId?: number) {
+  async function connect(who: Person, slug: string | null, lastEventId?: number, transport = toApi) {
     const items: LiveItem[] = [];
     const conn = await hub.connect({
-      api: client(who),
+      api: client(who, transport),
       communitySlug: slug,
       lastEventId,
       deliver: (i) => items.push(i),
@@ -44,6 +46,22 @@ describe("the live hub", () => {
   }
   const post = (who: Person, channel: string, body_md: string) =>
     call(who, "POST", `/api/channels/${channel}/messages`, { body_md });
+  const typing = (channel: string, who = alice) =>
+    t.bus.publish(
+      subjects.typing(community, channel),
+      envelope("typing.start", { community_id: community, channel_id: channel, actor_id: who.id }),
+    );
+  const typed = (x: { items: LiveItem[] }) =>
+    x.items.flatMap((i) =>
+      i.kind === "event" && i.event.type === "typing.start" ? [i.event.channel_id] : [],
+    );
+  /** A new private channel of alice's with `others` in it. */
+  async function privateChannel(name: string, others: Person[]) {
+    const id = (await call(alice, "POST", "/api/communities/acme/channels", { name, visibility: "private" }))
+      .id;
+    for (const p of others) await call(alice, "POST", `/api/channels/${id}/members`, { user_id: p.id });
+    return id;
+  }
 
   beforeAll(async () => {
     t = await startTestApi("pglite");
@@ -115,17 +133,8 @@ describe("the live hub", () => {
     const a = await connect(alice, "acme");
     const b = await connect(bob, "acme");
     const c = await connect(carol, "acme");
-    const typing = (channel: string) =>
-      t.bus.publish(
-        subjects.typing(community, channel),
-        envelope("typing.start", { community_id: community, channel_id: channel, actor_id: alice.id }),
-      );
     await typing(secret);
     await typing(general);
-    const typed = (x: { items: LiveItem[] }) =>
-      x.items.flatMap((i) =>
-        i.kind === "event" && i.event.type === "typing.start" ? [i.event.channel_id] : [],
-      );
     await waitFor(() => expect(typed(c)).toEqual([general]));
     await waitFor(() => expect(typed(b)).toEqual([secret, general]));
     expect(typed(a)).toEqual([]);
@@ -183,5 +192,85 @@ describe("the live hub", () => {
     await post(alice, general, "sentinel 2");
     await waitFor(() => expect(b.bodies()).toContain("sentinel 2"));
     expect(b.bodies()).not.toContain("after bob left");
+  });
+
+  test("someone who leaves a private channel stops getting its typing at once, with no message in between", async () => {
+    const hush = await privateChannel("hush", [carol]);
+    const c = await connect(carol, "acme");
+    await typing(hush);
+    await waitFor(() => expect(typed(c)).toEqual([hush]));
+    await call(carol, "POST", `/api/channels/${hush}/leave`);
+    await waitFor(() =>
+      expect(c.items.some((i) => i.kind === "event" && i.event.type === "channel.member_left")).toBe(true),
+    );
+    await typing(hush);
+    await typing(general);
+    await waitFor(() => expect(typed(c)).toContain(general));
+    expect(typed(c)).toEqual([hush, general]);
+  });
+
+  test("leaving while the hub re-reads access is not undone by the answer it was already waiting for", async () => {
+    const quiet = await privateChannel("quiet", [carol]);
+    // A public channel made behind the bus's back: only a re-read of access teaches the hub of it.
+    const [probe] = await t.database.db
+      .insert(channels)
+      .values({ communityId: community, name: "probe", createdBy: alice.id })
+      .returning();
+    let armed = false;
+    let release = () => {};
+    let reached = () => {};
+    const computed = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    // Once armed, the next access answer is worked out at once and handed over only when released.
+    const gated: Transport = async (path, init) => {
+      const res = await toApi(path, init);
+      if (armed && path.startsWith("/api/live/context")) {
+        armed = false;
+        await new Promise<void>((resolve) => {
+          release = resolve;
+          reached();
+        });
+      }
+      return res;
+    };
+    const g = await connect(carol, "acme", undefined, gated);
+    armed = true;
+    // An event of a channel the connection has not heard of makes it re-read its access.
+    await t.bus.publish(
+      subjects.communityEvents(community),
+      envelope("channel.updated", { community_id: community, channel_id: crypto.randomUUID() }),
+    );
+    await computed;
+    await call(carol, "POST", `/api/channels/${quiet}/leave`);
+    await waitFor(() =>
+      expect(g.items.some((i) => i.kind === "event" && i.event.type === "channel.member_left")).toBe(true),
+    );
+    release();
+    const probeId = probe?.id as string;
+    await waitFor(async () => {
+      await typing(probeId);
+      expect(typed(g)).toContain(probeId);
+    });
+    await typing(quiet);
+    await typing(general);
+    await waitFor(() => expect(typed(g)).toContain(general));
+    expect(typed(g)).not.toContain(quiet);
+  });
+
+  test("a deactivated person's connections end at once, wherever they look; nobody else's do", async () => {
+    const dan = await t.person("dan");
+    await t.join(dan, "acme");
+    const shown = await connect(dan, "acme");
+    const dmsOnly = await connect(dan, null);
+    const c = await connect(carol, "acme");
+    await call(alice, "POST", `/api/users/${dan.id}/deactivate`);
+    const closed = (x: { items: LiveItem[] }) => x.items.filter((i) => i.kind === "closed");
+    await waitFor(() => expect(closed(shown)).toEqual([{ kind: "closed", reason: "account deactivated" }]));
+    await waitFor(() => expect(closed(dmsOnly)).toEqual([{ kind: "closed", reason: "account deactivated" }]));
+    await post(alice, general, "after dan");
+    await waitFor(() => expect(c.bodies()).toContain("after dan"));
+    expect(closed(c)).toEqual([]);
+    expect(shown.bodies()).not.toContain("after dan");
   });
 });

@@ -40,6 +40,7 @@ export function printMessage(out: Output, m: MessageJson, channelLabel: string) 
 export function messageLines(m: MessageJson, channelLabel: string, s: Style, color: boolean): string[] {
   const marks = [
     m.author.is_bot ? s.magenta("[bot]") : "",
+    m.author.deactivated ? s.dim("(deactivated)") : "",
     m.edited_at ? s.dim("(edited)") : "",
     m.parent_id ? s.dim(`↳ in thread ${m.parent_id}`) : "",
   ].filter(Boolean);

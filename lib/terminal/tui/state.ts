@@ -1,11 +1,12 @@
-import type {
-  ChannelJson,
-  CommunityJson,
-  DmJson,
-  MeJson,
-  MemberJson,
-  MessageJson,
-  NotificationJson,
+import {
+  type ChannelJson,
+  type CommunityJson,
+  type DmJson,
+  deactivatedMark,
+  type MeJson,
+  type MemberJson,
+  type MessageJson,
+  type NotificationJson,
 } from "../../client/views.ts";
 import type { LiveEvent } from "../live-events.ts";
 import { emptyInput, type Input } from "./editor.ts";
@@ -108,7 +109,7 @@ export const dmItem = (d: DmJson, meId: string): SidebarItem => {
   return {
     id: d.id,
     kind: "dm",
-    label: others.map((m) => m.username).join(", ") || "yourself",
+    label: others.map((m) => `${m.username}${deactivatedMark(m)}`).join(", ") || "yourself",
     unread: d.unread_count ?? 0,
     mentions: d.mention_count ?? 0,
     topic: null,

@@ -1,4 +1,4 @@
-import type { MessageJson } from "../../client/views.ts";
+import { deactivatedMark, type MessageJson } from "../../client/views.ts";
 import { renderMarkdown } from "../../markdown/terminal.ts";
 import { formatBytes, shortTime } from "../cli/format.ts";
 import { fit, type Line, plain, wrap } from "./lines.ts";
@@ -99,7 +99,7 @@ const cache = new Map<string, Line[]>();
 export const clearMessageCache = () => cache.clear();
 
 export function messageLines(m: MessageJson, width: number, picked: boolean): Line[] {
-  const key = `${m.id}|${width}|${picked}|${m.edited_at}|${m.deleted}|${m.reply_count}|${m.body_md.length}|${m.reactions.map((r) => `${r.emoji}${r.count}${r.reacted_by_me}`).join()}`;
+  const key = `${m.id}|${width}|${picked}|${m.edited_at}|${m.deleted}|${m.reply_count}|${m.body_md.length}|${m.author.deactivated}|${m.reactions.map((r) => `${r.emoji}${r.count}${r.reacted_by_me}`).join()}`;
   const hit = cache.get(key);
   if (hit) return hit;
   if (cache.size > 5000) cache.clear();
@@ -108,6 +108,7 @@ export function messageLines(m: MessageJson, width: number, picked: boolean): Li
     { text: picked ? "▶ " : "", color: C.accent, bold: true },
     { text: name, bold: true, color: m.author.is_bot ? C.bot : C.author, inverse: picked },
     { text: m.author.is_bot ? " [bot]" : "", color: C.bot },
+    { text: deactivatedMark(m.author), color: C.dim },
     { text: `  ${shortTime(m.created_at)}`, color: C.dim },
     { text: m.edited_at && !m.deleted ? "  (edited)" : "", color: C.dim },
   ].filter((span) => span.text !== "");

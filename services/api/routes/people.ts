@@ -6,9 +6,31 @@ import { notFound } from "../../../lib/errors.ts";
 import { doMarkNotificationsRead, listNotifications } from "../../../lib/notifications/list.ts";
 import { pageQuery } from "../../../lib/pagination.ts";
 import { textLine } from "../../../lib/text-line.ts";
+import {
+  accessDeactivationTarget,
+  doDeactivateUser,
+  doReactivateUser,
+} from "../../../lib/users/deactivation.ts";
 import { knownTo } from "../../../lib/users/known.ts";
 import { meView, userView } from "../../../lib/users/views.ts";
 import { api, idParam } from "../api-route.ts";
+
+/** Deactivation and reactivation: the same people may do both, and both answer the account as it is now. */
+function accountSwitch(verb: "deactivate" | "reactivate", summary: string, act: typeof doDeactivateUser) {
+  return api({
+    method: "POST",
+    path: `/api/users/:id/${verb}`,
+    summary,
+    scope: null,
+    peopleOnly: true,
+    handler: async ({ db, principal, params, ip, publish }) => {
+      const target = await accessDeactivationTarget(db.db, principal.user.id, idParam(params.id, "user"));
+      const { user, events } = await act(db.db, principal.user.id, target, { ip });
+      await publish(events);
+      return { user: userView(user), deactivated_at: user.deactivatedAt };
+    },
+  });
+}
 
 export const peopleRoutes = [
   api({
@@ -63,6 +85,16 @@ export const peopleRoutes = [
       return userView(row);
     },
   }),
+  accountSwitch(
+    "deactivate",
+    "Deactivate an account (an owner of every community the person is in): their sessions and tokens end, their live streams close, nobody can DM them; audited",
+    doDeactivateUser,
+  ),
+  accountSwitch(
+    "reactivate",
+    "Reactivate an account (the same people): they may sign in again; old sessions and tokens stay ended; audited",
+    doReactivateUser,
+  ),
   api({
     method: "GET",
     path: "/api/dm",
@@ -73,7 +105,8 @@ export const peopleRoutes = [
   api({
     method: "POST",
     path: "/api/dm",
-    summary: "Find or start the DM (one other person) or group DM (several) with these people",
+    summary:
+      "Find or start the DM (one other person) or group DM (several) whose members are now exactly these people; someone who left a group DM is not put back: the same people get a new conversation",
     scope: "channels:write",
     peopleOnly: true,
     body: z.object({ user_ids: z.array(z.uuid()).min(1).max(8) }),

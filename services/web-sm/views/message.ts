@@ -120,7 +120,7 @@ export function messageItem(m: Message, opts: { prefix?: string; thread?: boolea
   return html`<article id="${id}" class="msg" data-key="${key}" data-author="${a.id ?? ""}" tabindex="-1">
 ${avatar(a.display_name)}<div class="msg-main"><header class="msg-head"><strong class="author">${a.display_name}</strong>${
     a.is_bot ? html` <span class="badge bot">BOT</span>` : ""
-  } ${a.username ? html`<span class="handle">@${a.username}</span> ` : ""}${timeTag(m.created_at)}${
+  }${a.deactivated ? html` <span class="deactivated">(deactivated)</span>` : ""} ${a.username ? html`<span class="handle">@${a.username}</span> ` : ""}${timeTag(m.created_at)}${
     m.edited_at ? html` <span class="edited" title="${m.edited_at}">(edited)</span>` : ""
   }</header>
 <div class="body" hx-ignore>${showBody ? markdown(m.body_md) : ""}${m.embeds?.blocks?.map(block) ?? ""}${

@@ -94,8 +94,8 @@ export function membersPane(shell: Shell, members: Member[]) {
   return html`<header class="pane-head"><h1>Members of ${shell.community?.name ?? ""}</h1></header>
 <table class="members"><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Role</th><th scope="col"><span class="sr">Message</span></th></tr></thead><tbody>${members.map(
     (m) =>
-      html`<tr><td>${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name}${m.user.is_bot ? html` <span class="badge bot">BOT</span>` : ""}</td><td>@${m.user.username}</td><td><span class="role role-${m.role}">${m.role}</span></td><td>${
-        m.user.id === shell.me.id || m.user.is_bot
+      html`<tr><td>${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name}${m.user.is_bot ? html` <span class="badge bot">BOT</span>` : ""}${m.user.deactivated ? html` <span class="deactivated">(deactivated)</span>` : ""}</td><td>@${m.user.username}</td><td><span class="role role-${m.role}">${m.role}</span></td><td>${
+        m.user.id === shell.me.id || m.user.is_bot || m.user.deactivated
           ? ""
           : html`<form method="post" action="/web/dm" class="inline"><input type="hidden" name="user_id" value="${m.user.id}"><button type="submit">Message</button></form>`
       }</td></tr>`,

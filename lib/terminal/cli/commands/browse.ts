@@ -1,3 +1,4 @@
+import { deactivatedMark } from "../../../client/views.ts";
 import type { Command } from "../command.ts";
 
 /** `communities`: the communities you belong to, with your role. */
@@ -50,7 +51,7 @@ export const dms: Command = {
     const s = ctx.out.style;
     for (const dm of items) {
       const others = dm.members.filter((m) => m.id !== me.id);
-      const label = others.map((m) => `@${m.username}`).join(",") || `@${me.username}`;
+      const label = others.map((m) => `@${m.username}${deactivatedMark(m)}`).join(",") || `@${me.username}`;
       const online = others.some((m) => m.online);
       const unread = dm.unread_count ?? 0;
       ctx.out.record(dm, [label, dm.id, unread, dm.mention_count ?? 0, online ? "online" : "offline"], () =>
@@ -80,7 +81,7 @@ export const members: Command = {
           `@${u.username}`,
           u.display_name,
           m.role,
-          u.online ? "online" : "offline",
+          u.deactivated ? "deactivated" : u.online ? "online" : "offline",
           u.is_bot ? "bot" : "person",
         ],
         () =>
@@ -90,6 +91,7 @@ export const members: Command = {
             u.display_name,
             m.role === "member" ? "" : s.yellow(m.role),
             u.is_bot ? s.magenta("[bot]") : "",
+            u.deactivated ? s.dim("(deactivated)") : "",
           ]
             .filter(Boolean)
             .join("  "),
