@@ -24,6 +24,13 @@ export interface ConnectOptions {
   deliver(item: LiveItem): void;
   /** The hub ended the connection (access lost, or shutdown). */
   onClose?(reason: string): void;
+  /** Ask the API for the reader's unread counts with what they may see (`LiveContext.unread`). */
+  unread?: boolean;
+  /**
+   * What the API said about the reader, each time it is read (at connect, before any item is
+   * delivered, and after changes of their access), with the bus position it is at least as new as.
+   */
+  onContext?(context: LiveContext, seq: number): void;
 }
 
 export interface LiveConnection {
@@ -58,9 +65,11 @@ interface Conn extends LiveConnection {
   lastSeq: number;
   /** Live events held back while a resume replays what was missed. */
   held: BusMessage[] | null;
-  refreshing: Promise<void> | null;
+  refreshing: Promise<unknown> | null;
   deliver(item: LiveItem): void;
   onClose?(reason: string): void;
+  unread: boolean;
+  onContext?(context: LiveContext, seq: number): void;
   closed: boolean;
 }
 
@@ -94,8 +103,12 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
     else map.set(key, set);
   };
 
+  /** Reads what the reader may see; returns the bus head read before it, which the answer is as new as. */
   async function loadAccess(conn: Conn, slug: string | null) {
-    const query = slug ? `?community=${encodeURIComponent(slug)}` : "";
+    const params = new URLSearchParams(slug ? { community: slug } : {});
+    if (conn.unread) params.set("unread", "true");
+    const head = await bus.head();
+    const query = params.size ? `?${params}` : "";
     const context = await conn.api.get<LiveContext>(`/api/live/context${query}`);
     if (unnamed.delete(conn)) {
       conn.userId = context.user.id;
@@ -109,6 +122,8 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
     conn.publicChannels = new Set(context.public_channel_ids);
     conn.privateChannels = privateChannels;
     conn.relevant = new Set(context.people_ids);
+    if (!conn.closed) conn.onContext?.(context, head);
+    return head;
   }
 
   /** Re-reads what the connection may see; losing access to its community ends it. */
@@ -253,6 +268,8 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
       refreshing: null,
       deliver: opts.deliver,
       onClose: opts.onClose,
+      unread: opts.unread ?? false,
+      onContext: opts.onContext,
       closed: false,
       async setCommunity(slug) {
         await loadAccess(conn, slug);
@@ -277,13 +294,13 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
       // Registered before anything is read, so events from now on are held, not lost.
       conns.add(conn);
       unnamed.add(conn);
+      let head: number;
       try {
-        await loadAccess(conn, opts.communitySlug);
+        head = await loadAccess(conn, opts.communitySlug);
       } catch (err) {
         conn.close();
         throw err;
       }
-      const head = await bus.head();
       if (opts.lastEventId !== undefined) {
         const replay = await bus.replay("chat.>", opts.lastEventId, REPLAY_LIMIT);
         if (!replay.gap) {

@@ -1,7 +1,7 @@
 import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
 import { html, type SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, Message } from "../api-types.ts";
-import { messageItem } from "./message.ts";
+import { messageItem, SHOW_ERRORS } from "./message.ts";
 
 /** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
 export function olderMarker(channelId: string, before: string | undefined) {
@@ -35,7 +35,7 @@ function commandList(role: string | null) {
 export function composer(channel: Channel, opts: { label: string; role: string | null; parentId?: string }) {
   const thread = opts.parentId !== undefined;
   const inputId = thread ? "thread-input" : "composer-input";
-  return html`<form class="composer${thread ? " thread-composer" : ""}" id="${thread ? "thread-composer" : "composer"}" hx-post="/web/channels/${channel.id}/messages" hx-swap="none" data-channel="${channel.id}"${
+  return html`<form class="composer${thread ? " thread-composer" : ""}" id="${thread ? "thread-composer" : "composer"}" hx-post="/web/channels/${channel.id}/messages" hx-swap="none" ${SHOW_ERRORS} data-channel="${channel.id}"${
     thread ? html` data-parent="${opts.parentId}"` : ""
   }>
 ${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">` : ""}<input type="hidden" name="client_msg_id" value="">

@@ -1,0 +1,103 @@
+// The page's own script: only what htmx does not do (keys, drafts, typing, uploads, autocomplete,
+// scrolling and read position). Everything the page shows is drawn by the
+// server; there are no inline handlers, everything is delegated from here.
+import { setupComposer, upload } from "./composer.ts";
+import { $, $$ } from "./dom.ts";
+import { followMessages, scrollToBottom } from "./scroll.ts";
+
+const body = document.body;
+const live = $("#live");
+const setLive = (up: boolean) => {
+  body.dataset.live = up ? "up" : "down";
+  $("#conn-state")?.classList.toggle("down", !up);
+};
+live?.addEventListener("ready", () => setLive(true));
+live?.addEventListener("htmx:sse:error", () => setLive(false));
+live?.addEventListener("htmx:sse:close", () => setLive(false));
+live?.addEventListener("htmx:sse:before:connection", (e) => {
+  if ((e as CustomEvent).detail?.connection?.attempt > 0) setLive(false);
+});
+
+/** Times in the reader's own zone (the server draws them in UTC, the same for everyone). */
+function localTimes() {
+  for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
+    const d = new Date(t.dateTime);
+    t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    t.title = d.toLocaleString();
+    t.dataset.local = "1";
+  }
+}
+
+/** Closes the reaction picker (htmx opens it beside a message's reactions); says whether one was open. */
+function closePicker() {
+  const open = $("#react-picker");
+  open?.remove();
+  return open !== null;
+}
+
+function closePanel() {
+  const side = $("#side");
+  if (!side?.firstElementChild) return;
+  side.replaceChildren();
+  $("#composer-input")?.focus();
+}
+
+document.addEventListener("click", (e) => {
+  const at = e.target as Element;
+  if (!at.closest("#react-picker")) closePicker();
+  if (at.closest(".close-panel")) closePanel();
+  else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
+  else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
+  else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
+  else if (at.closest(".jump-latest")) scrollToBottom(true);
+});
+
+// Esc closes the picker, the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && !closePicker()) {
+    if (body.classList.contains("nav-open")) body.classList.remove("nav-open");
+    else closePanel();
+  } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+    const links = $$<HTMLAnchorElement>("#sidebar a.chan");
+    const i = links.findIndex((a) => a.classList.contains("current"));
+    const next = links[(i + (e.key === "ArrowUp" ? -1 : 1) + links.length) % links.length];
+    if (!next) return;
+    e.preventDefault();
+    location.href = next.href;
+  }
+});
+
+document.addEventListener("change", (e) => {
+  const select = e.target as HTMLSelectElement;
+  if (select.matches(".community-switch") && select.value)
+    location.href = `/c/${encodeURIComponent(select.value)}`;
+});
+
+// Files dropped on the pane go up with the message box's text.
+const pane = $("#pane");
+pane?.addEventListener("dragover", (e) => {
+  if (!$("#composer") || !e.dataTransfer?.types.includes("Files")) return;
+  e.preventDefault();
+  pane.classList.add("dragging");
+});
+pane?.addEventListener("dragleave", () => pane.classList.remove("dragging"));
+pane?.addEventListener("drop", (e) => {
+  pane.classList.remove("dragging");
+  const form = $<HTMLFormElement>("#composer");
+  if (!form || !e.dataTransfer?.files.length) return;
+  e.preventDefault();
+  for (const f of e.dataTransfer.files) upload(form, f);
+});
+
+// What htmx brings in (live fragments too): local times, and the box of a thread just opened.
+document.addEventListener("htmx:after:swap", () => {
+  localTimes();
+  const opened = $<HTMLFormElement>("#thread-composer:not([data-ready])");
+  setupComposer(opened);
+  if (opened) $("#thread-input")?.focus();
+});
+
+localTimes();
+setupComposer($("#composer"));
+setupComposer($("#thread-composer"));
+followMessages();

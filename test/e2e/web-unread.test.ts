@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, openTab, signedInContext, until, untilCount } from "../support/browser-chat.ts";
+import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+
+let server: ChatServer;
+let browser: Browser;
+let alice: ChatPerson;
+let bob: ChatPerson;
+const ids = new Map<string, string>();
+
+const chan = (name: string) => `${server.base}/c/acme/channels/${name}`;
+
+beforeAll(async () => {
+  server = await startChatServer();
+  alice = server.owner;
+  bob = await server.invite("bob");
+  browser = await launchChromium();
+  await server.api(alice, "POST", "/api/communities/acme/channels", { name: "random" });
+  const { items } = await server.api<{ items: { id: string; name: string }[] }>(
+    alice,
+    "GET",
+    "/api/communities/acme/channels",
+  );
+  for (const c of items) ids.set(c.name, c.id);
+  for (const name of ["general", "random"])
+    await server.api(bob, "POST", `/api/channels/${ids.get(name)}/join`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/**
+ * Records, from now on, the text of every badge that appears on a channel's sidebar entry, however
+ * briefly: a badge added, one whose text changes, or an entry that comes in (a refetched sidebar)
+ * already wearing one. A final look at the page would miss a badge that came and went.
+ */
+async function watchBadges(page: Page, channelId: string) {
+  await page.evaluate((id) => {
+    const seen: string[] = [];
+    (window as unknown as { badgesSeen: string[] }).badgesSeen = seen;
+    const entry = `#chan-${id}`;
+    const now = document.querySelector(`${entry} .badge`);
+    if (now) seen.push(now.textContent ?? "");
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const at = r.target instanceof Element ? r.target : r.target.parentElement;
+        const inEntry = at?.closest(entry) !== null && at?.closest(entry) !== undefined;
+        for (const n of r.addedNodes) {
+          const el = n instanceof Element ? n : null;
+          const badge = inEntry
+            ? (at?.closest(".badge") ?? (el?.matches(".badge") ? el : el?.querySelector(".badge")))
+            : el?.querySelector(`${entry} .badge`);
+          if (badge) seen.push(badge.textContent ?? "");
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  }, channelId);
+}
+
+const badgesSeen = (page: Page) =>
+  page.evaluate(() => (window as unknown as { badgesSeen: string[] }).badgesSeen);
+
+describe("unread badges in the sidebar", () => {
+  test("a live message in the channel you look at never shows a badge on it, and your other tab sees it read", async () => {
+    const general = ids.get("general") as string;
+    const context = await signedInContext(browser, server.base, bob);
+    const elsewhere = await openTab(context, chan("random"));
+    const looking = await openTab(context, chan("general"));
+    await watchBadges(looking.page, general);
+    await watchBadges(elsewhere.page, general);
+    expect(await badgesSeen(looking.page)).toEqual([]);
+
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, { body_md: "standup moves to 10" });
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, { body_md: "@bob are you in?" });
+    await looking.page.locator("#messages .msg", { hasText: "are you in?" }).waitFor();
+
+    // The other tab counts them as they come, then clears them when the looking tab has read them.
+    await until(
+      () => badgesSeen(elsewhere.page),
+      (seen) => seen.includes("@1"),
+      "the other tab's badges for #general",
+    );
+    await untilCount(elsewhere.page.locator(`#chan-${general} .badge`), 0);
+    const read = await server.api<{ items: { id: string; unread_count: number }[] }>(
+      bob,
+      "GET",
+      "/api/communities/acme/channels",
+    );
+    expect(read.items.find((c) => c.id === general)?.unread_count).toBe(0);
+
+    // Something else makes the looking tab redraw its sidebar: #general stays read there too.
+    await looking.page.locator("#sidebar").evaluate((el) => el.setAttribute("data-old", ""));
+    await server.api(alice, "PATCH", `/api/channels/${ids.get("random")}`, { topic: "anything goes" });
+    await looking.page.waitForSelector("#sidebar:not([data-old])");
+    expect(await badgesSeen(looking.page)).toEqual([]);
+    expect(await looking.page.locator(`#chan-${general} .badge`).count()).toBe(0);
+    expect(looking.problems).toEqual([]);
+    expect(elsewhere.problems).toEqual([]);
+    await context.close();
+  });
+});
