@@ -7,12 +7,18 @@ import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
-import type { Channel, Message, Page } from "./api-types.ts";
+import type { Channel, Community, Member, Message, Page } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
 import { channelPath, loadShell } from "./shell.ts";
-import { ephemeralReply, messageList } from "./views/channel.ts";
+import {
+  clientMsgId,
+  commandCompletions,
+  completionList,
+  ephemeralReply,
+  messageList,
+} from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
 import { editForm, markdown, reactionPicker } from "./views/message.ts";
 import { createCommunityPage } from "./views/pages.ts";
@@ -148,7 +154,9 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       parent_id: parentId,
       client_msg_id: form.client_msg_id || undefined,
     });
-    return done();
+    return htmlResponse(
+      html`<hx-partial hx-target="find [name=client_msg_id]" hx-swap="outerHTML">${clientMsgId()}</hx-partial>`,
+    );
   } finally {
     void stopTyping(deps, client, channelId);
   }
@@ -218,11 +226,36 @@ export async function react(req: Request, ctx: RequestContext, deps: ActionDeps)
   return done();
 }
 
+/**
+ * What the word at the message box's caret could become: "/" a command (the first word, not in a
+ * thread; those the caller's role may run), "@" a person of the community. Nothing for other words.
+ */
+export async function completions(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const q = ctx.url.searchParams;
+  const upto = (q.get("body") ?? "").slice(0, Number(q.get("caret") ?? Number.POSITIVE_INFINITY));
+  const word = /(^|\s)([@/][\w.-]*)$/.exec(upto)?.[2];
+  const slug = encodeURIComponent(q.get("community") ?? "");
+  const command = word?.startsWith("/") && upto.trim() === word && !q.get("parent_id");
+  if (!word || !slug || (word.startsWith("/") && !command)) return done();
+  const client = clientOf(req, ctx, deps.api);
+  const offers = command
+    ? commandCompletions((await client.get<Community>(`/api/communities/${slug}`)).role ?? null)
+    : (await client.get<{ items: Member[] }>(`/api/communities/${slug}/members`)).items.map(
+        ({ user: u }) => ({
+          value: `@${u.username} `,
+          label: `@${u.username} — ${u.display_name}`,
+        }),
+      );
+  const matching = offers.filter((o) => o.value.toLowerCase().startsWith(word.toLowerCase()));
+  const unique = [...new Map(matching.map((o) => [o.label, o])).values()];
+  return htmlResponse(completionList(unique.slice(0, 8), upto.length - word.length));
+}
+
 export async function threadFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const parent = await client.get<Message>(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`);
   const channel = await client.get<Channel>(`/api/channels/${parent.channel_id}`);
-  return htmlResponse(await thread(client, channel, parent.id, null));
+  return htmlResponse(await thread(client, channel, parent.id));
 }
 
 export async function olderMessages(req: Request, ctx: RequestContext, deps: ActionDeps) {

@@ -65,7 +65,7 @@ async function history(client: ApiClient, channel: Channel, at: string | null) {
 }
 
 /** A thread in the side panel, for a page or for the fragment that opens one. */
-export async function thread(client: ApiClient, channel: Channel, parentId: string, role: string | null) {
+export async function thread(client: ApiClient, channel: Channel, parentId: string) {
   const [parent, replies] = await Promise.all([
     client.get<Message>(`/api/messages/${encodeURIComponent(parentId)}`),
     client.get<Page<Message>>(`/api/messages/${encodeURIComponent(parentId)}/replies?limit=200`),
@@ -76,7 +76,7 @@ export async function thread(client: ApiClient, channel: Channel, parentId: stri
       m.author.id ? [{ id: m.author.id, display_name: m.author.display_name }] : [],
     ),
   );
-  return threadPanel(channel, parent, replies.items, role);
+  return threadPanel(channel, parent, replies.items);
 }
 
 async function conversationPage(ctx: RequestContext, client: ApiClient, shell: Shell, channel: Channel) {
@@ -86,10 +86,9 @@ async function conversationPage(ctx: RequestContext, client: ApiClient, shell: S
     ? await client.get<Message>(`/api/messages/${encodeURIComponent(at)}`).catch(() => null)
     : null;
   const openThread = threadId ?? jumpTarget?.parent_id ?? null;
-  const role = shell.community?.role ?? null;
   const [page, side] = await Promise.all([
     history(client, channel, at),
-    openThread ? thread(client, channel, openThread, role) : null,
+    openThread ? thread(client, channel, openThread) : null,
   ]);
   rememberNames(
     page.items.flatMap((m) =>
@@ -104,7 +103,6 @@ async function conversationPage(ctx: RequestContext, client: ApiClient, shell: S
       : html`<span class="sigil">${channel.visibility === "private" ? "🔒" : "#"}</span>${name}`,
     messages: page.items,
     hasMore: page.has_more,
-    role,
     label: isDm ? `Message ${name}` : `Message #${name}`,
   });
   return htmlResponse(

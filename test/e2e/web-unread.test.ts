@@ -38,30 +38,28 @@ afterAll(async () => {
  * already wearing one. A final look at the page would miss a badge that came and went.
  */
 async function watchBadges(page: Page, channelId: string) {
-  await page.evaluate((id) => {
-    const seen: string[] = [];
-    (window as unknown as { badgesSeen: string[] }).badgesSeen = seen;
-    const entry = `#chan-${id}`;
-    const now = document.querySelector(`${entry} .badge`);
-    if (now) seen.push(now.textContent ?? "");
+  await page.evaluate(`(() => {
+    const entry = "#chan-${channelId}";
+    const seen = (window.badgesSeen = []);
+    const now = document.querySelector(entry + " .badge");
+    if (now) seen.push(now.textContent);
     new MutationObserver((records) => {
       for (const r of records) {
         const at = r.target instanceof Element ? r.target : r.target.parentElement;
-        const inEntry = at?.closest(entry) !== null && at?.closest(entry) !== undefined;
+        const inEntry = Boolean(at && at.closest(entry));
         for (const n of r.addedNodes) {
           const el = n instanceof Element ? n : null;
           const badge = inEntry
-            ? (at?.closest(".badge") ?? (el?.matches(".badge") ? el : el?.querySelector(".badge")))
-            : el?.querySelector(`${entry} .badge`);
-          if (badge) seen.push(badge.textContent ?? "");
+            ? at.closest(".badge") || (el && (el.matches(".badge") ? el : el.querySelector(".badge")))
+            : el && el.querySelector(entry + " .badge");
+          if (badge) seen.push(badge.textContent);
         }
       }
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
-  }, channelId);
+  })()`);
 }
 
-const badgesSeen = (page: Page) =>
-  page.evaluate(() => (window as unknown as { badgesSeen: string[] }).badgesSeen);
+const badgesSeen = (page: Page) => page.evaluate("window.badgesSeen") as Promise<string[]>;
 
 describe("unread badges in the sidebar", () => {
   test("a live message in the channel you look at never shows a badge on it, and your other tab sees it read", async () => {

@@ -1,79 +1,46 @@
-import { $, $$ } from "./dom.ts";
+import { $$ } from "./dom.ts";
 
-type Option = { value: string; label: string };
-type Member = { user: { username: string; display_name: string } };
+// The offers themselves come from the server (`/web/complete`, into the box's `.autocomplete`): here
+// only when to ask, the keys that move through them, and putting the one taken into the text.
 
-let people: Promise<Option[]> | undefined;
-const loadPeople = () =>
-  (people ??= fetch(`/api/communities/${encodeURIComponent(document.body.dataset.community ?? "")}/members`)
-    .then((res) => (res.ok ? (res.json() as Promise<{ items: Member[] }>) : { items: [] }))
-    .then(({ items }) =>
-      items.map(({ user: u }) => ({ value: `@${u.username} `, label: `@${u.username} — ${u.display_name}` })),
-    ));
+const listOf = (input: HTMLTextAreaElement) => input.form?.querySelector<HTMLElement>(".autocomplete");
+export const closeAutocomplete = (input: HTMLTextAreaElement) => listOf(input)?.replaceChildren();
 
-/** The word being typed when it asks for completion: "/" a command at the start, "@" a person anywhere. */
-function currentWord(input: HTMLTextAreaElement) {
-  const upto = input.value.slice(0, input.selectionStart);
-  const word = /(^|\s)([@/][\w.-]*)$/.exec(upto)?.[2];
-  if (!word || (word[0] === "/" && upto.trim() !== word)) return null;
-  return { word, start: upto.length - word.length };
-}
-
-const listOf = (input: HTMLTextAreaElement) => $(".autocomplete", input.form ?? document);
-export function closeAutocomplete(input: HTMLTextAreaElement) {
+/** Asks again when "@" or "/" is typed, and while offers are shown (they follow the word). */
+export function autocomplete(input: HTMLTextAreaElement, typed: string | null) {
   const list = listOf(input);
-  if (list) list.hidden = true;
+  (input.form?.elements.namedItem("caret") as HTMLInputElement).value = String(input.selectionStart);
+  if (list && (/[@/]/.test(typed ?? "") || list.childElementCount)) list.dispatchEvent(new Event("complete"));
 }
 
-function accept(input: HTMLTextAreaElement, value: string) {
-  const w = currentWord(input);
-  if (w) {
-    input.value = input.value.slice(0, w.start) + value + input.value.slice(input.selectionStart);
-    input.setSelectionRange(w.start + value.length, w.start + value.length);
-  }
+function accept(input: HTMLTextAreaElement, offer: HTMLElement) {
+  const start = Number(offer.dataset.start);
+  const value = offer.dataset.value ?? "";
+  input.value = input.value.slice(0, start) + value + input.value.slice(input.selectionStart);
+  input.setSelectionRange(start + value.length, start + value.length);
   closeAutocomplete(input);
 }
 
-/** Offers the commands (those the page lists for your role) or the people that start with the word typed. */
-export async function autocomplete(input: HTMLTextAreaElement) {
-  const w = currentWord(input);
-  const all = !w
-    ? []
-    : w.word[0] === "/"
-      ? $$<HTMLOptionElement>("#commands option").map((o) => ({ value: o.value, label: o.text }))
-      : await loadPeople();
-  const matching = all.filter((o) => o.value.toLowerCase().startsWith(w?.word.toLowerCase() ?? ""));
-  const options = [...new Map(matching.map((o) => [o.label, o])).values()].slice(0, 8);
-  const list = listOf(input);
-  if (!list || !options.length) return closeAutocomplete(input);
-  list.replaceChildren(
-    ...options.map((o, i) => {
-      const li = Object.assign(document.createElement("li"), { textContent: o.label });
-      li.setAttribute("role", "option");
-      li.setAttribute("aria-selected", String(i === 0));
-      li.dataset.value = o.value;
-      li.addEventListener("mousedown", (e) => {
-        e.preventDefault();
-        accept(input, o.value);
-      });
-      return li;
-    }),
-  );
-  list.hidden = false;
+/** Takes an offer clicked (on mousedown, so the box keeps its focus). */
+export function acceptClicks(input: HTMLTextAreaElement) {
+  listOf(input)?.addEventListener("mousedown", (e) => {
+    const offer = (e.target as Element).closest<HTMLElement>("li");
+    e.preventDefault();
+    if (offer) accept(input, offer);
+  });
 }
 
-/** Arrows, Enter or Tab, and Esc while the list is open; true when the key was the list's. */
+/** Arrows, Enter or Tab, and Esc while offers are shown; true when the key was theirs. */
 export function autocompleteKeys(input: HTMLTextAreaElement, e: KeyboardEvent) {
-  const list = listOf(input);
-  if (!list || list.hidden) return false;
-  const items = $$("li", list);
-  const i = items.findIndex((li) => li.getAttribute("aria-selected") === "true");
+  const offers = $$("li", listOf(input) ?? undefined);
+  const i = offers.findIndex((li) => li.getAttribute("aria-selected") === "true");
   const select = (j: number) => {
-    for (const [k, li] of items.entries()) li.setAttribute("aria-selected", String(k === j));
+    for (const [k, li] of offers.entries()) li.setAttribute("aria-selected", String(k === j));
   };
-  if (e.key === "ArrowDown") select((i + 1) % items.length);
-  else if (e.key === "ArrowUp") select((i - 1 + items.length) % items.length);
-  else if (e.key === "Enter" || e.key === "Tab") accept(input, items[Math.max(0, i)]?.dataset.value ?? "");
+  if (!offers.length) return false;
+  if (e.key === "ArrowDown") select((i + 1) % offers.length);
+  else if (e.key === "ArrowUp") select((i - 1 + offers.length) % offers.length);
+  else if (e.key === "Enter" || e.key === "Tab") accept(input, offers[Math.max(0, i)] as HTMLElement);
   else if (e.key === "Escape") closeAutocomplete(input);
   else return false;
   e.preventDefault();

@@ -1,4 +1,4 @@
-import { autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
+import { acceptClicks, autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
 import { $, post } from "./dom.ts";
 
 const TYPING_EVERY_MS = 3000;
@@ -11,9 +11,10 @@ function sent(form: HTMLFormElement) {
   closeAutocomplete(inputOf(form));
 }
 
-/** A file with a progress bar (fetch cannot report an upload's progress); the message comes back live. */
+/** A file, with a progress bar (fetch cannot report an upload's progress); the message comes back live. */
 export function upload(form: HTMLFormElement, file: File) {
   const bar = $<HTMLProgressElement>(".upload-progress", form) as HTMLProgressElement;
+  const error = $("[role=alert]", form) as HTMLElement;
   const data = new FormData();
   data.set("body_md", inputOf(form).value.trim() || file.name);
   data.set("client_msg_id", crypto.randomUUID());
@@ -21,17 +22,16 @@ export function upload(form: HTMLFormElement, file: File) {
   if (form.dataset.parent) data.set("parent_id", form.dataset.parent);
   const xhr = Object.assign(new XMLHttpRequest(), { responseType: "json" });
   xhr.open("POST", `/api/channels/${form.dataset.channel}/attachments`);
-  [bar.hidden, bar.value] = [false, 0];
   xhr.upload.addEventListener("progress", (e) => {
     bar.value = e.lengthComputable ? Math.round((e.loaded / e.total) * 100) : bar.value;
   });
   xhr.addEventListener("loadend", () => {
     const ok = xhr.status >= 200 && xhr.status < 300;
     bar.hidden = true;
-    if (ok) sent(form);
-    const error = $(".composer-error", form) as HTMLElement;
     error.textContent = ok ? "" : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
+    if (ok) sent(form);
   });
+  [bar.hidden, bar.value] = [false, 0];
   xhr.send(data);
 }
 
@@ -42,9 +42,9 @@ export function setupComposer(form: HTMLFormElement | null) {
   const input = inputOf(form);
   input.value ||= sessionStorage.getItem(draftKey(form)) ?? "";
   let typingSentAt = 0;
-  const typing = (state: string) =>
-    post("/web/typing", { channel_id: form.dataset.channel, state }).catch(() => {});
-  input.addEventListener("input", () => {
+  const typing = (state: string) => post("/web/typing", { channel_id: form.dataset.channel, state });
+  acceptClicks(input);
+  input.addEventListener("input", (e) => {
     sessionStorage.setItem(draftKey(form), input.value);
     if (input.value.trim() === "") {
       if (typingSentAt) typing("stop");
@@ -53,19 +53,18 @@ export function setupComposer(form: HTMLFormElement | null) {
       typingSentAt = Date.now();
       typing("start");
     }
-    autocomplete(input);
+    autocomplete(input, (e as InputEvent).data);
   });
   input.addEventListener("keydown", (e) => {
     if (autocompleteKeys(input, e) || e.key !== "Enter" || e.shiftKey || e.isComposing) return;
     e.preventDefault();
     if (input.value.trim()) form.requestSubmit();
   });
-  form.addEventListener("submit", () => {
-    (form.elements.namedItem("client_msg_id") as HTMLInputElement).value = crypto.randomUUID();
-    typingSentAt = 0;
-  });
+  // Sent (the server stopped the typing line): the box empties, and the next key is news again.
   form.addEventListener("htmx:after:request", (e) => {
-    if ((e as CustomEvent).detail?.ctx?.response?.raw?.ok) sent(form);
+    if (e.target !== form || !(e as CustomEvent).detail?.ctx?.response?.raw?.ok) return;
+    sent(form);
+    typingSentAt = 0;
   });
   const files = form.elements.namedItem("file") as HTMLInputElement;
   files.addEventListener("change", () => {

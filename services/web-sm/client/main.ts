@@ -1,29 +1,30 @@
 // The page's own script: only what htmx does not do (keys, drafts, typing, uploads, autocomplete,
-// scrolling and read position). Everything the page shows is drawn by the
-// server; there are no inline handlers, everything is delegated from here.
+// scrolling and read position). Everything the page shows is drawn by the server; nothing is
+// inline, everything is delegated from here.
 import { setupComposer, upload } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
-import { followMessages, scrollToBottom } from "./scroll.ts";
+import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
 
 const body = document.body;
 const live = $("#live");
-const setLive = (up: boolean) => {
+const setLive = (up: boolean) => () => {
   body.dataset.live = up ? "up" : "down";
   $("#conn-state")?.classList.toggle("down", !up);
 };
-live?.addEventListener("ready", () => setLive(true));
-live?.addEventListener("htmx:sse:error", () => setLive(false));
-live?.addEventListener("htmx:sse:close", () => setLive(false));
+live?.addEventListener("ready", setLive(true));
+for (const name of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(name, setLive(false));
 live?.addEventListener("htmx:sse:before:connection", (e) => {
-  if ((e as CustomEvent).detail?.connection?.attempt > 0) setLive(false);
+  if ((e as CustomEvent).detail?.connection?.attempt > 0) setLive(false)();
 });
 
 /** Times in the reader's own zone (the server draws them in UTC, the same for everyone). */
 function localTimes() {
   for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
     const d = new Date(t.dateTime);
-    t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    t.title = d.toLocaleString();
+    [t.textContent, t.title] = [
+      d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+      d.toLocaleString(),
+    ];
     t.dataset.local = "1";
   }
 }
@@ -61,9 +62,7 @@ document.addEventListener("keydown", (e) => {
     const links = $$<HTMLAnchorElement>("#sidebar a.chan");
     const i = links.findIndex((a) => a.classList.contains("current"));
     const next = links[(i + (e.key === "ArrowUp" ? -1 : 1) + links.length) % links.length];
-    if (!next) return;
-    e.preventDefault();
-    location.href = next.href;
+    if (next) location.href = next.href;
   }
 });
 
@@ -89,9 +88,10 @@ pane?.addEventListener("drop", (e) => {
   for (const f of e.dataTransfer.files) upload(form, f);
 });
 
-// What htmx brings in (live fragments too): local times, and the box of a thread just opened.
+// What htmx brought in (live fragments too): local times, the end of the history, a thread's box.
 document.addEventListener("htmx:after:swap", () => {
   localTimes();
+  followMessages();
   const opened = $<HTMLFormElement>("#thread-composer:not([data-ready])");
   setupComposer(opened);
   if (opened) $("#thread-input")?.focus();
@@ -100,4 +100,4 @@ document.addEventListener("htmx:after:swap", () => {
 localTimes();
 setupComposer($("#composer"));
 setupComposer($("#thread-composer"));
-followMessages();
+openHistory();

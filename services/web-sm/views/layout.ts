@@ -131,7 +131,7 @@ export function appPage(
 <a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
 <a class="settings-link" href="/settings">Settings</a>
 <span class="conn" id="conn-state" aria-live="polite"></span>
-<i hidden hx-post="/api/heartbeat" hx-trigger="load, every 60s" hx-swap="none"></i>
+<i hidden hx-post="/api/heartbeat" hx-trigger="load, every 60s" hx-swap="none"></i><input type="hidden" id="community-slug" name="community" value="${slug}">
 </header>
 <div class="layout">${sidebar(shell, channel?.id ?? null)}
 <main id="pane" class="pane" tabindex="-1" hx-get="${opts.url}" hx-select="#pane" hx-swap="outerHTML" hx-trigger="resync from:#live">${opts.pane}</main>
