@@ -2,7 +2,7 @@ import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
 import { clientOf } from "../../lib/http/caller.ts";
-import { html, htmlResponse } from "../../lib/http/html.ts";
+import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
@@ -145,7 +145,7 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
   try {
     if (body.startsWith("/") && !body.startsWith("//") && !parentId) {
       const reply = await commandReply(client, channelId, body);
-      return htmlResponse(
+      return sentAnswer(
         ephemeralReply(reply.ok ? markdown(reply.md || "Done.") : html`${reply.md}`, reply.ok),
       );
     }
@@ -154,13 +154,17 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       parent_id: parentId,
       client_msg_id: form.client_msg_id || undefined,
     });
-    return htmlResponse(
-      html`<hx-partial hx-target="find [name=client_msg_id]" hx-swap="outerHTML">${clientMsgId()}</hx-partial>`,
-    );
+    return sentAnswer(html``);
   } finally {
     void stopTyping(deps, client, channelId);
   }
 }
+
+/** What the box that sent a message gets back: its error line cleared, a new key for the next one. */
+const sentAnswer = (extra: SafeHtml) =>
+  htmlResponse(
+    html`<hx-partial hx-target="find [role=alert]" hx-swap="innerHTML"></hx-partial><hx-partial hx-target="find [name=client_msg_id]" hx-swap="outerHTML">${clientMsgId()}</hx-partial>${extra}`,
+  );
 
 async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string) {
   try {
@@ -227,16 +231,15 @@ export async function react(req: Request, ctx: RequestContext, deps: ActionDeps)
 }
 
 /**
- * What the word at the message box's caret could become: "/" a command (the first word, not in a
- * thread; those the caller's role may run), "@" a person of the community. Nothing for other words.
+ * What the word being typed in a message box could become: a command ("/", not in a thread; those
+ * the caller's role may run) or a person of the community ("@").
  */
 export async function completions(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const q = ctx.url.searchParams;
-  const upto = (q.get("body") ?? "").slice(0, Number(q.get("caret") ?? Number.POSITIVE_INFINITY));
-  const word = /(^|\s)([@/][\w.-]*)$/.exec(upto)?.[2];
+  const word = (q.get("word") ?? "").toLowerCase();
   const slug = encodeURIComponent(q.get("community") ?? "");
-  const command = word?.startsWith("/") && upto.trim() === word && !q.get("parent_id");
-  if (!word || !slug || (word.startsWith("/") && !command)) return done();
+  const command = word.startsWith("/");
+  if (!slug || !(word.startsWith("@") || (command && !q.get("parent_id")))) return done();
   const client = clientOf(req, ctx, deps.api);
   const offers = command
     ? commandCompletions((await client.get<Community>(`/api/communities/${slug}`)).role ?? null)
@@ -246,9 +249,8 @@ export async function completions(req: Request, ctx: RequestContext, deps: Actio
           label: `@${u.username} — ${u.display_name}`,
         }),
       );
-  const matching = offers.filter((o) => o.value.toLowerCase().startsWith(word.toLowerCase()));
-  const unique = [...new Map(matching.map((o) => [o.label, o])).values()];
-  return htmlResponse(completionList(unique.slice(0, 8), upto.length - word.length));
+  const matching = offers.filter((o) => o.value.toLowerCase().startsWith(word));
+  return htmlResponse(completionList([...new Map(matching.map((o) => [o.label, o])).values()].slice(0, 8)));
 }
 
 export async function threadFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {

@@ -1,23 +1,36 @@
 import { $$ } from "./dom.ts";
 
-// The offers themselves come from the server (`/web/complete`, into the box's `.autocomplete`): here
-// only when to ask, the keys that move through them, and putting the one taken into the text.
+// Which word is being typed is known here; what it could become, the server says (`/web/complete`
+// answers into the box's `.autocomplete`). Here too: the keys that move through the offers, and
+// putting the one taken into the text.
 
 const listOf = (input: HTMLTextAreaElement) => input.form?.querySelector<HTMLElement>(".autocomplete");
 export const closeAutocomplete = (input: HTMLTextAreaElement) => listOf(input)?.replaceChildren();
 
-/** Asks again when "@" or "/" is typed, and while offers are shown (they follow the word). */
-export function autocomplete(input: HTMLTextAreaElement, typed: string | null) {
-  const list = listOf(input);
-  (input.form?.elements.namedItem("caret") as HTMLInputElement).value = String(input.selectionStart);
-  if (list && (/[@/]/.test(typed ?? "") || list.childElementCount)) list.dispatchEvent(new Event("complete"));
+/** The word at the caret when it asks for completion: "/" a command at the start, "@" a person anywhere. */
+function currentWord(input: HTMLTextAreaElement) {
+  const upto = input.value.slice(0, input.selectionStart);
+  const word = /(^|\s)([@/][\w.-]*)$/.exec(upto)?.[2];
+  if (!word || (word[0] === "/" && upto.trim() !== word)) return null;
+  return { word, start: upto.length - word.length };
 }
 
-function accept(input: HTMLTextAreaElement, offer: HTMLElement) {
-  const start = Number(offer.dataset.start);
-  const value = offer.dataset.value ?? "";
-  input.value = input.value.slice(0, start) + value + input.value.slice(input.selectionStart);
-  input.setSelectionRange(start + value.length, start + value.length);
+/** Asks for the offers of the word being typed; once more with none when it is done (the list empties). */
+export function autocomplete(input: HTMLTextAreaElement) {
+  const list = listOf(input);
+  const word = currentWord(input)?.word ?? "";
+  if (!list || (!word && !list.dataset.asked)) return;
+  list.dataset.asked = word;
+  (input.form?.elements.namedItem("word") as HTMLInputElement).value = word;
+  list.dispatchEvent(new Event("complete"));
+}
+
+function accept(input: HTMLTextAreaElement, value: string) {
+  const w = currentWord(input);
+  if (w) {
+    input.value = input.value.slice(0, w.start) + value + input.value.slice(input.selectionStart);
+    input.setSelectionRange(w.start + value.length, w.start + value.length);
+  }
   closeAutocomplete(input);
 }
 
@@ -26,7 +39,7 @@ export function acceptClicks(input: HTMLTextAreaElement) {
   listOf(input)?.addEventListener("mousedown", (e) => {
     const offer = (e.target as Element).closest<HTMLElement>("li");
     e.preventDefault();
-    if (offer) accept(input, offer);
+    if (offer) accept(input, offer.dataset.value ?? "");
   });
 }
 
@@ -40,7 +53,7 @@ export function autocompleteKeys(input: HTMLTextAreaElement, e: KeyboardEvent) {
   if (!offers.length) return false;
   if (e.key === "ArrowDown") select((i + 1) % offers.length);
   else if (e.key === "ArrowUp") select((i - 1 + offers.length) % offers.length);
-  else if (e.key === "Enter" || e.key === "Tab") accept(input, offers[Math.max(0, i)] as HTMLElement);
+  else if (e.key === "Enter" || e.key === "Tab") accept(input, offers[Math.max(0, i)]?.dataset.value ?? "");
   else if (e.key === "Escape") closeAutocomplete(input);
   else return false;
   e.preventDefault();

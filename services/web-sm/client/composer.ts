@@ -44,7 +44,7 @@ export function setupComposer(form: HTMLFormElement | null) {
   let typingSentAt = 0;
   const typing = (state: string) => post("/web/typing", { channel_id: form.dataset.channel, state });
   acceptClicks(input);
-  input.addEventListener("input", (e) => {
+  input.addEventListener("input", () => {
     sessionStorage.setItem(draftKey(form), input.value);
     if (input.value.trim() === "") {
       if (typingSentAt) typing("stop");
@@ -53,7 +53,7 @@ export function setupComposer(form: HTMLFormElement | null) {
       typingSentAt = Date.now();
       typing("start");
     }
-    autocomplete(input, (e as InputEvent).data);
+    autocomplete(input);
   });
   input.addEventListener("keydown", (e) => {
     if (autocompleteKeys(input, e) || e.key !== "Enter" || e.shiftKey || e.isComposing) return;
