@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, openTab, signedInContext, until, untilCount } from "../support/browser-chat.ts";
+import {
+  launchChromium,
+  openTab,
+  signedInContext,
+  until,
+  untilCount,
+  untilText,
+} from "../support/browser-chat.ts";
 import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
 
 let server: ChatServer;
@@ -97,6 +104,24 @@ describe("unread badges in the sidebar", () => {
     expect(await looking.page.locator(`#chan-${general} .badge`).count()).toBe(0);
     expect(looking.problems).toEqual([]);
     expect(elsewhere.problems).toEqual([]);
+    await context.close();
+  });
+
+  test("reading your notifications on another client takes the mention badge away, not the unread count", async () => {
+    const general = ids.get("general") as string;
+    const context = await signedInContext(browser, server.base, bob);
+    const tab = await openTab(context, chan("random"));
+    const entry = tab.page.locator(`#chan-${general}`);
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, { body_md: "@bob one more thing" });
+    await untilText(entry.locator(".badge.mention"), "@1");
+    await untilText(entry.locator(".badge.unread"), "1");
+    await untilText(tab.page.locator("#bell-count"), "1");
+
+    await server.api(bob, "POST", "/api/notifications/read", { all: true });
+    await untilCount(entry.locator(".badge.mention"), 0);
+    await untilText(tab.page.locator("#bell-count"), "0");
+    expect(await entry.locator(".badge.unread").textContent()).toBe("1");
+    expect(tab.problems).toEqual([]);
     await context.close();
   });
 });
