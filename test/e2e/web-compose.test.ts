@@ -1,39 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
-import { launchChromium, openTab, signedInContext, untilCount, untilText } from "../support/browser-chat.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import { openTab, signedInContext, untilCount, untilText } from "../support/browser-chat.ts";
+import type { ChatPerson } from "../support/chat-server.ts";
+import { startWebTeam, type WebTeam } from "../support/web-team.ts";
 
-let server: ChatServer;
-let browser: Browser;
-let alice: ChatPerson;
-let bob: ChatPerson;
-let general: string;
-
-const chan = (name: string) => `${server.base}/c/acme/channels/${name}`;
-
+let team: WebTeam;
 beforeAll(async () => {
-  server = await startChatServer();
-  alice = server.owner;
-  bob = await server.invite("bob");
-  browser = await launchChromium();
-  const { items } = await server.api<{ items: { id: string; name: string }[] }>(
-    alice,
-    "GET",
-    "/api/communities/acme/channels",
-  );
-  general = (items.find((c) => c.name === "general") as { id: string }).id;
-  await server.api(bob, "POST", `/api/channels/${general}/join`);
+  team = await startWebTeam();
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => team?.stop());
 
 describe("the message box", () => {
   test("'/' offers the commands your role may run, '@' the people, and Enter takes the one selected", async () => {
+    const { server, browser, alice, bob } = team;
     const offersFor = async (who: ChatPerson, typed: string) => {
-      const tab = await openTab(await signedInContext(browser, server.base, who), chan("general"));
+      const tab = await openTab(await signedInContext(browser, server.base, who), team.url("general"));
       const answered = tab.page.waitForResponse((r) => r.url().includes(`word=${encodeURIComponent(typed)}`));
       await tab.page.locator("#composer-input").pressSequentially(typed);
       await answered;
@@ -62,7 +42,8 @@ describe("the message box", () => {
   });
 
   test("a message the server refuses keeps its text and says why under the box", async () => {
-    const tab = await openTab(await signedInContext(browser, server.base, bob), chan("general"));
+    const { server, browser, bob } = team;
+    const tab = await openTab(await signedInContext(browser, server.base, bob), team.url("general"));
     const tooLong = "x".repeat(40_001);
     await tab.page.fill("#composer-input", tooLong);
     await tab.page.press("#composer-input", "Enter");
@@ -78,6 +59,7 @@ describe("the message box", () => {
   });
 
   test("a channel that cannot be made shows the channel browser again with the reason", async () => {
+    const { server, browser, bob } = team;
     const context = await signedInContext(browser, server.base, bob);
     const page = await context.newPage();
     await page.goto(`${server.base}/c/acme/browse`);

@@ -1,43 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import {
-  launchChromium,
-  openTab,
-  signedInContext,
-  until,
-  untilCount,
-  untilText,
-} from "../support/browser-chat.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { Page } from "playwright-core";
+import { openTab, signedInContext, until, untilCount, untilText } from "../support/browser-chat.ts";
+import { startWebTeam, type WebTeam } from "../support/web-team.ts";
 
-let server: ChatServer;
-let browser: Browser;
-let alice: ChatPerson;
-let bob: ChatPerson;
-const ids = new Map<string, string>();
-
-const chan = (name: string) => `${server.base}/c/acme/channels/${name}`;
-
+let team: WebTeam;
 beforeAll(async () => {
-  server = await startChatServer();
-  alice = server.owner;
-  bob = await server.invite("bob");
-  browser = await launchChromium();
-  await server.api(alice, "POST", "/api/communities/acme/channels", { name: "random" });
-  const { items } = await server.api<{ items: { id: string; name: string }[] }>(
-    alice,
-    "GET",
-    "/api/communities/acme/channels",
-  );
-  for (const c of items) ids.set(c.name, c.id);
-  for (const name of ["general", "random"])
-    await server.api(bob, "POST", `/api/channels/${ids.get(name)}/join`);
+  team = await startWebTeam(["random"]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => team?.stop());
 
 /**
  * Records, from now on, the text of every badge that appears on a channel's sidebar entry, however
@@ -70,10 +40,11 @@ const badgesSeen = (page: Page) => page.evaluate("window.badgesSeen") as Promise
 
 describe("unread badges in the sidebar", () => {
   test("a live message in the channel you look at never shows a badge on it, and your other tab sees it read", async () => {
-    const general = ids.get("general") as string;
+    const { server, browser, alice, bob } = team;
+    const general = team.id("general");
     const context = await signedInContext(browser, server.base, bob);
-    const elsewhere = await openTab(context, chan("random"));
-    const looking = await openTab(context, chan("general"));
+    const elsewhere = await openTab(context, team.url("random"));
+    const looking = await openTab(context, team.url("general"));
     await watchBadges(looking.page, general);
     await watchBadges(elsewhere.page, general);
     expect(await badgesSeen(looking.page)).toEqual([]);
@@ -98,7 +69,7 @@ describe("unread badges in the sidebar", () => {
 
     // Something else makes the looking tab redraw its sidebar: #general stays read there too.
     await looking.page.locator("#sidebar").evaluate((el) => el.setAttribute("data-old", ""));
-    await server.api(alice, "PATCH", `/api/channels/${ids.get("random")}`, { topic: "anything goes" });
+    await server.api(alice, "PATCH", `/api/channels/${team.id("random")}`, { topic: "anything goes" });
     await looking.page.waitForSelector("#sidebar:not([data-old])");
     expect(await badgesSeen(looking.page)).toEqual([]);
     expect(await looking.page.locator(`#chan-${general} .badge`).count()).toBe(0);
@@ -108,9 +79,10 @@ describe("unread badges in the sidebar", () => {
   });
 
   test("reading your notifications on another client takes the mention badge away, not the unread count", async () => {
-    const general = ids.get("general") as string;
+    const { server, browser, alice, bob } = team;
+    const general = team.id("general");
     const context = await signedInContext(browser, server.base, bob);
-    const tab = await openTab(context, chan("random"));
+    const tab = await openTab(context, team.url("random"));
     const entry = tab.page.locator(`#chan-${general}`);
     await server.api(alice, "POST", `/api/channels/${general}/messages`, { body_md: "@bob one more thing" });
     await untilText(entry.locator(".badge.mention"), "@1");
