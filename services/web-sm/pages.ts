@@ -51,10 +51,9 @@ export async function communityHome(req: Request, ctx: RequestContext, deps: Pag
 }
 
 /** A page of history: the latest, or the messages around one (`?at=`) when jumping to it. */
-async function history(client: ApiClient, channel: Channel, at: string | null) {
+async function history(client: ApiClient, channel: Channel, target: Message | null) {
   const base = `/api/channels/${channel.id}/messages`;
-  if (!at) return client.get<Page<Message>>(`${base}?limit=${HISTORY}`);
-  const target = await client.get<Message>(`/api/messages/${encodeURIComponent(at)}`);
+  if (!target) return client.get<Page<Message>>(`${base}?limit=${HISTORY}`);
   if (target.channel_id !== channel.id) throw notFound("message");
   const anchor = target.parent_id ? await client.get<Message>(`/api/messages/${target.parent_id}`) : target;
   const [older, newer] = await Promise.all([
@@ -82,12 +81,10 @@ export async function thread(client: ApiClient, channel: Channel, parentId: stri
 async function conversationPage(ctx: RequestContext, client: ApiClient, shell: Shell, channel: Channel) {
   const at = ctx.url.searchParams.get("at");
   const threadId = ctx.url.searchParams.get("thread");
-  const jumpTarget = at
-    ? await client.get<Message>(`/api/messages/${encodeURIComponent(at)}`).catch(() => null)
-    : null;
+  const jumpTarget = at ? await client.get<Message>(`/api/messages/${encodeURIComponent(at)}`) : null;
   const openThread = threadId ?? jumpTarget?.parent_id ?? null;
   const [page, side] = await Promise.all([
-    history(client, channel, at),
+    history(client, channel, jumpTarget),
     openThread ? thread(client, channel, openThread) : null,
   ]);
   rememberNames(
