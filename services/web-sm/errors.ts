@@ -19,10 +19,16 @@ export interface Failure {
 /** Draws the page a failed form came from again, with the message, the form kept as it was filled. */
 export type Again = (req: Request, ctx: RequestContext, failure: Failure) => Promise<Response>;
 
+/** A failed page: to sign in and back when the session ended, an error page for what the person can fix. */
+function pageFailure(err: unknown, ctx: RequestContext): Response {
+  if (isKind(err, "unauthorized")) return redirect(signIn(ctx.url.pathname + ctx.url.search));
+  if (!isCallerError(err)) throw err;
+  return htmlResponse(errorPage(statusOf(err), err.message), statusOf(err));
+}
+
 /**
- * A page, or a plain form answered by one. Not signed in (or the session ended): to sign in and
- * back. A failure the person can fix: the page again with the message when the route has one,
- * else an error page.
+ * A page, or a plain form answered by one. A failure the person can fix is drawn as the page they
+ * were on again, with the message, when the route has one (`again`), else as an error page.
  */
 export function page(handler: Handler, again?: Again): Handler {
   return async (req, ctx) => {
@@ -30,11 +36,10 @@ export function page(handler: Handler, again?: Again): Handler {
     try {
       return await handler(req, ctx);
     } catch (err) {
-      if (isKind(err, "unauthorized")) return redirect(signIn(ctx.url.pathname + ctx.url.search));
-      if (!isCallerError(err)) throw err;
-      const status = statusOf(err);
-      if (again) return again(copy, ctx, { message: err.message, status });
-      return htmlResponse(errorPage(status, err.message), status);
+      if (!again || !isCallerError(err) || err.kind === "unauthorized") return pageFailure(err, ctx);
+      return again(copy, ctx, { message: err.message, status: statusOf(err) }).catch((e) =>
+        pageFailure(e, ctx),
+      );
     }
   };
 }

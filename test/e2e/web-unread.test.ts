@@ -36,12 +36,24 @@ async function watchBadges(page: Page, channelId: string) {
   })()`);
 }
 
+/** bob has read all of a channel (mentions too): each test starts from there. */
+async function caughtUp(channelId: string) {
+  const { server, bob } = team;
+  const { items } = await server.api<{ items: { id: string }[] }>(
+    bob,
+    "GET",
+    `/api/channels/${channelId}/messages?limit=1`,
+  );
+  if (items[0]) await server.api(bob, "POST", `/api/channels/${channelId}/read`, { message_id: items[0].id });
+}
+
 const badgesSeen = (page: Page) => page.evaluate("window.badgesSeen") as Promise<string[]>;
 
 describe("unread badges in the sidebar", () => {
   test("a live message in the channel you look at never shows a badge on it, and your other tab sees it read", async () => {
     const { server, browser, alice, bob } = team;
     const general = team.id("general");
+    await caughtUp(general);
     const context = await signedInContext(browser, server.base, bob);
     const elsewhere = await openTab(context, team.url("random"));
     const looking = await openTab(context, team.url("general"));
@@ -78,9 +90,40 @@ describe("unread badges in the sidebar", () => {
     await context.close();
   });
 
+  test("a sidebar redrawn while its channel is still unread (a tab in the background) draws that channel read", async () => {
+    const { server, browser, alice, bob } = team;
+    const general = team.id("general");
+    await caughtUp(general);
+    const context = await signedInContext(browser, server.base, bob);
+    const looking = await openTab(context, team.url("general"));
+    // In the background the page reads nothing, so the API keeps #general unread.
+    await looking.page.evaluate(
+      "Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' })",
+    );
+    await watchBadges(looking.page, general);
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "@bob while you were away",
+    });
+    await looking.page.locator("#messages .msg", { hasText: "while you were away" }).waitFor();
+    const counts = await server.api<{ items: { id: string; unread_count: number; mention_count: number }[] }>(
+      bob,
+      "GET",
+      "/api/communities/acme/channels",
+    );
+    expect(counts.items.find((c) => c.id === general)).toMatchObject({ unread_count: 1, mention_count: 1 });
+
+    await looking.page.locator("#sidebar").evaluate((el) => el.setAttribute("data-old", ""));
+    await server.api(alice, "PATCH", `/api/channels/${team.id("random")}`, { topic: "redraw, please" });
+    await looking.page.waitForSelector("#sidebar:not([data-old])");
+    expect(await badgesSeen(looking.page)).toEqual([]);
+    expect(await looking.page.locator(`#chan-${general} .badge`).count()).toBe(0);
+    await context.close();
+  });
+
   test("reading your notifications on another client takes the mention badge away, not the unread count", async () => {
     const { server, browser, alice, bob } = team;
     const general = team.id("general");
+    await caughtUp(general);
     const context = await signedInContext(browser, server.base, bob);
     const tab = await openTab(context, team.url("random"));
     const entry = tab.page.locator(`#chan-${general}`);

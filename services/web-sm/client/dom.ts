@@ -4,9 +4,12 @@ export const $$ = <T extends Element = HTMLElement>(sel: string, root: ParentNod
   ...root.querySelectorAll<T>(sel),
 ];
 
-/** A same-origin POST of a form or of JSON. */
-export function post(url: string, data: FormData | object) {
-  const form = data instanceof FormData;
-  const headers: Record<string, string> = form ? {} : { "content-type": "application/json" };
-  return fetch(url, { method: "POST", headers, body: form ? data : JSON.stringify(data) });
+/** A signal to the server (typing, read position); one lost is made good by the next, so none is awaited. */
+export function post(url: string, data: object) {
+  const init = {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(data),
+  };
+  fetch(url, init).catch(() => {});
 }
