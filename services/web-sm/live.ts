@@ -23,16 +23,15 @@ interface Tab {
 const partial = (target: string, swap: string, body: SafeHtml | string) =>
   html`<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`.value;
 
-// The last few fragments: one event reaches every open tab in one synchronous pass, so each is
-// rendered once per variant rather than once per tab.
+// The fragments used last: one event reaches every open tab in one synchronous pass, so each is
+// rendered once per variant rather than once per tab. A hit moves to the back, so an event's own
+// fragment stays while its readers' many badge variants come and go.
 const cache = new Map<string, string>();
 function cached(key: string, make: () => string): string {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = make();
-    cache.set(key, value);
-    if (cache.size > 64) cache.delete(cache.keys().next().value as string);
-  }
+  const value = cache.get(key) ?? make();
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > 64) cache.delete(cache.keys().next().value as string);
   return value;
 }
 
