@@ -25,7 +25,7 @@ export function document(
   title: string,
   body: SafeHtml,
   /** `style` is put in as is (a style element does not decode entities): build it from checked values only. */
-  opts: { style?: string; bodyAttrs?: SafeHtml } = {},
+  opts: { style?: string } = {},
 ) {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -40,7 +40,7 @@ ${opts.style ? html`<style>${new SafeHtml(opts.style)}</style>` : ""}
 <script src="/static/hx-upsert.js"></script>
 <script src="/static/app.js" defer></script>
 </head>
-<body ${opts.bodyAttrs ?? ""}>${body}</body></html>`;
+<body>${body}</body></html>`;
 }
 
 /** A sidebar entry's counts; the live stream redraws them when they change. */
@@ -131,14 +131,12 @@ export function appPage(
 <a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
 <a class="settings-link" href="/settings">Settings</a>
 <span class="conn" id="conn-state" aria-live="polite"></span>
-<i hidden hx-post="/api/heartbeat" hx-trigger="load, every 60s" hx-swap="none"></i><input type="hidden" id="community-slug" name="community" value="${slug}">
+<i hidden hx-post="/api/heartbeat" hx-trigger="load, every 60s" hx-swap="none"></i>
+<input type="hidden" id="community-slug" name="community" value="${slug}">
 </header>
 <div class="layout">${sidebar(shell, channel?.id ?? null)}
 <main id="pane" class="pane" tabindex="-1" hx-get="${opts.url}" hx-select="#pane" hx-swap="outerHTML" hx-trigger="resync from:#live">${opts.pane}</main>
 <aside id="side" class="side" aria-label="Side panel">${opts.side ?? ""}</aside></div>`,
-    {
-      style: viewerStyle(shell),
-      bodyAttrs: html`data-me="${shell.me.id}" data-username="${shell.me.username}" data-community="${slug}" data-channel="${channel?.id ?? ""}"`,
-    },
+    { style: viewerStyle(shell) },
   );
 }
