@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { openTab, signedInContext, untilCount, untilText } from "../support/browser-chat.ts";
+import { openTab, signedInContext, until, untilCount, untilText } from "../support/browser-chat.ts";
 import type { ChatPerson } from "../support/chat-server.ts";
 import { startWebTeam, type WebTeam } from "../support/web-team.ts";
 
@@ -14,10 +14,14 @@ describe("the message box", () => {
     const { server, browser, alice, bob } = team;
     const offersFor = async (who: ChatPerson, typed: string) => {
       const tab = await openTab(await signedInContext(browser, server.base, who), team.url("general"));
-      const answered = tab.page.waitForResponse((r) => r.url().includes(`word=${encodeURIComponent(typed)}`));
       await tab.page.locator("#composer-input").pressSequentially(typed);
-      await answered;
-      return { tab, offers: await tab.page.locator("#composer .autocomplete li").allTextContents() };
+      // Offers for shorter words ("/", "/t") may show first; these are the ones for the whole word.
+      const offers = await until(
+        () => tab.page.locator("#composer .autocomplete li").allTextContents(),
+        (list) => list.length > 0 && list.every((o) => o.startsWith(typed)),
+        `offers for ${typed}`,
+      );
+      return { tab, offers };
     };
     // /token is for owners and admins: alice is offered it, bob only /topic.
     const owner = await offersFor(alice, "/to");

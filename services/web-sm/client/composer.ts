@@ -36,8 +36,7 @@ export function upload(form: HTMLFormElement, file: File) {
 }
 
 /** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, typing, files. */
-export function setupComposer(form: HTMLFormElement | null) {
-  if (!form || form.dataset.ready) return;
+export function setupComposer(form: HTMLFormElement) {
   form.dataset.ready = "1";
   const input = inputOf(form);
   input.value ||= sessionStorage.getItem(draftKey(form)) ?? "";

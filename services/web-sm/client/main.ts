@@ -73,31 +73,31 @@ document.addEventListener("change", (e) => {
 });
 
 // Files dropped on the pane go up with the message box's text.
-const pane = $("#pane");
-pane?.addEventListener("dragover", (e) => {
-  if (!$("#composer") || !e.dataTransfer?.types.includes("Files")) return;
-  e.preventDefault();
-  pane.classList.add("dragging");
+const paneOf = (e: DragEvent) => ($("#composer") ? (e.target as Element).closest("#pane") : null);
+document.addEventListener("dragover", (e) => {
+  if (!e.dataTransfer?.types.includes("Files")) return;
+  paneOf(e)?.classList.add("dragging");
+  if (paneOf(e)) e.preventDefault();
 });
-pane?.addEventListener("dragleave", () => pane.classList.remove("dragging"));
-pane?.addEventListener("drop", (e) => {
-  pane.classList.remove("dragging");
+document.addEventListener("dragleave", (e) => paneOf(e)?.classList.remove("dragging"));
+document.addEventListener("drop", (e) => {
   const form = $<HTMLFormElement>("#composer");
-  if (!form || !e.dataTransfer?.files.length) return;
+  if (!paneOf(e) || !form || !e.dataTransfer?.files.length) return;
   e.preventDefault();
+  paneOf(e)?.classList.remove("dragging");
   for (const f of e.dataTransfer.files) upload(form, f);
 });
 
-// What htmx brought in (live fragments too): local times, the end of the history, a thread's box.
+// What htmx brought in (live fragments, a thread, a pane redrawn after a resync): local times, the
+// end of the history, the message boxes (a thread's gets the focus).
 document.addEventListener("htmx:after:swap", () => {
   localTimes();
   followMessages();
-  const opened = $<HTMLFormElement>("#thread-composer:not([data-ready])");
-  setupComposer(opened);
-  if (opened) $("#thread-input")?.focus();
+  const fresh = $$<HTMLFormElement>("form.composer:not([data-ready])");
+  for (const form of fresh) setupComposer(form);
+  if (fresh.some((f) => f.id === "thread-composer")) $("#thread-input")?.focus();
 });
 
 localTimes();
-setupComposer($("#composer"));
-setupComposer($("#thread-composer"));
+for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
 openHistory();

@@ -1,26 +1,28 @@
 import { $, $$, post } from "./dom.ts";
 
-const scroller = $("#scroller");
-const messages = $("#messages");
-let lastRead = scroller?.dataset.lastRead ?? "";
+// Elements are looked up each time: a resync redraws the whole pane.
+const scroller = () => $("#scroller");
 let readTimer = 0;
 let stick = true;
 
-export const scrollToBottom = (smooth: boolean) =>
-  scroller?.scrollTo({ top: scroller.scrollHeight, behavior: smooth ? "smooth" : "auto" });
+export function scrollToBottom(smooth: boolean) {
+  const box = scroller();
+  box?.scrollTo({ top: box.scrollHeight, behavior: smooth ? "smooth" : "auto" });
+}
 
 /** Marks the newest message shown read while the page is seen: looking at a channel keeps it read. */
 function markRead() {
   clearTimeout(readTimer);
   readTimer = window.setTimeout(() => {
-    if (!messages || document.visibilityState !== "visible") return;
-    const newest = $$(":scope > .msg:not(.deleted)", messages)
+    const box = scroller();
+    const newest = $$("#messages > .msg:not(.deleted)")
       .map((m) => m.id.slice(4))
       .sort()
       .at(-1);
-    if (!newest || newest <= lastRead) return;
-    lastRead = newest;
-    post(`/api/channels/${scroller?.dataset.channel}/read`, { message_id: newest });
+    if (!box || !newest || document.visibilityState !== "visible" || newest <= (box.dataset.lastRead ?? ""))
+      return;
+    box.dataset.lastRead = newest;
+    post(`/api/channels/${box.dataset.channel}/read`, { message_id: newest });
   }, 300);
 }
 
@@ -32,16 +34,19 @@ export function followMessages() {
 
 /** Opens the history at the linked message, else the "new messages" line, else the end. */
 export function openHistory() {
-  if (!scroller || !messages) return;
-  const jump = $(".jump-latest");
-  const onScroll = () => {
-    stick = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120;
-    if (jump) jump.hidden = stick;
-  };
-  scroller.addEventListener("scroll", onScroll, { passive: true });
   document.addEventListener("visibilitychange", markRead);
-  const target =
-    (location.hash && document.getElementById(location.hash.slice(1))) || $(".new-divider", messages);
+  document.addEventListener(
+    "scroll",
+    (e) => {
+      const box = e.target as HTMLElement;
+      if (box.id !== "scroller") return;
+      stick = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
+      const jump = $(".jump-latest");
+      if (jump) jump.hidden = stick;
+    },
+    { capture: true, passive: true },
+  );
+  const target = (location.hash && document.getElementById(location.hash.slice(1))) || $(".new-divider");
   if (target) target.scrollIntoView({ block: "center" });
   else scrollToBottom(false);
   markRead();
