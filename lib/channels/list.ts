@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, messages, notifications } from "../db/schema.ts";
 import { readableBy } from "./access.ts";
@@ -9,7 +9,7 @@ import { channelView } from "./views.ts";
  * channels they have not joined count nothing.
  */
 export const unreadCount = (
-  userId: string,
+  userId: string | SQLWrapper,
 ) => sql<number>`case when ${channelMembers.userId} is null then 0 else (
   select count(*)::int from ${messages}
   where ${messages.channelId} = ${channels.id} and ${messages.parentId} is null and ${messages.deletedAt} is null
@@ -18,7 +18,7 @@ export const unreadCount = (
 ) end`;
 
 /** SQL for a member's unread mentions in a channel (from their notifications). */
-export const mentionCount = (userId: string) => sql<number>`(
+export const mentionCount = (userId: string | SQLWrapper) => sql<number>`(
   select count(*)::int from ${notifications}
   where ${notifications.userId} = ${userId} and ${notifications.channelId} = ${channels.id}
     and ${notifications.read} = false and ${notifications.type} in ('mention', 'dm')
@@ -42,3 +42,18 @@ export async function listCommunityChannels(db: Db, userId: string, communityId:
     .orderBy(asc(channels.name));
   return rows.map((r) => channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }));
 }
+
+/**
+ * A member's unread and mention counts in the channels (and DMs) of theirs that `which` picks: what
+ * their sidebar shows, for events that change it and for live streams that keep it current.
+ */
+export const memberCounts = (db: Db, userId: string | SQLWrapper, which: SQL | undefined) =>
+  db
+    .select({
+      channel_id: channels.id,
+      unread_count: unreadCount(userId),
+      mention_count: mentionCount(userId),
+    })
+    .from(channelMembers)
+    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
+    .where(and(eq(channelMembers.userId, userId), which));

@@ -3,13 +3,15 @@ import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
 import type { Db } from "../db/client.ts";
-import { channelMembers, messages, notifications } from "../db/schema.ts";
+import { channelMembers, channels, messages, notifications } from "../db/schema.ts";
 import { notFound } from "../errors.ts";
 import { type ChannelAccess, checkMember } from "./access.ts";
+import { memberCounts } from "./list.ts";
 
 /**
  * Moves the caller's read position in a channel to `messageId` (back as well as forward: "mark
- * unread"), marks their notifications for messages up to it read, and tells their other clients.
+ * unread"), marks their notifications for messages up to it read, and tells their other clients
+ * (with the channel's counts as they now are, for their sidebars).
  */
 export async function doMarkRead(db: Db, userId: string, access: ChannelAccess, messageId: string) {
   checkMember(access);
@@ -44,7 +46,11 @@ export async function doMarkRead(db: Db, userId: string, access: ChannelAccess, 
           community_id: channel.communityId,
           channel_id: channel.id,
           actor_id: userId,
-          data: { message_id: messageId, notification_ids: cleared.map((n) => n.id) },
+          data: {
+            message_id: messageId,
+            notification_ids: cleared.map((n) => n.id),
+            counts: await memberCounts(tx, userId, eq(channels.id, channel.id)),
+          },
         }),
       },
     ];

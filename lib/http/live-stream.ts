@@ -1,3 +1,4 @@
+import type { LiveContext } from "../live/context.ts";
 import type { LiveConnection, LiveHub, LiveItem } from "../live/hub.ts";
 import type { StreamRegistry } from "../live/stream-registry.ts";
 import { clientOf } from "./caller.ts";
@@ -13,7 +14,7 @@ function streamSink(
   signal: AbortSignal,
   streamId: string,
   registry: StreamRegistry,
-  render: (item: LiveItem, streamId: string) => SseEvent | null,
+  render: (item: LiveItem, streamId: string) => SseEvent | SseEvent[] | null,
 ) {
   let conn: LiveConnection | undefined;
   const sse = openSse({
@@ -24,8 +25,8 @@ function streamSink(
     },
   });
   const deliver = (item: LiveItem) => {
-    const event = render(item, streamId);
-    if (event) sse.send(event);
+    const events = render(item, streamId);
+    for (const event of Array.isArray(events) ? events : events ? [events] : []) sse.send(event);
     if (item.kind === "closed") sse.close();
   };
   const attach = (c: LiveConnection) => {
@@ -49,7 +50,10 @@ export async function openLiveStream(options: {
   api: Upstream;
   registry: StreamRegistry;
   communitySlug: string | null;
-  render(item: LiveItem, streamId: string): SseEvent | null;
+  render(item: LiveItem, streamId: string): SseEvent | SseEvent[] | null;
+  /** Ask for the reader's unread counts, handed to `onContext` with the rest of what the API says. */
+  unread?: boolean;
+  onContext?(context: LiveContext, seq: number): void;
 }): Promise<Response> {
   const { req, ctx } = options;
   const client = clientOf(req, ctx, options.api);
@@ -63,6 +67,8 @@ export async function openLiveStream(options: {
         communitySlug: options.communitySlug,
         lastEventId,
         deliver: sink.deliver,
+        unread: options.unread,
+        onContext: options.onContext,
       }),
     );
   } catch (err) {

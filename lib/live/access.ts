@@ -1,3 +1,4 @@
+import type { EventBus } from "../bus/event-bus.ts";
 import type { Conn } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import type { ConnRegistry } from "./registry.ts";
@@ -7,8 +8,18 @@ import type { ConnRegistry } from "./registry.ts";
  * are, its channels, their private channels and DMs, the people whose presence they see. Membership
  * changes learnt from events while the answer travels win over it: it may predate them.
  */
-export async function loadAccess(registry: ConnRegistry, conn: Conn, slug: string | null) {
-  const query = slug ? `?community=${encodeURIComponent(slug)}` : "";
+export async function loadAccess(
+  registry: ConnRegistry,
+  bus: EventBus,
+  conn: Conn,
+  slug: string | null,
+): Promise<number | undefined> {
+  const params = new URLSearchParams(slug ? { community: slug } : {});
+  if (conn.unread) params.set("unread", "true");
+  const query = params.size ? `?${params}` : "";
+  // Read before the API answers, so the answer is at least as new as this position (only a reader
+  // that is told the context needs it: a bus round trip per stream is not free in a storm).
+  const head = conn.onContext ? await bus.head() : undefined;
   const learned = new Map<string, boolean>();
   conn.learning.add(learned);
   const context = await conn.api
@@ -24,4 +35,6 @@ export async function loadAccess(registry: ConnRegistry, conn: Conn, slug: strin
   conn.publicChannels = new Set(context.public_channel_ids);
   conn.privateChannels = privateChannels;
   conn.relevant = new Set(context.people_ids);
+  if (head !== undefined && !conn.closed) conn.onContext?.(context, head);
+  return head;
 }

@@ -1,5 +1,6 @@
 import type { BusMessage } from "../bus/event-bus.ts";
 import type { ApiClient } from "../client/api-client.ts";
+import type { LiveContext } from "./context.ts";
 import type { ConnectOptions, LiveConnection, LiveItem } from "./hub.ts";
 
 /** One client's connection as the hub keeps it: who reads, what they may see, where they stand. */
@@ -20,9 +21,11 @@ export interface Conn extends LiveConnection {
   lastSeq: number;
   /** Live events held back while a resume replays what was missed. */
   held: BusMessage[] | null;
-  refreshing: Promise<void> | null;
+  refreshing: Promise<unknown> | null;
   deliver(item: LiveItem): void;
   onClose?(reason: string): void;
+  unread: boolean;
+  onContext?(context: LiveContext, seq: number): void;
   closed: boolean;
 }
 
@@ -42,7 +45,7 @@ export function learn(conn: Conn, channelId: string, member: boolean) {
 export function newConn(
   id: number,
   opts: ConnectOptions,
-  hub: { show(conn: Conn, slug: string | null): Promise<void>; forget(conn: Conn): void },
+  hub: { show(conn: Conn, slug: string | null): Promise<unknown>; forget(conn: Conn): void },
 ): Conn {
   const conn: Conn = {
     id,
@@ -62,6 +65,8 @@ export function newConn(
     refreshing: null,
     deliver: opts.deliver,
     onClose: opts.onClose,
+    unread: opts.unread ?? false,
+    onContext: opts.onContext,
     closed: false,
     async setCommunity(slug) {
       await hub.show(conn, slug);

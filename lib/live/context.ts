@@ -1,7 +1,8 @@
-import { and, eq, inArray, ne, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, or, type SQLWrapper, sql } from "drizzle-orm";
 import { union } from "drizzle-orm/pg-core";
 import type { UserRow } from "../auth/sessions.ts";
 import { readableBy } from "../channels/access.ts";
+import { memberCounts } from "../channels/list.ts";
 import { accessCommunity } from "../communities/access.ts";
 import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
@@ -19,6 +20,14 @@ export interface LiveContext {
   private_channel_ids: string[];
   /** People whose presence the reader sees: the shown community's members and their DM partners. */
   people_ids: string[];
+  /** Asked for with `unread=true`: the reader's counts in each channel of the community and each DM they are in. */
+  unread?: UnreadCounts[];
+}
+
+export interface UnreadCounts {
+  channel_id: string;
+  unread_count: number;
+  mention_count: number;
 }
 
 // Prepared: every stream runs these as it opens, and the SQL drizzle would build for each is most
@@ -54,19 +63,30 @@ const peopleShown = prepared((db) =>
   ).prepare("live_people"),
 );
 const dmPeople = prepared((db) => knownAmong(db, dmPeopleOf(db, reader)).prepare("live_dm_people"));
+const countsShown = prepared((db) =>
+  memberCounts(db, reader, or(eq(channels.communityId, shown), isNull(channels.communityId))).prepare(
+    "live_unread",
+  ),
+);
 
 /**
  * Everything a live stream routes by, in four queries however many channels, DMs and people: the
  * community (a non-member gets its 404), then its readable channels, the reader's DMs and the
- * people, at once.
+ * people, at once (and the reader's unread counts, a fifth, when asked).
  */
-export async function liveContext(db: Db, user: UserRow, slug: string | null): Promise<LiveContext> {
+export async function liveContext(
+  db: Db,
+  user: UserRow,
+  slug: string | null,
+  opts: { unread?: boolean } = {},
+): Promise<LiveContext> {
   const access = slug ? await accessCommunity(db, user.id, slug) : null;
-  const params = { userId: user.id, communityId: access?.community.id };
-  const [channelRows, dmRows, people] = await Promise.all([
+  const params = { userId: user.id, communityId: access?.community.id ?? null };
+  const [channelRows, dmRows, people, unread] = await Promise.all([
     access ? channelsShown(db).execute(params) : [],
     dmsOfReader(db).execute(params),
     (access ? peopleShown(db) : dmPeople(db)).execute(params),
+    opts.unread ? countsShown(db).execute(params) : undefined,
   ]);
   return {
     user: { id: user.id, username: user.username },
@@ -79,5 +99,6 @@ export async function liveContext(db: Db, user: UserRow, slug: string | null): P
       ...dmRows.map((d) => d.id),
     ],
     people_ids: people.map((p) => p.id),
+    ...(unread ? { unread } : {}),
   };
 }

@@ -31,7 +31,14 @@ function release(conn: Conn, route: Route, before: BusMessage[], ignoreSeq: bool
  * was missed, in order, then `ready`; or sends `resync` when that cannot be replayed. A fresh
  * start sends `ready` naming where the client stands.
  */
-export async function beginStream(conn: Conn, bus: EventBus, route: Route, lastEventId?: number) {
+export async function beginStream(
+  conn: Conn,
+  bus: EventBus,
+  route: Route,
+  lastEventId?: number,
+  /** The bus position the reader's context was read at, when known. */
+  contextHead?: number,
+) {
   if (lastEventId !== undefined) {
     const replay = await bus.replay("chat.>", lastEventId, REPLAY_LIMIT);
     if (!replay.gap) {
@@ -44,7 +51,7 @@ export async function beginStream(conn: Conn, bus: EventBus, route: Route, lastE
   }
   // A fresh start: everything held arrived after the client connected, so all of it goes out,
   // after `ready` names where the client stands (a repeat on resume beats a loss).
-  const head = await bus.head();
+  const head = contextHead ?? (await bus.head());
   conn.lastSeq = head;
   conn.deliver({ kind: "ready", seq: head });
   release(conn, route, [], true);

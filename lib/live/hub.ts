@@ -5,6 +5,7 @@ import { isKind } from "../errors.ts";
 import { log } from "../log.ts";
 import { loadAccess } from "./access.ts";
 import { type Conn, newConn } from "./connection.ts";
+import type { LiveContext } from "./context.ts";
 import { beginStream, offer } from "./delivery.ts";
 import { presenceBatches } from "./presence-batch.ts";
 import { ConnRegistry } from "./registry.ts";
@@ -28,6 +29,13 @@ export interface ConnectOptions {
   deliver(item: LiveItem): void;
   /** The hub ended the connection (access lost, or shutdown). */
   onClose?(reason: string): void;
+  /** Ask the API for the reader's unread counts with what they may see (`LiveContext.unread`). */
+  unread?: boolean;
+  /**
+   * What the API said about the reader, each time it is read (at connect, before any item is
+   * delivered, and after changes of their access), with the bus position it is at least as new as.
+   */
+  onContext?(context: LiveContext, seq: number): void;
 }
 
 export interface LiveConnection {
@@ -61,7 +69,7 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
   const presence = presenceBatches();
   const hooks = { refresh, end };
   const route = (conn: Conn, m: BusMessage) => reaches(conn, m, hooks);
-  const show = (conn: Conn, slug: string | null) => loadAccess(registry, conn, slug);
+  const show = (conn: Conn, slug: string | null) => loadAccess(registry, bus, conn, slug);
   const forget = (conn: Conn) => registry.forget(conn);
   let nextId = 1;
 
@@ -101,13 +109,14 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
       const conn = newConn(nextId++, opts, { show, forget });
       // Registered before anything is read, so events from now on are held, not lost.
       registry.add(conn);
+      let head: number | undefined;
       try {
-        await show(conn, opts.communitySlug);
+        head = await show(conn, opts.communitySlug);
       } catch (err) {
         conn.close();
         throw err;
       }
-      await beginStream(conn, bus, route, opts.lastEventId);
+      await beginStream(conn, bus, route, opts.lastEventId, head);
       return conn;
     },
     flushPresence: () => presence.flush(registry.all),

@@ -7,7 +7,7 @@ import type { Db } from "../db/client.ts";
 import { attachments, mentions, messages, notifications, reactions } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
 import { checkBody, storeMentions } from "./post.ts";
-import { type MessageRow, messageView } from "./views.ts";
+import { type MessageRow, messageView, threadReplyCount } from "./views.ts";
 
 const gone = () => new AppError("gone", "message_deleted", "this message was deleted");
 
@@ -88,6 +88,8 @@ export async function doDeleteMessage(
       await channelEvent(tx, "message.deleted", channel, userId, {
         message_id: message.id,
         parent_id: message.parentId,
+        // The replies of its thread now: the parent's when a reply went, its own (kept under the tombstone) otherwise.
+        thread_reply_count: await threadReplyCount(tx, message.parentId ?? message.id),
       }),
     ];
     return { message: row as MessageRow, events, storageKeys: files.map((f) => f.storageKey) };

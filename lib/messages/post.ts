@@ -16,6 +16,7 @@ import {
   type MessageRow,
   type MessageView,
   messageView,
+  threadReplyCount,
 } from "./views.ts";
 
 export const MAX_BODY_CHARS = 40_000;
@@ -107,7 +108,10 @@ export async function doPostMessage(
           })
         : await messageView(tx, null, inserted);
     const events: Outgoing[] = [
-      await channelEvent(tx, "message.created", channel, authorId, { message: view }),
+      await channelEvent(tx, "message.created", channel, authorId, {
+        message: view,
+        ...(parentId ? { thread_reply_count: await threadReplyCount(tx, parentId) } : {}),
+      }),
       ...notifications,
     ];
     return { message: inserted, created: true, events, view };

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { resultRows } from "../db/migrate.ts";
 import { attachments, channels, mentions, messages, reactions, users, webhooks } from "../db/schema.ts";
@@ -67,6 +67,27 @@ function authorView(
   return view;
 }
 
+/**
+ * SQL for a message's reactions as JSON, `[{ emoji, user_ids }]`: each emoji once, in the order it
+ * was first used, its people in the order they reacted. Pages and reaction events share it.
+ */
+export const reactionsJson = (messageId: SQLWrapper) => sql<{ emoji: string; user_ids: string[] }[]>`
+  coalesce((select json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)
+    from (select emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
+          from ${reactions} where message_id = ${messageId} group by emoji) r), '[]')`;
+
+/** SQL for how many replies a thread's first message has (deleted ones gone). */
+const replyCount = (parentId: SQLWrapper) =>
+  sql<number>`(select count(*)::int from ${messages} t where t.parent_id = ${parentId} and t.deleted_at is null)`;
+
+/** How many replies the thread started by `parentId` has now, for events that change it. */
+export async function threadReplyCount(db: Db, parentId: string): Promise<number> {
+  const [row] = resultRows<{ n: number }>(
+    await db.execute(sql`select ${replyCount(sql`${parentId}::uuid`)} as n`),
+  );
+  return Number(row?.n ?? 0);
+}
+
 /** What one statement gathers about each message of a page. */
 interface Extras {
   id: string;
@@ -112,9 +133,7 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
         'id', u.id, 'username', u.username, 'display_name', u.display_name,
         'avatar_url', u.avatar_url, 'kind', u.kind, 'deactivated', u.deactivated_at is not null) end as author,
       case when w.id is null then null else json_build_object('name', w.name, 'avatar_url', w.avatar_url) end as webhook,
-      coalesce((select json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)
-        from (select emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
-              from ${reactions} where message_id = m.id group by emoji) r), '[]') as reactions,
+      ${reactionsJson(sql`m.id`)} as reactions,
       coalesce((select json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id,
                                                   'username', mu.username) order by mn.id)
         from ${mentions} mn left join ${users} mu on mu.id = mn.target_id where mn.message_id = m.id), '[]') as mentions,
@@ -122,7 +141,7 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
                                                   'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
                                                   'channel_id', a.channel_id, 'message_id', a.message_id) order by a.id)
         from ${attachments} a where a.message_id = m.id), '[]') as attachments,
-      (select count(*)::int from ${messages} t where t.parent_id = m.id and t.deleted_at is null) as reply_count,
+      ${replyCount(sql`m.id`)} as reply_count,
       (select max(t.created_at) from ${messages} t where t.parent_id = m.id and t.deleted_at is null) as last_reply_at
     from ${messages} m
     join ${channels} c on c.id = m.channel_id
@@ -177,9 +196,11 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
   });
 }
 
-/** PGlite parses json columns; some drivers hand them over as text. */
+/** A json column's value: PGlite parses json columns; some drivers hand them over as text. */
+export const fromJson = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
+
 function parseJsonFields(e: Extras): Extras {
-  const parse = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
+  const parse = fromJson;
   return {
     ...e,
     author: parse(e.author),

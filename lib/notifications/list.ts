@@ -3,6 +3,7 @@ import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
 import { readableBy } from "../channels/access.ts";
+import { memberCounts } from "../channels/list.ts";
 import type { Db } from "../db/client.ts";
 import { channels, messages, notifications } from "../db/schema.ts";
 import { type PageQuery, toPage } from "../pagination.ts";
@@ -66,13 +67,16 @@ export async function doMarkNotificationsRead(
         which.all ? undefined : inArray(notifications.id, which.ids ?? []),
       ),
     )
-    .returning({ id: notifications.id });
+    .returning({ id: notifications.id, channelId: notifications.channelId });
   const ids = cleared.map((n) => n.id);
+  const channelIds = [...new Set(cleared.flatMap((n) => (n.channelId ? [n.channelId] : [])))];
+  // The mention counts of the channels concerned changed: their sidebars show the counts now.
+  const counts = channelIds.length ? await memberCounts(db, userId, inArray(channels.id, channelIds)) : [];
   const events: Outgoing[] = ids.length
     ? [
         {
           subject: subjects.notifications(userId),
-          event: envelope("notification.read", { actor_id: userId, data: { notification_ids: ids } }),
+          event: envelope("notification.read", { actor_id: userId, data: { notification_ids: ids, counts } }),
         },
       ]
     : [];

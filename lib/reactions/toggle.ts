@@ -1,16 +1,30 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Outgoing } from "../bus/publish.ts";
 import { type ChannelAccess, checkCanPost } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
+import { resultRows } from "../db/migrate.ts";
 import { reactions } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import type { MessageRow } from "../messages/views.ts";
+import { fromJson, type MessageRow, reactionsJson } from "../messages/views.ts";
 
 type Target = ChannelAccess & { message: MessageRow };
 
-const event = (db: Db, type: string, t: Target, userId: string, emoji: string): Promise<Outgoing> =>
-  channelEvent(db, type, t.channel, userId, { message_id: t.message.id, emoji, user_id: userId });
+/**
+ * The event of a change, carrying the message's reactions as they now are, so a client redraws its
+ * chips from the event alone.
+ */
+async function event(db: Db, type: string, t: Target, userId: string, emoji: string): Promise<Outgoing> {
+  const [now] = resultRows<{ reactions: unknown }>(
+    await db.execute(sql`select ${reactionsJson(sql`${t.message.id}::uuid`)} as reactions`),
+  );
+  return channelEvent(db, type, t.channel, userId, {
+    message_id: t.message.id,
+    emoji,
+    user_id: userId,
+    reactions: fromJson(now?.reactions ?? []),
+  });
+}
 
 /**
  * Adds the caller's reaction; adding it again changes nothing and publishes nothing. Reacting is

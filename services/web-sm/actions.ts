@@ -1,20 +1,27 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
-import { isCallerError } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
-import { statusOf } from "../../lib/http/errors.ts";
-import { html, htmlResponse } from "../../lib/http/html.ts";
+import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
-import type { Channel, Message, Page } from "./api-types.ts";
-import { formOf, redirect } from "./caller.ts";
-import { loadShell } from "./shell.ts";
-import { ephemeralReply, messageList } from "./views/channel.ts";
+import type { Channel, Community, Member, Message, Page } from "./api-types.ts";
+import type { Failure } from "./errors.ts";
+import { formOf, redirect } from "./forms.ts";
+import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
+import { channelPath, loadShell } from "./shell.ts";
+import {
+  clientMsgId,
+  commandCompletions,
+  completionList,
+  ephemeralReply,
+  messageList,
+} from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
-import { editForm, markdown } from "./views/message.ts";
+import { editForm, markdown, reactionPicker } from "./views/message.ts";
+import { createCommunityPage } from "./views/pages.ts";
 
 export interface ActionDeps {
   config: Config;
@@ -23,19 +30,110 @@ export interface ActionDeps {
 }
 
 const noContent = () => new Response(null, { status: 204 });
+const done = () => htmlResponse(html``);
 
-/** An action that failed in a way the person can fix: the message goes where the form shows errors. */
-function formError(target: string, err: unknown) {
-  if (!isCallerError(err)) throw err;
-  return htmlResponse(
-    html`<hx-partial hx-target="${target}" hx-swap="innerHTML">${err.message}</hx-partial>`,
-    statusOf(err),
-  );
+// Plain forms, answered with a page or a redirect to one.
+
+export async function createCommunity(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const form = await formOf(req);
+  const client = clientOf(req, ctx, deps.api);
+  const c = await client.post<{ slug: string }>("/api/communities", { name: form.name, slug: form.slug });
+  return redirect(channelPath(c.slug, "general"));
 }
 
+/** The create form again, as filled, with why it failed. */
+export async function createCommunityAgain(req: Request, _ctx: RequestContext, failure: Failure) {
+  return htmlResponse(createCommunityPage(failure.message, await formOf(req)), failure.status);
+}
+
+export async function createChannel(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const slug = ctx.params.slug ?? "";
+  const form = await formOf(req);
+  const c = await client.post<Channel>(`/api/communities/${encodeURIComponent(slug)}/channels`, {
+    name: form.name,
+    topic: form.topic || undefined,
+    visibility: form.private ? "private" : "public",
+  });
+  return redirect(channelPath(slug, c.name));
+}
+
+export async function joinChannel(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const id = encodeURIComponent(ctx.params.id ?? "");
+  await client.post(`/api/channels/${id}/join`);
+  const c = await client.get<Channel>(`/api/channels/${id}`);
+  const communities = await client.get<{ items: { id: string; slug: string }[] }>("/api/communities");
+  const slug = communities.items.find((x) => x.id === c.community_id)?.slug ?? "";
+  return redirect(`/c/${encodeURIComponent(slug)}/channels/${encodeURIComponent(c.name)}`);
+}
+
+export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req);
+  const dm = await client.post<{ id: string }>("/api/dm", { user_ids: [form.user_id] });
+  return redirect(`/dm/${dm.id}`);
+}
+
+export async function updateProfile(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req);
+  await client.patch("/api/me", { display_name: form.display_name, avatar_url: form.avatar_url || null });
+  return redirect("/settings");
+}
+
+/** A slash command run from settings (bots' tokens, webhooks): its reply shows on the settings page. */
+export async function settingsCommand(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req);
+  const reply = await runCommandIn(client, form.community ?? "", form.text ?? "");
+  return settingsPage(req, ctx, deps, { commandReply: reply });
+}
+
+/** Makes an invite link (owners and admins) and shows it once on the settings page. */
+export async function createInvite(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req);
+  const slug = form.community ?? "";
+  const days = Number(form.expires_days || "7");
+  const uses = form.max_uses ? Number(form.max_uses) : undefined;
+  const invite = await client.post<{ url: string }>(`/api/communities/${encodeURIComponent(slug)}/invites`, {
+    ...(uses ? { max_uses: uses } : {}),
+    ...(days > 0 ? { expires_in: Math.round(days * 86_400) } : {}),
+  });
+  const url = new URL(ctx.url);
+  url.searchParams.set("community", slug);
+  return settingsPage(req, { ...ctx, url }, deps, { newInvite: invite });
+}
+
+/** Revokes an invite link; the page shows what is left. */
+export async function revokeInvite(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req);
+  const slug = form.community ?? "";
+  await client.delete(
+    `/api/communities/${encodeURIComponent(slug)}/invites/${encodeURIComponent(ctx.params.id ?? "")}`,
+  );
+  return redirect(`/settings?community=${encodeURIComponent(slug)}`);
+}
+
+export async function endSession(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  await client.delete(`/api/sessions/${encodeURIComponent(ctx.params.id ?? "")}`);
+  return redirect("/settings");
+}
+
+export async function endAllSessions(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  await client.post("/api/sessions/revoke-all");
+  return redirect("/login");
+}
+
+// htmx actions and fragments: what they change reaches every tab (this one too) over the live stream.
+
 /**
- * The composer: a message, a thread reply, or — starting with `/` — a slash command whose reply is
- * drawn for this person only. A posted message reaches every tab (this one too) over the live stream.
+ * The composer: a message, a thread reply, or — starting with `/` — a slash command whose reply
+ * (or why it was refused) is drawn for this person only.
  */
 export async function postMessage(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
@@ -43,31 +141,30 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
   const form = await formOf(req);
   const body = (form.body ?? "").trim();
   const parentId = form.parent_id || null;
-  const errors = parentId ? "#thread-composer .composer-error" : "#composer .composer-error";
   if (!body) return noContent();
   try {
     if (body.startsWith("/") && !body.startsWith("//") && !parentId) {
-      const r = await client.post<{ reply_md: string }>("/api/commands", {
-        channel_id: channelId,
-        text: body,
-      });
-      return htmlResponse(ephemeralReply(markdown(r.reply_md || "Done."), true));
+      const reply = await commandReply(client, channelId, body);
+      return sentAnswer(
+        ephemeralReply(reply.ok ? markdown(reply.md || "Done.") : html`${reply.md}`, reply.ok),
+      );
     }
     await client.post(`/api/channels/${encodeURIComponent(channelId)}/messages`, {
       body_md: body,
       parent_id: parentId,
       client_msg_id: form.client_msg_id || undefined,
     });
-  } catch (err) {
-    if (isCallerError(err) && body.startsWith("/")) {
-      return htmlResponse(ephemeralReply(html`${err.message}`, false));
-    }
-    return formError(errors, err);
+    return sentAnswer(html``);
   } finally {
     void stopTyping(deps, client, channelId);
   }
-  return htmlResponse(html`<hx-partial hx-target="${errors}" hx-swap="innerHTML"></hx-partial>`);
 }
+
+/** What the box that sent a message gets back: its error line cleared, a new key for the next one. */
+const sentAnswer = (extra: SafeHtml) =>
+  htmlResponse(
+    html`<hx-partial hx-target="find [role=alert]" hx-swap="innerHTML"></hx-partial><hx-partial hx-target="find [name=client_msg_id]" hx-swap="outerHTML">${clientMsgId()}</hx-partial>${extra}`,
+  );
 
 async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string) {
   try {
@@ -96,12 +193,9 @@ export async function editMessageForm(req: Request, ctx: RequestContext, deps: A
 export async function editMessage(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req);
-  const id = encodeURIComponent(ctx.params.id ?? "");
-  try {
-    await client.patch(`/api/messages/${id}`, { body_md: form.body ?? "" });
-  } catch (err) {
-    return formError(`#msg-${ctx.params.id} .edit-slot`, err);
-  }
+  await client.patch(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`, {
+    body_md: form.body ?? "",
+  });
   return noContent();
 }
 
@@ -111,7 +205,15 @@ export async function deleteMessage(req: Request, ctx: RequestContext, deps: Act
   return noContent();
 }
 
-/** Toggles the caller's reaction: on when they have none with this emoji, off when they have. */
+/** The reaction picker for a message, opened beside its reactions. */
+export async function reactionPickerFragment(_req: Request, ctx: RequestContext) {
+  return htmlResponse(reactionPicker(ctx.params.id ?? ""));
+}
+
+/**
+ * Toggles the caller's reaction: on when they have none with this emoji, off when they have
+ * (always on from the picker, `mode=add`). Answered with nothing, which closes the picker.
+ */
 export async function react(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req);
@@ -125,24 +227,37 @@ export async function react(req: Request, ctx: RequestContext, deps: ActionDeps)
   const path = `/api/messages/${id}/reactions/${encodeURIComponent(emoji)}`;
   if (mine && form.mode !== "add") await client.delete(path);
   else await client.put(path);
-  return noContent();
+  return done();
 }
 
-export async function joinChannel(req: Request, ctx: RequestContext, deps: ActionDeps) {
+/**
+ * What the word being typed in a message box could become: a command ("/", not in a thread; those
+ * the caller's role may run) or a person of the community ("@").
+ */
+export async function completions(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const q = ctx.url.searchParams;
+  const word = (q.get("word") ?? "").toLowerCase();
+  const slug = encodeURIComponent(q.get("community") ?? "");
+  const command = word.startsWith("/");
+  if (!slug || !(word.startsWith("@") || (command && !q.get("parent_id")))) return done();
   const client = clientOf(req, ctx, deps.api);
-  const id = encodeURIComponent(ctx.params.id ?? "");
-  await client.post(`/api/channels/${id}/join`);
-  const c = await client.get<Channel>(`/api/channels/${id}`);
-  const communities = await client.get<{ items: { id: string; slug: string }[] }>("/api/communities");
-  const slug = communities.items.find((x) => x.id === c.community_id)?.slug ?? "";
-  return redirect(`/c/${encodeURIComponent(slug)}/channels/${encodeURIComponent(c.name)}`);
+  const offers = command
+    ? commandCompletions((await client.get<Community>(`/api/communities/${slug}`)).role ?? null)
+    : (await client.get<{ items: Member[] }>(`/api/communities/${slug}/members`)).items.map(
+        ({ user: u }) => ({
+          value: `@${u.username} `,
+          label: `@${u.username} — ${u.display_name}`,
+        }),
+      );
+  const matching = offers.filter((o) => o.value.toLowerCase().startsWith(word));
+  return htmlResponse(completionList([...new Map(matching.map((o) => [o.label, o])).values()].slice(0, 8)));
 }
 
-export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps) {
+export async function threadFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
-  const dm = await client.post<{ id: string }>("/api/dm", { user_ids: [form.user_id] });
-  return redirect(`/dm/${dm.id}`);
+  const parent = await client.get<Message>(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`);
+  const channel = await client.get<Channel>(`/api/channels/${parent.channel_id}`);
+  return htmlResponse(await thread(client, channel, parent.id));
 }
 
 export async function olderMessages(req: Request, ctx: RequestContext, deps: ActionDeps) {
@@ -168,27 +283,12 @@ export async function bellFragment(req: Request, ctx: RequestContext, deps: Acti
   return htmlResponse(bellCount(n.unread_count));
 }
 
+export async function notificationsPanel(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  return htmlResponse(await notificationsFragment(clientOf(req, ctx, deps.api)));
+}
+
 export async function markNotificationsRead(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   await client.post("/api/notifications/read", { all: true });
   return noContent();
-}
-
-export async function updateProfile(req: Request, ctx: RequestContext, deps: ActionDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
-  await client.patch("/api/me", { display_name: form.display_name, avatar_url: form.avatar_url || null });
-  return redirect("/settings");
-}
-
-export async function endSession(req: Request, ctx: RequestContext, deps: ActionDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  await client.delete(`/api/sessions/${encodeURIComponent(ctx.params.id ?? "")}`);
-  return redirect("/settings");
-}
-
-export async function endAllSessions(req: Request, ctx: RequestContext, deps: ActionDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  await client.post("/api/sessions/revoke-all");
-  return redirect("/login");
 }

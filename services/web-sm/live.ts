@@ -1,105 +1,137 @@
 import type { Envelope } from "../../lib/bus/envelope.ts";
 import { html, type SafeHtml } from "../../lib/http/html.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
+import type { LiveContext, UnreadCounts } from "../../lib/live/context.ts";
 import type { LiveItem } from "../../lib/live/hub.ts";
-import type { Message } from "./api-types.ts";
+import type { Message, Notification, Reaction } from "./api-types.ts";
 import { names } from "./shell.ts";
-import { presenceDot } from "./views/layout.ts";
-import { idTime, messageItem } from "./views/message.ts";
+import { badges, presenceDot } from "./views/layout.ts";
+import { messageItem, reactions, repliesLink, tombstone } from "./views/message.ts";
 
-/** What one tab shows, which decides how an event is drawn for it. */
-export interface Viewer {
+type Counts = { unread: number; mentions: number };
+
+/** One tab: what it shows, and its reader's sidebar counts, which decide how an event is drawn for it. */
+interface Tab {
   /** The channel or DM open in the tab's pane. */
   channelId: string | null;
+  readerId: string;
+  /** The reader's counts in each of their channels and DMs, as of bus position `seq`. */
+  counts: Map<string, Counts>;
+  seq: number;
 }
 
 const partial = (target: string, swap: string, body: SafeHtml | string) =>
-  html`<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`;
+  html`<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`.value;
 
-/** A small instruction for the page's script (reply counts, reactions), applied in stream order. */
-const bump = (attrs: SafeHtml) => partial("#bumps", "beforeend", html`<i ${attrs}></i>`);
-
-const tombstone = (id: string, prefix: string) =>
-  html`<article id="${prefix}-${id}" class="msg deleted" data-key="${idTime(id)}"><p class="tombstone">This message was deleted.</p></article>`;
-
-/** How an event looks in any tab: the parts that do not depend on what the tab shows. */
-function shared(event: Envelope): string | null {
-  const d = event.data as Record<string, unknown>;
-  switch (event.type) {
-    case "message.updated": {
-      const m = d.message as Message;
-      const thread = m.parent_id !== null;
-      return html`${partial(`#msg-${m.id}`, "outerHTML", messageItem(m, { thread }))}${
-        thread ? "" : partial(`#tp-${m.id}`, "outerHTML", messageItem(m, { prefix: "tp", thread: true }))
-      }`.value;
-    }
-    case "message.deleted": {
-      const id = String(d.message_id);
-      const parent = d.parent_id ? String(d.parent_id) : null;
-      return html`${partial(`#msg-${id}`, "outerHTML", tombstone(id, "msg"))}${partial(`#tp-${id}`, "outerHTML", tombstone(id, "tp"))}${
-        parent ? bump(html`data-reply="${parent}" data-delta="-1"`) : ""
-      }`.value;
-    }
-    case "reaction.added":
-    case "reaction.removed":
-      return bump(
-        html`data-react="${String(d.message_id)}" data-emoji="${String(d.emoji)}" data-user="${String(d.user_id)}" data-on="${event.type === "reaction.added" ? "1" : "0"}"`,
-      ).value;
-    default:
-      return null;
-  }
-}
-
-// The last few fragments: one event reaches every open tab in one synchronous pass, so each is
-// rendered once per variant rather than once per tab.
-const cache = new Map<string, string | null>();
-function cached(key: string, make: () => string | null): string | null {
-  if (cache.has(key)) return cache.get(key) as string | null;
-  const value = make();
+// The fragments used last: one event reaches every open tab in one synchronous pass, so each is
+// rendered once per variant rather than once per tab. A hit moves to the back, so an event's own
+// fragment stays while its readers' many badge variants come and go.
+const cache = new Map<string, string>();
+function cached(key: string, make: () => string): string {
+  const value = cache.get(key) ?? make();
+  cache.delete(key);
   cache.set(key, value);
   if (cache.size > 64) cache.delete(cache.keys().next().value as string);
   return value;
 }
 
-function messageCreated(m: Message, viewer: Viewer, seq: number | undefined): SseEvent | null {
-  if (m.parent_id) {
-    const data = cached(
-      `${seq}:${m.id}:reply`,
-      () =>
-        html`${partial(`#replies-${m.parent_id}`, "upsert key:data-key", messageItem(m, { thread: true }))}${bump(
-          html`data-reply="${m.parent_id}" data-delta="1"`,
-        )}`.value,
-    );
-    return data ? { id: seq, data } : null;
+/** How an event of the open channel looks: the same in every tab showing it. */
+function inChannel(event: Envelope): string | null {
+  const d = event.data as Record<string, unknown>;
+  const replies = (parentId: unknown) =>
+    partial(`#rc-${parentId}`, "outerHTML", repliesLink(String(parentId), Number(d.thread_reply_count ?? 0)));
+  switch (event.type) {
+    case "message.created": {
+      const m = d.message as Message;
+      if (!m.parent_id) return partial("#messages", "upsert key:data-key", messageItem(m));
+      return `${partial(`#replies-${m.parent_id}`, "upsert key:data-key", messageItem(m, { thread: true }))}${replies(m.parent_id)}`;
+    }
+    case "message.updated": {
+      const m = d.message as Message;
+      const thread = m.parent_id !== null;
+      return `${partial(`#msg-${m.id}`, "outerHTML", messageItem(m, { thread }))}${
+        thread ? "" : partial(`#tp-${m.id}`, "outerHTML", messageItem(m, { prefix: "tp", thread: true }))
+      }`;
+    }
+    case "message.deleted": {
+      const id = String(d.message_id);
+      if (d.parent_id)
+        return `${partial(`#msg-${id}`, "outerHTML", tombstone(id, 0, { thread: true }))}${replies(d.parent_id)}`;
+      const count = Number(d.thread_reply_count ?? 0);
+      return `${partial(`#msg-${id}`, "outerHTML", tombstone(id, count))}${partial(`#tp-${id}`, "outerHTML", tombstone(id, count, { prefix: "tp", thread: true }))}`;
+    }
+    case "reaction.added":
+    case "reaction.removed": {
+      const id = String(d.message_id);
+      return partial(`#reactions-${id}`, "outerHTML", reactions(id, (d.reactions ?? []) as Reaction[]));
+    }
+    case "channel.updated":
+      return partial(
+        "#channel-topic",
+        "innerHTML",
+        (d.channel as { topic?: string } | undefined)?.topic ?? "",
+      );
+    default:
+      return null;
   }
-  if (m.channel_id === viewer.channelId) {
-    const data = cached(
-      `${seq}:${m.id}`,
-      () => partial("#messages", "upsert key:data-key", messageItem(m)).value,
-    );
-    return data ? { id: seq, data } : null;
-  }
-  // Elsewhere: the page bumps that channel's counts itself (mentions of its reader included), so a
-  // busy channel does not make every open tab refetch its sidebar.
-  const mentions = (m as Message & { mentions?: { type: string; user_id: string | null }[] }).mentions ?? [];
-  const data = JSON.stringify({
-    channel_id: m.channel_id,
-    author_id: m.author.id,
-    mentions: mentions.flatMap((x) => (x.user_id ? [x.user_id] : [])),
-    everyone: mentions.some((x) => x.type !== "user"),
-  });
-  return { event: "unread", id: seq, data };
 }
 
-function forEvent(event: Envelope, seq: number | undefined, viewer: Viewer): SseEvent | null {
+/**
+ * A change to the reader's counts in a channel, drawn as its sidebar badges (cached by what they
+ * show, so readers with the same counts share one rendering). Events already in the counts' seed
+ * change nothing; nor is the open channel's entry ever drawn unread: this tab reads what arrives there.
+ */
+function recount(tab: Tab, seq: number | undefined, channelId: string, change: (c: Counts) => Counts) {
+  const before = tab.counts.get(channelId);
+  if (!before || seq === undefined || seq <= tab.seq) return null;
+  const after = change(before);
+  tab.counts.set(channelId, after);
+  if (channelId === tab.channelId || (after.unread === before.unread && after.mentions === before.mentions))
+    return null;
+  return cached(`badges:${channelId}:${after.unread}:${after.mentions}`, () =>
+    partial(`#badges-${channelId}`, "outerHTML", badges(channelId, after)),
+  );
+}
+
+/** A message elsewhere: one more unread (your own marks the channel read), or a new DM to list. */
+function messageElsewhere(tab: Tab, event: Envelope, seq: number | undefined): SseEvent {
+  const m = event.data.message as Message;
+  const mine = m.author.id === tab.readerId;
+  if (m.parent_id) return { event: "seen", id: seq, data: "" };
+  const audience = event.data.audience;
+  if (!tab.counts.has(m.channel_id) && !mine && Array.isArray(audience) && audience.includes(tab.readerId)) {
+    // A conversation the sidebar does not list yet (a new DM): counted from here, drawn by a refetch.
+    tab.counts.set(m.channel_id, { unread: 1, mentions: 0 });
+    return { event: "sidebar", id: seq, data: "" };
+  }
+  const data = recount(tab, seq, m.channel_id, (c) =>
+    mine ? { ...c, unread: 0 } : { ...c, unread: c.unread + 1 },
+  );
+  return data ? { id: seq, data } : { event: "seen", id: seq, data: "" };
+}
+
+/** The reader's own notifications and reads: their badges here, and the bell refetches its count. */
+function countsChanged(tab: Tab, event: Envelope, seq: number | undefined): SseEvent[] {
+  let fragments: (string | null)[] = [];
+  if (event.type === "notification.created") {
+    const n = event.data.notification as Notification;
+    if (n.channel_id && (n.type === "mention" || n.type === "dm"))
+      fragments = [recount(tab, seq, n.channel_id, (c) => ({ ...c, mentions: c.mentions + 1 }))];
+  } else {
+    fragments = ((event.data.counts ?? []) as UnreadCounts[]).map((c) =>
+      recount(tab, seq, c.channel_id, () => ({ unread: c.unread_count, mentions: c.mention_count })),
+    );
+  }
+  const data = fragments.filter((f) => f !== null).join("");
+  return [...(data ? [{ data }] : []), { event: "counts", id: seq, data: event.type }];
+}
+
+function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent | SseEvent[] | null {
   const d = event.data as Record<string, unknown>;
-  const key = `${seq ?? event.timestamp}:${event.type}`;
   switch (event.type) {
-    case "message.created":
-      return messageCreated(d.message as Message, viewer, seq);
     case "typing.start":
     case "typing.stop": {
-      if (event.channel_id !== viewer.channelId) return null;
+      if (event.channel_id !== tab.channelId) return null;
       const userId = String(event.actor_id);
       const data =
         event.type === "typing.start"
@@ -109,47 +141,62 @@ function forEvent(event: Envelope, seq: number | undefined, viewer: Viewer): Sse
               html`<span id="typing-${userId}" class="typer">${names.get(userId) ?? "Someone"} is typing…</span>`,
             )
           : partial(`#typing-${userId}`, "delete", "");
-      return { data: data.value };
+      return { data };
     }
-    case "channel.updated":
-      if (event.channel_id === viewer.channelId) {
-        const topic = (d.channel as { topic?: string } | undefined)?.topic ?? "";
-        return { id: seq, data: partial("#channel-topic", "innerHTML", topic).value };
-      }
-      return { event: "sidebar", id: seq, data: "" };
     case "channel.read":
     case "notification.created":
     case "notification.read":
-      return { event: "counts", id: seq, data: event.type };
-    default: {
-      if (event.type.startsWith("channel.") || event.type.startsWith("member.")) {
-        return { event: "sidebar", id: seq, data: event.type };
-      }
-      const data = cached(key, () => shared(event));
-      // Unknown to this page: still sent with its id, so a resume starts after it.
-      return data ? { id: seq, data } : { event: "seen", id: seq, data: "" };
-    }
+      return countsChanged(tab, event, seq);
   }
+  if (event.channel_id && event.channel_id === tab.channelId) {
+    const data = cached(`${seq ?? event.timestamp}:${event.type}`, () => inChannel(event) ?? "");
+    if (data) return { id: seq, data };
+  }
+  if (event.type === "message.created") return messageElsewhere(tab, event, seq);
+  if (event.type.startsWith("channel.") || event.type.startsWith("member.")) {
+    if (event.type === "channel.member_left" && d.user_id === tab.readerId && event.channel_id)
+      tab.counts.delete(event.channel_id);
+    return { event: "sidebar", id: seq, data: event.type };
+  }
+  // Nothing to draw here: still sent with its id, so a resume starts after it.
+  return { event: "seen", id: seq, data: "" };
 }
 
-/** A hub item as one SSE event for one tab: HTML for htmx to swap, or a named event that refetches. */
-export function renderForViewer(viewer: Viewer) {
-  return (item: LiveItem, streamId: string): SseEvent | null => {
-    switch (item.kind) {
-      case "ready":
-        return { event: "ready", id: item.seq, data: streamId };
-      case "event":
-        return forEvent(item.event, item.seq, viewer);
-      case "presence":
-        return {
-          data: item.changes
-            .map((c) => partial(`.p-${c.user_id}`, "outerHTML", presenceDot(c.user_id, c.online)).value)
-            .join(""),
-        };
-      case "resync":
-        return { event: "resync", data: item.reason };
-      case "closed":
-        return { event: "closed", data: item.reason };
-    }
+/**
+ * One tab's live stream as htmx sees it: fragments drawn by the page's own views (the same for every
+ * tab showing them, rendered once), the reader's sidebar badges when their counts change, and named
+ * events for the few things the page refetches (the sidebar when channels come and go, the bell).
+ */
+export function webStream(channelId: string | null) {
+  const tab: Tab = { channelId, readerId: "", counts: new Map(), seq: 0 };
+  return {
+    onContext(context: LiveContext, seq: number) {
+      tab.readerId = context.user.id;
+      tab.seq = seq;
+      tab.counts = new Map(
+        (context.unread ?? []).map((c) => [
+          c.channel_id,
+          { unread: c.unread_count, mentions: c.mention_count },
+        ]),
+      );
+    },
+    render(item: LiveItem, streamId: string): SseEvent | SseEvent[] | null {
+      switch (item.kind) {
+        case "ready":
+          return { event: "ready", id: item.seq, data: streamId };
+        case "event":
+          return forEvent(tab, item.event, item.seq);
+        case "presence":
+          return {
+            data: item.changes
+              .map((c) => partial(`.p-${c.user_id}`, "outerHTML", presenceDot(c.user_id, c.online)))
+              .join(""),
+          };
+        case "resync":
+          return { event: "resync", data: item.reason };
+        case "closed":
+          return { event: "closed", data: item.reason };
+      }
+    },
   };
 }

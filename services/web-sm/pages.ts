@@ -2,12 +2,12 @@ import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import { AppError, isCallerError, notFound } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
-import { statusOf } from "../../lib/http/errors.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import type { Channel, Member, Message, Notification, Page } from "./api-types.ts";
-import { formOf, redirect } from "./caller.ts";
+import type { Failure } from "./errors.ts";
+import { redirect } from "./forms.ts";
 import { channelPath, dmName, loadShell, names, rememberNames, type Shell } from "./shell.ts";
 import { channelPane, threadPanel } from "./views/channel.ts";
 import { appPage } from "./views/layout.ts";
@@ -40,18 +40,6 @@ export async function home(req: Request, ctx: RequestContext, deps: PageDeps) {
   return redirect(`/c/${encodeURIComponent(first.slug)}`, 302);
 }
 
-export async function createCommunity(req: Request, ctx: RequestContext, deps: PageDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
-  try {
-    const c = await client.post<{ slug: string }>("/api/communities", { name: form.name, slug: form.slug });
-    return redirect(channelPath(c.slug, "general"));
-  } catch (err) {
-    if (isCallerError(err)) return htmlResponse(createCommunityPage(err.message, form), statusOf(err));
-    throw err;
-  }
-}
-
 export async function communityHome(req: Request, ctx: RequestContext, deps: PageDeps) {
   const client = clientOf(req, ctx, deps.api);
   const slug = ctx.params.slug ?? "";
@@ -63,10 +51,9 @@ export async function communityHome(req: Request, ctx: RequestContext, deps: Pag
 }
 
 /** A page of history: the latest, or the messages around one (`?at=`) when jumping to it. */
-async function history(client: ApiClient, channel: Channel, at: string | null) {
+async function history(client: ApiClient, channel: Channel, target: Message | null) {
   const base = `/api/channels/${channel.id}/messages`;
-  if (!at) return client.get<Page<Message>>(`${base}?limit=${HISTORY}`);
-  const target = await client.get<Message>(`/api/messages/${encodeURIComponent(at)}`);
+  if (!target) return client.get<Page<Message>>(`${base}?limit=${HISTORY}`);
   if (target.channel_id !== channel.id) throw notFound("message");
   const anchor = target.parent_id ? await client.get<Message>(`/api/messages/${target.parent_id}`) : target;
   const [older, newer] = await Promise.all([
@@ -76,7 +63,8 @@ async function history(client: ApiClient, channel: Channel, at: string | null) {
   return { items: [...newer.items, anchor, ...older.items], has_more: older.has_more };
 }
 
-async function thread(client: ApiClient, channel: Channel, parentId: string, role: string | null) {
+/** A thread in the side panel, for a page or for the fragment that opens one. */
+export async function thread(client: ApiClient, channel: Channel, parentId: string) {
   const [parent, replies] = await Promise.all([
     client.get<Message>(`/api/messages/${encodeURIComponent(parentId)}`),
     client.get<Page<Message>>(`/api/messages/${encodeURIComponent(parentId)}/replies?limit=200`),
@@ -87,20 +75,17 @@ async function thread(client: ApiClient, channel: Channel, parentId: string, rol
       m.author.id ? [{ id: m.author.id, display_name: m.author.display_name }] : [],
     ),
   );
-  return threadPanel(channel, parent, replies.items, role);
+  return threadPanel(channel, parent, replies.items);
 }
 
 async function conversationPage(ctx: RequestContext, client: ApiClient, shell: Shell, channel: Channel) {
   const at = ctx.url.searchParams.get("at");
   const threadId = ctx.url.searchParams.get("thread");
-  const jumpTarget = at
-    ? await client.get<Message>(`/api/messages/${encodeURIComponent(at)}`).catch(() => null)
-    : null;
+  const jumpTarget = at ? await client.get<Message>(`/api/messages/${encodeURIComponent(at)}`) : null;
   const openThread = threadId ?? jumpTarget?.parent_id ?? null;
-  const role = shell.community?.role ?? null;
   const [page, side] = await Promise.all([
-    history(client, channel, at),
-    openThread ? thread(client, channel, openThread, role) : null,
+    history(client, channel, jumpTarget),
+    openThread ? thread(client, channel, openThread) : null,
   ]);
   rememberNames(
     page.items.flatMap((m) =>
@@ -115,7 +100,6 @@ async function conversationPage(ctx: RequestContext, client: ApiClient, shell: S
       : html`<span class="sigil">${channel.visibility === "private" ? "🔒" : "#"}</span>${name}`,
     messages: page.items,
     hasMore: page.has_more,
-    role,
     label: isDm ? `Message ${name}` : `Message #${name}`,
   });
   return htmlResponse(
@@ -157,31 +141,19 @@ export async function dmPage(req: Request, ctx: RequestContext, deps: PageDeps) 
   return conversationPage(ctx, client, shell, { ...channel, ...listed });
 }
 
-export async function threadFragment(req: Request, ctx: RequestContext, deps: PageDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  const parent = await client.get<Message>(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`);
-  const channel = await client.get<Channel>(`/api/channels/${parent.channel_id}`);
-  return htmlResponse(await thread(client, channel, parent.id, null));
-}
-
-export async function searchPage(req: Request, ctx: RequestContext, deps: PageDeps) {
+/** Search results; a query the API refuses is shown above the form again (`failure`). */
+export async function searchPage(req: Request, ctx: RequestContext, deps: PageDeps, failure?: Failure) {
   const client = clientOf(req, ctx, deps.api);
   const q = (ctx.url.searchParams.get("q") ?? "").trim();
   const from = (ctx.url.searchParams.get("from") ?? "").trim();
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
   const slug = ctx.url.searchParams.get("community") || communities.items[0]?.slug || null;
   const shell = await loadShell(deps.bus, client, slug);
-  let results: { message: Message; snippet: string }[] = [];
-  let error: string | undefined;
-  if (q) {
-    const params = new URLSearchParams({ q, limit: "50", ...(from ? { from } : {}) });
-    try {
-      results = (await client.get<{ items: typeof results }>(`/api/search?${params}`)).items;
-    } catch (err) {
-      if (!isCallerError(err)) throw err;
-      error = err.message;
-    }
-  }
+  const params = new URLSearchParams({ q, limit: "50", ...(from ? { from } : {}) });
+  const results =
+    q && !failure
+      ? (await client.get<{ items: { message: Message; snippet: string }[] }>(`/api/search?${params}`)).items
+      : [];
   const channels = new Map([...shell.channels, ...shell.dms].map((c) => [c.id, c]));
   const missing = [...new Set(results.map((r) => r.message.channel_id).filter((id) => !channels.has(id)))];
   for (const c of await Promise.all(
@@ -189,37 +161,20 @@ export async function searchPage(req: Request, ctx: RequestContext, deps: PageDe
   )) {
     if (c) channels.set(c.id, c);
   }
-  const pane = searchPane(shell, { q, from, results, channels, error });
+  const pane = searchPane(shell, { q, from, results, channels, error: failure?.message });
   return htmlResponse(
     appPage(shell, { title: q ? `Search: ${q}` : "Search", url: ctx.url.pathname + ctx.url.search, pane }),
+    failure?.status,
   );
 }
 
-export async function browsePage(req: Request, ctx: RequestContext, deps: PageDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  const shell = await loadShell(deps.bus, client, ctx.params.slug ?? "");
-  return htmlResponse(appPage(shell, { title: "Channels", url: ctx.url.pathname, pane: browsePane(shell) }));
-}
-
-export async function createChannel(req: Request, ctx: RequestContext, deps: PageDeps) {
+/** The channel browser; a channel that could not be made is named above its form (`failure`). */
+export async function browsePage(req: Request, ctx: RequestContext, deps: PageDeps, failure?: Failure) {
   const client = clientOf(req, ctx, deps.api);
   const slug = ctx.params.slug ?? "";
-  const form = await formOf(req);
-  try {
-    const c = await client.post<Channel>(`/api/communities/${encodeURIComponent(slug)}/channels`, {
-      name: form.name,
-      topic: form.topic || undefined,
-      visibility: form.private ? "private" : "public",
-    });
-    return redirect(channelPath(slug, c.name));
-  } catch (err) {
-    if (!isCallerError(err)) throw err;
-    const shell = await loadShell(deps.bus, client, slug);
-    return htmlResponse(
-      appPage(shell, { title: "Channels", url: `/c/${slug}/browse`, pane: browsePane(shell, err.message) }),
-      statusOf(err),
-    );
-  }
+  const shell = await loadShell(deps.bus, client, slug);
+  const pane = browsePane(shell, failure?.message);
+  return htmlResponse(appPage(shell, { title: "Channels", url: `/c/${slug}/browse`, pane }), failure?.status);
 }
 
 export async function membersPage(req: Request, ctx: RequestContext, deps: PageDeps) {
@@ -235,30 +190,33 @@ export async function membersPage(req: Request, ctx: RequestContext, deps: PageD
   );
 }
 
-async function runCommandIn(client: ApiClient, slug: string, text: string) {
+/** A slash command's reply for its caller: a refused command (bad arguments, not allowed) answers with why. */
+export function commandReply(client: ApiClient, channelId: string, text: string) {
+  return client.post<{ reply_md: string }>("/api/commands", { channel_id: channelId, text }).then(
+    (r) => ({ ok: true, md: r.reply_md }),
+    (err: unknown) => {
+      if (!isCallerError(err)) throw err;
+      return { ok: false, md: err.message };
+    },
+  );
+}
+
+/** A command run from a community's settings, in its #general (or the first channel the caller is in). */
+export async function runCommandIn(client: ApiClient, slug: string, text: string) {
   const { items } = await client.get<{ items: Channel[] }>(
     `/api/communities/${encodeURIComponent(slug)}/channels`,
   );
   const channel = items.find((c) => c.name === "general" && c.is_member) ?? items.find((c) => c.is_member);
   if (!channel) throw new AppError("invalid", "no_channel", "join a channel of this community first");
-  try {
-    const r = await client.post<{ ok: boolean; reply_md: string }>("/api/commands", {
-      channel_id: channel.id,
-      text,
-    });
-    return { ok: true, md: r.reply_md };
-  } catch (err) {
-    if (isCallerError(err)) return { ok: false, md: err.message };
-    throw err;
-  }
+  return commandReply(client, channel.id, text);
 }
 
+/** Settings; after a form of its own, with what it answered (a command's reply, an invite link made). */
 export async function settingsPage(
   req: Request,
   ctx: RequestContext,
   deps: PageDeps,
-  commandReply?: { ok: boolean; md: string },
-  newInvite?: { url: string },
+  answered: { commandReply?: { ok: boolean; md: string }; newInvite?: { url: string } } = {},
 ) {
   const client = clientOf(req, ctx, deps.api);
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
@@ -276,45 +234,8 @@ export async function settingsPage(
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
         ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w.md, invites: i.items }))
       : null;
-  const pane = settingsPane(shell, { sessions: sessions.items, admin, commandReply, newInvite });
+  const pane = settingsPane(shell, { sessions: sessions.items, admin, ...answered });
   return htmlResponse(appPage(shell, { title: "Settings", url: "/settings", pane }));
-}
-
-/** Makes an invite link (owners and admins) and shows it once on the settings page. */
-export async function createInvite(req: Request, ctx: RequestContext, deps: PageDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
-  const slug = form.community ?? "";
-  const days = Number(form.expires_days || "7");
-  const uses = form.max_uses ? Number(form.max_uses) : undefined;
-  const invite = await client.post<{ url: string }>(`/api/communities/${encodeURIComponent(slug)}/invites`, {
-    ...(uses ? { max_uses: uses } : {}),
-    ...(days > 0 ? { expires_in: Math.round(days * 86_400) } : {}),
-  });
-  const url = new URL(ctx.url);
-  url.searchParams.set("community", slug);
-  return settingsPage(req, { ...ctx, url }, deps, undefined, invite);
-}
-
-/** Revokes an invite link; the page shows what is left. */
-export async function revokeInvite(req: Request, ctx: RequestContext, deps: PageDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
-  const slug = form.community ?? "";
-  await client.delete(
-    `/api/communities/${encodeURIComponent(slug)}/invites/${encodeURIComponent(ctx.params.id ?? "")}`,
-  );
-  return new Response(null, {
-    status: 303,
-    headers: { Location: `/settings?community=${encodeURIComponent(slug)}` },
-  });
-}
-
-export async function settingsCommand(req: Request, ctx: RequestContext, deps: PageDeps) {
-  const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
-  const reply = await runCommandIn(client, form.community ?? "", form.text ?? "");
-  return settingsPage(req, ctx, deps, reply);
 }
 
 export async function notificationsPage(req: Request, ctx: RequestContext, deps: PageDeps) {

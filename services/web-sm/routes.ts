@@ -1,7 +1,6 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
 import { clientOf } from "../../lib/http/caller.ts";
-import { htmlResponse } from "../../lib/http/html.ts";
 import { openLiveStream } from "../../lib/http/live-stream.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { type Handler, type RequestContext, route } from "../../lib/http/router.ts";
@@ -9,8 +8,8 @@ import type { LiveHub } from "../../lib/live/hub.ts";
 import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
 import * as actions from "./actions.ts";
 import type { Member } from "./api-types.ts";
-import { page } from "./caller.ts";
-import { renderForViewer } from "./live.ts";
+import { type Again, action, page } from "./errors.ts";
+import { webStream } from "./live.ts";
 import * as pages from "./pages.ts";
 import { names, rememberNames } from "./shell.ts";
 import { serveStatic } from "./static.ts";
@@ -25,30 +24,35 @@ export interface WebDeps {
 
 type DepsHandler = (req: Request, ctx: RequestContext, deps: WebDeps) => Promise<Response>;
 
-/** Every route of the web session manager: pages, the fragments htmx asks for, its forms, the live stream. */
+/** Every route of the web session manager: pages, its forms, the fragments and actions htmx asks for, the live stream. */
 export function webRoutes(deps: WebDeps) {
-  const p = (h: DepsHandler): Handler => page((req, ctx) => h(req, ctx, deps));
-  const a =
-    (h: DepsHandler): Handler =>
-    (req, ctx) =>
-      h(req, ctx, deps);
+  const p = (h: DepsHandler, again?: Again): Handler => page((req, ctx) => h(req, ctx, deps), again);
+  const a = (h: DepsHandler): Handler => action((req, ctx) => h(req, ctx, deps));
   return [
     route("GET", "/static/:file", (_req, ctx) => serveStatic(ctx.params.file ?? "")),
     route("GET", "/", p(pages.home)),
-    route("POST", "/communities", p(pages.createCommunity)),
     route("GET", "/c/:slug", p(pages.communityHome)),
     route("GET", "/c/:slug/channels/:name", p(pages.channelPage)),
-    route("POST", "/c/:slug/channels", p(pages.createChannel)),
     route("GET", "/c/:slug/browse", p(pages.browsePage)),
     route("GET", "/c/:slug/members", p(pages.membersPage)),
     route("GET", "/dm/:id", p(pages.dmPage)),
-    route("GET", "/search", p(pages.searchPage)),
+    route(
+      "GET",
+      "/search",
+      p(pages.searchPage, (req, ctx, failure) => pages.searchPage(req, ctx, deps, failure)),
+    ),
     route("GET", "/notifications", p(pages.notificationsPage)),
     route("GET", "/settings", p(pages.settingsPage)),
+    route("POST", "/communities", p(actions.createCommunity, actions.createCommunityAgain)),
+    route(
+      "POST",
+      "/c/:slug/channels",
+      p(actions.createChannel, (req, ctx, failure) => pages.browsePage(req, ctx, deps, failure)),
+    ),
     route("POST", "/settings/profile", p(actions.updateProfile)),
-    route("POST", "/settings/command", p(pages.settingsCommand)),
-    route("POST", "/settings/invites", p(pages.createInvite)),
-    route("POST", "/settings/invites/:id/revoke", p(pages.revokeInvite)),
+    route("POST", "/settings/command", p(actions.settingsCommand)),
+    route("POST", "/settings/invites", p(actions.createInvite)),
+    route("POST", "/settings/invites/:id/revoke", p(actions.revokeInvite)),
     route("POST", "/settings/sessions/revoke-all", p(actions.endAllSessions)),
     route("POST", "/settings/sessions/:id/delete", p(actions.endSession)),
     route("POST", "/web/dm", p(actions.openDm)),
@@ -58,20 +62,19 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/web/messages/:id/edit", a(actions.editMessageForm)),
     route("POST", "/web/messages/:id/edit", a(actions.editMessage)),
     route("POST", "/web/messages/:id/delete", a(actions.deleteMessage)),
+    route("GET", "/web/messages/:id/react", a(actions.reactionPickerFragment)),
     route("POST", "/web/messages/:id/react", a(actions.react)),
-    route("GET", "/web/thread/:id", a(pages.threadFragment)),
+    route("GET", "/web/complete", a(actions.completions)),
+    route("GET", "/web/thread/:id", a(actions.threadFragment)),
     route("GET", "/web/older", a(actions.olderMessages)),
     route("GET", "/web/sidebar", a(actions.sidebarFragment)),
     route("GET", "/web/bell", a(actions.bellFragment)),
-    route(
-      "GET",
-      "/web/notifications",
-      a(async (req, ctx) => htmlResponse(await pages.notificationsFragment(clientOf(req, ctx, deps.api)))),
-    ),
+    route("GET", "/web/notifications", a(actions.notificationsPanel)),
     route("POST", "/web/notifications/read", a(actions.markNotificationsRead)),
     route("GET", "/events", (req, ctx) => {
       const community = ctx.url.searchParams.get("community") || null;
       if (community) warmNames(req, ctx, deps, community);
+      const stream = webStream(ctx.url.searchParams.get("channel") || null);
       return openLiveStream({
         req,
         ctx,
@@ -79,7 +82,9 @@ export function webRoutes(deps: WebDeps) {
         api: deps.api,
         registry: deps.streams,
         communitySlug: community,
-        render: renderForViewer({ channelId: ctx.url.searchParams.get("channel") || null }),
+        render: stream.render,
+        unread: true,
+        onContext: stream.onContext,
       });
     }),
   ];

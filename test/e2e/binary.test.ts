@@ -79,6 +79,17 @@ describe("the compiled ajet-chat binary", () => {
     ]);
   });
 
+  test("the web page's own script, bundled at build, comes from the binary with htmx", async () => {
+    for (const file of ["app.js", "htmx.js", "hx-sse.js"]) {
+      const res = await fetch(`${base}/static/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("javascript");
+      expect((await res.text()).length).toBeGreaterThan(1000);
+    }
+    // The composer's drafts live in the script, not in a page: it is the bundle, not a stand-in.
+    expect(await (await fetch(`${base}/static/app.js`)).text()).toContain("draft:");
+  });
+
   test("--help answers without a server", async () => {
     const help = await runCli(["--help"], { program: program(), cwd: dir });
     expect(help.code).toBe(0);

@@ -163,4 +163,31 @@ describe.each(DB_KINDS)("GET /api/live/context on %s", (kind) => {
     // The session check and four reads.
     expect(before).toBeLessThanOrEqual(5);
   });
+
+  test("asked for them, the reader's unread and mention counts come for each of their channels there and each DM", async () => {
+    const countsOf = async (query: string) => {
+      const res = await t.call(p.erin, "GET", `/api/live/context?${query}`);
+      expect(res.status).toBe(200);
+      const unread = ((await res.json()) as LiveContext).unread ?? [];
+      return new Map(unread.map((u) => [named([u.channel_id])[0], [u.unread_count, u.mention_count]]));
+    };
+    await t.json(p.erin, "POST", `/api/channels/${ids["globex#general"]}/join`);
+    const before = await countsOf("community=globex&unread=true");
+    // Not #labs (private, frank's), nothing of Acme's: only erin's own.
+    expect([...before.keys()].sort()).toEqual(["dm alice+erin", "globex#general"]);
+    await t.json(p.frank, "POST", `/api/channels/${ids["globex#general"]}/messages`, {
+      body_md: "@erin it is out",
+    });
+    await t.json(p.frank, "POST", `/api/channels/${ids["globex#general"]}/messages`, {
+      body_md: "and shipped",
+    });
+    await t.json(p.alice, "POST", `/api/channels/${ids["dm alice+erin"]}/messages`, { body_md: "lunch?" });
+    const after = await countsOf("community=globex&unread=true");
+    const [unread = 0, mentions = 0] = before.get("globex#general") ?? [];
+    expect(after.get("globex#general")).toEqual([unread + 2, mentions + 1]);
+    const [dmUnread = 0, dmMentions = 0] = before.get("dm alice+erin") ?? [];
+    expect(after.get("dm alice+erin")).toEqual([dmUnread + 1, dmMentions + 1]);
+    expect([...(await countsOf("unread=true")).keys()]).toEqual(["dm alice+erin"]);
+    expect((await contextOf(p.erin, "globex")).unread).toBeUndefined();
+  });
 });

@@ -7,9 +7,16 @@ export const liveRoutes = [
     method: "GET",
     path: "/api/live/context",
     summary:
-      "What a live stream routes by, in one answer: you, the community (community=<slug>) if given with your role, the ids of its public channels, of its private channels and the DMs you are in, and of the people whose presence you see",
+      "What a live stream routes by, in one answer: you, the community (community=<slug>) if given with your role, the ids of its public channels, of its private channels and the DMs you are in, and of the people whose presence you see; with unread=true also your unread and mention counts in each of your channels there and each DM",
     scope: "channels:read",
-    query: z.object({ community: z.string().min(1).optional() }),
-    handler: async ({ db, principal, query }) => liveContext(db.db, principal.user, query.community ?? null),
+    query: z.object({
+      community: z.string().min(1).optional(),
+      unread: z
+        .enum(["true", "false"])
+        .optional()
+        .transform((v) => v === "true"),
+    }),
+    handler: async ({ db, principal, query }) =>
+      liveContext(db.db, principal.user, query.community ?? null, { unread: query.unread }),
   }),
 ];

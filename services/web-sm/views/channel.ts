@@ -1,7 +1,7 @@
 import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
 import { html, type SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, Message } from "../api-types.ts";
-import { messageItem } from "./message.ts";
+import { messageItem, SHOW_ERRORS } from "./message.ts";
 
 /** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
 export function olderMarker(channelId: string, before: string | undefined) {
@@ -23,36 +23,53 @@ export function messageList(
   )}`;
 }
 
-function commandList(role: string | null) {
+export interface Completion {
+  value: string;
+  label: string;
+}
+
+/** The commands a member with this role may run, as completions of what they type. */
+export function commandCompletions(role: string | null): Completion[] {
   return COMMANDS.filter((c) => !c.admin || isAdminRole(role)).flatMap((c) =>
-    c.usage.map(
-      (u) => html`<option value="${u.split(" ")[0]} " data-usage="${u}">${u} — ${c.summary}</option>`,
-    ),
+    c.usage.map((u) => ({ value: `${u.split(" ")[0]} `, label: `${u} — ${c.summary}` })),
   );
 }
 
+/** What the word being typed could become, the first offer selected. */
+export function completionList(offers: Completion[]) {
+  return html`${offers.map(
+    (o, i) => html`<li role="option" data-value="${o.value}" aria-selected="${i === 0}">${o.label}</li>`,
+  )}`;
+}
+
+/**
+ * The key that makes sending a message once, however often it is retried: a new one comes with the
+ * answer to each message sent.
+ */
+export const clientMsgId = () =>
+  html`<input type="hidden" name="client_msg_id" value="${crypto.randomUUID()}">`;
+
 /** The message box: Enter sends, Shift+Enter breaks the line, files by button or drop. */
-export function composer(channel: Channel, opts: { label: string; role: string | null; parentId?: string }) {
+export function composer(channel: Channel, opts: { label: string; parentId?: string }) {
   const thread = opts.parentId !== undefined;
   const inputId = thread ? "thread-input" : "composer-input";
-  return html`<form class="composer${thread ? " thread-composer" : ""}" id="${thread ? "thread-composer" : "composer"}" hx-post="/web/channels/${channel.id}/messages" hx-swap="none" data-channel="${channel.id}"${
+  return html`<form class="composer${thread ? " thread-composer" : ""}" id="${thread ? "thread-composer" : "composer"}" hx-post="/web/channels/${channel.id}/messages" hx-swap="none" ${SHOW_ERRORS} data-channel="${channel.id}"${
     thread ? html` data-parent="${opts.parentId}"` : ""
   }>
-${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">` : ""}<input type="hidden" name="client_msg_id" value="">
+${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">` : ""}${clientMsgId()}<input type="hidden" name="word" value="">
 <div class="composer-row"><textarea id="${inputId}" name="body" rows="1" placeholder="${opts.label}" aria-label="${opts.label}" autocomplete="off" required></textarea>
 <label class="attach" title="Attach a file"><svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5 12.5 20a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8.5-8.5"/></svg><span class="sr">Attach a file</span><input type="file" name="file" class="file-input"></label>
 <button type="submit" class="send">Send</button></div>
 <progress class="upload-progress" max="100" value="0" hidden></progress>
 <div class="composer-error" role="alert"></div>
-<ul class="autocomplete" role="listbox" hidden></ul>
-${thread ? "" : html`<datalist id="commands">${commandList(opts.role)}</datalist>`}
+<ul class="autocomplete" role="listbox" hx-get="/web/complete" hx-trigger="complete" hx-sync="replace" hx-include="closest form, #community-slug"></ul>
 </form>`;
 }
 
 /** A channel's (or DM's) pane: header, history, typing line, the place for ephemeral replies, the composer. */
 export function channelPane(
   channel: Channel,
-  opts: { title: SafeHtml; messages: Message[]; hasMore: boolean; role: string | null; label: string },
+  opts: { title: SafeHtml; messages: Message[]; hasMore: boolean; label: string },
 ) {
   return html`<header class="pane-head"><h1>${opts.title}</h1><p id="channel-topic" class="topic">${channel.topic}</p></header>
 <div id="scroller" class="scroller" data-channel="${channel.id}" data-last-read="${channel.last_read_message_id ?? ""}">
@@ -67,16 +84,16 @@ export function channelPane(
 <div id="ephemeral" class="ephemeral" aria-live="polite"></div></div>
 <button type="button" class="jump-latest" hidden>Jump to latest ↓</button>
 <div id="typing" class="typing" aria-live="polite"></div>
-${composer(channel, { label: opts.label, role: opts.role })}`;
+${composer(channel, { label: opts.label })}`;
 }
 
 /** A thread in the side panel: the parent, its replies oldest first, and a reply box. */
-export function threadPanel(channel: Channel, parent: Message, replies: Message[], role: string | null) {
+export function threadPanel(channel: Channel, parent: Message, replies: Message[]) {
   return html`<section class="panel thread" id="thread" data-parent="${parent.id}" aria-label="Thread">
 <header class="panel-head"><h2>Thread</h2><button type="button" class="close-panel" aria-label="Close thread">✕</button></header>
 ${messageItem(parent, { prefix: "tp", thread: true })}
 <div class="replies-list" id="replies-${parent.id}">${replies.map((r) => messageItem(r, { thread: true }))}</div>
-${composer(channel, { label: "Reply in thread", role, parentId: parent.id })}
+${composer(channel, { label: "Reply in thread", parentId: parent.id })}
 </section>`;
 }
 

@@ -1,7 +1,6 @@
 import { html, SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
-import { reactionPicker } from "./message.ts";
 
 const BELL = new SafeHtml(
   '<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"/></svg>',
@@ -26,7 +25,7 @@ export function document(
   title: string,
   body: SafeHtml,
   /** `style` is put in as is (a style element does not decode entities): build it from checked values only. */
-  opts: { style?: string; bodyAttrs?: SafeHtml } = {},
+  opts: { style?: string } = {},
 ) {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -41,28 +40,38 @@ ${opts.style ? html`<style>${new SafeHtml(opts.style)}</style>` : ""}
 <script src="/static/hx-upsert.js"></script>
 <script src="/static/app.js" defer></script>
 </head>
-<body ${opts.bodyAttrs ?? ""}>${body}</body></html>`;
+<body>${body}</body></html>`;
 }
 
-const badge = (c: Channel) =>
-  html`${c.mention_count ? html`<span class="badge mention" title="mentions">@${c.mention_count}</span>` : ""}${
-    c.unread_count ? html`<span class="badge unread" title="unread">${c.unread_count}</span>` : ""
-  }`;
+/** A sidebar entry's counts; the live stream redraws them when they change. */
+export function badges(channelId: string, counts: { unread: number; mentions: number }) {
+  return html`<span class="badges" id="badges-${channelId}">${
+    counts.mentions ? html`<span class="badge mention" title="mentions">@${counts.mentions}</span>` : ""
+  }${counts.unread ? html`<span class="badge unread" title="unread">${counts.unread}</span>` : ""}</span>`;
+}
 
 export function presenceDot(userId: string, online: boolean | undefined) {
   return html`<span class="dot p-${userId}${online ? " on" : ""}" title="${online ? "online" : "away"}"></span>`;
 }
 
-/** The sidebar: communities, this community's channels, and every DM; refetched when counts move. */
+/**
+ * The sidebar: communities, this community's channels, and every DM; refetched when channels come
+ * and go. The channel being looked at is drawn read: the page reads what arrives in it.
+ */
 export function sidebar(shell: Shell, currentId: string | null) {
   const slug = shell.community?.slug ?? "";
   const query = new URLSearchParams({ community: slug, channel: currentId ?? "" }).toString();
-  const item = (c: Channel, href: string, label: SafeHtml | string) =>
-    html`<li><a class="chan${c.unread_count ? " unread" : ""}${c.id === currentId ? " current" : ""}" id="chan-${c.id}" href="${href}"${
-      c.id === currentId ? html` aria-current="page"` : ""
-    }>${label}${badge(c)}</a></li>`;
+  const item = (c: Channel, href: string, label: SafeHtml | string) => {
+    const current = c.id === currentId;
+    const counts = current
+      ? { unread: 0, mentions: 0 }
+      : { unread: c.unread_count ?? 0, mentions: c.mention_count ?? 0 };
+    return html`<li><a class="chan${current ? " current" : ""}" id="chan-${c.id}" href="${href}"${
+      current ? html` aria-current="page"` : ""
+    }>${label}${badges(c.id, counts)}</a></li>`;
+  };
   const joined = shell.channels.filter((c) => c.is_member);
-  return html`<nav id="sidebar" class="sidebar" aria-label="Channels and conversations" hx-get="/web/sidebar?${query}" hx-trigger="sidebar from:#live delay:200ms, counts from:#live delay:200ms, resync from:#live" hx-swap="outerHTML">
+  return html`<nav id="sidebar" class="sidebar" aria-label="Channels and conversations" hx-get="/web/sidebar?${query}" hx-trigger="sidebar from:#live delay:200ms, resync from:#live" hx-swap="outerHTML">
 ${
   shell.communities.length > 1 || !shell.community
     ? html`<label class="switcher">Community <select class="community-switch" aria-label="Community">${shell.communities.map(
@@ -122,14 +131,12 @@ export function appPage(
 <a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
 <a class="settings-link" href="/settings">Settings</a>
 <span class="conn" id="conn-state" aria-live="polite"></span>
+<i hidden hx-post="/api/heartbeat" hx-trigger="load, every 60s" hx-swap="none"></i>
+<input type="hidden" id="community-slug" name="community" value="${slug}">
 </header>
 <div class="layout">${sidebar(shell, channel?.id ?? null)}
 <main id="pane" class="pane" tabindex="-1" hx-get="${opts.url}" hx-select="#pane" hx-swap="outerHTML" hx-trigger="resync from:#live">${opts.pane}</main>
-<aside id="side" class="side" aria-label="Side panel">${opts.side ?? ""}</aside></div>
-${reactionPicker()}`,
-    {
-      style: viewerStyle(shell),
-      bodyAttrs: html`data-me="${shell.me.id}" data-username="${shell.me.username}" data-community="${slug}" data-channel="${channel?.id ?? ""}"`,
-    },
+<aside id="side" class="side" aria-label="Side panel">${opts.side ?? ""}</aside></div>`,
+    { style: viewerStyle(shell) },
   );
 }

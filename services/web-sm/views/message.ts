@@ -31,17 +31,19 @@ function avatar(name: string) {
   return html`<span class="avatar" aria-hidden="true">${(name.trim()[0] ?? "?").toUpperCase()}</span>`;
 }
 
-export function reactionChip(messageId: string, r: Pick<Reaction, "emoji" | "user_ids">) {
-  return html`<button type="button" class="reaction" data-msg="${messageId}" data-emoji="${r.emoji}" data-by="${r.user_ids.join(" ")}" aria-label="${r.emoji} reaction, ${r.user_ids.length}">${r.emoji} <span class="count">${r.user_ids.length}</span></button>`;
+/** One emoji's chip: clicking it turns the reader's own reaction on or off. */
+function reactionChip(messageId: string, r: Pick<Reaction, "emoji" | "user_ids">) {
+  return html`<button type="button" class="reaction" name="emoji" value="${r.emoji}" hx-post="/web/messages/${messageId}/react" hx-swap="none" data-emoji="${r.emoji}" data-by="${r.user_ids.join(" ")}" aria-label="${r.emoji} reaction, ${r.user_ids.length}">${r.emoji} <span class="count">${r.user_ids.length}</span></button>`;
 }
 
-function reactions(m: Message) {
-  return html`<div class="reactions" id="reactions-${m.id}">${m.reactions.map((r) => reactionChip(m.id, r))}<button type="button" class="react-open" data-msg="${m.id}" aria-label="Add a reaction" aria-haspopup="dialog">☺+</button></div>`;
+/** A message's reactions and the button that opens the picker; the live stream redraws it whole. */
+export function reactions(messageId: string, list: Pick<Reaction, "emoji" | "user_ids">[]) {
+  return html`<div class="reactions" id="reactions-${messageId}">${list.map((r) => reactionChip(messageId, r))}<button type="button" class="react-open" hx-get="/web/messages/${messageId}/react" hx-swap="afterend" aria-label="Add a reaction" aria-haspopup="dialog">☺+</button></div>`;
 }
 
-/** The one reaction picker of a page; the script moves it to the message it is opened on. */
-export function reactionPicker() {
-  return html`<div id="react-picker" class="react-pop" role="dialog" aria-label="Pick a reaction" hidden><form class="react-form">${[
+/** The reaction picker, opened beside a message's reactions; it goes away once a reaction is sent. */
+export function reactionPicker(messageId: string) {
+  return html`<form id="react-picker" class="react-pop react-form" role="dialog" aria-label="Pick a reaction" hx-post="/web/messages/${messageId}/react" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="16" placeholder="emoji" aria-label="Type an emoji"><button type="submit">Add</button>${[
     "👍",
     "❤️",
     "😂",
@@ -49,8 +51,9 @@ export function reactionPicker() {
     "👀",
     "🚀",
   ].map(
-    (e) => html`<button type="button" class="pick" data-emoji="${e}">${e}</button>`,
-  )}<input name="emoji" maxlength="16" placeholder="emoji" aria-label="Type an emoji"><button type="submit">Add</button></form></div>`;
+    (e, i) =>
+      html`<button type="submit" class="pick" name="emoji" value="${e}" data-emoji="${e}"${i === 0 ? " autofocus" : ""}>${e}</button>`,
+  )}</form>`;
 }
 
 function attachmentView(a: Attachment) {
@@ -107,14 +110,10 @@ ${a.footer || a.ts ? html`<div class="eb-footer">${a.footer ?? ""}${a.ts ? html`
  * looks (the page's own style marks the viewer's mentions, reactions and messages), so one
  * rendering serves every open tab.
  */
-export function messageItem(m: Message, opts: { prefix?: string; thread?: boolean } = {}): SafeHtml {
+export function messageItem(m: Message, opts: ItemOptions = {}): SafeHtml {
+  if (m.deleted) return tombstone(m.id, m.reply_count, opts);
   const id = `${opts.prefix ?? "msg"}-${m.id}`;
   const key = idTime(m.id);
-  if (m.deleted) {
-    return html`<article id="${id}" class="msg deleted" data-key="${key}"><p class="tombstone">This message was deleted.</p>${
-      !opts.thread && m.reply_count > 0 ? repliesLink(m) : ""
-    }</article>`;
-  }
   const a = m.author;
   const showBody = !(m.embeds?.body_is_fallback && (m.embeds.blocks?.length || m.embeds.attachments?.length));
   return html`<article id="${id}" class="msg" data-key="${key}" data-author="${a.id ?? ""}" tabindex="-1">
@@ -126,18 +125,36 @@ ${avatar(a.display_name)}<div class="msg-main"><header class="msg-head"><strong 
 <div class="body" hx-ignore>${showBody ? markdown(m.body_md) : ""}${m.embeds?.blocks?.map(block) ?? ""}${
     m.embeds?.attachments?.map(embedAttachment) ?? ""
   }${m.attachments.length ? html`<div class="files">${m.attachments.map(attachmentView)}</div>` : ""}</div><div class="edit-slot"></div>
-${reactions(m)}${opts.thread ? "" : repliesLink(m)}
+${reactions(m.id, m.reactions)}${opts.thread ? "" : repliesLink(m.id, m.reply_count)}
 <div class="own-actions"><button type="button" class="edit" hx-get="/web/messages/${m.id}/edit" hx-target="#${id} .edit-slot" hx-swap="innerHTML">Edit</button><button type="button" class="delete" hx-post="/web/messages/${m.id}/delete" hx-confirm="Delete this message?" hx-swap="none">Delete</button></div>
 </div></article>`;
 }
 
-function repliesLink(m: Message) {
-  return html`<a class="replies${m.reply_count ? "" : " none"}" id="rc-${m.id}" data-count="${m.reply_count}" href="?thread=${m.id}" hx-get="/web/thread/${m.id}" hx-target="#side" hx-swap="innerHTML">${
-    m.reply_count === 1 ? "1 reply" : m.reply_count ? `${m.reply_count} replies` : "Reply in thread"
+interface ItemOptions {
+  /** `tp` for a thread's first message in the side panel, whose id must differ from the pane's. */
+  prefix?: string;
+  /** Drawn inside a thread: no link to a thread of its own. */
+  thread?: boolean;
+}
+
+/** What is left of a deleted message: a line saying so, and its thread while it has replies. */
+export function tombstone(messageId: string, replyCount: number, opts: ItemOptions = {}) {
+  return html`<article id="${opts.prefix ?? "msg"}-${messageId}" class="msg deleted" data-key="${idTime(messageId)}"><p class="tombstone">This message was deleted.</p>${
+    !opts.thread && replyCount > 0 ? repliesLink(messageId, replyCount) : ""
+  }</article>`;
+}
+
+/** The way into a message's thread, with how many replies it has. */
+export function repliesLink(messageId: string, count: number) {
+  return html`<a class="replies${count ? "" : " none"}" id="rc-${messageId}" href="?thread=${messageId}" hx-get="/web/thread/${messageId}" hx-target="#side" hx-swap="innerHTML">${
+    count === 1 ? "1 reply" : count ? `${count} replies` : "Reply in thread"
   }</a>`;
 }
 
+/** Where an htmx form's refusal goes (the action mapper's 4xx answer): into its own `[role=alert]`. */
+export const SHOW_ERRORS = raw(`hx-status:4xx='swap:innerHTML target:"find [role=alert]"'`);
+
 export function editForm(m: Message) {
-  return html`<form class="edit-form" hx-post="/web/messages/${m.id}/edit" hx-swap="none"><textarea name="body" aria-label="Edit message" rows="3">${m.body_md}</textarea>
-<button type="submit">Save</button> <button type="button" class="cancel-edit">Cancel</button></form>`;
+  return html`<form class="edit-form" hx-post="/web/messages/${m.id}/edit" hx-swap="none" ${SHOW_ERRORS}><textarea name="body" aria-label="Edit message" rows="3">${m.body_md}</textarea>
+<button type="submit">Save</button> <button type="button" class="cancel-edit">Cancel</button><p class="form-error" role="alert"></p></form>`;
 }

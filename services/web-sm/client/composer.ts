@@ -1,0 +1,73 @@
+import { acceptClicks, autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
+import { $, post } from "./dom.ts";
+
+const TYPING_EVERY_MS = 3000;
+const inputOf = (form: HTMLFormElement) => form.elements.namedItem("body") as HTMLTextAreaElement;
+const draftKey = (form: HTMLFormElement) => `draft:${form.dataset.channel}:${form.dataset.parent ?? ""}`;
+
+function sent(form: HTMLFormElement) {
+  inputOf(form).value = "";
+  sessionStorage.removeItem(draftKey(form));
+  closeAutocomplete(inputOf(form));
+}
+
+/** A file, with a progress bar (fetch cannot report an upload's progress); the message comes back live. */
+export function upload(form: HTMLFormElement, file: File) {
+  const bar = $<HTMLProgressElement>(".upload-progress", form) as HTMLProgressElement;
+  const error = $("[role=alert]", form) as HTMLElement;
+  const data = new FormData();
+  data.set("body_md", inputOf(form).value.trim() || file.name);
+  data.set("client_msg_id", crypto.randomUUID());
+  data.set("file", file);
+  if (form.dataset.parent) data.set("parent_id", form.dataset.parent);
+  const xhr = Object.assign(new XMLHttpRequest(), { responseType: "json" });
+  xhr.open("POST", `/api/channels/${form.dataset.channel}/attachments`);
+  xhr.upload.addEventListener("progress", (e) => {
+    bar.value = e.lengthComputable ? Math.round((e.loaded / e.total) * 100) : bar.value;
+  });
+  xhr.addEventListener("loadend", () => {
+    const ok = xhr.status >= 200 && xhr.status < 300;
+    bar.hidden = true;
+    error.textContent = ok ? "" : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
+    if (ok) sent(form);
+  });
+  [bar.hidden, bar.value] = [false, 0];
+  xhr.send(data);
+}
+
+/** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, typing, files. */
+export function setupComposer(form: HTMLFormElement) {
+  form.dataset.ready = "1";
+  const input = inputOf(form);
+  input.value ||= sessionStorage.getItem(draftKey(form)) ?? "";
+  let typingSentAt = 0;
+  const typing = (state: string) => post("/web/typing", { channel_id: form.dataset.channel, state });
+  acceptClicks(input);
+  input.addEventListener("input", () => {
+    sessionStorage.setItem(draftKey(form), input.value);
+    if (input.value.trim() === "") {
+      if (typingSentAt) typing("stop");
+      typingSentAt = 0;
+    } else if (Date.now() - typingSentAt > TYPING_EVERY_MS) {
+      typingSentAt = Date.now();
+      typing("start");
+    }
+    autocomplete(input);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (autocompleteKeys(input, e) || e.key !== "Enter" || e.shiftKey || e.isComposing) return;
+    e.preventDefault();
+    if (input.value.trim()) form.requestSubmit();
+  });
+  // Sent (the server stopped the typing line): the box empties, and the next key is news again.
+  form.addEventListener("htmx:after:request", (e) => {
+    if (e.target !== form || !(e as CustomEvent).detail?.ctx?.response?.raw?.ok) return;
+    sent(form);
+    typingSentAt = 0;
+  });
+  const files = form.elements.namedItem("file") as HTMLInputElement;
+  files.addEventListener("change", () => {
+    for (const f of files.files ?? []) upload(form, f);
+    files.value = "";
+  });
+}

@@ -1,0 +1,15 @@
+export const $ = <T extends Element = HTMLElement>(sel: string, root: ParentNode = document) =>
+  root.querySelector<T>(sel);
+export const $$ = <T extends Element = HTMLElement>(sel: string, root: ParentNode = document) => [
+  ...root.querySelectorAll<T>(sel),
+];
+
+/** A signal to the server (typing, read position); one lost is made good by the next, so none is awaited. */
+export function post(url: string, data: object) {
+  const init = {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(data),
+  };
+  fetch(url, init).catch(() => {});
+}
