@@ -18,8 +18,6 @@ export interface Principal {
   scopes: ReadonlySet<Scope> | null;
   /** A bot's community: it acts only there. */
   botCommunityId: string | null;
-  /** The raw token, so an SM can call the API on the user's behalf. */
-  token: string;
 }
 
 /** The presented token: `Authorization: Bearer …` first, then the session cookie. */
@@ -55,7 +53,6 @@ export async function authenticate(
       credentialId: found.session.id,
       scopes: null,
       botCommunityId: null,
-      token,
     };
   }
   if (token.startsWith(TOKEN_PREFIX.api)) {
@@ -67,7 +64,6 @@ export async function authenticate(
       credentialId: found.token.id,
       scopes: new Set(found.token.scopes as Scope[]),
       botCommunityId: found.apiUser.communityId,
-      token,
     };
   }
   return null;

@@ -10,7 +10,7 @@ import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
 import type { Channel, Message, Page } from "./api-types.ts";
-import { formOf, redirect } from "./caller.ts";
+import { channelIdOf, formOf, redirect } from "./caller.ts";
 import { loadShell } from "./shell.ts";
 import { ephemeralReply, messageList } from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
@@ -39,8 +39,8 @@ function formError(target: string, err: unknown) {
  */
 export async function postMessage(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const channelId = ctx.params.id ?? "";
-  const form = await formOf(req);
+  const channelId = channelIdOf(ctx.params.id);
+  const form = await formOf(req, deps.config);
   const body = (form.body ?? "").trim();
   const parentId = form.parent_id || null;
   const errors = parentId ? "#thread-composer .composer-error" : "#composer .composer-error";
@@ -80,10 +80,10 @@ async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string
 
 export async function typing(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const state = form.state === "stop" ? "stop" : "start";
   const me = await client.get<{ id: string }>("/api/me");
-  await doPublishTyping(deps.bus, client, me.id, { channel_id: String(form.channel_id ?? ""), state });
+  await doPublishTyping(deps.bus, client, me.id, { channel_id: channelIdOf(form.channel_id), state });
   return noContent();
 }
 
@@ -95,7 +95,7 @@ export async function editMessageForm(req: Request, ctx: RequestContext, deps: A
 
 export async function editMessage(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const id = encodeURIComponent(ctx.params.id ?? "");
   try {
     await client.patch(`/api/messages/${id}`, { body_md: form.body ?? "" });
@@ -114,7 +114,7 @@ export async function deleteMessage(req: Request, ctx: RequestContext, deps: Act
 /** Toggles the caller's reaction: on when they have none with this emoji, off when they have. */
 export async function react(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const emoji = (form.emoji ?? "").trim();
   if (!emoji) return noContent();
   const id = encodeURIComponent(ctx.params.id ?? "");
@@ -140,14 +140,14 @@ export async function joinChannel(req: Request, ctx: RequestContext, deps: Actio
 
 export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const dm = await client.post<{ id: string }>("/api/dm", { user_ids: [form.user_id] });
   return redirect(`/dm/${dm.id}`);
 }
 
 export async function olderMessages(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const channelId = ctx.url.searchParams.get("channel") ?? "";
+  const channelId = channelIdOf(ctx.url.searchParams.get("channel"));
   const before = ctx.url.searchParams.get("before") ?? "";
   const page = await client.get<Page<Message>>(
     `/api/channels/${encodeURIComponent(channelId)}/messages?before=${encodeURIComponent(before)}&limit=50`,
@@ -176,7 +176,7 @@ export async function markNotificationsRead(req: Request, ctx: RequestContext, d
 
 export async function updateProfile(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   await client.patch("/api/me", { display_name: form.display_name, avatar_url: form.avatar_url || null });
   return redirect("/settings");
 }

@@ -1,5 +1,6 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
+import type { Config } from "../../lib/config.ts";
 import { AppError, isCallerError, notFound } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { statusOf } from "../../lib/http/errors.ts";
@@ -24,6 +25,7 @@ import {
 } from "./views/pages.ts";
 
 export interface PageDeps {
+  config: Config;
   bus: EventBus;
   api: Upstream;
 }
@@ -42,7 +44,7 @@ export async function home(req: Request, ctx: RequestContext, deps: PageDeps) {
 
 export async function createCommunity(req: Request, ctx: RequestContext, deps: PageDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   try {
     const c = await client.post<{ slug: string }>("/api/communities", { name: form.name, slug: form.slug });
     return redirect(channelPath(c.slug, "general"));
@@ -204,7 +206,7 @@ export async function browsePage(req: Request, ctx: RequestContext, deps: PageDe
 export async function createChannel(req: Request, ctx: RequestContext, deps: PageDeps) {
   const client = clientOf(req, ctx, deps.api);
   const slug = ctx.params.slug ?? "";
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   try {
     const c = await client.post<Channel>(`/api/communities/${encodeURIComponent(slug)}/channels`, {
       name: form.name,
@@ -283,7 +285,7 @@ export async function settingsPage(
 /** Makes an invite link (owners and admins) and shows it once on the settings page. */
 export async function createInvite(req: Request, ctx: RequestContext, deps: PageDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const slug = form.community ?? "";
   const days = Number(form.expires_days || "7");
   const uses = form.max_uses ? Number(form.max_uses) : undefined;
@@ -299,7 +301,7 @@ export async function createInvite(req: Request, ctx: RequestContext, deps: Page
 /** Revokes an invite link; the page shows what is left. */
 export async function revokeInvite(req: Request, ctx: RequestContext, deps: PageDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const slug = form.community ?? "";
   await client.delete(
     `/api/communities/${encodeURIComponent(slug)}/invites/${encodeURIComponent(ctx.params.id ?? "")}`,
@@ -312,7 +314,7 @@ export async function revokeInvite(req: Request, ctx: RequestContext, deps: Page
 
 export async function settingsCommand(req: Request, ctx: RequestContext, deps: PageDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const reply = await runCommandIn(client, form.community ?? "", form.text ?? "");
   return settingsPage(req, ctx, deps, reply);
 }

@@ -6,6 +6,7 @@ import { openLiveStream } from "../../lib/http/live-stream.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { type Handler, type RequestContext, route } from "../../lib/http/router.ts";
 import type { LiveHub } from "../../lib/live/hub.ts";
+import type { StreamLimits } from "../../lib/live/stream-limits.ts";
 import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
 import * as actions from "./actions.ts";
 import type { Member } from "./api-types.ts";
@@ -21,6 +22,7 @@ export interface WebDeps {
   api: Upstream;
   hub: LiveHub;
   streams: StreamRegistry;
+  limits: StreamLimits;
 }
 
 type DepsHandler = (req: Request, ctx: RequestContext, deps: WebDeps) => Promise<Response>;
@@ -78,6 +80,7 @@ export function webRoutes(deps: WebDeps) {
         hub: deps.hub,
         api: deps.api,
         registry: deps.streams,
+        limits: deps.limits,
         communitySlug: community,
         render: renderForViewer({ channelId: ctx.url.searchParams.get("channel") || null }),
       });

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { envelope } from "../../lib/bus/envelope.ts";
 import { subjects } from "../../lib/bus/subjects.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
+import { requestUpstream } from "../../lib/http/proxy.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
 import { type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { waitFor } from "../support/ports.ts";
 
 // The session managers' fan-out, over the real API (PGlite) and its in-process bus.
@@ -21,7 +23,10 @@ describe("the live hub", () => {
   const call = <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) =>
     t.json<T>(who, method, path, body);
   const client = (who: Person) =>
-    new ApiClient((path, init) => t.app.fetch(new Request(`http://api${path}`, init)), who.token);
+    new ApiClient(
+      (path, init) => requestUpstream({ name: "api", app: t.app, secret: TEST_INTERNAL_SECRET }, path, init),
+      who.token,
+    );
 
   /** A connection that records what it is sent. */
   async function connect(who: Person, slug: string | null, lastEventId?: number) {
