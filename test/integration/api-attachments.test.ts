@@ -354,6 +354,7 @@ for (const { db: dbKind, store: storeKind } of combos) {
         new Request(`http://api.test/api/channels/${channelId}/attachments`, {
           method: "POST",
           headers: {
+            ...trustedHop,
             authorization: `Bearer ${who.token}`,
             "content-type": "multipart/form-data; boundary=x",
             ...headers,

@@ -178,3 +178,25 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     },
   };
 }
+
+/**
+ * The real gateway in front of a test API (its database and bus), for clients that speak to a
+ * server the way people's do: the terminal, Slack's webhook client. Pages and `/tui/*` have no
+ * session manager behind it. Rate limits are off unless `env` turns them on.
+ */
+export function gatewayOver(t: TestApi, env: Record<string, string> = {}): App {
+  const config = loadConfig({
+    AJET_LOG_LEVEL: "error",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    AJET_RATE_BURST: "0",
+    AJET_RATE_AUTH_BURST: "0",
+    ...env,
+  });
+  const upstream = { name: "api", app: t.app, secret: TEST_INTERNAL_SECRET };
+  return createGatewayApp({
+    config,
+    db: t.database,
+    bus: t.bus,
+    upstreams: { api: upstream, web: upstream, tui: upstream },
+  });
+}
