@@ -111,7 +111,7 @@ describe("services run apart trust only each other", () => {
 
     const stream = await fetch(`${gateway}/tui/events?community=acme`, { headers: bearer() });
     expect(stream.status).toBe(200);
-    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    const reader = stream.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     try {
       await readUntil(reader, "event: ready");
       // The terminal SM's typing route calls the API as alice, with the identity the gateway gave it.

@@ -187,7 +187,7 @@ describe("the services behind the gateway", () => {
 
   test("a bot token's scopes travel with its identity: a read-only token may read but not post", async () => {
     const { effects } = await commandOk(s.api, alice, general, "/token create reader messages:read");
-    const headers = { authorization: `Bearer ${(effects[0] as { token: string }).token}` };
+    const headers = { authorization: `Bearer ${String(effects[0]?.token)}` };
     expect((await s.request(`/api/channels/${general}/messages`, { headers })).status).toBe(200);
     const post = await s.request(`/api/channels/${general}/messages`, {
       method: "POST",
@@ -200,7 +200,7 @@ describe("the services behind the gateway", () => {
 
   test("a webhook has no session: the API checks its token, through the gateway as before", async () => {
     const { effects } = await commandOk(s.api, alice, general, "/webhook create #general ci");
-    const url = new URL((effects[0] as { url: string }).url);
+    const url = new URL(String(effects[0]?.url));
     const post = (path: string) =>
       s.request(path, {
         method: "POST",
@@ -314,7 +314,7 @@ describe("live streams", () => {
   async function stream(who: Person, path: "/events" | "/tui/events") {
     const res = await s.request(path, { headers: { ...bearer(who), accept: "text/event-stream" } });
     if (res.status !== 200) return { res, reader: null };
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const reader = res.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     open.push(reader);
     await readUntil(reader, path === "/events" ? "event:" : "event: ready");
     return { res, reader };
