@@ -2,6 +2,9 @@ import { startUploadSweeper } from "../lib/attachments/sweep.ts";
 import type { Config } from "../lib/config.ts";
 import type { Database } from "../lib/db/client.ts";
 import { type Listening, listen } from "../lib/http/listen.ts";
+import { internalSecretOf } from "../lib/internal-secret.ts";
+import type { LiveParts } from "../lib/live/session-manager.ts";
+import { createStreamLimits } from "../lib/live/stream-limits.ts";
 import { openResources, type Running } from "../lib/runtime.ts";
 import { createApiApp } from "../services/api/main.ts";
 import { createGatewayApp } from "../services/auth-gw/main.ts";
@@ -9,68 +12,58 @@ import { createTuiService } from "../services/tui-sm/main.ts";
 import { createWebService } from "../services/web-sm/main.ts";
 
 export interface Embedded extends Running {
-  urls: { gateway: string; api: string; web: string; tui: string };
   database: Database;
 }
 
 /**
  * All four services in one process sharing one database, bus and store. The gateway hands requests
- * to the other services in-process instead of over TCP (a proxy hop costs real CPU on a small box);
- * each service still listens on its own port too, for health checks and direct use.
+ * to the other services in-process (a proxy hop costs real CPU on a small box), so only the gateway
+ * listens: nothing reaches the services behind it except through its door. They still check the
+ * internal secret, as they would over a network.
  */
 export async function startEmbedded(config: Config): Promise<Embedded> {
   const resources = await openResources(config, { db: true, bus: true, store: true }, "ajet-chat");
   const { db, bus, store } = resources as Required<typeof resources>;
-  const apiApp = createApiApp({ config, db, bus, store });
-  const stopSweeper = startUploadSweeper(db.db, store);
-  const api = { name: "api", app: apiApp };
-  const { app: webApp, live: webLive } = await createWebService({ config, bus, api });
-  const { app: tuiApp, live: tuiLive } = await createTuiService({ config, bus, api });
-  const gatewayApp = createGatewayApp({
-    config,
-    db,
-    bus,
-    upstreams: { api, web: { name: "web-sm", app: webApp }, tui: { name: "tui-sm", app: tuiApp } },
-  });
-
-  const servers: Listening[] = [];
+  let gateway: Listening;
+  let stopSweeper: () => Promise<void>;
+  let live: LiveParts[];
   try {
-    const upload = config.limits.maxUploadBytes + 1024 * 1024;
-    servers.push(listen(apiApp, { host: config.host, port: config.ports.api, maxRequestBodySize: upload }));
-    servers.push(
-      listen(webApp, {
-        host: config.host,
-        port: config.ports.web,
-        maxRequestBodySize: config.limits.maxBodyBytes,
-      }),
-    );
-    servers.push(
-      listen(tuiApp, {
-        host: config.host,
-        port: config.ports.tui,
-        maxRequestBodySize: config.limits.maxBodyBytes,
-      }),
-    );
-    servers.push(
-      listen(gatewayApp, { host: config.host, port: config.ports.gateway, maxRequestBodySize: upload }),
-    );
+    const secret = internalSecretOf(config);
+    const apiApp = createApiApp({ config, db, bus, store });
+    stopSweeper = startUploadSweeper(db.db, store);
+    const api = { name: "api", app: apiApp, secret };
+    // Web and terminal streams of one person count together against their limit.
+    const limits = createStreamLimits(config.streamLimits);
+    const web = await createWebService({ config, bus, api, limits });
+    const tui = await createTuiService({ config, bus, api, limits });
+    live = [web.live, tui.live];
+    const gatewayApp = createGatewayApp({
+      config,
+      db,
+      bus,
+      upstreams: {
+        api,
+        web: { name: "web-sm", app: web.app, secret },
+        tui: { name: "tui-sm", app: tui.app, secret },
+      },
+    });
+    gateway = listen(gatewayApp, {
+      host: config.host,
+      port: config.ports.gateway,
+      maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
+    });
   } catch (err) {
-    for (const s of servers) await s.stop(0);
     await resources.close();
     throw err;
   }
-  const [apiL, webL, tuiL, gwL] = servers as [Listening, Listening, Listening, Listening];
   return {
-    url: gwL.url,
-    urls: { gateway: gwL.url, api: apiL.url, web: webL.url, tui: tuiL.url },
+    url: gateway.url,
     database: db,
     async stop() {
-      // The door closes first, then the services behind it, then what they share.
-      await gwL.stop(config.shutdownGraceMs);
-      await Promise.all([webLive.close(), tuiLive.close()]);
-      await Promise.all([webL.stop(config.shutdownGraceMs), tuiL.stop(config.shutdownGraceMs)]);
+      // The door closes first, then the streams behind it, then what they share.
+      await gateway.stop(config.shutdownGraceMs);
+      await Promise.all(live.map((l) => l.close()));
       await stopSweeper();
-      await apiL.stop(config.shutdownGraceMs);
       await resources.close();
     },
   };

@@ -93,6 +93,16 @@ const envSchema = clientEnvSchema.extend({
     ),
   AJET_TRUST_PROXY: flag.default(false),
   AJET_STREAM_RECHECK_SECONDS: z.coerce.number().positive().default(5),
+  AJET_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(20),
+  // An idle stream costs ~16–26 KB at each hop (gateway, session manager): 10,000 is about half a
+  // gigabyte in the embedded server, where one process holds both.
+  AJET_MAX_STREAMS: z.coerce.number().int().positive().default(10_000),
+  AJET_INTERNAL_SECRET: optionalText.pipe(
+    z
+      .string()
+      .min(32, "must be at least 32 characters, e.g. the output of `openssl rand -hex 32`")
+      .optional(),
+  ),
   DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
   NATS_URL: optionalText.pipe(z.string().optional()),
   NATS_STREAM: z
@@ -182,6 +192,19 @@ function buildConfig(env: z.output<typeof envSchema>) {
     corsOrigins: env.AJET_CORS_ORIGINS,
     trustProxy: env.AJET_TRUST_PROXY,
     streamRecheckMs: env.AJET_STREAM_RECHECK_SECONDS * 1000,
+    // Live streams a session manager process holds: per person, and in all.
+    streamLimits: { perUser: env.AJET_MAX_STREAMS_PER_USER, total: env.AJET_MAX_STREAMS },
+    // What the gateway and the services behind it prove themselves to each other with. Unset in the
+    // embedded mode, where lib/internal-secret.ts keeps one in the data dir; services on other
+    // machines cannot share that, so the real servers' mode must be given one.
+    internalSecret:
+      env.DATABASE_URL || env.NATS_URL
+        ? required(
+            env.AJET_INTERNAL_SECRET,
+            "AJET_INTERNAL_SECRET",
+            env.DATABASE_URL ? "DATABASE_URL" : "NATS_URL",
+          )
+        : env.AJET_INTERNAL_SECRET,
     maxConcurrentFetches: env.BUN_CONFIG_MAX_HTTP_REQUESTS,
     database: env.DATABASE_URL
       ? ({ kind: "postgres", url: env.DATABASE_URL } as const)

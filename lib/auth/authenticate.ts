@@ -25,8 +25,6 @@ export interface Principal {
   scopes: ReadonlySet<Scope> | null;
   /** A bot's community: it acts only there. */
   botCommunityId: string | null;
-  /** The raw token, so an SM can call the API on the user's behalf. */
-  token: string;
 }
 
 /**
@@ -69,7 +67,6 @@ export async function authenticate(
       credentialId: found.session.id,
       scopes: null,
       botCommunityId: null,
-      token,
     };
   }
   if (token.startsWith(TOKEN_PREFIX.api)) {
@@ -81,7 +78,6 @@ export async function authenticate(
       credentialId: found.token.id,
       scopes: new Set(found.token.scopes as Scope[]),
       botCommunityId: found.apiUser.communityId,
-      token,
     };
   }
   return null;

@@ -70,6 +70,7 @@ const GATEWAY_TROUBLE = new Set([502, 503, 504]);
 export class ApiClient {
   constructor(
     private readonly transport: Transport,
+    /** The caller's token; empty when the transport itself says who is calling (a session manager's internal hop). */
     readonly token: string,
     private readonly traceId?: string,
     private readonly retry?: RetryPolicy,
@@ -83,7 +84,7 @@ export class ApiClient {
       method,
       signal: options.signal,
       headers: {
-        authorization: `Bearer ${this.token}`,
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         ...(this.traceId ? { "x-trace-id": this.traceId } : {}),
         ...(body !== undefined && !(body instanceof FormData) ? { "content-type": "application/json" } : {}),
         ...options.headers,

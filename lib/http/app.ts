@@ -1,6 +1,8 @@
 import type { Server } from "bun";
+import { forbidden } from "../errors.ts";
 import { log, requestContext } from "../log.ts";
 import { toResponse } from "./errors.ts";
+import { decodeIdentity, IDENTITY_HEADER, SECRET_HEADER, secretCheck } from "./internal-hop.ts";
 import { createRouter, type RequestContext, type Route, route } from "./router.ts";
 import { traceIdFrom } from "./trace.ts";
 
@@ -20,6 +22,9 @@ export interface App {
 }
 
 const READY_TIMEOUT_MS = 2000;
+
+// Probes (a load balancer's, an orchestrator's) reach a service without the internal secret.
+const OPEN_TO_ALL = new Set(["/healthz", "/readyz"]);
 
 /**
  * Code run around every request of a service, before routing and after it (the gateway's door:
@@ -45,9 +50,14 @@ export function createApp(options: {
   accessLog?: "info" | "debug";
   around?: Around;
   /**
-   * Take the client's address from the last X-Forwarded-For entry (true, the default: internal
-   * services sit behind the gateway, which sets it). The gateway trusts it only behind a proxy it
-   * is told about; otherwise any client could pick its own address.
+   * Makes this a service behind the gateway: a request without this secret is refused with 403
+   * (`/healthz` and `/readyz` aside), and only one with it is believed about the client's address
+   * (X-Forwarded-For) and who is calling (the identity the gateway verified).
+   */
+  internalSecret?: string;
+  /**
+   * For the gateway: take the client's address from the last X-Forwarded-For entry, because a
+   * reverse proxy it is told about sets it. Otherwise any client could pick its own address.
    */
   trustForwardedFor?: boolean;
 }): App {
@@ -62,7 +72,7 @@ export function createApp(options: {
     ...options.routes,
   ]);
   const access = options.accessLog === "info" ? log.info : log.debug;
-  const trustForwardedFor = options.trustForwardedFor ?? true;
+  const isInternal = options.internalSecret ? secretCheck(options.internalSecret) : null;
   const routed = async (req: Request, ctx: Omit<RequestContext, "params">) => {
     try {
       return await dispatch(req, ctx);
@@ -79,13 +89,19 @@ export function createApp(options: {
       const traceId = traceIdFrom(req);
       const started = performance.now();
       const url = new URL(req.url);
-      const forwarded = trustForwardedFor ? req.headers.get("x-forwarded-for") : null;
+      const trusted = isInternal ? isInternal(req.headers.get(SECRET_HEADER)) : false;
+      const forwarded =
+        trusted || (!isInternal && options.trustForwardedFor) ? req.headers.get("x-forwarded-for") : null;
       const ip = forwarded?.split(",").at(-1)?.trim() || info.ip || "";
+      const identity = trusted ? decodeIdentity(req.headers.get(IDENTITY_HEADER)) : null;
       const logFields: Record<string, unknown> = {};
-      const ctx = { url, traceId, ip, server: info.server, logFields };
+      const ctx = { url, traceId, ip, identity, server: info.server, logFields };
       return requestContext.run({ traceId, service: options.name }, async () => {
         let response: Response;
         try {
+          if (isInternal && !trusted && !OPEN_TO_ALL.has(url.pathname)) {
+            throw forbidden("this service answers only the gateway and its own services", "internal_only");
+          }
           response = options.around
             ? await options.around(req, ctx, () => routed(req, ctx))
             : await routed(req, ctx);

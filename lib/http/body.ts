@@ -6,13 +6,14 @@ export const payloadTooLarge = (limit: number) =>
   tooLarge(`the request body is larger than the limit of ${limit} bytes`);
 
 /**
- * Reads at most `limit` bytes of the body. A declared Content-Length over the limit is refused
- * before reading; a body that grows past it while streaming is cut off.
+ * Reads at most `limit` bytes of the body: the one way a service reads a whole body. A declared
+ * Content-Length over the limit is refused before reading; a body that grows past it while
+ * streaming is cut off.
  */
-export async function readBodyText(req: Request, limit: number): Promise<string> {
+export async function readBody(req: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw payloadTooLarge(limit);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of req.body) {
@@ -20,7 +21,27 @@ export async function readBodyText(req: Request, limit: number): Promise<string>
     if (size > limit) throw payloadTooLarge(limit);
     chunks.push(chunk);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+/** The body as text, read as readBody reads it. */
+export async function readBodyText(req: Request, limit: number): Promise<string> {
+  return new TextDecoder().decode(await readBody(req, limit));
+}
+
+/**
+ * A form's text fields (urlencoded or multipart; file parts are left out), read as readBody reads
+ * it. A body that is not a form of the type it claims is a 400.
+ */
+export async function readFormFields(req: Request, limit: number): Promise<Record<string, string>> {
+  const type = req.headers.get("content-type") ?? "";
+  const body = await readBody(req, limit);
+  const form = await new Response(body, { headers: { "content-type": type } }).formData().catch(() => {
+    throw invalid("the request body is not a valid form", "invalid_form");
+  });
+  const fields: Record<string, string> = {};
+  for (const [name, value] of form.entries()) if (typeof value === "string") fields[name] = value;
+  return fields;
 }
 
 /** Parses a JSON body with `schema`; malformed JSON and schema failures are 400s naming the field. */

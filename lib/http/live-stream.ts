@@ -1,7 +1,8 @@
 import type { LiveContext } from "../live/context.ts";
 import type { LiveConnection, LiveHub, LiveItem } from "../live/hub.ts";
+import type { StreamLimits } from "../live/stream-limits.ts";
 import type { StreamRegistry } from "../live/stream-registry.ts";
-import { clientOf } from "./caller.ts";
+import { callerOf } from "./caller.ts";
 import type { Upstream } from "./proxy.ts";
 import type { RequestContext } from "./router.ts";
 import { openSse, type SseEvent } from "./sse.ts";
@@ -15,6 +16,7 @@ function streamSink(
   streamId: string,
   registry: StreamRegistry,
   render: (item: LiveItem, streamId: string) => SseEvent | SseEvent[] | null,
+  release: () => void,
 ) {
   let conn: LiveConnection | undefined;
   const sse = openSse({
@@ -22,6 +24,7 @@ function streamSink(
     onClose: () => {
       conn?.close();
       registry.remove(streamId);
+      release();
     },
   });
   const deliver = (item: LiveItem) => {
@@ -38,10 +41,11 @@ function streamSink(
 }
 
 /**
- * Opens one client's SSE stream on the hub: the hub's one API call with the caller's token says who
- * they are and what they may see (a bad token is its 401). It resumes from `Last-Event-ID` (or
- * `?since=`) and writes each item as `render` shapes it. The stream ends when the client leaves,
- * the hub ends it (access lost), or the process shuts down.
+ * Opens one client's SSE stream on the hub, if the caller and this process have room for one more
+ * (429 and 503 otherwise): the hub's one API call as the caller says what they may see (a bad
+ * token is its 401). It resumes from `Last-Event-ID` (or `?since=`) and writes each item as
+ * `render` shapes it. The stream ends when the client leaves, the hub ends it (access lost), or
+ * the process shuts down.
  */
 export async function openLiveStream(options: {
   req: Request;
@@ -49,6 +53,7 @@ export async function openLiveStream(options: {
   hub: LiveHub;
   api: Upstream;
   registry: StreamRegistry;
+  limits: StreamLimits;
   communitySlug: string | null;
   render(item: LiveItem, streamId: string): SseEvent | SseEvent[] | null;
   /** Ask for the reader's unread counts, handed to `onContext` with the rest of what the API says. */
@@ -56,10 +61,11 @@ export async function openLiveStream(options: {
   onContext?(context: LiveContext, seq: number): void;
 }): Promise<Response> {
   const { req, ctx } = options;
-  const client = clientOf(req, ctx, options.api);
+  const { client, me } = callerOf(req, ctx, options.api);
+  const release = options.limits.admit(me.id);
   const resumeFrom = req.headers.get("last-event-id") ?? ctx.url.searchParams.get("since");
   const lastEventId = resumeFrom && /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : undefined;
-  const sink = streamSink(req.signal, Bun.randomUUIDv7(), options.registry, options.render);
+  const sink = streamSink(req.signal, Bun.randomUUIDv7(), options.registry, options.render, release);
   try {
     sink.attach(
       await options.hub.connect({

@@ -1,10 +1,15 @@
+import type { Principal } from "../auth/authenticate.ts";
 import { log } from "../log.ts";
 import type { App } from "./app.ts";
 import { HttpError } from "./errors.ts";
+import { hopHeaders, IDENTITY_HEADER, SECRET_HEADER } from "./internal-hop.ts";
 import type { RequestContext } from "./router.ts";
 
-/** Where the gateway sends a request: another process over HTTP, or a service in this process. */
-export type Upstream = { name: string; url: string } | { name: string; app: App };
+/**
+ * Where a request goes on an internal hop: another process over HTTP, or a service in this process;
+ * with the internal secret that service expects.
+ */
+export type Upstream = { name: string; secret: string } & ({ url: string } | { app: App });
 
 // Hop-by-hop headers belong to one connection and must not be forwarded.
 const hopByHop = [
@@ -20,9 +25,13 @@ const hopByHop = [
   "content-length",
 ];
 
-function forwardHeaders(req: Request, ctx: RequestContext): Headers {
+function forwardHeaders(req: Request, ctx: RequestContext, secret: string): Headers {
   const headers = new Headers(req.headers);
   for (const h of hopByHop) headers.delete(h);
+  // Only the gateway speaks for the caller: what a client sent under these names goes no further.
+  headers.delete(SECRET_HEADER);
+  headers.delete(IDENTITY_HEADER);
+  for (const [name, value] of Object.entries(hopHeaders(secret, ctx.identity))) headers.set(name, value);
   headers.set("x-trace-id", ctx.traceId);
   // The client's address as this service decided it (trusting X-Forwarded-For only when told to);
   // passing on what the client sent would let it pick the address the services behind us see.
@@ -38,7 +47,7 @@ function forwardHeaders(req: Request, ctx: RequestContext): Headers {
  * away aborts the upstream request, so a closed tab frees its stream at once.
  */
 export async function proxy(req: Request, ctx: RequestContext, upstream: Upstream): Promise<Response> {
-  const headers = forwardHeaders(req, ctx);
+  const headers = forwardHeaders(req, ctx, upstream.secret);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   let response: Response;
   if ("app" in upstream) {
@@ -84,11 +93,22 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
   });
 }
 
-/** A request of this service's own to another service (an SM reading the API), in-process or over HTTP. */
-export function requestUpstream(upstream: Upstream, path: string, init: RequestInit = {}): Promise<Response> {
+/**
+ * A request of this service's own to another service (an SM reading the API), in-process or over
+ * HTTP, as an internal hop: with the secret, and the identity of the caller it speaks for.
+ */
+export function requestUpstream(
+  upstream: Upstream,
+  path: string,
+  init: RequestInit = {},
+  identity: Principal | null = null,
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  for (const [name, value] of Object.entries(hopHeaders(upstream.secret, identity))) headers.set(name, value);
+  const request = { ...init, headers };
   if ("app" in upstream)
-    return upstream.app.fetch(new Request(`http://${upstream.name}.internal${path}`, init));
-  return fetch(upstream.url + path, init);
+    return upstream.app.fetch(new Request(`http://${upstream.name}.internal${path}`, request));
+  return fetch(upstream.url + path, request);
 }
 
 /** A readiness check that the upstream's `/healthz` answers 200. */

@@ -1,4 +1,5 @@
 import type { Server } from "bun";
+import type { Principal } from "../auth/authenticate.ts";
 import { invalid, notFound } from "../errors.ts";
 import { HttpError } from "./errors.ts";
 
@@ -9,6 +10,11 @@ export interface RequestContext {
   traceId: string;
   /** The client's address as seen by this service (the gateway sets X-Forwarded-For downstream). */
   ip: string;
+  /**
+   * Who is calling, as the gateway verified their credential: set by its door, and carried from
+   * there on every internal hop. Null for anonymous requests and untrusted hops.
+   */
+  identity: Principal | null;
   /** The server that took the request; absent when a handler is called in-process. */
   server?: Server<unknown>;
   /** Extra fields for this request's one access-log line (the gateway adds `user_id`). */

@@ -49,10 +49,14 @@ export function api<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Zod
   return spec;
 }
 
-/** The spec as a router route: authenticate → check scope → parse → handle → respond. */
+/**
+ * The spec as a router route: authenticate → check scope → parse → handle → respond. The caller is
+ * the one the gateway verified when it says so; only a trusted hop without that (a service called
+ * straight) has its credential checked here.
+ */
 export function toRoute(spec: ApiRouteSpec, deps: ApiDeps): Route {
   return route(spec.method, spec.path, async (req: Request, rc: RequestContext) => {
-    const principal = await requirePrincipal(deps.db.db, req, deps.config.sessions);
+    const principal = rc.identity ?? (await requirePrincipal(deps.db.db, req, deps.config.sessions));
     if (principal.scopes && spec.scope && !principal.scopes.has(spec.scope)) {
       throw forbidden(`this token lacks the ${spec.scope} scope`);
     }

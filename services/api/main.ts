@@ -1,6 +1,7 @@
 import { startUploadSweeper } from "../../lib/attachments/sweep.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
 import { defineService } from "../../lib/http/service.ts";
+import { internalSecretOf } from "../../lib/internal-secret.ts";
 import { runMain } from "../../lib/runtime.ts";
 import { type ApiDeps, apiRoutes } from "./routes.ts";
 
@@ -9,6 +10,7 @@ export function createApiApp(deps: ApiDeps): App {
   return createApp({
     name: "api",
     routes: apiRoutes(deps),
+    internalSecret: internalSecretOf(deps.config),
     ready: { database: deps.db.ping, bus: deps.bus.ping, storage: deps.store.ping },
   });
 }

@@ -42,6 +42,8 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
       const segments = pathSegments(ctx.url.pathname);
       if (token) principal = await authenticate(db.db, req, config.sessions);
       if (principal) ctx.logFields.user_id = principal.user.id;
+      // Carried to the service behind (lib/http/proxy.ts), which then need not check it again.
+      ctx.identity = principal;
       if (token && !principal) {
         ctx.logFields.auth = "failed";
         await noteFailedAuth(ctx.ip, token);

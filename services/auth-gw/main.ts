@@ -1,6 +1,7 @@
 import { type App, createApp } from "../../lib/http/app.ts";
 import { upstreamAlive } from "../../lib/http/proxy.ts";
 import { defineService } from "../../lib/http/service.ts";
+import { internalSecretOf } from "../../lib/internal-secret.ts";
 import { log } from "../../lib/log.ts";
 import { runMain } from "../../lib/runtime.ts";
 import { createDoor } from "./door.ts";
@@ -41,14 +42,15 @@ export const { start, stop } = defineService({
         { current: config.maxConcurrentFetches },
       );
     }
+    const secret = internalSecretOf(config);
     const app = createGatewayApp({
       config,
       db,
       bus,
       upstreams: {
-        api: { name: "api", url: config.upstreams.api },
-        web: { name: "web-sm", url: config.upstreams.web },
-        tui: { name: "tui-sm", url: config.upstreams.tui },
+        api: { name: "api", url: config.upstreams.api, secret },
+        web: { name: "web-sm", url: config.upstreams.web, secret },
+        tui: { name: "tui-sm", url: config.upstreams.tui, secret },
       },
     });
     return { app };

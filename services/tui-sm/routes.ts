@@ -9,6 +9,7 @@ import type { Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
 import type { LiveHub, LiveItem } from "../../lib/live/hub.ts";
+import type { StreamLimits } from "../../lib/live/stream-limits.ts";
 import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
 import { doPublishTyping, typingBody } from "../../lib/live/typing.ts";
 
@@ -18,6 +19,7 @@ export interface TuiDeps {
   api: Upstream;
   hub: LiveHub;
   streams: StreamRegistry;
+  limits: StreamLimits;
 }
 
 /** A hub item as one JSON SSE event: the envelope's type as the event name, the bus seq as its id. */
@@ -38,7 +40,7 @@ function renderJson(item: LiveItem, streamId: string): SseEvent | null {
 
 /** Every route of the TUI session manager. */
 export function tuiRoutes(deps: TuiDeps) {
-  const { config, bus, api, hub, streams } = deps;
+  const { config, bus, api, hub, streams, limits } = deps;
   return [
     route("GET", "/tui/healthz", () => Response.json({ ok: true, service: "tui-sm" })),
     route("GET", "/tui/events", (req, ctx) =>
@@ -48,25 +50,26 @@ export function tuiRoutes(deps: TuiDeps) {
         hub,
         api,
         registry: streams,
+        limits,
         communitySlug: ctx.url.searchParams.get("community"),
         render: renderJson,
       }),
     ),
     route("POST", "/tui/community", async (req, ctx) => {
+      const { me } = callerOf(req, ctx, api);
       const body = await readJson(
         req,
         z.object({ stream_id: z.string().min(1), community: z.string().min(1).nullable() }),
         config.limits.maxBodyBytes,
       );
-      const { me } = await callerOf(req, ctx, api);
       const conn = streams.find(body.stream_id, me.id);
       if (!conn) throw notFound("stream");
       await conn.setCommunity(body.community);
       return Response.json({ stream_id: body.stream_id, community_id: conn.communityId });
     }),
     route("POST", "/tui/typing", async (req, ctx) => {
+      const { client, me } = callerOf(req, ctx, api);
       const body = await readJson(req, typingBody, config.limits.maxBodyBytes);
-      const { client, me } = await callerOf(req, ctx, api);
       await doPublishTyping(bus, client, me.id, body);
       return new Response(null, { status: 204 });
     }),

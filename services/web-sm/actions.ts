@@ -9,7 +9,7 @@ import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
 import type { Channel, Community, Member, Message, Page } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
-import { formOf, redirect } from "./forms.ts";
+import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
 import { channelPath, loadShell } from "./shell.ts";
 import {
@@ -35,21 +35,26 @@ const done = () => htmlResponse(html``);
 // Plain forms, answered with a page or a redirect to one.
 
 export async function createCommunity(req: Request, ctx: RequestContext, deps: ActionDeps) {
-  const form = await formOf(req);
   const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
   const c = await client.post<{ slug: string }>("/api/communities", { name: form.name, slug: form.slug });
   return redirect(channelPath(c.slug, "general"));
 }
 
 /** The create form again, as filled, with why it failed. */
-export async function createCommunityAgain(req: Request, _ctx: RequestContext, failure: Failure) {
-  return htmlResponse(createCommunityPage(failure.message, await formOf(req)), failure.status);
+export async function createCommunityAgain(
+  req: Request,
+  _ctx: RequestContext,
+  deps: ActionDeps,
+  failure: Failure,
+) {
+  return htmlResponse(createCommunityPage(failure.message, await formOf(req, deps.config)), failure.status);
 }
 
 export async function createChannel(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const slug = ctx.params.slug ?? "";
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const c = await client.post<Channel>(`/api/communities/${encodeURIComponent(slug)}/channels`, {
     name: form.name,
     topic: form.topic || undefined,
@@ -60,7 +65,7 @@ export async function createChannel(req: Request, ctx: RequestContext, deps: Act
 
 export async function joinChannel(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const id = encodeURIComponent(ctx.params.id ?? "");
+  const id = channelIdOf(ctx.params.id);
   await client.post(`/api/channels/${id}/join`);
   const c = await client.get<Channel>(`/api/channels/${id}`);
   const communities = await client.get<{ items: { id: string; slug: string }[] }>("/api/communities");
@@ -70,14 +75,14 @@ export async function joinChannel(req: Request, ctx: RequestContext, deps: Actio
 
 export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const dm = await client.post<{ id: string }>("/api/dm", { user_ids: [form.user_id] });
   return redirect(`/dm/${dm.id}`);
 }
 
 export async function updateProfile(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   await client.patch("/api/me", { display_name: form.display_name, avatar_url: form.avatar_url || null });
   return redirect("/settings");
 }
@@ -85,7 +90,7 @@ export async function updateProfile(req: Request, ctx: RequestContext, deps: Act
 /** A slash command run from settings (bots' tokens, webhooks): its reply shows on the settings page. */
 export async function settingsCommand(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const reply = await runCommandIn(client, form.community ?? "", form.text ?? "");
   return settingsPage(req, ctx, deps, { commandReply: reply });
 }
@@ -93,7 +98,7 @@ export async function settingsCommand(req: Request, ctx: RequestContext, deps: A
 /** Makes an invite link (owners and admins) and shows it once on the settings page. */
 export async function createInvite(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const slug = form.community ?? "";
   const days = Number(form.expires_days || "7");
   const uses = form.max_uses ? Number(form.max_uses) : undefined;
@@ -109,7 +114,7 @@ export async function createInvite(req: Request, ctx: RequestContext, deps: Acti
 /** Revokes an invite link; the page shows what is left. */
 export async function revokeInvite(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const slug = form.community ?? "";
   await client.delete(
     `/api/communities/${encodeURIComponent(slug)}/invites/${encodeURIComponent(ctx.params.id ?? "")}`,
@@ -137,8 +142,8 @@ export async function endAllSessions(req: Request, ctx: RequestContext, deps: Ac
  */
 export async function postMessage(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const channelId = ctx.params.id ?? "";
-  const form = await formOf(req);
+  const channelId = channelIdOf(ctx.params.id);
+  const form = await formOf(req, deps.config);
   const body = (form.body ?? "").trim();
   const parentId = form.parent_id || null;
   if (!body) return noContent();
@@ -177,10 +182,10 @@ async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string
 
 export async function typing(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const state = form.state === "stop" ? "stop" : "start";
   const me = await client.get<{ id: string }>("/api/me");
-  await doPublishTyping(deps.bus, client, me.id, { channel_id: String(form.channel_id ?? ""), state });
+  await doPublishTyping(deps.bus, client, me.id, { channel_id: channelIdOf(form.channel_id), state });
   return noContent();
 }
 
@@ -192,7 +197,7 @@ export async function editMessageForm(req: Request, ctx: RequestContext, deps: A
 
 export async function editMessage(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   await client.patch(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`, {
     body_md: form.body ?? "",
   });
@@ -216,7 +221,7 @@ export async function reactionPickerFragment(_req: Request, ctx: RequestContext)
  */
 export async function react(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const form = await formOf(req);
+  const form = await formOf(req, deps.config);
   const emoji = (form.emoji ?? "").trim();
   if (!emoji) return noContent();
   const id = encodeURIComponent(ctx.params.id ?? "");
@@ -262,7 +267,7 @@ export async function threadFragment(req: Request, ctx: RequestContext, deps: Ac
 
 export async function olderMessages(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const channelId = ctx.url.searchParams.get("channel") ?? "";
+  const channelId = channelIdOf(ctx.url.searchParams.get("channel"));
   const before = ctx.url.searchParams.get("before") ?? "";
   const page = await client.get<Page<Message>>(
     `/api/channels/${encodeURIComponent(channelId)}/messages?before=${encodeURIComponent(before)}&limit=50`,

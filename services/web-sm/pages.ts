@@ -1,5 +1,6 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
+import type { Config } from "../../lib/config.ts";
 import { AppError, isCallerError, notFound } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
@@ -24,6 +25,7 @@ import {
 } from "./views/pages.ts";
 
 export interface PageDeps {
+  config: Config;
   bus: EventBus;
   api: Upstream;
 }

@@ -5,6 +5,7 @@ import { openLiveStream } from "../../lib/http/live-stream.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { type Handler, type RequestContext, route } from "../../lib/http/router.ts";
 import type { LiveHub } from "../../lib/live/hub.ts";
+import type { StreamLimits } from "../../lib/live/stream-limits.ts";
 import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
 import * as actions from "./actions.ts";
 import type { Member } from "./api-types.ts";
@@ -20,6 +21,7 @@ export interface WebDeps {
   api: Upstream;
   hub: LiveHub;
   streams: StreamRegistry;
+  limits: StreamLimits;
 }
 
 type DepsHandler = (req: Request, ctx: RequestContext, deps: WebDeps) => Promise<Response>;
@@ -43,7 +45,13 @@ export function webRoutes(deps: WebDeps) {
     ),
     route("GET", "/notifications", p(pages.notificationsPage)),
     route("GET", "/settings", p(pages.settingsPage)),
-    route("POST", "/communities", p(actions.createCommunity, actions.createCommunityAgain)),
+    route(
+      "POST",
+      "/communities",
+      p(actions.createCommunity, (req, ctx, failure) =>
+        actions.createCommunityAgain(req, ctx, deps, failure),
+      ),
+    ),
     route(
       "POST",
       "/c/:slug/channels",
@@ -81,6 +89,7 @@ export function webRoutes(deps: WebDeps) {
         hub: deps.hub,
         api: deps.api,
         registry: deps.streams,
+        limits: deps.limits,
         communitySlug: community,
         render: stream.render,
         unread: true,

@@ -35,7 +35,8 @@ export async function fanOut(o: {
   poster: Person;
   channel: string;
   url: string;
-  tokens: string[];
+  /** Each stream's headers, in turn (see holdStreams). */
+  credentials: Record<string, string>[];
   count: number;
   /** Connections the session manager's hub holds. */
   hubSize(): number;
@@ -52,7 +53,7 @@ export async function fanOut(o: {
   const rssBefore = rssMb();
   const heapBefore = process.memoryUsage().heapUsed;
   const capacityBefore = process.memoryUsage().heapTotal;
-  const streams = holdStreams(o.url, o.tokens, count);
+  const streams = holdStreams(o.url, o.credentials, count);
   try {
     const opened = await streams.opened();
     if (opened.failed)

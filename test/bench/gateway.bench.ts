@@ -9,6 +9,7 @@
 import { readdirSync } from "node:fs";
 import { z } from "zod";
 import { createSession } from "../../lib/auth/sessions.ts";
+import { trustedHop } from "../support/internal.ts";
 import { knobs } from "./knobs.ts";
 import { runLoad, type Target } from "./load.ts";
 import {
@@ -39,7 +40,7 @@ import {
   type Person,
   startBenchApi,
 } from "./setup.ts";
-import { holdStreams } from "./streams.ts";
+import { bearer, holdStreams } from "./streams.ts";
 
 const STREAMS = z.coerce.number().int().positive().default(10_000).parse(Bun.env.BENCH_GATEWAY_STREAMS);
 const clients = knobs.BENCH_CLIENTS;
@@ -48,13 +49,28 @@ const warmupSeconds = 1;
 // The streams' owners: each of them opens many streams, each stream with a session of its own.
 const STREAMERS = 100;
 // The per-credential rate limit (a burst of 300, then 30/s) would refuse most of this load with 429:
-// the buckets stay in the path, with a burst no benchmark reaches.
-const RATE_LIMIT_OUT_OF_REACH = { AJET_RATE_BURST: "1000000000" };
+// the buckets stay in the path, with a burst no benchmark reaches. Each streamer holds about a
+// hundred streams, past the per-person limit of live streams; that limit stays out of reach too.
+const LIMITS_OUT_OF_REACH = {
+  AJET_RATE_BURST: "1000000000",
+  AJET_MAX_STREAMS_PER_USER: "1000000",
+  AJET_MAX_STREAMS: "1000000",
+};
 
 type Processes = Record<string, number>;
 
-/** One closed-loop phase from the load process, and the CPU milliseconds each process spent in all. */
-async function phase(api: BenchApi, baseUrl: string, path: string, people: Person[], processes: Processes) {
+/**
+ * One closed-loop phase from the load process, and the CPU milliseconds each process spent in all.
+ * Straight to the API, requests carry the internal secret (as the gateway's do), and the API checks
+ * their token itself; through the gateway, the gateway checks it and passes on who it is.
+ */
+async function phase(
+  api: BenchApi,
+  target: { url: string; straight: boolean },
+  path: string,
+  people: Person[],
+  processes: Processes,
+) {
   const targets: Target[] = people.map((p) => ({ method: "GET", path, token: p.token }));
   const started = performance.now();
   const meter = await cpuMeter(
@@ -65,7 +81,8 @@ async function phase(api: BenchApi, baseUrl: string, path: string, people: Perso
     processes,
   );
   const figures = await runLoad({
-    baseUrl,
+    baseUrl: target.url,
+    headers: target.straight ? trustedHop : {},
     targets,
     mode: { kind: "closed", clients, seconds: seconds / 2, warmupSeconds },
   });
@@ -110,7 +127,13 @@ async function throughGatewayAndStraight(
     const runs: Record<"straight" | "through", Phase[]> = { straight: [], through: [] };
     for (const which of ["straight", "through", "through", "straight"] as const) {
       runs[which].push(
-        await phase(api, which === "straight" ? urls.api : urls.gateway, get.path, people, processes),
+        await phase(
+          api,
+          { url: which === "straight" ? urls.api : urls.gateway, straight: which === "straight" },
+          get.path,
+          people,
+          processes,
+        ),
       );
     }
     const straight = merged(runs.straight);
@@ -179,7 +202,7 @@ async function holding<T>(
     return weights;
   };
   const before = await weigh();
-  const streams = holdStreams(url, tokens, count);
+  const streams = holdStreams(url, tokens.map(bearer), count);
   try {
     const opened = await streams.opened();
     await Bun.sleep(1000);
@@ -229,7 +252,7 @@ try {
     { label: "GET /api/channels/:id/messages?limit=50", path: history },
   ];
 
-  distributed = await startDistributed(api.dbUrl, RATE_LIMIT_OUT_OF_REACH);
+  distributed = await startDistributed(api.dbUrl, LIMITS_OUT_OF_REACH);
   const { gateway, tui } = distributed;
   heading(
     `gateway: authenticated GETs through the gateway against straight to the API (distributed: separate processes)`,
@@ -337,16 +360,19 @@ try {
   await distributed.stop();
   distributed = undefined;
 
-  embedded = await startEmbedded(api.dbUrl, RATE_LIMIT_OUT_OF_REACH);
+  embedded = await startEmbedded(api.dbUrl, LIMITS_OUT_OF_REACH);
   heading(
     "gateway: the same GETs in the embedded server (one process; the gateway hands them to the API in-process)",
   );
+  console.log(
+    "  straight: this benchmark's own API process over the same database (the embedded server opens no port but the gateway's)",
+  );
   const embeddedClientCores = await throughGatewayAndStraight(
     api,
-    { api: embedded.api.url, gateway: embedded.gateway.url },
+    { api: api.url, gateway: embedded.gateway.url },
     gets,
     people,
-    { server: embedded.gateway.pid },
+    { server: embedded.gateway.pid, "straight api (this process)": process.pid },
   );
   console.log(`  the load process used at most ${embeddedClientCores.toFixed(2)} cores`);
 } finally {

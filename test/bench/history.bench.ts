@@ -1,5 +1,6 @@
 // A page of history from a big channel, against the page's main SQL query run raw.
 // Run with `bun run bench` (or `bun test/bench/history.bench.ts`).
+import { trustedHop } from "../support/internal.ts";
 import { knobs } from "./knobs.ts";
 import { checkErrors, heading, interleaved, latency, ms, row, verdict } from "./measure.ts";
 import { explain, explainEach, runRaw } from "./replay.ts";
@@ -102,7 +103,9 @@ try {
       http: httpGet(api, alice, path),
       inProcess: async () => {
         const res = await api.app.fetch(
-          new Request(`http://api.bench${path}`, { headers: { authorization: `Bearer ${alice.token}` } }),
+          new Request(`http://api.bench${path}`, {
+            headers: { ...trustedHop, authorization: `Bearer ${alice.token}` },
+          }),
         );
         if (!res.ok) throw new Error(`${res.status}`);
         await res.arrayBuffer();

@@ -18,6 +18,8 @@ export type Mode =
 
 export interface LoadSpec {
   baseUrl: string;
+  /** Sent with every request besides the target's token (the internal secret, straight to a service). */
+  headers?: Record<string, string>;
   /** Client n sends as targets[n % length]; in an open loop request n does. */
   targets: Target[];
   mode: Mode;
@@ -49,6 +51,7 @@ async function drive(spec: LoadSpec): Promise<Figures> {
     const res = await fetch(spec.baseUrl + target.path, {
       method: target.method,
       headers: {
+        ...spec.headers,
         authorization: `Bearer ${target.token}`,
         ...(body ? { "content-type": "application/json" } : {}),
       },

@@ -5,6 +5,7 @@ import { publishAll } from "../../lib/bus/publish.ts";
 import { accessChannel, checkCanPost } from "../../lib/channels/access.ts";
 import { doPostMessage } from "../../lib/messages/post.ts";
 import { messageView } from "../../lib/messages/views.ts";
+import { trustedHop } from "../support/internal.ts";
 import { knobs } from "./knobs.ts";
 import { type Mode, runLoad, type Target } from "./load.ts";
 import {
@@ -160,7 +161,9 @@ try {
   console.log(`    ${insert.pg}`);
 
   const closed: Mode = { kind: "closed", clients, seconds, warmupSeconds };
-  const post = await measured(api, () => runLoad({ baseUrl: api.url, targets, mode: closed }));
+  const post = await measured(api, () =>
+    runLoad({ baseUrl: api.url, headers: trustedHop, targets, mode: closed }),
+  );
   checkErrors("POST", post.figures);
   const ratio = post.figures.perSecond / insert.figures.perSecond;
   row(
@@ -188,7 +191,9 @@ try {
   // answer slow down with the server and hide its queueing; arrivals at a fixed rate do not.
   const half = Math.max(1, Math.round(post.figures.perSecond / 2));
   const open: Mode = { kind: "open", rate: half, seconds, warmupSeconds };
-  const steady = await measured(api, () => runLoad({ baseUrl: api.url, targets, mode: open }));
+  const steady = await measured(api, () =>
+    runLoad({ baseUrl: api.url, headers: trustedHop, targets, mode: open }),
+  );
   console.log("  half load = a fixed arrival rate, each latency counted from when its request was due:");
   checkErrors("POST at half load", steady.figures);
   row(
@@ -201,6 +206,7 @@ try {
 
   const serialPost = await runLoad({
     baseUrl: api.url,
+    headers: trustedHop,
     targets,
     mode: { kind: "serial", count: knobs.BENCH_SAMPLES, warmup: 20 },
   });

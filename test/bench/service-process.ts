@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../lib/config.ts";
 import { runMain } from "../../lib/runtime.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { freePort, waitFor } from "../support/ports.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
@@ -145,6 +146,7 @@ export async function startDistributed(databaseUrl: string, env: Record<string, 
     NATS_STREAM: nats.stream,
     NATS_SUBJECT_PREFIX: nats.subjectPrefix,
     BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     ...env,
   };
   const processes = {
@@ -161,27 +163,21 @@ export async function startDistributed(databaseUrl: string, env: Record<string, 
 
 /**
  * The embedded server as one process (`ajet-chat serve`): the gateway hands requests to the other
- * services in-process, over the in-process bus; each service also listens on its own port.
- * `api.url` is that API port, the same process as `gateway`.
+ * services in-process, over the in-process bus; only the gateway listens.
  */
 export async function startEmbedded(databaseUrl: string, env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
-  const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
-  const gateway = spawnService("embedded", ports.gateway, {
-    AJET_PORT: String(ports.gateway),
-    AJET_API_PORT: String(ports.api),
-    AJET_WEB_PORT: String(ports.web),
-    AJET_TUI_PORT: String(ports.tui),
+  const port = freePort();
+  const gateway = spawnService("embedded", port, {
+    AJET_PORT: String(port),
     AJET_DATA_DIR: dataDir,
     AJET_SHUTDOWN_GRACE_MS: "1000",
     DATABASE_URL: databaseUrl,
     BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     ...env,
   });
-  const running = await started({ gateway }, [gateway], async () =>
-    rmSync(dataDir, { recursive: true, force: true }),
-  );
-  return { ...running, api: { ...gateway, url: `http://127.0.0.1:${ports.api}` } };
+  return started({ gateway }, [gateway], async () => rmSync(dataDir, { recursive: true, force: true }));
 }
 
 /** The floor under a proxied stream: a bare Bun proxy in front of a bare Bun SSE server, each its own process. */

@@ -14,6 +14,8 @@ import { listen } from "../../lib/http/listen.ts";
 import { configureLog } from "../../lib/log.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
+import { createGatewayApp } from "../../services/auth-gw/main.ts";
+import { TEST_INTERNAL_SECRET, trustedHop } from "../support/internal.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 import type { Operation } from "./measure.ts";
 
@@ -64,7 +66,11 @@ function benchPool(url: string, max = POOL) {
 export async function startBenchApi(): Promise<BenchApi> {
   configureLog({ level: "error" });
   const pg = await createTestDatabase();
-  const config = loadConfig({ AJET_LOG_LEVEL: "error", DATABASE_URL: pg.url });
+  const config = loadConfig({
+    AJET_LOG_LEVEL: "error",
+    DATABASE_URL: pg.url,
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+  });
   const database = await openDatabase(config.database, { migrate: true, maxConnections: POOL });
   const bus = createMemoryBus({ replayBuffer: 10_000 });
   const dir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
@@ -108,7 +114,11 @@ export async function startBenchApi(): Promise<BenchApi> {
       const response = await twin.fetch(
         new Request(`http://api.bench${path}`, {
           method,
-          headers: { authorization: `Bearer ${who.token}`, "content-type": "application/json" },
+          headers: {
+            ...trustedHop,
+            authorization: `Bearer ${who.token}`,
+            "content-type": "application/json",
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
         }),
       );
@@ -130,7 +140,7 @@ export async function startBenchApi(): Promise<BenchApi> {
 export async function callJson<T>(api: BenchApi, who: Person, method: string, path: string, body?: unknown) {
   const res = await fetch(api.url + path, {
     method,
-    headers: { authorization: `Bearer ${who.token}`, "content-type": "application/json" },
+    headers: { ...trustedHop, authorization: `Bearer ${who.token}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
@@ -145,10 +155,34 @@ export async function callJson<T>(api: BenchApi, who: Person, method: string, pa
 export const httpGet =
   (api: Pick<BenchApi, "url">, who: Person, path: string): Operation =>
   async () => {
-    const res = await fetch(api.url + path, { headers: { authorization: `Bearer ${who.token}` } });
+    const res = await fetch(api.url + path, {
+      headers: { ...trustedHop, authorization: `Bearer ${who.token}` },
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${res.status} ${text.slice(0, 300)}`);
   };
+
+/**
+ * The real gateway in this process in front of the benchmark's API, for clients that speak to a
+ * gateway (the terminal). Pages and streams have nowhere to go: it is for `/api/*`.
+ */
+export function startBenchGateway(api: BenchApi) {
+  const config = loadConfig({
+    AJET_LOG_LEVEL: "error",
+    DATABASE_URL: api.dbUrl,
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    AJET_RATE_BURST: "1000000000",
+  });
+  const upstream = { name: "api", app: api.app, secret: TEST_INTERNAL_SECRET };
+  const app = createGatewayApp({
+    config,
+    db: api.database,
+    bus: api.bus,
+    upstreams: { api: upstream, web: upstream, tui: upstream },
+  });
+  const listening = listen(app, { host: "127.0.0.1", port: 0, maxRequestBodySize: 2 * 1024 * 1024 });
+  return { url: listening.url, stop: () => listening.stop(1000) };
+}
 
 /** A community owned by `owner` with `members` in it; returns its #general channel's id. */
 export async function createCommunity(api: BenchApi, owner: Person, slug: string, members: { id: string }[]) {

@@ -12,10 +12,13 @@ export const wallNow = () => performance.timeOrigin + performance.now();
 
 interface Spec {
   url: string;
-  /** Stream n opens with tokens[n % length]. */
-  tokens: string[];
+  /** Stream n opens with the headers credentials[n % length] (a token, or an internal hop's). */
+  credentials: Record<string, string>[];
   count: number;
 }
+
+/** A stream's credential as a client sends it to the gateway. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** How the opening went: streams that got their `ready` event, and those refused or cut before it. */
 export interface Opened {
@@ -63,7 +66,11 @@ function clientProcess() {
             open(socket) {
               socket.write(
                 `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
-                  `Accept: text/event-stream\r\nAuthorization: Bearer ${spec.tokens[n % spec.tokens.length]}\r\n\r\n`,
+                  "Accept: text/event-stream\r\n" +
+                  Object.entries(spec.credentials[n % spec.credentials.length] ?? {})
+                    .map(([name, value]) => `${name}: ${value}\r\n`)
+                    .join("") +
+                  "\r\n",
               );
             },
             data(socket, chunk) {
@@ -130,8 +137,8 @@ if (import.meta.main) {
   process.exit(0);
 }
 
-/** Starts a client process that opens `count` streams on `url`, in waves, each with its own token. */
-export function holdStreams(url: string, tokens: string[], count: number) {
+/** Starts a client process that opens `count` streams on `url`, in waves, each with its own credential. */
+export function holdStreams(url: string, credentials: Record<string, string>[], count: number) {
   const client = Bun.spawn([process.execPath, import.meta.path], {
     stdin: "pipe",
     stdout: "pipe",
@@ -153,7 +160,7 @@ export function holdStreams(url: string, tokens: string[], count: number) {
     if (done) throw new Error(`the stream client exited with ${await client.exited}`);
     return JSON.parse(value) as T;
   };
-  client.stdin.write(`${JSON.stringify({ url, tokens, count } satisfies Spec)}\n`);
+  client.stdin.write(`${JSON.stringify({ url, credentials, count } satisfies Spec)}\n`);
   void client.stdin.flush();
   return {
     pid: client.pid,
@@ -197,7 +204,7 @@ export async function bareStreamKb(count: number) {
       ),
   });
   const before = rssMb();
-  const streams = holdStreams(server.url.href, ["none"], count);
+  const streams = holdStreams(server.url.href, [{}], count);
   await streams.opened();
   await Bun.sleep(500);
   const kb = ((rssMb() - before) * 1024) / count;

@@ -1,5 +1,5 @@
-// The terminal client: `ajet-chat --help` from the compiled binary, `ajet-chat send` against a local
-// API, and the TUI's first full render of a busy account, each beside a baseline measured in the
+// The terminal client: `ajet-chat --help` from the compiled binary, `ajet-chat send` through a
+// gateway in front of a local API, and the TUI's first full render of a busy account, each beside a baseline measured in the
 // same run. Run with `bun run bench terminal` (or `bun test/bench/terminal.bench.ts`).
 import { join } from "node:path";
 import { createTestRenderer } from "@opentui/core/testing";
@@ -7,7 +7,7 @@ import { ApiClient, httpTransport } from "../../lib/client/api-client.ts";
 import { TuiApp } from "../../lib/terminal/tui/app.ts";
 import { Screen } from "../../lib/terminal/tui/screen.ts";
 import { heading, latency, ms, row, serial, verdict } from "./measure.ts";
-import { callJson, createCommunity, startBenchApi, uuidv7Sql } from "./setup.ts";
+import { callJson, createCommunity, startBenchApi, startBenchGateway, uuidv7Sql } from "./setup.ts";
 
 const repo = join(import.meta.dir, "../..");
 const binary = join(repo, "dist/ajet-chat");
@@ -42,14 +42,16 @@ row("ajet-chat --help", latency(help), `${ratio(help.p50, bunRun.p50)} of bun -e
 verdict("≤ 30 ms wall (p50)", help.p50 <= 30, `p50 ${ms(help.p50)}`);
 
 const api = await startBenchApi();
+// The terminal talks to the gateway, as it does in use (the API answers only the gateway).
+const gateway = startBenchGateway(api);
 try {
   const alice = await api.person("alice");
   const bob = await api.person("bob");
   const { communityId, general } = await createCommunity(api, alice, "acme", [bob]);
-  const env = { AJET_SERVER: api.url, AJET_TOKEN: alice.token, XDG_CONFIG_HOME: "/nonexistent" };
+  const env = { AJET_SERVER: gateway.url, AJET_TOKEN: alice.token, XDG_CONFIG_HOME: "/nonexistent" };
 
-  heading("ajet-chat send '#general' text against a local API (process start to exit, 3 requests)");
-  const post = `fetch(${JSON.stringify(`${api.url}/api/channels/${general}/messages`)}, {method: "POST", headers: {authorization: ${JSON.stringify(`Bearer ${alice.token}`)}, "content-type": "application/json"}, body: JSON.stringify({body_md: "baseline"})}).then((r) => { if (!r.ok) process.exit(1) })`;
+  heading("ajet-chat send '#general' text through a local gateway (process start to exit, 3 requests)");
+  const post = `fetch(${JSON.stringify(`${gateway.url}/api/channels/${general}/messages`)}, {method: "POST", headers: {authorization: ${JSON.stringify(`Bearer ${alice.token}`)}, "content-type": "application/json"}, body: JSON.stringify({body_md: "baseline"})}).then((r) => { if (!r.ok) process.exit(1) })`;
   const raw = await serial({ count: 30, warmup: 3, op: spawn([process.execPath, "-e", post]) });
   const send = await serial({
     count: 30,
@@ -87,7 +89,7 @@ try {
   );
   const totalUnread = unread.items.reduce((n, c) => n + c.unread_count, 0);
 
-  const client = new ApiClient(httpTransport(api.url), alice.token);
+  const client = new ApiClient(httpTransport(gateway.url), alice.token);
   // Baseline: the same reads the TUI makes before its first frame, with nothing drawn.
   const reads = await serial({
     count: 15,
@@ -111,7 +113,7 @@ try {
       try {
         const app = new TuiApp({
           client,
-          server: api.url,
+          server: gateway.url,
           screen: new Screen(setup.renderer),
           bell: () => {},
           quit: () => {},
@@ -134,5 +136,6 @@ try {
   );
   verdict("≤ 300 ms (p50)", renders.p50 <= 300, `p50 ${ms(renders.p50)}`);
 } finally {
+  await gateway.stop();
   await api.close();
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { loadConfig } from "../../lib/config.ts";
 import { listen } from "../../lib/http/listen.ts";
 import { createTuiService } from "../../services/tui-sm/main.ts";
+import { gatewayHop, TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { busClock, fanOut } from "./fan-out.ts";
 import { createCommunity, startBenchApi } from "./setup.ts";
 
@@ -15,9 +16,14 @@ const STREAMS = z.coerce.number().int().positive().default(2000).parse(Bun.env.B
 const api = await startBenchApi();
 const busAt = await busClock(api.bus);
 const tui = await createTuiService({
-  config: loadConfig({ AJET_LOG_LEVEL: "error" }),
+  // Every reader holds a couple of hundred streams: the per-person limit stays out of the way.
+  config: loadConfig({
+    AJET_LOG_LEVEL: "error",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    AJET_MAX_STREAMS_PER_USER: "1000000",
+  }),
   bus: api.bus,
-  api: { name: "api", app: api.app },
+  api: { name: "api", app: api.app, secret: TEST_INTERNAL_SECRET },
 });
 const tuiListening = listen(tui.app, { host: "127.0.0.1", port: 0, maxRequestBodySize: 1 << 20 });
 try {
@@ -32,7 +38,8 @@ try {
     poster: alice,
     channel: general,
     url: `${tuiListening.url}/tui/events?community=acme`,
-    tokens: readers.map((r) => r.token),
+    // Straight to the SM, as the gateway would call it: the secret and each reader's identity.
+    credentials: await Promise.all(readers.map((r) => gatewayHop(api.database.db, r.token))),
     count: STREAMS,
     hubSize: () => tui.live.hub.size,
     memoryKb: 16,

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { loadConfig } from "../../lib/config.ts";
 import { listen } from "../../lib/http/listen.ts";
 import { createWebService } from "../../services/web-sm/main.ts";
+import { gatewayHop, TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { busClock, fanOut } from "./fan-out.ts";
 import { knobs } from "./knobs.ts";
 import { heading, interleaved, latency, ms, row, verdict } from "./measure.ts";
@@ -18,9 +19,14 @@ const api = await startBenchApi();
 // The baseline: a plain subscriber, registered before the SM's own, sees each message straight off the bus.
 const busAt = await busClock(api.bus);
 const web = await createWebService({
-  config: loadConfig({ AJET_LOG_LEVEL: "error" }),
+  // Every reader holds a couple of hundred streams: the per-person limit stays out of the way.
+  config: loadConfig({
+    AJET_LOG_LEVEL: "error",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    AJET_MAX_STREAMS_PER_USER: "1000000",
+  }),
   bus: api.bus,
-  api: { name: "api", app: api.app },
+  api: { name: "api", app: api.app, secret: TEST_INTERNAL_SECRET },
 });
 const webListening = listen(web.app, { host: "127.0.0.1", port: 0, maxRequestBodySize: 1 << 20 });
 try {
@@ -37,7 +43,8 @@ try {
     poster: alice,
     channel: general,
     url: `${webListening.url}/events?community=acme&channel=${general}`,
-    tokens: readers.map((r) => r.token),
+    // Straight to the SM, as the gateway would call it: the secret and each reader's identity.
+    credentials: await Promise.all(readers.map((r) => gatewayHop(api.database.db, r.token))),
     count: STREAMS,
     hubSize: () => web.live.hub.size,
     memoryKb: 16,
@@ -49,8 +56,9 @@ try {
       body_md: `Message ${i}: the **build** is green again — see https://ci.example/${i} and \`make deploy\``,
     });
   }
+  const aliceHop = await gatewayHop(api.database.db, alice.token);
   const get = (url: string) => async () => {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${alice.token}` } });
+    const res = await fetch(url, { headers: { ...aliceHop, authorization: `Bearer ${alice.token}` } });
     const text = await res.text();
     if (!res.ok) throw new Error(`${res.status} ${text.slice(0, 200)}`);
   };

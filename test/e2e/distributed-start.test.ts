@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { readMigrations } from "../../lib/db/migrate.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { freePort } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
@@ -26,6 +27,7 @@ beforeAll(async () => {
     AJET_DATA_DIR: "/proc/ajet-chat-no-data-dir",
     DATABASE_URL: database.url,
     NATS_URL: SHARED_NATS_URL,
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     NATS_STREAM: nats.stream,
     NATS_SUBJECT_PREFIX: nats.subjectPrefix,
     S3_ENDPOINT: s3.endpoint,

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jsonOf } from "../support/http.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { freePort } from "../support/ports.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 
@@ -44,13 +45,33 @@ describe("bun run start", () => {
     await waitUntilReady(server, `${gateway}/readyz`);
     expect(server.stdout()).toContain(`ajet-chat is running at ${gateway}`);
     expect(server.stdout()).toContain("embedded database");
-    for (const port of Object.values(ports)) {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      expect(res.status).toBe(200);
-      expect((await jsonOf<{ ok: boolean }>(res)).ok).toBe(true);
-    }
+    const res = await fetch(`${gateway}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await jsonOf(res)).toMatchObject({
+      ok: true,
+      checks: { api: "ok", "web-sm": "ok", "tui-sm": "ok" },
+    });
     expect(existsSync(join(dataDir, "pg"))).toBe(true);
     expect(existsSync(join(dataDir, "pg.lock"))).toBe(true);
+  });
+
+  test("only the gateway listens: the services behind it open no port of their own", async () => {
+    for (const port of [ports.AJET_API_PORT, ports.AJET_WEB_PORT, ports.AJET_TUI_PORT]) {
+      const reached = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      expect(reached).toBe(false);
+    }
+  });
+
+  test("the internal secret is made in the data dir, readable by its owner alone, and never printed", async () => {
+    const file = join(dataDir, "internal-secret");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(file, "utf8").trim();
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(server.stdout()).not.toContain(secret);
+    expect(server.stderr()).not.toContain(secret);
   });
 
   test("the gateway sends /api, /tui and pages to the service that owns them", async () => {
@@ -97,6 +118,7 @@ describe("a start that cannot work stops with one clear line", () => {
     const { code, lines } = await failedStart({
       AJET_DATA_DIR: join(dir, "bad-db"),
       DATABASE_URL: `postgres://postgres@127.0.0.1:${freePort()}/nowhere`,
+      AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     });
     expect(code).toBe(1);
     expect(lines).toHaveLength(1);
@@ -107,11 +129,22 @@ describe("a start that cannot work stops with one clear line", () => {
     const { code, lines } = await failedStart({
       AJET_DATA_DIR: join(dir, "bad-nats"),
       NATS_URL: `nats://127.0.0.1:${freePort()}`,
+      AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     });
     expect(code).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toStartWith("ajet-chat: cannot reach NATS at nats://127.0.0.1:");
     expect(existsSync(join(dir, "bad-nats"))).toBe(false);
+  });
+
+  test("the real servers without AJET_INTERNAL_SECRET, naming it and writing nothing", async () => {
+    const { code, lines } = await failedStart({
+      AJET_DATA_DIR: join(dir, "no-secret"),
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres",
+    });
+    expect(code).toBe(1);
+    expect(lines).toEqual(["ajet-chat: AJET_INTERNAL_SECRET is required when DATABASE_URL is set"]);
+    expect(existsSync(join(dir, "no-secret"))).toBe(false);
   });
 
   test("a bad variable", async () => {

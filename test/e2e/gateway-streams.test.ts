@@ -12,6 +12,7 @@ import { type Listening, listen } from "../../lib/http/listen.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
 import { createStreamingUpstream } from "../support/gateway.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { freePort, waitFor } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
@@ -79,7 +80,11 @@ async function hold(path: string, token: string, tag: string): Promise<HeldStrea
 
 beforeAll(async () => {
   pg = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: pg.url, AJET_LOG_LEVEL: "error" });
+  const config = loadConfig({
+    DATABASE_URL: pg.url,
+    AJET_LOG_LEVEL: "error",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+  });
   database = await openDatabase(config.database, { migrate: true });
   const bus = createMemoryBus({ replayBuffer: 100 });
   const apiApp = createApiApp({ config, db: database, bus, store: createDiskStore(join(dir, "files")) });
@@ -109,6 +114,7 @@ beforeAll(async () => {
     AJET_PORT: String(gatewayPort),
     AJET_DATA_DIR: join(dir, "data"),
     DATABASE_URL: pg.url,
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     AJET_API_URL: api.url,
     AJET_WEB_URL: sm.url,
     AJET_TUI_URL: sm.url,

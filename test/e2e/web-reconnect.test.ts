@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { launchChromium, openTab, type PersonTab, signedInContext, until } from "../support/browser-chat.ts";
 import { type ChatPerson, jsonOver, signUp } from "../support/chat-server.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { freePort, waitFor } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
@@ -47,6 +48,7 @@ beforeAll(async () => {
     AJET_RATE_AUTH_BURST: "0",
     DATABASE_URL: database.url,
     NATS_URL: SHARED_NATS_URL,
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     NATS_STREAM: nats.stream,
     NATS_SUBJECT_PREFIX: nats.subjectPrefix,
   };

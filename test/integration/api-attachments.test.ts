@@ -17,6 +17,7 @@ import type { ObjectStore } from "../../lib/storage/object-store.ts";
 import { createS3Store } from "../../lib/storage/s3-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
 import { DB_KINDS, type DbKind, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { TEST_INTERNAL_SECRET, trustedHop } from "../support/internal.ts";
 import { startS3 } from "../support/s3.ts";
 
 const MiB = 1024 * 1024;
@@ -81,6 +82,7 @@ const caller =
       new Request(`http://api.test${path}`, {
         method,
         headers: {
+          ...trustedHop,
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(json ? { "content-type": "application/json" } : {}),
         },
@@ -125,7 +127,7 @@ for (const { db: dbKind, store: storeKind } of combos) {
       await bus.subscribe("chat.>", (m) => events.push(m));
       const app = (env: Record<string, string>) =>
         createApiApp({
-          config: loadConfig({ AJET_LOG_LEVEL: "error", ...env }),
+          config: loadConfig({ AJET_LOG_LEVEL: "error", AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET, ...env }),
           db: api.database,
           bus,
           store: subject.store,
@@ -352,6 +354,7 @@ for (const { db: dbKind, store: storeKind } of combos) {
         new Request(`http://api.test/api/channels/${channelId}/attachments`, {
           method: "POST",
           headers: {
+            ...trustedHop,
             authorization: `Bearer ${who.token}`,
             "content-type": "multipart/form-data; boundary=x",
             ...headers,

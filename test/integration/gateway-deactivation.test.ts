@@ -16,6 +16,7 @@ import {
   startTestGateway,
   type TestGateway,
 } from "../support/gateway.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const json = (token: string) => ({ ...bearer(token), "content-type": "application/json" });
@@ -133,14 +134,18 @@ describe("a deactivated person's live stream through the whole stack", () => {
   beforeAll(async () => {
     t = await startTestApi("pglite", env);
     const config = loadConfig(env);
-    const api = { name: "api", app: t.app };
+    const api = { name: "api", app: t.app, secret: TEST_INTERNAL_SECRET };
     tui = await createTuiService({ config, bus: t.bus, api });
     const web = createStreamingUpstream("stand-in-web", new Set());
     gateway = createGatewayApp({
       config,
       db: t.database,
       bus: t.bus,
-      upstreams: { api, web: { name: "web-sm", app: web }, tui: { name: "tui-sm", app: tui.app } },
+      upstreams: {
+        api,
+        web: { name: "web-sm", app: web, secret: TEST_INTERNAL_SECRET },
+        tui: { name: "tui-sm", app: tui.app, secret: TEST_INTERNAL_SECRET },
+      },
     });
     [alice, bob, carol] = (await Promise.all(["alice", "bob", "carol"].map((n) => t.person(n)))) as [
       Person,

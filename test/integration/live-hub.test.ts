@@ -4,8 +4,10 @@ import { subjects } from "../../lib/bus/subjects.ts";
 import type { Transport } from "../../lib/client/api-client.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
 import { channels } from "../../lib/db/schema.ts";
+import { requestUpstream } from "../../lib/http/proxy.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
 import { acmeWithSecret, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { waitFor } from "../support/ports.ts";
 
 // The session managers' fan-out, over the real API (PGlite) and its in-process bus.
@@ -22,7 +24,8 @@ describe("the live hub", () => {
 
   const call = <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) =>
     t.json<T>(who, method, path, body);
-  const toApi: Transport = (path, init) => t.app.fetch(new Request(`http://api${path}`, init));
+  const toApi: Transport = (path, init) =>
+    requestUpstream({ name: "api", app: t.app, secret: TEST_INTERNAL_SECRET }, path, init);
   const client = (who: Person, transport = toApi) => new ApiClient(transport, who.token);
 
   /** A connection that records what it is sent. */

@@ -7,6 +7,7 @@ import { proxy, type Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
 import { openSse } from "../../lib/http/sse.ts";
 import { errorOf } from "../support/http.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { waitFor } from "../support/ports.ts";
 
 // An upstream with a stream that sends one event now and one when told to, so a test can see
@@ -50,8 +51,8 @@ function gatewayFor(target: Upstream) {
   });
   return listen(app, { host: "127.0.0.1", port: 0, maxRequestBodySize: 1024 * 1024 });
 }
-const overHttp = gatewayFor({ name: "upstream", url: upstreamServer.url });
-const inProcess = gatewayFor({ name: "upstream", app: upstream });
+const overHttp = gatewayFor({ name: "upstream", url: upstreamServer.url, secret: TEST_INTERNAL_SECRET });
+const inProcess = gatewayFor({ name: "upstream", app: upstream, secret: TEST_INTERNAL_SECRET });
 
 afterAll(async () => {
   await overHttp.stop(0);

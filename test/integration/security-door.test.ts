@@ -5,6 +5,7 @@ import { createGatewayApp } from "../../services/auth-gw/main.ts";
 import type { Person } from "../support/api.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 
 // The door's rules (the strict bucket, login CSRF) must follow what the router does with a path —
 // it decodes percent-escapes, drops empty segments, and the URL parser has already resolved dot
@@ -214,7 +215,11 @@ describe("the public /readyz", () => {
   afterAll(() => gw.close());
 
   test("says which check failed, never why: internal hosts and ports stay out of the answer", async () => {
-    const unreachable = { name: "api", url: "http://api.internal.invalid:3901" };
+    const unreachable = {
+      name: "api",
+      url: "http://api.internal.invalid:3901",
+      secret: TEST_INTERNAL_SECRET,
+    };
     const door = createGatewayApp({
       config: gw.config,
       db: gw.api.database,

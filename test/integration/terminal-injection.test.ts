@@ -10,6 +10,7 @@ import { channels as channelsCommand, members } from "../../lib/terminal/cli/com
 import { read } from "../../lib/terminal/cli/commands/messages.ts";
 import { Context } from "../../lib/terminal/cli/context.ts";
 import { type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { gatewayOver } from "../support/gateway.ts";
 import { freshConfigHome } from "../support/terminal.ts";
 
 // A clipboard write (OSC 52), a screen clear, a fake link (OSC 8), a bell, the 8-bit CSI.
@@ -35,7 +36,7 @@ describe("control characters people type", () => {
       "/api/communities/acme/channels",
     );
     general = (page.items.find((c) => c.name === "general") as { id: string }).id;
-    server = listen(t.app, { host: "127.0.0.1", port: 0, maxRequestBodySize: 1024 * 1024 });
+    server = listen(gatewayOver(t), { host: "127.0.0.1", port: 0, maxRequestBodySize: 1024 * 1024 });
   });
   afterAll(async () => {
     await server.stop(1000);

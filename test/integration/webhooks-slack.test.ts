@@ -9,6 +9,7 @@ import { channels, messages, notifications, webhooks } from "../../lib/db/schema
 import { type Listening, listen } from "../../lib/http/listen.ts";
 import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
 import { commandOk } from "../support/commands.ts";
+import { gatewayOver } from "../support/gateway.ts";
 import { freePort } from "../support/ports.ts";
 
 /** Slack's arguments plus ours: Slack's client sends whatever fields it is given. */
@@ -56,7 +57,11 @@ describe.each(DB_KINDS)("Slack-compatible incoming webhooks over HTTP on %s", (k
     const port = freePort();
     base = `http://127.0.0.1:${port}`;
     t = await startTestApi(kind, { AJET_PUBLIC_URL: base });
-    server = listen(t.app, { host: "127.0.0.1", port, maxRequestBodySize: 4 * 1024 * 1024 });
+    server = listen(gatewayOver(t, { AJET_PUBLIC_URL: base }), {
+      host: "127.0.0.1",
+      port,
+      maxRequestBodySize: 4 * 1024 * 1024,
+    });
     [alice, bob] = (await Promise.all(["alice", "bob"].map((n) => t.person(n)))) as [Person, Person];
     await call(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" });
     await t.join(bob, "acme");

@@ -11,6 +11,7 @@ import { communities, communityMembers, users } from "../../lib/db/schema.ts";
 import type { App } from "../../lib/http/app.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
+import { TEST_INTERNAL_SECRET, trustedHop } from "./internal.ts";
 import { createTestDatabase } from "./postgres.ts";
 
 export type DbKind = "pglite" | "postgres";
@@ -37,7 +38,10 @@ export interface TestApi {
   person(username: string): Promise<Person>;
   /** Makes `who` a member of the community (invites are the gateway's; tests take a shortcut). */
   join(who: Person, slug: string, role?: "owner" | "admin" | "member"): Promise<void>;
-  /** Calls the API in-process as `who` (or anonymously). JSON bodies are encoded. */
+  /**
+   * Calls the API in-process as `who` (or anonymously), as a trusted hop that carries a token (the
+   * API then checks it itself). JSON bodies are encoded.
+   */
   call(
     who: Person | string | null,
     method: string,
@@ -67,7 +71,12 @@ export async function startTestApi(
   bus: EventBus = createMemoryBus({ replayBuffer: 10_000 }),
 ): Promise<TestApi> {
   const pg = kind === "postgres" ? await createTestDatabase() : undefined;
-  const config = loadConfig({ AJET_LOG_LEVEL: "error", ...(pg ? { DATABASE_URL: pg.url } : {}), ...env });
+  const config = loadConfig({
+    AJET_LOG_LEVEL: "error",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    ...(pg ? { DATABASE_URL: pg.url } : {}),
+    ...env,
+  });
   const queries: string[] = [];
   const database = await openDatabase(pg ? config.database : { kind: "pglite", dir: "memory://" }, {
     migrate: true,
@@ -105,6 +114,7 @@ export async function startTestApi(
       const init: RequestInit = {
         method,
         headers: {
+          ...trustedHop,
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(body !== undefined && !(body instanceof FormData)
             ? { "content-type": "application/json" }

@@ -43,6 +43,7 @@ describe("configuration", () => {
       S3_BUCKET: "chat",
       S3_ACCESS_KEY_ID: "key",
       S3_SECRET_ACCESS_KEY: "secret",
+      AJET_INTERNAL_SECRET: "an-internal-secret-of-at-least-32-characters",
     });
     expect(config.database).toEqual({ kind: "postgres", url: "postgres://chat@db:5432/chat" });
     expect(config.bus).toMatchObject({
@@ -102,6 +103,32 @@ describe("configuration", () => {
     const message = messageOf({ S3_SECRET_ACCESS_KEY: "x".repeat(3), S3_FORCE_PATH_STYLE: "maybe" });
     expect(message).toStartWith("S3_FORCE_PATH_STYLE is invalid");
     expect(messageOf({ NATS_SUBJECT_PREFIX: "no-dot" })).toStartWith("NATS_SUBJECT_PREFIX is invalid");
+  });
+
+  test("the real servers stop start-up without AJET_INTERNAL_SECRET, naming it", () => {
+    expect(messageOf({ DATABASE_URL: "postgres://chat@db/chat" })).toBe(
+      "AJET_INTERNAL_SECRET is required when DATABASE_URL is set",
+    );
+    expect(messageOf({ NATS_URL: "nats://nats:4222" })).toBe(
+      "AJET_INTERNAL_SECRET is required when NATS_URL is set",
+    );
+    // Embedded, it is the data dir's unless given.
+    expect(loadConfig({}).internalSecret).toBeUndefined();
+  });
+
+  test("a short AJET_INTERNAL_SECRET is refused without being echoed", () => {
+    const message = messageOf({ AJET_INTERNAL_SECRET: "hunter2hunter2" });
+    expect(message).toStartWith("AJET_INTERNAL_SECRET is invalid: must be at least 32 characters");
+    expect(message).not.toContain("hunter2");
+  });
+
+  test("live streams are limited per person and per process unless set otherwise", () => {
+    expect(loadConfig({}).streamLimits).toEqual({ perUser: 20, total: 10_000 });
+    expect(loadConfig({ AJET_MAX_STREAMS_PER_USER: "5", AJET_MAX_STREAMS: "300" }).streamLimits).toEqual({
+      perUser: 5,
+      total: 300,
+    });
+    expect(messageOf({ AJET_MAX_STREAMS: "0" })).toStartWith("AJET_MAX_STREAMS is invalid");
   });
 
   test("AJET_PUBLIC_URL is used as given, without a trailing slash", () => {
