@@ -129,7 +129,11 @@ describe("a deactivated person's live stream through the whole stack", () => {
   let alice: Person;
   let bob: Person;
   let carol: Person;
-  const env = { AJET_LOG_LEVEL: "error", AJET_STREAM_RECHECK_SECONDS: "3600" };
+  const env = {
+    AJET_LOG_LEVEL: "error",
+    AJET_STREAM_RECHECK_SECONDS: "3600",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+  };
 
   beforeAll(async () => {
     t = await startTestApi("pglite", env);

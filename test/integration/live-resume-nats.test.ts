@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import { createNatsBus } from "../../lib/bus/nats-bus.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
+import { requestUpstream } from "../../lib/http/proxy.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
 import { acmeWithSecret, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { waitFor } from "../support/ports.ts";
 
@@ -40,7 +42,10 @@ describe("resuming on the live hub over NATS while a crowd keeps the bus busy", 
   const call = <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) =>
     t.json<T>(who, method, path, body);
   const client = (who: Person) =>
-    new ApiClient((path, init) => t.app.fetch(new Request(`http://api${path}`, init)), who.token);
+    new ApiClient(
+      (path, init) => requestUpstream({ name: "api", app: t.app, secret: TEST_INTERNAL_SECRET }, path, init),
+      who.token,
+    );
   const post = (channel: string, body_md: string) =>
     call(alice, "POST", `/api/channels/${channel}/messages`, { body_md });
 
