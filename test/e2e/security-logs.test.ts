@@ -3,6 +3,7 @@ import { SQL } from "bun";
 import { Browser, overHttp } from "../support/browser.ts";
 import { type FreshServer, startFreshServer } from "../support/chat-server.ts";
 import { type FakeProvider, startFakeProvider } from "../support/fake-oauth.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 
 // Everything `bun run start` writes to its log (every service, at debug) and to audit_log during a
@@ -30,9 +31,11 @@ async function startRun(env: Record<string, string> = {}): Promise<Run> {
     AJET_LOG_LEVEL: "debug",
     AJET_RATE_AUTH_BURST: "0",
     DATABASE_URL: database.url,
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     ...env,
   });
-  return { server, database, secrets: new Map() };
+  // The internal secret is a secret too: it must not reach the log either.
+  return { server, database, secrets: new Map([["internal secret", TEST_INTERNAL_SECRET]]) };
 }
 
 async function stopRun(run: Run | undefined) {

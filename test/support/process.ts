@@ -44,7 +44,8 @@ export function spawnChild(cmd: string[], env: Record<string, string>, cwd = rep
 }
 
 /** Waits until GET url answers 200, failing early with the child's output if it exits first. */
-export async function waitUntilReady(child: Child, url: string, timeoutMs = 30_000) {
+// Generous: a first start creates the embedded database, which takes seconds on a busy machine.
+export async function waitUntilReady(child: Child, url: string, timeoutMs = 90_000) {
   await waitFor(
     async () => {
       if (child.proc.exitCode !== null) {
