@@ -75,7 +75,11 @@ describe("the CLI's exit codes", () => {
       2,
       "not signed in",
     );
-    expectFailure(await runCli(["run", "/role @alice member"], { env: as(chat, bob) }), 2, "");
+    expectFailure(
+      await runCli(["run", "/role @alice member"], { env: as(chat, bob) }),
+      2,
+      "only owners and admins can run /role",
+    );
   });
 
   test("an unknown channel, person or message is 3", async () => {

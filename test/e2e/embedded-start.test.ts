@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jsonOf } from "../support/http.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
-import { freePort } from "../support/ports.ts";
+import { freePort, waitFor } from "../support/ports.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ajet-e2e-"));
@@ -39,10 +39,14 @@ async function failedStart(extraEnv: Record<string, string>) {
 describe("bun run start", () => {
   let server: Child;
 
-  test("brings the four services up embedded in a fresh data dir and prints the URL", async () => {
-    server = spawnChild(["bun", "run", "start"], env);
+  beforeAll(async () => {
+    // Debug logs carry each service's access line, so a request can be followed through them.
+    server = spawnChild(["bun", "run", "start"], { ...env, AJET_LOG_LEVEL: "debug" });
     children.push(server);
     await waitUntilReady(server, `${gateway}/readyz`);
+  });
+
+  test("brings the four services up embedded in a fresh data dir and prints the URL", async () => {
     expect(server.stdout()).toContain(`ajet-chat is running at ${gateway}`);
     expect(server.stdout()).toContain("embedded database");
     const res = await fetch(`${gateway}/readyz`);
@@ -91,6 +95,21 @@ describe("bun run start", () => {
   test("the trace id given at the door comes back from the service behind it", async () => {
     const res = await fetch(`${gateway}/api/healthz`, { headers: { "x-trace-id": "trace-e2e-0001" } });
     expect(res.headers.get("x-trace-id")).toBe("trace-e2e-0001");
+    // The gateway stamps its own answer, so the API's access line is what shows the id went through.
+    const served = await waitFor(() => {
+      const lines = server
+        .stderr()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === "request" && l.path === "/api/healthz");
+      if (!lines.some((l) => l.service === "api" && l.trace_id === "trace-e2e-0001"))
+        throw new Error("no access line from the API with the given trace id");
+      return lines;
+    });
+    expect(served.filter((l) => l.trace_id === "trace-e2e-0001").map((l) => l.service)).toEqual(
+      expect.arrayContaining(["api", "auth-gw"]),
+    );
   });
 
   test("a second start on the same data dir stops with one line saying it is in use", async () => {

@@ -38,8 +38,17 @@ describe("the TUI's features in tmux", () => {
     return term.shows(header);
   };
 
+  /** How many pages of #archive's history the API has answered (its access lines, logged at debug). */
+  const archivePagesServed = () =>
+    chat.child
+      .stderr()
+      .split("\n")
+      .filter(
+        (l) => l.includes('"service":"api"') && l.includes(`"path":"/api/channels/${ids.archive}/messages"`),
+      ).length;
+
   beforeAll(async () => {
-    chat = await startChatServer();
+    chat = await startChatServer({ AJET_LOG_LEVEL: "debug" });
     alice = chat.owner;
     bob = await chat.invite("bob");
     const channels = await chat.api<{ items: { id: string }[] }>(
@@ -270,9 +279,13 @@ describe("the TUI's features in tmux", () => {
     expect(first).not.toContain("old-01");
     // Held down, as people do: more presses than it takes to reach the top.
     term.keys(...Array.from({ length: 12 }, () => "PPage"));
+    // Each further press once the last one showed (a scroll, or the older page arriving).
     for (let i = 0; i < 10 && !term.screen().includes("old-01"); i++) {
-      await Bun.sleep(100);
+      const before = term.screen();
       term.keys("PPage");
+      await waitFor(() => {
+        if (term.screen() === before) throw new Error("the screen has not moved");
+      });
     }
     const top = await term.shows("old-01");
     expect(top).not.toContain("older messages");
@@ -287,10 +300,14 @@ describe("the TUI's features in tmux", () => {
 
   test("an older page that arrives after the person changed channel stays with its own channel", async () => {
     await goTo("archive");
+    const pagesServed = archivePagesServed();
     // Enough presses to reach the top and start fetching the older page, then on at once.
     term.keys(...Array.from({ length: 6 }, () => "PPage"), "C-n");
     await term.shows(/│ #general/);
-    await Bun.sleep(500);
+    // The older page was served, and a message sent after that has reached the TUI too.
+    await waitFor(() => expect(archivePagesServed()).toBeGreaterThan(pagesServed));
+    await say(bob, ids.general, "after the older page");
+    await term.shows("after the older page");
     expect(term.screen()).not.toContain("arc-");
 
     await goTo("archive");

@@ -142,28 +142,38 @@ describe("the renderer in a real browser", () => {
     });
     await server.api(bob, "PUT", `/api/messages/${parent.id}/reactions/${encodeURIComponent("👍")}`);
     const sizes = { wide: { width: 1280, height: 800 }, narrow: { width: 360, height: 740 } } as const;
+    // Each view, where it is opened, and a part of it that shows it drew what it is for.
+    const views = [
+      ["channel", "/c/acme/channels/general", "#messages .msg", "Release 1.2 is out"],
+      ["thread", `/c/acme/channels/general?thread=${parent.id}`, "#thread .replies-list .msg", "I can"],
+      ["search", "/search?q=release", ".results .result-link mark", "Release"],
+      ["members", "/c/acme/members", "table.members tbody", "bob"],
+      ["browse", "/c/acme/browse", "ul.browse", "general"],
+      ["settings", "/settings", ".pane-head h1", "Settings"],
+    ] as const;
     for (const scheme of ["light", "dark"] as const) {
       for (const [size, viewport] of Object.entries(sizes)) {
         const context = await signedInContext(browser, server.base, bob, { colorScheme: scheme, viewport });
         const tab = await openTab(context, `${server.base}/c/acme/channels/general`);
-        await screenshot(tab.page, `channel-${scheme}-${size}`);
-        await tab.page.goto(`${server.base}/c/acme/channels/general?thread=${parent.id}`);
-        await tab.page.waitForSelector("#thread .replies-list .msg");
-        await screenshot(tab.page, `thread-${scheme}-${size}`);
-        for (const [name, path] of [
-          ["search", "/search?q=release"],
-          ["members", "/c/acme/members"],
-          ["browse", "/c/acme/browse"],
-          ["settings", "/settings"],
-        ] as const) {
+        for (const [name, path, part, text] of views) {
+          const shot = `${name}-${scheme}-${size}`;
           await tab.page.goto(server.base + path);
-          await screenshot(tab.page, `${name}-${scheme}-${size}`);
+          await tab.page.locator(part, { hasText: text }).first().waitFor();
+          await screenshot(tab.page, shot);
+          // Nothing overflows sideways, on a phone or wide, and the page follows the colour scheme.
+          const look = await tab.page.evaluate<{ overflow: number; background: string }>(
+            "({ overflow: document.documentElement.scrollWidth - window.innerWidth, background: getComputedStyle(document.body).backgroundColor })",
+          );
+          expect(look.overflow, shot).toBeLessThanOrEqual(0);
+          const lightness = (look.background.match(/\d+/g) ?? [])
+            .slice(0, 3)
+            .reduce((a, c) => a + Number(c), 0);
+          expect(
+            scheme === "dark" ? lightness < 3 * 128 : lightness > 3 * 128,
+            `${shot}: ${look.background}`,
+          ).toBe(true);
         }
-        // Nothing overflows sideways on a phone.
-        const overflow = await tab.page.evaluate<number>(
-          "document.documentElement.scrollWidth - window.innerWidth",
-        );
-        expect(overflow).toBeLessThanOrEqual(0);
+        expect(tab.problems.filter((p) => !/Failed to load resource/.test(p))).toEqual([]);
         await context.close();
       }
     }

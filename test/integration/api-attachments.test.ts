@@ -7,7 +7,7 @@ import { count, eq } from "drizzle-orm";
 import { doSweepPendingUploads, PENDING_UPLOAD_TTL_MS } from "../../lib/attachments/sweep.ts";
 import { createApiToken } from "../../lib/auth/api-tokens.ts";
 import type { Scope } from "../../lib/auth/scopes.ts";
-import type { BusMessage } from "../../lib/bus/event-bus.ts";
+import type { BusMessage, EventBus } from "../../lib/bus/event-bus.ts";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { apiUsers, attachments, communities, messages, users } from "../../lib/db/schema.ts";
@@ -16,7 +16,7 @@ import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import type { ObjectStore } from "../../lib/storage/object-store.ts";
 import { createS3Store } from "../../lib/storage/s3-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
-import { DB_KINDS, type DbKind, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type DbKind, delivered, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { TEST_INTERNAL_SECRET, trustedHop } from "../support/internal.ts";
 import { startS3 } from "../support/s3.ts";
 
@@ -109,6 +109,7 @@ for (const { db: dbKind, store: storeKind } of combos) {
     let api: TestApi;
     let subject: StoreSubject;
     let events: BusMessage[];
+    let bus: EventBus;
     let call: ReturnType<typeof caller>;
     /** The same API with uploads limited to SMALL_LIMIT bytes. */
     let small: App;
@@ -122,7 +123,7 @@ for (const { db: dbKind, store: storeKind } of combos) {
     beforeAll(async () => {
       api = await startTestApi(dbKind as DbKind);
       subject = await stores[storeKind]();
-      const bus = createMemoryBus({ replayBuffer: 1000 });
+      bus = createMemoryBus({ replayBuffer: 1000 });
       events = [];
       await bus.subscribe("chat.>", (m) => events.push(m));
       const app = (env: Record<string, string>) =>
@@ -260,7 +261,7 @@ for (const { db: dbKind, store: storeKind } of combos) {
       expect(row?.storageKey).toBe(`${communityId}/${general}/${row?.id}/plan.md`);
       expect(await subject.keys()).toContain(row?.storageKey as string);
 
-      await settle();
+      await delivered(bus);
       const created = events.find((e) => e.event.type === "message.created");
       expect(created?.event.data).toMatchObject({
         message: { id: message.id, attachments: [expect.objectContaining({ filename: "plan.md" })] },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { communityMutes } from "../../lib/db/schema.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf } from "../support/http.ts";
 
 type Json = Record<string, unknown>;
@@ -210,7 +210,7 @@ describe.each(DB_KINDS)("the chat API on %s", (kind) => {
       unread_count: 0,
       mention_count: 0,
     });
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => [e.subject, e.event.type])).toEqual([
       [`chat.notifications.${carol.id}`, "channel.read"],
     ]);

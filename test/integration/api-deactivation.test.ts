@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createApiToken } from "../../lib/auth/api-tokens.ts";
 import { createSession } from "../../lib/auth/sessions.ts";
 import { apiTokens, apiUsers, auditLog, sessions, users } from "../../lib/db/schema.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf } from "../support/http.ts";
 
 type Who = "alice" | "bob" | "carol" | "dave" | "erin" | "frank" | "zed";
@@ -98,7 +98,7 @@ describe.each(DB_KINDS)("deactivating an account on %s", (kind) => {
   test("ends every session at once, audits it, and tells their clients and their community", async () => {
     const gina = await newcomer();
     const laptop = await createSession(t.database.db, gina.id, { userAgent: "laptop" });
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     const res = await deactivate(p.alice, gina.id);
     expect(res.status).toBe(200);
@@ -115,7 +115,7 @@ describe.each(DB_KINDS)("deactivating an account on %s", (kind) => {
     const [audit] = await auditOf("user.deactivated", gina.id);
     expect(audit).toMatchObject({ actorId: p.alice.id, targetType: "user", data: { sessions_ended: 2 } });
     expect(JSON.stringify(audit)).not.toContain(gina.token);
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => [e.subject, e.event.type])).toEqual([
       [`chat.notifications.${gina.id}`, "user.deactivated"],
       [`chat.events.${acme}`, "user.deactivated"],
@@ -142,11 +142,11 @@ describe.each(DB_KINDS)("deactivating an account on %s", (kind) => {
       message: `@${ivy.username}'s account is deactivated`,
     });
     expect((await t.call(p.frank, "POST", "/api/dm", { user_ids: [ivy.id, p.dave.id] })).status).toBe(403);
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     const post = await t.call(p.frank, "POST", `/api/channels/${dm.id}/messages`, { body_md: "hello?" });
     expect(post.status).toBe(403);
-    await settle();
+    await t.delivered();
     expect(t.events).toEqual([]);
     // What was said stays readable to the one still there.
     expect((await t.call(p.frank, "GET", `/api/channels/${dm.id}/messages`)).status).toBe(200);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { messages } from "../../lib/db/schema.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { errorOf } from "../support/http.ts";
 
 interface Channel {
   id: string;
@@ -20,10 +21,10 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
     t.json<T>(who, method, path, body);
   /** The events published while `act` ran, as [subject, type] pairs. */
   const published = async (act: () => Promise<unknown>) => {
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     await act();
-    await settle();
+    await t.delivered();
     return t.events.map((e) => [e.subject, e.event.type]);
   };
 
@@ -134,20 +135,33 @@ describe.each(DB_KINDS)("events, idempotency and query counts on %s", (kind) => 
   });
 
   test("a write that fails publishes nothing", async () => {
+    const refusals: [number, string][] = [];
+    const refused = async (answer: Promise<Response>) => {
+      const res = await answer;
+      refusals.push([res.status, (await errorOf(res)).code]);
+    };
     const events = await published(async () => {
-      await t.call(bob, "POST", `/api/channels/${general}/messages`, { body_md: "intruder" });
-      await t.call(carol, "POST", `/api/channels/${general}/messages`, { body_md: "" });
-      await t.call(carol, "POST", `/api/channels/${general}/messages`, {
-        body_md: "x",
-        parent_id: crypto.randomUUID(),
-      });
-      await t.call(
-        carol,
-        "PUT",
-        `/api/messages/${crypto.randomUUID()}/reactions/${encodeURIComponent("👍")}`,
+      await refused(t.call(bob, "POST", `/api/channels/${general}/messages`, { body_md: "intruder" }));
+      await refused(t.call(carol, "POST", `/api/channels/${general}/messages`, { body_md: "" }));
+      await refused(
+        t.call(carol, "POST", `/api/channels/${general}/messages`, {
+          body_md: "x",
+          parent_id: crypto.randomUUID(),
+        }),
       );
-      await t.call(carol, "POST", "/api/communities/acme/channels", { name: "general" });
+      await refused(
+        t.call(carol, "PUT", `/api/messages/${crypto.randomUUID()}/reactions/${encodeURIComponent("👍")}`),
+      );
+      await refused(t.call(carol, "POST", "/api/communities/acme/channels", { name: "general" }));
     });
+    // Each call failed the way it was meant to (not, say, all at the door), and none of them published.
+    expect(refusals).toEqual([
+      [404, "not_found"],
+      [400, "invalid_request"],
+      [404, "not_found"],
+      [404, "not_found"],
+      [409, "conflict"],
+    ]);
     expect(events).toEqual([]);
   });
 

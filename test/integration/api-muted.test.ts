@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { communityMutes, messages, reactions } from "../../lib/db/schema.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf } from "../support/http.ts";
 
 // A muted member is read-only in the community, as in Mattermost's read-only channels: they read,
@@ -21,10 +21,10 @@ describe.each(DB_KINDS)("a muted member on %s", (kind) => {
   const thumbs = encodeURIComponent("👍");
   /** What `act` answered and the events published while it ran. */
   const attempt = async (act: () => Promise<Response>) => {
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     const res = await act();
-    await settle();
+    await t.delivered();
     return { res, events: t.events.map((e) => e.event.type) };
   };
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
+import { resultRows } from "../../lib/db/migrate.ts";
 import { communityMembers, users } from "../../lib/db/schema.ts";
 import { log } from "../../lib/log.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
 import { waitFor } from "../support/ports.ts";
 
@@ -100,7 +101,14 @@ for (const kind of DB_KINDS) {
         await locked.promise;
         try {
           await heartbeat(dave);
-          await Bun.sleep(100);
+          // The answer came while the write it started waits on the lock.
+          await waitFor(async () => {
+            const waiting = await api.database.db.execute(
+              sql`select 1 from pg_stat_activity where datname = current_database()
+                  and wait_event_type = 'Lock' and query ilike 'update "users"%'`,
+            );
+            if (resultRows(waiting).length === 0) throw new Error("the heartbeat's write is not waiting yet");
+          }, 5000);
           expect(await lastSeen(dave)).toBeNull();
         } finally {
           held.resolve();
@@ -199,7 +207,7 @@ for (const kind of DB_KINDS) {
         expect(events).toHaveLength(2);
         return events;
       }, 5000);
-      await settle();
+      await api.delivered();
       const lastSeenAt = (await lastSeen(alice))?.toISOString();
       expect(announced.map((m) => m.subject).sort()).toEqual(
         [`chat.presence.${community.acme}`, `chat.presence.${community.initech}`].sort(),

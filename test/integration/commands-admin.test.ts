@@ -9,7 +9,7 @@ import {
   messages,
   notifications,
 } from "../../lib/db/schema.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { command, commandOk } from "../support/commands.ts";
 
 interface Channel {
@@ -116,13 +116,13 @@ describe.each(DB_KINDS)("admin slash commands on %s", (kind) => {
     test.each(adminCommands)("/%s is refused for a member, and nothing happens", async (name, setup) => {
       const text = await setup();
       const audits = await auditCount();
-      await settle();
+      await t.delivered();
       t.events.length = 0;
       expect(await command(t, carol, general, text)).toEqual({
         status: 403,
         error: { code: "forbidden", message: `only owners and admins can run /${name.split(" ")[0]}` },
       });
-      await settle();
+      await t.delivered();
       expect(t.events).toEqual([]);
       expect(await auditCount()).toBe(audits);
     });
@@ -134,11 +134,11 @@ describe.each(DB_KINDS)("admin slash commands on %s", (kind) => {
       test.each(adminCommands)(`/%s is allowed for ${role}, audited and published`, async (name, setup) => {
         const text = await setup();
         const audits = await auditCount();
-        await settle();
+        await t.delivered();
         t.events.length = 0;
         const reply = await commandOk(t, who(), general, text);
         expect(reply.ok).toBe(true);
-        await settle();
+        await t.delivered();
         if (reads.has(name)) {
           expect(reply.effects).toEqual([]);
         } else {
@@ -179,7 +179,7 @@ describe.each(DB_KINDS)("admin slash commands on %s", (kind) => {
   test("a ban removes every membership in the community, tells them, and keeps their sessions and invites out", async () => {
     const mallory = await newcomer();
     const dm = (await commandOk(t, mallory, general, "/msg @carol psst")).effects[0]?.channel_id as string;
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     const reply = await commandOk(t, dave, general, `/ban @${mallory.username} "spamming links"`);
     expect(reply).toEqual({
@@ -187,7 +187,7 @@ describe.each(DB_KINDS)("admin slash commands on %s", (kind) => {
       reply_md: `Banned @${mallory.username} (spamming links).`,
       effects: [{ type: "member.banned", community_id: community, user_id: mallory.id }],
     });
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => [e.subject, e.event.type])).toEqual([
       [`chat.events.${community}`, "member.banned"],
       [`chat.notifications.${mallory.id}`, "notification.created"],
@@ -287,14 +287,14 @@ describe.each(DB_KINDS)("admin slash commands on %s", (kind) => {
       sent.push((await call<{ id: string }>(carol, "POST", `/api/channels/${ch}/messages`, { body_md })).id);
     }
     await call(carol, "POST", `/api/channels/${ch}/messages`, { body_md: "spam reply", parent_id: sent[3] });
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     expect(await commandOk(t, dave, general, "/purge #noisy 4")).toEqual({
       ok: true,
       reply_md: "Deleted 4 messages in #noisy.",
       effects: [{ type: "messages.deleted", channel_id: ch, count: 4 }],
     });
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => e.event.type)).toEqual(Array(4).fill("message.deleted"));
     const rows = await t.database.db
       .select()

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import { channelMembers, messages, notifications } from "../../lib/db/schema.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { command, commandOk } from "../support/commands.ts";
 
 interface Channel {
@@ -85,12 +85,12 @@ describe.each(DB_KINDS)("everyone's slash commands on %s", (kind) => {
   });
 
   test("/topic sets and clears the topic and publishes channel.updated", async () => {
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     expect((await commandOk(t, bob, general, '/topic Ship it "today"')).reply_md).toBe(
       'Topic of #general set to: Ship it "today"',
     );
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => e.event.type)).toEqual(["channel.updated"]);
     expect((await call<Channel>(bob, "GET", `/api/channels/${general}`)).topic).toBe('Ship it "today"');
     await commandOk(t, bob, general, '/topic ""');

@@ -309,8 +309,14 @@ describe("rolling and absolute expiry of sessions", () => {
 
   test("an expired session is refused at the door like any unknown one", async () => {
     const db = gw.api.database.db;
-    const { token } = await createSession(db, erin.id, {}, { idleMs: 1, maxMs: 1 });
-    await Bun.sleep(5);
+    // Made a minute ago with a one-second lifetime: expired now.
+    const { token } = await createSession(
+      db,
+      erin.id,
+      {},
+      { idleMs: 1000, maxMs: 1000 },
+      new Date(Date.now() - 60_000),
+    );
     expect((await gw.request("/api/me", { headers: bearer(token) })).status).toBe(401);
   });
 });

@@ -178,7 +178,7 @@ describe("the live hub", () => {
         }),
       );
     }
-    await Bun.sleep(10);
+    await t.delivered();
     expect(b.items.some((i) => i.kind === "presence")).toBe(false);
     hub.flushPresence();
     expect(b.items.filter((i) => i.kind === "presence")).toEqual([

@@ -14,6 +14,9 @@ import { waitFor } from "../support/ports.ts";
 // whether the first arrives before the stream ends (unbuffered) and whether aborts reach it.
 const openStreams = new Set<string>();
 let release: (() => void) | undefined;
+// The slow request: the test learns when it has started, and says when it may finish.
+const slowStarted = Promise.withResolvers<void>();
+const slowMayFinish = Promise.withResolvers<void>();
 const upstream = createApp({
   name: "upstream",
   ready: {},
@@ -35,7 +38,8 @@ const upstream = createApp({
       return Response.json(body);
     }),
     route("GET", "/slow", async () => {
-      await Bun.sleep(300);
+      slowStarted.resolve();
+      await slowMayFinish.promise;
       return new Response("finished");
     }),
   ],
@@ -126,8 +130,9 @@ describe("graceful shutdown", () => {
     const reader = streamRes.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     await readUntil(reader, "event: first");
     const slow = fetch(`${upstreamServer.url}/slow`);
-    await Bun.sleep(50);
+    await slowStarted.promise;
     const stopped = upstreamServer.stop(5000);
+    slowMayFinish.resolve();
     expect(await (await slow).text()).toBe("finished");
     let ended = false;
     while (!ended) ended = (await reader.read()).done;

@@ -7,7 +7,7 @@ import {
 import { and, eq } from "drizzle-orm";
 import { channels, messages, notifications, webhooks } from "../../lib/db/schema.ts";
 import { type Listening, listen } from "../../lib/http/listen.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { commandOk } from "../support/commands.ts";
 import { gatewayOver } from "../support/gateway.ts";
 import { freePort } from "../support/ports.ts";
@@ -226,14 +226,14 @@ describe.each(DB_KINDS)("Slack-compatible incoming webhooks over HTTP on %s", (k
     const hook = new IncomingWebhook((await newHook()).url);
     await send(hook, { text: "build #42 *running*", key: "build-42" });
     const first = await newest();
-    await settle();
+    await t.delivered();
     t.events.length = 0;
     await send(hook, {
       text: "build #42 *passed* @bob",
       key: "build-42",
       attachments: [{ color: "good", text: "3m" }],
     });
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => e.event.type)).toEqual(["message.updated"]);
     const edited = await newest();
     expect(edited.id).toBe(first.id);

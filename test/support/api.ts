@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { createSession } from "../../lib/auth/sessions.ts";
+import { envelope } from "../../lib/bus/envelope.ts";
 import type { BusMessage, EventBus } from "../../lib/bus/event-bus.ts";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
 import { loadConfig } from "../../lib/config.ts";
@@ -32,6 +33,11 @@ export interface TestApi {
   bus: EventBus;
   /** Every event published, in order. */
   events: BusMessage[];
+  /**
+   * Resolves once every event published before the call has reached the subscribers: a marker
+   * published after them arrives (both buses deliver in publish order).
+   */
+  delivered(): Promise<void>;
   /** Every SQL statement run, in order (reset it to count a request's queries). */
   queries: string[];
   /** A person with a session token. */
@@ -95,6 +101,7 @@ export async function startTestApi(
     bus,
     events,
     queries,
+    delivered: () => delivered(bus),
     async person(username) {
       const [user] = await database.db
         .insert(users)
@@ -159,5 +166,22 @@ export async function acmeWithSecret(t: TestApi, owner: Person) {
   return { community: community.id, general: channels.items[0]?.id ?? "", secret: secret.id };
 }
 
-/** Waits for in-process bus deliveries (they run on a later microtask). */
+/**
+ * Resolves once every event published on `bus` before the call has reached its subscribers: a
+ * marker published after them arrives (both buses deliver in publish order).
+ */
+export async function delivered(bus: EventBus) {
+  const subject = `test.delivered.${crypto.randomUUID()}`;
+  const arrived = Promise.withResolvers<void>();
+  const marker = () => arrived.resolve();
+  await bus.subscribe(subject, marker);
+  await bus.publish(subject, envelope("test.delivered", {}));
+  await arrived.promise;
+  await bus.unsubscribe(subject, marker);
+}
+
+/**
+ * Waits a fixed 5 ms for in-process bus deliveries.
+ * @deprecated a guess at timing: use `TestApi.delivered()`, which waits for the deliveries themselves.
+ */
 export const settle = () => Bun.sleep(5);
