@@ -12,6 +12,6 @@ const outfile =
   target === "bun-linux-x64" ? "dist/ajet-chat" : `dist/ajet-chat-${target.replace(/^bun-/, "")}`;
 // @opentui/core picks its native library by libc at run time unless told at build time.
 const libc = target.includes("musl") ? "musl" : "glibc";
-await $`bun build --compile --bytecode --format=esm --minify --target=${target} --define ${`process.env.OPENTUI_LIBC="${libc}"`} bin/ajet-chat.ts --outfile ${outfile}`.cwd(
+await $`bun build --compile --bytecode --format=esm --minify --target=${target} --define ${`process.env.OPENTUI_LIBC="${libc}"`} bin/ajet-chat.ts lib/db/pglite-worker.ts --outfile ${outfile}`.cwd(
   new URL("..", import.meta.url).pathname,
 );

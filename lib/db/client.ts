@@ -1,7 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
-import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
-import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file" };
-import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
+import type { PGlite } from "@electric-sql/pglite";
 import { SQL } from "bun";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
@@ -11,6 +8,7 @@ import type { Config } from "../config.ts";
 import { StartupError } from "../startup-error.ts";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { migrate } from "./migrate.ts";
+import { RemotePglite } from "./pglite-remote.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -65,14 +63,19 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
   const lock: DataDirLock | undefined = dir.startsWith("memory://")
     ? undefined
     : lockDataDir(`${dir}.lock`, `the data dir ${dir}`);
-  let client: PGlite;
+  let client: RemotePglite;
   try {
-    client = await PGlite.create({ dataDir: dir, ...(await pgliteFiles()) });
+    client = await RemotePglite.open(dir);
   } catch (err) {
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
   }
-  const db = drizzlePglite({ client, schema, logger: loggerFor(options) }) as unknown as Db;
+  // drizzle calls only `query` and `transaction`, which RemotePglite answers as PGlite does.
+  const db = drizzlePglite({
+    client: client as unknown as PGlite,
+    schema,
+    logger: loggerFor(options),
+  }) as unknown as Db;
   return {
     db,
     kind: "pglite",
@@ -84,19 +87,6 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
       lock?.release();
     },
   };
-}
-
-/**
- * PGlite's engine, initdb and base filesystem, handed over explicitly: `bun build --compile` embeds
- * files imported `with { type: "file" }` (and not the ones PGlite would look up beside itself), so
- * the single-file binary runs with nothing else on disk.
- */
-async function pgliteFiles() {
-  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
-    WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
-    WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
-  ]);
-  return { pgliteWasmModule, initdbWasmModule, fsBundle: Bun.file(pgliteDataPath) };
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Database> {

@@ -1,0 +1,25 @@
+/** Messages between the main thread and the embedded database's thread (lib/db/pglite-worker.ts). */
+export type WorkerRequest =
+  | { id: number; op: "open"; dataDir: string }
+  | {
+      id: number;
+      op: "query";
+      tx: number | null;
+      sql: string;
+      params: unknown[];
+      rowMode: "array" | "object";
+    }
+  | { id: number; op: "begin" }
+  | { id: number; op: "end"; tx: number; commit: boolean }
+  | { id: number; op: "close" };
+
+/** A database error crosses as its fields (code, constraint, detail…), not as an Error object. */
+export type WorkerReply =
+  | { id: number; result: unknown; error?: undefined }
+  | { id: number; result?: undefined; error: { message: string; [field: string]: string | number } };
+
+export type RequestBody = WorkerRequest extends infer R
+  ? R extends WorkerRequest
+    ? Omit<R, "id">
+    : never
+  : never;

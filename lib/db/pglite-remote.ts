@@ -1,0 +1,103 @@
+import type { Results } from "@electric-sql/pglite";
+import type { RequestBody, WorkerReply } from "./pglite-protocol.ts";
+
+interface QueryOptions {
+  rowMode?: "array" | "object";
+}
+
+/** What drizzle's PGlite driver calls on a client or a transaction handle. */
+export interface Queryable {
+  query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>;
+}
+
+/**
+ * Where the worker's code is. In the compiled program every module's `import.meta.url` is the
+ * program's own, and the worker (an extra entrypoint in bin/build.ts) keeps its path from the
+ * repository root.
+ */
+const workerUrl = () =>
+  import.meta.url.includes("/$bunfs/")
+    ? new URL("./lib/db/pglite-worker.ts", import.meta.url).href
+    : new URL("./pglite-worker.ts", import.meta.url).href;
+
+/**
+ * PGlite in its own thread, with the part of PGlite's interface drizzle uses: `query`,
+ * `transaction`, `close`. One worker holds the one PGlite of the process, so the data dir and its
+ * lock stay the process's. Per-query parsers are ignored: the worker sets drizzle's once.
+ */
+export class RemotePglite implements Queryable {
+  #worker: Worker;
+  #nextId = 1;
+  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  closed = false;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+      const { id, error, result } = event.data;
+      const pending = this.#pending.get(id);
+      if (!pending) return;
+      this.#pending.delete(id);
+      if (error) pending.reject(Object.assign(new Error(error.message), error));
+      else pending.resolve(result);
+    };
+    worker.onerror = (event) => {
+      const err = new Error(`the embedded database thread failed: ${event.message}`);
+      for (const pending of this.#pending.values()) pending.reject(err);
+      this.#pending.clear();
+    };
+  }
+
+  /** Starts the thread and opens the database in `dataDir` there. */
+  static async open(dataDir: string): Promise<RemotePglite> {
+    const client = new RemotePglite(new Worker(workerUrl()));
+    try {
+      await client.#send({ op: "open", dataDir });
+    } catch (err) {
+      client.#worker.terminate();
+      throw err;
+    }
+    return client;
+  }
+
+  #send(body: RequestBody): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error("the embedded database is closed"));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...body, id });
+    });
+  }
+
+  #query<T>(tx: number | null, sql: string, params: unknown[] = [], options?: QueryOptions) {
+    return this.#send({ op: "query", tx, sql, params, rowMode: options?.rowMode ?? "object" }) as Promise<
+      Results<T>
+    >;
+  }
+
+  query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
+    return this.#query<T>(null, sql, params, options);
+  }
+
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const txId = (await this.#send({ op: "begin" })) as number;
+    const tx: Queryable = { query: (sql, params, options) => this.#query(txId, sql, params, options) };
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (err) {
+      await this.#send({ op: "end", tx: txId, commit: false }).catch(() => {});
+      throw err;
+    }
+    await this.#send({ op: "end", tx: txId, commit: true });
+    return result;
+  }
+
+  async close() {
+    if (this.closed) return;
+    await this.#send({ op: "close" }).catch(() => {});
+    this.closed = true;
+    this.#worker.terminate();
+  }
+}

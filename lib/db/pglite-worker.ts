@@ -1,0 +1,113 @@
+// The embedded database's own thread. PGlite runs every query synchronously in WebAssembly, so on the
+// main thread a slow query froze every request and stream of the process; here it uses the second
+// core while the main thread serves HTTP. lib/db/pglite-remote.ts is the other end of the protocol.
+import { PGlite, type Transaction, types } from "@electric-sql/pglite";
+import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
+import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file" };
+import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
+import type { WorkerReply, WorkerRequest } from "./pglite-protocol.ts";
+
+declare const self: Worker;
+
+// drizzle hands these with every query and PGlite then copies its whole parser table per query;
+// set once here, queries carry none. Dates and intervals stay text, as drizzle's column mappers expect.
+const asText = (value: string) => value;
+const parsers = Object.fromEntries(
+  [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map(
+    (oid) => [oid, asText],
+  ),
+);
+
+let pg: PGlite | undefined;
+let nextTx = 1;
+/** Open transactions: their handle and how to finish them (commit or roll back). */
+const transactions = new Map<number, { tx: Transaction; finish: (commit: boolean, endId: number) => void }>();
+
+const reply = (message: WorkerReply) => self.postMessage(message);
+
+function failure(id: number, err: unknown): WorkerReply {
+  if (!(err instanceof Error)) return { id, error: { message: String(err) } };
+  // PGlite's DatabaseError keeps the server's fields (code, constraint, detail…) as own properties.
+  const fields = Object.fromEntries(
+    Object.entries(err).filter(([, v]) => typeof v === "string" || typeof v === "number"),
+  );
+  return { id, error: { ...fields, message: err.message } };
+}
+
+async function open(dataDir: string) {
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
+    WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
+    WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
+  ]);
+  pg = await PGlite.create({
+    dataDir,
+    parsers,
+    pgliteWasmModule,
+    initdbWasmModule,
+    fsBundle: Bun.file(pgliteDataPath),
+  });
+}
+
+/** Starts a transaction and answers with its number once BEGIN ran; `end` later finishes it. */
+function begin(id: number, db: PGlite) {
+  const txId = nextTx++;
+  let ended: number | undefined;
+  db.transaction(async (tx) => {
+    const commit = await new Promise<boolean>((finish) => {
+      transactions.set(txId, {
+        tx,
+        finish: (commit, endId) => {
+          ended = endId;
+          finish(commit);
+        },
+      });
+      reply({ id, result: txId });
+    });
+    if (!commit) await tx.rollback();
+  }).then(
+    () => {
+      transactions.delete(txId);
+      if (ended !== undefined) reply({ id: ended, result: null });
+    },
+    (err) => {
+      const known = transactions.delete(txId);
+      // A failed BEGIN answers the begin request; a failed COMMIT answers the end request.
+      reply(failure(known && ended !== undefined ? ended : id, err));
+    },
+  );
+}
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  if (request.op === "open") return open(request.dataDir);
+  if (!pg) throw new Error("the embedded database is not open");
+  switch (request.op) {
+    case "query": {
+      const target = request.tx === null ? pg : transactions.get(request.tx)?.tx;
+      if (!target) throw new Error("the transaction is already closed");
+      const { rows, affectedRows, fields } = await target.query(request.sql, request.params, {
+        rowMode: request.rowMode,
+      });
+      return { rows, affectedRows, fields };
+    }
+    case "close":
+      if (!pg.closed) await pg.close();
+      return null;
+  }
+}
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  if (request.op === "begin") {
+    if (!pg) return reply(failure(request.id, new Error("the embedded database is not open")));
+    return begin(request.id, pg);
+  }
+  if (request.op === "end") {
+    const open = transactions.get(request.tx);
+    if (!open) return reply(failure(request.id, new Error("the transaction is already closed")));
+    return open.finish(request.commit, request.id);
+  }
+  handle(request).then(
+    (result) => reply({ id: request.id, result }),
+    (err) => reply(failure(request.id, err)),
+  );
+};
