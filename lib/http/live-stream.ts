@@ -7,6 +7,10 @@ import type { Upstream } from "./proxy.ts";
 import type { RequestContext } from "./router.ts";
 import { openSse, type SseEvent } from "./sse.ts";
 
+// A stream shows a channel or two (a pane, a preview, a `tail` of a few): more is not a reason to
+// hold a copy of every public channel's traffic.
+const MAX_WATCHED = 8;
+
 /**
  * One stream's SSE side. Built outside openLiveStream's async frame, whose variables (the request,
  * its URL and headers) would otherwise live as long as the stream, held by these callbacks.
@@ -58,6 +62,8 @@ export async function openLiveStream(options: {
   render(item: LiveItem, streamId: string): SseEvent | SseEvent[] | null;
   /** Ask for the reader's unread counts, handed to `onContext` with the rest of what the API says. */
   unread?: boolean;
+  /** Channels the client shows (at most a few): their messages reach it though its reader has not joined them. */
+  watch?: string[];
   onContext?(context: LiveContext, seq: number): void;
 }): Promise<Response> {
   const { req, ctx } = options;
@@ -74,6 +80,8 @@ export async function openLiveStream(options: {
         lastEventId,
         deliver: sink.deliver,
         unread: options.unread,
+        watch: options.watch?.slice(0, MAX_WATCHED),
+        readerKey: ctx.identity ? `${ctx.identity.via}:${ctx.identity.credentialId}` : undefined,
         onContext: options.onContext,
       }),
     );

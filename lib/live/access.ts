@@ -1,40 +1,78 @@
 import type { EventBus } from "../bus/event-bus.ts";
-import type { Conn } from "./connection.ts";
+import { log } from "../log.ts";
+import { coalesced } from "./coalesce.ts";
+import type { CommunityPeople } from "./community-people.ts";
+import type { Conn, Learned } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import type { ConnRegistry } from "./registry.ts";
 
+/** What reading a connection's access needs from its hub; the reads in flight are shared. */
+export function accessReads(registry: ConnRegistry, bus: EventBus, people: CommunityPeople) {
+  const head = coalesced<number>();
+  const context = coalesced<LiveContext>();
+  return {
+    registry,
+    people,
+    head: () => head("head", () => bus.head()),
+    context: (conn: Conn, query: string) => {
+      const read = () => conn.api.get<LiveContext>(`/api/live/context${query}`);
+      // The same credential asking the same question at once gets one answer (a storm of one
+      // person's tabs, or of a bot's streams); anyone else asks for themselves.
+      return conn.readerKey ? context(`${conn.readerKey}?${query}`, read) : read();
+    },
+  };
+}
+
+export type AccessReads = ReturnType<typeof accessReads>;
+
+const apply = (ids: string[], learned: Map<string, boolean>) => {
+  const set = new Set(ids);
+  for (const [id, member] of learned) {
+    if (member) set.add(id);
+    else set.delete(id);
+  }
+  return set;
+};
+
 /**
  * Reads what the connection's reader may see in the community shown (`slug`, or none): who they
- * are, its channels, their private channels and DMs, the people whose presence they see. Membership
- * changes learnt from events while the answer travels win over it: it may predate them.
+ * are, its channels, the ones they joined, their private channels and DMs, their DM partners (whose
+ * presence they see besides the community's members, read once per community). Membership changes
+ * learnt from events while the answer travels win over it: it may predate them.
  */
 export async function loadAccess(
-  registry: ConnRegistry,
-  bus: EventBus,
+  reads: AccessReads,
   conn: Conn,
   slug: string | null,
 ): Promise<number | undefined> {
   const params = new URLSearchParams(slug ? { community: slug } : {});
   if (conn.unread) params.set("unread", "true");
-  const query = params.size ? `?${params}` : "";
+  params.set("presence", "shared");
+  const query = `?${params}`;
   // Read before the API answers, so the answer is at least as new as this position (only a reader
   // that is told the context needs it: a bus round trip per stream is not free in a storm).
-  const head = conn.onContext ? await bus.head() : undefined;
-  const learned = new Map<string, boolean>();
+  const head = conn.onContext ? await reads.head() : undefined;
+  const learned: Learned = { private: new Map(), joined: new Map() };
   conn.learning.add(learned);
-  const context = await conn.api
-    .get<LiveContext>(`/api/live/context${query}`)
-    .finally(() => conn.learning.delete(learned));
-  registry.name(conn, context.user.id);
-  const privateChannels = new Set<string>(context.private_channel_ids);
-  for (const [id, member] of learned) {
-    if (member) privateChannels.add(id);
-    else privateChannels.delete(id);
-  }
-  registry.show(conn, context.community ? { id: context.community.id, slug: context.community.slug } : null);
+  const context = await reads.context(conn, query).finally(() => conn.learning.delete(learned));
+  reads.registry.name(conn, context.user.id);
+  const community = context.community ? { id: context.community.id, slug: context.community.slug } : null;
+  if (community?.id !== conn.community?.id) conn.presenceSent = false;
+  reads.registry.show(conn, community);
   conn.publicChannels = new Set(context.public_channel_ids);
-  conn.privateChannels = privateChannels;
+  conn.privateChannels = apply(context.private_channel_ids, learned.private);
+  conn.joined = apply(context.joined_channel_ids, learned.joined);
   conn.relevant = new Set(context.people_ids);
+  if (community) {
+    const members = `?${new URLSearchParams({ community: community.slug, presence: "shared", members: "true" })}`;
+    // Awaited: a stream that begins knows whose presence it reports (only the community's first
+    // stream of this process waits for it).
+    await reads.people
+      .ensure(community.id, () =>
+        conn.api.get<LiveContext>(`/api/live/context${members}`).then((c) => c.member_ids ?? []),
+      )
+      .catch((err) => log.warn("reading a community's members failed", { error: String(err) }));
+  }
   if (head !== undefined && !conn.closed) conn.onContext?.(context, head);
   return head;
 }

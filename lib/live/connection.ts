@@ -13,11 +13,22 @@ export interface Conn extends LiveConnection {
   publicChannels: Set<string>;
   /** Private channels and DMs the user is in (any community). */
   privateChannels: Set<string>;
+  /** Public channels of the shown community the user has joined: their messages reach this stream. */
+  joined: Set<string>;
+  /** Channels the client shows though its reader may not have joined them (a preview): their messages too. */
+  watching: ReadonlySet<string>;
   /** One per access read in flight: membership events learned meanwhile, applied over its answer. */
-  learning: Set<Map<string, boolean>>;
-  /** People whose presence this client cares about. */
+  learning: Set<Learned>;
+  /**
+   * People besides the shown community's members whose presence this client cares about (DM
+   * partners): the members' presence is kept once per community (lib/live/presence-batch.ts).
+   */
   relevant: Set<string>;
   sentPresence: Map<string, boolean>;
+  /** Whether this stream has had the community's presence since it began showing it. */
+  presenceSent: boolean;
+  /** Who asks (their credential): streams opened together with one credential share one access read. */
+  readerKey: string | undefined;
   lastSeq: number;
   /** Live events held back while a resume replays what was missed. */
   held: BusMessage[] | null;
@@ -29,11 +40,18 @@ export interface Conn extends LiveConnection {
   closed: boolean;
 }
 
-/** Records whether the reader is in a private channel or DM, as an event just showed. */
-export function learn(conn: Conn, channelId: string, member: boolean) {
-  if (member) conn.privateChannels.add(channelId);
-  else conn.privateChannels.delete(channelId);
-  for (const learned of conn.learning) learned.set(channelId, member);
+/** Membership learnt from events while an access read travels: private channels, and public ones joined. */
+export interface Learned {
+  private: Map<string, boolean>;
+  joined: Map<string, boolean>;
+}
+
+/** Records whether the reader is in a private channel or DM, or has joined a public one, as an event just showed. */
+export function learn(conn: Conn, channelId: string, member: boolean, kind: keyof Learned = "private") {
+  const set = kind === "private" ? conn.privateChannels : conn.joined;
+  if (member) set.add(channelId);
+  else set.delete(channelId);
+  for (const learned of conn.learning) learned[kind].set(channelId, member);
 }
 
 /**
@@ -57,9 +75,13 @@ export function newConn(
     },
     publicChannels: new Set(),
     privateChannels: new Set(),
+    joined: new Set(),
+    watching: new Set(opts.watch ?? []),
     learning: new Set(),
     relevant: new Set(),
     sentPresence: new Map(),
+    presenceSent: false,
+    readerKey: opts.readerKey,
     lastSeq: 0,
     held: [],
     refreshing: null,

@@ -6,7 +6,7 @@ import { memberCounts } from "../channels/list.ts";
 import { accessCommunity } from "../communities/access.ts";
 import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
-import { channels, communityMembers, users } from "../db/schema.ts";
+import { channelMembers, channels, communityMembers, users } from "../db/schema.ts";
 import { dmIdsOf, dmPeopleOf } from "../dm/dm.ts";
 import { knownTo } from "../users/known.ts";
 
@@ -18,8 +18,15 @@ export interface LiveContext {
   public_channel_ids: string[];
   /** The shown community's private channels the reader is in, and every DM and group DM they are in. */
   private_channel_ids: string[];
-  /** People whose presence the reader sees: the shown community's members and their DM partners. */
+  /** Public channels of the shown community the reader has joined: their messages reach the reader live. */
+  joined_channel_ids: string[];
+  /**
+   * People whose presence the reader sees: the shown community's members and their DM partners (only
+   * the DM partners with `presence=shared`, when the stream shares one member list per community).
+   */
   people_ids: string[];
+  /** Asked for with `members=true`: every member of the shown community (the reader too). */
+  member_ids?: string[];
   /** Asked for with `unread=true`: the reader's counts in each channel of the community and each DM they are in. */
   unread?: UnreadCounts[];
 }
@@ -44,7 +51,11 @@ const knownAmong = (db: Db, candidates: SQLWrapper) =>
 
 const channelsShown = prepared((db) =>
   db
-    .select({ id: channels.id, visibility: channels.visibility })
+    .select({
+      id: channels.id,
+      visibility: channels.visibility,
+      joined: sql<boolean>`exists (select 1 from ${channelMembers} where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${reader})`,
+    })
     .from(channels)
     .where(and(eq(channels.communityId, shown), readableBy(reader)))
     .prepare("live_channels"),
@@ -62,6 +73,13 @@ const peopleShown = prepared((db) =>
     ),
   ).prepare("live_people"),
 );
+const membersShown = prepared((db) =>
+  db
+    .select({ id: communityMembers.userId })
+    .from(communityMembers)
+    .where(eq(communityMembers.communityId, shown))
+    .prepare("live_members"),
+);
 const dmPeople = prepared((db) => knownAmong(db, dmPeopleOf(db, reader)).prepare("live_dm_people"));
 const countsShown = prepared((db) =>
   memberCounts(db, reader, or(eq(channels.communityId, shown), isNull(channels.communityId))).prepare(
@@ -78,15 +96,16 @@ export async function liveContext(
   db: Db,
   user: UserRow,
   slug: string | null,
-  opts: { unread?: boolean } = {},
+  opts: { unread?: boolean; sharedPresence?: boolean; members?: boolean } = {},
 ): Promise<LiveContext> {
   const access = slug ? await accessCommunity(db, user.id, slug) : null;
   const params = { userId: user.id, communityId: access?.community.id ?? null };
-  const [channelRows, dmRows, people, unread] = await Promise.all([
+  const [channelRows, dmRows, people, unread, members] = await Promise.all([
     access ? channelsShown(db).execute(params) : [],
     dmsOfReader(db).execute(params),
-    (access ? peopleShown(db) : dmPeople(db)).execute(params),
+    (access && !opts.sharedPresence ? peopleShown(db) : dmPeople(db)).execute(params),
     opts.unread ? countsShown(db).execute(params) : undefined,
+    access && opts.members ? membersShown(db).execute(params) : undefined,
   ]);
   return {
     user: { id: user.id, username: user.username },
@@ -98,7 +117,9 @@ export async function liveContext(
       ...channelRows.filter((c) => c.visibility !== "public").map((c) => c.id),
       ...dmRows.map((d) => d.id),
     ],
+    joined_channel_ids: channelRows.filter((c) => c.visibility === "public" && c.joined).map((c) => c.id),
     people_ids: people.map((p) => p.id),
     ...(unread ? { unread } : {}),
+    ...(members ? { member_ids: members.map((m) => m.id) } : {}),
   };
 }

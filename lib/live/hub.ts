@@ -3,7 +3,8 @@ import type { BusMessage, EventBus } from "../bus/event-bus.ts";
 import type { ApiClient } from "../client/api-client.ts";
 import { isKind } from "../errors.ts";
 import { log } from "../log.ts";
-import { loadAccess } from "./access.ts";
+import { accessReads, loadAccess } from "./access.ts";
+import { communityPeople } from "./community-people.ts";
 import { type Conn, newConn } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import { beginStream, offer } from "./delivery.ts";
@@ -31,6 +32,10 @@ export interface ConnectOptions {
   onClose?(reason: string): void;
   /** Ask the API for the reader's unread counts with what they may see (`LiveContext.unread`). */
   unread?: boolean;
+  /** Channels the client shows whose traffic it wants though its reader has not joined them. */
+  watch?: string[];
+  /** The reader's credential, by which streams opening at once share their access read. */
+  readerKey?: string;
   /**
    * What the API said about the reader, each time it is read (at connect, before any item is
    * delivered, and after changes of their access), with the bus position it is at least as new as.
@@ -66,10 +71,12 @@ const PATTERNS = ["chat.events.>", "chat.dm.>", "chat.notifications.>", "chat.ty
 export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub> {
   const { bus } = options;
   const registry = new ConnRegistry();
-  const presence = presenceBatches();
+  const people = communityPeople();
+  const presence = presenceBatches(people);
+  const reads = accessReads(registry, bus, people);
   const hooks = { refresh, end };
   const route = (conn: Conn, m: BusMessage) => reaches(conn, m, hooks);
-  const show = (conn: Conn, slug: string | null) => loadAccess(registry, bus, conn, slug);
+  const show = (conn: Conn, slug: string | null) => loadAccess(reads, conn, slug);
   const forget = (conn: Conn) => registry.forget(conn);
   let nextId = 1;
 
@@ -95,8 +102,9 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
 
   function onMessage(m: BusMessage) {
     const [, kind, key] = m.subject.split(".");
-    if (kind === "presence") presence.record(m);
-    else registry.reach(kind, key, (conn) => offer(conn, m, route));
+    if (kind === "presence") return presence.record(m);
+    if (kind === "events" && m.event.type.startsWith("member.")) people.record(m);
+    registry.reach(kind, key, (conn) => offer(conn, m, route));
   }
 
   for (const pattern of PATTERNS) await bus.subscribe(pattern, onMessage);

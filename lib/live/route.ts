@@ -5,6 +5,14 @@ import { type Conn, learn } from "./connection.ts";
 // The events that take someone out of a community: their connections there end.
 const REMOVALS = new Set(["member.removed", "member.kicked", "member.banned"]);
 
+/**
+ * A public channel's traffic (its messages and reactions) reaches the people who joined it, and
+ * streams showing it: someone who has not joined needs no live copy (no client counts unread for a
+ * channel it has not joined, and the sidebar lists joined channels only). Its other events (created,
+ * renamed, who joined) still reach the whole community, for the channel lists.
+ */
+const isTraffic = (type: string) => type.startsWith("message.") || type.startsWith("reaction.");
+
 /** What routing may ask of the hub: re-reading a connection's access, ending a connection. */
 export interface RouteHooks {
   refresh(conn: Conn): void;
@@ -43,7 +51,7 @@ export function reaches(conn: Conn, m: BusMessage, hooks: RouteHooks): boolean {
       return (
         a === conn.community?.id &&
         b !== undefined &&
-        (conn.publicChannels.has(b) || conn.privateChannels.has(b))
+        (conn.joined.has(b) || conn.watching.has(b) || conn.privateChannels.has(b))
       );
     default:
       return false;
@@ -68,9 +76,17 @@ function mayReadChannelEvent(conn: Conn, event: Envelope, hooks: RouteHooks): bo
   if (!channelId) return true;
   if (event.type === "channel.created") {
     conn.publicChannels.add(channelId);
+    // Its creator is its first member.
+    if (event.actor_id === conn.userId) learn(conn, channelId, true, "joined");
     return true;
   }
-  if (conn.publicChannels.has(channelId)) return true;
+  if (conn.publicChannels.has(channelId)) {
+    if (event.data.user_id === conn.userId) {
+      if (event.type === "channel.member_joined") learn(conn, channelId, true, "joined");
+      else if (event.type === "channel.member_left") learn(conn, channelId, false, "joined");
+    }
+    return !isTraffic(event.type) || conn.joined.has(channelId) || conn.watching.has(channelId);
+  }
   // A channel this connection has not heard of and that names no audience: refetch, never guess.
   hooks.refresh(conn);
   return false;

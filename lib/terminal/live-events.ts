@@ -15,6 +15,8 @@ export interface LiveStreamOptions {
   token: string;
   /** The community shown (by slug), or null for DMs and notifications only. */
   community: string | null;
+  /** Channels shown whose messages are wanted though the reader may not have joined them. */
+  watch?: string[];
   onEvent(event: LiveEvent): void;
   onStatus?(status: LiveStatus, detail?: string): void;
   /**
@@ -59,7 +61,9 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
     while (!closed) {
       options.onStatus?.(connectedOnce ? "reconnecting" : "connecting");
       try {
-        const query = community ? `?community=${encodeURIComponent(community)}` : "";
+        const params = new URLSearchParams(community ? { community } : {});
+        for (const id of options.watch ?? []) params.append("channel", id);
+        const query = params.size ? `?${params}` : "";
         const res = await fetch(`${server}/tui/events${query}`, {
           signal: abort.signal,
           headers: {

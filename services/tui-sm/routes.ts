@@ -52,6 +52,9 @@ export function tuiRoutes(deps: TuiDeps) {
         registry: streams,
         limits,
         communitySlug: ctx.url.searchParams.get("community"),
+        // `channel=<id>` (repeatable): channels shown whose messages the client wants though its
+        // reader has not joined them (`tail --follow` of a public channel).
+        watch: ctx.url.searchParams.getAll("channel"),
         render: renderJson,
       }),
     ),

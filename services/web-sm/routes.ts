@@ -82,7 +82,8 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/events", (req, ctx) => {
       const community = ctx.url.searchParams.get("community") || null;
       if (community) warmNames(req, ctx, deps, community);
-      const stream = webStream(ctx.url.searchParams.get("channel") || null);
+      const channel = ctx.url.searchParams.get("channel") || null;
+      const stream = webStream(channel);
       return openLiveStream({
         req,
         ctx,
@@ -93,6 +94,8 @@ export function webRoutes(deps: WebDeps) {
         communitySlug: community,
         render: stream.render,
         unread: true,
+        // The open channel's messages arrive though the reader has not joined it (a preview).
+        watch: channel ? [channel] : [],
         onContext: stream.onContext,
       });
     }),

@@ -203,7 +203,7 @@ export function checkErrors(what: string, f: Figures) {
 const TICK_MS = 10;
 
 /** CPU milliseconds (user + system) each process has used so far; gone processes are left out. */
-async function cpuMsOf(pids: number[]) {
+export async function cpuMsOf(pids: number[]) {
   const used = new Map<number, number>();
   for (const pid of pids) {
     const stat = await Bun.file(`/proc/${pid}/stat`)

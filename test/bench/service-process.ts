@@ -23,7 +23,42 @@ const services = {
   "web-sm": () => import("../../services/web-sm/main.ts"),
   "tui-sm": () => import("../../services/tui-sm/main.ts"),
 };
-type ServiceName = keyof typeof services | "embedded" | "bare-sse" | "bare-proxy";
+type ServiceName = keyof typeof services | "embedded" | "bare-sse" | "bare-proxy" | "balance";
+
+/**
+ * A load balancer as a deployment puts in front of replicas: each port of AJET_BALANCE (JSON,
+ * port → upstream URLs) passes each request to the next of its upstreams in turn, answers
+ * (streams too) passed back unchanged, headers (the internal hop's included) passed on as sent.
+ */
+function serveBalancer() {
+  const table = JSON.parse(Bun.env.AJET_BALANCE ?? "{}") as Record<string, string[]>;
+  for (const [port, upstreams] of Object.entries(table)) {
+    let next = 0;
+    Bun.serve({
+      hostname: "127.0.0.1",
+      port: Number(port),
+      idleTimeout: 0,
+      async fetch(req) {
+        const url = new URL(req.url);
+        const upstream = upstreams[next++ % upstreams.length] as string;
+        const hasBody = req.method !== "GET" && req.method !== "HEAD";
+        try {
+          const res = await fetch(upstream + url.pathname + url.search, {
+            method: req.method,
+            headers: req.headers,
+            body: hasBody ? req.body : undefined,
+            redirect: "manual",
+            signal: req.signal,
+            decompress: false,
+          });
+          return new Response(res.body, { status: res.status, headers: res.headers });
+        } catch {
+          return new Response(null, { status: req.signal.aborted ? 499 : 502 });
+        }
+      },
+    });
+  }
+}
 
 /**
  * The floor: Bun.serve answering every request with an SSE stream that says `ready` and stays open
@@ -67,6 +102,7 @@ if (import.meta.main) {
   // Imported only here, so each process loads its own service's code alone.
   if (name === "embedded") await (await import("../../bin/commands/serve.ts")).runServe([]);
   else if (name === "bare-sse" || name === "bare-proxy") serveBare(name);
+  else if (name === "balance") serveBalancer();
   else runMain(name, (await services[name]()).start);
 }
 
@@ -162,17 +198,80 @@ export async function startDistributed(databaseUrl: string, env: Record<string, 
 }
 
 /**
- * The embedded server as one process (`ajet-chat serve`): the gateway hands requests to the other
- * services in-process, over the in-process bus; only the gateway listens.
+ * Distributed mode scaled out as the capacity benchmark runs it: `replicas` processes of the API
+ * and of each session manager, one gateway, and one balancer process in front of each service's
+ * replicas (the gateway and the session managers call a service at its balancer).
  */
-export async function startEmbedded(databaseUrl: string, env: Record<string, string> = {}) {
+export async function startDistributedReplicas(
+  databaseUrl: string,
+  replicas: number,
+  env: Record<string, string> = {},
+) {
+  const nats = uniqueNatsNamespace();
   const dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
+  const front = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+  const shared = {
+    AJET_PORT: String(front.gateway),
+    AJET_API_URL: `http://127.0.0.1:${front.api}`,
+    AJET_WEB_URL: `http://127.0.0.1:${front.web}`,
+    AJET_TUI_URL: `http://127.0.0.1:${front.tui}`,
+    AJET_DATA_DIR: dataDir,
+    AJET_SHUTDOWN_GRACE_MS: "1000",
+    DATABASE_URL: databaseUrl,
+    NATS_URL: SHARED_NATS_URL,
+    NATS_STREAM: nats.stream,
+    NATS_SUBJECT_PREFIX: nats.subjectPrefix,
+    BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    ...env,
+  };
+  const processes: Record<string, ServiceProcess> = {};
+  const table: Record<string, string[]> = {};
+  const kinds = [
+    ["api", "AJET_API_PORT", front.api],
+    ["web-sm", "AJET_WEB_PORT", front.web],
+    ["tui-sm", "AJET_TUI_PORT", front.tui],
+  ] as const;
+  for (const [name, portVar, frontPort] of kinds) {
+    table[frontPort] = [];
+    for (let i = 1; i <= replicas; i++) {
+      const port = freePort();
+      processes[`${name} ${i}`] = spawnService(name, port, { ...shared, [portVar]: String(port) });
+      table[frontPort]?.push(`http://127.0.0.1:${port}`);
+    }
+  }
+  const balancer = spawnService("balance", front.api, { ...shared, AJET_BALANCE: JSON.stringify(table) });
+  processes.balancer = balancer;
+  const gateway = spawnService("auth-gw", front.gateway, shared);
+  processes.gateway = gateway;
+  const ready = Object.entries(processes)
+    .filter(([name]) => name !== "balancer")
+    .map(([, p]) => p);
+  return {
+    ...(await started(processes, ready, async () => {
+      await nats.remove();
+      rmSync(dataDir, { recursive: true, force: true });
+    })),
+    gateway,
+  };
+}
+
+/**
+ * The embedded server as one process (`ajet-chat serve`): the gateway hands requests to the other
+ * services in-process, over the in-process bus; only the gateway listens. With no `databaseUrl` it
+ * keeps its database embedded (PGlite) in `dataDir`.
+ */
+export async function startEmbedded(
+  databaseUrl: string | null,
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-")),
+) {
   const port = freePort();
   const gateway = spawnService("embedded", port, {
     AJET_PORT: String(port),
     AJET_DATA_DIR: dataDir,
     AJET_SHUTDOWN_GRACE_MS: "1000",
-    DATABASE_URL: databaseUrl,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
     AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     ...env,

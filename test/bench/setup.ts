@@ -184,7 +184,7 @@ export function startBenchGateway(api: BenchApi) {
   return { url: listening.url, stop: () => listening.stop(1000) };
 }
 
-/** A community owned by `owner` with `members` in it; returns its #general channel's id. */
+/** A community owned by `owner` with `members` in it and in its #general; returns #general's id. */
 export async function createCommunity(api: BenchApi, owner: Person, slug: string, members: { id: string }[]) {
   await callJson(api, owner, "POST", "/api/communities", { name: slug, slug });
   const [community] = await api.raw`select id from communities where slug = ${slug}`;
@@ -201,6 +201,12 @@ export async function createCommunity(api: BenchApi, owner: Person, slug: string
   );
   const general = channels.items.find((c) => c.name === "general");
   if (!general) throw new Error("a new community has no #general");
+  // As an invite leaves a new member: in #general, whose messages then reach their streams.
+  if (members.length) {
+    await api.raw`insert into channel_members ${api.raw(
+      members.map((m) => ({ channel_id: general.id, user_id: m.id })),
+    )} on conflict do nothing`;
+  }
   return { communityId: community.id as string, general: general.id };
 }
 

@@ -15,6 +15,8 @@ interface Spec {
   /** Stream n opens with the headers credentials[n % length] (a token, or an internal hop's). */
   credentials: Record<string, string>[];
   count: number;
+  /** Streams opened at once, each wave waiting for the last (100: tabs open over time; count: a storm). */
+  wave?: number;
 }
 
 /** A stream's credential as a client sends it to the gateway. */
@@ -32,6 +34,8 @@ export interface Opened {
 export interface Arrivals {
   arrivals: Record<string, number[]>;
   ended: number;
+  /** When each stream that opened got its `ready` (wallNow), in order. */
+  readyAt: number[];
 }
 
 // Opened in waves of a hundred, each waiting for the last: tabs open over time, not in one instant.
@@ -39,6 +43,7 @@ const WAVE = 100;
 
 function clientProcess() {
   const arrivals: Record<string, number[]> = {};
+  const readyAt: number[] = [];
   let ended = 0;
 
   async function openAll(spec: Spec): Promise<Opened> {
@@ -52,8 +57,10 @@ function clientProcess() {
         const done = (failure?: string) => {
           if (settled) return;
           settled = true;
-          if (failure === undefined) opened.ready++;
-          else {
+          if (failure === undefined) {
+            opened.ready++;
+            readyAt.push(wallNow());
+          } else {
             opened.failed++;
             opened.firstFailure ??= failure;
           }
@@ -114,8 +121,9 @@ function clientProcess() {
         }).catch((err) => done(String(err)));
       });
     const started = performance.now();
-    for (let i = 0; i < spec.count; i += WAVE) {
-      await Promise.all(Array.from({ length: Math.min(WAVE, spec.count - i) }, (_, j) => open(i + j)));
+    const wave = spec.wave ?? WAVE;
+    for (let i = 0; i < spec.count; i += wave) {
+      await Promise.all(Array.from({ length: Math.min(wave, spec.count - i) }, (_, j) => open(i + j)));
     }
     return { ...opened, seconds: (performance.now() - started) / 1000 };
   }
@@ -127,7 +135,7 @@ function clientProcess() {
         spec = JSON.parse(line) as Spec;
         void openAll(spec).then((opened) => console.log(JSON.stringify(opened)));
       } else if (line.trim() === "report")
-        console.log(JSON.stringify({ arrivals, ended } satisfies Arrivals));
+        console.log(JSON.stringify({ arrivals, ended, readyAt } satisfies Arrivals));
     }
   };
 }
@@ -138,7 +146,12 @@ if (import.meta.main) {
 }
 
 /** Starts a client process that opens `count` streams on `url`, in waves, each with its own credential. */
-export function holdStreams(url: string, credentials: Record<string, string>[], count: number) {
+export function holdStreams(
+  url: string,
+  credentials: Record<string, string>[],
+  count: number,
+  wave?: number,
+) {
   const client = Bun.spawn([process.execPath, import.meta.path], {
     stdin: "pipe",
     stdout: "pipe",
@@ -160,7 +173,7 @@ export function holdStreams(url: string, credentials: Record<string, string>[], 
     if (done) throw new Error(`the stream client exited with ${await client.exited}`);
     return JSON.parse(value) as T;
   };
-  client.stdin.write(`${JSON.stringify({ url, credentials, count } satisfies Spec)}\n`);
+  client.stdin.write(`${JSON.stringify({ url, credentials, count, wave } satisfies Spec)}\n`);
   void client.stdin.flush();
   return {
     pid: client.pid,

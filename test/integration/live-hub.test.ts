@@ -3,7 +3,7 @@ import { envelope } from "../../lib/bus/envelope.ts";
 import { subjects } from "../../lib/bus/subjects.ts";
 import type { Transport } from "../../lib/client/api-client.ts";
 import { ApiClient } from "../../lib/client/api-client.ts";
-import { channels } from "../../lib/db/schema.ts";
+import { channelMembers, channels } from "../../lib/db/schema.ts";
 import { requestUpstream } from "../../lib/http/proxy.ts";
 import { createLiveHub, type LiveConnection, type LiveHub, type LiveItem } from "../../lib/live/hub.ts";
 import { acmeWithSecret, type Person, startTestApi, type TestApi } from "../support/api.ts";
@@ -77,6 +77,10 @@ describe("the live hub", () => {
     ({ community, general, secret } = await acmeWithSecret(t, alice));
     await t.join(bob, "acme");
     await t.join(carol, "acme");
+    // A public channel's messages reach the people in it: bob and carol are in #general, as an
+    // invite leaves a new member.
+    await call(bob, "POST", `/api/channels/${general}/join`);
+    await call(carol, "POST", `/api/channels/${general}/join`);
     await call(alice, "POST", `/api/channels/${secret}/members`, { user_id: bob.id });
   });
   afterAll(async () => {
@@ -188,6 +192,85 @@ describe("the live hub", () => {
     expect(b.items.filter((i) => i.kind === "presence")).toHaveLength(1);
   });
 
+  test("a public channel's messages reach its members and streams showing it, not others of the community; joining brings them at once", async () => {
+    const random = (await call(alice, "POST", "/api/communities/acme/channels", { name: "random" })).id;
+    await call(bob, "POST", `/api/channels/${random}/join`);
+    const b = await connect(bob, "acme");
+    const c = await connect(carol, "acme");
+    const items: LiveItem[] = [];
+    // carol's second stream shows #random (a preview), though she has not joined it.
+    const preview = await hub.connect({
+      api: client(carol),
+      communitySlug: "acme",
+      watch: [random],
+      deliver: (i) => items.push(i),
+    });
+    open.push(preview);
+    await post(alice, random, "random chatter");
+    await call(alice, "PATCH", `/api/channels/${random}`, { topic: "anything goes" });
+    await post(alice, general, "sentinel 3");
+    await waitFor(() => expect(c.bodies()).toContain("sentinel 3"));
+    await waitFor(() => expect(b.bodies()).toContain("sentinel 3"));
+    expect(b.bodies()).toContain("random chatter");
+    expect(c.bodies()).not.toContain("random chatter");
+    // The channel's own news still reaches the whole community (the channel list shows it).
+    expect(c.items.some((i) => i.kind === "event" && i.event.type === "channel.updated")).toBe(true);
+    const previewed = items.flatMap((i) =>
+      i.kind === "event" && i.event.type === "message.created"
+        ? [(i.event.data.message as { body_md: string }).body_md]
+        : [],
+    );
+    await waitFor(() => expect(previewed).toContain("random chatter"));
+    // Joining is learnt from its event: the very next message arrives, with no re-read in between.
+    await call(carol, "POST", `/api/channels/${random}/join`);
+    await post(alice, random, "welcome carol");
+    await waitFor(() => expect(c.bodies()).toContain("welcome carol"));
+    await call(carol, "POST", `/api/channels/${random}/leave`);
+    await post(alice, random, "after carol left");
+    await post(alice, general, "sentinel 4");
+    await waitFor(() => expect(c.bodies()).toContain("sentinel 4"));
+    expect(c.bodies()).not.toContain("after carol left");
+  });
+
+  test("presence covers the community's members as they come and go, read once for all its streams", async () => {
+    const contextReads: string[] = [];
+    const counting: Transport = (path, init) => {
+      if (path.startsWith("/api/live/context")) contextReads.push(path);
+      return toApi(path, init);
+    };
+    const b = await connect(bob, "acme", undefined, counting);
+    const c = await connect(carol, "acme", undefined, counting);
+    // The hub read the members of acme before (its first stream); these two read only their own.
+    expect(contextReads.filter((p) => p.includes("members=true"))).toEqual([]);
+    const erin = await t.person("erin");
+    await t.join(erin, "acme");
+    await t.bus.publish(
+      subjects.communityEvents(community),
+      envelope("member.joined", { community_id: community, actor_id: erin.id, data: { user_id: erin.id } }),
+    );
+    const beat = (who: Person) =>
+      t.bus.publish(
+        subjects.presence(community),
+        envelope("presence.heartbeat", {
+          community_id: community,
+          actor_id: who.id,
+          data: { user_id: who.id, last_seen_at: new Date().toISOString() },
+        }),
+      );
+    await beat(erin);
+    await beat(bob);
+    await waitFor(() => {
+      hub.flushPresence();
+      const told = c.items.flatMap((i) => (i.kind === "presence" ? i.changes.map((x) => x.user_id) : []));
+      expect(told).toContain(erin.id);
+      expect(told).toContain(bob.id);
+    });
+    // Nobody is told of themselves.
+    const toBob = b.items.flatMap((i) => (i.kind === "presence" ? i.changes.map((x) => x.user_id) : []));
+    expect(toBob).toContain(erin.id);
+    expect(toBob).not.toContain(bob.id);
+  });
+
   test("someone who loses access to the channel stops getting its events", async () => {
     const b = await connect(bob, "acme");
     await call(bob, "POST", `/api/channels/${secret}/leave`);
@@ -214,11 +297,13 @@ describe("the live hub", () => {
 
   test("leaving while the hub re-reads access is not undone by the answer it was already waiting for", async () => {
     const quiet = await privateChannel("quiet", [carol]);
-    // A public channel made behind the bus's back: only a re-read of access teaches the hub of it.
+    // A public channel with carol in it, made behind the bus's back: only a re-read of access
+    // teaches the hub of it.
     const [probe] = await t.database.db
       .insert(channels)
       .values({ communityId: community, name: "probe", createdBy: alice.id })
       .returning();
+    await t.database.db.insert(channelMembers).values({ channelId: probe?.id as string, userId: carol.id });
     let armed = false;
     let release = () => {};
     let reached = () => {};

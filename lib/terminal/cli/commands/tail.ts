@@ -65,6 +65,7 @@ export const tail: Command = {
         server: ctx.session.server,
         token: ctx.client.token,
         community,
+        watch: targets.map((t) => t.id),
         reviver: ctx.reviver,
         onEvent(event) {
           if (held) held.push(event);

@@ -1,0 +1,379 @@
+// How many people this box holds: a crowd of simulated people (test/bench/capacity-crowd.ts, the
+// user model of Mattermost's load-test-ng) grown step by step, each step held steady for a while,
+// against the embedded server (`ajet-chat serve`, one process, PGlite inside) and against
+// distributed mode (PostgreSQL + NATS; 2 API, 2 web SM, 2 TUI SM processes behind a balancer, and
+// one gateway). A step is healthy when actions take ≤ 100 ms on average and ≤ 1 s at p99, at most
+// 0.1 % fail, a post reaches every stream that should show it within 1 s at p99 with none lost,
+// every stream connected and no resume hung. Prints a table per mode and its largest healthy crowd;
+// the ramp stops at the first unhealthy step.
+// Run with `bun run bench capacity`. Knobs: CAPACITY_USERS (250,500,1000,2000), CAPACITY_STEP_SECONDS
+// (60), CAPACITY_MODES (embedded,distributed). The crowd, the servers and PostgreSQL share the box.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { createSession } from "../../lib/auth/sessions.ts";
+import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
+import { loadConfig } from "../../lib/config.ts";
+import { type Database, openDatabase } from "../../lib/db/client.ts";
+import { configureLog } from "../../lib/log.ts";
+import { createDiskStore } from "../../lib/storage/disk-store.ts";
+import { createApiApp } from "../../services/api/main.ts";
+import { TEST_INTERNAL_SECRET, trustedHop } from "../support/internal.ts";
+import { type CapacityPerson, type CapacityReport, runCapacityCrowd } from "./capacity-crowd.ts";
+import { cpuMsOf, heading, ms } from "./measure.ts";
+import { startDistributedReplicas, startEmbedded } from "./service-process.ts";
+import { startBenchApi } from "./setup.ts";
+
+// Every stream is a socket at the crowd and two at the gateway: the open-file limit is raised to
+// the most this machine allows, by starting this benchmark again under `ulimit -n`.
+if (!Bun.env.CAPACITY_FILES_RAISED) {
+  const child = Bun.spawn(
+    ["sh", "-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$1"', process.execPath, import.meta.path],
+    { env: { ...Bun.env, CAPACITY_FILES_RAISED: "1" }, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  process.exit(await child.exited);
+}
+
+const list = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const knobs = z
+  .object({
+    CAPACITY_USERS: list
+      .transform((xs) => xs.map(Number))
+      .pipe(z.array(z.number().int().positive()))
+      .default([250, 500, 1000, 2000]),
+    CAPACITY_STEP_SECONDS: z.coerce.number().positive().default(60),
+    CAPACITY_MODES: list
+      .pipe(z.array(z.enum(["embedded", "distributed"])))
+      .default(["embedded", "distributed"]),
+  })
+  .parse(Bun.env);
+const MAX_USERS = Math.max(...knobs.CAPACITY_USERS);
+const OTHER_CHANNELS = 10;
+const HISTORY = 30;
+const HANG_MS = 10_000;
+const fileLimit = Number(await Bun.$`sh -c "ulimit -n"`.text());
+configureLog({ level: "error" });
+
+/** How the seeding reaches the database and the API, whichever mode. */
+interface Seeder {
+  db: Database;
+  exec(text: string): Promise<unknown>;
+  call<T>(token: string, method: string, path: string, body?: unknown): Promise<T>;
+}
+
+const apiCaller =
+  (app: { fetch(req: Request): Response | Promise<Response> }): Seeder["call"] =>
+  async (token, method, path, body) => {
+    const res = await app.fetch(
+      new Request(`http://api.bench${path}`, {
+        method,
+        headers: { ...trustedHop, authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
+    return (await res.json()) as never;
+  };
+
+/**
+ * The crowd's world: a community with #general and ten more channels holding history, each person
+ * in #general and 3 of the 10 others, each with a session of their own; half of them use the web.
+ */
+async function seed(s: Seeder) {
+  const ids = Array.from({ length: MAX_USERS + 1 }, () => Bun.randomUUIDv7());
+  const values = ids.map((id, i) => `('${id}', 'cap${i}', 'Person ${i}')`).join(",");
+  await s.exec(`insert into users (id, username, display_name) values ${values}`);
+  const owner = (await createSession(s.db.db, ids[0] as string)).token;
+  await s.call(owner, "POST", "/api/communities", { name: "acme", slug: "acme" });
+  const listed = await s.call<{ items: { id: string; name: string }[] }>(
+    owner,
+    "GET",
+    "/api/communities/acme/channels",
+  );
+  const general = listed.items.find((c) => c.name === "general");
+  if (!general) throw new Error("a new community has no #general");
+  const channels = [{ id: general.id, name: "general" }];
+  for (let i = 1; i <= OTHER_CHANNELS; i++) {
+    const c = await s.call<{ id: string }>(owner, "POST", "/api/communities/acme/channels", {
+      name: `room-${i}`,
+    });
+    channels.push({ id: c.id, name: `room-${i}` });
+  }
+  const cid = await firstId(s, "select id from communities where slug = 'acme'");
+  const people = ids.slice(1);
+  const memberOf = (i: number) => [0, 1 + (i % 10), 1 + ((i + 3) % 10), 1 + ((i + 7) % 10)];
+  await s.exec(
+    `insert into community_members (community_id, user_id, role) values ${people
+      .map((id) => `('${cid}', '${id}', 'member')`)
+      .join(",")} on conflict do nothing`,
+  );
+  await s.exec(
+    `insert into channel_members (channel_id, user_id) values ${people
+      .flatMap((id, i) => memberOf(i).map((c) => `('${channels[c]?.id}', '${id}')`))
+      .join(",")} on conflict do nothing`,
+  );
+  for (const c of channels)
+    for (let i = 0; i < HISTORY; i++)
+      await s.call(owner, "POST", `/api/channels/${c.id}/messages`, {
+        body_md: `Earlier message ${i}: the **build** is green again, deploy after lunch`,
+      });
+  const crowd: CapacityPerson[] = [];
+  for (let i = 0; i < people.length; i += 100) {
+    const batch = people.slice(i, i + 100).map((id) => createSession(s.db.db, id));
+    for (const [j, { token }] of (await Promise.all(batch)).entries()) {
+      const n = i + j;
+      crowd.push({
+        id: people[n] as string,
+        token,
+        username: `cap${n + 1}`,
+        web: n % 2 === 0,
+        channels: memberOf(n),
+      });
+    }
+  }
+  return { channels, crowd };
+}
+
+async function firstId(s: Seeder, query: string): Promise<string> {
+  const result = (await s.exec(query)) as { rows?: { id: string }[] } | { id: string }[];
+  const rows = Array.isArray(result) ? result : (result.rows ?? []);
+  return rows[0]?.id as string;
+}
+
+/** Resident memory of the processes, in MB (from /proc, without disturbing them). */
+async function rssMbOf(pids: number[]) {
+  let kb = 0;
+  for (const pid of pids) {
+    const status = await Bun.file(`/proc/${pid}/status`)
+      .text()
+      .catch(() => "");
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return kb / 1024;
+}
+
+interface Step {
+  users: number;
+  report: CapacityReport;
+  serverCores: number;
+  postgresCores: number;
+  rssMb: number;
+  healthy: boolean;
+  why: string[];
+}
+
+function judge(r: CapacityReport): string[] {
+  const why: string[] = [];
+  if (r.notOpened) why.push(`${r.notOpened} streams did not open (${r.firstFailure})`);
+  if (!(r.latency.avg <= 100)) why.push(`action avg ${ms(r.latency.avg)} ms`);
+  if (!(r.latency.p99 <= 1000)) why.push(`action p99 ${ms(r.latency.p99)} ms`);
+  if (r.errors > r.actions * 0.001) why.push(`${r.errors} errors (${r.firstError})`);
+  if (!(r.delivery.p99 <= 1000) && r.delivery.expected) why.push(`delivery p99 ${ms(r.delivery.p99)} ms`);
+  if (r.delivery.lost) why.push(`${r.delivery.lost} deliveries lost`);
+  if (r.resumes.hung) why.push(`${r.resumes.hung} resumes hung`);
+  return why;
+}
+
+function printTable(mode: string, steps: Step[]) {
+  const cols = [
+    "users",
+    "open s",
+    "actions/s",
+    "avg ms",
+    "p99 ms",
+    "errors",
+    "posts",
+    "deliv p50",
+    "deliv p99",
+    "lost",
+    "resumes/hung",
+    "RSS MB",
+    "server cores",
+    "pg cores",
+    "crowd cores",
+    "healthy",
+  ];
+  console.log(`  ${cols.map((c) => c.padStart(10)).join(" ")}`);
+  for (const s of steps) {
+    const r = s.report;
+    const cells = [
+      String(s.users),
+      r.openSeconds.toFixed(1),
+      (r.actions / knobs.CAPACITY_STEP_SECONDS).toFixed(1),
+      ms(r.latency.avg),
+      ms(r.latency.p99),
+      String(r.errors),
+      String(r.delivery.posts),
+      ms(r.delivery.p50),
+      ms(r.delivery.p99),
+      `${r.delivery.lost}/${r.delivery.expected}`,
+      `${r.resumes.count}/${r.resumes.hung}`,
+      s.rssMb.toFixed(0),
+      s.serverCores.toFixed(2),
+      mode === "embedded" ? "-" : s.postgresCores.toFixed(2),
+      r.cores.toFixed(2),
+      s.healthy ? "yes" : "NO",
+    ];
+    console.log(`  ${cells.map((c) => c.padStart(10)).join(" ")}`);
+  }
+  for (const s of steps) {
+    if (!s.healthy) console.log(`  ${s.users} users unhealthy: ${s.why.join("; ")}`);
+    if (s.report.cores > 0.85)
+      console.log(
+        `  !! at ${s.users} users the crowd's own thread ran at ${s.report.cores.toFixed(2)} cores: the load generator may be the bottleneck`,
+      );
+  }
+  const slowest = Object.entries(steps.at(-1)?.report.byAction ?? {}).sort((a, b) => b[1].p99 - a[1].p99);
+  console.log(
+    `  slowest actions at ${steps.at(-1)?.users} users (p99): ${slowest
+      .slice(0, 4)
+      .map(([n, f]) => `${n} ${ms(f.p99)} ms (${f.count}${f.errors ? `, ${f.errors} errors` : ""})`)
+      .join(", ")}`,
+  );
+  const best = steps.filter((s) => s.healthy).at(-1);
+  console.log(
+    `  largest healthy crowd (${mode}): ${best ? best.users.toLocaleString("en") : "none of the steps"}`,
+  );
+}
+
+async function ramp(
+  mode: string,
+  url: string,
+  pids: number[],
+  backends: () => Promise<number[]>,
+  world: Awaited<ReturnType<typeof seed>>,
+) {
+  const steps: Step[] = [];
+  console.log(`  idle server RSS ${(await rssMbOf(pids)).toFixed(0)} MB`);
+  for (const users of knobs.CAPACITY_USERS) {
+    // The gateway holds two sockets a stream (the client's, the session manager's), the crowd one.
+    if (users * 2 + 1000 > fileLimit) {
+      console.log(
+        `  !! ${users} users not tried: ${users * 2 + 1000} open files needed, this machine allows ${fileLimit}`,
+      );
+      break;
+    }
+    let cpu = { at: 0, servers: new Map<number, number>(), pg: new Map<number, number>() };
+    let served = { serverCores: 0, postgresCores: 0, rssMb: 0 };
+    const weigh = async () => ({
+      at: performance.now(),
+      servers: await cpuMsOf(pids),
+      pg: await cpuMsOf(await backends()),
+    });
+    const used = (before: Map<number, number>, after: Map<number, number>) =>
+      [...after].reduce((n, [pid, v]) => n + v - (before.get(pid) ?? 0), 0);
+    const report = await runCapacityCrowd(
+      {
+        url,
+        community: "acme",
+        channels: world.channels,
+        people: world.crowd.slice(0, users),
+        seconds: knobs.CAPACITY_STEP_SECONDS,
+        hangMs: HANG_MS,
+        seed: users,
+      },
+      {
+        steady: async () => {
+          cpu = await weigh();
+        },
+        stopped: async () => {
+          const now = await weigh();
+          const span = now.at - cpu.at;
+          served = {
+            serverCores: used(cpu.servers, now.servers) / span,
+            postgresCores: used(cpu.pg, now.pg) / span,
+            rssMb: await rssMbOf(pids),
+          };
+        },
+      },
+    );
+    const why = judge(report);
+    steps.push({ users, report, ...served, healthy: why.length === 0, why });
+    console.log(
+      `  … ${users} users: ${report.actions} actions, avg ${ms(report.latency.avg)} ms, delivery p99 ${ms(report.delivery.p99)} ms${why.length ? `, unhealthy: ${why.join("; ")}` : ""}`,
+    );
+    if (why.length) break;
+    // Streams of the step just ended close; the next crowd starts on a settled server.
+    await Bun.sleep(2000);
+  }
+  printTable(mode, steps);
+}
+
+heading(
+  `capacity: a crowd of ${knobs.CAPACITY_USERS.join(", ")} people, ${knobs.CAPACITY_STEP_SECONDS} s steady each, open-file limit ${fileLimit}`,
+);
+console.log(
+  "  each person: one stream (half web /events, half terminal /tui/events, resuming with Last-Event-ID), an action every 1–39 s with load-test-ng's weights",
+);
+console.log(
+  "  healthy: action avg ≤ 100 ms, p99 ≤ 1 s, errors ≤ 0.1 %, delivery p99 ≤ 1 s, none lost, all connected, no resume hung",
+);
+
+if (knobs.CAPACITY_MODES.includes("embedded")) {
+  heading("capacity, embedded: one process (`ajet-chat serve`, PGlite inside)");
+  const dataDir = mkdtempSync(join(tmpdir(), "ajet-capacity-"));
+  try {
+    const config = loadConfig({
+      AJET_LOG_LEVEL: "error",
+      AJET_DATA_DIR: dataDir,
+      AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+    });
+    const database = await openDatabase(config.database, { migrate: true });
+    const app = createApiApp({
+      config,
+      db: database,
+      bus: createMemoryBus({ replayBuffer: 10 }),
+      store: createDiskStore(join(dataDir, "files")),
+    });
+    const world = await seed({
+      db: database,
+      exec: (text) => database.db.execute(sql.raw(text)),
+      call: apiCaller(app),
+    });
+    await database.close();
+    const server = await startEmbedded(null, {}, dataDir);
+    try {
+      await ramp("embedded", server.gateway.url, [server.gateway.pid], async () => [], world);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (knobs.CAPACITY_MODES.includes("distributed")) {
+  heading(
+    "capacity, distributed: PostgreSQL + NATS, 2 API, 2 web SM, 2 TUI SM, 1 gateway (+ a balancer), each a process",
+  );
+  const api = await startBenchApi();
+  try {
+    const world = await seed({
+      db: api.database,
+      exec: (text) => api.raw.unsafe(text),
+      call: apiCaller(api.app),
+    });
+    const servers = await startDistributedReplicas(api.dbUrl, 2);
+    try {
+      const pids = Object.values(servers)
+        .filter((p): p is { pid: number } & typeof p => typeof p === "object" && p !== null && "pid" in p)
+        .map((p) => (p as { pid: number }).pid);
+      const backends = async () =>
+        (await api.raw`select pid from pg_stat_activity where datname = current_database()`).map(
+          (r: { pid: number }) => r.pid,
+        );
+      await ramp("distributed", servers.gateway.url, [...new Set(pids)], backends, world);
+    } finally {
+      await servers.stop();
+    }
+  } finally {
+    await api.close();
+  }
+}
