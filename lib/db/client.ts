@@ -8,6 +8,7 @@ import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { Config } from "../config.ts";
+import { createDbMeter, instrument } from "../metrics/metered-db.ts";
 import { StartupError } from "../startup-error.ts";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { migrate } from "./migrate.ts";
@@ -72,7 +73,23 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
   }
-  const db = drizzlePglite({ client, schema, logger: loggerFor(options) }) as unknown as Db;
+  // One connection: PGlite runs one statement at a time.
+  const meter = createDbMeter("pglite", 1);
+  const metered = instrument(client, {
+    query:
+      (run) =>
+      (...args) =>
+        meter.hold("statement", () => run(...args) as Promise<unknown>),
+    exec:
+      (run) =>
+      (...args) =>
+        meter.hold("statement", () => run(...args) as Promise<unknown>),
+    transaction:
+      (run) =>
+      (...args) =>
+        meter.hold("transaction", () => run(...args) as Promise<unknown>),
+  });
+  const db = drizzlePglite({ client: metered, schema, logger: loggerFor(options) }) as unknown as Db;
   return {
     db,
     kind: "pglite",
@@ -80,6 +97,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
       await client.query("select 1");
     },
     close: async () => {
+      meter.close();
       if (!client.closed) await client.close();
       lock?.release();
     },
@@ -100,16 +118,28 @@ async function pgliteFiles() {
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const max = options.maxConnections ?? 10;
   const client = new SQL({
     url,
-    max: options.maxConnections ?? 10,
+    max,
     connectionTimeout: 5,
     idleTimeout: 30,
     // Bun's default prepares each distinct statement per connection; drizzle's queries are stable
     // text, so preparing pays off.
     prepare: true,
   });
-  const db = drizzleBunSql({ client, schema, logger: loggerFor(options) }) as unknown as Db;
+  const meter = createDbMeter("postgres", max);
+  const metered = instrument(client, {
+    unsafe:
+      (run) =>
+      (...args) =>
+        meter.lazy(run(...args) as PromiseLike<unknown>),
+    begin:
+      (run) =>
+      (...args) =>
+        meter.hold("transaction", () => run(...args) as Promise<unknown>),
+  });
+  const db = drizzleBunSql({ client: metered, schema, logger: loggerFor(options) }) as unknown as Db;
   return {
     db,
     kind: "postgres",
@@ -117,6 +147,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       await db.execute(sql`select 1`);
     },
     close: async () => {
+      meter.close();
       await client.close({ timeout: 5 });
     },
   };

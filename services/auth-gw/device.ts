@@ -15,6 +15,7 @@ import { readBodyText, readJson } from "../../lib/http/body.ts";
 import { HttpError } from "../../lib/http/errors.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
 import { route } from "../../lib/http/router.ts";
+import { rateLimitRefusals } from "../../lib/metrics/metrics.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { approvePage, decidedPage, enterCodePage } from "./device-page.ts";
 
@@ -83,6 +84,7 @@ export function deviceRoutes(deps: GatewayDeps) {
         policy: config.sessions,
       });
       if (poll.outcome === "issued") return Response.json({ token: poll.token }, { headers: noStore });
+      if (poll.outcome === "slow_down") rateLimitRefusals.inc({ bucket: "device_poll" });
       const [code, message] = pollErrors[poll.outcome];
       throw new HttpError(400, code, message, noStore);
     }),

@@ -2,6 +2,7 @@ import { authenticate, type Principal, presentedToken } from "../../lib/auth/aut
 import type { Around } from "../../lib/http/app.ts";
 import { toResponse } from "../../lib/http/errors.ts";
 import { pathSegments } from "../../lib/http/router.ts";
+import { rateLimitRefusals, signInFailures } from "../../lib/metrics/metrics.ts";
 import { dropForeignSessionCookies } from "./cookies.ts";
 import { createCors } from "./cors.ts";
 import { checkCsrf } from "./csrf.ts";
@@ -46,13 +47,17 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
       ctx.identity = principal;
       if (token && !principal) {
         ctx.logFields.auth = "failed";
+        signInFailures.inc({ via: "credential" });
         await noteFailedAuth(ctx.ip, token);
       }
-      const buckets = DOOR_ROUTES.has(segments[0] ?? "") ? strict : general;
-      const wait = buckets.take(
+      const bucket = DOOR_ROUTES.has(segments[0] ?? "") ? "auth" : "general";
+      const wait = (bucket === "auth" ? strict : general).take(
         principal ? `${principal.via}:${principal.credentialId}` : addressKey(ctx.ip),
       );
-      if (wait > 0) throw tooManyRequests(wait);
+      if (wait > 0) {
+        rateLimitRefusals.inc({ bucket });
+        throw tooManyRequests(wait);
+      }
       const preflight = cors.preflight(req);
       if (preflight) res = preflight;
       else {

@@ -2,6 +2,7 @@ import { publishAll } from "../../../lib/bus/publish.ts";
 import { isKind } from "../../../lib/errors.ts";
 import { readBodyText } from "../../../lib/http/body.ts";
 import { type Route, route } from "../../../lib/http/router.ts";
+import { rateLimitRefusals, webhookDeliveries } from "../../../lib/metrics/metrics.ts";
 import { doDeliverWebhook, findWebhook } from "../../../lib/webhooks/deliver.ts";
 import { parseWebhookBody } from "../../../lib/webhooks/payload.ts";
 import { createTokenBuckets } from "../../../lib/webhooks/rate-limit.ts";
@@ -11,9 +12,12 @@ import type { ApiDeps } from "../deps.ts";
 export const WEBHOOK_BURST = 20;
 export const WEBHOOK_PER_SECOND = 1;
 
-/** Slack's answers: a short word as text/plain. */
-const reply = (status: number, word: string, headers: Record<string, string> = {}) =>
-  new Response(word, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+/** Slack's answers: a short word as text/plain, counted by that word. */
+function reply(status: number, word: string, headers: Record<string, string> = {}) {
+  webhookDeliveries.inc({ outcome: word });
+  if (status === 429) rateLimitRefusals.inc({ bucket: "webhook" });
+  return new Response(word, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+}
 
 /**
  * Incoming webhooks: `POST /hook/<id>/<token>`, no session. Answers like Slack so its clients work
