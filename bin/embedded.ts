@@ -5,6 +5,7 @@ import { type Listening, listen } from "../lib/http/listen.ts";
 import { internalSecretOf } from "../lib/internal-secret.ts";
 import type { LiveParts } from "../lib/live/session-manager.ts";
 import { createStreamLimits } from "../lib/live/stream-limits.ts";
+import { serveMetrics } from "../lib/metrics/listener.ts";
 import { openResources, type Running } from "../lib/runtime.ts";
 import { createApiApp } from "../services/api/main.ts";
 import { createGatewayApp } from "../services/auth-gw/main.ts";
@@ -27,6 +28,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   let gateway: Listening;
   let stopSweeper: () => Promise<void>;
   let live: LiveParts[];
+  let metrics: ReturnType<typeof serveMetrics>;
   try {
     const secret = internalSecretOf(config);
     const apiApp = createApiApp({ config, db, bus, store });
@@ -47,21 +49,31 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
         tui: { name: "tui-sm", app: tui.app, secret },
       },
     });
-    gateway = listen(gatewayApp, {
-      host: config.host,
-      port: config.ports.gateway,
-      maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
-    });
+    // One listener for the one process, whose registry all four services record in; opened before
+    // the gateway's, so a refused metrics port leaves no door open.
+    metrics = serveMetrics(config, "ajet-chat");
+    try {
+      gateway = listen(gatewayApp, {
+        host: config.host,
+        port: config.ports.gateway,
+        maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
+      });
+    } catch (err) {
+      metrics.stop();
+      throw err;
+    }
   } catch (err) {
     await resources.close();
     throw err;
   }
   return {
     url: gateway.url,
+    metricsUrl: metrics.url,
     database: db,
     async stop() {
       // The door closes first, then the streams behind it, then what they share.
       await gateway.stop(config.shutdownGraceMs);
+      metrics.stop();
       await Promise.all(live.map((l) => l.close()));
       await stopSweeper();
       await resources.close();

@@ -53,6 +53,16 @@ const envSchema = clientEnvSchema.extend({
   AJET_TUI_URL: optionalUrl(["http:", "https:"]),
   AJET_DATA_DIR: z.string().min(1).default("./data"),
   AJET_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  AJET_LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  AJET_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  AJET_METRICS_PORT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(off|\d{1,5})$/, "must be a port number from 0 to 65535, or off")
+      .refine((v) => v === "off" || Number(v) <= 65535, "must be a port number from 0 to 65535, or off")
+      .transform((v) => (v === "off" ? ("off" as const) : Number(v)))
+      .optional(),
+  ),
   AJET_MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -136,6 +146,9 @@ const envSchema = clientEnvSchema.extend({
 
 export type Env = z.input<typeof envSchema>;
 
+// The port Prometheus exporters conventionally take (OpenTelemetry's, prom-client's examples).
+const DEFAULT_METRICS_PORT = 9464;
+
 export type Config = ReturnType<typeof buildConfig>;
 
 function buildConfig(env: z.output<typeof envSchema>) {
@@ -175,6 +188,17 @@ function buildConfig(env: z.output<typeof envSchema>) {
     publicUrl: trimSlash(env.AJET_PUBLIC_URL ?? local(gatewayPort)),
     dataDir,
     logLevel: env.AJET_LOG_LEVEL,
+    logFormat: env.AJET_LOG_FORMAT,
+    // Prometheus text on its own listener, never on the public door. The default port follows the
+    // gateway's rule: a service run alone takes its offset from it (lib/metrics/listener.ts).
+    metrics:
+      env.AJET_METRICS_PORT === "off"
+        ? null
+        : {
+            host: env.AJET_METRICS_HOST,
+            port: env.AJET_METRICS_PORT ?? (gatewayPort === 0 ? 0 : DEFAULT_METRICS_PORT),
+            explicit: env.AJET_METRICS_PORT !== undefined,
+          },
     limits: {
       maxBodyBytes: env.AJET_MAX_BODY_BYTES,
       maxUploadBytes: env.AJET_MAX_UPLOAD_BYTES,

@@ -47,6 +47,8 @@ export async function openResources(
 
 export interface Running {
   url: string;
+  /** Where this process serves Prometheus metrics, or null when it does not. */
+  metricsUrl?: string | null;
   stop(): Promise<void>;
 }
 

@@ -127,8 +127,7 @@ export async function doDecideDeviceLogin(
 
 /**
  * Remembers when each device code last polled, to answer `slow_down` to a terminal polling faster
- * than the interval. Kept in this process: a gateway has no column for it, and a client spread over
- * several gateways gains at most one poll per gateway per interval, which the rate limits bound.
+ * than the interval, in this process (lib/limits/limits.ts shares it in PostgreSQL instead).
  */
 export function createPollPacer(intervalMs = DEVICE_POLL_INTERVAL_SECONDS * 1000) {
   const lastPoll = new Map<string, number>();
@@ -145,7 +144,10 @@ export function createPollPacer(intervalMs = DEVICE_POLL_INTERVAL_SECONDS * 1000
     },
   };
 }
-export type PollPacer = ReturnType<typeof createPollPacer>;
+/** Says whether a poll came too soon; the one shared by all gateways answers from the database. */
+export interface PollPacer {
+  tooSoon(id: string, nowMs: number): boolean | Promise<boolean>;
+}
 
 export type DevicePoll =
   | { outcome: "issued"; token: string; userId: string }
@@ -167,7 +169,7 @@ export async function doPollDeviceLogin(
   const [row] = await db.select().from(deviceCodes).where(eq(deviceCodes.id, parsed.id));
   if (!row || !secretMatches(parsed.secret, row.deviceCodeHash)) return { outcome: "invalid" };
   if (row.status === "issued" || row.expiresAt <= now) return { outcome: "expired" };
-  if (context.pacer.tooSoon(row.id, now.getTime())) return { outcome: "slow_down" };
+  if (await context.pacer.tooSoon(row.id, now.getTime())) return { outcome: "slow_down" };
   if (row.status === "denied") return { outcome: "denied" };
   if (row.status !== "approved" || !row.userId) return { outcome: "pending" };
   const userId = row.userId;

@@ -1,4 +1,5 @@
 import { log } from "../log.ts";
+import { busPublishFailures } from "../metrics/metrics.ts";
 import type { Envelope } from "./envelope.ts";
 import type { EventBus } from "./event-bus.ts";
 
@@ -17,6 +18,7 @@ export async function publishAll(bus: EventBus, events: readonly Outgoing[]) {
     try {
       await bus.publish(subject, event);
     } catch (err) {
+      busPublishFailures.inc();
       log.error("publishing a committed event failed", { subject, type: event.type, error: String(err) });
     }
   }

@@ -5,6 +5,7 @@ import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { Config } from "../config.ts";
+import { createDbMeter, instrument } from "../metrics/metered-db.ts";
 import { StartupError } from "../startup-error.ts";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { migrate } from "./migrate.ts";
@@ -70,9 +71,21 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
   }
-  // drizzle calls only `query` and `transaction`, which RemotePglite answers as PGlite does.
+  // One connection: PGlite runs one statement at a time. drizzle calls only `query` and
+  // `transaction`, which RemotePglite answers as PGlite does.
+  const meter = createDbMeter("pglite", 1);
+  const metered = instrument(client, {
+    query:
+      (run) =>
+      (...args) =>
+        meter.hold("statement", () => run(...args) as Promise<unknown>),
+    transaction:
+      (run) =>
+      (...args) =>
+        meter.hold("transaction", () => run(...args) as Promise<unknown>),
+  });
   const db = drizzlePglite({
-    client: client as unknown as PGlite,
+    client: metered as unknown as PGlite,
     schema,
     logger: loggerFor(options),
   }) as unknown as Db;
@@ -83,6 +96,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
       await client.query("select 1");
     },
     close: async () => {
+      meter.close();
       if (!client.closed) await client.close();
       lock?.release();
     },
@@ -90,16 +104,28 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const max = options.maxConnections ?? 10;
   const client = new SQL({
     url,
-    max: options.maxConnections ?? 10,
+    max,
     connectionTimeout: 5,
     idleTimeout: 30,
     // Bun's default prepares each distinct statement per connection; drizzle's queries are stable
     // text, so preparing pays off.
     prepare: true,
   });
-  const db = drizzleBunSql({ client, schema, logger: loggerFor(options) }) as unknown as Db;
+  const meter = createDbMeter("postgres", max);
+  const metered = instrument(client, {
+    unsafe:
+      (run) =>
+      (...args) =>
+        meter.lazy(run(...args) as PromiseLike<unknown>),
+    begin:
+      (run) =>
+      (...args) =>
+        meter.hold("transaction", () => run(...args) as Promise<unknown>),
+  });
+  const db = drizzleBunSql({ client: metered, schema, logger: loggerFor(options) }) as unknown as Db;
   return {
     db,
     kind: "postgres",
@@ -107,6 +133,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
       await db.execute(sql`select 1`);
     },
     close: async () => {
+      meter.close();
       await client.close({ timeout: 5 });
     },
   };

@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -444,3 +445,20 @@ export const deviceCodes = pgTable(
   },
   () => [check("device_codes_status_check", oneOf("status", DEVICE_STATUSES))],
 );
+
+/**
+ * Rate-limit state shared by every gateway and API process over one PostgreSQL (token buckets, the
+ * device flow's poll pacing), so N instances allow one budget. UNLOGGED (the migration says so):
+ * no WAL per request, and a crash that empties it only forgives some spent tokens. PGlite, which
+ * one process owns alone, keeps its buckets in memory and leaves this table empty.
+ */
+export const rateLimitBuckets = pgTable("rate_limit_buckets", {
+  // `<limit>:<who>`, e.g. `general:session:<id>`, `webhook:<id>`.
+  key: text("key").primaryKey(),
+  // Tokens left as of `at`.
+  level: doublePrecision("level").notNull(),
+  // The database's clock (epoch seconds), so every instance agrees on time.
+  at: doublePrecision("at").notNull(),
+  // Whether the last take got a token (or the last poll was not too soon).
+  granted: boolean("granted").notNull(),
+});

@@ -1,6 +1,7 @@
 import type { Server } from "bun";
 import { forbidden } from "../errors.ts";
 import { log, requestContext } from "../log.ts";
+import { httpDuration, httpRequests } from "../metrics/metrics.ts";
 import { toResponse } from "./errors.ts";
 import { decodeIdentity, IDENTITY_HEADER, SECRET_HEADER, secretCheck } from "./internal-hop.ts";
 import { createRouter, type RequestContext, type Route, route } from "./router.ts";
@@ -111,11 +112,20 @@ export function createApp(options: {
         response.headers.set("X-Trace-Id", traceId);
         // A proxied response keeps the name of the service that actually answered.
         if (!response.headers.has("X-Ajet-Service")) response.headers.set("X-Ajet-Service", options.name);
+        const seconds = (performance.now() - started) / 1000;
+        // Unrouted requests (404s, refusals at the door) share one label: paths are unbounded.
+        const labels = {
+          service: options.name,
+          method: methodLabel(req.method),
+          route: String(logFields.route ?? "none"),
+        };
+        httpRequests.inc({ ...labels, status: String(response.status) });
+        httpDuration.observe(labels, seconds);
         access("request", {
           method: req.method,
           path: url.pathname,
           status: response.status,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          duration_ms: Math.round(seconds * 10_000) / 10,
           ...logFields,
         });
         return response;
@@ -123,6 +133,10 @@ export function createApp(options: {
     },
   };
 }
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+// A client may send any token as a method; only the standard ones become label values.
+const methodLabel = (method: string) => (METHODS.has(method) ? method : "other");
 
 async function checkReady(checks: Record<string, ReadyCheck>): Promise<Record<string, string>> {
   const entries = await Promise.all(

@@ -17,7 +17,10 @@ export interface RequestContext {
   identity: Principal | null;
   /** The server that took the request; absent when a handler is called in-process. */
   server?: Server<unknown>;
-  /** Extra fields for this request's one access-log line (the gateway adds `user_id`). */
+  /**
+   * Extra fields for this request's one access-log line: the router sets `route` (the matched
+   * template), the gateway's door `user_id`.
+   */
   logFields: Record<string, unknown>;
 }
 
@@ -84,6 +87,8 @@ export function createRouter(routes: Route[]) {
       const params = match(r, parts);
       if (!params) continue;
       if (r.method === "*" || r.method === req.method || (r.method === "GET" && req.method === "HEAD")) {
+        // The template, never the path: metrics label by it and the access log names it.
+        ctx.logFields.route = r.path;
         return r.handler(req, { ...ctx, params });
       }
       allowed.add(r.method);

@@ -1,4 +1,5 @@
 import type { Config } from "../config.ts";
+import { serveMetrics } from "../metrics/listener.ts";
 import { openResources, type Resources, type Running } from "../runtime.ts";
 import type { App } from "./app.ts";
 import { listen } from "./listen.ts";
@@ -27,12 +28,15 @@ export function defineService(spec: {
         port: spec.port(config),
         maxRequestBodySize: spec.maxBodyBytes(config),
       });
+      const metrics = serveMetrics(config, spec.name);
       await spec.started?.(config, resources as Required<Resources>);
       running = {
         url: listening.url,
+        metricsUrl: metrics.url,
         async stop() {
           await close?.();
           await listening.stop(config.shutdownGraceMs);
+          metrics.stop();
           await resources.close();
         },
       };

@@ -5,6 +5,7 @@ import type { LiveHub } from "../live/hub.ts";
 import { startLive } from "../live/session-manager.ts";
 import { createStreamLimits, type StreamLimits } from "../live/stream-limits.ts";
 import type { StreamRegistry } from "../live/stream-registry.ts";
+import { trackOpenStreams } from "../metrics/metrics.ts";
 import { type App, createApp } from "./app.ts";
 import { type Upstream, upstreamAlive } from "./proxy.ts";
 import type { Route } from "./router.ts";
@@ -29,7 +30,15 @@ export function defineSessionManager(spec: {
   routes(deps: SessionManagerDeps & { hub: LiveHub; streams: StreamRegistry; limits: StreamLimits }): Route[];
 }) {
   async function create(deps: SessionManagerDeps) {
-    const live = await startLive(deps.bus);
+    const started = await startLive(deps.bus);
+    const untrack = trackOpenStreams(spec.name, () => started.streams.size);
+    const live = {
+      ...started,
+      close: async () => {
+        untrack();
+        await started.close();
+      },
+    };
     const limits = deps.limits ?? createStreamLimits(deps.config.streamLimits);
     const app: App = createApp({
       name: spec.name,

@@ -1,4 +1,5 @@
 import type { BusMessage, EventBus } from "../bus/event-bus.ts";
+import { eventsDelivered, eventsDropped } from "../metrics/metrics.ts";
 import type { Conn } from "./connection.ts";
 
 const REPLAY_LIMIT = 1000;
@@ -7,7 +8,10 @@ export type Route = (conn: Conn, m: BusMessage) => boolean;
 
 /** Delivers an event the connection may see, once: events at or before its last seq were sent already. */
 export function offer(conn: Conn, m: BusMessage, route: Route, ignoreSeq = false) {
-  if (conn.closed) return;
+  if (conn.closed) {
+    eventsDropped.inc({ reason: "closed" });
+    return;
+  }
   if (conn.held) {
     conn.held.push(m);
     return;
@@ -16,6 +20,7 @@ export function offer(conn: Conn, m: BusMessage, route: Route, ignoreSeq = false
   if (!route(conn, m)) return;
   if (m.seq !== undefined) conn.lastSeq = Math.max(conn.lastSeq, m.seq);
   conn.deliver({ kind: "event", seq: m.seq, subject: m.subject, event: m.event });
+  eventsDelivered.inc();
 }
 
 /** Stops holding live events and delivers `before` (a resume's replay), then the held ones. */
@@ -47,6 +52,7 @@ export async function beginStream(
       conn.deliver({ kind: "ready", seq: conn.lastSeq });
       return;
     }
+    eventsDropped.inc({ reason: "resync" });
     conn.deliver({ kind: "resync", reason: "missed more than can be replayed" });
   }
   // A fresh start: everything held arrived after the client connected, so all of it goes out,

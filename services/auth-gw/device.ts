@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { authenticate, type Principal } from "../../lib/auth/authenticate.ts";
 import {
-  createPollPacer,
   DEVICE_CODE_TTL_SECONDS,
   DEVICE_POLL_INTERVAL_SECONDS,
   type DevicePoll,
@@ -15,6 +14,8 @@ import { readBodyText, readJson } from "../../lib/http/body.ts";
 import { HttpError } from "../../lib/http/errors.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
 import { route } from "../../lib/http/router.ts";
+import { openPollPacer } from "../../lib/limits/limits.ts";
+import { rateLimitRefusals } from "../../lib/metrics/metrics.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { approvePage, decidedPage, enterCodePage } from "./device-page.ts";
 
@@ -52,7 +53,7 @@ const toLogin = (code: string | null) => {
 /** Terminal login (RFC 8628 device authorization grant): the terminal's two routes and the browser's page. */
 export function deviceRoutes(deps: GatewayDeps) {
   const { config, db } = deps;
-  const pacer = createPollPacer();
+  const pacer = openPollPacer(db);
 
   return [
     route("POST", "/auth/device", async (req, ctx) => {
@@ -83,6 +84,7 @@ export function deviceRoutes(deps: GatewayDeps) {
         policy: config.sessions,
       });
       if (poll.outcome === "issued") return Response.json({ token: poll.token }, { headers: noStore });
+      if (poll.outcome === "slow_down") rateLimitRefusals.inc({ bucket: "device_poll" });
       const [code, message] = pollErrors[poll.outcome];
       throw new HttpError(400, code, message, noStore);
     }),

@@ -2,12 +2,14 @@ import { authenticate, type Principal, presentedToken } from "../../lib/auth/aut
 import type { Around } from "../../lib/http/app.ts";
 import { toResponse } from "../../lib/http/errors.ts";
 import { pathSegments } from "../../lib/http/router.ts";
+import { openLimiter } from "../../lib/limits/limits.ts";
+import { addressKey, tooManyRequests } from "../../lib/limits/local-buckets.ts";
+import { rateLimitRefusals, signInFailures } from "../../lib/metrics/metrics.ts";
 import { dropForeignSessionCookies } from "./cookies.ts";
 import { createCors } from "./cors.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { createFailedAuthLog } from "./failed-auth.ts";
-import { addressKey, createBuckets, tooManyRequests } from "./rate-limit.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
 import type { StreamWatch } from "./stream-watch.ts";
 
@@ -26,8 +28,10 @@ const DOOR_ROUTES = new Set(["setup", "invite", "auth", "login", "device"]);
  */
 export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   const { config, db } = deps;
-  const general = createBuckets(config.rateLimits.general);
-  const strict = createBuckets(config.rateLimits.auth);
+  const limits = {
+    general: openLimiter(db, "general", config.rateLimits.general),
+    auth: openLimiter(db, "auth", config.rateLimits.auth),
+  };
   const cors = createCors(config.corsOrigins);
   const noteFailedAuth = createFailedAuthLog(db.db);
   const publicOrigin = new URL(config.publicUrl).origin;
@@ -46,13 +50,17 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
       ctx.identity = principal;
       if (token && !principal) {
         ctx.logFields.auth = "failed";
+        signInFailures.inc({ via: "credential" });
         await noteFailedAuth(ctx.ip, token);
       }
-      const buckets = DOOR_ROUTES.has(segments[0] ?? "") ? strict : general;
-      const wait = buckets.take(
+      const bucket = DOOR_ROUTES.has(segments[0] ?? "") ? "auth" : "general";
+      const wait = await limits[bucket].take(
         principal ? `${principal.via}:${principal.credentialId}` : addressKey(ctx.ip),
       );
-      if (wait > 0) throw tooManyRequests(wait);
+      if (wait > 0) {
+        rateLimitRefusals.inc({ bucket });
+        throw tooManyRequests(wait);
+      }
       const preflight = cors.preflight(req);
       if (preflight) res = preflight;
       else {

@@ -1,8 +1,8 @@
 import { recordAudit } from "../../lib/audit/record.ts";
 import { parseToken, TOKEN_PREFIX } from "../../lib/auth/tokens.ts";
 import type { Db } from "../../lib/db/client.ts";
+import { addressKey, createBuckets } from "../../lib/limits/local-buckets.ts";
 import { log } from "../../lib/log.ts";
-import { addressKey, createBuckets } from "./rate-limit.ts";
 
 // Forgotten counts past this many addresses; the rows themselves are what matters.
 const MAX_COUNTED = 10_000;

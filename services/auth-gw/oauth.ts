@@ -14,6 +14,7 @@ import { statusOf } from "../../lib/http/errors.ts";
 import { htmlResponse } from "../../lib/http/html.ts";
 import { localPath } from "../../lib/http/local-path.ts";
 import { type RequestContext, route } from "../../lib/http/router.ts";
+import { signInFailures } from "../../lib/metrics/metrics.ts";
 import { sessionCookie } from "./cookies.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { loginPage, signedInPage, signInFailedPage } from "./login-page.ts";
@@ -49,6 +50,7 @@ export function oauthRoutes(deps: GatewayDeps) {
     status: number,
     text: string,
   ) {
+    signInFailures.inc({ via: "oauth" });
     await recordAudit(db.db, {
       action: "login.failed",
       actorId: null,

@@ -2,18 +2,22 @@ import { publishAll } from "../../../lib/bus/publish.ts";
 import { isKind } from "../../../lib/errors.ts";
 import { readBodyText } from "../../../lib/http/body.ts";
 import { type Route, route } from "../../../lib/http/router.ts";
+import { openLimiter } from "../../../lib/limits/limits.ts";
+import { rateLimitRefusals, webhookDeliveries } from "../../../lib/metrics/metrics.ts";
 import { doDeliverWebhook, findWebhook } from "../../../lib/webhooks/deliver.ts";
 import { parseWebhookBody } from "../../../lib/webhooks/payload.ts";
-import { createTokenBuckets } from "../../../lib/webhooks/rate-limit.ts";
 import type { ApiDeps } from "../deps.ts";
 
 // Slack allows about one post a second per webhook, with short bursts.
 export const WEBHOOK_BURST = 20;
 export const WEBHOOK_PER_SECOND = 1;
 
-/** Slack's answers: a short word as text/plain. */
-const reply = (status: number, word: string, headers: Record<string, string> = {}) =>
-  new Response(word, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+/** Slack's answers: a short word as text/plain, counted by that word. */
+function reply(status: number, word: string, headers: Record<string, string> = {}) {
+  webhookDeliveries.inc({ outcome: word });
+  if (status === 429) rateLimitRefusals.inc({ bucket: "webhook" });
+  return new Response(word, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+}
 
 /**
  * Incoming webhooks: `POST /hook/<id>/<token>`, no session. Answers like Slack so its clients work
@@ -21,13 +25,13 @@ const reply = (status: number, word: string, headers: Record<string, string> = {
  * `channel_is_archived`, `payload_too_large`, `invalid_payload`, `invalid_blocks`, `no_text`.
  */
 export function webhookRoutes(deps: ApiDeps): Route[] {
-  const buckets = createTokenBuckets({ capacity: WEBHOOK_BURST, refillPerSecond: WEBHOOK_PER_SECOND });
+  const buckets = openLimiter(deps.db, "webhook", { burst: WEBHOOK_BURST, perSecond: WEBHOOK_PER_SECOND });
   return [
     route("POST", "/hook/:id/:token", async (req, ctx) => {
       const hook = await findWebhook(deps.db.db, ctx.params.id ?? "", ctx.params.token ?? "");
       if (!hook) return reply(404, "no_service");
-      const taken = buckets.take(hook.webhook.id);
-      if (!taken.ok) return reply(429, "rate_limited", { "Retry-After": String(taken.retryAfterSeconds) });
+      const wait = await buckets.take(hook.webhook.id);
+      if (wait > 0) return reply(429, "rate_limited", { "Retry-After": String(wait) });
       if (hook.channel.archivedAt) return reply(410, "channel_is_archived");
       let raw: string;
       try {

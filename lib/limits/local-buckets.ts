@@ -1,4 +1,4 @@
-import { rateLimited } from "../../lib/errors.ts";
+import { rateLimited } from "../errors.ts";
 
 export interface BucketPolicy {
   /** Requests allowed at once; 0 turns the limit off. */
