@@ -22,6 +22,8 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export interface Database {
   db: Db;
   kind: Config["database"]["kind"];
+  /** PGlite only: its whole data dir as an uncompressed tarball (a consistent copy, taken between queries). */
+  dumpDataDir?: () => Promise<Blob>;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -34,6 +36,8 @@ export interface OpenOptions {
   maxConnections?: number;
   /** Called with every SQL statement (tests count queries to catch N+1). */
   onQuery?: (sql: string) => void;
+  /** PGlite only: start a new data dir from this tarball (a restore). */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -67,7 +71,11 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
     : lockDataDir(`${dir}.lock`, `the data dir ${dir}`);
   let client: PGlite;
   try {
-    client = await PGlite.create({ dataDir: dir, ...(await pgliteFiles()) });
+    client = await PGlite.create({
+      dataDir: dir,
+      loadDataDir: options.loadDataDir,
+      ...(await pgliteFiles()),
+    });
   } catch (err) {
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
@@ -76,6 +84,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
   return {
     db,
     kind: "pglite",
+    dumpDataDir: () => client.dumpDataDir("none"),
     ping: async () => {
       await client.query("select 1");
     },
