@@ -79,7 +79,7 @@ describe("ajet-chat admin against a running embedded server", () => {
 
     const [row] = await audit("--what", "user.deactivated");
     expect(row).toMatchObject({ actor: "local-admin", action: "user.deactivated" });
-    expect((row?.data as { os_user: string }).os_user).toMatch(/ \(uid \d+\)$/);
+    expect((row?.data as { os_user?: string } | undefined)?.os_user).toMatch(/ \(uid \d+\)$/);
 
     expect((await ok("reactivate", "bob")).trim()).toBe("@bob is reactivated");
     // His old token stays ended.
