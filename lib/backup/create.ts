@@ -24,6 +24,8 @@ export async function createBackup(
   source: BackupSource,
   osUser: string,
 ): Promise<ReadableStream<Uint8Array>> {
+  // Recorded first, so the backup holds its own audit row.
+  await recordAdminAudit(source.database.db, { osUser }, { action: "backup.created" });
   for (let attempt = 0; attempt < 3; attempt++) {
     const dump = await dumpDatabase(source);
     const infos = await Promise.all(dump.keys.map((key) => source.store.head(key)));
@@ -33,11 +35,6 @@ export async function createBackup(
         const info = infos[i] as ObjectInfo;
         return { key, size: info.size, content_type: info.contentType, entry: fileEntry(i) };
       });
-      await recordAdminAudit(
-        source.database.db,
-        { osUser },
-        { action: "backup.created", data: { files: files.length } },
-      );
       return pack(source, dump, files).pipeThrough(new CompressionStream("gzip"));
     }
     await dump.discard();
