@@ -33,6 +33,7 @@ Read and write
   run '/command args…' [--in #channel]   any slash command (run '/help' lists them)
   webhook create <#channel> <name> | webhook list | webhook revoke <id>
   token create <name> [scopes…] [expiry] | token list | token revoke <id>
+  audit [--who @user] [--what action] [--since 2d]   the community's audit log (its owner)
 
 Terminal and server
   tui                        the full-screen chat (the default on a terminal)

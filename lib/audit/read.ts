@@ -6,12 +6,17 @@ import { auditLog, communityMembers, users } from "../db/schema.ts";
 export interface AuditFilter {
   /** Rows by this account. */
   actorId?: string;
+  /** Rows by the account with this username. */
+  actorName?: string;
   /** Rows by the admin CLI on the box (no account). */
   localAdmin?: boolean;
   /** An action, or a prefix ending in "." (e.g. "member."). */
   action?: string;
   since?: Date;
-  /** Rows of this community, and server-wide rows about its members. */
+  /**
+   * Rows of this community, and server-wide rows done to its members (a deactivation); not their
+   * own sign-ins, which are no business of one community's owner.
+   */
   communityId?: string;
   /** Rows older than this id (paging back). */
   before?: string;
@@ -22,6 +27,7 @@ export interface AuditFilter {
 export async function listAudit(db: Db, filter: AuditFilter) {
   const where: (SQL | undefined)[] = [];
   if (filter.actorId) where.push(eq(auditLog.actorId, filter.actorId));
+  if (filter.actorName) where.push(eq(users.username, filter.actorName));
   if (filter.localAdmin) where.push(sql`${auditLog.data}->>'actor' = 'local-admin'`);
   if (filter.action) {
     where.push(
@@ -40,10 +46,7 @@ export async function listAudit(db: Db, filter: AuditFilter) {
     where.push(
       or(
         eq(auditLog.communityId, filter.communityId),
-        and(
-          isNull(auditLog.communityId),
-          or(inArray(auditLog.targetId, members), inArray(auditLog.actorId, members)),
-        ),
+        and(isNull(auditLog.communityId), inArray(auditLog.targetId, members)),
       ),
     );
   }

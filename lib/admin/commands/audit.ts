@@ -1,19 +1,8 @@
 import { listAudit } from "../../audit/read.ts";
-import { parseDuration } from "../../commands/duration.ts";
+import { parseSince } from "../../audit/since.ts";
 import { invalid } from "../../errors.ts";
 import type { AdminCommand } from "../command.ts";
 import { findCommunity, findUser, LOCAL_ADMIN } from "../deps.ts";
-
-/** `--since 2026-12-01`, an ISO time, or a duration back from now (`90m`, `2d`). */
-export function parseSince(text: string | undefined, now = Date.now()): Date | undefined {
-  if (text === undefined) return undefined;
-  const ago = parseDuration(text, 3650 * 86_400_000);
-  if (ago !== null) return new Date(now - ago);
-  const at = new Date(text);
-  if (Number.isNaN(at.getTime()))
-    throw invalid(`--since takes a time (2026-12-01) or a duration (2d), not "${text}"`);
-  return at;
-}
 
 export const auditCommand: AdminCommand = {
   words: ["audit"],
