@@ -49,7 +49,9 @@ export function serveAdminSocket(config: Config, deps: Omit<AdminDeps, "osUser">
   rmSync(path, { force: true });
   const server = Bun.serve({
     unix: path,
-    async fetch(req) {
+    async fetch(req, srv) {
+      // A dump of a large database takes a while before the first byte goes out.
+      srv.timeout(req, 0);
       const url = new URL(req.url);
       try {
         const body = (await req.json()) as AdminRequest;
