@@ -33,12 +33,17 @@ Read and write
   run '/command args…' [--in #channel]   any slash command (run '/help' lists them)
   webhook create <#channel> <name> | webhook list | webhook revoke <id>
   token create <name> [scopes…] [expiry] | token list | token revoke <id>
+  audit [--who @user] [--what action] [--since 2d]   the community's audit log (its owner)
 
 Terminal and server
   tui                        the full-screen chat (the default on a terminal)
   serve                      run the whole chat on this machine (embedded database, bus and
                              files unless DATABASE_URL, NATS_URL and S3_ENDPOINT say otherwise)
   migrate                    apply pending database migrations and exit
+  admin <command…>           act on this machine's deployment with no sign-in (setup-link, users,
+                             deactivate, roles, audit, doctor…); admin help lists them
+  backup <file>              the database and stored files in one archive, while the server runs
+  restore <file>             a backup into an empty data dir or database
   help                       show this text; <command> --help shows one command's usage
 
 Options for every command
@@ -75,6 +80,21 @@ switch (command) {
   case "migrate": {
     const { runMigrate } = await import("./commands/migrate.ts");
     await runMigrate(rest);
+    break;
+  }
+  case "admin": {
+    const { runAdmin } = await import("./commands/admin.ts");
+    await runAdmin(rest);
+    break;
+  }
+  case "backup": {
+    const { runBackup } = await import("./commands/admin.ts");
+    await runBackup(rest);
+    break;
+  }
+  case "restore": {
+    const { runRestore } = await import("./commands/admin.ts");
+    await runRestore(rest);
     break;
   }
   case "help":

@@ -1,3 +1,4 @@
+import { serveAdminSocket } from "../lib/admin/socket.ts";
 import { startUploadSweeper } from "../lib/attachments/sweep.ts";
 import type { Config } from "../lib/config.ts";
 import type { Database } from "../lib/db/client.ts";
@@ -29,6 +30,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   let stopSweeper: () => Promise<void>;
   let live: LiveParts[];
   let metrics: ReturnType<typeof serveMetrics>;
+  let adminSocket: { stop(): Promise<void> } | undefined;
   try {
     const secret = internalSecretOf(config);
     const apiApp = createApiApp({ config, db, bus, store });
@@ -62,7 +64,11 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
       metrics.stop();
       throw err;
     }
+    // The server holds the embedded database's lock, so `ajet-chat admin` on the box comes in here.
+    if (config.database.kind === "pglite")
+      adminSocket = serveAdminSocket(config, { config, database: db, bus, store });
   } catch (err) {
+    await adminSocket?.stop();
     await resources.close();
     throw err;
   }
@@ -72,6 +78,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     database: db,
     async stop() {
       // The door closes first, then the streams behind it, then what they share.
+      await adminSocket?.stop();
       await gateway.stop(config.shutdownGraceMs);
       metrics.stop();
       await Promise.all(live.map((l) => l.close()));

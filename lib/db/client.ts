@@ -21,6 +21,8 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export interface Database {
   db: Db;
   kind: Config["database"]["kind"];
+  /** PGlite only: its whole data dir as an uncompressed tarball (a consistent copy, taken between queries). */
+  dumpDataDir?: () => Promise<Blob>;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -33,6 +35,8 @@ export interface OpenOptions {
   maxConnections?: number;
   /** Called with every SQL statement (tests count queries to catch N+1). */
   onQuery?: (sql: string) => void;
+  /** PGlite only: start a new data dir from this tarball (a restore). */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -66,7 +70,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
     : lockDataDir(`${dir}.lock`, `the data dir ${dir}`);
   let client: RemotePglite;
   try {
-    client = await RemotePglite.open(dir);
+    client = await RemotePglite.open(dir, options.loadDataDir);
   } catch (err) {
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);
@@ -92,6 +96,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
   return {
     db,
     kind: "pglite",
+    dumpDataDir: () => client.dumpDataDir(),
     ping: async () => {
       await client.query("select 1");
     },

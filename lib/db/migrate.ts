@@ -68,3 +68,20 @@ export function resultRows<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
+
+/** Migrations this program knows that the database has not applied, and applied ones it does not know. */
+export async function checkMigrations(db: Db, migrations = readMigrations()) {
+  const exists = resultRows<{ t: string | null }>(
+    await db.execute(sql`select to_regclass('ajet_migrations')::text as t`),
+  );
+  const applied = new Set(
+    exists[0]?.t
+      ? resultRows<{ tag: string }>(await db.execute(sql`select tag from ajet_migrations`)).map((r) => r.tag)
+      : [],
+  );
+  const known = new Set(migrations.map((m) => m.tag));
+  return {
+    pending: migrations.filter((m) => !applied.has(m.tag)).map((m) => m.tag),
+    unknown: [...applied].filter((tag) => !known.has(tag)),
+  };
+}

@@ -1,6 +1,7 @@
 /** Messages between the main thread and the embedded database's thread (lib/db/pglite-worker.ts). */
 export type WorkerRequest =
-  | { id: number; op: "open"; dataDir: string }
+  | { id: number; op: "open"; dataDir: string; loadDataDir?: ArrayBuffer }
+  | { id: number; op: "dump" }
   | {
       id: number;
       op: "query";

@@ -48,11 +48,11 @@ export class RemotePglite implements Queryable {
     };
   }
 
-  /** Starts the thread and opens the database in `dataDir` there. */
-  static async open(dataDir: string): Promise<RemotePglite> {
+  /** Starts the thread and opens the database in `dataDir` there (started from a dump's tarball, for a restore). */
+  static async open(dataDir: string, loadDataDir?: Blob): Promise<RemotePglite> {
     const client = new RemotePglite(new Worker(workerUrl()));
     try {
-      await client.#send({ op: "open", dataDir });
+      await client.#send({ op: "open", dataDir, loadDataDir: await loadDataDir?.arrayBuffer() });
     } catch (err) {
       client.#worker.terminate();
       throw err;
@@ -92,6 +92,11 @@ export class RemotePglite implements Queryable {
     }
     await this.#send({ op: "end", tx: txId, commit: true });
     return result;
+  }
+
+  /** The whole data dir as an uncompressed tarball, taken between queries (a consistent copy). */
+  async dumpDataDir(): Promise<Blob> {
+    return new Blob([(await this.#send({ op: "dump" })) as ArrayBuffer]);
   }
 
   async close() {

@@ -34,13 +34,14 @@ function failure(id: number, err: unknown): WorkerReply {
   return { id, error: { ...fields, message: err.message } };
 }
 
-async function open(dataDir: string) {
+async function open(dataDir: string, loadDataDir?: ArrayBuffer) {
   const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
     WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
     WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
   ]);
   pg = await PGlite.create({
     dataDir,
+    loadDataDir: loadDataDir ? new Blob([loadDataDir]) : undefined,
     parsers,
     pgliteWasmModule,
     initdbWasmModule,
@@ -78,7 +79,7 @@ function begin(id: number, db: PGlite) {
 }
 
 async function handle(request: WorkerRequest): Promise<unknown> {
-  if (request.op === "open") return open(request.dataDir);
+  if (request.op === "open") return open(request.dataDir, request.loadDataDir);
   if (!pg) throw new Error("the embedded database is not open");
   switch (request.op) {
     case "query": {
@@ -89,6 +90,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       });
       return { rows, affectedRows, fields };
     }
+    case "dump":
+      // Uncompressed: the backup archive compresses everything once.
+      return (await pg.dumpDataDir("none")).arrayBuffer();
     case "close":
       if (!pg.closed) await pg.close();
       return null;

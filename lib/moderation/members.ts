@@ -24,7 +24,7 @@ export interface Target {
 export const communityEvent = (
   type: string,
   communityId: string,
-  actorId: string,
+  actorId: string | null,
   data: Record<string, unknown>,
 ): Outgoing => ({
   subject: subjects.communityEvents(communityId),

@@ -60,7 +60,7 @@ export async function accessDeactivationTarget(
 }
 
 /** The events that tell the person's own clients (their streams end) and their communities. */
-function accountEvents(type: string, actorId: string, target: DeactivationTarget): Outgoing[] {
+function accountEvents(type: string, actorId: string | null, target: DeactivationTarget): Outgoing[] {
   const data = { user_id: target.user.id };
   return [
     {
@@ -94,12 +94,13 @@ async function endAccess(tx: Db, userId: string) {
   return { sessions_ended: ended.length, tokens_revoked: revoked.length };
 }
 
-type Meta = { ip?: string | null };
+// `auditData` tells who acted when no account did (the admin CLI on the box).
+type Meta = { ip?: string | null; auditData?: Record<string, unknown> };
 
 /** Sets or clears the mark, with what goes with it, and the audit row, in one transaction. */
 async function switchAccount(
   db: Db,
-  actorId: string,
+  actorId: string | null,
   target: DeactivationTarget,
   meta: Meta,
   to: "deactivated" | "reactivated",
@@ -128,7 +129,7 @@ async function switchAccount(
       actorId,
       targetType: "user",
       targetId: userId,
-      data,
+      data: data || meta.auditData ? { ...data, ...meta.auditData } : undefined,
       ip: meta.ip,
     });
     return { user, events: accountEvents(`user.${to}`, actorId, target) };
@@ -141,15 +142,23 @@ async function switchAccount(
  * nobody can open a DM with them. Their memberships, messages and name stay, shown as deactivated.
  * Audited; the events after commit end their open live streams at once.
  */
-export const doDeactivateUser = (db: Db, actorId: string, target: DeactivationTarget, meta: Meta = {}) =>
-  switchAccount(db, actorId, target, meta, "deactivated");
+export const doDeactivateUser = (
+  db: Db,
+  actorId: string | null,
+  target: DeactivationTarget,
+  meta: Meta = {},
+) => switchAccount(db, actorId, target, meta, "deactivated");
 
 /**
  * Reactivates an account: they may sign in again (their old sessions and tokens stay ended, so
  * whoever held them before does not get back in with them). Audited.
  */
-export const doReactivateUser = (db: Db, actorId: string, target: DeactivationTarget, meta: Meta = {}) =>
-  switchAccount(db, actorId, target, meta, "reactivated");
+export const doReactivateUser = (
+  db: Db,
+  actorId: string | null,
+  target: DeactivationTarget,
+  meta: Meta = {},
+) => switchAccount(db, actorId, target, meta, "reactivated");
 
 const deactivatedUser = (username: string) =>
   forbidden(`@${username}'s account is deactivated`, "user_deactivated");

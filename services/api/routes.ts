@@ -3,6 +3,7 @@ import { type ApiRouteSpec, toRoute } from "./api-route.ts";
 import type { ApiDeps } from "./deps.ts";
 import { openApiRoute } from "./openapi.ts";
 import { attachmentRoutes } from "./routes/attachments.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
@@ -22,6 +23,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...peopleRoutes,
   ...communityRoutes,
   ...inviteRoutes,
+  ...auditRoutes,
   ...channelRoutes,
   ...messageRoutes,
   ...attachmentRoutes,

@@ -13,6 +13,7 @@ import { channelPath, dmName, loadShell, names, rememberNames, type Shell } from
 import { channelPane, threadPanel } from "./views/channel.ts";
 import { appPage } from "./views/layout.ts";
 import {
+  type AuditItem,
   browsePane,
   createCommunityPage,
   type InviteItem,
@@ -236,7 +237,15 @@ export async function settingsPage(
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
         ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w.md, invites: i.items }))
       : null;
-  const pane = settingsPane(shell, { sessions: sessions.items, admin, ...answered });
+  const audit =
+    slug && role === "owner"
+      ? (
+          await client.get<{ items: AuditItem[] }>(
+            `/api/communities/${encodeURIComponent(slug)}/audit?limit=50`,
+          )
+        ).items
+      : undefined;
+  const pane = settingsPane(shell, { sessions: sessions.items, admin, audit, ...answered });
   return htmlResponse(appPage(shell, { title: "Settings", url: "/settings", pane }));
 }
 

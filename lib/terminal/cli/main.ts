@@ -32,6 +32,7 @@ const COMMANDS: Record<string, Loader> = {
   run: () => import("./commands/slash.ts").then((m) => m.run),
   webhook: () => import("./commands/slash.ts").then((m) => m.webhook),
   token: () => import("./commands/slash.ts").then((m) => m.token),
+  audit: () => import("./commands/audit.ts").then((m) => m.audit),
 };
 
 export const isCliCommand = (name: string) => Object.hasOwn(COMMANDS, name);

@@ -102,6 +102,16 @@ export function membersPane(shell: Shell, members: Member[]) {
   )}</tbody></table>`;
 }
 
+/** An audit log row as the API gives it to the community's owner. */
+export interface AuditItem {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+}
+
 export interface InviteItem {
   id: string;
   max_uses: number | null;
@@ -125,6 +135,8 @@ export function settingsPane(
   opts: {
     sessions: SessionItem[];
     admin: { tokens: string; webhooks: string; invites: InviteItem[] } | null;
+    /** The owner's view of the community's audit log, newest first. */
+    audit?: AuditItem[];
     commandReply?: { ok: boolean; md: string };
     /** A link just made: shown this once, never again. */
     newInvite?: { url: string };
@@ -168,8 +180,19 @@ ${opts.commandReply ? html`<div class="ephemeral-reply${opts.commandReply.ok ? "
 <form method="post" action="/settings/command" class="stack-row"><input type="hidden" name="community" value="${shell.community?.slug ?? ""}"><input name="text" required placeholder="/token list" aria-label="Admin command"><button type="submit">Run</button></form>
 <h3>API tokens</h3><div class="body" hx-ignore>${markdown(opts.admin.tokens)}</div><h3>Webhooks</h3><div class="body" hx-ignore>${markdown(opts.admin.webhooks)}</div></section>`
     : ""
-}`;
+}${opts.audit ? auditSection(opts.audit) : ""}`;
 }
+
+/** The audit log card: who did what, newest first; the full log is `ajet-chat audit`. */
+const auditSection = (rows: AuditItem[]) =>
+  html`<section class="card" id="audit"><h2>Audit log</h2>${
+    rows.length === 0
+      ? html`<p class="muted">Nothing recorded yet.</p>`
+      : html`<table class="audit"><thead><tr><th>When</th><th>Who</th><th>What</th><th>About</th></tr></thead><tbody>${rows.map(
+          (r) =>
+            html`<tr><td>${timeTag(r.at)}</td><td>${r.actor || "—"}</td><td>${r.action}</td><td>${r.target_type ? `${r.target_type} ${r.target_id ?? ""}` : ""}</td></tr>`,
+        )}</tbody></table>`
+  }<p class="muted">The newest 50 entries; <code>ajet-chat audit --since 30d</code> reads further.</p></section>`;
 
 /** The notifications panel; it redraws itself when counts move. */
 export function notificationsPanel(

@@ -1,0 +1,113 @@
+import { chmodSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createBackup } from "../backup/create.ts";
+import type { Config } from "../config.ts";
+import { AppError, type ErrorKind } from "../errors.ts";
+import { log } from "../log.ts";
+import type { AdminDeps, AdminOutput } from "./deps.ts";
+import { runAdminCommand } from "./run.ts";
+
+// Unix socket paths are limited to 108 bytes on Linux.
+const MAX_SOCKET_PATH = 100;
+
+/** Where a running embedded server takes admin requests: inside the data dir, which the server owns. */
+export const adminSocketPath = (config: Config) => join(config.dataDir, "run", "admin.sock");
+
+interface AdminRequest {
+  argv: string[];
+  os_user: string;
+}
+
+const failure = (err: unknown) => {
+  const known = err instanceof AppError && err.kind !== "internal";
+  if (!known) log.error("admin command failed", { error: String(err) });
+  return Response.json({
+    error: known
+      ? { kind: err.kind, code: err.code, message: err.message }
+      : { kind: "internal", code: "internal", message: `failed: ${(err as Error)?.message ?? err}` },
+  });
+};
+
+/**
+ * Serves `ajet-chat admin` and `ajet-chat backup` for the server's own shell users, while the server
+ * holds the data dir's lock: a unix socket in a 0700 folder, itself 0600, so only the account that
+ * runs the server (or root) can connect. That is the whole authorization, as with `mmctl --local`;
+ * the OS user the client names is recorded in the audit log, not trusted for anything else.
+ */
+export function serveAdminSocket(config: Config, deps: Omit<AdminDeps, "osUser">) {
+  const path = adminSocketPath(config);
+  if (path.length > MAX_SOCKET_PATH) {
+    log.warn(
+      "the data dir's path is too long for the admin socket; ajet-chat admin works only while the server is stopped",
+      { path },
+    );
+    return { stop: async () => {} };
+  }
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(path), 0o700);
+  // We hold the data dir's lock, so a socket file here was left by a server that died.
+  rmSync(path, { force: true });
+  const server = Bun.serve({
+    unix: path,
+    async fetch(req, srv) {
+      // A dump of a large database takes a while before the first byte goes out.
+      srv.timeout(req, 0);
+      const url = new URL(req.url);
+      try {
+        const body = (await req.json()) as AdminRequest;
+        const osUser = String(body.os_user ?? "unknown");
+        if (url.pathname === "/backup") return new Response(await createBackup(deps, osUser));
+        const output = await runAdminCommand({ ...deps, osUser }, body.argv ?? []);
+        return Response.json({ output });
+      } catch (err) {
+        return failure(err);
+      }
+    },
+  });
+  chmodSync(path, 0o600);
+  return {
+    async stop() {
+      await server.stop(true);
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+/** Thrown by the client when nothing answers on the socket: the server is not running. */
+export class NoServer extends Error {}
+
+async function call(config: Config, route: string, body: AdminRequest) {
+  try {
+    return await fetch(`http://localhost${route}`, {
+      unix: adminSocketPath(config),
+      method: "POST",
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ECONNREFUSED" || code === "FailedToOpenSocket") throw new NoServer();
+    throw err;
+  }
+}
+
+const rebuild = (e: { kind: ErrorKind; code: string; message: string }) =>
+  new AppError(e.kind, e.code, e.message);
+
+/** Runs an admin command in the running server; throws NoServer when none listens. */
+export async function callAdminCommand(config: Config, argv: string[], osUser: string): Promise<AdminOutput> {
+  const res = await call(config, "/admin", { argv, os_user: osUser });
+  const answer = (await res.json()) as { output?: AdminOutput; error?: Parameters<typeof rebuild>[0] };
+  if (answer.error) throw rebuild(answer.error);
+  return answer.output as AdminOutput;
+}
+
+/** The running server's backup stream; throws NoServer when none listens. */
+export async function callBackup(config: Config, osUser: string): Promise<ReadableStream<Uint8Array>> {
+  const res = await call(config, "/backup", { argv: [], os_user: osUser });
+  if ((res.headers.get("content-type") ?? "").startsWith("application/json")) {
+    const answer = (await res.json()) as { error: Parameters<typeof rebuild>[0] };
+    throw rebuild(answer.error);
+  }
+  if (!res.body) throw new Error("the server sent no backup");
+  return res.body;
+}
