@@ -5,7 +5,7 @@
 #   deploy/make-cert.sh chat.example.com     (default: localhost)
 set -eu
 name="${1:-localhost}"
-dir="$(dirname "$0")/certs"
+dir="${CERT_DIR:-$(dirname "$0")/certs}"
 mkdir -p "$dir"
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
   -subj "/CN=$name" -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" \
