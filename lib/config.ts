@@ -22,6 +22,32 @@ const optionalUrl = (protocols: string[]) =>
       )
       .optional(),
   );
+// One URL, or several separated by commas: the instances of one service the caller spreads its
+// requests over (the process cluster; behind Docker's DNS one name serves).
+const optionalUrlList = (protocols: string[]) =>
+  optionalText.pipe(
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((u) => u.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .refine(
+                (s) => URL.canParse(s) && protocols.includes(new URL(s).protocol),
+                `must be comma-separated URLs starting with ${protocols.join(" or ")}//`,
+              ),
+          )
+          .min(1),
+      )
+      .optional(),
+  );
 const flag = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
   .optional()
@@ -48,9 +74,9 @@ const envSchema = clientEnvSchema.extend({
   AJET_WEB_PORT: port.optional(),
   AJET_TUI_PORT: port.optional(),
   AJET_PUBLIC_URL: optionalUrl(["http:", "https:"]),
-  AJET_API_URL: optionalUrl(["http:", "https:"]),
-  AJET_WEB_URL: optionalUrl(["http:", "https:"]),
-  AJET_TUI_URL: optionalUrl(["http:", "https:"]),
+  AJET_API_URL: optionalUrlList(["http:", "https:"]),
+  AJET_WEB_URL: optionalUrlList(["http:", "https:"]),
+  AJET_TUI_URL: optionalUrlList(["http:", "https:"]),
   AJET_DATA_DIR: z.string().min(1).default("./data"),
   AJET_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   AJET_LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
@@ -114,6 +140,8 @@ const envSchema = clientEnvSchema.extend({
       .optional(),
   ),
   DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
+  // Kept apart from DATABASE_URL so a password with @ / # ? % need not be escaped by hand.
+  DATABASE_PASSWORD: optionalText,
   NATS_URL: optionalText.pipe(z.string().optional()),
   NATS_STREAM: z
     .string()
@@ -149,6 +177,9 @@ export type Env = z.input<typeof envSchema>;
 // The port Prometheus exporters conventionally take (OpenTelemetry's, prom-client's examples).
 const DEFAULT_METRICS_PORT = 9464;
 
+/** The names of every variable above (the compose files' check compares what they set against it). */
+export const ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export type Config = ReturnType<typeof buildConfig>;
 
 function buildConfig(env: z.output<typeof envSchema>) {
@@ -181,9 +212,9 @@ function buildConfig(env: z.output<typeof envSchema>) {
     ports,
     // Where the gateway and the SMs reach the other services when they run as separate processes.
     upstreams: {
-      api: trimSlash(env.AJET_API_URL ?? local(ports.api)),
-      web: trimSlash(env.AJET_WEB_URL ?? local(ports.web)),
-      tui: trimSlash(env.AJET_TUI_URL ?? local(ports.tui)),
+      api: (env.AJET_API_URL ?? [local(ports.api)]).map(trimSlash),
+      web: (env.AJET_WEB_URL ?? [local(ports.web)]).map(trimSlash),
+      tui: (env.AJET_TUI_URL ?? [local(ports.tui)]).map(trimSlash),
     },
     publicUrl: trimSlash(env.AJET_PUBLIC_URL ?? local(gatewayPort)),
     dataDir,
@@ -231,7 +262,7 @@ function buildConfig(env: z.output<typeof envSchema>) {
         : env.AJET_INTERNAL_SECRET,
     maxConcurrentFetches: env.BUN_CONFIG_MAX_HTTP_REQUESTS,
     database: env.DATABASE_URL
-      ? ({ kind: "postgres", url: env.DATABASE_URL } as const)
+      ? ({ kind: "postgres", url: withPassword(env.DATABASE_URL, env.DATABASE_PASSWORD) } as const)
       : ({ kind: "pglite", dir: resolve(dataDir, "pg") } as const),
     bus: env.NATS_URL
       ? ({
@@ -272,6 +303,13 @@ function buildClientConfig(env: z.output<typeof clientEnvSchema>) {
 export type ClientConfig = ReturnType<typeof buildClientConfig>;
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
+
+function withPassword(url: string, password: string | undefined) {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
 
 function urlHost(host: string) {
   if (host === "0.0.0.0" || host === "::") return "127.0.0.1";

@@ -4,12 +4,13 @@ import type { App } from "./app.ts";
 import { HttpError } from "./errors.ts";
 import { hopHeaders, IDENTITY_HEADER, SECRET_HEADER } from "./internal-hop.ts";
 import type { RequestContext } from "./router.ts";
+import { type Instances, instanceOrder, restInstance } from "./upstream-pool.ts";
 
 /**
  * Where a request goes on an internal hop: another process over HTTP, or a service in this process;
  * with the internal secret that service expects.
  */
-export type Upstream = { name: string; secret: string } & ({ url: string } | { app: App });
+export type Upstream = { name: string; secret: string } & ({ url: Instances } | { app: App });
 
 // Hop-by-hop headers belong to one connection and must not be forwarded.
 const hopByHop = [
@@ -59,20 +60,21 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
     });
     response = await upstream.app.fetch(inner, { ip: ctx.ip });
   } else {
-    const target = upstream.url + ctx.url.pathname + ctx.url.search;
+    const body = hasBody ? req.body : undefined;
     try {
-      response = await fetch(target, {
-        method: req.method,
-        headers,
-        body: hasBody ? req.body : undefined,
-        redirect: "manual",
-        signal: req.signal,
-        // Pass compressed bodies through as they are.
-        decompress: false,
-      });
-    } catch (err) {
+      response = await fetchFirstReachable(upstream, body === undefined || body === null, (base) =>
+        fetch(base + ctx.url.pathname + ctx.url.search, {
+          method: req.method,
+          headers,
+          body,
+          redirect: "manual",
+          signal: req.signal,
+          // Pass compressed bodies through as they are.
+          decompress: false,
+        }),
+      );
+    } catch {
       if (req.signal.aborted) return new Response(null, { status: 499 });
-      log.warn("upstream unreachable", { upstream: upstream.name, error: String(err) });
       throw new HttpError(
         502,
         "bad_gateway",
@@ -108,7 +110,33 @@ export function requestUpstream(
   const request = { ...init, headers };
   if ("app" in upstream)
     return upstream.app.fetch(new Request(`http://${upstream.name}.internal${path}`, request));
-  return fetch(upstream.url + path, request);
+  // A body given as text can be sent again to another instance; a stream only once.
+  const resendable = init.body === undefined || init.body === null || typeof init.body === "string";
+  return fetchFirstReachable(upstream, resendable, (base) => fetch(base + path, request));
+}
+
+/**
+ * Sends to the service's instances in turn until one is reached. A connection that fails is tried
+ * on the next instance only when the request can be sent again (no body, or one held in memory):
+ * a streamed body is gone, and that caller gets the error and retries itself. Throws the last error.
+ */
+async function fetchFirstReachable(
+  upstream: { name: string; url: Instances },
+  resendable: boolean,
+  send: (base: string) => Promise<Response>,
+): Promise<Response> {
+  const order = instanceOrder(upstream.url);
+  for (const [i, base] of order.entries()) {
+    try {
+      return await send(base);
+    } catch (err) {
+      if (err instanceof DOMException && err.name === "AbortError") throw err;
+      restInstance(base);
+      log.warn("upstream unreachable", { upstream: upstream.name, instance: base, error: String(err) });
+      if (!resendable || i === order.length - 1) throw err;
+    }
+  }
+  throw new Error(`${upstream.name} has no instances`);
 }
 
 /** A readiness check that the upstream's `/healthz` answers 200. */

@@ -75,7 +75,7 @@ function serveBare(kind: "bare-sse" | "bare-proxy") {
       const url = new URL(req.url);
       if (url.pathname === "/readyz") return Response.json({ ok: true });
       if (kind === "bare-proxy") {
-        const res = await fetch(config.upstreams.tui + url.pathname + url.search, {
+        const res = await fetch(config.upstreams.tui[0] + url.pathname + url.search, {
           headers: req.headers,
           signal: req.signal,
           decompress: false,

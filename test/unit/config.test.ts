@@ -60,6 +60,32 @@ describe("configuration", () => {
     });
   });
 
+  test("DATABASE_PASSWORD goes into DATABASE_URL escaped, whatever characters it holds", () => {
+    const password = "p@ss/wo#rd?100%";
+    const config = loadConfig({
+      DATABASE_URL: "postgres://ajet@postgres:5432/ajet",
+      DATABASE_PASSWORD: password,
+      AJET_INTERNAL_SECRET: "an-internal-secret-of-at-least-32-characters",
+    });
+    const url = new URL(config.database.kind === "postgres" ? config.database.url : "");
+    expect(decodeURIComponent(url.password)).toBe(password);
+    expect([url.username, url.hostname, url.port, url.pathname]).toEqual([
+      "ajet",
+      "postgres",
+      "5432",
+      "/ajet",
+    ]);
+  });
+
+  test("an upstream URL may list several instances, and a bad one among them is named", () => {
+    const config = loadConfig({ AJET_API_URL: "http://10.0.0.1:3001, http://10.0.0.2:3001/" });
+    expect(config.upstreams.api).toEqual(["http://10.0.0.1:3001", "http://10.0.0.2:3001"]);
+    expect(config.upstreams.web).toEqual(["http://127.0.0.1:3002"]);
+    expect(messageOf({ AJET_API_URL: "http://10.0.0.1:3001,ftp://x" })).toStartWith(
+      "AJET_API_URL is invalid",
+    );
+  });
+
   test("an empty variable counts as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", NATS_URL: " " }).database.kind).toBe("pglite");
   });
