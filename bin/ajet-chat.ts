@@ -20,6 +20,7 @@ Read and write
   send <#channel|@user> [text]   post (text from stdin when not given; --code wraps it as a
                                  code block, --lang L names its language); prints the new id
   reply <message-id> [text]      answer in the message's thread
+  dm @user [@user…] [text]       find or start the DM or group DM with exactly these people
   read <#channel|@user> [--limit N] [--before ID]
   tail <#channel|@user…> [--follow] [--limit N]   the latest messages, then new ones, edits
                                  and deletions live

@@ -1,5 +1,6 @@
 import { ban } from "./ban.ts";
 import type { Command } from "./command.ts";
+import { dm } from "./dm.ts";
 import { help } from "./help.ts";
 import { invite } from "./invite.ts";
 import { join } from "./join.ts";
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   leave,
   topic,
   msg,
+  dm,
   invite,
   me,
   help,

@@ -1,6 +1,7 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
+import { invalid } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -73,10 +74,24 @@ export async function joinChannel(req: Request, ctx: RequestContext, deps: Actio
   return redirect(`/c/${encodeURIComponent(slug)}/channels/${encodeURIComponent(c.name)}`);
 }
 
+/**
+ * Opens the DM with one person (`user_id`) or the group DM with everyone ticked (`user:<id>`), posts
+ * the first message when there is one, and goes there.
+ */
 export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  const dm = await client.post<{ id: string }>("/api/dm", { user_ids: [form.user_id] });
+  const ticked = Object.keys(form).flatMap((k) => (k.startsWith("user:") ? [k.slice(5)] : []));
+  const userIds = form.user_id ? [form.user_id, ...ticked] : ticked;
+  if (userIds.length === 0) throw invalid("pick at least one person");
+  const dm = await client.post<{ id: string }>("/api/dm", { user_ids: userIds });
+  const body = (form.body ?? "").trim();
+  if (body) {
+    await client.post(`/api/channels/${dm.id}/messages`, {
+      body_md: body,
+      client_msg_id: form.client_msg_id || undefined,
+    });
+  }
   return redirect(`/dm/${dm.id}`);
 }
 
@@ -150,6 +165,8 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
   try {
     if (body.startsWith("/") && !body.startsWith("//") && !parentId) {
       const reply = await commandReply(client, channelId, body);
+      const opened = reply.effects.find((e) => e.type === "dm.opened" && e.channel_id);
+      if (opened) return htmlResponse(html``, 200, { "HX-Redirect": `/dm/${opened.channel_id}` });
       return sentAnswer(
         ephemeralReply(reply.ok ? markdown(reply.md || "Done.") : html`${reply.md}`, reply.ok),
       );

@@ -18,6 +18,7 @@ import {
   type InviteItem,
   membersPane,
   messageHref,
+  newMessagePane,
   notificationsPanel,
   type SessionItem,
   searchPane,
@@ -192,15 +193,36 @@ export async function membersPage(req: Request, ctx: RequestContext, deps: PageD
   );
 }
 
+/** "New message": pick people of the community (and say something) to start a DM or group DM. */
+export async function newMessagePage(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const slug = ctx.params.slug ?? "";
+  const [shell, members] = await Promise.all([
+    loadShell(deps.bus, client, slug),
+    client.get<{ items: Member[] }>(`/api/communities/${encodeURIComponent(slug)}/members`),
+  ]);
+  return htmlResponse(
+    appPage(shell, {
+      title: "New message",
+      url: ctx.url.pathname,
+      pane: newMessagePane(shell, members.items),
+    }),
+  );
+}
+
+type CommandEffect = { type: string; channel_id?: string };
+
 /** A slash command's reply for its caller: a refused command (bad arguments, not allowed) answers with why. */
 export function commandReply(client: ApiClient, channelId: string, text: string) {
-  return client.post<{ reply_md: string }>("/api/commands", { channel_id: channelId, text }).then(
-    (r) => ({ ok: true, md: r.reply_md }),
-    (err: unknown) => {
-      if (!isCallerError(err)) throw err;
-      return { ok: false, md: err.message };
-    },
-  );
+  return client
+    .post<{ reply_md: string; effects?: CommandEffect[] }>("/api/commands", { channel_id: channelId, text })
+    .then(
+      (r) => ({ ok: true, md: r.reply_md, effects: r.effects ?? [] }),
+      (err: unknown) => {
+        if (!isCallerError(err)) throw err;
+        return { ok: false, md: err.message, effects: [] as CommandEffect[] };
+      },
+    );
 }
 
 /** A command run from a community's settings, in its #general (or the first channel the caller is in). */

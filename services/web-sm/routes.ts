@@ -37,6 +37,7 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/c/:slug/channels/:name", p(pages.channelPage)),
     route("GET", "/c/:slug/browse", p(pages.browsePage)),
     route("GET", "/c/:slug/members", p(pages.membersPage)),
+    route("GET", "/c/:slug/new-message", p(pages.newMessagePage)),
     route("GET", "/dm/:id", p(pages.dmPage)),
     route(
       "GET",

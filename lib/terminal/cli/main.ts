@@ -19,6 +19,7 @@ const COMMANDS: Record<string, Loader> = {
   presence: () => import("./commands/browse.ts").then((m) => m.presence),
   send: () => import("./commands/messages.ts").then((m) => m.send),
   reply: () => import("./commands/messages.ts").then((m) => m.reply),
+  dm: () => import("./commands/messages.ts").then((m) => m.dm),
   read: () => import("./commands/messages.ts").then((m) => m.read),
   thread: () => import("./commands/messages.ts").then((m) => m.thread),
   react: () => import("./commands/messages.ts").then((m) => m.react),

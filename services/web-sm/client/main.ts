@@ -72,6 +72,16 @@ document.addEventListener("change", (e) => {
     location.href = `/c/${encodeURIComponent(select.value)}`;
 });
 
+// "New message": typing in the filter shows only the people whose name or username matches.
+document.addEventListener("input", (e) => {
+  const filter = e.target as HTMLInputElement;
+  if (!filter.matches(".people-filter")) return;
+  const q = filter.value.trim().toLowerCase().replace(/^@/, "");
+  for (const li of $$<HTMLLIElement>(".people-picker li[data-name]")) {
+    li.hidden = q !== "" && !(li.dataset.name ?? "").includes(q);
+  }
+});
+
 // Files dropped on the pane go up with the message box's text.
 const paneOf = (e: DragEvent) => ($("#composer") ? (e.target as Element).closest("#pane") : null);
 document.addEventListener("dragover", (e) => {

@@ -95,14 +95,16 @@ ${
       }</p>`
     : ""
 }
-<h3>Direct messages</h3><ul class="chan-list dms">${shell.dms.map((d) => {
-    const other = (d.members ?? []).find((m) => m.id !== shell.me.id);
-    return item(
-      d,
-      `/dm/${d.id}`,
-      html`${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}`,
-    );
-  })}</ul>
+<h3>Direct messages${shell.community ? html` <a class="new-message" href="/c/${slug}/new-message" aria-label="New message">＋</a>` : ""}</h3><ul class="chan-list dms">${shell.dms.map(
+    (d) => {
+      const other = (d.members ?? []).find((m) => m.id !== shell.me.id);
+      return item(
+        d,
+        `/dm/${d.id}`,
+        html`${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}`,
+      );
+    },
+  )}</ul>
 </nav>`;
 }
 

@@ -102,6 +102,20 @@ export function membersPane(shell: Shell, members: Member[]) {
   )}</tbody></table>`;
 }
 
+/** "New message": a filter over the community's people, a tick for each to include, a first message. */
+export function newMessagePane(shell: Shell, members: Member[]) {
+  const others = members.filter((m) => m.user.id !== shell.me.id && !m.user.is_bot && !m.user.deactivated);
+  return html`<header class="pane-head"><h1>New message</h1></header>
+<form method="post" action="/web/dm" class="stack people-picker">
+<input type="search" class="people-filter" placeholder="Find people" aria-label="Find people" autocomplete="off">
+<fieldset><legend>To (one person for a DM, several for a group DM)</legend><ul class="people">${others.map(
+    (m) =>
+      html`<li data-name="${m.user.username} ${m.user.display_name.toLowerCase()}"><label class="check"><input type="checkbox" name="user:${m.user.id}" value="1"> ${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name} <span class="muted">@${m.user.username}</span></label></li>`,
+  )}</ul></fieldset>
+<label for="first-message">Message (optional)</label><textarea id="first-message" name="body" rows="3" maxlength="40000"></textarea>
+<button type="submit">Start conversation</button></form>`;
+}
+
 export interface InviteItem {
   id: string;
   max_uses: number | null;
