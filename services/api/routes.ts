@@ -9,6 +9,7 @@ import { communityRoutes } from "./routes/communities.ts";
 import { inviteRoutes } from "./routes/invites.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { notifyRoutes } from "./routes/notify.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
@@ -24,6 +25,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...inviteRoutes,
   ...channelRoutes,
   ...messageRoutes,
+  ...notifyRoutes,
   ...attachmentRoutes,
   ...searchRoutes,
   ...presenceRoutes,

@@ -33,8 +33,18 @@ describe("the ajet-chat CLI's conversation commands", () => {
   afterAll(() => chat.stop());
 
   test("dm @a @b text starts a group DM with both; naming them again finds the same one", async () => {
-    const [sent] = await json<{ id: string; channel_id: string }>(alice, ["dm", "@bob", "@carol", "lunch", "today?"]);
-    const [opened] = await json<{ id: string; members: { username: string }[] }>(alice, ["dm", "@carol", "@bob"]);
+    const [sent] = await json<{ id: string; channel_id: string }>(alice, [
+      "dm",
+      "@bob",
+      "@carol",
+      "lunch",
+      "today?",
+    ]);
+    const [opened] = await json<{ id: string; members: { username: string }[] }>(alice, [
+      "dm",
+      "@carol",
+      "@bob",
+    ]);
     expect(opened?.id).toBe(sent?.channel_id as string);
     expect(opened?.members.map((m) => m.username).sort()).toEqual(["alice", "bob", "carol"]);
     const carolDms = plainLines(await ok(carol, ["dms"]));
