@@ -30,7 +30,9 @@ Read and write
   upload <#channel|@user> <file> [--message text]
   download <attachment-id> [-o path|-]
   search <query…> [--in #channel] [--from @user] [--limit N]
-  notifications [--unread] [--read-all]
+  notifications [--unread] [--why] [--read-all]   --why says which rule fired for each
+  notify <#channel|@user> all|mentions|nothing|default|mute|unmute   what notifies you there
+  dnd <30m|2h|1d…>|off          do not disturb: notifications are kept, nothing rings
   run '/command args…' [--in #channel]   any slash command (run '/help' lists them)
   webhook create <#channel> <name> | webhook list | webhook revoke <id>
   token create <name> [scopes…] [expiry] | token list | token revoke <id>

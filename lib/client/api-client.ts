@@ -144,8 +144,8 @@ export class ApiClient {
   patch<T>(path: string, body: unknown) {
     return this.request<T>("PATCH", path, body);
   }
-  put<T>(path: string) {
-    return this.request<T>("PUT", path);
+  put<T>(path: string, body?: unknown) {
+    return this.request<T>("PUT", path, body);
   }
   delete<T>(path: string) {
     return this.request<T>("DELETE", path);
@@ -235,6 +235,12 @@ export class ApiClient {
   }
   user(id: string) {
     return this.get<UserJson>(`/api/users/${id}`);
+  }
+  setNotify(channelId: string, change: { notify?: string | null; muted?: boolean }) {
+    return this.put<ChannelJson>(`/api/channels/${channelId}/notifications`, change);
+  }
+  setDnd(minutes: number | null) {
+    return this.put<MeJson>("/api/me/dnd", { minutes });
   }
   runCommand(channelId: string, text: string) {
     return this.post<CommandResultJson>("/api/commands", { channel_id: channelId, text });

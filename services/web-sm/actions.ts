@@ -102,6 +102,25 @@ export async function updateProfile(req: Request, ctx: RequestContext, deps: Act
   return redirect("/settings");
 }
 
+/** Do not disturb from settings: some minutes, or off. */
+export async function setDnd(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  await client.put("/api/me/dnd", { minutes: form.minutes === "off" ? null : Number(form.minutes) });
+  return redirect(`/settings?community=${encodeURIComponent(form.community ?? "")}#notifications-settings`);
+}
+
+/** One channel's notification level and mute, from settings. */
+export async function setChannelNotify(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  await client.put(`/api/channels/${channelIdOf(ctx.params.id)}/notifications`, {
+    notify: form.notify,
+    muted: form.muted === "1",
+  });
+  return redirect(`/settings?community=${encodeURIComponent(form.community ?? "")}#notifications-settings`);
+}
+
 /** A slash command run from settings (bots' tokens, webhooks): its reply shows on the settings page. */
 export async function settingsCommand(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);

@@ -151,6 +151,8 @@ function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent 
     case "notification.created":
     case "notification.read":
       return countsChanged(tab, event, seq);
+    case "notify.preferences":
+      return [...countsChanged(tab, event, seq), { event: "sidebar", data: event.type }];
   }
   if (event.channel_id && event.channel_id === tab.channelId) {
     const data = cached(`${seq ?? event.timestamp}:${event.type}`, () => inChannel(event) ?? "");

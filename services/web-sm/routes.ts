@@ -60,6 +60,8 @@ export function webRoutes(deps: WebDeps) {
     ),
     route("POST", "/settings/profile", p(actions.updateProfile)),
     route("POST", "/settings/command", p(actions.settingsCommand)),
+    route("POST", "/settings/dnd", p(actions.setDnd)),
+    route("POST", "/settings/notify/:id", p(actions.setChannelNotify)),
     route("POST", "/settings/invites", p(actions.createInvite)),
     route("POST", "/settings/invites/:id/revoke", p(actions.revokeInvite)),
     route("POST", "/settings/sessions/revoke-all", p(actions.endAllSessions)),

@@ -60,4 +60,37 @@ describe("the ajet-chat CLI's conversation commands", () => {
     expect(stranger.code).toBe(3);
     expect(stranger.stderr).toBe("ajet-chat: no member @nobody in acme\n");
   });
+
+  test("notify sets a channel's level and mute; notifications --why says which rule fired", async () => {
+    const [set] = await json<{ notify: string; muted: boolean }>(bob, ["notify", "#general", "all"]);
+    expect(set).toMatchObject({ notify: "all", muted: false });
+    expect(plainLines(await ok(bob, ["notify", "#general", "mute"]))[0]).toEqual([
+      "#general",
+      "all",
+      "muted",
+    ]);
+    await ok(alice, ["send", "#general", "hello everyone"]);
+    await ok(alice, ["send", "#general", "@carol see this"]);
+    const bobs = await json<{ why: string; reason: string; preview: string }>(bob, [
+      "notifications",
+      "--why",
+    ]);
+    expect(bobs.find((n) => n.preview === "hello everyone")).toMatchObject({
+      reason: "all",
+      why: "this channel notifies you of every message",
+    });
+    const carols = plainLines(await ok(carol, ["notifications", "--why"]));
+    expect(carols.find((l) => l.includes("@carol see this"))?.at(-1)).toBe("you were mentioned");
+    const [general] = await json<{ muted: boolean; unread_count: number }>(bob, ["channels"]);
+    expect(general).toMatchObject({ muted: true, unread_count: 0 });
+    const bad = await fails(bob, ["notify", "#general", "loud"]);
+    expect(bad.code).toBe(1);
+  });
+
+  test("dnd sets do-not-disturb for a while and off ends it", async () => {
+    const [on] = await json<{ dnd_until: string | null }>(carol, ["dnd", "2h"]);
+    expect(Date.parse(on?.dnd_until ?? "")).toBeGreaterThan(Date.now() + 119 * 60_000);
+    expect(plainLines(await ok(carol, ["dnd", "off"]))).toEqual([["off"]]);
+    expect((await fails(carol, ["dnd", "forever"])).code).toBe(1);
+  });
 });

@@ -30,6 +30,8 @@ const COMMANDS: Record<string, Loader> = {
   download: () => import("./commands/files.ts").then((m) => m.download),
   search: () => import("./commands/search.ts").then((m) => m.search),
   notifications: () => import("./commands/search.ts").then((m) => m.notifications),
+  notify: () => import("./commands/notify.ts").then((m) => m.notify),
+  dnd: () => import("./commands/notify.ts").then((m) => m.dnd),
   run: () => import("./commands/slash.ts").then((m) => m.run),
   webhook: () => import("./commands/slash.ts").then((m) => m.webhook),
   token: () => import("./commands/slash.ts").then((m) => m.token),

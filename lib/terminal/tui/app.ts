@@ -238,6 +238,8 @@ export class TuiApp {
           return act(this.openThread());
         case "g":
           return act(this.toggleNotifications());
+        case "x":
+          return act(this.toggleMute());
       }
     } else if (key.meta && (key.name === "up" || key.name === "down")) {
       pickMessage(s, key.name === "up" ? -1 : 1);
@@ -337,6 +339,16 @@ export class TuiApp {
     this.state.thread = { root, replies: page.items };
     this.state.mode = "chat";
     this.draw();
+  }
+
+  /** Mutes the shown channel or DM for the reader, or unmutes it. */
+  private async toggleMute() {
+    const item = current(this.state);
+    if (!item?.isMember) return;
+    const c = await this.client.setNotify(item.id, { muted: !item.muted });
+    item.muted = c.muted ?? false;
+    if (item.muted) item.unread = 0;
+    this.flash(item.muted ? "muted: no unread weight, nothing rings (mentions still count)" : "unmuted");
   }
 
   private async toggleNotifications() {

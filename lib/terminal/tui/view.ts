@@ -1,4 +1,4 @@
-import { deactivatedMark, type MessageJson } from "../../client/views.ts";
+import { deactivatedMark, type MessageJson, whyNotified } from "../../client/views.ts";
 import { renderMarkdown } from "../../markdown/terminal.ts";
 import { formatBytes, shortTime } from "../cli/format.ts";
 import { fit, type Line, plain, wrap } from "./lines.ts";
@@ -71,7 +71,10 @@ export function sidebarLines(s: TuiState, l: Layout): Line[] {
     if (i.mentions) counts.push({ text: ` @${i.mentions}`, color: C.mention, bold: true });
     if (i.unread) counts.push({ text: ` ${i.unread}`, color: C.unread, bold: true });
     const countWidth = counts.reduce((n, c) => n + c.text.length, 0);
-    const name = fit([{ text: i.label, bold: i.unread > 0 }], Math.max(1, w - 3 - countWidth));
+    const name = fit(
+      [{ text: i.label, bold: i.unread > 0, ...(i.muted ? { color: C.dim } : {}) }],
+      Math.max(1, w - 3 - countWidth),
+    );
     const line = [...mark, ...name, ...counts];
     return chosen ? line.map((span) => ({ ...span, inverse: true })) : line;
   };
@@ -253,6 +256,7 @@ function notificationLines(s: TuiState, l: Layout): Line[] {
       { text: where ? (where.kind === "dm" ? " in a DM" : ` in #${where.label}`) : "", color: C.dim },
       { text: `  ${shortTime(n.created_at)}`, color: C.dim },
       { text: n.preview ? `  ${n.preview.split("\n")[0]}` : "" },
+      { text: `  (${whyNotified(n.reason)})`, color: C.dim },
     ];
     lines.push(...wrap(line, w, 4));
   }
@@ -321,6 +325,7 @@ export const HELP: [string, string][] = [
   ["Tab", "complete /commands, @people and #channels"],
   ["PgUp / PgDn", "scroll; older history loads at the top"],
   ["Ctrl-G", "notifications"],
+  ["Ctrl-X", "mute / unmute this channel (/notify all|mentions|nothing, /dnd 1h)"],
   ["/help", "the server's slash commands"],
   ["Esc", "close the thread, the list or this help; cancel an edit"],
   ["Ctrl-C, /quit", "quit"],

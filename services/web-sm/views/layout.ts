@@ -66,7 +66,7 @@ export function sidebar(shell: Shell, currentId: string | null) {
     const counts = current
       ? { unread: 0, mentions: 0 }
       : { unread: c.unread_count ?? 0, mentions: c.mention_count ?? 0 };
-    return html`<li><a class="chan${current ? " current" : ""}" id="chan-${c.id}" href="${href}"${
+    return html`<li><a class="chan${current ? " current" : ""}${c.muted ? " muted" : ""}" id="chan-${c.id}" href="${href}"${
       current ? html` aria-current="page"` : ""
     }>${label}${badges(c.id, counts)}</a></li>`;
   };
