@@ -4,7 +4,7 @@ import type { Outgoing } from "../bus/publish.ts";
 import { type ChannelAccess, checkCanPost } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
-import { attachments, mentions, messages, notifications, reactions } from "../db/schema.ts";
+import { attachments, mentions, messages, notifications, pins, reactions } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
 import { notifyForMessage } from "../notifications/rules.ts";
 import { checkBody, storeMentions } from "./post.ts";
@@ -73,6 +73,7 @@ export async function doDeleteMessage(
     await tx.delete(reactions).where(eq(reactions.messageId, message.id));
     await tx.delete(mentions).where(eq(mentions.messageId, message.id));
     await tx.delete(notifications).where(eq(notifications.sourceId, message.id));
+    await tx.delete(pins).where(eq(pins.messageId, message.id));
     const files = await tx
       .delete(attachments)
       .where(eq(attachments.messageId, message.id))

@@ -11,6 +11,7 @@ import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { notifyRoutes } from "./routes/notify.ts";
 import { peopleRoutes } from "./routes/people.ts";
+import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -26,6 +27,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...channelRoutes,
   ...messageRoutes,
   ...notifyRoutes,
+  ...pinRoutes,
   ...attachmentRoutes,
   ...searchRoutes,
   ...presenceRoutes,
