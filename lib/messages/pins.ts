@@ -47,7 +47,13 @@ export async function listPins(db: Db, viewerId: string, channelId: string, page
     .select({ message: messages, pinnedBy: pins.pinnedBy, pinnedAt: pins.createdAt })
     .from(pins)
     .innerJoin(messages, eq(messages.id, pins.messageId))
-    .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt), page.before ? lt(pins.messageId, page.before) : undefined))
+    .where(
+      and(
+        eq(pins.channelId, channelId),
+        isNull(messages.deletedAt),
+        page.before ? lt(pins.messageId, page.before) : undefined,
+      ),
+    )
     .orderBy(desc(pins.messageId))
     .limit(page.limit + 1);
   const { items, has_more } = toPage(rows, page.limit);

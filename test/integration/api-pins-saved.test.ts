@@ -13,8 +13,12 @@ describe.each(DB_KINDS)("pins and saved items on %s", (kind) => {
   let carol: Person;
   let general: string;
 
-  const call = <T = { id: string }>(who: Person, method: string, path: string, body?: unknown) =>
-    t.json<T>(who, method, path, body);
+  const call = <T = { id: string; changed?: boolean }>(
+    who: Person,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => t.json<T>(who, method, path, body);
   const post = (who: Person, channel: string, body_md: string) =>
     call(who, "POST", `/api/channels/${channel}/messages`, { body_md });
   const privateChannel = async (name: string) =>
@@ -41,7 +45,7 @@ describe.each(DB_KINDS)("pins and saved items on %s", (kind) => {
     const older = await post(alice, general, "the runbook is at /wiki/runbook");
     const newer = await post(bob, general, "deploys freeze on Fridays");
     t.events.length = 0;
-    expect(await call(bob, "POST", `/api/messages/${older.id}/pin`)).toEqual({
+    expect(await call<Record<string, unknown>>(bob, "POST", `/api/messages/${older.id}/pin`)).toEqual({
       message_id: older.id,
       pinned: true,
       changed: true,

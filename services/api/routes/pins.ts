@@ -3,7 +3,7 @@ import { accessMessage } from "../../../lib/messages/access.ts";
 import { doSetPinned, listPins } from "../../../lib/messages/pins.ts";
 import { doSetSaved, listSaved } from "../../../lib/messages/saved.ts";
 import { pageQuery } from "../../../lib/pagination.ts";
-import { type ApiContext, api, idParam } from "../api-route.ts";
+import { api, idParam } from "../api-route.ts";
 
 /** Pin and unpin: the same people may do both; each answers whether the message is pinned now. */
 function pinSwitch(method: "POST" | "DELETE", pinned: boolean) {
