@@ -27,6 +27,8 @@ Read and write
   thread <message-id>            a thread, from its first message
   react <message-id> <emoji> [--remove]
   edit <message-id> [text]  |  delete <message-id>
+  pins <#channel|@user>  |  pin <message-id>  |  unpin <message-id>
+  saved  |  save <message-id>  |  unsave <message-id>     your private saved items
   upload <#channel|@user> <file> [--message text]
   download <attachment-id> [-o path|-]
   search <query…> [--in #channel] [--from @user] [--limit N]

@@ -236,6 +236,24 @@ export class ApiClient {
   user(id: string) {
     return this.get<UserJson>(`/api/users/${id}`);
   }
+  pins(channelId: string, page: { limit?: number; before?: string } = {}) {
+    return this.get<Page<{ message: MessageJson; pinned_by: string | null; pinned_at: string }>>(
+      `/api/channels/${channelId}/pins${query(page)}`,
+    );
+  }
+  pin(messageId: string, on = true) {
+    const path = `/api/messages/${messageId}/pin`;
+    type Pinned = { message_id: string; pinned: boolean; changed: boolean };
+    return on ? this.post<Pinned>(path) : this.delete<Pinned>(path);
+  }
+  saved(page: { limit?: number; before?: string } = {}) {
+    return this.get<Page<{ message: MessageJson; saved_at: string }>>(`/api/saved${query(page)}`);
+  }
+  save(messageId: string, on = true) {
+    const path = `/api/messages/${messageId}/saved`;
+    type Saved = { message_id: string; saved: boolean; changed: boolean };
+    return on ? this.put<Saved>(path) : this.delete<Saved>(path);
+  }
   setNotify(channelId: string, change: { notify?: string | null; muted?: boolean }) {
     return this.put<ChannelJson>(`/api/channels/${channelId}/notifications`, change);
   }

@@ -156,3 +156,7 @@ export interface DeviceStartJson {
   expires_in: number;
   interval: number;
 }
+
+/** A message's permalink: opening it shows the message in its channel (or its thread) in context. */
+export const messageLink = (server: string, messageId: string) =>
+  `${server.replace(/\/+$/, "")}/m/${messageId}`;

@@ -30,7 +30,7 @@ export async function doSetSaved(db: Db, userId: string, messageId: string, save
         },
       ]
     : [];
-  return { saved, events };
+  return { saved, changed: changed.length > 0, events };
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   completionList,
   ephemeralReply,
   messageList,
+  pinsPanel,
 } from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
 import { editForm, markdown, reactionPicker } from "./views/message.ts";
@@ -244,6 +245,34 @@ export async function deleteMessage(req: Request, ctx: RequestContext, deps: Act
   const client = clientOf(req, ctx, deps.api);
   await client.delete(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`);
   return noContent();
+}
+
+/** Pins a message, or unpins it when it already was; everyone's pins panel redraws live. */
+export async function togglePin(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const path = `/api/messages/${encodeURIComponent(ctx.params.id ?? "")}/pin`;
+  const pinned = await client.post<{ changed: boolean }>(path);
+  if (!pinned.changed) await client.delete(path);
+  return noContent();
+}
+
+/** Saves a message for the caller, or forgets it when it was saved. */
+export async function toggleSaved(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const path = `/api/messages/${encodeURIComponent(ctx.params.id ?? "")}/saved`;
+  const saved = await client.put<{ changed: boolean }>(path);
+  if (!saved.changed) await client.delete(path);
+  return noContent();
+}
+
+export async function pinsFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const id = channelIdOf(ctx.params.id);
+  const [channel, page] = await Promise.all([
+    client.get<Channel>(`/api/channels/${id}`),
+    client.get<Page<{ message: Message }>>(`/api/channels/${id}/pins?limit=100`),
+  ]);
+  return htmlResponse(pinsPanel(channel, page.items));
 }
 
 /** The reaction picker for a message, opened beside its reactions. */

@@ -151,6 +151,12 @@ function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent 
     case "notification.created":
     case "notification.read":
       return countsChanged(tab, event, seq);
+    case "saved.added":
+    case "saved.removed":
+      return { event: "saved", id: seq, data: "" };
+    case "message.pinned":
+    case "message.unpinned":
+      return { event: event.channel_id === tab.channelId ? "pins" : "seen", id: seq, data: "" };
     case "notify.preferences":
       return [...countsChanged(tab, event, seq), { event: "sidebar", data: event.type }];
   }

@@ -21,6 +21,7 @@ import {
   newMessagePane,
   notificationsPanel,
   type SessionItem,
+  savedPane,
   searchPane,
   settingsPane,
 } from "./views/pages.ts";
@@ -191,6 +192,31 @@ export async function membersPage(req: Request, ctx: RequestContext, deps: PageD
   return htmlResponse(
     appPage(shell, { title: "Members", url: ctx.url.pathname, pane: membersPane(shell, members.items) }),
   );
+}
+
+/** A permalink: the message in its channel (a reply in its thread), for whoever may read it. */
+export async function permalink(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const m = await client.get<Message>(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`);
+  const [channel, communities] = await Promise.all([
+    client.get<Channel>(`/api/channels/${m.channel_id}`),
+    client.get<{ items: { id: string; slug: string }[] }>("/api/communities"),
+  ]);
+  return redirect(
+    messageHref(m, channel, (id) => communities.items.find((c) => c.id === id)?.slug),
+    302,
+  );
+}
+
+/** Your saved messages, each linking to where it was said; redrawn live when you save or forget one. */
+export async function savedPage(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
+  const [shell, page] = await Promise.all([
+    loadShell(deps.bus, client, ctx.url.searchParams.get("community") || communities.items[0]?.slug || null),
+    client.get<Page<{ message: Message }>>("/api/saved?limit=100"),
+  ]);
+  return htmlResponse(appPage(shell, { title: "Saved", url: "/saved", pane: savedPane(page.items) }));
 }
 
 /** "New message": pick people of the community (and say something) to start a DM or group DM. */

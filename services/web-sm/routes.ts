@@ -38,6 +38,8 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/c/:slug/browse", p(pages.browsePage)),
     route("GET", "/c/:slug/members", p(pages.membersPage)),
     route("GET", "/c/:slug/new-message", p(pages.newMessagePage)),
+    route("GET", "/m/:id", p(pages.permalink)),
+    route("GET", "/saved", p(pages.savedPage)),
     route("GET", "/dm/:id", p(pages.dmPage)),
     route(
       "GET",
@@ -75,6 +77,9 @@ export function webRoutes(deps: WebDeps) {
     route("POST", "/web/messages/:id/delete", a(actions.deleteMessage)),
     route("GET", "/web/messages/:id/react", a(actions.reactionPickerFragment)),
     route("POST", "/web/messages/:id/react", a(actions.react)),
+    route("POST", "/web/messages/:id/pin", a(actions.togglePin)),
+    route("POST", "/web/messages/:id/save", a(actions.toggleSaved)),
+    route("GET", "/web/channels/:id/pins", a(actions.pinsFragment)),
     route("GET", "/web/complete", a(actions.completions)),
     route("GET", "/web/thread/:id", a(actions.threadFragment)),
     route("GET", "/web/older", a(actions.olderMessages)),

@@ -30,7 +30,7 @@ export interface SidebarItem {
   people: string[];
 }
 
-export type Mode = "chat" | "notifications" | "help";
+export type Mode = "chat" | "notifications" | "help" | "list";
 
 /** Everything the TUI shows; changed by loads, by the live stream and by keys. */
 export interface TuiState {
@@ -57,6 +57,8 @@ export interface TuiState {
   /** Candidates shown after an ambiguous Tab. */
   completions: string[];
   mode: Mode;
+  /** What list mode shows: the shown channel's pins, or your saved messages. */
+  list: { title: string; messages: MessageJson[] } | null;
   notifications: NotificationJson[];
   unreadNotifications: number;
   /** Who is typing where, until when (ms). */
@@ -87,6 +89,7 @@ export function initialState(me: MeJson): TuiState {
     input: emptyInput(),
     completions: [],
     mode: "chat",
+    list: null,
     notifications: [],
     unreadNotifications: 0,
     typing: new Map(),

@@ -166,6 +166,7 @@ export function messageLines(m: MessageJson, width: number, picked: boolean): Li
 export function messagePaneLines(s: TuiState, l: Layout): Line[] {
   const w = l.messages;
   if (s.mode === "notifications") return notificationLines(s, l);
+  if (s.mode === "list") return listLines(s, l);
   const item = current(s);
   const label = item ? (item.kind === "dm" ? `@${item.label}` : `#${item.label}`) : "";
   const header = fit(
@@ -232,6 +233,24 @@ export function threadLines(s: TuiState, l: Layout): Line[] {
   for (const r of s.thread.replies) content.push(...messageLines(r, w, false));
   const room = l.body - 1;
   return [...lines, ...content.slice(Math.max(0, content.length - room))];
+}
+
+/** Pins or saved messages: a title, then each message, newest first. */
+function listLines(s: TuiState, l: Layout): Line[] {
+  const w = l.messages;
+  const list = s.list ?? { title: "", messages: [] };
+  const lines: Line[] = [
+    fit(
+      [
+        { text: ` ${list.title}`, bold: true, color: C.accent },
+        { text: "  Esc returns", color: C.dim },
+      ],
+      w,
+    ),
+  ];
+  if (list.messages.length === 0) lines.push(plain("  Nothing here yet.", { color: C.dim }));
+  for (const m of list.messages) lines.push(...messageLines(m, w, false));
+  return lines.slice(0, l.body);
 }
 
 function notificationLines(s: TuiState, l: Layout): Line[] {
@@ -325,6 +344,10 @@ export const HELP: [string, string][] = [
   ["Tab", "complete /commands, @people and #channels"],
   ["PgUp / PgDn", "scroll; older history loads at the top"],
   ["Ctrl-G", "notifications"],
+  ["Alt-P", "pin / unpin the picked (or newest) message"],
+  ["Alt-S", "save / unsave the picked (or newest) message"],
+  ["Alt-I / Alt-V", "this channel's pins / your saved messages"],
+  ["Alt-L", "the picked (or newest) message's link, to copy"],
   ["Ctrl-X", "mute / unmute this channel (/notify all|mentions|nothing, /dnd 1h)"],
   ["/help", "the server's slash commands"],
   ["Esc", "close the thread, the list or this help; cancel an edit"],

@@ -34,7 +34,7 @@ function saveSwitch(method: "PUT" | "DELETE", saved: boolean) {
       const { message } = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
       const result = await doSetSaved(db.db, principal.user.id, message.id, saved);
       await publish(result.events);
-      return { message_id: message.id, saved: result.saved };
+      return { message_id: message.id, saved: result.saved, changed: result.changed };
     },
   });
 }

@@ -51,6 +51,15 @@ document.addEventListener("click", (e) => {
   else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
   else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
   else if (at.closest(".jump-latest")) scrollToBottom(true);
+  else if (at.closest(".copy-link") && navigator.clipboard) {
+    // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
+    e.preventDefault();
+    const link = at.closest<HTMLAnchorElement>(".copy-link") as HTMLAnchorElement;
+    void navigator.clipboard.writeText(link.href).then(() => {
+      link.textContent = "✓";
+      link.title = "Link copied";
+    });
+  }
 });
 
 // Esc closes the picker, the narrow sidebar or the side panel; Alt+↑/↓ changes channel.

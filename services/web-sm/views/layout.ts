@@ -131,6 +131,7 @@ export function appPage(
       slug ? html`<input type="hidden" name="community" value="${slug}">` : ""
     }</form>
 <a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
+<a class="saved-link" href="/saved">Saved</a>
 <a class="settings-link" href="/settings">Settings</a>
 <span class="conn" id="conn-state" aria-live="polite"></span>
 <i hidden hx-post="/api/heartbeat" hx-trigger="load, every 60s" hx-swap="none"></i>

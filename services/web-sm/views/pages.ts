@@ -4,7 +4,7 @@ import { html, SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, Community, Member, Message, Notification } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
 import { document, presenceDot } from "./layout.ts";
-import { markdown, timeTag } from "./message.ts";
+import { markdown, messageItem, timeTag } from "./message.ts";
 
 /** A page with no app around it: sign-in problems, errors, creating the first community. */
 export function plainPage(title: string, body: SafeHtml) {
@@ -101,6 +101,14 @@ export function membersPane(shell: Shell, members: Member[]) {
           : html`<form method="post" action="/web/dm" class="inline"><input type="hidden" name="user_id" value="${m.user.id}"><button type="submit">Message</button></form>`
       }</td></tr>`,
   )}</tbody></table>`;
+}
+
+/** Saved messages: private to the reader, newest first, each with a way back to it. */
+export function savedPane(items: { message: Message }[]) {
+  return html`<header class="pane-head"><h1>Saved</h1></header>
+<div id="saved-list" hx-get="/saved" hx-select="#saved-list" hx-trigger="saved from:#live" hx-swap="outerHTML">
+${items.length ? "" : html`<p class="muted">Nothing saved yet. Save a message with 🔖 to find it here.</p>`}
+<ol class="saved-list">${items.map((i) => html`<li>${messageItem(i.message, { prefix: "saved", thread: true })}<a class="jump" href="/m/${i.message.id}">Jump</a></li>`)}</ol></div>`;
 }
 
 /** "New message": a filter over the community's people, a tick for each to include, a first message. */
