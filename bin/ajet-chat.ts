@@ -20,16 +20,21 @@ Read and write
   send <#channel|@user> [text]   post (text from stdin when not given; --code wraps it as a
                                  code block, --lang L names its language); prints the new id
   reply <message-id> [text]      answer in the message's thread
+  dm @user [@user…] [text]       find or start the DM or group DM with exactly these people
   read <#channel|@user> [--limit N] [--before ID]
   tail <#channel|@user…> [--follow] [--limit N]   the latest messages, then new ones, edits
                                  and deletions live
   thread <message-id>            a thread, from its first message
   react <message-id> <emoji> [--remove]
   edit <message-id> [text]  |  delete <message-id>
+  pins <#channel|@user>  |  pin <message-id>  |  unpin <message-id>
+  saved  |  save <message-id>  |  unsave <message-id>     your private saved items
   upload <#channel|@user> <file> [--message text]
   download <attachment-id> [-o path|-]
   search <query…> [--in #channel] [--from @user] [--limit N]
-  notifications [--unread] [--read-all]
+  notifications [--unread] [--why] [--read-all]   --why says which rule fired for each
+  notify <#channel|@user> all|mentions|nothing|default|mute|unmute   what notifies you there
+  dnd <30m|2h|1d…>|off          do not disturb: notifications are kept, nothing rings
   run '/command args…' [--in #channel]   any slash command (run '/help' lists them)
   webhook create <#channel> <name> | webhook list | webhook revoke <id>
   token create <name> [scopes…] [expiry] | token list | token revoke <id>

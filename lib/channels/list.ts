@@ -6,11 +6,11 @@ import { channelView } from "./views.ts";
 
 /**
  * SQL for a member's unread count: top-level messages by others after their read position. Public
- * channels they have not joined count nothing.
+ * channels they have not joined, and channels they muted, count nothing.
  */
 export const unreadCount = (
   userId: string | SQLWrapper,
-) => sql<number>`case when ${channelMembers.userId} is null then 0 else (
+) => sql<number>`case when ${channelMembers.userId} is null or ${channelMembers.muted} then 0 else (
   select count(*)::int from ${messages}
   where ${messages.channelId} = ${channels.id} and ${messages.parentId} is null and ${messages.deletedAt} is null
     and ${messages.userId} is distinct from ${userId}
@@ -53,6 +53,7 @@ export const memberCounts = (db: Db, userId: string | SQLWrapper, which: SQL | u
       channel_id: channels.id,
       unread_count: unreadCount(userId),
       mention_count: mentionCount(userId),
+      muted: channelMembers.muted,
     })
     .from(channelMembers)
     .innerJoin(channels, eq(channels.id, channelMembers.channelId))

@@ -144,8 +144,8 @@ export class ApiClient {
   patch<T>(path: string, body: unknown) {
     return this.request<T>("PATCH", path, body);
   }
-  put<T>(path: string) {
-    return this.request<T>("PUT", path);
+  put<T>(path: string, body?: unknown) {
+    return this.request<T>("PUT", path, body);
   }
   delete<T>(path: string) {
     return this.request<T>("DELETE", path);
@@ -235,6 +235,30 @@ export class ApiClient {
   }
   user(id: string) {
     return this.get<UserJson>(`/api/users/${id}`);
+  }
+  pins(channelId: string, page: { limit?: number; before?: string } = {}) {
+    return this.get<Page<{ message: MessageJson; pinned_by: string | null; pinned_at: string }>>(
+      `/api/channels/${channelId}/pins${query(page)}`,
+    );
+  }
+  pin(messageId: string, on = true) {
+    const path = `/api/messages/${messageId}/pin`;
+    type Pinned = { message_id: string; pinned: boolean; changed: boolean };
+    return on ? this.post<Pinned>(path) : this.delete<Pinned>(path);
+  }
+  saved(page: { limit?: number; before?: string } = {}) {
+    return this.get<Page<{ message: MessageJson; saved_at: string }>>(`/api/saved${query(page)}`);
+  }
+  save(messageId: string, on = true) {
+    const path = `/api/messages/${messageId}/saved`;
+    type Saved = { message_id: string; saved: boolean; changed: boolean };
+    return on ? this.put<Saved>(path) : this.delete<Saved>(path);
+  }
+  setNotify(channelId: string, change: { notify?: string | null; muted?: boolean }) {
+    return this.put<ChannelJson>(`/api/channels/${channelId}/notifications`, change);
+  }
+  setDnd(minutes: number | null) {
+    return this.put<MeJson>("/api/me/dnd", { minutes });
   }
   runCommand(channelId: string, text: string) {
     return this.post<CommandResultJson>("/api/commands", { channel_id: channelId, text });

@@ -26,6 +26,8 @@ export const deactivatedMark = (u: { deactivated?: boolean }) => (u.deactivated 
 export interface MeJson extends UserJson {
   email: string | null;
   created_at: string;
+  /** Do not disturb until then; null when it is off. */
+  dnd_until?: string | null;
 }
 
 export interface CommunityJson {
@@ -49,6 +51,9 @@ export interface ChannelJson {
   mention_count?: number;
   archived_at?: string | null;
   members?: UserJson[];
+  /** Your notification level here: all, mentions or nothing. */
+  notify?: string;
+  muted?: boolean;
 }
 
 export interface DmJson extends ChannelJson {
@@ -114,7 +119,22 @@ export interface NotificationJson {
   read: boolean;
   created_at: string;
   preview?: string | null;
+  /** Which rule fired (see whyNotified). */
+  reason?: string | null;
 }
+
+const WHY: Record<string, string> = {
+  mention: "you were mentioned",
+  channel: "@channel was used",
+  here: "@here was used while you were active",
+  dm: "a direct message to you",
+  thread: "a reply in a thread you are in",
+  all: "this channel notifies you of every message",
+};
+
+/** "Why was I notified?" in words, the same in every client. */
+export const whyNotified = (reason: string | null | undefined) =>
+  (reason && WHY[reason]) || "notified before reasons were kept";
 
 export interface SearchPageJson {
   /** `snippet` is HTML: escaped text with the matches in <mark>…</mark>. */
@@ -136,3 +156,7 @@ export interface DeviceStartJson {
   expires_in: number;
   interval: number;
 }
+
+/** A message's permalink: opening it shows the message in its channel (or its thread) in context. */
+export const messageLink = (server: string, messageId: string) =>
+  `${server.replace(/\/+$/, "")}/m/${messageId}`;

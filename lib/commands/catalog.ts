@@ -1,5 +1,7 @@
 import { ban } from "./ban.ts";
 import type { Command } from "./command.ts";
+import { dm } from "./dm.ts";
+import { dnd } from "./dnd.ts";
 import { help } from "./help.ts";
 import { invite } from "./invite.ts";
 import { join } from "./join.ts";
@@ -8,6 +10,8 @@ import { leave } from "./leave.ts";
 import { me } from "./me.ts";
 import { msg } from "./msg.ts";
 import { mute } from "./mute.ts";
+import { muteChannel, unmuteChannel } from "./mute-channel.ts";
+import { notify } from "./notify.ts";
 import { purge } from "./purge.ts";
 import { role } from "./role.ts";
 import { token } from "./token.ts";
@@ -22,8 +26,13 @@ export const COMMANDS: readonly Command[] = [
   leave,
   topic,
   msg,
+  dm,
   invite,
   me,
+  muteChannel,
+  unmuteChannel,
+  notify,
+  dnd,
   help,
   ban,
   unban,

@@ -30,7 +30,11 @@ const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 export const CHANNEL_TYPES = ["text", "voice", "dm", "group_dm"] as const;
 export const VISIBILITIES = ["public", "private"] as const;
 export const ROLES = ["owner", "admin", "member"] as const;
-export const NOTIFICATION_TYPES = ["mention", "dm", "thread_reply", "invite", "system"] as const;
+export const NOTIFICATION_TYPES = ["mention", "dm", "thread_reply", "invite", "system", "message"] as const;
+/** Which rule made a notification: what "why was I notified?" answers. */
+export const NOTIFICATION_REASONS = ["mention", "channel", "here", "dm", "thread", "all", "other"] as const;
+/** A member's notification preference for one channel; null in the row means the default. */
+export const NOTIFY_LEVELS = ["all", "mentions", "nothing"] as const;
 export const MENTION_TARGETS = ["user", "channel", "here"] as const;
 export const USER_KINDS = ["human", "bot"] as const;
 
@@ -57,6 +61,8 @@ export const users = pgTable(
     lastSeenAt: at("last_seen_at"),
     // Set while the account is deactivated: nothing of theirs authenticates and nobody can DM them.
     deactivatedAt: at("deactivated_at"),
+    // Do not disturb until then: notifications are kept but not rung.
+    dndUntil: at("dnd_until"),
     createdAt: createdAt(),
   },
   () => [check("users_kind_check", oneOf("kind", USER_KINDS))],
@@ -190,8 +196,16 @@ export const channelMembers = pgTable(
     // Read position: the newest message this member has seen. Unread = messages with a larger id.
     lastReadMessageId: uuid("last_read_message_id"),
     lastReadAt: at("last_read_at"),
+    // null: the default (every message in a DM, mentions elsewhere).
+    notify: text("notify"),
+    // Muted: unread messages carry no badge weight and nothing rings; mentions still count.
+    muted: boolean("muted").notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index("channel_members_user").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.userId] }),
+    index("channel_members_user").on(t.userId),
+    check("channel_members_notify_check", sql`notify is null or ${oneOf("notify", NOTIFY_LEVELS)}`),
+  ],
 );
 
 export const webhooks = pgTable(
@@ -338,12 +352,50 @@ export const notifications = pgTable(
     channelId: uuid("channel_id").references(() => channels.id, { onDelete: "cascade" }),
     actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
     data: jsonb("data"),
+    // The rule that fired (null for rows written before reasons were kept).
+    reason: text("reason"),
     read: boolean("read").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
     check("notifications_type_check", oneOf("type", NOTIFICATION_TYPES)),
+    check("notifications_reason_check", sql`reason is null or ${oneOf("reason", NOTIFICATION_REASONS)}`),
+    index("notifications_source").on(t.sourceId),
     index("notifications_user_read").on(t.userId, t.read, t.id),
+  ],
+);
+
+/** A message pinned to its channel: one pin per message. */
+export const pins = pgTable(
+  "pins",
+  {
+    messageId: uuid("message_id")
+      .primaryKey()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    pinnedBy: uuid("pinned_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("pins_channel").on(t.channelId, t.createdAt)],
+);
+
+/** A message someone saved for later; private to them. */
+export const savedItems = pgTable(
+  "saved_items",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.messageId] }),
+    index("saved_items_user").on(t.userId, t.createdAt),
   ],
 );
 

@@ -32,6 +32,7 @@ const userShape: z.ZodType<UserRow, unknown> = z.object({
   kind: z.enum(USER_KINDS),
   lastSeenAt: z.coerce.date().nullable(),
   deactivatedAt: z.coerce.date().nullable(),
+  dndUntil: z.coerce.date().nullable(),
   createdAt: z.coerce.date(),
 });
 

@@ -35,6 +35,8 @@ export interface UnreadCounts {
   channel_id: string;
   unread_count: number;
   mention_count: number;
+  /** Muted by the reader: new messages there add no unread weight. */
+  muted?: boolean;
 }
 
 // Prepared: every stream runs these as it opens, and the SQL drizzle would build for each is most

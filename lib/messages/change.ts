@@ -4,8 +4,9 @@ import type { Outgoing } from "../bus/publish.ts";
 import { type ChannelAccess, checkCanPost } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
-import { attachments, mentions, messages, notifications, reactions } from "../db/schema.ts";
+import { attachments, mentions, messages, notifications, pins, reactions } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
+import { notifyForMessage } from "../notifications/rules.ts";
 import { checkBody, storeMentions } from "./post.ts";
 import { type MessageRow, messageView, threadReplyCount } from "./views.ts";
 
@@ -35,10 +36,13 @@ export async function doEditMessage(
     const updated = row as MessageRow;
     // Mentions follow the text; notifications already sent stay (they were true when sent).
     await tx.delete(mentions).where(eq(mentions.messageId, message.id));
-    await storeMentions(tx, channel, updated);
+    const found = await storeMentions(tx, channel, updated);
+    // Someone newly mentioned is told once, as if the message had said it from the start.
+    const told = await notifyForMessage(tx, access, updated, found, { edit: true });
     const view = await messageView(tx, null, updated);
     const events: Outgoing[] = [
       await channelEvent(tx, "message.updated", channel, userId, { message: view }),
+      ...told,
     ];
     return { message: updated, events };
   });
@@ -69,6 +73,7 @@ export async function doDeleteMessage(
     await tx.delete(reactions).where(eq(reactions.messageId, message.id));
     await tx.delete(mentions).where(eq(mentions.messageId, message.id));
     await tx.delete(notifications).where(eq(notifications.sourceId, message.id));
+    await tx.delete(pins).where(eq(pins.messageId, message.id));
     const files = await tx
       .delete(attachments)
       .where(eq(attachments.messageId, message.id))

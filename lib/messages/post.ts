@@ -1,14 +1,14 @@
-import { and, eq, gt, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { UserRow } from "../auth/sessions.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
-import { isDm } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import { refuseNul } from "../control-chars.ts";
 import type { Db } from "../db/client.ts";
-import { attachments, channelMembers, communityMembers, mentions, messages, users } from "../db/schema.ts";
+import { attachments, channelMembers, mentions, messages, users } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
-import { type NewNotification, notify } from "../notifications/notify.ts";
+import { readersOf } from "../notifications/readers.ts";
+import { notifyForMessage } from "../notifications/rules.ts";
 import { parseMentions } from "./mentions.ts";
 import {
   freshMessageView,
@@ -206,91 +206,8 @@ export async function storeMentions(db: Db, channel: ChannelAccess["channel"], m
   return { parsed, mentioned, views };
 }
 
-/**
- * Stores the message's mentions and notifies: mentioned users who can read the channel, everyone
- * in it for @channel, those online for @here, the other people in a DM, and the people in a thread
- * for a reply — one notification per person per message, never the author.
- */
+/** Stores the message's mentions and notifies the people it concerns (lib/notifications/rules.ts). */
 async function recordMentionsAndNotify(db: Db, access: ChannelAccess, m: MessageRow) {
-  const { channel } = access;
-  const readers = readersOf(db, channel);
-  const { parsed, mentioned, views } = await storeMentions(db, channel, m);
-
-  const recipients = new Map<string, NewNotification["type"]>();
-  const add = (ids: string[], type: NewNotification["type"]) => {
-    for (const id of ids) if (!recipients.has(id) && id !== m.userId) recipients.set(id, type);
-  };
-  add(
-    mentioned.map((u) => u.id),
-    "mention",
-  );
-  if (parsed.channel || parsed.here) {
-    const members = await db
-      .select({ id: channelMembers.userId })
-      .from(channelMembers)
-      .innerJoin(users, eq(users.id, channelMembers.userId))
-      .where(
-        and(
-          eq(channelMembers.channelId, channel.id),
-          eq(users.kind, "human"),
-          parsed.channel ? undefined : gt(users.lastSeenAt, sql`now() - interval '2 minutes'`),
-        ),
-      );
-    add(
-      members.map((r) => r.id),
-      "mention",
-    );
-  }
-  if (isDm(channel)) {
-    const others = await db
-      .select({ id: channelMembers.userId })
-      .from(channelMembers)
-      .where(eq(channelMembers.channelId, channel.id));
-    add(
-      others.map((r) => r.id),
-      "dm",
-    );
-  }
-  if (m.parentId) {
-    const thread = await db
-      .selectDistinct({ id: messages.userId })
-      .from(messages)
-      .where(
-        and(
-          or(eq(messages.id, m.parentId), eq(messages.parentId, m.parentId)),
-          ne(messages.id, m.id),
-          inArray(messages.userId, readers),
-        ),
-      );
-    add(
-      thread.map((r) => r.id).filter((id): id is string => id !== null),
-      "thread_reply",
-    );
-  }
-  const notifications = await notify(
-    db,
-    [...recipients].map(([userId, type]) => ({
-      userId,
-      type,
-      sourceId: m.id,
-      channelId: channel.id,
-      actorId: m.userId,
-      data: { channel_name: channel.name, community_id: channel.communityId, parent_id: m.parentId },
-    })),
-  );
-  return { notifications, mentioned: views };
-}
-
-/** Subquery: the users who can read the channel (its members, or for a public channel its community). */
-function readersOf(db: Db, channel: ChannelAccess["channel"]) {
-  if (channel.communityId && channel.visibility === "public") {
-    return db
-      .select({ id: communityMembers.userId })
-      .from(communityMembers)
-      .where(eq(communityMembers.communityId, channel.communityId));
-  }
-  return db
-    .select({ id: channelMembers.userId })
-    .from(channelMembers)
-    .where(eq(channelMembers.channelId, channel.id));
+  const found = await storeMentions(db, access.channel, m);
+  return { notifications: await notifyForMessage(db, access, m, found), mentioned: found.views };
 }

@@ -14,6 +14,10 @@ export interface NewNotification {
   channelId?: string | null;
   actorId: string | null;
   data?: Record<string, unknown>;
+  /** Which rule fired: what "why was I notified?" answers. */
+  reason?: NotificationRow["reason"];
+  /** false: kept, but the recipient's clients do not ring (a muted channel, do-not-disturb). */
+  ring?: boolean;
 }
 
 export function notificationView(n: NotificationRow) {
@@ -24,6 +28,7 @@ export function notificationView(n: NotificationRow) {
     channel_id: n.channelId,
     actor_id: n.actorId,
     data: n.data ?? {},
+    reason: n.reason,
     read: n.read,
     created_at: n.createdAt,
   };
@@ -46,15 +51,16 @@ export async function notify(db: Db, list: NewNotification[]): Promise<Outgoing[
         channelId: n.channelId ?? null,
         actorId: n.actorId,
         data: n.data ?? {},
+        reason: n.reason ?? null,
       })),
     )
     .returning();
-  return inserted.map((n) => ({
+  return inserted.map((n, i) => ({
     subject: subjects.notifications(n.userId),
     event: envelope("notification.created", {
       channel_id: n.channelId,
       actor_id: n.actorId,
-      data: { notification: notificationView(n) },
+      data: { notification: notificationView(n), ring: rows[i]?.ring ?? true },
     }),
   }));
 }

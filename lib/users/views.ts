@@ -27,7 +27,14 @@ export function userView(
 
 /** The caller's own profile. */
 export function meView(u: UserRow) {
-  return { ...userView(u), email: u.email, created_at: u.createdAt, last_seen_at: u.lastSeenAt };
+  const dnd = u.dndUntil && u.dndUntil.getTime() > Date.now() ? u.dndUntil : null;
+  return {
+    ...userView(u),
+    email: u.email,
+    created_at: u.createdAt,
+    last_seen_at: u.lastSeenAt,
+    dnd_until: dnd,
+  };
 }
 
 export type UserView = ReturnType<typeof userView>;

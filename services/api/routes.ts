@@ -10,7 +10,9 @@ import { communityRoutes } from "./routes/communities.ts";
 import { inviteRoutes } from "./routes/invites.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { notifyRoutes } from "./routes/notify.ts";
 import { peopleRoutes } from "./routes/people.ts";
+import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -26,6 +28,8 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...auditRoutes,
   ...channelRoutes,
   ...messageRoutes,
+  ...notifyRoutes,
+  ...pinRoutes,
   ...attachmentRoutes,
   ...searchRoutes,
   ...presenceRoutes,

@@ -1,6 +1,7 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
+import { invalid } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -18,6 +19,7 @@ import {
   completionList,
   ephemeralReply,
   messageList,
+  pinsPanel,
 } from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
 import { editForm, markdown, reactionPicker } from "./views/message.ts";
@@ -73,10 +75,24 @@ export async function joinChannel(req: Request, ctx: RequestContext, deps: Actio
   return redirect(`/c/${encodeURIComponent(slug)}/channels/${encodeURIComponent(c.name)}`);
 }
 
+/**
+ * Opens the DM with one person (`user_id`) or the group DM with everyone ticked (`user:<id>`), posts
+ * the first message when there is one, and goes there.
+ */
 export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  const dm = await client.post<{ id: string }>("/api/dm", { user_ids: [form.user_id] });
+  const ticked = Object.keys(form).flatMap((k) => (k.startsWith("user:") ? [k.slice(5)] : []));
+  const userIds = form.user_id ? [form.user_id, ...ticked] : ticked;
+  if (userIds.length === 0) throw invalid("pick at least one person");
+  const dm = await client.post<{ id: string }>("/api/dm", { user_ids: userIds });
+  const body = (form.body ?? "").trim();
+  if (body) {
+    await client.post(`/api/channels/${dm.id}/messages`, {
+      body_md: body,
+      client_msg_id: form.client_msg_id || undefined,
+    });
+  }
   return redirect(`/dm/${dm.id}`);
 }
 
@@ -85,6 +101,25 @@ export async function updateProfile(req: Request, ctx: RequestContext, deps: Act
   const form = await formOf(req, deps.config);
   await client.patch("/api/me", { display_name: form.display_name, avatar_url: form.avatar_url || null });
   return redirect("/settings");
+}
+
+/** Do not disturb from settings: some minutes, or off. */
+export async function setDnd(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  await client.put("/api/me/dnd", { minutes: form.minutes === "off" ? null : Number(form.minutes) });
+  return redirect(`/settings?community=${encodeURIComponent(form.community ?? "")}#notifications-settings`);
+}
+
+/** One channel's notification level and mute, from settings. */
+export async function setChannelNotify(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  await client.put(`/api/channels/${channelIdOf(ctx.params.id)}/notifications`, {
+    notify: form.notify,
+    muted: form.muted === "1",
+  });
+  return redirect(`/settings?community=${encodeURIComponent(form.community ?? "")}#notifications-settings`);
 }
 
 /** A slash command run from settings (bots' tokens, webhooks): its reply shows on the settings page. */
@@ -150,6 +185,8 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
   try {
     if (body.startsWith("/") && !body.startsWith("//") && !parentId) {
       const reply = await commandReply(client, channelId, body);
+      const opened = reply.effects.find((e) => e.type === "dm.opened" && e.channel_id);
+      if (opened) return htmlResponse(html``, 200, { "HX-Redirect": `/dm/${opened.channel_id}` });
       return sentAnswer(
         ephemeralReply(reply.ok ? markdown(reply.md || "Done.") : html`${reply.md}`, reply.ok),
       );
@@ -208,6 +245,34 @@ export async function deleteMessage(req: Request, ctx: RequestContext, deps: Act
   const client = clientOf(req, ctx, deps.api);
   await client.delete(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`);
   return noContent();
+}
+
+/** Pins a message, or unpins it when it already was; everyone's pins panel redraws live. */
+export async function togglePin(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const path = `/api/messages/${encodeURIComponent(ctx.params.id ?? "")}/pin`;
+  const pinned = await client.post<{ changed: boolean }>(path);
+  if (!pinned.changed) await client.delete(path);
+  return noContent();
+}
+
+/** Saves a message for the caller, or forgets it when it was saved. */
+export async function toggleSaved(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const path = `/api/messages/${encodeURIComponent(ctx.params.id ?? "")}/saved`;
+  const saved = await client.put<{ changed: boolean }>(path);
+  if (!saved.changed) await client.delete(path);
+  return noContent();
+}
+
+export async function pinsFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const id = channelIdOf(ctx.params.id);
+  const [channel, page] = await Promise.all([
+    client.get<Channel>(`/api/channels/${id}`),
+    client.get<Page<{ message: Message }>>(`/api/channels/${id}/pins?limit=100`),
+  ]);
+  return htmlResponse(pinsPanel(channel, page.items));
 }
 
 /** The reaction picker for a message, opened beside its reactions. */

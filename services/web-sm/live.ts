@@ -8,7 +8,7 @@ import { names } from "./shell.ts";
 import { badges, presenceDot } from "./views/layout.ts";
 import { messageItem, reactions, repliesLink, tombstone } from "./views/message.ts";
 
-type Counts = { unread: number; mentions: number };
+type Counts = { unread: number; mentions: number; muted?: boolean };
 
 /** One tab: what it shows, and its reader's sidebar counts, which decide how an event is drawn for it. */
 interface Tab {
@@ -105,7 +105,7 @@ function messageElsewhere(tab: Tab, event: Envelope, seq: number | undefined): S
     return { event: "sidebar", id: seq, data: "" };
   }
   const data = recount(tab, seq, m.channel_id, (c) =>
-    mine ? { ...c, unread: 0 } : { ...c, unread: c.unread + 1 },
+    mine ? { ...c, unread: 0 } : c.muted ? c : { ...c, unread: c.unread + 1 },
   );
   return data ? { id: seq, data } : { event: "seen", id: seq, data: "" };
 }
@@ -119,7 +119,11 @@ function countsChanged(tab: Tab, event: Envelope, seq: number | undefined): SseE
       fragments = [recount(tab, seq, n.channel_id, (c) => ({ ...c, mentions: c.mentions + 1 }))];
   } else {
     fragments = ((event.data.counts ?? []) as UnreadCounts[]).map((c) =>
-      recount(tab, seq, c.channel_id, () => ({ unread: c.unread_count, mentions: c.mention_count })),
+      recount(tab, seq, c.channel_id, () => ({
+        unread: c.unread_count,
+        mentions: c.mention_count,
+        muted: c.muted,
+      })),
     );
   }
   const data = fragments.filter((f) => f !== null).join("");
@@ -147,6 +151,14 @@ function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent 
     case "notification.created":
     case "notification.read":
       return countsChanged(tab, event, seq);
+    case "saved.added":
+    case "saved.removed":
+      return { event: "saved", id: seq, data: "" };
+    case "message.pinned":
+    case "message.unpinned":
+      return { event: event.channel_id === tab.channelId ? "pins" : "seen", id: seq, data: "" };
+    case "notify.preferences":
+      return [...countsChanged(tab, event, seq), { event: "sidebar", data: event.type }];
   }
   if (event.channel_id && event.channel_id === tab.channelId) {
     const data = cached(`${seq ?? event.timestamp}:${event.type}`, () => inChannel(event) ?? "");
@@ -176,7 +188,7 @@ export function webStream(channelId: string | null) {
       tab.counts = new Map(
         (context.unread ?? []).map((c) => [
           c.channel_id,
-          { unread: c.unread_count, mentions: c.mention_count },
+          { unread: c.unread_count, mentions: c.mention_count, muted: c.muted },
         ]),
       );
     },

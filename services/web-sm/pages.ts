@@ -19,8 +19,10 @@ import {
   type InviteItem,
   membersPane,
   messageHref,
+  newMessagePane,
   notificationsPanel,
   type SessionItem,
+  savedPane,
   searchPane,
   settingsPane,
 } from "./views/pages.ts";
@@ -193,15 +195,61 @@ export async function membersPage(req: Request, ctx: RequestContext, deps: PageD
   );
 }
 
+/** A permalink: the message in its channel (a reply in its thread), for whoever may read it. */
+export async function permalink(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const m = await client.get<Message>(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}`);
+  const [channel, communities] = await Promise.all([
+    client.get<Channel>(`/api/channels/${m.channel_id}`),
+    client.get<{ items: { id: string; slug: string }[] }>("/api/communities"),
+  ]);
+  return redirect(
+    messageHref(m, channel, (id) => communities.items.find((c) => c.id === id)?.slug),
+    302,
+  );
+}
+
+/** Your saved messages, each linking to where it was said; redrawn live when you save or forget one. */
+export async function savedPage(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
+  const [shell, page] = await Promise.all([
+    loadShell(deps.bus, client, ctx.url.searchParams.get("community") || communities.items[0]?.slug || null),
+    client.get<Page<{ message: Message }>>("/api/saved?limit=100"),
+  ]);
+  return htmlResponse(appPage(shell, { title: "Saved", url: "/saved", pane: savedPane(page.items) }));
+}
+
+/** "New message": pick people of the community (and say something) to start a DM or group DM. */
+export async function newMessagePage(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const slug = ctx.params.slug ?? "";
+  const [shell, members] = await Promise.all([
+    loadShell(deps.bus, client, slug),
+    client.get<{ items: Member[] }>(`/api/communities/${encodeURIComponent(slug)}/members`),
+  ]);
+  return htmlResponse(
+    appPage(shell, {
+      title: "New message",
+      url: ctx.url.pathname,
+      pane: newMessagePane(shell, members.items),
+    }),
+  );
+}
+
+type CommandEffect = { type: string; channel_id?: string };
+
 /** A slash command's reply for its caller: a refused command (bad arguments, not allowed) answers with why. */
 export function commandReply(client: ApiClient, channelId: string, text: string) {
-  return client.post<{ reply_md: string }>("/api/commands", { channel_id: channelId, text }).then(
-    (r) => ({ ok: true, md: r.reply_md }),
-    (err: unknown) => {
-      if (!isCallerError(err)) throw err;
-      return { ok: false, md: err.message };
-    },
-  );
+  return client
+    .post<{ reply_md: string; effects?: CommandEffect[] }>("/api/commands", { channel_id: channelId, text })
+    .then(
+      (r) => ({ ok: true, md: r.reply_md, effects: r.effects ?? [] }),
+      (err: unknown) => {
+        if (!isCallerError(err)) throw err;
+        return { ok: false, md: err.message, effects: [] as CommandEffect[] };
+      },
+    );
 }
 
 /** A command run from a community's settings, in its #general (or the first channel the caller is in). */

@@ -116,6 +116,34 @@ describe.each(DB_KINDS)("everyone's slash commands on %s", (kind) => {
     expect(told.map((n) => [n.userId, n.type])).toEqual([[carol.id, "dm"]]);
   });
 
+  test("/dm @a @b opens the group DM of exactly those people, posts the text, and the same command finds it again", async () => {
+    const reply = await commandOk(t, alice, general, "/dm @bob @carol standup moved to 10");
+    expect(reply.reply_md).toBe("Sent to @bob, @carol.");
+    const opened = reply.effects.find((e) => e.type === "dm.opened")?.channel_id as string;
+    const posted = reply.effects.find((e) => e.type === "message.posted")?.message_id as string;
+    const members = await t.database.db
+      .select({ userId: channelMembers.userId })
+      .from(channelMembers)
+      .where(eq(channelMembers.channelId, opened));
+    expect(members.map((m) => m.userId).sort()).toEqual([alice.id, bob.id, carol.id].sort());
+    const told = await t.database.db.select().from(notifications).where(eq(notifications.sourceId, posted));
+    expect(told.map((n) => n.userId).sort()).toEqual([bob.id, carol.id].sort());
+    const again = await commandOk(t, alice, general, "/dm @carol @bob");
+    expect(again).toEqual({
+      ok: true,
+      reply_md: "Opened your conversation with @carol, @bob.",
+      effects: [{ type: "dm.opened", channel_id: opened }],
+    });
+  });
+
+  test("/dm needs at least one @user and refuses someone outside the community", async () => {
+    expect((await command(t, alice, general, "/dm hello")).error?.code).toBe("invalid_command");
+    expect(await command(t, alice, general, "/dm @bob @zed hi")).toEqual({
+      status: 404,
+      error: { code: "unknown_user", message: "no one named @zed in this community" },
+    });
+  });
+
   test("/msg to someone outside the community names them as unknown", async () => {
     expect(await command(t, bob, general, "/msg @zed hi")).toEqual({
       status: 404,

@@ -105,6 +105,54 @@ describe("the TUI's live state", () => {
   });
 });
 
+describe("the TUI's notification preferences", () => {
+  const mention = (ring?: boolean) => ({
+    event: "notification.created",
+    data: {
+      data: {
+        notification: { id: `n-${ring}`, type: "mention", read: false, channel_id: "noisy", actor_id: "b" },
+        ...(ring === undefined ? {} : { ring }),
+      },
+    },
+  });
+
+  test("a muted channel's messages weigh no unread, but a mention of me still counts", () => {
+    const s = initialState(me);
+    s.channels = [{ ...item("noisy"), muted: true }, item("general")];
+    s.currentId = "general";
+    applyEvent(s, created(message("m1", "noisy")));
+    applyEvent(
+      s,
+      created(message("m2", "noisy", { mentions: [{ type: "user", user_id: "a", username: "alice" }] })),
+    );
+    expect(s.channels[0]).toMatchObject({ unread: 0, mentions: 1 });
+  });
+
+  test("a notification that must not ring (muted channel, do not disturb) rings no bell but is kept", () => {
+    const s = initialState(me);
+    expect(applyEvent(s, mention(false))).toEqual({ bell: false });
+    expect(applyEvent(s, mention(true))).toEqual({ bell: true });
+    expect(s.unreadNotifications).toBe(2);
+  });
+
+  test("muting from another client updates the sidebar with the server's counts", () => {
+    const s = initialState(me);
+    s.channels = [{ ...item("noisy"), unread: 4 }];
+    applyEvent(s, {
+      event: "notify.preferences",
+      data: {
+        channel_id: "noisy",
+        data: {
+          notify: "mentions",
+          muted: true,
+          counts: [{ channel_id: "noisy", unread_count: 0, mention_count: 1 }],
+        },
+      },
+    });
+    expect(s.channels[0]).toMatchObject({ muted: true, unread: 0, mentions: 1, notify: "mentions" });
+  });
+});
+
 describe("moving around the TUI", () => {
   const shownWith = (...messages: MessageJson[]) => {
     const s = initialState(me);

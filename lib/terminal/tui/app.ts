@@ -1,5 +1,6 @@
 import type { KeyEvent } from "@opentui/core";
 import type { ApiClient } from "../../client/api-client.ts";
+import { messageLink } from "../../client/views.ts";
 import { AppError } from "../../errors.ts";
 import { loadHighlighter } from "../../markdown/terminal.ts";
 import { emojiOf } from "../emoji.ts";
@@ -238,10 +239,25 @@ export class TuiApp {
           return act(this.openThread());
         case "g":
           return act(this.toggleNotifications());
+        case "x":
+          return act(this.toggleMute());
       }
     } else if (key.meta && (key.name === "up" || key.name === "down")) {
       pickMessage(s, key.name === "up" ? -1 : 1);
       return this.draw();
+    } else if (key.meta) {
+      switch (key.name) {
+        case "p":
+          return act(this.togglePin());
+        case "s":
+          return act(this.toggleSaved());
+        case "i":
+          return act(this.showList("pins"));
+        case "v":
+          return act(this.showList("saved"));
+        case "l":
+          return this.showLink();
+      }
     }
     switch (!key.ctrl && key.name) {
       case "return":
@@ -337,6 +353,53 @@ export class TuiApp {
     this.state.thread = { root, replies: page.items };
     this.state.mode = "chat";
     this.draw();
+  }
+
+  /** Pins the picked (or newest) message, or takes its pin off when it already had one. */
+  private async togglePin() {
+    const target = targetMessage(this.state);
+    if (!target) return;
+    const pinned = await this.client.pin(target.id, true);
+    if (!pinned.changed) await this.client.pin(target.id, false);
+    this.flash(pinned.changed ? "pinned to the channel" : "unpinned");
+  }
+
+  /** Saves the picked (or newest) message for you, or forgets it when it was saved. */
+  private async toggleSaved() {
+    const target = targetMessage(this.state);
+    if (!target) return;
+    const saved = await this.client.save(target.id, true);
+    if (!saved.changed) await this.client.save(target.id, false);
+    this.flash(saved.changed ? "saved (Alt-V lists them)" : "no longer saved");
+  }
+
+  /** The shown channel's pins, or your saved messages, in the message pane until Esc. */
+  private async showList(which: "pins" | "saved") {
+    const s = this.state;
+    const item = current(s);
+    if (which === "pins" && !item) return;
+    const page = which === "pins" ? await this.client.pins(item?.id ?? "") : await this.client.saved();
+    const title =
+      which === "pins" ? `Pinned in ${item?.kind === "dm" ? "this DM" : `#${item?.label}`}` : "Saved";
+    s.list = { title, messages: page.items.map((i) => i.message) };
+    s.mode = "list";
+    this.draw();
+  }
+
+  /** The picked (or newest) message's permalink, shown to copy. */
+  private showLink() {
+    const target = targetMessage(this.state);
+    if (target) this.flash(messageLink(this.o.server, target.id));
+  }
+
+  /** Mutes the shown channel or DM for the reader, or unmutes it. */
+  private async toggleMute() {
+    const item = current(this.state);
+    if (!item?.isMember) return;
+    const c = await this.client.setNotify(item.id, { muted: !item.muted });
+    item.muted = c.muted ?? false;
+    if (item.muted) item.unread = 0;
+    this.flash(item.muted ? "muted: no unread weight, nothing rings (mentions still count)" : "unmuted");
   }
 
   private async toggleNotifications() {

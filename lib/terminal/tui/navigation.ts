@@ -24,7 +24,7 @@ export function pickMessage(s: TuiState, by: number) {
 /** Esc: leaves the innermost of an edit, the notifications, a thread, a picked message, a passing line. */
 export function closeInnermost(s: TuiState) {
   if (s.input.editing) s.input = emptyInput();
-  else if (s.mode === "notifications") s.mode = "chat";
+  else if (s.mode === "notifications" || s.mode === "list") s.mode = "chat";
   else if (s.thread) s.thread = null;
   else if (s.selected) s.selected = null;
   else s.flash = null;

@@ -19,6 +19,10 @@ export interface SidebarItem {
   label: string;
   unread: number;
   mentions: number;
+  /** Muted: new messages add no unread weight and nothing rings. */
+  muted?: boolean;
+  /** The reader's notification level here (all, mentions, nothing). */
+  notify?: string;
   topic: string | null;
   isMember: boolean;
   lastReadId: string | null;
@@ -26,7 +30,7 @@ export interface SidebarItem {
   people: string[];
 }
 
-export type Mode = "chat" | "notifications" | "help";
+export type Mode = "chat" | "notifications" | "help" | "list";
 
 /** Everything the TUI shows; changed by loads, by the live stream and by keys. */
 export interface TuiState {
@@ -53,6 +57,8 @@ export interface TuiState {
   /** Candidates shown after an ambiguous Tab. */
   completions: string[];
   mode: Mode;
+  /** What list mode shows: the shown channel's pins, or your saved messages. */
+  list: { title: string; messages: MessageJson[] } | null;
   notifications: NotificationJson[];
   unreadNotifications: number;
   /** Who is typing where, until when (ms). */
@@ -83,6 +89,7 @@ export function initialState(me: MeJson): TuiState {
     input: emptyInput(),
     completions: [],
     mode: "chat",
+    list: null,
     notifications: [],
     unreadNotifications: 0,
     typing: new Map(),
@@ -97,6 +104,8 @@ export const channelItem = (c: ChannelJson): SidebarItem => ({
   kind: "channel",
   label: c.name ?? "?",
   unread: c.unread_count ?? 0,
+  muted: c.muted ?? false,
+  notify: c.notify,
   mentions: c.mention_count ?? 0,
   topic: c.topic,
   isMember: c.is_member,
@@ -112,6 +121,8 @@ export const dmItem = (d: DmJson, meId: string): SidebarItem => {
     label: others.map((m) => `${m.username}${deactivatedMark(m)}`).join(", ") || "yourself",
     unread: d.unread_count ?? 0,
     mentions: d.mention_count ?? 0,
+    muted: d.muted ?? false,
+    notify: d.notify,
     topic: null,
     isMember: true,
     lastReadId: d.last_read_message_id,
@@ -178,8 +189,8 @@ export function applyEvent(s: TuiState, event: LiveEvent, now = Date.now()): Eve
       if (!item) return { reloadLists: true };
       if (m.author.id === s.me.id) return {};
       if (m.channel_id === s.currentId && s.mode === "chat") return { markRead: m.id };
-      item.unread += 1;
-      if (mentionsMe(m, s.me.id) || item.kind === "dm") item.mentions += 1;
+      if (!item.muted) item.unread += 1;
+      if (item.notify !== "nothing" && (mentionsMe(m, s.me.id) || item.kind === "dm")) item.mentions += 1;
       return {};
     }
     case "message.updated": {
@@ -240,7 +251,8 @@ export function applyEvent(s: TuiState, event: LiveEvent, now = Date.now()): Eve
       if (!n) return {};
       s.notifications = [n, ...s.notifications.filter((x) => x.id !== n.id)].slice(0, 200);
       s.unreadNotifications += 1;
-      return { bell: n.type === "mention" || n.type === "dm" };
+      // A muted channel or do-not-disturb keeps the notification but does not ring.
+      return { bell: data.ring !== false && ["mention", "dm", "message"].includes(n.type) };
     }
     case "notification.read": {
       const ids = new Set((data.notification_ids as string[]) ?? []);
@@ -263,6 +275,16 @@ export function applyEvent(s: TuiState, event: LiveEvent, now = Date.now()): Eve
       const cleared = new Set((data.notification_ids as string[]) ?? []);
       if (cleared.size)
         applyEvent(s, { event: "notification.read", data: { data: { notification_ids: [...cleared] } } });
+      return {};
+    }
+    case "notify.preferences": {
+      const item = [...s.channels, ...s.dms].find((i) => i.id === envelope.channel_id);
+      const counts = ((data.counts as { unread_count: number; mention_count: number }[]) ?? [])[0];
+      if (item) {
+        item.muted = data.muted === true;
+        item.notify = data.notify as string;
+        if (counts) [item.unread, item.mentions] = [counts.unread_count, counts.mention_count];
+      }
       return {};
     }
     case "channel.updated": {

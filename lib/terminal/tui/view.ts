@@ -1,4 +1,4 @@
-import { deactivatedMark, type MessageJson } from "../../client/views.ts";
+import { deactivatedMark, type MessageJson, whyNotified } from "../../client/views.ts";
 import { renderMarkdown } from "../../markdown/terminal.ts";
 import { formatBytes, shortTime } from "../cli/format.ts";
 import { fit, type Line, plain, wrap } from "./lines.ts";
@@ -71,7 +71,10 @@ export function sidebarLines(s: TuiState, l: Layout): Line[] {
     if (i.mentions) counts.push({ text: ` @${i.mentions}`, color: C.mention, bold: true });
     if (i.unread) counts.push({ text: ` ${i.unread}`, color: C.unread, bold: true });
     const countWidth = counts.reduce((n, c) => n + c.text.length, 0);
-    const name = fit([{ text: i.label, bold: i.unread > 0 }], Math.max(1, w - 3 - countWidth));
+    const name = fit(
+      [{ text: i.label, bold: i.unread > 0, ...(i.muted ? { color: C.dim } : {}) }],
+      Math.max(1, w - 3 - countWidth),
+    );
     const line = [...mark, ...name, ...counts];
     return chosen ? line.map((span) => ({ ...span, inverse: true })) : line;
   };
@@ -163,6 +166,7 @@ export function messageLines(m: MessageJson, width: number, picked: boolean): Li
 export function messagePaneLines(s: TuiState, l: Layout): Line[] {
   const w = l.messages;
   if (s.mode === "notifications") return notificationLines(s, l);
+  if (s.mode === "list") return listLines(s, l);
   const item = current(s);
   const label = item ? (item.kind === "dm" ? `@${item.label}` : `#${item.label}`) : "";
   const header = fit(
@@ -231,6 +235,24 @@ export function threadLines(s: TuiState, l: Layout): Line[] {
   return [...lines, ...content.slice(Math.max(0, content.length - room))];
 }
 
+/** Pins or saved messages: a title, then each message, newest first. */
+function listLines(s: TuiState, l: Layout): Line[] {
+  const w = l.messages;
+  const list = s.list ?? { title: "", messages: [] };
+  const lines: Line[] = [
+    fit(
+      [
+        { text: ` ${list.title}`, bold: true, color: C.accent },
+        { text: "  Esc returns", color: C.dim },
+      ],
+      w,
+    ),
+  ];
+  if (list.messages.length === 0) lines.push(plain("  Nothing here yet.", { color: C.dim }));
+  for (const m of list.messages) lines.push(...messageLines(m, w, false));
+  return lines.slice(0, l.body);
+}
+
 function notificationLines(s: TuiState, l: Layout): Line[] {
   const w = l.messages;
   const lines: Line[] = [
@@ -253,6 +275,7 @@ function notificationLines(s: TuiState, l: Layout): Line[] {
       { text: where ? (where.kind === "dm" ? " in a DM" : ` in #${where.label}`) : "", color: C.dim },
       { text: `  ${shortTime(n.created_at)}`, color: C.dim },
       { text: n.preview ? `  ${n.preview.split("\n")[0]}` : "" },
+      { text: `  (${whyNotified(n.reason)})`, color: C.dim },
     ];
     lines.push(...wrap(line, w, 4));
   }
@@ -321,6 +344,11 @@ export const HELP: [string, string][] = [
   ["Tab", "complete /commands, @people and #channels"],
   ["PgUp / PgDn", "scroll; older history loads at the top"],
   ["Ctrl-G", "notifications"],
+  ["Alt-P", "pin / unpin the picked (or newest) message"],
+  ["Alt-S", "save / unsave the picked (or newest) message"],
+  ["Alt-I / Alt-V", "this channel's pins / your saved messages"],
+  ["Alt-L", "the picked (or newest) message's link, to copy"],
+  ["Ctrl-X", "mute / unmute this channel (/notify all|mentions|nothing, /dnd 1h)"],
   ["/help", "the server's slash commands"],
   ["Esc", "close the thread, the list or this help; cancel an edit"],
   ["Ctrl-C, /quit", "quit"],

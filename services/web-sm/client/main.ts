@@ -51,6 +51,15 @@ document.addEventListener("click", (e) => {
   else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
   else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
   else if (at.closest(".jump-latest")) scrollToBottom(true);
+  else if (at.closest(".copy-link") && navigator.clipboard) {
+    // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
+    e.preventDefault();
+    const link = at.closest<HTMLAnchorElement>(".copy-link") as HTMLAnchorElement;
+    void navigator.clipboard.writeText(link.href).then(() => {
+      link.textContent = "✓";
+      link.title = "Link copied";
+    });
+  }
 });
 
 // Esc closes the picker, the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
@@ -70,6 +79,16 @@ document.addEventListener("change", (e) => {
   const select = e.target as HTMLSelectElement;
   if (select.matches(".community-switch") && select.value)
     location.href = `/c/${encodeURIComponent(select.value)}`;
+});
+
+// "New message": typing in the filter shows only the people whose name or username matches.
+document.addEventListener("input", (e) => {
+  const filter = e.target as HTMLInputElement;
+  if (!filter.matches(".people-filter")) return;
+  const q = filter.value.trim().toLowerCase().replace(/^@/, "");
+  for (const li of $$<HTMLLIElement>(".people-picker li[data-name]")) {
+    li.hidden = q !== "" && !(li.dataset.name ?? "").includes(q);
+  }
 });
 
 // Files dropped on the pane go up with the message box's text.

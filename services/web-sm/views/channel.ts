@@ -71,7 +71,7 @@ export function channelPane(
   channel: Channel,
   opts: { title: SafeHtml; messages: Message[]; hasMore: boolean; label: string },
 ) {
-  return html`<header class="pane-head"><h1>${opts.title}</h1><p id="channel-topic" class="topic">${channel.topic}</p></header>
+  return html`<header class="pane-head"><h1>${opts.title}</h1><p id="channel-topic" class="topic">${channel.topic}</p><button type="button" class="pins-open" hx-get="/web/channels/${channel.id}/pins" hx-target="#side" hx-swap="innerHTML">📌 Pins</button></header>
 <div id="scroller" class="scroller" data-channel="${channel.id}" data-last-read="${channel.last_read_message_id ?? ""}">
 <div id="messages" class="messages" role="log" aria-live="polite" aria-label="Messages">${messageList(
     opts.messages,
@@ -100,4 +100,12 @@ ${composer(channel, { label: "Reply in thread", parentId: parent.id })}
 /** A slash command's answer, shown only to the person who ran it. */
 export function ephemeralReply(html_: SafeHtml, ok: boolean) {
   return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><div class="ephemeral-reply${ok ? "" : " error"}" role="status"><span class="only-you">Only visible to you</span><div class="body" hx-ignore>${html_}</div><button type="button" class="dismiss" aria-label="Dismiss">✕</button></div></hx-partial>`;
+}
+
+/** A channel's pins in the side panel; it redraws itself when a pin comes or goes. */
+export function pinsPanel(channel: Channel, items: { message: Message }[]) {
+  return html`<section class="panel pins" id="pins-panel" aria-label="Pinned messages" hx-get="/web/channels/${channel.id}/pins" hx-trigger="pins from:#live" hx-swap="outerHTML">
+<header class="panel-head"><h2>Pinned</h2><button type="button" class="close-panel" aria-label="Close pins">✕</button></header>
+${items.length ? "" : html`<p class="muted">Nothing pinned yet. Pin a message with 📌.</p>`}
+<ol class="pin-list">${items.map((i) => html`<li>${messageItem(i.message, { prefix: "pin", thread: true })}<a class="jump" href="/m/${i.message.id}">Jump</a></li>`)}</ol></section>`;
 }

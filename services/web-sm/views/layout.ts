@@ -66,7 +66,7 @@ export function sidebar(shell: Shell, currentId: string | null) {
     const counts = current
       ? { unread: 0, mentions: 0 }
       : { unread: c.unread_count ?? 0, mentions: c.mention_count ?? 0 };
-    return html`<li><a class="chan${current ? " current" : ""}" id="chan-${c.id}" href="${href}"${
+    return html`<li><a class="chan${current ? " current" : ""}${c.muted ? " muted" : ""}" id="chan-${c.id}" href="${href}"${
       current ? html` aria-current="page"` : ""
     }>${label}${badges(c.id, counts)}</a></li>`;
   };
@@ -95,14 +95,16 @@ ${
       }</p>`
     : ""
 }
-<h3>Direct messages</h3><ul class="chan-list dms">${shell.dms.map((d) => {
-    const other = (d.members ?? []).find((m) => m.id !== shell.me.id);
-    return item(
-      d,
-      `/dm/${d.id}`,
-      html`${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}`,
-    );
-  })}</ul>
+<h3>Direct messages${shell.community ? html` <a class="new-message" href="/c/${slug}/new-message" aria-label="New message">＋</a>` : ""}</h3><ul class="chan-list dms">${shell.dms.map(
+    (d) => {
+      const other = (d.members ?? []).find((m) => m.id !== shell.me.id);
+      return item(
+        d,
+        `/dm/${d.id}`,
+        html`${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}`,
+      );
+    },
+  )}</ul>
 </nav>`;
 }
 
@@ -129,6 +131,7 @@ export function appPage(
       slug ? html`<input type="hidden" name="community" value="${slug}">` : ""
     }</form>
 <a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
+<a class="saved-link" href="/saved">Saved</a>
 <a class="settings-link" href="/settings">Settings</a>
 <span class="conn" id="conn-state" aria-live="polite"></span>
 <i hidden hx-post="/api/heartbeat" hx-trigger="load, every 60s" hx-swap="none"></i>

@@ -126,6 +126,7 @@ ${avatar(a.display_name)}<div class="msg-main"><header class="msg-head"><strong 
     m.embeds?.attachments?.map(embedAttachment) ?? ""
   }${m.attachments.length ? html`<div class="files">${m.attachments.map(attachmentView)}</div>` : ""}</div><div class="edit-slot"></div>
 ${reactions(m.id, m.reactions)}${opts.thread ? "" : repliesLink(m.id, m.reply_count)}
+<div class="msg-actions"><button type="button" class="pin" hx-post="/web/messages/${m.id}/pin" hx-swap="none" title="Pin to the channel, or unpin">📌</button><button type="button" class="save" hx-post="/web/messages/${m.id}/save" hx-swap="none" title="Save for later, or forget">🔖</button><a class="copy-link" href="/m/${m.id}" title="Copy link">🔗</a></div>
 <div class="own-actions"><button type="button" class="edit" hx-get="/web/messages/${m.id}/edit" hx-target="#${id} .edit-slot" hx-swap="innerHTML">Edit</button><button type="button" class="delete" hx-post="/web/messages/${m.id}/delete" hx-confirm="Delete this message?" hx-swap="none">Delete</button></div>
 </div></article>`;
 }

@@ -1,9 +1,10 @@
 import sanitizeHtml from "sanitize-html";
+import { whyNotified } from "../../../lib/client/views.ts";
 import { html, SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, Community, Member, Message, Notification } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
 import { document, presenceDot } from "./layout.ts";
-import { markdown, timeTag } from "./message.ts";
+import { markdown, messageItem, timeTag } from "./message.ts";
 
 /** A page with no app around it: sign-in problems, errors, creating the first community. */
 export function plainPage(title: string, body: SafeHtml) {
@@ -112,6 +113,61 @@ export interface AuditItem {
   target_id: string | null;
 }
 
+/** Saved messages: private to the reader, newest first, each with a way back to it. */
+export function savedPane(items: { message: Message }[]) {
+  return html`<header class="pane-head"><h1>Saved</h1></header>
+<div id="saved-list" hx-get="/saved" hx-select="#saved-list" hx-trigger="saved from:#live" hx-swap="outerHTML">
+${items.length ? "" : html`<p class="muted">Nothing saved yet. Save a message with 🔖 to find it here.</p>`}
+<ol class="saved-list">${items.map((i) => html`<li>${messageItem(i.message, { prefix: "saved", thread: true })}<a class="jump" href="/m/${i.message.id}">Jump</a></li>`)}</ol></div>`;
+}
+
+/** "New message": a filter over the community's people, a tick for each to include, a first message. */
+export function newMessagePane(shell: Shell, members: Member[]) {
+  const others = members.filter((m) => m.user.id !== shell.me.id && !m.user.is_bot && !m.user.deactivated);
+  return html`<header class="pane-head"><h1>New message</h1></header>
+<form method="post" action="/web/dm" class="stack people-picker">
+<input type="search" class="people-filter" placeholder="Find people" aria-label="Find people" autocomplete="off">
+<fieldset><legend>To (one person for a DM, several for a group DM)</legend><ul class="people">${others.map(
+    (m) =>
+      html`<li data-name="${m.user.username} ${m.user.display_name.toLowerCase()}"><label class="check"><input type="checkbox" name="user:${m.user.id}" value="1"> ${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name} <span class="muted">@${m.user.username}</span></label></li>`,
+  )}</ul></fieldset>
+<label for="first-message">Message (optional)</label><textarea id="first-message" name="body" rows="3" maxlength="40000"></textarea>
+<button type="submit">Start conversation</button></form>`;
+}
+
+const DND_CHOICES: [string, string][] = [
+  ["30", "30 minutes"],
+  ["60", "1 hour"],
+  ["120", "2 hours"],
+  ["480", "8 hours"],
+  ["1440", "1 day"],
+];
+
+/** Do not disturb, and what notifies you in each of your channels and DMs. */
+function notificationSettings(shell: Shell) {
+  const dnd = shell.me.dnd_until ?? null;
+  const slug = shell.community?.slug ?? "";
+  const row = (c: Channel, label: string) =>
+    html`<li><form method="post" action="/settings/notify/${c.id}" class="stack-row notify-row"><input type="hidden" name="community" value="${slug}"><span class="chan-name">${label}</span>
+<select name="notify" aria-label="Notifications in ${label}">${["all", "mentions", "nothing"].map(
+      (level) =>
+        html`<option value="${level}"${c.notify === level ? " selected" : ""}>${level === "all" ? "Every message" : level === "mentions" ? "Mentions only" : "Nothing"}</option>`,
+    )}</select>
+<label class="check"><input type="checkbox" name="muted" value="1"${c.muted ? " checked" : ""}> Muted</label><button type="submit">Save</button></form></li>`;
+  return html`<section class="card" id="notifications-settings"><h2>Notifications</h2>
+<form method="post" action="/settings/dnd" class="stack-row"><input type="hidden" name="community" value="${slug}">${
+    dnd
+      ? html`<p role="status">Do not disturb until ${timeTag(dnd)}.</p><input type="hidden" name="minutes" value="off"><button type="submit">Turn off do not disturb</button>`
+      : html`<label for="dnd-minutes">Do not disturb for</label><select id="dnd-minutes" name="minutes">${DND_CHOICES.map(
+          ([v, label]) => html`<option value="${v}">${label}</option>`,
+        )}</select><button type="submit">Pause notifications</button>`
+  }</form>
+<p class="muted">Mentions only is the default in channels, every message in DMs. Muted: unread messages there weigh nothing and nothing rings; mentions of you still count.</p>
+<ul class="notify-prefs">${shell.channels
+    .filter((c) => c.is_member)
+    .map((c) => row(c, `#${c.name}`))}${shell.dms.map((d) => row(d, dmName(d, shell.me.id)))}</ul></section>`;
+}
+
 export interface InviteItem {
   id: string;
   max_uses: number | null;
@@ -153,6 +209,7 @@ export function settingsPane(
 <label for="display_name">Display name</label><input id="display_name" name="display_name" required maxlength="80" value="${me.display_name}">
 <label for="avatar_url">Avatar URL</label><input id="avatar_url" name="avatar_url" type="url" value="${me.avatar_url ?? ""}">
 <p class="muted">Username: @${me.username}</p><button type="submit">Save profile</button></form></section>
+${notificationSettings(shell)}
 <section class="card"><h2>Sessions</h2><ul class="sessions">${opts.sessions.map(
     (s) =>
       html`<li>${s.user_agent ?? "unknown client"} · ${s.ip ?? ""} · last used ${s.last_used_at ? timeTag(s.last_used_at) : "never"}${
@@ -206,6 +263,7 @@ export function notificationsPanel(
     dm: "sent you a message",
     thread_reply: "replied in a thread",
     invite: "added you to a channel",
+    message: "posted",
     system: "",
   };
   return html`<section class="panel notifications" id="notif-panel" aria-label="Notifications" hx-get="/web/notifications" hx-trigger="counts from:#live delay:150ms" hx-swap="outerHTML">
@@ -215,7 +273,7 @@ ${unread ? html`<button type="button" class="mark-all" hx-post="/web/notificatio
     (n) =>
       html`<li class="notif${n.read ? "" : " unread"}"><a href="${link(n)}"><strong>${(n.actor_id && names.get(n.actor_id)) || "Someone"}</strong> ${what[n.type] ?? n.type}${
         n.data.channel_name ? html` in #${String(n.data.channel_name)}` : ""
-      } · ${timeTag(n.created_at)}${n.preview ? html`<span class="preview">${n.preview.slice(0, 140)}</span>` : ""}</a></li>`,
+      } · ${timeTag(n.created_at)}${n.preview ? html`<span class="preview">${n.preview.slice(0, 140)}</span>` : ""}<span class="why">Why: ${whyNotified(n.reason)}</span></a></li>`,
   )}</ul></section>`;
 }
 

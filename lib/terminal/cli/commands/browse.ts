@@ -33,6 +33,7 @@ export const channels: Command = {
           unread ? s.bold(`${unread} unread`) : "",
           mentions ? s.red(`${mentions} @`) : "",
           c.is_member ? "" : s.dim("(not joined)"),
+          c.muted ? s.dim("(muted)") : "",
           c.visibility === "private" ? s.dim("private") : "",
         ].filter(Boolean);
         return [c.is_member ? s.bold(name) : s.dim(name), ...counts, c.topic ? s.dim(`— ${c.topic}`) : ""]

@@ -59,6 +59,37 @@ export const send: Command = {
   },
 };
 
+/**
+ * `dm @a [@b…] [text]`: finds or starts the DM or group DM with exactly these people (and you), and
+ * posts the text there when there is some (from stdin when piped).
+ */
+export const dm: Command = {
+  usage: "dm @user [@user…] [text] [--code [--lang L]] [-q] [--idempotency-key K]",
+  flags: postFlags,
+  async run(ctx) {
+    const words = ctx.args.positionals;
+    const count = words.findIndex((w) => !w.startsWith("@"));
+    const names = count === -1 ? words : words.slice(0, count);
+    if (names.length === 0) throw new CliError(EXIT.usage, "missing @user: name the people to talk with");
+    const people = await Promise.all(names.map((n) => ctx.user(n)));
+    const opened = await ctx.client.openDm(people.map((p) => p.id));
+    const label = people.map((p) => `@${p.username}`).join(",");
+    const rest = count === -1 ? [] : words.slice(count);
+    const text = rest.length || !process.stdin.isTTY ? await ctx.text(rest) : "";
+    if (text.trim() === "") {
+      const s = ctx.out.style;
+      return ctx.out.record(
+        opened,
+        [opened.id, label],
+        () => `${s.green("✓")} ${label}  ${s.gray(opened.id)}`,
+      );
+    }
+    const body = bodyOf(ctx, text);
+    const m = await ctx.client.postMessage(opened.id, { body_md: body, client_msg_id: keyOf(ctx) });
+    printSent(ctx, m, label);
+  },
+};
+
 /** `reply <message-id> [text]`: answers in the message's thread. */
 export const reply: Command = {
   usage: "reply <message-id> [text] [--code [--lang L]] [-q] [--idempotency-key K]",

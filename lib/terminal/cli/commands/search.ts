@@ -1,3 +1,4 @@
+import { whyNotified } from "../../../client/views.ts";
 import { decodeEntities } from "../../../markdown/entities.ts";
 import { intFlag } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -55,11 +56,15 @@ export const search: Command = {
   },
 };
 
-/** `notifications`: newest first (`--unread` only unread; `--read-all` marks them all read). */
+/**
+ * `notifications`: newest first (`--unread` only unread; `--read-all` marks them all read; `--why`
+ * says which rule fired for each).
+ */
 export const notifications: Command = {
-  usage: "notifications [--unread] [--read-all] [--limit N]",
+  usage: "notifications [--unread] [--why] [--read-all] [--limit N]",
   flags: {
     unread: { type: "boolean" },
+    why: { type: "boolean" },
     "read-all": { type: "boolean" },
     limit: { type: "string", short: "n" },
   },
@@ -92,16 +97,22 @@ export const notifications: Command = {
     if (ctx.out.mode === "tty") ctx.out.line(s.dim(`${page.unread_count} unread`));
     for (const n of page.items) {
       const actor = n.actor_id ? (actors.get(n.actor_id) ?? "") : "";
-      ctx.out.record(n, [n.id, n.created_at, n.type, n.read ? "read" : "unread", actor, n.preview], () =>
-        [
-          n.read ? s.dim("○") : s.yellow("●"),
-          s.dim(shortTime(n.created_at)),
-          s.bold(n.type),
-          actor,
-          n.preview ? s.dim(n.preview.split("\n")[0] ?? "") : "",
-        ]
-          .filter(Boolean)
-          .join("  "),
+      const why = ctx.has("why") ? [whyNotified(n.reason)] : [];
+      const record = ctx.has("why") ? { ...n, why: why[0] } : n;
+      ctx.out.record(
+        record,
+        [n.id, n.created_at, n.type, n.read ? "read" : "unread", actor, n.preview, ...why],
+        () =>
+          [
+            n.read ? s.dim("○") : s.yellow("●"),
+            s.dim(shortTime(n.created_at)),
+            s.bold(n.type),
+            actor,
+            n.preview ? s.dim(n.preview.split("\n")[0] ?? "") : "",
+            ...why.map((w) => s.cyan(`(${w})`)),
+          ]
+            .filter(Boolean)
+            .join("  "),
       );
     }
   },
