@@ -4,6 +4,7 @@ import m0000 from "../../migrations/0000_init.sql" with { type: "text" };
 import m0001 from "../../migrations/0001_setup_and_device_codes.sql" with { type: "text" };
 import m0002 from "../../migrations/0002_webhook_threads.sql" with { type: "text" };
 import m0003 from "../../migrations/0003_user_deactivation.sql" with { type: "text" };
+import m0007 from "../../migrations/0007_faces_and_lists.sql" with { type: "text" };
 
 /** Each migration's tag and SQL text, in journal order. */
 export const embeddedMigrationFiles: { tag: string; text: string }[] = [
@@ -11,4 +12,5 @@ export const embeddedMigrationFiles: { tag: string; text: string }[] = [
   { tag: "0001_setup_and_device_codes", text: m0001 },
   { tag: "0002_webhook_threads", text: m0002 },
   { tag: "0003_user_deactivation", text: m0003 },
+  { tag: "0007_faces_and_lists", text: m0007 },
 ];

@@ -26,6 +26,8 @@ export interface OutboundRequest {
   /** Content types accepted (prefixes such as `text/html`, `image/`); anything else is refused unread. */
   accept: readonly string[];
   maxBytes: number;
+  /** Keep the first `maxBytes` and stop reading, instead of refusing a longer body (a page's head is enough). */
+  truncate?: boolean;
   timeoutMs: number;
   headers?: Record<string, string>;
 }
@@ -118,15 +120,19 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
     });
   }
 
-  async function readCapped(res: IncomingMessage, maxBytes: number) {
+  async function readCapped(res: IncomingMessage, { maxBytes, truncate }: OutboundRequest) {
+    const over = () => tooLarge(`the remote body is over ${maxBytes} bytes`, "outbound_too_large");
     const declared = Number(res.headers["content-length"] ?? Number.NaN);
-    if (declared > maxBytes)
-      throw tooLarge(`the remote body is over ${maxBytes} bytes`, "outbound_too_large");
+    if (declared > maxBytes && !truncate) throw over();
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of res as AsyncIterable<Uint8Array>) {
+      if (size + chunk.byteLength > maxBytes) {
+        if (!truncate) throw over();
+        chunks.push(chunk.subarray(0, maxBytes - size));
+        break;
+      }
       size += chunk.byteLength;
-      if (size > maxBytes) throw tooLarge(`the remote body is over ${maxBytes} bytes`, "outbound_too_large");
       chunks.push(chunk);
     }
     return Buffer.concat(chunks);
@@ -149,7 +155,7 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
         throw refused(`content type "${contentType || "none"}"`);
       }
       try {
-        const body = await readCapped(res, req.maxBytes);
+        const body = await readCapped(res, req);
         return { status: res.statusCode ?? 0, url: url.href, contentType, body };
       } finally {
         res.destroy();

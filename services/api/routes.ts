@@ -6,6 +6,7 @@ import { attachmentRoutes } from "./routes/attachments.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
+import { imageRoutes } from "./routes/images.ts";
 import { inviteRoutes } from "./routes/invites.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -25,6 +26,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...channelRoutes,
   ...messageRoutes,
   ...attachmentRoutes,
+  ...imageRoutes,
   ...searchRoutes,
   ...presenceRoutes,
   ...liveRoutes,
