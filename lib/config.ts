@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseOutboundAllow } from "./outbound/allow-list.ts";
 import { StartupError } from "./startup-error.ts";
 
 const port = z.coerce
@@ -128,6 +129,16 @@ const envSchema = clientEnvSchema.extend({
       ),
     ),
   AJET_TRUST_PROXY: flag.default(false),
+  // Private hosts/CIDRs the server may call for integrations (a CI server on 10.x); never for previews.
+  AJET_OUTBOUND_ALLOW: z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      const allow = parseOutboundAllow(s);
+      if (typeof allow !== "string") return allow;
+      ctx.addIssue({ code: "custom", message: allow });
+      return z.NEVER;
+    }),
   AJET_STREAM_RECHECK_SECONDS: z.coerce.number().positive().default(5),
   AJET_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(20),
   // An idle stream costs ~16–26 KB at each hop (gateway, session manager): 10,000 is about half a
@@ -245,6 +256,7 @@ function buildConfig(env: z.output<typeof envSchema>) {
       auth: { burst: env.AJET_RATE_AUTH_BURST, perSecond: env.AJET_RATE_AUTH_PER_SECOND },
     },
     corsOrigins: env.AJET_CORS_ORIGINS,
+    outboundAllow: env.AJET_OUTBOUND_ALLOW,
     trustProxy: env.AJET_TRUST_PROXY,
     streamRecheckMs: env.AJET_STREAM_RECHECK_SECONDS * 1000,
     // Live streams a session manager process holds: per person, and in all.

@@ -81,6 +81,20 @@ export interface AttachmentJson {
   content_type: string;
   size_bytes: number;
   url: string;
+  width?: number | null;
+  height?: number | null;
+  thumbnail_url?: string | null;
+}
+
+/** A link preview card; `image_url` is the server's own copy of the page's picture. */
+export interface LinkPreviewJson {
+  url: string;
+  title: string;
+  description: string | null;
+  site_name: string | null;
+  image_url: string | null;
+  image_width?: number | null;
+  image_height?: number | null;
 }
 
 export interface MessageJson {
@@ -107,6 +121,7 @@ export interface MessageJson {
   reactions: ReactionJson[];
   mentions: { type: string; user_id: string | null; username: string | null }[];
   attachments: AttachmentJson[];
+  preview?: LinkPreviewJson | null;
 }
 
 export interface NotificationJson {

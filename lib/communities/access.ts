@@ -42,6 +42,7 @@ export function communityView(c: CommunityRow, member?: Pick<MemberRow, "role">)
     id: c.id,
     name: c.name,
     slug: c.slug,
+    unfurl_links: c.unfurlLinks,
     created_at: c.createdAt,
     ...(member ? { role: member.role } : {}),
   };

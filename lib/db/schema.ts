@@ -45,6 +45,8 @@ export const communities = pgTable("communities", {
   id: id(),
   name: text("name").notNull(),
   slug: text("slug").notNull().unique(),
+  // Admins may turn link previews off for the whole community.
+  unfurlLinks: boolean("unfurl_links").notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -56,6 +58,8 @@ export const users = pgTable(
     displayName: text("display_name").notNull(),
     email: text("email"),
     avatarUrl: text("avatar_url"),
+    // The uploaded picture's square thumbnail in the object store (avatar_url then points at it).
+    avatarKey: text("avatar_key"),
     // Bots (API users) are users too, so every message, reaction and mention has one kind of author.
     kind: text("kind").notNull().default("human"),
     lastSeenAt: at("last_seen_at"),
@@ -65,7 +69,12 @@ export const users = pgTable(
     dndUntil: at("dnd_until"),
     createdAt: createdAt(),
   },
-  () => [check("users_kind_check", oneOf("kind", USER_KINDS))],
+  (t) => [
+    check("users_kind_check", oneOf("kind", USER_KINDS)),
+    // Search-as-you-type: prefix matches on the lower-cased names are index range scans.
+    index("users_username_prefix").using("btree", sql`lower(${t.username}) text_pattern_ops`),
+    index("users_display_name_prefix").using("btree", sql`lower(${t.displayName}) text_pattern_ops`),
+  ],
 );
 
 export const oauthAccounts = pgTable(
@@ -159,6 +168,11 @@ export const channels = pgTable(
     // DMs are global (no community); every other channel belongs to exactly one community.
     check("channels_dm_scope_check", sql`(type in ('dm', 'group_dm')) = (community_id is null)`),
     uniqueIndex("channels_community_name").on(t.communityId, t.name).where(sql`community_id is not null`),
+    index("channels_community_name_prefix").using(
+      "btree",
+      t.communityId,
+      sql`lower(${t.name}) text_pattern_ops`,
+    ),
   ],
 );
 
@@ -250,6 +264,9 @@ export const messages = pgTable(
     authorAvatarUrl: text("author_avatar_url"),
     clientMsgId: text("client_msg_id"),
     webhookKey: text("webhook_key"),
+    // The link preview card of the message's first link, once fetched; the author may remove it.
+    preview: jsonb("preview"),
+    previewRemovedAt: at("preview_removed_at"),
     createdAt: createdAt(),
     editedAt: at("edited_at"),
     deletedAt: at("deleted_at"),
@@ -296,6 +313,10 @@ export const attachments = pgTable(
     contentType: text("content_type").notNull(),
     sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
     storageKey: text("storage_key").notNull().unique(),
+    // Images: their size (so clients reserve the space) and a thumbnail in the object store.
+    width: integer("width"),
+    height: integer("height"),
+    thumbKey: text("thumb_key"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -513,4 +534,22 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   at: doublePrecision("at").notNull(),
   // Whether the last take got a token (or the last poll was not too soon).
   granted: boolean("granted").notNull(),
+});
+
+/** Link preview cards by URL, so a link pasted again is not fetched again. `card` null: nothing to show. */
+export const linkPreviews = pgTable("link_previews", {
+  url: text("url").primaryKey(),
+  card: jsonb("card"),
+  fetchedAt: at("fetched_at").notNull().defaultNow(),
+});
+
+/** Remote images (preview pictures, webhook icons) fetched once and served from here, never hot-linked. */
+export const remoteImages = pgTable("remote_images", {
+  id: id(),
+  url: text("url").notNull().unique(),
+  storageKey: text("storage_key").notNull(),
+  contentType: text("content_type").notNull(),
+  width: integer("width").notNull(),
+  height: integer("height").notNull(),
+  fetchedAt: at("fetched_at").notNull().defaultNow(),
 });

@@ -29,6 +29,7 @@ const userShape: z.ZodType<UserRow, unknown> = z.object({
   displayName: z.string(),
   email: z.string().nullable(),
   avatarUrl: z.string().nullable(),
+  avatarKey: z.string().nullable(),
   kind: z.enum(USER_KINDS),
   lastSeenAt: z.coerce.date().nullable(),
   deactivatedAt: z.coerce.date().nullable(),

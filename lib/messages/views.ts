@@ -2,6 +2,7 @@ import { type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { resultRows } from "../db/migrate.ts";
 import { attachments, channels, mentions, messages, reactions, users, webhooks } from "../db/schema.ts";
+import type { LinkPreview } from "../unfurls/card.ts";
 import { userView } from "../users/views.ts";
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -26,6 +27,10 @@ export interface AttachmentView {
   content_type: string;
   size_bytes: number;
   url: string;
+  /** Images: pixel size, so clients reserve the space, and a small thumbnail. */
+  width: number | null;
+  height: number | null;
+  thumbnail_url: string | null;
 }
 
 export const attachmentView = (a: typeof attachments.$inferSelect): AttachmentView => ({
@@ -34,6 +39,9 @@ export const attachmentView = (a: typeof attachments.$inferSelect): AttachmentVi
   content_type: a.contentType,
   size_bytes: a.sizeBytes,
   url: `/api/attachments/${a.id}`,
+  width: a.width,
+  height: a.height,
+  thumbnail_url: a.thumbKey ? `/api/attachments/${a.id}/thumbnail` : null,
 });
 
 /** Who wrote a message as clients draw it: a person, a bot, or a webhook under its display name. */
@@ -111,6 +119,9 @@ interface Extras {
     storage_key: string;
     channel_id: string;
     message_id: string;
+    width: number | null;
+    height: number | null;
+    thumb_key: string | null;
   }[];
   reply_count: number;
   last_reply_at: string | Date | null;
@@ -139,7 +150,8 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
         from ${mentions} mn left join ${users} mu on mu.id = mn.target_id where mn.message_id = m.id), '[]') as mentions,
       coalesce((select json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
                                                   'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
-                                                  'channel_id', a.channel_id, 'message_id', a.message_id) order by a.id)
+                                                  'channel_id', a.channel_id, 'message_id', a.message_id,
+                                                  'width', a.width, 'height', a.height, 'thumb_key', a.thumb_key) order by a.id)
         from ${attachments} a where a.message_id = m.id), '[]') as attachments,
       ${replyCount(sql`m.id`)} as reply_count,
       (select max(t.created_at) from ${messages} t where t.parent_id = m.id and t.deleted_at is null) as last_reply_at
@@ -190,6 +202,9 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
         contentType: a.content_type,
         sizeBytes: Number(a.size_bytes),
         storageKey: a.storage_key,
+        width: a.width,
+        height: a.height,
+        thumbKey: a.thumb_key,
         createdAt: new Date(0),
       })),
     });
@@ -243,6 +258,7 @@ function assembleView(m: MessageRow, parts: ViewParts) {
     reactions: deleted ? [] : parts.reactions,
     mentions: deleted ? [] : parts.mentions,
     attachments: deleted ? [] : parts.attachments.map(attachmentView),
+    preview: deleted || m.previewRemovedAt ? null : ((m.preview as LinkPreview | null) ?? null),
   };
 }
 

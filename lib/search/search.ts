@@ -1,8 +1,10 @@
-import { and, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { readableBy } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
+import { resultRows } from "../db/migrate.ts";
 import { channels, communities, messages, users } from "../db/schema.ts";
+import { markdownToPlain } from "../markdown/plain.ts";
 import { messageViews } from "../messages/views.ts";
 
 /**
@@ -73,6 +75,22 @@ function snippetHtml(headline: string) {
 }
 
 /**
+ * The matches' headlines, one statement for a page: over the text as readers see it (markdown
+ * rendered to plain text), so a snippet never shows `**`, backticks or fences.
+ */
+async function headlinesOf(db: Db, texts: string[], query: SQL): Promise<string[]> {
+  if (texts.length === 0) return [];
+  const values = sql.join(
+    texts.map((t, i) => sql`(${t}::text, ${i}::int)`),
+    sql`, `,
+  );
+  const result = await db.execute(sql`
+    select ts_headline('english', translate(v.t, ${HEADLINE_IN}, ${HEADLINE_OUT}), ${query}, ${HEADLINE_OPTIONS}) as h
+    from (values ${values}) as v(t, n) order by v.n`);
+  return resultRows<{ h: string }>(result).map((r) => r.h);
+}
+
+/**
  * Full-text search over the messages `userId` can read (never deleted ones). Matches come newest
  * first in windows of WINDOW, best match first within each window (then newest), so a common word
  * costs no more than a rare one. One statement finds the page — the GIN index on `messages.search`
@@ -138,13 +156,17 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
       rank: hits.rank,
       windowSize: hits.windowSize,
       windowOldest: hits.windowOldest,
-      headline: sql<string>`ts_headline('english', translate(${messages.bodyMd}, ${HEADLINE_IN}, ${HEADLINE_OUT}), ${query}, ${HEADLINE_OPTIONS})`,
     })
     .from(hits)
     .innerJoin(messages, eq(messages.id, hits.id))
     .orderBy(desc(hits.rank), desc(hits.id));
 
   const page = rows.slice(0, input.limit);
+  const headlines = await headlinesOf(
+    db,
+    page.map((r) => markdownToPlain(r.message.bodyMd)),
+    query,
+  );
   const views = await messageViews(
     db,
     userId,
@@ -160,7 +182,11 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
         ? { below: last.windowOldest, rank: null, id: null }
         : null;
   return {
-    items: page.map((r, i) => ({ message: views[i], snippet: snippetHtml(r.headline), rank: r.rank })),
+    items: page.map((r, i) => ({
+      message: views[i],
+      snippet: snippetHtml(headlines[i] ?? ""),
+      rank: r.rank,
+    })),
     has_more: next !== null,
     next_cursor: next ? encodeCursor(next) : null,
   };

@@ -1,7 +1,9 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
 import type { Database } from "../../lib/db/client.ts";
+import type { Outbound } from "../../lib/outbound/fetch.ts";
 import type { ObjectStore } from "../../lib/storage/object-store.ts";
+import type { Unfurls } from "../../lib/unfurls/queue.ts";
 
 /** What the API service is built from. */
 export interface ApiDeps {
@@ -9,4 +11,10 @@ export interface ApiDeps {
   db: Database;
   bus: EventBus;
   store: ObjectStore;
+  /** The safe way out to other servers (link previews, remote icons). */
+  outbound: Outbound;
+  unfurls: Unfurls;
 }
+
+/** What the API is started with; the outbound fetcher defaults to the configured one. */
+export type ApiInputs = Omit<ApiDeps, "outbound" | "unfurls"> & { outbound?: Outbound };

@@ -7,6 +7,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
+import { imageRoutes } from "./routes/images.ts";
 import { inviteRoutes } from "./routes/invites.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -31,6 +32,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...notifyRoutes,
   ...pinRoutes,
   ...attachmentRoutes,
+  ...imageRoutes,
   ...searchRoutes,
   ...presenceRoutes,
   ...liveRoutes,

@@ -275,6 +275,12 @@ export async function pinsFragment(req: Request, ctx: RequestContext, deps: Acti
   return htmlResponse(pinsPanel(channel, page.items));
 }
 
+export async function removePreview(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  await client.delete(`/api/messages/${encodeURIComponent(ctx.params.id ?? "")}/preview`);
+  return noContent();
+}
+
 /** The reaction picker for a message, opened beside its reactions. */
 export async function reactionPickerFragment(_req: Request, ctx: RequestContext) {
   return htmlResponse(reactionPicker(ctx.params.id ?? ""));

@@ -75,6 +75,7 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/web/messages/:id/edit", a(actions.editMessageForm)),
     route("POST", "/web/messages/:id/edit", a(actions.editMessage)),
     route("POST", "/web/messages/:id/delete", a(actions.deleteMessage)),
+    route("POST", "/web/messages/:id/preview/remove", a(actions.removePreview)),
     route("GET", "/web/messages/:id/react", a(actions.reactionPickerFragment)),
     route("POST", "/web/messages/:id/react", a(actions.react)),
     route("POST", "/web/messages/:id/pin", a(actions.togglePin)),

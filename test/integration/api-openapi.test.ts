@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
 import { loadConfig } from "../../lib/config.ts";
+import { createOutbound } from "../../lib/outbound/fetch.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { api } from "../../services/api/api-route.ts";
@@ -122,6 +123,8 @@ describe("GET /api/openapi.json", () => {
       db: t.database,
       bus,
       store: createDiskStore(join(tmpdir(), "ajet-openapi-never-written")),
+      outbound: createOutbound(),
+      unfurls: { queue() {}, idle: async () => {} },
     });
     await bus.close();
     const documented = new Set(operations(doc).map((o) => o.key));

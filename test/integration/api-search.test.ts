@@ -313,6 +313,20 @@ for (const kind of DB_KINDS) {
       expect(hit?.snippet.replaceAll("<mark>", "").replaceAll("</mark>", "")).not.toContain("<");
     });
 
+    test("the snippet is the text as readers see it: no markdown syntax", async () => {
+      await post(
+        alice,
+        channel.general,
+        "The **ratio** is `1.2` in [the report](https://reports.example/q3)\n```sql\nselect ocelot from zoo;\n```\n> quoted ocelot",
+      );
+      const [hit] = (await search(alice, { q: "ocelot" })).items;
+      const text = hit?.snippet.replaceAll(/<\/?mark>/g, "") ?? "";
+      expect(text).toBe("The ratio is 1.2 in the report select ocelot from zoo; quoted ocelot");
+      expect(hit?.snippet).toContain("<mark>ocelot</mark>");
+      for (const syntax of ["**", "`", "](", "```", "&gt; quoted"])
+        expect(hit?.snippet).not.toContain(syntax);
+    });
+
     test("a long message's snippet is the part around the match", async () => {
       const words = Array.from({ length: 300 }, (_, i) => `filler${i}`);
       words[200] = "platypus";

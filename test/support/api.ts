@@ -9,9 +9,9 @@ import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { type Database, openDatabase } from "../../lib/db/client.ts";
 import { communities, communityMembers, users } from "../../lib/db/schema.ts";
-import type { App } from "../../lib/http/app.ts";
+import type { Outbound } from "../../lib/outbound/fetch.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
-import { createApiApp } from "../../services/api/main.ts";
+import { type ApiApp, createApiApp } from "../../services/api/main.ts";
 import { TEST_INTERNAL_SECRET, trustedHop } from "./internal.ts";
 import { createTestDatabase } from "./postgres.ts";
 
@@ -27,8 +27,8 @@ export interface Person {
 export interface TestApi {
   kind: DbKind;
   database: Database;
-  /** The API service itself, e.g. to listen on a real port. */
-  app: App;
+  /** The API service itself, e.g. to listen on a real port; `idle()` waits for its link previews. */
+  app: ApiApp;
   /** The bus the API publishes on (the in-process one unless another was given). */
   bus: EventBus;
   /** Every event published, in order. */
@@ -75,6 +75,8 @@ export async function startTestApi(
   kind: DbKind,
   env: Record<string, string> = {},
   bus: EventBus = createMemoryBus({ replayBuffer: 10_000 }),
+  /** The way out to other servers (a test's own web); the configured fetcher otherwise. */
+  outbound?: Outbound,
 ): Promise<TestApi> {
   const pg = kind === "postgres" ? await createTestDatabase() : undefined;
   const config = loadConfig({
@@ -92,7 +94,7 @@ export async function startTestApi(
   await bus.subscribe("chat.>", (m) => events.push(m));
   const dir = mkdtempSync(join(tmpdir(), "ajet-api-"));
   const store = createDiskStore(join(dir, "files"));
-  const app = createApiApp({ config, db: database, bus, store });
+  const app = createApiApp({ config, db: database, bus, store, outbound });
 
   const api: TestApi = {
     kind,

@@ -1,5 +1,6 @@
 import type { MessageJson } from "../../client/views.ts";
 import type { Style } from "../ansi.ts";
+import { imageLabel, previewLines } from "../file-label.ts";
 import type { Output } from "./output.ts";
 
 /** Who wrote it, as shown: `@alice`, or a webhook's display name. */
@@ -70,8 +71,14 @@ export function messageLines(m: MessageJson, channelLabel: string, s: Style, col
     for (const part of parts) for (const line of part.split("\n")) lines.push(`  ${gutter} ${line}`);
   }
   for (const a of m.attachments) {
-    lines.push(`  ${s.yellow("📎")} ${a.filename} ${s.dim(`(${formatBytes(a.size_bytes)}, ${a.id})`)}`);
+    const image = imageLabel(a);
+    lines.push(
+      image
+        ? `  ${s.yellow(image)} ${s.dim(`(${formatBytes(a.size_bytes)}, ${a.id})`)}`
+        : `  ${s.yellow("📎")} ${a.filename} ${s.dim(`(${formatBytes(a.size_bytes)}, ${a.id})`)}`,
+    );
   }
+  if (m.preview) for (const line of previewLines(m.preview)) lines.push(`  ${s.gray("▌")} ${line}`);
   const footer = [
     ...m.reactions.map((r) => (r.reacted_by_me ? s.bold(`${r.emoji} ${r.count}`) : `${r.emoji} ${r.count}`)),
     m.reply_count > 0 ? s.blue(`↳ ${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`) : "",

@@ -1,6 +1,7 @@
 import { deactivatedMark, type MessageJson, whyNotified } from "../../client/views.ts";
 import { renderMarkdown } from "../../markdown/terminal.ts";
 import { formatBytes, shortTime } from "../cli/format.ts";
+import { imageLabel, previewLines } from "../file-label.ts";
 import { fit, type Line, plain, wrap } from "./lines.ts";
 import { current, sidebarItems, type TuiState, typingIn } from "./state.ts";
 
@@ -102,7 +103,7 @@ const cache = new Map<string, Line[]>();
 export const clearMessageCache = () => cache.clear();
 
 export function messageLines(m: MessageJson, width: number, picked: boolean): Line[] {
-  const key = `${m.id}|${width}|${picked}|${m.edited_at}|${m.deleted}|${m.reply_count}|${m.body_md.length}|${m.author.deactivated}|${m.reactions.map((r) => `${r.emoji}${r.count}${r.reacted_by_me}`).join()}`;
+  const key = `${m.id}|${width}|${picked}|${m.edited_at}|${m.deleted}|${m.reply_count}|${m.body_md.length}|${m.author.deactivated}|${m.reactions.map((r) => `${r.emoji}${r.count}${r.reacted_by_me}`).join()}|${m.preview?.title ?? ""}`;
   const hit = cache.get(key);
   if (hit) return hit;
   if (cache.size > 5000) cache.clear();
@@ -137,11 +138,28 @@ export function messageLines(m: MessageJson, width: number, picked: boolean): Li
       }
     }
     for (const f of m.attachments) {
+      const image = imageLabel(f);
+      body.push(
+        image
+          ? [{ text: image, color: C.accent }]
+          : [
+              { text: "📎 " },
+              { text: f.filename, underline: true },
+              { text: ` (${formatBytes(f.size_bytes)})`, color: C.dim },
+            ],
+      );
+    }
+    if (m.preview) {
+      const [title, ...rest] = previewLines(m.preview);
       body.push([
-        { text: "📎 " },
-        { text: f.filename, underline: true },
-        { text: ` (${formatBytes(f.size_bytes)})`, color: C.dim },
+        { text: "▌ ", color: C.dim },
+        { text: title ?? "", bold: true },
       ]);
+      for (const text of rest)
+        body.push([
+          { text: "▌ ", color: C.dim },
+          { text, color: C.dim },
+        ]);
     }
     const footer: Line = [];
     for (const r of m.reactions)

@@ -20,7 +20,7 @@ export const attachmentRoutes = [
     // The form as the OpenAPI document shows it; receiveUpload reads the stream itself.
     body: uploadFields.extend({ file: z.file() }),
     status: 201,
-    handler: async ({ db, store, config, principal, params, req, publish }) => {
+    handler: async ({ db, store, config, principal, params, req, publish, unfurls }) => {
       const access = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
       await checkCanPost(db.db, principal.user.id, access);
       const { channel } = access;
@@ -36,6 +36,7 @@ export const attachmentRoutes = [
       const saved = await doSaveUpload(db.db, store, principal, access, { id, file, fields });
       await publish(saved.events);
       if (!saved.message) return { attachment: attachmentView(saved.attachment) };
+      if (saved.created) unfurls.queue(saved.message.id);
       return Response.json(
         { message: await messageView(db.db, principal.user.id, saved.message) },
         { status: saved.created ? 201 : 200, headers: { "Cache-Control": "private, no-store" } },

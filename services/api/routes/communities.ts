@@ -10,6 +10,7 @@ import {
   listMyCommunities,
   SLUG,
 } from "../../../lib/communities/manage.ts";
+import { doUpdateCommunitySettings } from "../../../lib/communities/settings.ts";
 import { forbidden } from "../../../lib/errors.ts";
 import { textLine } from "../../../lib/text-line.ts";
 import { api, idParam } from "../api-route.ts";
@@ -47,6 +48,20 @@ export const communityRoutes = [
     handler: async ({ db, principal, params }) => {
       const { community, member } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
       return communityView(community, member);
+    },
+  }),
+  api({
+    method: "PATCH",
+    path: "/api/communities/:slug",
+    summary:
+      "Change the community's settings (owners and admins): unfurl_links turns link previews on or off",
+    scope: "admin",
+    body: z.object({ unfurl_links: z.boolean() }),
+    handler: async ({ db, principal, params, body }) => {
+      const { community, member } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
+      return doUpdateCommunitySettings(db.db, { userId: principal.user.id, member }, community, {
+        unfurlLinks: body.unfurl_links,
+      });
     },
   }),
   api({

@@ -8,6 +8,7 @@ import { messageView } from "../../../lib/messages/views.ts";
 import { pageQuery } from "../../../lib/pagination.ts";
 import { checkEmoji } from "../../../lib/reactions/emoji.ts";
 import { doAddReaction, doRemoveReaction } from "../../../lib/reactions/toggle.ts";
+import { doRemovePreview } from "../../../lib/unfurls/remove.ts";
 import { api, idParam } from "../api-route.ts";
 
 const bodyMd = z
@@ -39,7 +40,7 @@ export const messageRoutes = [
       client_msg_id: z.string().trim().min(1).max(100).nullish(),
       attachment_ids: z.array(z.uuid()).max(10).optional(),
     }),
-    handler: async ({ db, principal, params, body, publish }) => {
+    handler: async ({ db, principal, params, body, publish, unfurls }) => {
       const access = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
       await checkCanPost(db.db, principal.user.id, access);
       const {
@@ -55,6 +56,7 @@ export const messageRoutes = [
         author: principal.user,
       });
       await publish(events);
+      if (created) unfurls.queue(message.id);
       // A repeat of an earlier send answers with that message as it is now.
       const view = fresh ?? (await messageView(db.db, principal.user.id, message));
       return Response.json(view, {
@@ -100,6 +102,18 @@ export const messageRoutes = [
       // The rows are gone; the files follow, best effort.
       await Promise.allSettled(storageKeys.map((key) => store.delete(key)));
       return messageView(db.db, principal.user.id, message);
+    },
+  }),
+  api({
+    method: "DELETE",
+    path: "/api/messages/:id/preview",
+    summary: "Remove a message's link preview (its author, or owners and admins); it does not come back",
+    scope: "messages:write",
+    handler: async ({ db, principal, params, publish }) => {
+      const target = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
+      const { view, events } = await doRemovePreview(db.db, principal.user.id, target);
+      await publish(events);
+      return view;
     },
   }),
   api({

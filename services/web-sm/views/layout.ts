@@ -11,6 +11,7 @@ function viewerStyle(shell: Shell) {
   const id = shell.me.id.replace(/[^0-9a-f-]/g, "");
   const name = shell.me.username.replace(/[^a-z0-9._-]/g, "");
   return `.msg[data-author="${id}"] .own-actions{display:flex}
+.msg[data-author="${id}"] .remove-preview{display:inline-block}
 .mention[data-u="${name}"],.mention-all{background:var(--mention-bg);color:var(--mention-fg);font-weight:600}
 .msg:has(.mention[data-u="${name}"]),.msg:has(.mention-all){box-shadow:inset 3px 0 var(--mention-fg)}
 .reaction[data-by~="${id}"]{border-color:var(--accent);background:var(--accent-soft)}`;

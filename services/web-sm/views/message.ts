@@ -63,6 +63,15 @@ function attachmentView(a: Attachment) {
   return html`<a class="file" href="${a.url}" download="${a.filename}">📎 ${a.filename} <small>${Math.ceil(a.size_bytes / 1024)} KB</small></a>`;
 }
 
+/** A link's preview card; its picture is the server's own copy, never the remote site's. */
+function previewCard(messageId: string, p: NonNullable<Message["preview"]>) {
+  const w = p.image_width ?? 0;
+  const h = p.image_height ?? 0;
+  return html`<div class="preview-card" id="preview-${messageId}">${p.site_name ? html`<div class="site">${p.site_name}</div>` : ""}<a class="title" href="${safeUrl(p.url) ?? "#"}" rel="noopener noreferrer nofollow" target="_blank">${p.title}</a>${
+    p.description ? html`<p class="desc">${p.description}</p>` : ""
+  }${p.image_url?.startsWith("/api/images/") ? html`<img src="${p.image_url}" alt="" loading="lazy"${w && h ? html` width="${String(w)}" height="${String(h)}"` : ""}>` : ""}<button type="button" class="remove-preview" hx-post="/web/messages/${messageId}/preview/remove" hx-swap="none" aria-label="Remove preview">×</button></div>`;
+}
+
 const safeUrl = (url: string | undefined) => (url && /^https?:\/\//i.test(url) ? url : undefined);
 const link = (url: string | undefined, label: SafeHtml | string) => {
   const href = safeUrl(url);
@@ -124,7 +133,9 @@ ${avatar(a.display_name)}<div class="msg-main"><header class="msg-head"><strong 
   }</header>
 <div class="body" hx-ignore>${showBody ? markdown(m.body_md) : ""}${m.embeds?.blocks?.map(block) ?? ""}${
     m.embeds?.attachments?.map(embedAttachment) ?? ""
-  }${m.attachments.length ? html`<div class="files">${m.attachments.map(attachmentView)}</div>` : ""}</div><div class="edit-slot"></div>
+  }${m.attachments.length ? html`<div class="files">${m.attachments.map(attachmentView)}</div>` : ""}</div>${
+    m.preview ? previewCard(m.id, m.preview) : ""
+  }<div class="edit-slot"></div>
 ${reactions(m.id, m.reactions)}${opts.thread ? "" : repliesLink(m.id, m.reply_count)}
 <div class="msg-actions"><button type="button" class="pin" hx-post="/web/messages/${m.id}/pin" hx-swap="none" title="Pin to the channel, or unpin">📌</button><button type="button" class="save" hx-post="/web/messages/${m.id}/save" hx-swap="none" title="Save for later, or forget">🔖</button><a class="copy-link" href="/m/${m.id}" title="Copy link">🔗</a></div>
 <div class="own-actions"><button type="button" class="edit" hx-get="/web/messages/${m.id}/edit" hx-target="#${id} .edit-slot" hx-swap="innerHTML">Edit</button><button type="button" class="delete" hx-post="/web/messages/${m.id}/delete" hx-confirm="Delete this message?" hx-swap="none">Delete</button></div>

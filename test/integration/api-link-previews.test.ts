@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import sharp from "sharp";
+import { parseOutboundAllow } from "../../lib/outbound/allow-list.ts";
+import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { type OutsideWeb, ogPage, startOutsideWeb } from "../support/outside-web.ts";
+
+interface Preview {
+  url: string;
+  title: string;
+  description: string | null;
+  site_name: string | null;
+  image_url: string | null;
+  image_width?: number | null;
+}
+interface Msg {
+  id: string;
+  preview: Preview | null;
+}
+
+const pictureBytes = await sharp({
+  create: { width: 1200, height: 630, channels: 3, background: "#3366cc" },
+})
+  .png()
+  .toBuffer();
+
+describe.each(DB_KINDS)("link previews (%s)", (kind) => {
+  let web: OutsideWeb;
+  let t: TestApi;
+  let alice: Person;
+  let bob: Person;
+  let general: string;
+  beforeAll(async () => {
+    web = startOutsideWeb();
+    web.routes["/article"] = () =>
+      ogPage(
+        {
+          "og:title": "Launch day &amp; more",
+          "og:description": "We shipped it.",
+          "og:site_name": "News",
+          "og:image": "/picture.png",
+        },
+        "ignored when og:title is there",
+      );
+    web.routes["/plain"] = () =>
+      new Response(
+        "<html><head><title>Just a title</title></head><body><title>not this</title></body></html>",
+        {
+          headers: { "content-type": "text/html" },
+        },
+      );
+    web.routes["/escapes"] = () =>
+      new Response(`<title>\u001b]0;owned\u0007Clean \u001b[31mtitle</title>`, {
+        headers: { "content-type": "text/html" },
+      });
+    web.routes["/picture.png"] = () =>
+      new Response(pictureBytes, { headers: { "content-type": "image/png" } });
+    web.routes["/to-internal"] = () => Response.redirect(web.internalUrl("/admin"), 302);
+    // The operator opened 127.0.0.1 to integrations; previews must not go there all the same.
+    const allow = parseOutboundAllow("127.0.0.1/32");
+    if (typeof allow === "string") throw new Error(allow);
+    t = await startTestApi(kind, {}, undefined, web.outbound(allow));
+    alice = await t.person("alice");
+    bob = await t.person("bob");
+    ({ general } = await acmeWithSecret(t, alice));
+    await t.join(bob, "acme");
+  });
+  afterAll(async () => {
+    await t?.close();
+    web?.stop();
+  });
+
+  /** The message views pushed live as `message.updated` for one message, in order. */
+  const updatesOf = (id: string) =>
+    t.events
+      .filter((e) => e.event.type === "message.updated")
+      .map((e) => e.event.data.message as Msg)
+      .filter((m) => m.id === id);
+
+  /** Posts as `who` and answers the message as it is once its preview work is done. */
+  async function postAndSettle(who: Person, body: string) {
+    const posted = await t.json<Msg>(who, "POST", `/api/channels/${general}/messages`, { body_md: body });
+    await t.app.idle();
+    return t.json<Msg>(bob, "GET", `/api/messages/${posted.id}`);
+  }
+
+  test("a pasted link gets a card with title, description, site and our own copy of its picture, pushed live", async () => {
+    const m = await postAndSettle(alice, `look: ${web.url("/article")} and ${web.url("/plain")}`);
+    expect(m.preview).toMatchObject({
+      url: web.url("/article"),
+      title: "Launch day & more",
+      description: "We shipped it.",
+      site_name: "News",
+    });
+    expect(m.preview?.image_url).toMatch(/^\/api\/images\/[0-9a-f-]{36}$/);
+    expect(updatesOf(m.id).at(-1)?.preview?.title).toBe("Launch day & more");
+
+    const image = await t.call(bob, "GET", m.preview?.image_url ?? "");
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/webp");
+    expect(image.headers.get("cache-control")).toContain("max-age=31536000");
+    expect(image.headers.get("x-content-type-options")).toBe("nosniff");
+    const meta = await sharp(new Uint8Array(await image.arrayBuffer())).metadata();
+    expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(400);
+    expect(await t.call(null, "GET", m.preview?.image_url ?? "").then((r) => r.status)).toBe(401);
+  });
+
+  test("a page without Open Graph tags shows its <title>; the same link again is not fetched again", async () => {
+    const before = web.publicVisits.filter((v) => v.path === "/plain").length;
+    const first = await postAndSettle(alice, web.url("/plain"));
+    expect(first.preview).toMatchObject({
+      title: "Just a title",
+      site_name: "news.example",
+      image_url: null,
+    });
+    const again = await postAndSettle(bob, `again ${web.url("/plain")}`);
+    expect(again.preview?.title).toBe("Just a title");
+    expect(web.publicVisits.filter((v) => v.path === "/plain").length).toBe(before + 1);
+  });
+
+  test("links to internal addresses get no card and are never reached, allow-list or not", async () => {
+    for (const body of [
+      web.internalUrl("/admin"),
+      web.url("/to-internal"),
+      `http://[::ffff:127.0.0.1]:${web.internalPort}/admin`,
+      "http://169.254.169.254/latest/meta-data/",
+    ]) {
+      const m = await postAndSettle(alice, body);
+      expect(m.preview).toBeNull();
+    }
+    expect(web.internalVisits).toEqual([]);
+  });
+
+  test("a title carrying terminal escape sequences arrives without its control characters", async () => {
+    const m = await postAndSettle(alice, web.url("/escapes"));
+    expect(m.preview?.title).toBe("]0;ownedClean [31mtitle");
+  });
+
+  test("a link in code is not previewed", async () => {
+    const m = await postAndSettle(alice, `\`${web.url("/article")}\``);
+    expect(m.preview).toBeNull();
+  });
+
+  test("the author removes a preview for good; others may not", async () => {
+    const m = await postAndSettle(bob, web.url("/article"));
+    expect(m.preview).not.toBeNull();
+    const other = await t.call((await t.person("carol")).token, "DELETE", `/api/messages/${m.id}/preview`);
+    expect(other.status).toBe(404);
+    const removed = await t.json<Msg>(bob, "DELETE", `/api/messages/${m.id}/preview`);
+    expect(removed.preview).toBeNull();
+    expect(updatesOf(m.id).at(-1)).toMatchObject({ preview: null });
+    await t.json(bob, "PATCH", `/api/messages/${m.id}`, { body_md: `edited ${web.url("/article")}` });
+    await t.app.idle();
+    expect((await t.json<Msg>(bob, "GET", `/api/messages/${m.id}`)).preview).toBeNull();
+  });
+
+  test("a member who is not the author gets 403 removing a preview", async () => {
+    const m = await postAndSettle(alice, web.url("/article"));
+    const res = await t.call(bob, "DELETE", `/api/messages/${m.id}/preview`);
+    expect(res.status).toBe(403);
+    expect((await t.json<Msg>(bob, "GET", `/api/messages/${m.id}`)).preview).not.toBeNull();
+  });
+
+  test("an admin turns previews off for the community; a member cannot", async () => {
+    expect((await t.call(bob, "PATCH", "/api/communities/acme", { unfurl_links: false })).status).toBe(403);
+    const off = await t.json<{ unfurl_links: boolean }>(alice, "PATCH", "/api/communities/acme", {
+      unfurl_links: false,
+    });
+    expect(off.unfurl_links).toBe(false);
+    const m = await postAndSettle(alice, web.url("/article"));
+    expect(m.preview).toBeNull();
+    await t.json(alice, "PATCH", "/api/communities/acme", { unfurl_links: true });
+  });
+});

@@ -1,0 +1,68 @@
+import { expect, test } from "bun:test";
+import type { Message } from "../../services/web-sm/api-types.ts";
+import { messageItem } from "../../services/web-sm/views/message.ts";
+import { elementsOf } from "../support/html.ts";
+
+const message = (preview: Message["preview"]): Message => ({
+  id: "0190a000-0000-7000-8000-000000000001",
+  channel_id: "c",
+  community_id: "k",
+  parent_id: null,
+  author: { id: "a", username: "alice", display_name: "Alice", avatar_url: null, is_bot: false },
+  body_md: "see https://news.example/a",
+  deleted: false,
+  embeds: null,
+  client_msg_id: null,
+  created_at: "2026-01-01T00:00:00.000Z",
+  edited_at: null,
+  reply_count: 0,
+  reactions: [],
+  mentions: [],
+  attachments: [],
+  preview,
+});
+
+test("a preview card links out safely and reserves its picture's space", () => {
+  const els = elementsOf(
+    messageItem(
+      message({
+        url: "https://news.example/a",
+        title: 'Launch <b>"day"</b>',
+        description: "We shipped.",
+        site_name: "News",
+        image_url: "/api/images/0190a000-0000-7000-8000-0000000000ff",
+        image_width: 400,
+        image_height: 210,
+      }),
+    ).toString(),
+  );
+  const title = els.find((e) => e.attrs.class === "title");
+  expect(title?.attrs).toMatchObject({ href: "https://news.example/a", rel: "noopener noreferrer nofollow" });
+  const img = els.find((e) => e.tag === "img");
+  expect(img?.attrs).toMatchObject({ width: "400", height: "210" });
+  expect(img?.attrs.src).toStartWith("/api/images/");
+  // The title is text, never markup.
+  expect(els.some((e) => e.tag === "b")).toBe(false);
+});
+
+test("a card never hot-links a remote picture nor links to a non-http URL", () => {
+  const els = elementsOf(
+    messageItem(
+      message({
+        url: "javascript:alert(1)",
+        title: "t",
+        description: null,
+        site_name: null,
+        image_url: "https://tracker.example/pixel.png",
+      }),
+    ).toString(),
+  );
+  expect(els.some((e) => e.tag === "img")).toBe(false);
+  expect(els.find((e) => e.attrs.class === "title")?.attrs.href).toBe("#");
+});
+
+test("a message without a preview draws no card", () => {
+  expect(
+    elementsOf(messageItem(message(null)).toString()).some((e) => e.attrs.class === "preview-card"),
+  ).toBe(false);
+});
