@@ -3,7 +3,7 @@ import { rename, rm, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { AdminDeps, AdminOutput } from "../../lib/admin/deps.ts";
-import { runDoctor } from "../../lib/admin/doctor.ts";
+import { doctorOutput } from "../../lib/admin/doctor.ts";
 import { adminUsage, findAdminCommand, runAdminCommand } from "../../lib/admin/run.ts";
 import { callAdminCommand, callBackup, NoServer } from "../../lib/admin/socket.ts";
 import { createBackup } from "../../lib/backup/create.ts";
@@ -119,10 +119,7 @@ export async function runAdmin(args: string[]) {
       () => callAdminCommand(config, argv, user),
       () =>
         argv[0] === "doctor"
-          ? runDoctor(config, {}).then((rows) => ({
-              rows: rows.map((r) => ({ ...r })),
-              failed: rows.some((r) => r.status === "fail"),
-            }))
+          ? doctorOutput(config, {})
           : withLocalResources(config, (deps) => runAdminCommand({ ...deps, osUser: user }, argv)),
     );
     print(output, json);
