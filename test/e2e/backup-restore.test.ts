@@ -207,5 +207,17 @@ describe("backup and restore with PostgreSQL and S3", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("is not empty: restore into a new one");
     expect(await snapshotTables(to.database)).toEqual(after);
+
+    // An empty database but a bucket that holds the chat's files already: refused, nothing written.
+    const fresh = await createTestDatabase();
+    try {
+      const into = await runAdmin(envOf(fresh, s3Target, join(scratch, "pg-box-3")), ["restore", archive]);
+      expect(into.code).toBe(1);
+      expect(into.stderr).toContain("the file store already holds");
+      expect(await snapshotTables(loadConfig(envOf(fresh, s3Target, scratch)).database)).toEqual({});
+      expect(await snapshotFiles(to.storage)).toEqual(files);
+    } finally {
+      await fresh.drop();
+    }
   });
 });
