@@ -92,6 +92,15 @@ describe("backup and restore of the embedded server", () => {
     expect(before.sessions?.length).toBeGreaterThan(1);
     expect(await snapshotFiles(target.storage)).toEqual(await snapshotFiles(source.storage));
 
+    // With the server stopped, the CLI takes the data dir's lock and makes the archive itself.
+    const stoppedArchive = join(scratch, "stopped.tar.gz");
+    expect((await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["backup", stoppedArchive])).stderr).toBe("");
+    const stoppedDir = join(scratch, "stopped-restored");
+    expect((await runAdmin({ AJET_DATA_DIR: stoppedDir }, ["restore", stoppedArchive])).stderr).toBe("");
+    expect(await snapshotTables(embeddedConfig(stoppedDir).database)).toEqual(
+      await snapshotTables(source.database),
+    );
+
     // The restored chat serves alice with her old session, her messages and her files.
     const port = freePort();
     const server = spawnChild(["bun", "run", "start"], {
