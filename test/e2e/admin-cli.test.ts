@@ -179,7 +179,8 @@ describe("ajet-chat admin against a running embedded server", () => {
   });
 
   test("audit filters by who, what and since", async () => {
-    await chat.api(alice, "POST", "/api/communities/acme/invites", {});
+    const invite = await chat.api<{ id: string }>(alice, "POST", "/api/communities/acme/invites", {});
+    await chat.api(alice, "DELETE", `/api/communities/acme/invites/${invite.id}`);
     const byAlice = await audit("--who", "@alice");
     expect(byAlice.length).toBeGreaterThan(0);
     expect(byAlice.every((r) => r.actor === "@alice")).toBe(true);

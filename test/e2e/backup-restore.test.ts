@@ -126,7 +126,9 @@ describe("backup and restore of the embedded server", () => {
   });
 
   test("restore refuses a data dir that holds a database, a mismatched mode and a cut archive, leaving the target as it was", async () => {
-    const archive = join(scratch, "quiet.tar.gz");
+    // Through the running server, or on the data itself once another test stopped it.
+    const archive = join(scratch, "refused.tar.gz");
+    expect((await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["backup", archive])).code).toBe(0);
     const full = await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["restore", archive]);
     expect(full.code).toBe(1);
     expect(full.stderr).toStartWith("ajet-chat: the data dir already holds a database");
