@@ -23,6 +23,8 @@ export async function openResources(
   config: Config,
   needs: { db?: boolean; bus?: boolean; store?: boolean },
   name: string,
+  // The admin CLI opens a database without migrating it: `admin migrate` and `doctor` are how.
+  options: { migrate?: boolean } = {},
 ): Promise<Resources> {
   const opened: Resources = {
     async close() {
@@ -37,7 +39,7 @@ export async function openResources(
     // Remote dependencies first: if one is unreachable, nothing has been written locally yet.
     if (needs.bus) opened.bus = await openBus(config.bus, name);
     if (needs.store) opened.store = await openStore(config.storage);
-    if (needs.db) opened.db = await openDatabase(config.database, { migrate: true });
+    if (needs.db) opened.db = await openDatabase(config.database, { migrate: options.migrate ?? true });
   } catch (err) {
     await opened.close();
     throw err;

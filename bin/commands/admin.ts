@@ -3,15 +3,14 @@ import { rename, rm, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { AdminDeps, AdminOutput } from "../../lib/admin/deps.ts";
-import { runDoctor } from "../../lib/admin/doctor.ts";
+import { doctorOutput } from "../../lib/admin/doctor.ts";
 import { adminUsage, findAdminCommand, runAdminCommand } from "../../lib/admin/run.ts";
 import { callAdminCommand, callBackup, NoServer } from "../../lib/admin/socket.ts";
 import { createBackup } from "../../lib/backup/create.ts";
 import { restoreBackup } from "../../lib/backup/restore.ts";
-import { openBus } from "../../lib/bus/open-bus.ts";
 import { type Config, loadConfig } from "../../lib/config.ts";
-import { openDatabase } from "../../lib/db/client.ts";
 import { configureLog } from "../../lib/log.ts";
+import { openResources } from "../../lib/runtime.ts";
 import { StartupError } from "../../lib/startup-error.ts";
 import { openStore } from "../../lib/storage/open-store.ts";
 import { CliError, describeFailure, EXIT } from "../../lib/terminal/cli/errors.ts";
@@ -55,21 +54,14 @@ function loadAdminConfig(): Config {
  * to PostgreSQL, NATS and S3 as the services do. Nothing is migrated here: `admin migrate` does that.
  */
 async function withLocalResources<T>(config: Config, work: (deps: Omit<AdminDeps, "osUser">) => Promise<T>) {
-  const bus = await openBus(config.bus, "ajet-chat-admin");
+  const resources = await openResources(config, { db: true, bus: true, store: true }, "ajet-chat-admin", {
+    migrate: false,
+  });
   try {
-    const store = await openStore(config.storage);
-    try {
-      const database = await openDatabase(config.database);
-      try {
-        return await work({ config, database, bus, store });
-      } finally {
-        await database.close();
-      }
-    } finally {
-      await store.close();
-    }
+    const { db, bus, store } = resources as Required<typeof resources>;
+    return await work({ config, database: db, bus, store });
   } finally {
-    await bus.close();
+    await resources.close();
   }
 }
 
@@ -119,10 +111,7 @@ export async function runAdmin(args: string[]) {
       () => callAdminCommand(config, argv, user),
       () =>
         argv[0] === "doctor"
-          ? runDoctor(config, {}).then((rows) => ({
-              rows: rows.map((r) => ({ ...r })),
-              failed: rows.some((r) => r.status === "fail"),
-            }))
+          ? doctorOutput(config, {})
           : withLocalResources(config, (deps) => runAdminCommand({ ...deps, osUser: user }, argv)),
     );
     print(output, json);

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { LOCAL_ADMIN } from "../audit/read.ts";
 import { recordAudit } from "../audit/record.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Config } from "../config.ts";
@@ -20,8 +21,7 @@ export interface AdminDeps {
 /** What a command prints: records (one line each, or JSON with --json) or one sentence. */
 export type AdminOutput = { rows: Record<string, unknown>[]; failed?: boolean } | { message: string };
 
-/** The audit log's actor for everything done from a shell on the box; no account did it. */
-export const LOCAL_ADMIN = "local-admin";
+export { LOCAL_ADMIN } from "../audit/read.ts";
 
 /** Writes an audit row for an admin action: no actor account, the local admin and OS user in its data. */
 export function recordAdminAudit(

@@ -136,3 +136,9 @@ function clockCheck(databaseNow: Date): Check {
   }
   return { check: "clock", status: "ok", detail: `within ${MAX_CLOCK_SKEW_MS / 1000} s of the database` };
 }
+
+/** Doctor's checks as an admin command's output: one row each, failed when any check failed. */
+export async function doctorOutput(config: Config, parts: DoctorParts) {
+  const rows = await runDoctor(config, parts);
+  return { rows: rows.map((r) => ({ ...r })), failed: rows.some((r) => r.status === "fail") };
+}

@@ -8,15 +8,12 @@ import { maintenanceCommands } from "./commands/maintenance.ts";
 import { tokenCommands } from "./commands/tokens.ts";
 import { userCommands } from "./commands/users.ts";
 import type { AdminDeps, AdminOutput } from "./deps.ts";
-import { runDoctor } from "./doctor.ts";
+import { doctorOutput } from "./doctor.ts";
 
 const doctorCommand: AdminCommand = {
   words: ["doctor"],
   usage: "doctor",
-  async run(deps) {
-    const rows = await runDoctor(deps.config, deps);
-    return { rows: rows.map((r) => ({ ...r })), failed: rows.some((r) => r.status === "fail") };
-  },
+  run: (deps) => doctorOutput(deps.config, deps),
 };
 
 /** Every admin command; `ajet-chat admin help` lists their usage in this order. */

@@ -1,8 +1,9 @@
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { z } from "zod";
 import { createBackup } from "../backup/create.ts";
 import type { Config } from "../config.ts";
-import { AppError, type ErrorKind } from "../errors.ts";
+import { AppError, type ErrorKind, invalid } from "../errors.ts";
 import { log } from "../log.ts";
 import type { AdminDeps, AdminOutput } from "./deps.ts";
 import { runAdminCommand } from "./run.ts";
@@ -13,10 +14,11 @@ const MAX_SOCKET_PATH = 100;
 /** Where a running embedded server takes admin requests: inside the data dir, which the server owns. */
 export const adminSocketPath = (config: Config) => join(config.dataDir, "run", "admin.sock");
 
-interface AdminRequest {
-  argv: string[];
-  os_user: string;
-}
+const adminRequest = z.object({
+  argv: z.array(z.string().max(4096)).max(100),
+  os_user: z.string().max(200),
+});
+type AdminRequest = z.infer<typeof adminRequest>;
 
 const failure = (err: unknown) => {
   const known = err instanceof AppError && err.kind !== "internal";
@@ -54,10 +56,11 @@ export function serveAdminSocket(config: Config, deps: Omit<AdminDeps, "osUser">
       srv.timeout(req, 0);
       const url = new URL(req.url);
       try {
-        const body = (await req.json()) as AdminRequest;
-        const osUser = String(body.os_user ?? "unknown");
+        const parsed = adminRequest.safeParse(await req.json().catch(() => null));
+        if (!parsed.success) throw invalid("not an admin request");
+        const { argv, os_user: osUser } = parsed.data;
         if (url.pathname === "/backup") return new Response(await createBackup(deps, osUser));
-        const output = await runAdminCommand({ ...deps, osUser }, body.argv ?? []);
+        const output = await runAdminCommand({ ...deps, osUser }, argv);
         return Response.json({ output });
       } catch (err) {
         return failure(err);

@@ -2,6 +2,9 @@ import { and, desc, eq, gte, inArray, isNull, like, lt, or, type SQL, sql } from
 import type { Db } from "../db/client.ts";
 import { auditLog, communityMembers, users } from "../db/schema.ts";
 
+/** The audit log's actor for everything done from a shell on the box; no account did it. */
+export const LOCAL_ADMIN = "local-admin";
+
 /** Which audit rows to read; every field narrows. */
 export interface AuditFilter {
   /** Rows by this account. */
@@ -28,7 +31,7 @@ export async function listAudit(db: Db, filter: AuditFilter) {
   const where: (SQL | undefined)[] = [];
   if (filter.actorId) where.push(eq(auditLog.actorId, filter.actorId));
   if (filter.actorName) where.push(eq(users.username, filter.actorName));
-  if (filter.localAdmin) where.push(sql`${auditLog.data}->>'actor' = 'local-admin'`);
+  if (filter.localAdmin) where.push(sql`${auditLog.data}->>'actor' = ${LOCAL_ADMIN}`);
   if (filter.action) {
     where.push(
       filter.action.endsWith(".")

@@ -77,6 +77,7 @@ export async function runPgTool(tool: "pg_dump" | "psql", url: string, args: str
   const password = decodeURIComponent(u.password);
   u.password = "";
   const proc = Bun.spawn([tool, ...args, `--dbname=${u.toString()}`], {
+    // The tool's own environment (PATH, locale) passed through, not configuration read here.
     env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
     stdout: "ignore",
     stderr: "pipe",

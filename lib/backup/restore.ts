@@ -80,6 +80,12 @@ export async function restoreBackup(config: Config, store: ObjectStore, archive:
         index = new Map(files.map((f) => [f.entry, f]));
       } else if (name.startsWith(ENTRY.filePrefix) && index.has(name)) {
         const file = index.get(name) as IndexedFile;
+        // A bucket cannot be listed through the store; a key of this chat already there says enough.
+        if (await store.head(file.key)) {
+          throw conflict(
+            `the file store already holds ${file.key}: restore into an empty bucket or data dir`,
+          );
+        }
         await store.put(file.key, body, { contentType: file.content_type });
         put.push(file.key);
       } else {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { adminSocket, boxEnv, runAdmin } from "../support/admin.ts";
 import {
   type ChatPerson,
@@ -179,7 +180,8 @@ describe("ajet-chat admin against a running embedded server", () => {
   });
 
   test("audit filters by who, what and since", async () => {
-    await chat.api(alice, "POST", "/api/communities/acme/invites", {});
+    const invite = await chat.api<{ id: string }>(alice, "POST", "/api/communities/acme/invites", {});
+    await chat.api(alice, "DELETE", `/api/communities/acme/invites/${invite.id}`);
     const byAlice = await audit("--who", "@alice");
     expect(byAlice.length).toBeGreaterThan(0);
     expect(byAlice.every((r) => r.actor === "@alice")).toBe(true);
@@ -276,6 +278,33 @@ describe("ajet-chat admin setup-link on a server whose first link was lost", () 
       expect(alice.id).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       await fresh.stop();
+    }
+  });
+});
+
+describe("ajet-chat admin migrate on a data dir no server has opened", () => {
+  test("other commands ask for migrate first; migrate applies every migration once and doctor then agrees", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "ajet-admin-migrate-")), "data");
+    try {
+      const env = { AJET_DATA_DIR: dataDir };
+      const early = await runAdmin(env, ["admin", "users", "list"]);
+      expect(early.code).toBe(4);
+      expect(early.stderr).toMatch(
+        /^ajet-chat: the database lacks \d+ migration\(s\): run ajet-chat admin migrate\n$/,
+      );
+      const pending = await runAdmin(env, ["admin", "doctor"]);
+      expect(pending.code).toBe(1);
+      expect(plainLines(pending.stdout).find((c) => c[0] === "migrations")?.[2]).toEndWith(
+        "run ajet-chat admin migrate",
+      );
+
+      const applied = await runAdmin(env, ["admin", "migrate"]);
+      expect(applied.stdout).toStartWith("applied 0000_init, ");
+      expect((await runAdmin(env, ["admin", "migrate"])).stdout).toBe("database is up to date\n");
+      expect((await runAdmin(env, ["admin", "doctor"])).code).toBe(0);
+      expect((await runAdmin(env, ["admin", "users", "list"])).stdout).toBe("");
+    } finally {
+      rmSync(join(dataDir, ".."), { recursive: true, force: true });
     }
   });
 });

@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { loadConfig } from "../../lib/config.ts";
 import { openDatabase } from "../../lib/db/client.ts";
 import { resultRows } from "../../lib/db/migrate.ts";
-import { populateChat, runAdmin, uploadFile } from "../support/admin.ts";
+import { populateChat, runAdmin, whilePostingFiles } from "../support/admin.ts";
 import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
 import { snapshotFiles, snapshotTables } from "../support/deployment-snapshot.ts";
 import { freePort } from "../support/ports.ts";
@@ -33,18 +33,10 @@ describe("backup and restore of the embedded server", () => {
   });
 
   test("a backup taken while alice keeps posting files holds every file its database refers to", async () => {
-    let posting = true;
-    let posted = 0;
-    const poster = (async () => {
-      while (posting) {
-        await uploadFile(chat.base, alice.token, general, `busy-${posted}.txt`, `file number ${posted}\n`);
-        posted++;
-      }
-    })();
     const archive = join(scratch, "busy.tar.gz");
-    const backup = await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["backup", archive]);
-    posting = false;
-    await poster;
+    const { result: backup, posted } = await whilePostingFiles(chat.base, alice, general, () =>
+      runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["backup", archive]),
+    );
     expect(backup.stderr).toBe("");
     expect(backup.code).toBe(0);
     expect(posted).toBeGreaterThan(0);
@@ -92,6 +84,15 @@ describe("backup and restore of the embedded server", () => {
     expect(before.sessions?.length).toBeGreaterThan(1);
     expect(await snapshotFiles(target.storage)).toEqual(await snapshotFiles(source.storage));
 
+    // With the server stopped, the CLI takes the data dir's lock and makes the archive itself.
+    const stoppedArchive = join(scratch, "stopped.tar.gz");
+    expect((await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["backup", stoppedArchive])).stderr).toBe("");
+    const stoppedDir = join(scratch, "stopped-restored");
+    expect((await runAdmin({ AJET_DATA_DIR: stoppedDir }, ["restore", stoppedArchive])).stderr).toBe("");
+    expect(await snapshotTables(embeddedConfig(stoppedDir).database)).toEqual(
+      await snapshotTables(source.database),
+    );
+
     // The restored chat serves alice with her old session, her messages and her files.
     const port = freePort();
     const server = spawnChild(["bun", "run", "start"], {
@@ -117,7 +118,9 @@ describe("backup and restore of the embedded server", () => {
   });
 
   test("restore refuses a data dir that holds a database, a mismatched mode and a cut archive, leaving the target as it was", async () => {
-    const archive = join(scratch, "quiet.tar.gz");
+    // Through the running server, or on the data itself once another test stopped it.
+    const archive = join(scratch, "refused.tar.gz");
+    expect((await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["backup", archive])).code).toBe(0);
     const full = await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["restore", archive]);
     expect(full.code).toBe(1);
     expect(full.stderr).toStartWith("ajet-chat: the data dir already holds a database");
@@ -155,6 +158,7 @@ describe("backup and restore with PostgreSQL and S3", () => {
   let s3: TestS3;
   let s3Target: TestS3;
   let chat: ChatServer;
+  let general = "";
   const secret = "s".repeat(40);
   const envOf = (db: TestDatabase, bucket: TestS3, dataDir: string) => ({
     AJET_DATA_DIR: dataDir,
@@ -175,11 +179,32 @@ describe("backup and restore with PostgreSQL and S3", () => {
     ]);
     const { AJET_DATA_DIR: _, ...env } = envOf(source, s3, "");
     chat = await startChatServer(env);
-    await populateChat(chat);
+    ({ general } = await populateChat(chat));
   });
   afterAll(async () => {
     await chat?.stop();
     await Promise.all([source?.drop(), target?.drop(), s3?.stop(), s3Target?.stop()]);
+  });
+
+  test("a backup taken while alice keeps posting files holds every file its dump refers to", async () => {
+    const archive = join(scratch, "pg-busy.tar.gz");
+    const { result: backup } = await whilePostingFiles(chat.base, chat.owner, general, () =>
+      runAdmin(envOf(source, s3, join(scratch, "pg-box")), ["backup", archive]),
+    );
+    expect(backup.stderr).toBe("");
+    const [db, bucket] = await Promise.all([createTestDatabase(), startS3()]);
+    try {
+      const restore = await runAdmin(envOf(db, bucket, join(scratch, "pg-busy-box")), ["restore", archive]);
+      expect(restore.stderr).toBe("");
+      const config = loadConfig(envOf(db, bucket, scratch));
+      const files = await snapshotFiles(config.storage);
+      const rows = (await snapshotTables(config.database)).attachments ?? [];
+      const keys = rows.map((r) => (JSON.parse(r) as { storage_key: string }).storage_key);
+      expect(keys.length).toBeGreaterThan(2);
+      expect(Object.keys(files).sort()).toEqual(keys.sort());
+    } finally {
+      await Promise.all([db.drop(), bucket.stop()]);
+    }
   });
 
   test("a backup of the running server restored into an empty database and bucket has every table and file", async () => {
@@ -197,9 +222,9 @@ describe("backup and restore with PostgreSQL and S3", () => {
     expect(Object.keys(after)).toEqual(Object.keys(before));
     for (const table of Object.keys(before))
       expect({ table, rows: after[table] }).toEqual({ table, rows: before[table] });
-    expect(before.attachments?.length).toBe(2);
+    expect(before.attachments?.length).toBeGreaterThanOrEqual(2);
     const files = await snapshotFiles(to.storage);
-    expect(Object.keys(files)).toHaveLength(2);
+    expect(Object.keys(files)).toHaveLength(before.attachments?.length ?? -1);
     expect(files).toEqual(await snapshotFiles(from.storage));
 
     // A second restore finds the database no longer empty and changes nothing.
@@ -207,5 +232,17 @@ describe("backup and restore with PostgreSQL and S3", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("is not empty: restore into a new one");
     expect(await snapshotTables(to.database)).toEqual(after);
+
+    // An empty database but a bucket that holds the chat's files already: refused, nothing written.
+    const fresh = await createTestDatabase();
+    try {
+      const into = await runAdmin(envOf(fresh, s3Target, join(scratch, "pg-box-3")), ["restore", archive]);
+      expect(into.code).toBe(1);
+      expect(into.stderr).toContain("the file store already holds");
+      expect(await snapshotTables(loadConfig(envOf(fresh, s3Target, scratch)).database)).toEqual({});
+      expect(await snapshotFiles(to.storage)).toEqual(files);
+    } finally {
+      await fresh.drop();
+    }
   });
 });

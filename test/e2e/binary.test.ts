@@ -90,6 +90,21 @@ describe("the compiled ajet-chat binary", () => {
     expect(await (await fetch(`${base}/static/app.js`)).text()).toContain("draft:");
   });
 
+  test("admin and backup act on the running server from a shell beside it", async () => {
+    const users = await runCli(["admin", "users", "list"], { program: program(), cwd: dir });
+    expect(users.stderr).toBe("");
+    expect(plainLines(users.stdout).map((l) => l[0])).toEqual(["@alice"]);
+    const archive = join(mkdtempSync(join(tmpdir(), "ajet-binary-backup-")), "chat.tar.gz");
+    try {
+      const backup = await runCli(["backup", archive], { program: program(), cwd: dir });
+      expect(backup.stderr).toBe("");
+      expect(backup.stdout.trim()).toBe(`backup written to ${archive}`);
+      expect(Bun.file(archive).size).toBeGreaterThan(1000);
+    } finally {
+      rmSync(join(archive, ".."), { recursive: true, force: true });
+    }
+  });
+
   test("--help answers without a server", async () => {
     const help = await runCli(["--help"], { program: program(), cwd: dir });
     expect(help.code).toBe(0);

@@ -65,3 +65,26 @@ export async function populateChat(chat: ChatServer) {
   await chat.api(alice, "POST", `/api/channels/${dmId}/messages`, { body_md: "just between us" });
   return { alice, bob, general };
 }
+
+/** Runs `act` while `who` keeps posting files into the channel; resolves with its result and the count posted. */
+export async function whilePostingFiles<T>(
+  base: string,
+  who: ChatPerson,
+  channelId: string,
+  act: () => Promise<T>,
+) {
+  let posting = true;
+  let posted = 0;
+  const poster = (async () => {
+    while (posting) {
+      await uploadFile(base, who.token, channelId, `busy-${posted}.txt`, `file number ${posted}\n`);
+      posted++;
+    }
+  })();
+  try {
+    return { result: await act(), posted };
+  } finally {
+    posting = false;
+    await poster;
+  }
+}

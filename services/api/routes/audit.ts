@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { accessAuditLog } from "../../../lib/audit/access.ts";
-import { listAudit } from "../../../lib/audit/read.ts";
+import { LOCAL_ADMIN, listAudit } from "../../../lib/audit/read.ts";
 import { api } from "../api-route.ts";
-
-const LOCAL_ADMIN = "local-admin";
 
 export const auditRoutes = [
   api({
