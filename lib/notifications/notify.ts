@@ -49,12 +49,15 @@ export async function notify(db: Db, list: NewNotification[]): Promise<Outgoing[
       })),
     )
     .returning();
-  return inserted.map((n) => ({
-    subject: subjects.notifications(n.userId),
-    event: envelope("notification.created", {
-      channel_id: n.channelId,
-      actor_id: n.actorId,
-      data: { notification: notificationView(n) },
-    }),
-  }));
+  return inserted.map(notificationEvent);
 }
+
+/** The event that tells a recipient's clients of a new notification. */
+export const notificationEvent = (n: NotificationRow): Outgoing => ({
+  subject: subjects.notifications(n.userId),
+  event: envelope("notification.created", {
+    channel_id: n.channelId,
+    actor_id: n.actorId,
+    data: { notification: notificationView(n) },
+  }),
+});
