@@ -14,14 +14,24 @@ export interface ChannelAccess {
   membership: ChannelMemberRow | null;
   /** The caller's role in the channel's community; null for DMs. */
   role: string | null;
+  /** Until when the caller is muted in the channel's community (read with the channel); null when not. */
+  mutedUntil?: Date | null;
 }
 
 export const isDm = (c: Pick<ChannelRow, "type">) => c.type === "dm" || c.type === "group_dm";
 
-// Nearly every channel route runs this, and every message post the mute check after it.
+// Nearly every channel route runs this; it reads the caller's mute too, so a post needs no query of
+// its own to check it.
 const channelFor = prepared((db) =>
   db
-    .select({ channel: channels, membership: channelMembers, role: communityMembers.role })
+    .select({
+      channel: channels,
+      membership: channelMembers,
+      role: communityMembers.role,
+      mutedUntil: sql<Date | null>`(select ${communityMutes.expiresAt} from ${communityMutes}
+        where ${communityMutes.communityId} = ${channels.communityId} and ${communityMutes.userId} = ${sql.placeholder("userId")}
+          and ${communityMutes.expiresAt} > now())`.mapWith(communityMutes.expiresAt),
+    })
     .from(channels)
     .leftJoin(
       channelMembers,
@@ -59,12 +69,12 @@ const activeMute = prepared((db) =>
 export async function accessChannel(db: Db, userId: string, channelId: string): Promise<ChannelAccess> {
   const [row] = await channelFor(db).execute({ userId, channelId });
   if (!row) throw notFound("channel");
-  const { channel, membership, role } = row;
+  const { channel, membership, role, mutedUntil } = row;
   const readable = isDm(channel)
     ? membership !== null
     : role !== null && (channel.visibility === "public" || membership !== null);
   if (!readable) throw notFound("channel");
-  return { channel, membership, role };
+  return { channel, membership, role, mutedUntil };
 }
 
 /**
@@ -75,8 +85,12 @@ export async function checkCanPost(db: Db, userId: string, access: ChannelAccess
   if (access.channel.archivedAt) throw new AppError("gone", "channel_archived", "this channel is archived");
   if (access.channel.type === "dm") await checkDmPartnerActive(db, access.channel.id, userId);
   if (!access.channel.communityId) return;
-  const [mute] = await activeMute(db).execute({ communityId: access.channel.communityId, userId });
-  if (mute) throw forbidden(`you are muted in this community until ${mute.expiresAt.toISOString()}`);
+  const expiresAt =
+    access.mutedUntil !== undefined
+      ? access.mutedUntil
+      : ((await activeMute(db).execute({ communityId: access.channel.communityId, userId }))[0]?.expiresAt ??
+        null);
+  if (expiresAt) throw forbidden(`you are muted in this community until ${expiresAt.toISOString()}`);
 }
 
 /** Throws 409 unless the caller has joined the channel (reading a public channel needs no join; some writes do). */

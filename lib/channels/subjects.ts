@@ -36,6 +36,17 @@ export async function channelEvent(
         )
           .map((m) => m.userId)
           .concat(alsoTo);
+  return channelEventTo(type, channel, actorId, audience, data);
+}
+
+/** channelEvent when the caller already knows the audience (undefined for a public channel). */
+export function channelEventTo(
+  type: string,
+  channel: Pick<ChannelRow, "id" | "communityId">,
+  actorId: string | null,
+  audience: string[] | undefined,
+  data: Record<string, unknown>,
+): Outgoing {
   return {
     subject: channelSubject(channel),
     event: envelope(type, {

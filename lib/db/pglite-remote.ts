@@ -29,6 +29,7 @@ export class RemotePglite implements Queryable {
   #worker: Worker;
   #nextId = 1;
   #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #failed: Error | undefined;
   closed = false;
 
   private constructor(worker: Worker) {
@@ -42,8 +43,9 @@ export class RemotePglite implements Queryable {
       else pending.resolve(result);
     };
     worker.onerror = (event) => {
-      const err = new Error(`the embedded database thread failed: ${event.message}`);
-      for (const pending of this.#pending.values()) pending.reject(err);
+      // A thread that threw outside a query (PGlite's WebAssembly aborting) answers nothing more.
+      this.#failed = new Error(`the embedded database thread failed: ${event.message}`);
+      for (const pending of this.#pending.values()) pending.reject(this.#failed);
       this.#pending.clear();
     };
   }
@@ -61,6 +63,7 @@ export class RemotePglite implements Queryable {
   }
 
   #send(body: RequestBody): Promise<unknown> {
+    if (this.#failed) return Promise.reject(this.#failed);
     if (this.closed) return Promise.reject(new Error("the embedded database is closed"));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {

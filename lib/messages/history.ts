@@ -1,8 +1,24 @@
-import { and, asc, desc, eq, gt, isNull, lt } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { messages } from "../db/schema.ts";
 import { type PageQuery, toPage } from "../pagination.ts";
-import { messageViews } from "./views.ts";
+import { queryViews } from "./views.ts";
+
+/**
+ * One page of messages matching `where`, with their views, in one statement: `newestFirst` reads
+ * back from the newest (or from `before`), otherwise forward (from `after`). One extra row tells
+ * whether there is more.
+ */
+async function pageOf(db: Db, viewerId: string, where: SQL, page: PageQuery, newestFirst: boolean) {
+  const cursor = page.before
+    ? sql`and id < ${page.before}::uuid`
+    : page.after
+      ? sql`and id > ${page.after}::uuid`
+      : sql``;
+  const direction = newestFirst ? sql`desc` : sql`asc`;
+  const source = sql`(select * from ${messages} where ${where} ${cursor} order by id ${direction} limit ${page.limit + 1})`;
+  return toPage(await queryViews(db, viewerId, source, sql`order by m.id ${direction}`), page.limit);
+}
 
 /**
  * A page of a channel's top-level messages, newest first. `before` pages back into history, `after`
@@ -10,40 +26,21 @@ import { messageViews } from "./views.ts";
  */
 export async function listHistory(db: Db, viewerId: string, channelId: string, page: PageQuery) {
   const forward = page.after !== undefined;
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(
-      and(
-        eq(messages.channelId, channelId),
-        isNull(messages.parentId),
-        page.before ? lt(messages.id, page.before) : undefined,
-        page.after ? gt(messages.id, page.after) : undefined,
-      ),
-    )
-    .orderBy(forward ? asc(messages.id) : desc(messages.id))
-    .limit(page.limit + 1);
-  const { items, has_more } = toPage(rows, page.limit);
-  if (forward) items.reverse();
-  return { items: await messageViews(db, viewerId, items), has_more };
+  const result = await pageOf(
+    db,
+    viewerId,
+    sql`channel_id = ${channelId}::uuid and parent_id is null`,
+    page,
+    !forward,
+  );
+  if (forward) result.items.reverse();
+  return result;
 }
 
 /** A page of a thread's replies, oldest first (a thread reads top to bottom). */
 export async function listReplies(db: Db, viewerId: string, parentId: string, page: PageQuery) {
   const backward = page.before !== undefined;
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(
-      and(
-        eq(messages.parentId, parentId),
-        page.before ? lt(messages.id, page.before) : undefined,
-        page.after ? gt(messages.id, page.after) : undefined,
-      ),
-    )
-    .orderBy(backward ? desc(messages.id) : asc(messages.id))
-    .limit(page.limit + 1);
-  const { items, has_more } = toPage(rows, page.limit);
-  if (backward) items.reverse();
-  return { items: await messageViews(db, viewerId, items), has_more };
+  const result = await pageOf(db, viewerId, sql`parent_id = ${parentId}::uuid`, page, backward);
+  if (backward) result.items.reverse();
+  return result;
 }

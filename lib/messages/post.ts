@@ -2,14 +2,16 @@ import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { UserRow } from "../auth/sessions.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess } from "../channels/access.ts";
-import { channelEvent } from "../channels/subjects.ts";
+import { channelEvent, channelEventTo } from "../channels/subjects.ts";
 import { refuseNul } from "../control-chars.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, channelMembers, mentions, messages, users } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
+import { notificationEvent } from "../notifications/notify.ts";
 import { readersOf } from "../notifications/readers.ts";
 import { notifyForMessage } from "../notifications/rules.ts";
 import { parseMentions } from "./mentions.ts";
+import { insertPost } from "./post-statement.ts";
 import {
   freshMessageView,
   type MentionView,
@@ -56,6 +58,9 @@ export async function doPostMessage(
 ): Promise<{ message: MessageRow; created: boolean; events: Outgoing[]; view?: MessageView }> {
   checkBody(input.bodyMd);
   const { channel } = access;
+  if (authorId && input.author?.id === authorId && !input.attachmentIds?.length && !input.webhookId) {
+    return postInOneStatement(db, input.author, access, input);
+  }
   return db.transaction(async (tx) => {
     const parentId = input.parentId ?? null;
     if (parentId) await checkParent(tx, channel.id, parentId);
@@ -118,18 +123,55 @@ export async function doPostMessage(
   });
 }
 
+/** A person's post without attachments: one statement (lib/messages/post-statement.ts), no transaction. */
+async function postInOneStatement(db: Db, author: UserRow, access: ChannelAccess, input: NewMessage) {
+  const { channel } = access;
+  const parentId = input.parentId ?? null;
+  const posted = await insertPost(
+    db,
+    author.id,
+    access,
+    { bodyMd: input.bodyMd, parentId, clientMsgId: input.clientMsgId ?? null },
+    parseMentions(input.bodyMd),
+  );
+  if (posted.parent === "missing") throw notFound("parent message");
+  if (posted.parent === "nested") throw nestedThread();
+  if (!posted.message) {
+    return {
+      message: await firstSend(db, author.id, channel.id, input),
+      created: false,
+      events: [] as Outgoing[],
+    };
+  }
+  const view = freshMessageView(posted.message, {
+    communityId: channel.communityId,
+    author,
+    mentions: posted.mentions,
+    attachments: [],
+  });
+  const events: Outgoing[] = [
+    channelEventTo("message.created", channel, author.id, posted.audience ?? undefined, {
+      message: view,
+      ...(parentId ? { thread_reply_count: posted.replyCount } : {}),
+    }),
+    ...posted.notifications.map(({ ring, ...n }) => notificationEvent(n, ring)),
+  ];
+  return { message: posted.message, created: true, events, view };
+}
+
+const nestedThread = () =>
+  invalid(
+    "parent_id: threads are one level deep; reply to the thread's first message instead",
+    "nested_thread",
+  );
+
 async function checkParent(db: Db, channelId: string, parentId: string) {
   const [parent] = await db
     .select({ parentId: messages.parentId, deletedAt: messages.deletedAt })
     .from(messages)
     .where(and(eq(messages.id, parentId), eq(messages.channelId, channelId)));
   if (!parent) throw notFound("parent message");
-  if (parent.parentId) {
-    throw invalid(
-      "parent_id: threads are one level deep; reply to the thread's first message instead",
-      "nested_thread",
-    );
-  }
+  if (parent.parentId) throw nestedThread();
 }
 
 /** The message an earlier send with the same key created; a key reused elsewhere is a conflict. */

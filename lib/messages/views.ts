@@ -1,4 +1,4 @@
-import { type SQLWrapper, sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { resultRows } from "../db/migrate.ts";
 import { attachments, channels, mentions, messages, reactions, users, webhooks } from "../db/schema.ts";
@@ -46,7 +46,7 @@ export const attachmentView = (a: typeof attachments.$inferSelect): AttachmentVi
 
 /** Who wrote a message as clients draw it: a person, a bot, or a webhook under its display name. */
 function authorView(
-  m: MessageRow,
+  m: ViewRow,
   user: UserRow | undefined,
   webhook: typeof webhooks.$inferSelect | undefined,
 ) {
@@ -96,41 +96,160 @@ export async function threadReplyCount(db: Db, parentId: string): Promise<number
   return Number(row?.n ?? 0);
 }
 
-/** What one statement gathers about each message of a page. */
-interface Extras {
+/** What one statement gathers about each message: its row's columns and everything its view shows. */
+interface Gathered {
   id: string;
+  channel_id: string;
+  user_id: string | null;
+  webhook_id: string | null;
+  parent_id: string | null;
+  body_md: string;
+  embeds: unknown;
+  author_name: string | null;
+  author_avatar_url: string | null;
+  client_msg_id: string | null;
+  webhook_key: string | null;
+  created_at: string | Date;
+  edited_at: string | Date | null;
+  deleted_at: string | Date | null;
+  preview: unknown;
+  preview_removed_at: string | Date | null;
   community_id: string | null;
-  author: {
-    id: string;
-    username: string;
-    display_name: string;
-    avatar_url: string | null;
-    kind: string;
-    deactivated: boolean;
-  } | null;
-  webhook: { name: string; avatar_url: string | null } | null;
-  reactions: { emoji: string; user_ids: string[] }[];
-  mentions: MentionView[];
-  attachments: {
-    id: string;
-    filename: string;
-    content_type: string;
-    size_bytes: number;
-    storage_key: string;
-    channel_id: string;
-    message_id: string;
-    width: number | null;
-    height: number | null;
-    thumb_key: string | null;
-  }[];
-  reply_count: number;
+  username: string | null;
+  display_name: string;
+  avatar_url: string | null;
+  kind: string;
+  deactivated: boolean;
+  webhook_name: string | null;
+  webhook_avatar_url: string | null;
+  reactions: { emoji: string; user_ids: string[] }[] | string | null;
+  mentions: MentionView[] | string | null;
+  attachments: AttachmentJson[] | string | null;
+  reply_count: number | null;
   last_reply_at: string | Date | null;
 }
 
+interface AttachmentJson {
+  id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  storage_key: string;
+  channel_id: string;
+  message_id: string;
+  width: number | null;
+  height: number | null;
+  thumb_key: string | null;
+}
+
 /**
- * Full message views for a page of rows, in the same order, with author, reactions (aggregated,
- * `reacted_by_me` for the viewer), mentions, attachments and thread reply counts — one statement
- * however many messages, so a page never turns into N+1 and costs one round trip.
+ * One statement for the messages `m` of `source` (a subquery of message rows): each row's columns,
+ * author and webhook as plain columns, and reactions, mentions and attachments as JSON only where
+ * there are some — a page never turns into N+1 and costs one round trip.
+ */
+const gather = (source: SQL, order: SQL = sql``) => sql`
+  select m.id, m.channel_id, m.user_id, m.webhook_id, m.parent_id, m.body_md, m.embeds, m.author_name,
+    m.author_avatar_url, m.client_msg_id, m.webhook_key, m.created_at, m.edited_at, m.deleted_at,
+    m.preview, m.preview_removed_at, c.community_id,
+    u.username, u.display_name, u.avatar_url, u.kind, u.deactivated_at is not null as deactivated,
+    w.name as webhook_name, w.avatar_url as webhook_avatar_url,
+    (select json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)
+      from (select emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
+            from ${reactions} where message_id = m.id group by emoji) r) as reactions,
+    (select json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id, 'username', mu.username) order by mn.id)
+      from ${mentions} mn left join ${users} mu on mu.id = mn.target_id where mn.message_id = m.id) as mentions,
+    (select json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
+                                       'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
+                                       'channel_id', a.channel_id, 'message_id', a.message_id,
+                                       'width', a.width, 'height', a.height, 'thumb_key', a.thumb_key) order by a.id)
+      from ${attachments} a where a.message_id = m.id) as attachments,
+    t.reply_count, t.last_reply_at
+  from ${source} m
+  join ${channels} c on c.id = m.channel_id
+  left join ${users} u on u.id = m.user_id
+  left join ${webhooks} w on w.id = m.webhook_id
+  left join lateral (select count(*)::int as reply_count, max(r.created_at) as last_reply_at
+    from ${messages} r where r.parent_id = m.id and r.deleted_at is null) t on true
+  ${order}`;
+
+const toDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
+const toDateOrNull = (v: string | Date | null) => (v === null ? null : toDate(v));
+
+/** The message row a gathered row holds (without its search vector, which no view shows). */
+function rowOf(g: Gathered): ViewRow {
+  return {
+    id: g.id,
+    channelId: g.channel_id,
+    userId: g.user_id,
+    webhookId: g.webhook_id,
+    parentId: g.parent_id,
+    bodyMd: g.body_md,
+    embeds: g.embeds === null ? null : fromJson(g.embeds),
+    authorName: g.author_name,
+    authorAvatarUrl: g.author_avatar_url,
+    clientMsgId: g.client_msg_id,
+    webhookKey: g.webhook_key,
+    createdAt: toDate(g.created_at),
+    editedAt: toDateOrNull(g.edited_at),
+    deletedAt: toDateOrNull(g.deleted_at),
+    preview: g.preview === null ? null : fromJson(g.preview),
+    previewRemovedAt: toDateOrNull(g.preview_removed_at),
+  };
+}
+
+function partsOf(g: Gathered | undefined, viewerId: string | null): ViewParts {
+  if (!g) return { communityId: null, reactions: [], mentions: [], attachments: [] };
+  return {
+    communityId: g.community_id,
+    author:
+      g.username === null
+        ? undefined
+        : ({
+            id: g.user_id,
+            username: g.username,
+            displayName: g.display_name,
+            avatarUrl: g.avatar_url,
+            kind: g.kind,
+            lastSeenAt: null,
+            // Only whether it is set reaches the view.
+            deactivatedAt: g.deactivated ? new Date(0) : null,
+          } as UserRow),
+    webhook:
+      g.webhook_name === null
+        ? undefined
+        : ({ name: g.webhook_name, avatarUrl: g.webhook_avatar_url } as typeof webhooks.$inferSelect),
+    replies: g.reply_count
+      ? { replies: g.reply_count, lastReplyAt: toDateOrNull(g.last_reply_at) }
+      : undefined,
+    reactions: (g.reactions === null ? [] : fromJson(g.reactions)).map(
+      (r): ReactionSummary => ({
+        emoji: r.emoji,
+        count: r.user_ids.length,
+        reacted_by_me: viewerId !== null && r.user_ids.includes(viewerId),
+        user_ids: r.user_ids,
+      }),
+    ),
+    mentions: g.mentions === null ? [] : fromJson(g.mentions),
+    attachments: (g.attachments === null ? [] : fromJson(g.attachments)).map((a) => ({
+      id: a.id,
+      messageId: a.message_id,
+      channelId: a.channel_id,
+      uploaderId: null,
+      filename: a.filename,
+      contentType: a.content_type,
+      sizeBytes: Number(a.size_bytes),
+      storageKey: a.storage_key,
+      width: a.width,
+      height: a.height,
+      thumbKey: a.thumb_key,
+      createdAt: new Date(0),
+    })),
+  };
+}
+
+/**
+ * Full message views for rows the caller holds, in the same order, with author, reactions
+ * (aggregated, `reacted_by_me` for the viewer), mentions, attachments and thread reply counts.
  */
 export async function messageViews(db: Db, viewerId: string | null, rows: MessageRow[]) {
   if (rows.length === 0) return [];
@@ -138,93 +257,22 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
     rows.map((m) => sql`${m.id}`),
     sql`, `,
   )}]::uuid[]`;
-  const result = await db.execute(sql`
-    select m.id, c.community_id,
-      case when u.id is null then null else json_build_object(
-        'id', u.id, 'username', u.username, 'display_name', u.display_name,
-        'avatar_url', u.avatar_url, 'kind', u.kind, 'deactivated', u.deactivated_at is not null) end as author,
-      case when w.id is null then null else json_build_object('name', w.name, 'avatar_url', w.avatar_url) end as webhook,
-      ${reactionsJson(sql`m.id`)} as reactions,
-      coalesce((select json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id,
-                                                  'username', mu.username) order by mn.id)
-        from ${mentions} mn left join ${users} mu on mu.id = mn.target_id where mn.message_id = m.id), '[]') as mentions,
-      coalesce((select json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
-                                                  'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
-                                                  'channel_id', a.channel_id, 'message_id', a.message_id,
-                                                  'width', a.width, 'height', a.height, 'thumb_key', a.thumb_key) order by a.id)
-        from ${attachments} a where a.message_id = m.id), '[]') as attachments,
-      ${replyCount(sql`m.id`)} as reply_count,
-      (select max(t.created_at) from ${messages} t where t.parent_id = m.id and t.deleted_at is null) as last_reply_at
-    from ${messages} m
-    join ${channels} c on c.id = m.channel_id
-    left join ${users} u on u.id = m.user_id
-    left join ${webhooks} w on w.id = m.webhook_id
-    where m.id = any(${ids})`);
-  const extras = new Map(resultRows<Extras>(result).map((e) => [e.id, parseJsonFields(e)]));
+  const result = await db.execute(gather(sql`(select * from ${messages} where id = any(${ids}))`));
+  const gathered = new Map(resultRows<Gathered>(result).map((g) => [g.id, g]));
+  return rows.map((m) => assembleView(m, partsOf(gathered.get(m.id), viewerId)));
+}
 
-  return rows.map((m) => {
-    const e = extras.get(m.id);
-    return assembleView(m, {
-      communityId: e?.community_id ?? null,
-      author: e?.author
-        ? ({
-            id: e.author.id,
-            username: e.author.username,
-            displayName: e.author.display_name,
-            avatarUrl: e.author.avatar_url,
-            kind: e.author.kind,
-            lastSeenAt: null,
-            // Only whether it is set reaches the view.
-            deactivatedAt: e.author.deactivated ? new Date(0) : null,
-          } as UserRow)
-        : undefined,
-      webhook: e?.webhook
-        ? ({ name: e.webhook.name, avatarUrl: e.webhook.avatar_url } as typeof webhooks.$inferSelect)
-        : undefined,
-      replies: e?.reply_count
-        ? { replies: e.reply_count, lastReplyAt: e.last_reply_at ? new Date(e.last_reply_at) : null }
-        : undefined,
-      reactions: (e?.reactions ?? []).map(
-        (r): ReactionSummary => ({
-          emoji: r.emoji,
-          count: r.user_ids.length,
-          reacted_by_me: viewerId !== null && r.user_ids.includes(viewerId),
-          user_ids: r.user_ids,
-        }),
-      ),
-      mentions: e?.mentions ?? [],
-      attachments: (e?.attachments ?? []).map((a) => ({
-        id: a.id,
-        messageId: a.message_id,
-        channelId: a.channel_id,
-        uploaderId: null,
-        filename: a.filename,
-        contentType: a.content_type,
-        sizeBytes: Number(a.size_bytes),
-        storageKey: a.storage_key,
-        width: a.width,
-        height: a.height,
-        thumbKey: a.thumb_key,
-        createdAt: new Date(0),
-      })),
-    });
-  });
+/**
+ * The views of the messages a query selects (`source`: a subquery of message rows), in `order`,
+ * read in the same statement as their extras: one round trip for a page.
+ */
+export async function queryViews(db: Db, viewerId: string | null, source: SQL, order: SQL) {
+  const result = await db.execute(gather(source, order));
+  return resultRows<Gathered>(result).map((g) => assembleView(rowOf(g), partsOf(g, viewerId)));
 }
 
 /** A json column's value: PGlite parses json columns; some drivers hand them over as text. */
 export const fromJson = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
-
-function parseJsonFields(e: Extras): Extras {
-  const parse = fromJson;
-  return {
-    ...e,
-    author: parse(e.author),
-    webhook: parse(e.webhook),
-    reactions: parse(e.reactions),
-    mentions: parse(e.mentions),
-    attachments: parse(e.attachments),
-  };
-}
 
 interface ViewParts {
   communityId: string | null;
@@ -236,8 +284,11 @@ interface ViewParts {
   attachments: (typeof attachments.$inferSelect)[];
 }
 
+/** A message row as views read it: every column but the search vector. */
+type ViewRow = Omit<MessageRow, "search">;
+
 /** One message as clients see it, from its row and what was loaded (or is known) about it. */
-function assembleView(m: MessageRow, parts: ViewParts) {
+function assembleView(m: ViewRow, parts: ViewParts) {
   const deleted = m.deletedAt !== null;
   return {
     id: m.id,

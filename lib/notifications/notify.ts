@@ -55,12 +55,15 @@ export async function notify(db: Db, list: NewNotification[]): Promise<Outgoing[
       })),
     )
     .returning();
-  return inserted.map((n, i) => ({
-    subject: subjects.notifications(n.userId),
-    event: envelope("notification.created", {
-      channel_id: n.channelId,
-      actor_id: n.actorId,
-      data: { notification: notificationView(n), ring: rows[i]?.ring ?? true },
-    }),
-  }));
+  return inserted.map((n, i) => notificationEvent(n, rows[i]?.ring ?? true));
 }
+
+/** The event that tells a recipient's clients of a new notification. */
+export const notificationEvent = (n: NotificationRow, ring = true): Outgoing => ({
+  subject: subjects.notifications(n.userId),
+  event: envelope("notification.created", {
+    channel_id: n.channelId,
+    actor_id: n.actorId,
+    data: { notification: notificationView(n), ring },
+  }),
+});

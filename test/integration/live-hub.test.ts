@@ -97,7 +97,10 @@ describe("the live hub", () => {
     const stranger = client({ ...alice, token: "ajs_nope.nope" });
     const refused = hub.connect({ api: stranger, communitySlug: "acme", deliver: () => {} });
     // Awaited, not `expect(…).rejects`, which waits without running the loop the database answers through.
-    expect(await refused.catch((err: unknown) => err)).toMatchObject({ kind: "unauthorized", code: "unauthorized" });
+    expect(await refused.catch((err: unknown) => err)).toMatchObject({
+      kind: "unauthorized",
+      code: "unauthorized",
+    });
     expect(hub.size).toBe(size);
   });
 
