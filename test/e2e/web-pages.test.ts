@@ -8,7 +8,8 @@ import {
   untilCount,
   untilText,
 } from "../support/browser-chat.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { ChatPerson, ChatServer } from "../support/chat-server.ts";
+import { startTeam } from "../support/team.ts";
 
 let server: ChatServer;
 let browser: Browser;
@@ -31,9 +32,7 @@ const ids = async () =>
   );
 
 beforeAll(async () => {
-  server = await startChatServer();
-  alice = server.owner;
-  bob = await server.invite("bob");
+  ({ server, alice, bob } = await startTeam());
   browser = await launchChromium();
   await server.api(alice, "POST", "/api/communities/acme/channels", { name: "random" });
   general = (await ids()).get("general") as string;
