@@ -73,6 +73,7 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/web/messages/:id/react", a(actions.reactionPickerFragment)),
     route("POST", "/web/messages/:id/react", a(actions.react)),
     route("GET", "/web/complete", a(actions.completions)),
+    route("GET", "/web/community", a(actions.switchCommunity)),
     route("GET", "/web/thread/:id", a(actions.threadFragment)),
     route("GET", "/web/older", a(actions.olderMessages)),
     route("GET", "/web/sidebar", a(actions.sidebarFragment)),

@@ -165,6 +165,21 @@ describe("the rest of a working day, in the browser", () => {
     await b.page.close();
   });
 
+  test("someone in two communities moves between them with the sidebar's picker", async () => {
+    await server.api(bob, "POST", "/api/communities", { name: "Initech", slug: "initech" });
+    const tab = await openTab(bobContext, chan("general"));
+    const picker = tab.page.locator("#sidebar select.community-switch");
+    expect(await picker.inputValue()).toBe("acme");
+    await picker.selectOption("initech");
+    await tab.page.waitForURL(`${server.base}/c/initech/channels/general`);
+    await tab.page.waitForSelector("body[data-live=up]");
+    expect(await tab.page.locator("#sidebar select.community-switch").inputValue()).toBe("initech");
+    await tab.page.locator("#sidebar select.community-switch").selectOption("acme");
+    await tab.page.waitForURL(chan("general"));
+    expect(tab.problems).toEqual([]);
+    await tab.page.close();
+  });
+
   test("someone in no community is offered to create one, and lands in it", async () => {
     const carol = await server.invite("carol");
     await server.api(alice, "POST", "/api/commands", { channel_id: general, text: "/kick @carol" });

@@ -66,12 +66,6 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-document.addEventListener("change", (e) => {
-  const select = e.target as HTMLSelectElement;
-  if (select.matches(".community-switch") && select.value)
-    location.href = `/c/${encodeURIComponent(select.value)}`;
-});
-
 // Files dropped on the pane go up with the message box's text.
 const paneOf = (e: DragEvent) => ($("#composer") ? (e.target as Element).closest("#pane") : null);
 document.addEventListener("dragover", (e) => {
