@@ -4,6 +4,7 @@ import { readMigrations } from "../../lib/db/migrate.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
+import { once } from "../support/once.ts";
 import { freePort } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
@@ -43,7 +44,8 @@ afterAll(async () => {
 });
 
 describe("the four services as four processes against PostgreSQL, NATS and S3", () => {
-  test("each comes up on its own and answers /readyz", async () => {
+  // Starting the four, which the later tests stand on (see `once`).
+  const allUp = once(async () => {
     for (const name of ["api", "web-sm", "tui-sm", "auth-gw"]) {
       children[name] = spawnChild(["bun", `services/${name}/main.ts`], {
         ...env,
@@ -58,7 +60,10 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
     }
   });
 
+  test("each comes up on its own and answers /readyz", () => allUp());
+
   test("the gateway proxies to each service over HTTP", async () => {
+    await allUp();
     const gateway = `http://127.0.0.1:${ports.gateway}`;
     expect((await fetch(`${gateway}/api/healthz`)).headers.get("x-ajet-service")).toBe("api");
     expect((await fetch(`${gateway}/tui/healthz`)).headers.get("x-ajet-service")).toBe("tui-sm");
@@ -70,6 +75,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
   });
 
   test("the schema was migrated once into the PostgreSQL database, and the stream made on NATS", async () => {
+    await allUp();
     const sql = new SQL({ url: database.url, max: 1 });
     try {
       const rows = await sql`select tag from ajet_migrations`;
@@ -85,6 +91,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
   });
 
   test("with the API stopped, the gateway answers 502 in the uniform shape and is not ready", async () => {
+    await allUp();
     expect(await (children.api as Child).stop("SIGTERM")).toBe(0);
     const res = await fetch(`http://127.0.0.1:${ports.gateway}/api/healthz`);
     expect(res.status).toBe(502);
@@ -93,6 +100,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
   });
 
   test("every service stops with exit code 0 on SIGTERM", async () => {
+    await allUp();
     for (const name of ["web-sm", "tui-sm", "auth-gw"]) {
       expect(await (children[name] as Child).stop("SIGTERM")).toBe(0);
     }
