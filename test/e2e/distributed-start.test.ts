@@ -5,13 +5,13 @@ import { errorOf, jsonOf } from "../support/http.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { once } from "../support/once.ts";
-import { freePort } from "../support/ports.ts";
+import { servicePorts } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 import { startS3, type TestS3 } from "../support/s3.ts";
 
 const nats = uniqueNatsNamespace();
-const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+const ports = servicePorts();
 let database: TestDatabase;
 let s3: TestS3;
 let env: Record<string, string>;
@@ -20,10 +20,7 @@ const children: Record<string, Child> = {};
 beforeAll(async () => {
   [database, s3] = await Promise.all([createTestDatabase(), startS3()]);
   env = {
-    AJET_PORT: String(ports.gateway),
-    AJET_API_PORT: String(ports.api),
-    AJET_WEB_PORT: String(ports.web),
-    AJET_TUI_PORT: String(ports.tui),
+    ...ports.env,
     // Nothing may touch a data dir in this mode; point it somewhere that cannot be created.
     AJET_DATA_DIR: "/proc/ajet-chat-no-data-dir",
     DATABASE_URL: database.url,
