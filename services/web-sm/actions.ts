@@ -281,6 +281,13 @@ export async function removePreview(req: Request, ctx: RequestContext, deps: Act
   return noContent();
 }
 
+/** The community picked in the sidebar's switcher: the browser goes to its page ("—" goes nowhere). */
+export async function switchCommunity(_req: Request, ctx: RequestContext) {
+  const slug = ctx.url.searchParams.get("community");
+  if (!slug) return noContent();
+  return new Response(null, { headers: { "HX-Redirect": `/c/${encodeURIComponent(slug)}` } });
+}
+
 /** The reaction picker for a message, opened beside its reactions. */
 export async function reactionPickerFragment(_req: Request, ctx: RequestContext) {
   return htmlResponse(reactionPicker(ctx.params.id ?? ""));

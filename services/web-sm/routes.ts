@@ -82,6 +82,7 @@ export function webRoutes(deps: WebDeps) {
     route("POST", "/web/messages/:id/save", a(actions.toggleSaved)),
     route("GET", "/web/channels/:id/pins", a(actions.pinsFragment)),
     route("GET", "/web/complete", a(actions.completions)),
+    route("GET", "/web/community", a(actions.switchCommunity)),
     route("GET", "/web/thread/:id", a(actions.threadFragment)),
     route("GET", "/web/older", a(actions.olderMessages)),
     route("GET", "/web/sidebar", a(actions.sidebarFragment)),

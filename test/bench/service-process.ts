@@ -14,7 +14,7 @@ import { loadConfig } from "../../lib/config.ts";
 import { runMain } from "../../lib/runtime.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
-import { freePort, waitFor } from "../support/ports.ts";
+import { freePort, servicePorts, waitFor } from "../support/ports.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 
 const services = {
@@ -169,12 +169,9 @@ async function started<T extends Record<string, ServiceProcess>>(
 export async function startDistributed(databaseUrl: string, env: Record<string, string> = {}) {
   const nats = uniqueNatsNamespace();
   const dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
-  const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+  const ports = servicePorts();
   const shared = {
-    AJET_PORT: String(ports.gateway),
-    AJET_API_PORT: String(ports.api),
-    AJET_WEB_PORT: String(ports.web),
-    AJET_TUI_PORT: String(ports.tui),
+    ...ports.env,
     AJET_DATA_DIR: dataDir,
     AJET_SHUTDOWN_GRACE_MS: "1000",
     DATABASE_URL: databaseUrl,

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { MessageJson } from "../../lib/client/views.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { ChatPerson, ChatServer } from "../support/chat-server.ts";
 import { waitFor } from "../support/ports.ts";
+import { startTeam } from "../support/team.ts";
 import { as, type CliOptions, freshConfigHome, jsonLines, plainLines, runCli } from "../support/terminal.ts";
 
 // Every CLI command against a real `bun run start`, in plain output (stdout is a pipe) and --json.
@@ -26,9 +27,7 @@ describe("the ajet-chat CLI", () => {
   ) => jsonLines<T>(await ok(who, [...args, "--json"], options));
 
   beforeAll(async () => {
-    chat = await startChatServer();
-    alice = chat.owner;
-    bob = await chat.invite("bob");
+    ({ server: chat, alice, bob } = await startTeam());
   });
   afterAll(async () => {
     await chat.stop();

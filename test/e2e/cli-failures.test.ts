@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
 import { freePort } from "../support/ports.ts";
+import { startTeam } from "../support/team.ts";
 import { as, runCli } from "../support/terminal.ts";
 
 // `ajet-chat --help` documents one exit code per kind of failure; scripts branch on them.
@@ -10,9 +11,7 @@ describe("the CLI's exit codes", () => {
   let bob: ChatPerson;
 
   beforeAll(async () => {
-    chat = await startChatServer();
-    alice = chat.owner;
-    bob = await chat.invite("bob");
+    ({ server: chat, alice, bob } = await startTeam());
   });
   afterAll(async () => {
     await chat.stop();

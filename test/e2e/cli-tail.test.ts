@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { MessageJson } from "../../lib/client/views.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { ChatPerson, ChatServer } from "../support/chat-server.ts";
 import { freePort, waitFor } from "../support/ports.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
+import { startTeam } from "../support/team.ts";
 import { as, jsonLines, plainLines, runCli, startCli } from "../support/terminal.ts";
 
 // `tail` prints the latest messages; with --follow it stays on the live stream, across a restart.
@@ -17,9 +18,7 @@ describe("ajet-chat tail", () => {
     ports.AJET_API_PORT = String(freePort());
     ports.AJET_WEB_PORT = String(freePort());
     ports.AJET_TUI_PORT = String(freePort());
-    chat = await startChatServer(ports);
-    alice = chat.owner;
-    bob = await chat.invite("bob");
+    ({ server: chat, alice, bob } = await startTeam([], ports));
   });
   afterAll(async () => {
     await restarted?.stop();

@@ -4,13 +4,14 @@ import { readMigrations } from "../../lib/db/migrate.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
-import { freePort } from "../support/ports.ts";
+import { once } from "../support/once.ts";
+import { servicePorts } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 import { startS3, type TestS3 } from "../support/s3.ts";
 
 const nats = uniqueNatsNamespace();
-const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+const ports = servicePorts();
 let database: TestDatabase;
 let s3: TestS3;
 let env: Record<string, string>;
@@ -19,10 +20,7 @@ const children: Record<string, Child> = {};
 beforeAll(async () => {
   [database, s3] = await Promise.all([createTestDatabase(), startS3()]);
   env = {
-    AJET_PORT: String(ports.gateway),
-    AJET_API_PORT: String(ports.api),
-    AJET_WEB_PORT: String(ports.web),
-    AJET_TUI_PORT: String(ports.tui),
+    ...ports.env,
     // Nothing may touch a data dir in this mode; point it somewhere that cannot be created.
     AJET_DATA_DIR: "/proc/ajet-chat-no-data-dir",
     DATABASE_URL: database.url,
@@ -43,7 +41,8 @@ afterAll(async () => {
 });
 
 describe("the four services as four processes against PostgreSQL, NATS and S3", () => {
-  test("each comes up on its own and answers /readyz", async () => {
+  // Starting the four, which the later tests stand on (see `once`).
+  const allUp = once(async () => {
     for (const name of ["api", "web-sm", "tui-sm", "auth-gw"]) {
       children[name] = spawnChild(["bun", `services/${name}/main.ts`], {
         ...env,
@@ -58,7 +57,10 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
     }
   });
 
+  test("each comes up on its own and answers /readyz", () => allUp());
+
   test("the gateway proxies to each service over HTTP", async () => {
+    await allUp();
     const gateway = `http://127.0.0.1:${ports.gateway}`;
     expect((await fetch(`${gateway}/api/healthz`)).headers.get("x-ajet-service")).toBe("api");
     expect((await fetch(`${gateway}/tui/healthz`)).headers.get("x-ajet-service")).toBe("tui-sm");
@@ -70,6 +72,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
   });
 
   test("the schema was migrated once into the PostgreSQL database, and the stream made on NATS", async () => {
+    await allUp();
     const sql = new SQL({ url: database.url, max: 1 });
     try {
       const rows = await sql`select tag from ajet_migrations`;
@@ -85,6 +88,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
   });
 
   test("with the API stopped, the gateway answers 502 in the uniform shape and is not ready", async () => {
+    await allUp();
     expect(await (children.api as Child).stop("SIGTERM")).toBe(0);
     const res = await fetch(`http://127.0.0.1:${ports.gateway}/api/healthz`);
     expect(res.status).toBe(502);
@@ -93,6 +97,7 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
   });
 
   test("every service stops with exit code 0 on SIGTERM", async () => {
+    await allUp();
     for (const name of ["web-sm", "tui-sm", "auth-gw"]) {
       expect(await (children[name] as Child).stop("SIGTERM")).toBe(0);
     }

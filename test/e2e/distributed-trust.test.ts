@@ -6,7 +6,7 @@ import { type ChatPerson, jsonOver, signUp } from "../support/chat-server.ts";
 import { readUntil } from "../support/gateway.ts";
 import { errorOf } from "../support/http.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
-import { freePort, waitFor } from "../support/ports.ts";
+import { servicePorts, waitFor } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 
@@ -14,7 +14,7 @@ import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 // reachable on their own ports, as they are on a network, and must refuse whoever is not the gateway.
 const SECRET = `e2e-internal-secret-${Bun.randomUUIDv7()}`;
 const nats = uniqueNatsNamespace();
-const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+const ports = servicePorts();
 const gateway = `http://127.0.0.1:${ports.gateway}`;
 const direct = {
   api: `http://127.0.0.1:${ports.api}`,
@@ -32,10 +32,7 @@ let general: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   env = {
-    AJET_PORT: String(ports.gateway),
-    AJET_API_PORT: String(ports.api),
-    AJET_WEB_PORT: String(ports.web),
-    AJET_TUI_PORT: String(ports.tui),
+    ...ports.env,
     AJET_DATA_DIR: dataDir,
     // Every request logged, so the scan for the secret below reads every line there is.
     AJET_LOG_LEVEL: "debug",

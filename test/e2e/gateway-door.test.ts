@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type FreshServer, startFreshServer } from "../support/chat-server.ts";
 import { errorOf } from "../support/http.ts";
+import { once } from "../support/once.ts";
 import { waitFor } from "../support/ports.ts";
 
 // A browser's view of the door of `bun run start`, over real HTTP: the setup link's form, the
@@ -33,8 +34,8 @@ const accessLines = () =>
 
 describe("the door of a fresh server, as a browser meets it", () => {
   let session = "";
-
-  test("the setup link's form signs the first person in with an HttpOnly, SameSite=Strict cookie", async () => {
+  // The first sign-in, whose session the later tests use (see `once`).
+  const signedIn = once(async () => {
     const link = await server.setupLink();
     const res = await fetch(link, {
       method: "POST",
@@ -50,7 +51,11 @@ describe("the door of a fresh server, as a browser meets it", () => {
     expect(flags).toEqual(["Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${14 * 86_400}`]);
   });
 
+  test("the setup link's form signs the first person in with an HttpOnly, SameSite=Strict cookie", () =>
+    signedIn());
+
   test("an authenticated answer carries every security header and is not cacheable", async () => {
+    await signedIn();
     const res = await fetch(`${base}/api/me`, { headers: { cookie: `ajet_session=${session}` } });
     expect(res.status).toBe(200);
     expect(Object.fromEntries(res.headers)).toMatchObject({
@@ -68,6 +73,7 @@ describe("the door of a fresh server, as a browser meets it", () => {
   });
 
   test("a cross-site form post with the cookie is refused; the same post from our page goes through", async () => {
+    await signedIn();
     const headers = { cookie: `ajet_session=${session}`, ...form };
     const forged = await fetch(`${base}/api/communities`, {
       method: "POST",
@@ -85,6 +91,7 @@ describe("the door of a fresh server, as a browser meets it", () => {
   });
 
   test("one access-log line per request names the trace id, the user, the route and the status", async () => {
+    await signedIn();
     const traceId = "door-e2e-trace-0001";
     const res = await fetch(`${base}/api/me`, {
       headers: { cookie: `ajet_session=${session}`, "x-trace-id": traceId },
@@ -105,6 +112,7 @@ describe("the door of a fresh server, as a browser meets it", () => {
   });
 
   test("logout clears the cookie and the session stops working at once", async () => {
+    await signedIn();
     const res = await fetch(`${base}/auth/logout`, {
       method: "POST",
       redirect: "manual",

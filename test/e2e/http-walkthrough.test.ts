@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type FreshServer, startFreshServer } from "../support/chat-server.ts";
+import { once } from "../support/once.ts";
 
 // What a new user does with curl and a session token against `bun run start`: every request goes
 // through the gateway over HTTP, as it would from a shell script.
@@ -39,7 +40,8 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
   let secret = "";
   let setupPath = "";
 
-  test("start-up prints exactly one setup link, and it signs in the first person once", async () => {
+  // The walkthrough's steps (see `once`).
+  const firstPerson = once(async () => {
     const link = await server.setupLink();
     const lines = server.child.stdout().split("\n");
     expect(lines.filter((l) => l.startsWith("setup link: "))).toHaveLength(1);
@@ -56,7 +58,8 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
     aliceId = (await curl(alice, "GET", "/api/me")).json.id;
   });
 
-  test("the first person creates the community and the setup link is gone for good", async () => {
+  const community = once(async () => {
+    await firstPerson();
     const created = await curl(alice, "POST", "/api/communities", { name: "Acme", slug: "acme" });
     expect(created.status).toBe(201);
     const channels = await curl(alice, "GET", "/api/communities/acme/channels");
@@ -65,7 +68,8 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
     expect((await fetch(base + setupPath)).status).toBe(404);
   });
 
-  test("an invite link brings in a second person, once per use", async () => {
+  const secondPerson = once(async () => {
+    await community();
     const invite = await curl(alice, "POST", "/api/communities/acme/invites", { max_uses: 1 });
     expect(invite.status).toBe(201);
     const path = new URL(String(invite.json.url)).pathname;
@@ -82,7 +86,8 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
     ]);
   });
 
-  test("channels public and private, messages with mentions, edits, deletes, threads and reactions", async () => {
+  const talked = once(async () => {
+    await secondPerson();
     const pub = await curl(alice, "POST", "/api/communities/acme/channels", { name: "dev", topic: "code" });
     expect(pub.status).toBe(201);
     const priv = await curl(alice, "POST", "/api/communities/acme/channels", {
@@ -124,7 +129,17 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
     expect(history.text).not.toContain("the private plan");
   });
 
+  test("start-up prints exactly one setup link, and it signs in the first person once", () => firstPerson());
+
+  test("the first person creates the community and the setup link is gone for good", () => community());
+
+  test("an invite link brings in a second person, once per use", () => secondPerson());
+
+  test("channels public and private, messages with mentions, edits, deletes, threads and reactions", () =>
+    talked());
+
   test("a file goes up with a message and comes back byte for byte; search finds what was said", async () => {
+    await talked();
     const form = new FormData();
     form.append("body_md", "the quarterly report");
     form.append("file", new Blob(["col1,col2\n1,2\n"], { type: "text/csv" }), "report.csv");
@@ -153,6 +168,7 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
   });
 
   test("a DM between the two, and notifications that clear when read", async () => {
+    await talked();
     const dm = await curl(bob, "POST", "/api/dm", { user_ids: [aliceId] });
     const sent = await curl(bob, "POST", `/api/channels/${dm.json.id}/messages`, {
       body_md: "quick question",
@@ -170,6 +186,7 @@ describe("a chat set up and used with nothing but HTTP requests and tokens", () 
   });
 
   test("denied cases answer 401, 403 or 404 without content", async () => {
+    await talked();
     expect((await curl(null, "GET", "/api/me")).status).toBe(401);
     const stolen = await curl(bob, "GET", `/api/channels/${secret}`);
     expect(stolen.status).toBe(404);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { MessageJson } from "../../lib/client/views.ts";
-import { type ChatPerson, type ChatServer, sseReader, startChatServer } from "../support/chat-server.ts";
+import { type ChatPerson, type ChatServer, sseReader } from "../support/chat-server.ts";
 import { waitFor } from "../support/ports.ts";
+import { startTeam } from "../support/team.ts";
 import { startTmux, type Tmux } from "../support/terminal.ts";
 
 // The TUI's keys and marks beyond the basics, in tmux: each shown when it should be, and gone when
@@ -48,21 +49,10 @@ describe("the TUI's features in tmux", () => {
       ).length;
 
   beforeAll(async () => {
-    chat = await startChatServer({ AJET_LOG_LEVEL: "debug" });
-    alice = chat.owner;
-    bob = await chat.invite("bob");
-    const channels = await chat.api<{ items: { id: string }[] }>(
-      alice,
-      "GET",
-      "/api/communities/acme/channels",
-    );
-    ids.general = channels.items[0]?.id ?? "";
-    for (const name of ["random", "standup", "history", "archive"] as const) {
-      ({ id: ids[name] } = await chat.api<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
-        name,
-      }));
-      await chat.api(bob, "POST", `/api/channels/${ids[name]}/join`);
-    }
+    const names = ["general", "random", "standup", "history", "archive"] as const;
+    const team = await startTeam(names.slice(1), { AJET_LOG_LEVEL: "debug" });
+    ({ server: chat, alice, bob } = team);
+    for (const name of names) ids[name] = team.id(name);
     // Alice read #standup up to her own message; bob wrote two more after it.
     await say(alice, ids.standup, "seen before");
     await say(bob, ids.standup, "unseen one");

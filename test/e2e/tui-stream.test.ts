@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type ChatPerson, type ChatServer, sseReader, startChatServer } from "../support/chat-server.ts";
+import { type ChatPerson, type ChatServer, sseReader } from "../support/chat-server.ts";
 import { waitFor } from "../support/ports.ts";
+import { startTeam } from "../support/team.ts";
 
 // The terminal clients' live stream, through the gateway of a real `bun run start`.
 describe("the TUI session manager's stream", () => {
@@ -27,15 +28,9 @@ describe("the TUI session manager's stream", () => {
     chat.api<{ id: string }>(who, "POST", `/api/channels/${channel}/messages`, { body_md });
 
   beforeAll(async () => {
-    chat = await startChatServer();
-    alice = chat.owner;
-    bob = await chat.invite("bob");
-    const channels = await chat.api<{ items: { id: string }[] }>(
-      alice,
-      "GET",
-      "/api/communities/acme/channels",
-    );
-    general = channels.items[0]?.id ?? "";
+    const team = await startTeam();
+    ({ server: chat, alice, bob } = team);
+    general = team.id("general");
   });
   afterAll(async () => {
     for (const s of opened) await s.cancel();

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { MessageJson } from "../../lib/client/views.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { ChatPerson, ChatServer } from "../support/chat-server.ts";
 import { waitFor } from "../support/ports.ts";
+import { startTeam } from "../support/team.ts";
 import { startTmux, type Tmux } from "../support/terminal.ts";
 
 // The TUI as a person uses it: in tmux, keys sent with send-keys, the screen read with capture-pane.
@@ -38,13 +39,9 @@ describe("the TUI in tmux", () => {
   }
 
   beforeAll(async () => {
-    chat = await startChatServer();
-    alice = chat.owner;
-    bob = await chat.invite("bob");
-    ({ id: random } = await chat.api<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
-      name: "random",
-    }));
-    await chat.api(bob, "POST", `/api/channels/${random}/join`);
+    const team = await startTeam(["random"]);
+    ({ server: chat, alice, bob } = team);
+    random = team.id("random");
   });
   afterEach(() => {
     term?.kill();

@@ -10,7 +10,8 @@ import {
   untilCount,
   untilText,
 } from "../support/browser-chat.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { ChatPerson, ChatServer } from "../support/chat-server.ts";
+import { startTeam } from "../support/team.ts";
 
 let server: ChatServer;
 let browser: Browser;
@@ -36,33 +37,15 @@ async function send(tab: PersonTab, text: string, input = "#composer-input") {
 }
 
 beforeAll(async () => {
-  server = await startChatServer();
-  alice = server.owner;
-  bob = await server.invite("bob");
+  const team = await startTeam(["random"]);
+  ({ server, alice, bob } = team);
+  general = team.id("general");
   browser = await launchChromium();
-  const channels = await server.api<{ items: { id: string; name: string }[] }>(
-    alice,
-    "GET",
-    "/api/communities/acme/channels",
-  );
-  general = (channels.items.find((c) => c.name === "general") as { id: string }).id;
-  await server.api(alice, "POST", "/api/communities/acme/channels", { name: "random" });
-  await server.api(bob, "POST", `/api/channels/${general}/join`);
-  await server.api(bob, "POST", `/api/channels/${(await channelId("random")) ?? ""}/join`);
   aliceTab = await openTab(await signedInContext(browser, server.base, alice), chan("general"));
   bobTab = await openTab(await signedInContext(browser, server.base, bob), chan("general"));
   // A page that reloads loses this mark: every live change below must keep it.
   await bobTab.page.evaluate("window.__mark = 42");
 });
-
-async function channelId(name: string) {
-  const channels = await server.api<{ items: { id: string; name: string }[] }>(
-    alice,
-    "GET",
-    "/api/communities/acme/channels",
-  );
-  return channels.items.find((c) => c.name === name)?.id;
-}
 
 // Nothing goes wrong in either browser (no CSP violation, no script error) during any test.
 afterEach(() => {

@@ -8,7 +8,8 @@ import {
   untilCount,
   untilText,
 } from "../support/browser-chat.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { ChatPerson, ChatServer } from "../support/chat-server.ts";
+import { startTeam } from "../support/team.ts";
 
 let server: ChatServer;
 let browser: Browser;
@@ -31,9 +32,7 @@ const ids = async () =>
   );
 
 beforeAll(async () => {
-  server = await startChatServer();
-  alice = server.owner;
-  bob = await server.invite("bob");
+  ({ server, alice, bob } = await startTeam());
   browser = await launchChromium();
   await server.api(alice, "POST", "/api/communities/acme/channels", { name: "random" });
   general = (await ids()).get("general") as string;
@@ -164,6 +163,21 @@ describe("the rest of a working day, in the browser", () => {
     await b.page.waitForSelector("#composer-input");
     await a.page.close();
     await b.page.close();
+  });
+
+  test("someone in two communities moves between them with the sidebar's picker", async () => {
+    await server.api(bob, "POST", "/api/communities", { name: "Initech", slug: "initech" });
+    const tab = await openTab(bobContext, chan("general"));
+    const picker = tab.page.locator("#sidebar select.community-switch");
+    expect(await picker.inputValue()).toBe("acme");
+    await picker.selectOption("initech");
+    await tab.page.waitForURL(`${server.base}/c/initech/channels/general`);
+    await tab.page.waitForSelector("body[data-live=up]");
+    expect(await tab.page.locator("#sidebar select.community-switch").inputValue()).toBe("initech");
+    await tab.page.locator("#sidebar select.community-switch").selectOption("acme");
+    await tab.page.waitForURL(chan("general"));
+    expect(tab.problems).toEqual([]);
+    await tab.page.close();
   });
 
   test("someone in no community is offered to create one, and lands in it", async () => {

@@ -7,14 +7,14 @@ import { launchChromium, openTab, type PersonTab, signedInContext, until } from 
 import { type ChatPerson, jsonOver, signUp } from "../support/chat-server.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
-import { freePort, waitFor } from "../support/ports.ts";
+import { servicePorts, waitFor } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 
 // The web SM as its own process (against PostgreSQL and NATS JetStream), so it can die and come
 // back while the browser and everything else stay up.
 const nats = uniqueNatsNamespace();
-const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+const ports = servicePorts();
 const base = `http://127.0.0.1:${ports.gateway}`;
 const dataDir = mkdtempSync(join(tmpdir(), "ajet-web-reconnect-"));
 let database: TestDatabase;
@@ -40,10 +40,7 @@ const person = (path: string, username: string) => signUp(api, path, username);
 beforeAll(async () => {
   database = await createTestDatabase();
   env = {
-    AJET_PORT: String(ports.gateway),
-    AJET_API_PORT: String(ports.api),
-    AJET_WEB_PORT: String(ports.web),
-    AJET_TUI_PORT: String(ports.tui),
+    ...ports.env,
     AJET_DATA_DIR: dataDir,
     AJET_RATE_AUTH_BURST: "0",
     DATABASE_URL: database.url,

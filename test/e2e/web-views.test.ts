@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, openTab, screenshot, signedInContext, untilCount } from "../support/browser-chat.ts";
-import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
+import type { ChatPerson, ChatServer } from "../support/chat-server.ts";
+import { startTeam } from "../support/team.ts";
 
 let server: ChatServer;
 let browser: Browser;
@@ -33,17 +34,10 @@ const CORPUS = [
 ];
 
 beforeAll(async () => {
-  server = await startChatServer();
-  alice = server.owner;
-  bob = await server.invite("bob");
+  const team = await startTeam();
+  ({ server, alice, bob } = team);
+  general = team.id("general");
   browser = await launchChromium();
-  const channels = await server.api<{ items: { id: string; name: string }[] }>(
-    alice,
-    "GET",
-    "/api/communities/acme/channels",
-  );
-  general = (channels.items.find((c) => c.name === "general") as { id: string }).id;
-  await server.api(bob, "POST", `/api/channels/${general}/join`);
   const made = await server.api<{ effects: { url?: string }[] }>(alice, "POST", "/api/commands", {
     channel_id: general,
     text: "/webhook create #general ci",

@@ -6,6 +6,7 @@ import { Browser } from "../support/browser.ts";
 import { type FakeProvider, startFakeProvider } from "../support/fake-oauth.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { jsonOf } from "../support/http.ts";
+import { once } from "../support/once.ts";
 
 // The whole redirect → provider → callback → session flow against a fake GitHub and a fake Gitea
 // on loopback, through the real gateway over a real database.
@@ -52,7 +53,8 @@ for (const shape of ["github", "gitea"] as const) {
     /** start → provider → callback, as one person in one browser. */
     const signIn = (browser: Browser, query = "") => browser.follow(`/auth/${shape}/start${query}`);
 
-    test("the first person signs in through the setup link, gets an account, and creates the community", async () => {
+    // The story's steps that later tests stand on (see `once`).
+    const ownerSignedUp = once(async () => {
       const page = await (await gw.request("/login")).text();
       expect(page).toContain("setup link");
       const setup = (await issueSetupToken(db())) as string;
@@ -98,34 +100,8 @@ for (const shape of ["github", "gitea"] as const) {
       expect(await gw.request("/login").then((r) => r.text())).toContain(`/auth/${shape}/start`);
     });
 
-    test("signing in again finds the same account by the provider's id and makes a new session token", async () => {
-      provider.signedInAs = { id: 101, login: "renamed-cat", name: "Octo Cat" };
-      const browser = new Browser(gw);
-      const hops = await signIn(browser);
-      expect(hops.at(-1)?.status).toBe(200);
-      const token = sessionToken(browser);
-      expect(token).toStartWith("ajs_");
-      expect(token).not.toBe(owner);
-      expect((await me(token)).username).toBe("octo.cat");
-      const linked = await db().select().from(oauthAccounts).where(eq(oauthAccounts.providerUserId, "101"));
-      expect(linked).toHaveLength(1);
-    });
-
-    test("a stranger without an invite is refused once a community exists, and nothing is created", async () => {
-      provider.signedInAs = { id: 202, login: "mallory" };
-      const browser = new Browser(gw);
-      const callback = (await signIn(browser)).at(-1);
-      expect(callback?.status).toBe(403);
-      expect(await callback?.text()).toContain("invite");
-      expect(browser.cookie("ajet_session")).toBeUndefined();
-      expect(await db().select().from(users).where(eq(users.username, "mallory"))).toHaveLength(0);
-      expect(await lastAudit("login.failed")).toMatchObject({
-        actorId: null,
-        data: { provider: shape, reason: "not_invited" },
-      });
-    });
-
-    test("an invite carried through the flow brings a new person into its community", async () => {
+    const bobInvited = once(async () => {
+      await ownerSignedUp();
       const code = await newInvite(owner, "acme", { max_uses: 1 });
       // The invite page offers the provider, carrying the code, instead of a username form.
       const page = await (await gw.request(`/invite/${code}`)).text();
@@ -147,7 +123,42 @@ for (const shape of ["github", "gitea"] as const) {
       expect(await lastAudit("login.failed")).toMatchObject({ data: { reason: "invite_invalid" } });
     });
 
+    test("the first person signs in through the setup link, gets an account, and creates the community", () =>
+      ownerSignedUp());
+
+    test("signing in again finds the same account by the provider's id and makes a new session token", async () => {
+      await ownerSignedUp();
+      provider.signedInAs = { id: 101, login: "renamed-cat", name: "Octo Cat" };
+      const browser = new Browser(gw);
+      const hops = await signIn(browser);
+      expect(hops.at(-1)?.status).toBe(200);
+      const token = sessionToken(browser);
+      expect(token).toStartWith("ajs_");
+      expect(token).not.toBe(owner);
+      expect((await me(token)).username).toBe("octo.cat");
+      const linked = await db().select().from(oauthAccounts).where(eq(oauthAccounts.providerUserId, "101"));
+      expect(linked).toHaveLength(1);
+    });
+
+    test("a stranger without an invite is refused once a community exists, and nothing is created", async () => {
+      await ownerSignedUp();
+      provider.signedInAs = { id: 202, login: "mallory" };
+      const browser = new Browser(gw);
+      const callback = (await signIn(browser)).at(-1);
+      expect(callback?.status).toBe(403);
+      expect(await callback?.text()).toContain("invite");
+      expect(browser.cookie("ajet_session")).toBeUndefined();
+      expect(await db().select().from(users).where(eq(users.username, "mallory"))).toHaveLength(0);
+      expect(await lastAudit("login.failed")).toMatchObject({
+        actorId: null,
+        data: { provider: shape, reason: "not_invited" },
+      });
+    });
+
+    test("an invite carried through the flow brings a new person into its community", () => bobInvited());
+
     test("a person who already has an account joins the invite's community when signing in from it", async () => {
+      await bobInvited();
       const other = await gw.api.person(`dana${shape}`);
       await post(other.token, "/api/communities", { name: "Other", slug: `other-${shape}` });
       const code = await newInvite(other.token, `other-${shape}`);
@@ -158,6 +169,7 @@ for (const shape of ["github", "gitea"] as const) {
     });
 
     test("a newcomer whose login is someone's username already gets the next free variant of it", async () => {
+      await ownerSignedUp();
       const code = await newInvite(owner, "acme");
       provider.signedInAs = { id: 404, login: "Octo.Cat" };
       const browser = new Browser(gw);
@@ -188,6 +200,7 @@ for (const shape of ["github", "gitea"] as const) {
     });
 
     test("a replayed callback is refused: the provider will not take the same code twice", async () => {
+      await ownerSignedUp();
       provider.signedInAs = { id: 101, login: "octo.cat" };
       const browser = new Browser(gw);
       const start = await browser.get(`/auth/${shape}/start`);
@@ -219,6 +232,7 @@ for (const shape of ["github", "gitea"] as const) {
     });
 
     test("only local paths survive as the place to go after signing in", async () => {
+      await ownerSignedUp();
       provider.signedInAs = { id: 101, login: "octo.cat" };
       for (const [next, landing] of [
         ["/device?code=WDJB-MJHT", "/device?code=WDJB-MJHT"],

@@ -24,3 +24,15 @@ export async function waitFor<T>(
   }
   throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : String(last)}`);
 }
+
+/** A free port for each of the four services, and the environment that puts each on its own. */
+export function servicePorts() {
+  const ports = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
+  const env = {
+    AJET_PORT: String(ports.gateway),
+    AJET_API_PORT: String(ports.api),
+    AJET_WEB_PORT: String(ports.web),
+    AJET_TUI_PORT: String(ports.tui),
+  };
+  return { ...ports, env };
+}

@@ -1,23 +1,17 @@
 import type { KeyEvent } from "@opentui/core";
 import type { ApiClient } from "../../client/api-client.ts";
 import { messageLink } from "../../client/views.ts";
-import { AppError } from "../../errors.ts";
 import { loadHighlighter } from "../../markdown/terminal.ts";
-import { emojiOf } from "../emoji.ts";
 import { type LiveStream, openLiveStream } from "../live-events.ts";
+import { type Controller, openThread, submit, toggleNotifications } from "./actions.ts";
 import { complete } from "./completion.ts";
-import { draft, editKey, editLast, emptyInput, type Input, messageText, paste, typedText } from "./editor.ts";
+import { editKey, editLast, type Input, paste, typedText } from "./editor.ts";
+import { loadLatest, loadLists, olderPages } from "./loading.ts";
 import { closeInnermost, nextCommunity, pickMessage, sidebarStep, targetMessage } from "./navigation.ts";
 import type { Screen } from "./screen.ts";
-import {
-  applyEvent,
-  channelItem,
-  current,
-  dmItem,
-  initialState,
-  sidebarItems,
-  type TuiState,
-} from "./state.ts";
+import { applyEvent, current, initialState, sidebarItems, type TuiState } from "./state.ts";
+import { flashLine, startClocks } from "./timers.ts";
+import { typingSignal } from "./typing.ts";
 import {
   clearMessageCache,
   helpLines,
@@ -43,23 +37,28 @@ export interface TuiOptions {
   live?: boolean;
 }
 
-const PAGE = 50;
-
-/** The TUI's controller: loads through the API, follows the live stream, and turns keys into actions. */
-export class TuiApp {
+/**
+ * The TUI's controller: loads through the API, follows the live stream, and turns keys into actions
+ * (`actions.ts`); what it shows is drawn from the state by `view.ts`.
+ */
+export class TuiApp implements Controller {
   state!: TuiState;
   private stream: LiveStream | undefined;
-  private timers: ReturnType<typeof setInterval>[] = [];
-  private lastTypingSent = 0;
-  /** Where "typing" was last announced, until the draft is sent or cleared. */
-  private typingChannel: string | null = null;
-  private flashTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Channels whose older page is on its way. */
-  private readonly loadingOlder = new Set<string>();
+  private stopClocks = () => {};
+  private readonly typing: ReturnType<typeof typingSignal>;
+  private readonly flashes: ReturnType<typeof flashLine>;
+  private readonly loadOlder: ReturnType<typeof olderPages>;
 
-  constructor(private readonly o: TuiOptions) {}
+  constructor(private readonly o: TuiOptions) {
+    this.typing = typingSignal(o.client);
+    this.flashes = flashLine(
+      () => this.state,
+      () => this.draw(),
+    );
+    this.loadOlder = olderPages(o.client);
+  }
 
-  private get client() {
+  get client() {
     return this.o.client;
   }
 
@@ -70,7 +69,7 @@ export class TuiApp {
     this.state.communities = communities.items;
     this.state.community =
       communities.items.find((c) => c.slug === this.o.community)?.slug ?? communities.items[0]?.slug ?? null;
-    await this.loadLists();
+    await this.reloadLists();
     const general = this.state.channels.find((c) => c.label === "general" && c.isMember);
     const first = general ?? sidebarItems(this.state)[0];
     if (first) await this.open(first.id);
@@ -94,56 +93,31 @@ export class TuiApp {
       onResumed: () => void this.refresh(),
       onFatal: (err) => this.flash(`signed out: ${err.message}`, true),
     });
-    void this.client.heartbeat().catch(() => {});
-    this.timers.push(setInterval(() => void this.client.heartbeat().catch(() => {}), 60_000));
-    // Typing indicators expire on their own.
-    this.timers.push(
-      setInterval(() => {
-        if (this.state.typing.size) this.draw();
-      }, 1000),
+    this.stopClocks = startClocks(
+      () => this.client.heartbeat(),
+      () => this.state.typing.size && this.draw(),
     );
   }
 
   stop() {
     this.stream?.close();
-    for (const t of this.timers) clearInterval(t);
-    clearTimeout(this.flashTimer);
+    this.stopClocks();
+    this.flashes.stop();
   }
 
-  /** The channels and DMs of the sidebar, the members (for names and completion), the notification count. */
-  private async loadLists() {
-    const s = this.state;
-    const slug = s.community;
-    const [channels, dms, members, notifications] = await Promise.all([
-      slug ? this.client.channels(slug) : Promise.resolve({ items: [] }),
-      this.client.dms(),
-      slug ? this.client.members(slug) : Promise.resolve({ items: [] }),
-      this.client.notifications({ unread: true, limit: 50 }),
-    ]);
-    s.channels = channels.items.map(channelItem);
-    s.dms = dms.items.map((d) => dmItem(d, s.me.id));
-    s.members = members.items;
-    for (const m of members.items) if (m.user.online) s.online.add(m.user.id);
-    for (const d of dms.items) for (const m of d.members) if (m.online) s.online.add(m.id);
-    s.notifications = notifications.items;
-    s.unreadNotifications = notifications.unread_count;
+  reloadLists() {
+    return loadLists(this.client, this.state);
   }
 
   /** After a reconnect or resync: lists and the shown channel again, so nothing missed stays missing. */
   private async refresh() {
     try {
-      await this.loadLists();
-      if (this.state.currentId) await this.loadLatest(this.state.currentId);
+      await this.reloadLists();
+      if (this.state.currentId) await loadLatest(this.client, this.state, this.state.currentId);
       this.draw();
     } catch {
       // The next reconnect tries again.
     }
-  }
-
-  private async loadLatest(channelId: string) {
-    const page = await this.client.history(channelId, { limit: PAGE });
-    this.state.messages.set(channelId, page.items.reverse());
-    this.state.olderExists.set(channelId, page.has_more);
   }
 
   /** Shows a channel or DM: its history loads once, the divider marks what was unread, it becomes read. */
@@ -155,12 +129,12 @@ export class TuiApp {
     s.scroll = 0;
     s.thread = null;
     s.divider.set(channelId, item && item.unread > 0 ? item.lastReadId : null);
-    if (!s.messages.has(channelId)) await this.loadLatest(channelId);
+    if (!s.messages.has(channelId)) await loadLatest(this.client, s, channelId);
     this.draw();
     this.markRead(channelId);
   }
 
-  private markRead(channelId: string) {
+  markRead(channelId: string) {
     const s = this.state;
     const item = [...s.channels, ...s.dms].find((i) => i.id === channelId);
     const newest = s.messages.get(channelId)?.at(-1);
@@ -177,7 +151,7 @@ export class TuiApp {
     if (effects.bell) this.o.bell();
     if (effects.markRead && this.state.currentId) this.markRead(this.state.currentId);
     if (effects.reloadLists)
-      void this.loadLists().then(
+      void this.reloadLists().then(
         () => this.draw(),
         () => {},
       );
@@ -202,25 +176,27 @@ export class TuiApp {
     );
   }
 
-  private flash(text: string, error = false) {
-    this.state.flash = { text: text.split("\n")[0] ?? "", error };
-    clearTimeout(this.flashTimer);
-    this.flashTimer = setTimeout(() => {
-      this.state.flash = null;
-      this.draw();
-    }, 8000);
-    this.draw();
+  flash(text: string, error = false) {
+    this.flashes.show(text, error);
   }
 
-  private fail(err: unknown) {
+  fail(err: unknown) {
     this.flash(err instanceof Error ? err.message : String(err), true);
+  }
+
+  quit() {
+    this.o.quit();
+  }
+
+  stopTyping() {
+    this.typing.stop();
   }
 
   /** Every key goes here; typing edits the input line. */
   handleKey(key: KeyEvent) {
     const s = this.state;
     if (!s) return;
-    if (key.ctrl && (key.name === "c" || key.name === "q")) return this.o.quit();
+    if (key.ctrl && (key.name === "c" || key.name === "q")) return this.quit();
     if (s.mode === "help") {
       s.mode = "chat";
       return this.draw();
@@ -236,9 +212,9 @@ export class TuiApp {
         case "o":
           return act(this.nextCommunity());
         case "t":
-          return act(this.openThread());
+          return act(openThread(this));
         case "g":
-          return act(this.toggleNotifications());
+          return act(toggleNotifications(this));
         case "x":
           return act(this.toggleMute());
       }
@@ -263,7 +239,7 @@ export class TuiApp {
       case "return":
       case "enter":
         // Alt+Enter is the editor's: a line break.
-        if (!key.meta) return act(this.submit());
+        if (!key.meta) return act(submit(this));
         break;
       case "escape":
         closeInnermost(s);
@@ -290,7 +266,7 @@ export class TuiApp {
     const next = editKey(s.input, key);
     if (!next) return;
     this.edit(next);
-    if (typedText(key)) this.typing();
+    if (typedText(key)) this.typing.typed(s);
   }
 
   paste(text: string) {
@@ -301,29 +277,8 @@ export class TuiApp {
   private edit(next: Input) {
     if (next === this.state.input) return;
     this.state.input = next;
-    if (next.text.trim() === "") this.stopTyping();
+    if (next.text.trim() === "") this.typing.stop();
     this.draw();
-  }
-
-  private typing() {
-    const s = this.state;
-    if (!s.currentId || s.input.text.startsWith("/") || s.input.text.startsWith("+")) return;
-    const now = Date.now();
-    if (now - this.lastTypingSent < 3000) return;
-    this.lastTypingSent = now;
-    this.typingChannel = s.currentId;
-    void this.client
-      .request("POST", "/tui/typing", { channel_id: s.currentId, state: "start" })
-      .catch(() => {});
-  }
-
-  /** The draft was sent or cleared: the others stop seeing "typing…" now, not when it expires. */
-  private stopTyping() {
-    const channel = this.typingChannel;
-    if (!channel) return;
-    this.typingChannel = null;
-    this.lastTypingSent = 0;
-    void this.client.request("POST", "/tui/typing", { channel_id: channel, state: "stop" }).catch(() => {});
   }
 
   private async step(by: number) {
@@ -339,7 +294,7 @@ export class TuiApp {
     if (!next) return this.flash("you are in one community");
     s.community = next.slug;
     s.currentId = null;
-    await this.loadLists();
+    await this.reloadLists();
     await this.stream?.setCommunity(s.community);
     const first = sidebarItems(s)[0];
     if (first) await this.open(first.id);
@@ -426,89 +381,9 @@ export class TuiApp {
     s.scroll = Math.max(0, Math.min(top, s.scroll + pages * step));
     const channelId = s.currentId;
     if (pages > 0 && s.scroll >= top && channelId && s.olderExists.get(channelId)) {
-      // PgUp held down asks again before the page is here: once is enough.
-      if (this.loadingOlder.has(channelId)) return;
-      this.loadingOlder.add(channelId);
-      try {
-        const oldest = s.messages.get(channelId)?.[0]?.id;
-        const page = await this.client.history(channelId, { limit: PAGE, before: oldest });
-        // Meanwhile the person may have changed channel, and new messages may have arrived.
-        s.messages.set(channelId, [...page.items.reverse(), ...(s.messages.get(channelId) ?? [])]);
-        s.olderExists.set(channelId, page.has_more);
-      } finally {
-        this.loadingOlder.delete(channelId);
-      }
+      await this.loadOlder(s, channelId);
     }
     this.draw();
-  }
-
-  /** Enter: a slash command, a reaction (`+👍`), an edit, a thread reply or a message. */
-  private async submit() {
-    const s = this.state;
-    const text = messageText(s.input);
-    const editing = s.input.editing;
-    if (!text || !s.currentId) return;
-    s.input = emptyInput();
-    this.stopTyping();
-    this.draw();
-    if (text === "/quit" || text === "/exit") return this.o.quit();
-    if (editing) {
-      await this.client.editMessage(editing, text).then(
-        (m) => applyEvent(s, { event: "message.updated", data: { data: { message: m } } }),
-        (err) => this.fail(err),
-      );
-      return this.draw();
-    }
-    if (/^\+\S+$/.test(text)) return this.react(text.slice(1));
-    if (text.startsWith("/")) return this.command(text);
-    const parent = s.thread?.root.id ?? null;
-    const channel = s.thread?.root.channel_id ?? s.currentId;
-    try {
-      const m = await this.client.postMessage(channel, {
-        body_md: text,
-        parent_id: parent,
-        client_msg_id: `tui-${Bun.randomUUIDv7()}`,
-      });
-      applyEvent(s, { event: "message.created", data: { data: { message: m } } });
-      if (!parent) this.markRead(channel);
-      s.scroll = 0;
-      this.draw();
-    } catch (err) {
-      s.input = draft(text);
-      this.fail(err);
-    }
-  }
-
-  private async react(name: string) {
-    const target = targetMessage(this.state);
-    if (!target) return;
-    const emoji = emojiOf(name);
-    const mine = target.reactions.some((r) => r.emoji === emoji && r.reacted_by_me);
-    try {
-      await this.client.react(target.id, emoji, !mine);
-      // The event the stream will also bring (applying it twice changes nothing).
-      applyEvent(this.state, {
-        event: mine ? "reaction.removed" : "reaction.added",
-        data: { data: { message_id: target.id, emoji, user_id: this.state.me.id } },
-      });
-      this.draw();
-    } catch (err) {
-      this.fail(err);
-    }
-  }
-
-  private async command(text: string) {
-    const s = this.state;
-    try {
-      const result = await this.client.runCommand(s.thread?.root.channel_id ?? (s.currentId as string), text);
-      const joined = result.effects.find((e) => e.type === "channel.joined" || e.type === "dm.opened");
-      if (result.effects.length) await this.loadLists();
-      if (joined && typeof joined.channel_id === "string") await this.open(joined.channel_id);
-      const reply = result.reply_md.replace(/[*_`]/g, "").trim();
-      this.flash(reply || "done");
-    } catch (err) {
-      this.flash(err instanceof AppError ? err.message.replace(/\n/g, " — ") : String(err), true);
-    }
   }
 
   /** A channel by `current`: for tests and the first screen. */

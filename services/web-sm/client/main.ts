@@ -75,12 +75,6 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-document.addEventListener("change", (e) => {
-  const select = e.target as HTMLSelectElement;
-  if (select.matches(".community-switch") && select.value)
-    location.href = `/c/${encodeURIComponent(select.value)}`;
-});
-
 // "New message": typing in the filter shows only the people whose name or username matches.
 document.addEventListener("input", (e) => {
   const filter = e.target as HTMLInputElement;

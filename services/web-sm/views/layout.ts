@@ -75,7 +75,7 @@ export function sidebar(shell: Shell, currentId: string | null) {
   return html`<nav id="sidebar" class="sidebar" aria-label="Channels and conversations" hx-get="/web/sidebar?${query}" hx-trigger="sidebar from:#live delay:200ms, resync from:#live" hx-swap="outerHTML">
 ${
   shell.communities.length > 1 || !shell.community
-    ? html`<label class="switcher">Community <select class="community-switch" aria-label="Community">${shell.communities.map(
+    ? html`<label class="switcher">Community <select class="community-switch" name="community" aria-label="Community" hx-get="/web/community" hx-swap="none">${shell.communities.map(
         (c) => html`<option value="${c.slug}"${c.slug === slug ? " selected" : ""}>${c.name}</option>`,
       )}${shell.community ? "" : html`<option value="" selected>—</option>`}</select></label>`
     : html`<h2 class="community-name">${shell.community.name}</h2>`
