@@ -5,7 +5,7 @@ import { errorOf, jsonOf } from "../support/http.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { once } from "../support/once.ts";
-import { servicePorts } from "../support/ports.ts";
+import { servicePorts, waitFor } from "../support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { type Child, spawnChild, waitUntilReady } from "../support/process.ts";
 import { startS3, type TestS3 } from "../support/s3.ts";
@@ -47,6 +47,8 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
       children[name] = spawnChild(["bun", `services/${name}/main.ts`], {
         ...env,
         BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
+        // Access lines are logged at debug: a request can be followed into each service.
+        AJET_LOG_LEVEL: "debug",
       });
     }
     const byName = { api: ports.api, "web-sm": ports.web, "tui-sm": ports.tui, "auth-gw": ports.gateway };
@@ -69,6 +71,14 @@ describe("the four services as four processes against PostgreSQL, NATS and S3", 
       headers: { "x-trace-id": "distributed-trace-1" },
     });
     expect(traced.headers.get("x-trace-id")).toBe("distributed-trace-1");
+    // The gateway stamps its own answer: the API's own access line shows the id went through.
+    await waitFor(() => {
+      const line = (children.api as Child)
+        .stderr()
+        .split("\n")
+        .find((l) => l.includes('"trace_id":"distributed-trace-1"') && l.includes('"path":"/api/healthz"'));
+      if (!line) throw new Error("the API logged no request with the trace id given at the gateway");
+    });
   });
 
   test("the schema was migrated once into the PostgreSQL database, and the stream made on NATS", async () => {
