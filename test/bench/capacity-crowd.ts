@@ -7,6 +7,7 @@
 // that should get it (its channel's members; a browser stream only for the channel it shows, the
 // only one whose messages it draws with their text), and the stream resumes.
 import { readSse } from "../../lib/terminal/live-events.ts";
+import { random } from "./crowd.ts";
 import { percentile } from "./measure.ts";
 import { wallNow } from "./streams.ts";
 
@@ -45,17 +46,6 @@ export interface CapacityReport {
   resumes: { count: number; hung: number; resyncs: number; p99: number };
   /** This process's own CPU over the steady phase, in cores. */
   cores: number;
-}
-
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Sim {
