@@ -68,6 +68,9 @@ interface Sim {
 }
 
 const MARKER = /capacity-marker-(\d+)/g;
+// A browser draws a message's text only in the channel it shows (elsewhere a badge): a post is
+// expected there when the page still showed its channel this long after it was sent.
+const SHOWN_MS = 5000;
 
 async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
   const rand = random(spec.seed);
@@ -407,7 +410,9 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
       if (!s.p.channels.includes(post.channel)) continue;
       if (
         s.p.web &&
-        !s.showing.some(([c, from, to]) => c === post.channel && from <= post.sentAt && post.sentAt < to)
+        !s.showing.some(
+          ([c, from, to]) => c === post.channel && from <= post.sentAt && post.sentAt + SHOWN_MS < to,
+        )
       )
         continue;
       if (s.excused.some(([from, to]) => post.sentAt >= from && post.sentAt <= to)) continue;
