@@ -116,6 +116,20 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
   };
   void run();
 
+  /**
+   * Steers the open stream with a POST naming it. A stream that is gone needs nothing: its
+   * reconnect, on its way, asks for the community and the channels as they are now.
+   */
+  const steer = async (path: string, body: Record<string, unknown>) => {
+    if (!streamId) return;
+    const res = await fetch(`${server}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ stream_id: streamId, ...body }),
+    }).catch(() => undefined);
+    await res?.body?.cancel();
+  };
+
   return {
     close() {
       closed = true;
@@ -123,25 +137,11 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
     },
     async setCommunity(slug) {
       community = slug;
-      if (!streamId) return;
-      const res = await fetch(`${server}/tui/community`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ stream_id: streamId, community: slug }),
-      }).catch(() => undefined);
-      // The stream is gone (a reconnect is on its way, and it will ask for the new community).
-      if (!res?.ok) await res?.body?.cancel();
+      await steer("/tui/community", { community: slug });
     },
     async watch(channelIds) {
       watching = channelIds;
-      if (!streamId) return;
-      const res = await fetch(`${server}/tui/watch`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ stream_id: streamId, channels: channelIds }),
-      }).catch(() => undefined);
-      // The stream is gone (a reconnect is on its way, and it names the channels watched).
-      await res?.body?.cancel();
+      await steer("/tui/watch", { channels: channelIds });
     },
     get lastEventId() {
       return lastEventId;
