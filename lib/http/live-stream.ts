@@ -7,10 +7,6 @@ import type { Upstream } from "./proxy.ts";
 import type { RequestContext } from "./router.ts";
 import { openSse, type SseEvent } from "./sse.ts";
 
-// A stream shows a channel or two (a pane, a preview, a `tail` of a few): more is not a reason to
-// hold a copy of every public channel's traffic.
-const MAX_WATCHED = 8;
-
 /**
  * One stream's SSE side. Built outside openLiveStream's async frame, whose variables (the request,
  * its URL and headers) would otherwise live as long as the stream, held by these callbacks.
@@ -80,7 +76,7 @@ export async function openLiveStream(options: {
         lastEventId,
         deliver: sink.deliver,
         unread: options.unread,
-        watch: options.watch?.slice(0, MAX_WATCHED),
+        watch: options.watch,
         readerKey: ctx.identity ? `${ctx.identity.via}:${ctx.identity.credentialId}` : undefined,
         onContext: options.onContext,
       }),

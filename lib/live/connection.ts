@@ -40,6 +40,10 @@ export interface Conn extends LiveConnection {
   closed: boolean;
 }
 
+// A stream shows a channel or two (a pane, a preview, a `tail` of a few): more is not a reason to
+// hold a copy of every public channel's traffic.
+export const MAX_WATCHED = 8;
+
 /** Membership learnt from events while an access read travels: private channels, and public ones joined. */
 export interface Learned {
   private: Map<string, boolean>;
@@ -76,7 +80,7 @@ export function newConn(
     publicChannels: new Set(),
     privateChannels: new Set(),
     joined: new Set(),
-    watching: new Set(opts.watch ?? []),
+    watching: new Set((opts.watch ?? []).slice(0, MAX_WATCHED)),
     learning: new Set(),
     relevant: new Set(),
     sentPresence: new Map(),
@@ -92,6 +96,9 @@ export function newConn(
     closed: false,
     async setCommunity(slug) {
       await hub.show(conn, slug);
+    },
+    watch(channelIds) {
+      conn.watching = new Set(channelIds.slice(0, MAX_WATCHED));
     },
     close() {
       if (conn.closed) return;

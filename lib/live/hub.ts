@@ -49,6 +49,8 @@ export interface LiveConnection {
   readonly communityId: string | null;
   /** Switches the shown community without reconnecting. */
   setCommunity(slug: string | null): Promise<void>;
+  /** Replaces the channels shown whose traffic the client wants though its reader has not joined them. */
+  watch(channelIds: string[]): void;
   close(): void;
 }
 

@@ -51,7 +51,10 @@ export function reaches(conn: Conn, m: BusMessage, hooks: RouteHooks): boolean {
       return (
         a === conn.community?.id &&
         b !== undefined &&
-        (conn.joined.has(b) || conn.watching.has(b) || conn.privateChannels.has(b))
+        // A channel watched counts only if it is public: watching names no private channel in.
+        (conn.joined.has(b) ||
+          (conn.watching.has(b) && conn.publicChannels.has(b)) ||
+          conn.privateChannels.has(b))
       );
     default:
       return false;

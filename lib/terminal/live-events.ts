@@ -37,6 +37,8 @@ export interface LiveStream {
   close(): void;
   /** Switches the shown community on the open stream (a POST, not a reconnect). */
   setCommunity(slug: string | null): Promise<void>;
+  /** Replaces the channels shown whose messages are wanted though the reader has not joined them. */
+  watch(channelIds: string[]): Promise<void>;
   readonly lastEventId: string | undefined;
 }
 
@@ -52,6 +54,7 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
   let lastEventId: string | undefined;
   let streamId: string | undefined;
   let community = options.community;
+  let watching = options.watch ?? [];
   let closed = false;
   let connectedOnce = false;
   let abort = new AbortController();
@@ -62,7 +65,7 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
       options.onStatus?.(connectedOnce ? "reconnecting" : "connecting");
       try {
         const params = new URLSearchParams(community ? { community } : {});
-        for (const id of options.watch ?? []) params.append("channel", id);
+        for (const id of watching) params.append("channel", id);
         const query = params.size ? `?${params}` : "";
         const res = await fetch(`${server}/tui/events${query}`, {
           signal: abort.signal,
@@ -113,6 +116,20 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
   };
   void run();
 
+  /**
+   * Steers the open stream with a POST naming it. A stream that is gone needs nothing: its
+   * reconnect, on its way, asks for the community and the channels as they are now.
+   */
+  const steer = async (path: string, body: Record<string, unknown>) => {
+    if (!streamId) return;
+    const res = await fetch(`${server}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ stream_id: streamId, ...body }),
+    }).catch(() => undefined);
+    await res?.body?.cancel();
+  };
+
   return {
     close() {
       closed = true;
@@ -120,14 +137,11 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
     },
     async setCommunity(slug) {
       community = slug;
-      if (!streamId) return;
-      const res = await fetch(`${server}/tui/community`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
-        body: JSON.stringify({ stream_id: streamId, community: slug }),
-      }).catch(() => undefined);
-      // The stream is gone (a reconnect is on its way, and it will ask for the new community).
-      if (!res?.ok) await res?.body?.cancel();
+      await steer("/tui/community", { community: slug });
+    },
+    async watch(channelIds) {
+      watching = channelIds;
+      await steer("/tui/watch", { channels: channelIds });
     },
     get lastEventId() {
       return lastEventId;

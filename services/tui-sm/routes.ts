@@ -8,6 +8,7 @@ import { openLiveStream } from "../../lib/http/live-stream.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
+import { MAX_WATCHED } from "../../lib/live/connection.ts";
 import type { LiveHub, LiveItem } from "../../lib/live/hub.ts";
 import type { StreamLimits } from "../../lib/live/stream-limits.ts";
 import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
@@ -69,6 +70,19 @@ export function tuiRoutes(deps: TuiDeps) {
       if (!conn) throw notFound("stream");
       await conn.setCommunity(body.community);
       return Response.json({ stream_id: body.stream_id, community_id: conn.communityId });
+    }),
+    route("POST", "/tui/watch", async (req, ctx) => {
+      const { me } = callerOf(req, ctx, api);
+      const body = await readJson(
+        req,
+        z.object({ stream_id: z.string().min(1), channels: z.array(z.uuid()).max(MAX_WATCHED) }),
+        config.limits.maxBodyBytes,
+      );
+      const conn = streams.find(body.stream_id, me.id);
+      if (!conn) throw notFound("stream");
+      // Nothing is read here: an event still reaches the stream only if its reader may read it.
+      conn.watch(body.channels);
+      return new Response(null, { status: 204 });
     }),
     route("POST", "/tui/typing", async (req, ctx) => {
       const { client, me } = callerOf(req, ctx, api);

@@ -7,6 +7,7 @@
 // that should get it (its channel's members; a browser stream only for the channel it shows, the
 // only one whose messages it draws with their text), and the stream resumes.
 import { readSse } from "../../lib/terminal/live-events.ts";
+import { random } from "./crowd.ts";
 import { percentile } from "./measure.ts";
 import { wallNow } from "./streams.ts";
 
@@ -47,17 +48,6 @@ export interface CapacityReport {
   cores: number;
 }
 
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Sim {
   n: number;
   p: CapacityPerson;
@@ -78,6 +68,9 @@ interface Sim {
 }
 
 const MARKER = /capacity-marker-(\d+)/g;
+// A browser draws a message's text only in the channel it shows (elsewhere a badge): a post is
+// expected there when the page still showed its channel this long after it was sent.
+const SHOWN_MS = 5000;
 
 async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
   const rand = random(spec.seed);
@@ -417,7 +410,9 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
       if (!s.p.channels.includes(post.channel)) continue;
       if (
         s.p.web &&
-        !s.showing.some(([c, from, to]) => c === post.channel && from <= post.sentAt && post.sentAt < to)
+        !s.showing.some(
+          ([c, from, to]) => c === post.channel && from <= post.sentAt && post.sentAt + SHOWN_MS < to,
+        )
       )
         continue;
       if (s.excused.some(([from, to]) => post.sentAt >= from && post.sentAt <= to)) continue;

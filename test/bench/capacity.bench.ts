@@ -243,6 +243,21 @@ function printTable(mode: string, steps: Step[]) {
   );
 }
 
+/** The servers' own warnings and errors (their logs, at warn), the last few lines of each: a step's failures often say why there. */
+function warnings(processes: Record<string, unknown>) {
+  for (const [name, p] of Object.entries(processes)) {
+    const child = (p as { child?: { stderr(): string; stdout(): string } }).child;
+    if (!child) continue;
+    const lines = `${child.stdout()}\n${child.stderr()}`
+      .split("\n")
+      .filter((l) => /"level":"(warn|error)"|error/i.test(l));
+    if (lines.length)
+      console.log(
+        `  ${name} logged ${lines.length} warnings/errors, the last: ${lines.slice(-3).join(" | ").slice(0, 600)}`,
+      );
+  }
+}
+
 async function ramp(
   mode: string,
   url: string,
@@ -341,6 +356,7 @@ if (knobs.CAPACITY_MODES.includes("embedded")) {
     const server = await startEmbedded(null, {}, dataDir);
     try {
       await ramp("embedded", server.gateway.url, [server.gateway.pid], async () => [], world);
+      warnings({ server: server.gateway });
     } finally {
       await server.stop();
     }
@@ -370,6 +386,7 @@ if (knobs.CAPACITY_MODES.includes("distributed")) {
           (r: { pid: number }) => r.pid,
         );
       await ramp("distributed", servers.gateway.url, [...new Set(pids)], backends, world);
+      warnings(servers);
     } finally {
       await servers.stop();
     }

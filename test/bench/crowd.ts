@@ -63,7 +63,7 @@ export interface CrowdReport {
 }
 
 /** A deterministic generator, so a run can be repeated action for action. */
-function random(seed: number) {
+export function random(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

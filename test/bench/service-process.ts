@@ -161,17 +161,11 @@ async function started<T extends Record<string, ServiceProcess>>(
   return { ...processes, stop };
 }
 
-/**
- * The four services as four processes, as distributed mode runs them: PostgreSQL at `databaseUrl`,
- * the shared NATS with a stream and subject prefix of this run's own, uploads on disk in a temporary
- * directory (no S3: nothing here uploads). Resolves once each answers /readyz.
- */
-export async function startDistributed(databaseUrl: string, env: Record<string, string> = {}) {
+/** What every process of distributed mode is started with: the database, NATS with this run's own stream, the secret. */
+function distributedEnv(databaseUrl: string) {
   const nats = uniqueNatsNamespace();
   const dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
-  const ports = servicePorts();
-  const shared = {
-    ...ports.env,
+  const common = {
     AJET_DATA_DIR: dataDir,
     AJET_SHUTDOWN_GRACE_MS: "1000",
     DATABASE_URL: databaseUrl,
@@ -180,8 +174,19 @@ export async function startDistributed(databaseUrl: string, env: Record<string, 
     NATS_SUBJECT_PREFIX: nats.subjectPrefix,
     BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
     AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
-    ...env,
   };
+  return { nats, dataDir, common };
+}
+
+/**
+ * The four services as four processes, as distributed mode runs them: PostgreSQL at `databaseUrl`,
+ * the shared NATS with a stream and subject prefix of this run's own, uploads on disk in a temporary
+ * directory (no S3: nothing here uploads). Resolves once each answers /readyz.
+ */
+export async function startDistributed(databaseUrl: string, env: Record<string, string> = {}) {
+  const { nats, dataDir, common } = distributedEnv(databaseUrl);
+  const ports = servicePorts();
+  const shared = { ...common, ...ports.env, ...env };
   const processes = {
     api: spawnService("api", ports.api, shared),
     web: spawnService("web-sm", ports.web, shared),
@@ -204,22 +209,14 @@ export async function startDistributedReplicas(
   replicas: number,
   env: Record<string, string> = {},
 ) {
-  const nats = uniqueNatsNamespace();
-  const dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-"));
+  const { nats, dataDir, common } = distributedEnv(databaseUrl);
   const front = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
   const shared = {
+    ...common,
     AJET_PORT: String(front.gateway),
     AJET_API_URL: `http://127.0.0.1:${front.api}`,
     AJET_WEB_URL: `http://127.0.0.1:${front.web}`,
     AJET_TUI_URL: `http://127.0.0.1:${front.tui}`,
-    AJET_DATA_DIR: dataDir,
-    AJET_SHUTDOWN_GRACE_MS: "1000",
-    DATABASE_URL: databaseUrl,
-    NATS_URL: SHARED_NATS_URL,
-    NATS_STREAM: nats.stream,
-    NATS_SUBJECT_PREFIX: nats.subjectPrefix,
-    BUN_CONFIG_MAX_HTTP_REQUESTS: "65336",
-    AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     ...env,
   };
   const processes: Record<string, ServiceProcess> = {};

@@ -10,17 +10,12 @@ import { z } from "zod";
 import { createSession } from "../../lib/auth/sessions.ts";
 import { heading, ms, percentile, row, verdict } from "./measure.ts";
 import { startDistributed } from "./service-process.ts";
-import { bulkUsers, createCommunity, type Person, startBenchApi } from "./setup.ts";
+import { bulkUsers, createCommunity, LIMITS_OUT_OF_REACH, type Person, startBenchApi } from "./setup.ts";
 import { bearer, holdStreams, marker, wallNow } from "./streams.ts";
 
 const STREAMS = z.coerce.number().int().positive().default(2000).parse(Bun.env.BENCH_STORM_STREAMS);
 const PEOPLE = 100;
 const POST_EVERY_MS = 100;
-const LIMITS_OUT_OF_REACH = {
-  AJET_RATE_BURST: "1000000000",
-  AJET_MAX_STREAMS_PER_USER: "1000000",
-  AJET_MAX_STREAMS: "1000000",
-};
 
 const api = await startBenchApi();
 let distributed: Awaited<ReturnType<typeof startDistributed>> | undefined;

@@ -116,6 +116,27 @@ describe.each(DB_KINDS)("GET /api/live/context on %s", (kind) => {
     },
   );
 
+  test("the public channels the reader joined are named apart: only their messages reach the reader live", async () => {
+    expect(named((await contextOf(p.alice, "acme")).joined_channel_ids)).toEqual(["acme#general"]);
+    expect(named((await contextOf(p.carol, "acme")).joined_channel_ids)).toEqual(["acme#random"]);
+    expect((await contextOf(p.erin)).joined_channel_ids).toEqual([]);
+  });
+
+  test("with presence=shared the people are only the reader's DM partners; members=true lists the community once", async () => {
+    const shared = async (query: string) => {
+      const res = await t.call(p.alice, "GET", `/api/live/context?community=acme&presence=shared${query}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as LiveContext;
+    };
+    const lean = await shared("");
+    expect(named(lean.people_ids)).toEqual(["erin"]);
+    expect(lean.member_ids).toBeUndefined();
+    const full = await shared("&members=true");
+    expect(named(full.member_ids ?? [])).toEqual(["alice", "bot", "carol", "dave"]);
+    // Another community's members never come with it.
+    expect(JSON.stringify(full)).not.toContain(p.frank.id);
+  });
+
   test("the community comes with the reader's role", async () => {
     expect((await contextOf(p.alice, "acme")).community).toEqual({
       id: ids.acme as string,

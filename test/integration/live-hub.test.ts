@@ -225,6 +225,21 @@ describe("the live hub", () => {
         : [],
     );
     await waitFor(() => expect(previewed).toContain("random chatter"));
+    // Watching a private channel one is not in shows nothing of it, not even who types there.
+    preview.watch([secret]);
+    await typing(secret);
+    await post(alice, secret, "still secret");
+    // The preview closed: #random's messages stop reaching that stream.
+    await post(alice, random, "after the preview");
+    await post(alice, general, "sentinel 5");
+    await waitFor(() =>
+      expect(items.some((i) => i.kind === "event" && JSON.stringify(i.event).includes("sentinel 5"))).toBe(
+        true,
+      ),
+    );
+    expect(JSON.stringify(items)).not.toContain("after the preview");
+    expect(JSON.stringify(items)).not.toContain("still secret");
+    expect(items.some((i) => i.kind === "event" && i.event.type === "typing.start")).toBe(false);
     // Joining is learnt from its event: the very next message arrives, with no re-read in between.
     await call(carol, "POST", `/api/channels/${random}/join`);
     await post(alice, random, "welcome carol");

@@ -129,7 +129,11 @@ export class TuiApp implements Controller {
     s.scroll = 0;
     s.thread = null;
     s.divider.set(channelId, item && item.unread > 0 ? item.lastReadId : null);
-    if (!s.messages.has(channelId)) await loadLatest(this.client, s, channelId);
+    // A public channel not joined (a preview): its messages reach this stream only while it is shown.
+    const preview = s.channels.find((c) => c.id === channelId && !c.isMember);
+    void this.stream?.watch(preview ? [channelId] : []);
+    // A preview shown again reloads: what came while it was not shown never reached this stream.
+    if (!s.messages.has(channelId) || preview) await loadLatest(this.client, s, channelId);
     this.draw();
     this.markRead(channelId);
   }
