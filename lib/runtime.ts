@@ -65,7 +65,7 @@ export function runMain(name: string, start: (config: Config) => Promise<Running
   } catch (err) {
     return exitWith(err);
   }
-  configureLog({ level: config.logLevel, service: name });
+  configureLog({ level: config.logLevel, service: name, format: config.logFormat });
   start(config).then((running) => {
     log.info("listening", { url: running.url });
     let stopping = false;

@@ -5,6 +5,11 @@ export interface BusMessage {
   subject: string;
   seq?: number;
   event: Envelope;
+  /**
+   * The trace id of the request that published it (beside the envelope, never in it: readers get
+   * the envelope, and the trace id is for the log), so its delivery can be followed.
+   */
+  traceId?: string;
 }
 
 export type Handler = (message: BusMessage) => void;

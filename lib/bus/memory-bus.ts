@@ -1,4 +1,4 @@
-import { log } from "../log.ts";
+import { currentTraceId, log } from "../log.ts";
 import { parseEnvelope } from "./envelope.ts";
 import { BusError, type BusMessage, type EventBus, type Handler, type Replay } from "./event-bus.ts";
 import { isPersisted, isPublishSubject, isSubscribeSubject, subjectMatches } from "./subjects.ts";
@@ -35,7 +35,11 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);
       // Through JSON, as on the wire: subscribers get the same plain data from either bus, and
       // nobody shares (or mutates) the publisher's objects.
-      const message: BusMessage = { subject, event: parseEnvelope(JSON.parse(JSON.stringify(event))) };
+      const message: BusMessage = {
+        subject,
+        event: parseEnvelope(JSON.parse(JSON.stringify(event))),
+        traceId: currentTraceId(),
+      };
       if (isPersisted(subject)) {
         message.seq = nextSeq++;
         buffer.push(message);

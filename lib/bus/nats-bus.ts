@@ -34,10 +34,10 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);
       const data = codec.encode(event);
       if (!isPersisted(subject)) {
-        link.nc.publish(codec.wire(subject), data);
+        link.nc.publish(codec.wire(subject), data, codec.traceHeaders());
         return undefined;
       }
-      return (await link.js.publish(codec.wire(subject), data)).seq;
+      return (await link.js.publish(codec.wire(subject), data, codec.traceHeaders())).seq;
     },
     async subscribe(pattern, handler) {
       if (!isSubscribeSubject(pattern)) throw new BusError(`invalid subject ${JSON.stringify(pattern)}`);

@@ -96,7 +96,7 @@ async function listenCore(link: NatsLink, codec: NatsWire, pattern: string, entr
   const sub: Subscription = link.nc.subscribe(codec.wire(pattern), {
     callback: (err, msg) => {
       if (err) return log.warn("nats subscription error", { pattern, error: String(err) });
-      const message = codec.decode(msg.subject, msg.data);
+      const message = codec.decode(msg.subject, msg.data, undefined, msg.headers);
       if (message) dispatch(entry, message);
     },
   });
@@ -119,7 +119,7 @@ async function readStream(link: NatsLink, codec: NatsWire, deliver: (message: Bu
   const messages = await consumer.consume();
   void (async () => {
     for await (const msg of messages) {
-      const message = codec.decode(msg.subject, msg.data, msg.seq);
+      const message = codec.decode(msg.subject, msg.data, msg.seq, msg.headers);
       if (message) deliver(message);
     }
   })().catch((err) =>

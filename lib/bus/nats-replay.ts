@@ -35,7 +35,7 @@ export async function replayFromStream(
   const messages: BusMessage[] = [];
   for (const msg of read) {
     if (!subjectMatches(pattern, codec.unwire(msg.subject))) continue;
-    const message = codec.decode(msg.subject, msg.data, msg.seq);
+    const message = codec.decode(msg.subject, msg.data, msg.seq, msg.headers);
     if (message) messages.push(message);
   }
   return { gap: false, messages };

@@ -9,6 +9,8 @@ import { USER_KINDS } from "../db/schema.ts";
 export const SECRET_HEADER = "x-ajet-internal";
 /** Who the gateway verified, carried to the services behind it so none looks the credential up again. */
 export const IDENTITY_HEADER = "x-ajet-identity";
+/** The route template that answered, on an answer to a trusted hop (the gateway logs and counts by it). */
+export const ROUTE_HEADER = "x-ajet-route";
 
 const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest();
 

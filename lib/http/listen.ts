@@ -58,7 +58,7 @@ function serve(app: App, options: ListenOptions) {
     idleTimeout: 60,
     fetch: (req, srv) => app.fetch(req, { server: srv, ip: srv.requestIP(req)?.address }),
     error: (err) => {
-      log.error("server error", { error: err.message });
+      log.error("server error", { error: err.message, stack: err.stack });
       return Response.json(
         { error: { code: "internal", message: "something went wrong on our side" } },
         { status: 500 },

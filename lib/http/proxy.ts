@@ -2,7 +2,7 @@ import type { Principal } from "../auth/authenticate.ts";
 import { log } from "../log.ts";
 import type { App } from "./app.ts";
 import { HttpError } from "./errors.ts";
-import { hopHeaders, IDENTITY_HEADER, SECRET_HEADER } from "./internal-hop.ts";
+import { hopHeaders, IDENTITY_HEADER, ROUTE_HEADER, SECRET_HEADER } from "./internal-hop.ts";
 import type { RequestContext } from "./router.ts";
 import { type Instances, instanceOrder, restInstance } from "./upstream-pool.ts";
 
@@ -84,6 +84,10 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
   }
   const out = new Headers(response.headers);
   for (const h of hopByHop) if (h !== "content-length") out.delete(h);
+  // The service's own route template names this request in the gateway's access line and metrics.
+  const routed = out.get(ROUTE_HEADER);
+  out.delete(ROUTE_HEADER);
+  if (routed) ctx.logFields.route = routed;
   if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
     // A stream is idle between events; the gateway must not time it out.
     ctx.server?.timeout(req, 0);

@@ -30,7 +30,7 @@ export function defineSessionManager(spec: {
   routes(deps: SessionManagerDeps & { hub: LiveHub; streams: StreamRegistry; limits: StreamLimits }): Route[];
 }) {
   async function create(deps: SessionManagerDeps) {
-    const started = await startLive(deps.bus);
+    const started = await startLive(deps.bus, undefined, spec.name);
     const untrack = trackOpenStreams(spec.name, () => started.streams.size);
     const live = {
       ...started,

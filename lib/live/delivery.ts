@@ -6,21 +6,25 @@ const REPLAY_LIMIT = 1000;
 
 export type Route = (conn: Conn, m: BusMessage) => boolean;
 
-/** Delivers an event the connection may see, once: events at or before its last seq were sent already. */
-export function offer(conn: Conn, m: BusMessage, route: Route, ignoreSeq = false) {
+/**
+ * Delivers an event the connection may see, once: events at or before its last seq were sent
+ * already. True when it went out (or is held for the stream's start).
+ */
+export function offer(conn: Conn, m: BusMessage, route: Route, ignoreSeq = false): boolean {
   if (conn.closed) {
     eventsDropped.inc({ reason: "closed" });
-    return;
+    return false;
   }
   if (conn.held) {
     conn.held.push(m);
-    return;
+    return true;
   }
-  if (!ignoreSeq && m.seq !== undefined && m.seq <= conn.lastSeq) return;
-  if (!route(conn, m)) return;
+  if (!ignoreSeq && m.seq !== undefined && m.seq <= conn.lastSeq) return false;
+  if (!route(conn, m)) return false;
   if (m.seq !== undefined) conn.lastSeq = Math.max(conn.lastSeq, m.seq);
   conn.deliver({ kind: "event", seq: m.seq, subject: m.subject, event: m.event });
   eventsDelivered.inc();
+  return true;
 }
 
 /** Stops holding live events and delivers `before` (a resume's replay), then the held ones. */

@@ -70,7 +70,7 @@ const PATTERNS = ["chat.events.>", "chat.dm.>", "chat.notifications.>", "chat.ty
  * connection learns its reader and what they may see from the API (lib/live/access.ts), then its
  * stream begins, resuming from a Last-Event-ID when it has one (lib/live/delivery.ts).
  */
-export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub> {
+export async function createLiveHub(options: { bus: EventBus; name?: string }): Promise<LiveHub> {
   const { bus } = options;
   const registry = new ConnRegistry();
   const people = communityPeople();
@@ -106,7 +106,18 @@ export async function createLiveHub(options: { bus: EventBus }): Promise<LiveHub
     const [, kind, key] = m.subject.split(".");
     if (kind === "presence") return presence.record(m);
     if (kind === "events" && m.event.type.startsWith("member.")) people.record(m);
-    registry.reach(kind, key, (conn) => offer(conn, m, route));
+    if (m.seq === undefined) return registry.reach(kind, key, (conn) => offer(conn, m, route));
+    // Stored events end their trace here (typing would flood the log): one line per stream at
+    // debug, one per session manager at info. The service is named, since the in-process bus
+    // calls this inside the publishing request's context.
+    const trace = { service: options.name, trace_id: m.traceId, type: m.event.type, seq: m.seq };
+    let streams = 0;
+    registry.reach(kind, key, (conn) => {
+      if (!offer(conn, m, route)) return;
+      streams++;
+      log.debug("event delivered to a stream", { ...trace, stream: conn.id, user_id: conn.userId });
+    });
+    log.info("event fanned out", { ...trace, streams });
   }
 
   for (const pattern of PATTERNS) await bus.subscribe(pattern, onMessage);

@@ -12,8 +12,12 @@ export interface LiveParts {
 const PRESENCE_FLUSH_MS = 60_000;
 
 /** What every session manager runs: the hub, its stream registry, and the once-a-minute presence flush. */
-export async function startLive(bus: EventBus, presenceFlushMs = PRESENCE_FLUSH_MS): Promise<LiveParts> {
-  const hub = await createLiveHub({ bus });
+export async function startLive(
+  bus: EventBus,
+  presenceFlushMs = PRESENCE_FLUSH_MS,
+  name?: string,
+): Promise<LiveParts> {
+  const hub = await createLiveHub({ bus, name });
   const timer = setInterval(() => hub.flushPresence(), presenceFlushMs);
   return {
     hub,

@@ -4,7 +4,8 @@ import { log } from "../log.ts";
 import { StartupError } from "../startup-error.ts";
 import { registry } from "./metrics.ts";
 
-// A service run alone takes the metrics port after the one before it, as its HTTP port does.
+// Left to the default, a service run alone takes the metrics port after the one before it, as its
+// HTTP port does, so four services on one box do not collide; a port given is taken as given.
 const OFFSET: Record<string, number> = { "auth-gw": 0, api: 1, "web-sm": 2, "tui-sm": 3 };
 
 let shared: { server: Server<unknown>; users: number } | undefined;
@@ -19,7 +20,8 @@ export function serveMetrics(config: Config, service: string): { url: string | n
   const metrics = config.metrics;
   if (!metrics) return { url: null, stop() {} };
   if (!shared) {
-    const port = metrics.port === 0 ? 0 : metrics.port + (OFFSET[service] ?? 0);
+    const port =
+      metrics.explicit || metrics.port === 0 ? metrics.port : metrics.port + (OFFSET[service] ?? 0);
     try {
       shared = { server: listenMetrics(metrics.host, port), users: 0 };
     } catch (err) {

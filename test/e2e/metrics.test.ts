@@ -30,7 +30,8 @@ describe("metrics", () => {
   };
 
   beforeAll(async () => {
-    chat = await startChatServer({ AJET_METRICS_PORT: String(metricsPort) });
+    // The 1,000 reads below come from one token at once; the rate limit is not what is measured.
+    chat = await startChatServer({ AJET_METRICS_PORT: String(metricsPort), AJET_RATE_BURST: "0" });
     const channels = await chat.api<{ items: { id: string }[] }>(
       chat.owner,
       "GET",
@@ -52,8 +53,8 @@ describe("metrics", () => {
     expect(
       sample(text, `ajet_http_request_duration_seconds_count{service="api",${labels}}`),
     ).toBeGreaterThanOrEqual(1);
-    // The gateway counts the same request under its own template: everything under /api/ is one route.
-    expect(text).toContain('service="auth-gw",method="POST",route="/api/*",status="201"');
+    // The gateway counts the same request under the template of the service that answered it.
+    expect(text).toContain(`service="auth-gw",${labels},status="201"`);
     expect(text).not.toContain(general);
     expect(text).not.toContain(posted.id);
   });

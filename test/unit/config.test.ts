@@ -163,4 +163,19 @@ describe("configuration", () => {
     );
     expect(loadConfig({ AJET_HOST: "0.0.0.0" }).publicUrl).toBe("http://127.0.0.1:3000");
   });
+
+  test("metrics listen on loopback 9464 unless told otherwise, on any free port with AJET_PORT=0, or not at all", () => {
+    expect(loadConfig({}).metrics).toEqual({ host: "127.0.0.1", port: 9464, explicit: false });
+    expect(loadConfig({ AJET_PORT: "0" }).metrics).toEqual({ host: "127.0.0.1", port: 0, explicit: false });
+    expect(loadConfig({ AJET_METRICS_PORT: "9100", AJET_METRICS_HOST: "10.0.0.5" }).metrics).toEqual({
+      host: "10.0.0.5",
+      port: 9100,
+      explicit: true,
+    });
+    expect(loadConfig({ AJET_METRICS_PORT: "off" }).metrics).toBeNull();
+    expect(messageOf({ AJET_METRICS_PORT: "70000" })).toStartWith("AJET_METRICS_PORT is invalid");
+    expect(messageOf({ AJET_METRICS_PORT: "yes" })).toStartWith("AJET_METRICS_PORT is invalid");
+    expect(messageOf({ AJET_LOG_FORMAT: "xml" })).toStartWith("AJET_LOG_FORMAT is invalid");
+    expect(loadConfig({ AJET_LOG_FORMAT: "pretty" }).logFormat).toBe("pretty");
+  });
 });
