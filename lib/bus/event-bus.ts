@@ -34,6 +34,12 @@ export interface EventBus {
   replay(pattern: string, afterSeq: number, limit?: number): Promise<Replay>;
   /** The seq of the newest persisted event (a position to resume from when nothing was received). */
   head(): Promise<number>;
+  /**
+   * Calls `handler` when the log was lost and begun again (a NATS server that lost its store): seqs
+   * start over, so what readers hold can no longer be resumed and they must resync. Called before
+   * any event of the new log is handed to subscribers.
+   */
+  onReset(handler: () => void): void;
   /** Resolves when the bus is reachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

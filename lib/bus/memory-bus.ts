@@ -30,6 +30,8 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
 
   return {
     kind: "memory",
+    // The log lives and dies with this process: it is never lost under a running subscriber.
+    onReset() {},
     async publish(subject, event) {
       if (closed) throw new BusError("bus is closed");
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);

@@ -1,5 +1,6 @@
+import { log } from "../log.ts";
 import { BusError, type EventBus } from "./event-bus.ts";
-import { connectNats } from "./nats-connect.ts";
+import { connectNats, type NatsLink } from "./nats-connect.ts";
 import { natsSubscriptions } from "./nats-listen.ts";
 import { replayFromStream } from "./nats-replay.ts";
 import { natsWire } from "./nats-wire.ts";
@@ -15,7 +16,29 @@ export interface NatsBusOptions {
   subjectPrefix?: string;
   /** How long the stream keeps events for replay. */
   maxAgeMs?: number;
+  /** Copies of the stream in a NATS cluster (3 on a 3-node cluster). */
+  replicas?: number;
   name?: string;
+}
+
+// A committed change's notice is retried this long while NATS is away (restarting, frozen, failing
+// over), so live readers get it late rather than never; past it the failure is logged and readers
+// recover by resync. Each attempt carries the same message id: one that was stored but whose ack
+// was lost is not stored again within the stream's duplicate window.
+const PUBLISH_RETRY_MS = 30_000;
+const PUBLISH_ATTEMPT_MS = 2000;
+
+async function publishUntilStored(link: NatsLink, subject: string, data: Uint8Array): Promise<number> {
+  const msgID = crypto.randomUUID();
+  const deadline = Date.now() + PUBLISH_RETRY_MS;
+  for (let pause = 50; ; pause = Math.min(1000, pause * 2)) {
+    try {
+      return (await link.js.publish(subject, data, { msgID, timeout: PUBLISH_ATTEMPT_MS })).seq;
+    } catch (err) {
+      if (Date.now() + pause > deadline || link.nc.isClosed()) throw err;
+      await Bun.sleep(pause);
+    }
+  }
 }
 
 /**
@@ -28,6 +51,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
   const link = await connectNats(options);
   const codec = natsWire(options.subjectPrefix ?? "");
   const subscriptions = natsSubscriptions(link, codec);
+  const resets = new Set<() => void>();
+  // Readers are told first (their seqs mean nothing now), then the new stream is read from its start.
+  link.onRecreated(() => {
+    for (const handler of resets) handler();
+    subscriptions
+      .restartFeed()
+      .catch((err) => log.error("reading the recreated nats stream failed", { error: String(err) }));
+  });
   return {
     kind: "nats",
     async publish(subject, event) {
@@ -37,7 +68,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
         link.nc.publish(codec.wire(subject), data);
         return undefined;
       }
-      return (await link.js.publish(codec.wire(subject), data)).seq;
+      return await publishUntilStored(link, codec.wire(subject), data);
     },
     async subscribe(pattern, handler) {
       if (!isSubscribeSubject(pattern)) throw new BusError(`invalid subject ${JSON.stringify(pattern)}`);
@@ -45,6 +76,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
     },
     unsubscribe: (pattern, handler) => subscriptions.remove(pattern, handler),
     replay: (pattern, afterSeq, limit = 1000) => replayFromStream(link, codec, pattern, afterSeq, limit),
+    onReset: (handler) => resets.add(handler),
     async head() {
       return (await link.jsm.streams.info(options.stream)).state.last_seq;
     },

@@ -12,6 +12,7 @@ export async function openBus(config: Config["bus"], name?: string): Promise<Eve
       servers: config.servers,
       stream: config.stream,
       subjectPrefix: config.subjectPrefix,
+      replicas: config.replicas,
       name,
     });
   } catch (err) {

@@ -43,6 +43,8 @@ function forwardHeaders(req: Request, ctx: RequestContext, secret: string): Head
   return headers;
 }
 
+const RESEND_BODY_BYTES = 64 * 1024;
+
 /**
  * Forwards the request and streams the answer back unbuffered (SSE included). The client going
  * away aborts the upstream request, so a closed tab frees its stream at once.
@@ -60,9 +62,13 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
     });
     response = await upstream.app.fetch(inner, { ip: ctx.ip });
   } else {
-    const body = hasBody ? req.body : undefined;
+    // A small body (a message, a reaction: JSON) is read first so it can go to the next instance if
+    // one refuses the connection; uploads and other large bodies stream through, sent once.
+    const length = Number(req.headers.get("content-length") ?? Number.NaN);
+    const held = hasBody && length >= 0 && length <= RESEND_BODY_BYTES;
+    const body = held ? await req.arrayBuffer() : hasBody ? req.body : undefined;
     try {
-      response = await fetchFirstReachable(upstream, body === undefined || body === null, (base) =>
+      response = await fetchFirstReachable(upstream, held || body === undefined || body === null, (base) =>
         fetch(base + ctx.url.pathname + ctx.url.search, {
           method: req.method,
           headers,

@@ -22,8 +22,8 @@ export interface LoadReport {
   firstFailure?: string;
   readers: {
     readyAt: number | null;
-    /** message.created events of the channel as they came: message id and stream seq. */
-    live: { id: string; seq: number }[];
+    /** message.created events of the channel as they came: message id, stream seq, and how many resyncs came before it. */
+    live: { id: string; seq: number; epoch: number }[];
     /** Ids fetched after a `resync`. */
     refetched: string[];
     resyncs: number;
@@ -126,7 +126,7 @@ const streams = spec.readers.map((token) => {
       if (event.event !== "message.created") return;
       const data = event.data as { channel_id: string; data: { message: { id: string } } };
       if (data.channel_id !== spec.channel) return;
-      r.live.push({ id: data.data.message.id, seq: Number(event.id) });
+      r.live.push({ id: data.data.message.id, seq: Number(event.id), epoch: r.resyncs });
     },
   });
   return stream;

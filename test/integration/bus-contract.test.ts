@@ -454,6 +454,33 @@ describe("the nats bus across a server restart", () => {
       messages: bob.received.slice(3),
     });
   }, 60_000);
+
+  test("after a restart that lost the store, subscribers are told to resync and get the new stream from its first event", async () => {
+    const { publisher, listener } = buses;
+    const acme = Bun.randomUUIDv7();
+    const bob = await listen(listener, subjects.communityEvents(acme));
+    let resets = 0;
+    let eventsAtReset = -1;
+    listener.onReset(() => {
+      resets++;
+      eventsAtReset = bob.received.length;
+    });
+    for (const n of range(30)) await publisher.publish(subjects.communityEvents(acme), message(acme, n));
+    await until(bob, 30);
+    await nats.restart({ wipe: true });
+    await waitFor(() => publisher.ping(), 15_000, "the publisher to reconnect");
+    // The new stream's seqs begin again at 1, below the 30 the old consumer had reached.
+    const seqs: Array<number | undefined> = [];
+    for (const n of range(3)) {
+      seqs.push(await publisher.publish(subjects.communityEvents(acme), message(acme, 100 + n)));
+    }
+    await until(bob, 33);
+    expect(seqs[0]).toBeLessThan(30);
+    expect(resets).toBe(1);
+    expect(eventsAtReset).toBe(30);
+    expect(bob.events().map((e) => e.data.n)).toEqual([...range(30), 100, 101, 102]);
+    expect(bob.received.slice(30).map((m) => m.seq)).toEqual(seqs);
+  }, 60_000);
 });
 
 describe("the nats bus's replays", () => {
