@@ -23,6 +23,8 @@ export interface Cluster {
   natsStream: string;
   /** The NATS server's store dir (JetStream's files). */
   natsStore: string;
+  /** nginx's error log: why it answered 502 when it did. */
+  nginxErrorLog: string;
   /** The server blocks nginx runs, rendered from deploy/nginx.conf. */
   nginxConfig: string;
   /** By name: nginx, auth-gw-1, auth-gw-2, api-1, api-2, web-sm-1, web-sm-2, tui-sm-1, tui-sm-2, nats. */
@@ -218,6 +220,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       natsUrl,
       natsStream,
       natsStore,
+      nginxErrorLog: join(dir, "nginx", "error.log"),
       nginxConfig: readFileSync(join(dir, "nginx", "servers.conf"), "utf8"),
       instances,
       tier,

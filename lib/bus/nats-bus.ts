@@ -21,24 +21,44 @@ export interface NatsBusOptions {
   name?: string;
 }
 
-// A committed change's notice is retried this long while NATS is away (restarting, frozen, failing
-// over), so live readers get it late rather than never; past it the failure is logged and readers
-// recover by resync. Each attempt carries the same message id: one that was stored but whose ack
-// was lost is not stored again within the stream's duplicate window.
+// A committed change's notice is tried once while the request waits (PUBLISH_ATTEMPT_MS); if NATS
+// is away (restarting, frozen, failing over) it is retried in the background for PUBLISH_RETRY_MS,
+// so the request answers and live readers get the event late rather than never. Every attempt
+// carries the same message id: one stored but whose ack was lost is not stored again within the
+// stream's duplicate window. Past the retry time the failure is logged; readers recover by resync.
 const PUBLISH_RETRY_MS = 30_000;
 const PUBLISH_ATTEMPT_MS = 2000;
 
-async function publishUntilStored(link: NatsLink, subject: string, data: Uint8Array): Promise<number> {
-  const msgID = crypto.randomUUID();
-  const deadline = Date.now() + PUBLISH_RETRY_MS;
-  for (let pause = 50; ; pause = Math.min(1000, pause * 2)) {
-    try {
-      return (await link.js.publish(subject, data, { msgID, timeout: PUBLISH_ATTEMPT_MS })).seq;
-    } catch (err) {
-      if (Date.now() + pause > deadline || link.nc.isClosed()) throw err;
-      await Bun.sleep(pause);
-    }
+async function publishStored(
+  link: NatsLink,
+  subject: string,
+  data: Uint8Array,
+  dedupeKey?: string,
+): Promise<number | undefined> {
+  const msgID = dedupeKey ?? crypto.randomUUID();
+  const attempt = async () =>
+    (await link.js.publish(subject, data, { msgID, timeout: PUBLISH_ATTEMPT_MS })).seq;
+  try {
+    return await attempt();
+  } catch (err) {
+    if (link.nc.isClosed()) throw err;
+    log.warn("publishing waits for nats; retrying in the background", { subject, error: String(err) });
   }
+  void (async () => {
+    const deadline = Date.now() + PUBLISH_RETRY_MS;
+    for (let pause = 100; ; pause = Math.min(1000, pause * 2)) {
+      await Bun.sleep(pause);
+      try {
+        return await attempt();
+      } catch (err) {
+        if (Date.now() + pause > deadline || link.nc.isClosed()) {
+          log.error("publishing a committed event failed", { subject, error: String(err) });
+          return;
+        }
+      }
+    }
+  })();
+  return undefined;
 }
 
 /**
@@ -61,14 +81,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
   });
   return {
     kind: "nats",
-    async publish(subject, event) {
+    async publish(subject, event, dedupeKey) {
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);
       const data = codec.encode(event);
       if (!isPersisted(subject)) {
         link.nc.publish(codec.wire(subject), data);
         return undefined;
       }
-      return await publishUntilStored(link, codec.wire(subject), data);
+      return await publishStored(link, codec.wire(subject), data, dedupeKey);
     },
     async subscribe(pattern, handler) {
       if (!isSubscribeSubject(pattern)) throw new BusError(`invalid subject ${JSON.stringify(pattern)}`);

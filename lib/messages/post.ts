@@ -45,7 +45,9 @@ export function checkBody(body: string) {
 
 /**
  * Posts a message in a channel the caller may post in. With a `clientMsgId` already used by the same
- * author, returns the first message and publishes nothing (no second row, even when retries race).
+ * author, returns the first message (no second row, even when retries race) and announces it again
+ * under the same dedupe key: the first request may have committed and died before publishing, and
+ * a retry is how the message then reaches live readers; if the first did publish, the bus keeps one.
  * Returns the message row, whether it is new, and the events to publish after commit.
  */
 export async function doPostMessage(
@@ -76,8 +78,11 @@ export async function doPostMessage(
       })
       .onConflictDoNothing()
       .returning();
-    if (!inserted)
-      return { message: await firstSend(tx, authorId, channel.id, input), created: false, events: [] };
+    if (!inserted) {
+      const first = await firstSend(tx, authorId, channel.id, input);
+      const again = await createdEvent(tx, channel, authorId, first, await messageView(tx, null, first));
+      return { message: first, created: false, events: [again] };
+    }
 
     if (authorId) {
       // Posting in a public channel joins it; your own message is read.
@@ -107,15 +112,27 @@ export async function doPostMessage(
             attachments: files,
           })
         : await messageView(tx, null, inserted);
-    const events: Outgoing[] = [
-      await channelEvent(tx, "message.created", channel, authorId, {
-        message: view,
-        ...(parentId ? { thread_reply_count: await threadReplyCount(tx, parentId) } : {}),
-      }),
-      ...notifications,
-    ];
+    const events: Outgoing[] = [await createdEvent(tx, channel, authorId, inserted, view), ...notifications];
     return { message: inserted, created: true, events, view };
   });
+}
+
+/** The message.created event, keyed by the message so announcing it twice stores it once. */
+async function createdEvent(
+  tx: Db,
+  channel: ChannelAccess["channel"],
+  authorId: string | null,
+  message: MessageRow,
+  view: MessageView,
+): Promise<Outgoing> {
+  const parentId = message.parentId;
+  return {
+    ...(await channelEvent(tx, "message.created", channel, authorId, {
+      message: view,
+      ...(parentId ? { thread_reply_count: await threadReplyCount(tx, parentId) } : {}),
+    })),
+    dedupeKey: `message.created:${message.id}`,
+  };
 }
 
 async function checkParent(db: Db, channelId: string, parentId: string) {

@@ -72,7 +72,22 @@ try {
     "time to healthy, worst",
     `${worst} ms vs ${Math.round(coldMs)} ms cold start per instance (×${(worst / coldMs).toFixed(2)}); target < 10 s`,
   );
-  for (const f of figures.faults) row(`  ${f.name}`, `${f.healthyMs} ms`);
+  for (const f of figures.faults) {
+    row(
+      `  ${f.name}`,
+      `${f.healthyMs} ms, ${f.failed} failed attempts${f.firstFailed ? ` (${f.firstFailed})` : ""}`,
+    );
+  }
+  // What nginx logged, by kind: the reasons behind its 502s.
+  const kinds = new Map<string, number>();
+  for (const line of readFileSync(cluster.nginxErrorLog, "utf8").split("\n").filter(Boolean)) {
+    const kind = line
+      .replace(/^.*?\] \d+#\d+: (\*\d+ )?/, "")
+      .replace(/, client:.*$/, "")
+      .replace(/\d+/g, "N");
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  for (const [kind, n] of kinds) row(`  nginx: ${kind.slice(0, 70)}`, String(n));
 } finally {
   await cluster.stop();
 }

@@ -116,6 +116,20 @@ for (const [kind, open] of Object.entries(implementations)) {
       expect(inbox.received).toEqual([{ subject: subjects.communityEvents(acme), seq, event }]);
     });
 
+    test("an event announced again under the same dedupe key is stored and delivered once", async () => {
+      const acme = Bun.randomUUIDv7();
+      const inbox = await listen(listener, subjects.communityEvents(acme));
+      const key = `message.created:${Bun.randomUUIDv7()}`;
+      const first = await publisher.publish(subjects.communityEvents(acme), message(acme, 1), key);
+      const again = await publisher.publish(subjects.communityEvents(acme), message(acme, 1), key);
+      // A sentinel after both: a second delivery would arrive before it.
+      const sentinel = await publisher.publish(subjects.communityEvents(acme), message(acme, 2));
+      await until(inbox, 2);
+      expect(again).toBe(first);
+      expect(inbox.received.map((m) => m.seq)).toEqual([first, sentinel]);
+      expect(await publisher.head()).toBe(sentinel ?? -1);
+    });
+
     test("a subscriber to chat.events.> gets the events of every community", async () => {
       const acme = Bun.randomUUIDv7();
       const globex = Bun.randomUUIDv7();

@@ -68,7 +68,8 @@ export const rollingRestart = (names: string[]): Fault => ({
 });
 
 export interface FaultFigures {
-  faults: { name: string; healthyMs: number }[];
+  /** Each fault: time back to ready after its restart, and the client's failed attempts meanwhile. */
+  faults: { name: string; healthyMs: number; failed: number; firstFailed?: string }[];
   acknowledged: number;
   lost: number;
   duplicated: number;
@@ -134,7 +135,7 @@ export async function runFaults(
       const restarted = performance.now();
       await t.cluster.waitAllReady(60_000);
       const healthyMs = Math.round(performance.now() - restarted);
-      done.push({ name: fault.name, healthyMs });
+      done.push({ name: fault.name, healthyMs, failed: 0 });
       windows.push({ name: fault.name, from, to: Date.now() });
       log(
         `${fault.name}: healthy ${healthyMs} ms after its restart (${Math.round(restarted - started)} ms of fault)`,
@@ -175,6 +176,15 @@ export async function runFaults(
         if (ids.has(m.id) || m.seq <= last) repeats++;
         ids.add(m.id);
         last = Math.max(last, m.seq);
+      }
+    }
+    // A failure belongs to the fault under way (up to the next one's start).
+    for (const f of report.failures) {
+      const i = windows.findLastIndex((w) => w.from <= f.at);
+      const fault = done[i];
+      if (fault) {
+        fault.failed++;
+        fault.firstFailed ??= f.what;
       }
     }
     return {
