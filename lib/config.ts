@@ -158,6 +158,7 @@ const envSchema = clientEnvSchema.extend({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only")
     .default("CHAT"),
+  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   NATS_SUBJECT_PREFIX: z
     .string()
     .regex(/^([A-Za-z0-9_-]+\.)*$/, 'dot-separated tokens ending in ".", e.g. "staging."')
@@ -282,6 +283,7 @@ function buildConfig(env: z.output<typeof envSchema>) {
           servers: env.NATS_URL,
           stream: env.NATS_STREAM,
           subjectPrefix: env.NATS_SUBJECT_PREFIX,
+          replicas: env.NATS_REPLICAS,
         } as const)
       : ({ kind: "memory", replayBuffer: env.AJET_REPLAY_BUFFER } as const),
     storage: s3

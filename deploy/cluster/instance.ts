@@ -10,6 +10,8 @@ export interface Instance {
   url: string;
   /** What answers 200 once it is ready. */
   readyUrl: string;
+  /** Readiness other than an HTTP 200 (PostgreSQL); replaces the readyUrl check. */
+  probe?: () => Promise<void>;
   readonly pid: number;
   /** The last lines it wrote (stdout and stderr), for a failure message. */
   output(): string;
@@ -37,6 +39,7 @@ export function serviceInstance(spec: {
   /** Default: <url>/readyz. */
   readyUrl?: string;
   scheme?: "http" | "https";
+  probe?: () => Promise<void>;
   echo?: (name: string, line: string) => void;
 }): Instance {
   const url = `${spec.scheme ?? "http"}://127.0.0.1:${spec.port}`;
@@ -59,6 +62,7 @@ export function serviceInstance(spec: {
     port: spec.port,
     url,
     readyUrl: spec.readyUrl ?? `${url}/readyz`,
+    probe: spec.probe,
     get pid() {
       return proc?.pid ?? -1;
     },
@@ -98,6 +102,7 @@ export async function waitReady(instance: Instance, timeoutMs = 90_000, tls?: { 
   try {
     await waitFor(
       async () => {
+        if (instance.probe) return await instance.probe();
         const res = await fetch(instance.readyUrl, { signal: AbortSignal.timeout(2000), tls });
         if (res.status !== 200) throw new Error(`answered ${res.status}`);
       },

@@ -59,7 +59,7 @@ export function nginxInstance(spec: {
     NGINX_ACME_ROOT: join(dir, "acme"),
     // Nothing is looked up: the gateways are given by address.
     NGINX_RESOLVER: "127.0.0.1",
-    AJET_GATEWAY_SERVERS: spec.gateways.map((g) => `server 127.0.0.1:${g.port};`).join("\n  "),
+    AJET_GATEWAY_SERVERS: spec.gateways.map((g) => `server 127.0.0.1:${g.port} max_fails=0;`).join("\n  "),
     AJET_UPLOAD_LIMIT: spec.uploadLimit,
   });
   writeFileSync(join(dir, "servers.conf"), servers);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SQL } from "bun";
@@ -8,6 +8,7 @@ import { repoRoot } from "../../test/support/process.ts";
 import { startS3, type TestS3 } from "../../test/support/s3.ts";
 import { type Instance, serviceInstance, waitReady } from "./instance.ts";
 import { makeCertificate, nginxInstance } from "./nginx.ts";
+import { postgresInstance } from "./postgres.ts";
 
 /** The production topology as processes on this machine: nginx (TLS) → 2 gateways → 2 of each service. */
 export interface Cluster {
@@ -20,6 +21,10 @@ export interface Cluster {
   databaseUrl: string;
   natsUrl: string;
   natsStream: string;
+  /** The NATS server's store dir (JetStream's files). */
+  natsStore: string;
+  /** nginx's error log: why it answered 502 when it did. */
+  nginxErrorLog: string;
   /** The server blocks nginx runs, rendered from deploy/nginx.conf. */
   nginxConfig: string;
   /** By name: nginx, auth-gw-1, auth-gw-2, api-1, api-2, web-sm-1, web-sm-2, tui-sm-1, tui-sm-2, nats. */
@@ -37,6 +42,8 @@ export interface Cluster {
 export interface ClusterOptions {
   /** The PostgreSQL server a fresh database is made on (default: the local one, trust auth). */
   postgresServer?: string;
+  /** A PostgreSQL server of the cluster's own instead (instance "postgres", to kill and restart). */
+  privatePostgres?: boolean;
   /** How many of each service behind nginx (default 2). */
   perTier?: number;
   /** Passed on each instance's lines (setup link, warnings); tests leave it out. */
@@ -55,6 +62,8 @@ const SERVICES = [
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const perTier = options.perTier ?? 2;
   const dir = mkdtempSync(join(tmpdir(), "ajet-cluster-"));
+  // nginx's workers and PostgreSQL run as other users when started as root: they must reach it.
+  chmodSync(dir, 0o755);
   const cleanups: (() => Promise<unknown> | unknown)[] = [
     () => rmSync(dir, { recursive: true, force: true }),
   ];
@@ -62,19 +71,30 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const stopAll = async () => {
     await Promise.all(
       Object.values(instances)
-        .filter((i) => i.name !== "nats")
+        .filter((i) => i.name !== "nats" && i.name !== "postgres")
         .map((i) => i.stop(5000)),
     );
     await instances.nats?.stop(5000);
+    await instances.postgres?.stop(5000);
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
   };
   try {
     // The servers underneath: a fresh database, a NATS of its own (its own store, so killing it
     // touches no one else), an s3rver.
-    const postgresServer = options.postgresServer ?? "postgres://postgres@127.0.0.1:5432";
+    let postgresServer = options.postgresServer ?? "postgres://postgres@127.0.0.1:5432";
+    if (options.privatePostgres) {
+      const own = await postgresInstance(join(dir, "postgres"));
+      instances.postgres = own.instance;
+      own.instance.start();
+      await waitReady(own.instance, 30_000);
+      postgresServer = own.serverUrl;
+    }
     const dbName = `ajet_cluster_${randomBytes(6).toString("hex")}`;
     await onServer(postgresServer, `CREATE DATABASE "${dbName}"`);
-    cleanups.push(() => onServer(postgresServer, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+    // A server of its own goes with its files; on a shared one the database is dropped.
+    if (!options.privatePostgres) {
+      cleanups.push(() => onServer(postgresServer, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+    }
     const databaseUrl = `${postgresServer}/${dbName}`;
 
     const natsPort = freePort();
@@ -199,6 +219,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       databaseUrl,
       natsUrl,
       natsStream,
+      natsStore,
+      nginxErrorLog: join(dir, "nginx", "error.log"),
       nginxConfig: readFileSync(join(dir, "nginx", "servers.conf"), "utf8"),
       instances,
       tier,

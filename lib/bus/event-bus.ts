@@ -27,8 +27,13 @@ export type Replay = { gap: false; messages: BusMessage[] } | { gap: true };
  */
 export interface EventBus {
   readonly kind: "memory" | "nats";
-  /** Publishes after validating the envelope; resolves with the event's seq when persisted. */
-  publish(subject: string, event: Envelope): Promise<number | undefined>;
+  /**
+   * Publishes after validating the envelope; resolves with the event's seq when persisted (none
+   * when NATS is away and the publish goes on being retried in the background). Events
+   * given the same `dedupeKey` within DEDUPE_WINDOW_MS are stored once (the later ones resolve
+   * with the first one's seq and reach nobody).
+   */
+  publish(subject: string, event: Envelope, dedupeKey?: string): Promise<number | undefined>;
   /** Calls `handler` for every later event whose subject matches `pattern` (NATS wildcards). */
   subscribe(pattern: string, handler: Handler): Promise<void>;
   unsubscribe(pattern: string, handler: Handler): Promise<void>;
@@ -39,10 +44,19 @@ export interface EventBus {
   replay(pattern: string, afterSeq: number, limit?: number): Promise<Replay>;
   /** The seq of the newest persisted event (a position to resume from when nothing was received). */
   head(): Promise<number>;
+  /**
+   * Calls `handler` when the log was lost and begun again (a NATS server that lost its store): seqs
+   * start over, so what readers hold can no longer be resumed and they must resync. Called before
+   * any event of the new log is handed to subscribers.
+   */
+  onReset(handler: () => void): void;
   /** Resolves when the bus is reachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long a persisted event's dedupe key is remembered (JetStream's duplicate window). */
+export const DEDUPE_WINDOW_MS = 2 * 60 * 1000;
 
 export class BusError extends Error {
   override name = "BusError";

@@ -1,6 +1,13 @@
 import { currentTraceId, log } from "../log.ts";
 import { parseEnvelope } from "./envelope.ts";
-import { BusError, type BusMessage, type EventBus, type Handler, type Replay } from "./event-bus.ts";
+import {
+  BusError,
+  type BusMessage,
+  DEDUPE_WINDOW_MS,
+  type EventBus,
+  type Handler,
+  type Replay,
+} from "./event-bus.ts";
 import { isPersisted, isPublishSubject, isSubscribeSubject, subjectMatches } from "./subjects.ts";
 
 /**
@@ -28,11 +35,17 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
     }
   }
 
+  const recent = new Map<string, { seq: number; at: number }>();
   return {
     kind: "memory",
-    async publish(subject, event) {
+    // The log lives and dies with this process: it is never lost under a running subscriber.
+    onReset() {},
+    async publish(subject, event, dedupeKey) {
       if (closed) throw new BusError("bus is closed");
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);
+      const now = Date.now();
+      const earlier = dedupeKey === undefined ? undefined : recent.get(dedupeKey);
+      if (earlier && earlier.at > now - DEDUPE_WINDOW_MS) return earlier.seq;
       // Through JSON, as on the wire: subscribers get the same plain data from either bus, and
       // nobody shares (or mutates) the publisher's objects.
       const message: BusMessage = {
@@ -44,6 +57,14 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
         message.seq = nextSeq++;
         buffer.push(message);
         if (buffer.length > options.replayBuffer) buffer.shift();
+        if (dedupeKey !== undefined) {
+          recent.set(dedupeKey, { seq: message.seq, at: now });
+          // Keys are added in time order: the oldest ones are first.
+          for (const [key, kept] of recent) {
+            if (kept.at > now - DEDUPE_WINDOW_MS) break;
+            recent.delete(key);
+          }
+        }
       }
       // Delivered on a later microtask, in publish order, so a slow subscriber never runs inside
       // the publisher's request.

@@ -1,5 +1,7 @@
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { log } from "../log.ts";
 import { BusError, type EventBus } from "./event-bus.ts";
-import { connectNats } from "./nats-connect.ts";
+import { connectNats, type NatsLink } from "./nats-connect.ts";
 import { natsSubscriptions } from "./nats-listen.ts";
 import { replayFromStream } from "./nats-replay.ts";
 import { natsWire } from "./nats-wire.ts";
@@ -15,7 +17,50 @@ export interface NatsBusOptions {
   subjectPrefix?: string;
   /** How long the stream keeps events for replay. */
   maxAgeMs?: number;
+  /** Copies of the stream in a NATS cluster (3 on a 3-node cluster). */
+  replicas?: number;
   name?: string;
+}
+
+// A committed change's notice is tried once while the request waits (PUBLISH_ATTEMPT_MS); if NATS
+// is away (restarting, frozen, failing over) it is retried in the background for PUBLISH_RETRY_MS,
+// so the request answers and live readers get the event late rather than never. Every attempt
+// carries the same message id: one stored but whose ack was lost is not stored again within the
+// stream's duplicate window. Past the retry time the failure is logged; readers recover by resync.
+const PUBLISH_RETRY_MS = 30_000;
+const PUBLISH_ATTEMPT_MS = 2000;
+
+async function publishStored(
+  link: NatsLink,
+  subject: string,
+  data: Uint8Array,
+  dedupeKey?: string,
+  trace: { headers?: MsgHdrs } = {},
+): Promise<number | undefined> {
+  const msgID = dedupeKey ?? crypto.randomUUID();
+  const attempt = async () =>
+    (await link.js.publish(subject, data, { msgID, timeout: PUBLISH_ATTEMPT_MS, ...trace })).seq;
+  try {
+    return await attempt();
+  } catch (err) {
+    if (link.nc.isClosed()) throw err;
+    log.warn("publishing waits for nats; retrying in the background", { subject, error: String(err) });
+  }
+  void (async () => {
+    const deadline = Date.now() + PUBLISH_RETRY_MS;
+    for (let pause = 100; ; pause = Math.min(1000, pause * 2)) {
+      await Bun.sleep(pause);
+      try {
+        return await attempt();
+      } catch (err) {
+        if (Date.now() + pause > deadline || link.nc.isClosed()) {
+          log.error("publishing a committed event failed", { subject, error: String(err) });
+          return;
+        }
+      }
+    }
+  })();
+  return undefined;
 }
 
 /**
@@ -28,16 +73,24 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
   const link = await connectNats(options);
   const codec = natsWire(options.subjectPrefix ?? "");
   const subscriptions = natsSubscriptions(link, codec);
+  const resets = new Set<() => void>();
+  // Readers are told first (their seqs mean nothing now), then the new stream is read from its start.
+  link.onRecreated(() => {
+    for (const handler of resets) handler();
+    subscriptions
+      .restartFeed()
+      .catch((err) => log.error("reading the recreated nats stream failed", { error: String(err) }));
+  });
   return {
     kind: "nats",
-    async publish(subject, event) {
+    async publish(subject, event, dedupeKey) {
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);
       const data = codec.encode(event);
       if (!isPersisted(subject)) {
         link.nc.publish(codec.wire(subject), data, codec.traceHeaders());
         return undefined;
       }
-      return (await link.js.publish(codec.wire(subject), data, codec.traceHeaders())).seq;
+      return await publishStored(link, codec.wire(subject), data, dedupeKey, codec.traceHeaders());
     },
     async subscribe(pattern, handler) {
       if (!isSubscribeSubject(pattern)) throw new BusError(`invalid subject ${JSON.stringify(pattern)}`);
@@ -45,6 +98,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
     },
     unsubscribe: (pattern, handler) => subscriptions.remove(pattern, handler),
     replay: (pattern, afterSeq, limit = 1000) => replayFromStream(link, codec, pattern, afterSeq, limit),
+    onReset: (handler) => resets.add(handler),
     async head() {
       return (await link.jsm.streams.info(options.stream)).state.last_seq;
     },

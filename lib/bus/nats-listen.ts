@@ -49,6 +49,14 @@ export function natsSubscriptions(link: NatsLink, codec: NatsWire) {
   }
 
   return {
+    /** Reads the (recreated) stream from its first event on, in place of the consumer of the old one. */
+    async restartFeed() {
+      if (!feed) return;
+      const old = feed;
+      feed = readStream(link, codec, dispatchStored, true);
+      await (await old.catch(() => null))?.close().catch(() => {});
+      await feed;
+    },
     async add(pattern: string, handler: Handler) {
       const existing = entries.get(pattern);
       if (existing) {
@@ -110,12 +118,19 @@ async function listenCore(link: NatsLink, codec: NatsWire, pattern: string, entr
  * every message carries its stream seq and a consumer recreated after a server restart resumes
  * where it stopped.
  */
-async function readStream(link: NatsLink, codec: NatsWire, deliver: (message: BusMessage) => void) {
+async function readStream(
+  link: NatsLink,
+  codec: NatsWire,
+  deliver: (message: BusMessage) => void,
+  fromFirst = false,
+) {
   // A start seq, not DeliverPolicy.New: after a server restart the ordered consumer is recreated
   // from the last seq it delivered, and with New and nothing delivered yet that is seq 1, which
-  // would hand the subscriber the whole stream.
+  // would hand the subscriber the whole stream. A recreated stream is read from its first event:
+  // everything in it was published after the old one was lost.
   const { state } = await link.jsm.streams.info(link.stream);
-  const consumer = await link.js.consumers.get(link.stream, { opt_start_seq: state.last_seq + 1 });
+  const start = fromFirst ? Math.max(1, state.first_seq) : state.last_seq + 1;
+  const consumer = await link.js.consumers.get(link.stream, { opt_start_seq: start });
   const messages = await consumer.consume();
   void (async () => {
     for await (const msg of messages) {

@@ -14,6 +14,7 @@ export async function openBus(config: Config["bus"], name?: string): Promise<Eve
         servers: config.servers,
         stream: config.stream,
         subjectPrefix: config.subjectPrefix,
+        replicas: config.replicas,
         name,
       }),
     );

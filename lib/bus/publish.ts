@@ -7,6 +7,8 @@ import type { EventBus } from "./event-bus.ts";
 export interface Outgoing {
   subject: string;
   event: Envelope;
+  /** Names the change, so announcing it again (a retried request) is stored once. */
+  dedupeKey?: string;
 }
 
 /**
@@ -14,9 +16,9 @@ export interface Outgoing {
  * rather than turned into an error for the caller; clients recover by refetching on `resync`.
  */
 export async function publishAll(bus: EventBus, events: readonly Outgoing[]) {
-  for (const { subject, event } of events) {
+  for (const { subject, event, dedupeKey } of events) {
     try {
-      await bus.publish(subject, event);
+      await bus.publish(subject, event, dedupeKey);
     } catch (err) {
       busPublishFailures.inc();
       log.error("publishing a committed event failed", { subject, type: event.type, error: String(err) });

@@ -43,6 +43,8 @@ function forwardHeaders(req: Request, ctx: RequestContext, secret: string): Head
   return headers;
 }
 
+const RESEND_BODY_BYTES = 64 * 1024;
+
 /**
  * Forwards the request and streams the answer back unbuffered (SSE included). The client going
  * away aborts the upstream request, so a closed tab frees its stream at once.
@@ -60,9 +62,14 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
     });
     response = await upstream.app.fetch(inner, { ip: ctx.ip });
   } else {
-    const body = hasBody ? req.body : undefined;
+    // A small body (a message, a reaction: JSON) is read first so it can go to the next instance if
+    // one refuses the connection; uploads and other large bodies stream through, sent once.
+    const length = Number(req.headers.get("content-length") ?? Number.NaN);
+    const held = hasBody && length >= 0 && length <= RESEND_BODY_BYTES;
+    const body = held ? await req.arrayBuffer() : hasBody ? req.body : undefined;
     try {
-      response = await fetchFirstReachable(upstream, body === undefined || body === null, (base) =>
+      const resend = !hasBody ? "after any failure" : held ? "when refused" : "never";
+      response = await fetchFirstReachable(upstream, resend, (base) =>
         fetch(base + ctx.url.pathname + ctx.url.search, {
           method: req.method,
           headers,
@@ -115,18 +122,23 @@ export function requestUpstream(
   if ("app" in upstream)
     return upstream.app.fetch(new Request(`http://${upstream.name}.internal${path}`, request));
   // A body given as text can be sent again to another instance; a stream only once.
-  const resendable = init.body === undefined || init.body === null || typeof init.body === "string";
-  return fetchFirstReachable(upstream, resendable, (base) => fetch(base + path, request));
+  const method = (init.method ?? "GET").toUpperCase();
+  const held = init.body === undefined || init.body === null || typeof init.body === "string";
+  const resend =
+    method === "GET" || method === "HEAD" ? "after any failure" : held ? "when refused" : "never";
+  return fetchFirstReachable(upstream, resend, (base) => fetch(base + path, request));
 }
 
 /**
- * Sends to the service's instances in turn until one is reached. A connection that fails is tried
- * on the next instance only when the request can be sent again (no body, or one held in memory):
- * a streamed body is gone, and that caller gets the error and retries itself. Throws the last error.
+ * Sends to the service's instances in turn until one is reached. A read (GET, HEAD) goes to the next
+ * instance after any failure. A write goes again only when the instance refused the connection, so
+ * it cannot have been done there, and only with its body held in memory (a streamed body is gone):
+ * otherwise the caller gets the error and decides (a message's client_msg_id makes a retry safe).
+ * Throws the last error.
  */
 async function fetchFirstReachable(
   upstream: { name: string; url: Instances },
-  resendable: boolean,
+  resend: "after any failure" | "when refused" | "never",
   send: (base: string) => Promise<Response>,
 ): Promise<Response> {
   const order = instanceOrder(upstream.url);
@@ -137,7 +149,9 @@ async function fetchFirstReachable(
       if (err instanceof DOMException && err.name === "AbortError") throw err;
       restInstance(base);
       log.warn("upstream unreachable", { upstream: upstream.name, instance: base, error: String(err) });
-      if (!resendable || i === order.length - 1) throw err;
+      const refused = (err as { code?: string }).code === "ECONNREFUSED";
+      const again = resend === "after any failure" || (resend === "when refused" && refused);
+      if (!again || i === order.length - 1) throw err;
     }
   }
   throw new Error(`${upstream.name} has no instances`);

@@ -45,6 +45,13 @@ export interface SseStream {
 const encoder = new TextEncoder();
 
 /**
+ * What a stream may hold unsent for a client that stopped reading (a frozen laptop, a stalled
+ * network) before it is dropped: without a bound, every event for that reader would stay in this
+ * process's memory. The client resumes from its Last-Event-ID when it reads again and reconnects.
+ */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
+
+/**
  * An open SSE response. A heartbeat comment goes out every `heartbeatMs`; `onClose` runs once,
  * whether the client left (abort), the server closed it, or a write failed.
  */
@@ -53,7 +60,9 @@ export function openSse(options: {
   heartbeatMs?: number;
   headers?: Record<string, string>;
   onClose?: () => void;
+  maxQueuedBytes?: number;
 }): SseStream {
+  const maxQueued = options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -76,15 +85,21 @@ export function openSse(options: {
       controller.enqueue(encoder.encode(text));
     } catch {
       finish();
+      return;
     }
+    // desiredSize is the high-water mark (0) less what is queued and not yet taken by the socket.
+    if (-(controller.desiredSize ?? 0) > maxQueued) finish();
   };
 
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      cancel: finish,
     },
-    cancel: finish,
-  });
+    { highWaterMark: 0, size: (chunk) => chunk?.byteLength ?? 0 },
+  );
   heartbeat = setInterval(() => write(formatComment("heartbeat")), options.heartbeatMs ?? 20_000);
   options.signal?.addEventListener("abort", finish, { once: true });
 

@@ -121,6 +121,14 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
   }
 
   for (const pattern of PATTERNS) await bus.subscribe(pattern, onMessage);
+  // The log began again: seqs restart from 1, so what each reader last got says nothing about the new
+  // log; they refetch, and every event of the new log goes to them.
+  bus.onReset(() => {
+    for (const conn of registry.all) {
+      conn.lastSeq = 0;
+      conn.deliver({ kind: "resync", reason: "the event log was lost and begun again" });
+    }
+  });
 
   return {
     get size() {

@@ -47,7 +47,9 @@ export function checkBody(body: string) {
 
 /**
  * Posts a message in a channel the caller may post in. With a `clientMsgId` already used by the same
- * author, returns the first message and publishes nothing (no second row, even when retries race).
+ * author, returns the first message (no second row, even when retries race) and announces it again
+ * under the same dedupe key: the first request may have committed and died before publishing, and
+ * a retry is how the message then reaches live readers; if the first did publish, the bus keeps one.
  * Returns the message row, whether it is new, and the events to publish after commit.
  */
 export async function doPostMessage(
@@ -81,8 +83,11 @@ export async function doPostMessage(
       })
       .onConflictDoNothing()
       .returning();
-    if (!inserted)
-      return { message: await firstSend(tx, authorId, channel.id, input), created: false, events: [] };
+    if (!inserted) {
+      const first = await firstSend(tx, authorId, channel.id, input);
+      const again = await createdEvent(tx, channel, authorId, first, await messageView(tx, null, first));
+      return { message: first, created: false, events: [again] };
+    }
 
     if (authorId) {
       // Posting in a public channel joins it; your own message is read.
@@ -112,13 +117,7 @@ export async function doPostMessage(
             attachments: files,
           })
         : await messageView(tx, null, inserted);
-    const events: Outgoing[] = [
-      await channelEvent(tx, "message.created", channel, authorId, {
-        message: view,
-        ...(parentId ? { thread_reply_count: await threadReplyCount(tx, parentId) } : {}),
-      }),
-      ...notifications,
-    ];
+    const events: Outgoing[] = [await createdEvent(tx, channel, authorId, inserted, view), ...notifications];
     return { message: inserted, created: true, events, view };
   });
 }
@@ -137,11 +136,11 @@ async function postInOneStatement(db: Db, author: UserRow, access: ChannelAccess
   if (posted.parent === "missing") throw notFound("parent message");
   if (posted.parent === "nested") throw nestedThread();
   if (!posted.message) {
-    return {
-      message: await firstSend(db, author.id, channel.id, input),
-      created: false,
-      events: [] as Outgoing[],
-    };
+    // A retry: announce the first one again (the bus stores it once), in case the answer was lost
+    // because this process stopped between the commit and the publish.
+    const first = await firstSend(db, author.id, channel.id, input);
+    const again = await createdEvent(db, channel, author.id, first, await messageView(db, null, first));
+    return { message: first, created: false, events: [again] };
   }
   const view = freshMessageView(posted.message, {
     communityId: channel.communityId,
@@ -150,10 +149,13 @@ async function postInOneStatement(db: Db, author: UserRow, access: ChannelAccess
     attachments: [],
   });
   const events: Outgoing[] = [
-    channelEventTo("message.created", channel, author.id, posted.audience ?? undefined, {
-      message: view,
-      ...(parentId ? { thread_reply_count: posted.replyCount } : {}),
-    }),
+    {
+      ...channelEventTo("message.created", channel, author.id, posted.audience ?? undefined, {
+        message: view,
+        ...(parentId ? { thread_reply_count: posted.replyCount } : {}),
+      }),
+      dedupeKey: `message.created:${posted.message.id}`,
+    },
     ...posted.notifications.map(({ ring, ...n }) => notificationEvent(n, ring)),
   ];
   return { message: posted.message, created: true, events, view };
@@ -164,6 +166,24 @@ const nestedThread = () =>
     "parent_id: threads are one level deep; reply to the thread's first message instead",
     "nested_thread",
   );
+
+/** The message.created event, keyed by the message so announcing it twice stores it once. */
+async function createdEvent(
+  tx: Db,
+  channel: ChannelAccess["channel"],
+  authorId: string | null,
+  message: MessageRow,
+  view: MessageView,
+): Promise<Outgoing> {
+  const parentId = message.parentId;
+  return {
+    ...(await channelEvent(tx, "message.created", channel, authorId, {
+      message: view,
+      ...(parentId ? { thread_reply_count: await threadReplyCount(tx, parentId) } : {}),
+    })),
+    dedupeKey: `message.created:${message.id}`,
+  };
+}
 
 async function checkParent(db: Db, channelId: string, parentId: string) {
   const [parent] = await db

@@ -13,8 +13,8 @@ export function meteredBus(bus: EventBus): EventBus {
 
   return {
     kind: bus.kind,
-    async publish(subject, event) {
-      const seq = await bus.publish(subject, event);
+    async publish(subject, event, dedupeKey) {
+      const seq = await bus.publish(subject, event, dedupeKey);
       busPublished.inc({ kind: subjectKind(subject) });
       return seq;
     },
@@ -35,6 +35,13 @@ export function meteredBus(bus: EventBus): EventBus {
       await bus.unsubscribe(pattern, wrapped.get(handler) ?? handler);
     },
     replay: (pattern, afterSeq, limit) => bus.replay(pattern, afterSeq, limit),
+    onReset(handler) {
+      // A recreated stream numbers from 1 again: so does what this process has seen of it.
+      bus.onReset(() => {
+        received = 0;
+        handler();
+      });
+    },
     head: () => bus.head(),
     ping: () => bus.ping(),
     async close() {

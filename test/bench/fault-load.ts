@@ -20,10 +20,12 @@ export interface LoadReport {
   acks: { cmid: string; id: string; ackAt: number; attempts: number }[];
   failedAttempts: number;
   firstFailure?: string;
+  /** When each failed attempt failed, and how (the first 1000). */
+  failures: { at: number; what: string }[];
   readers: {
     readyAt: number | null;
-    /** message.created events of the channel as they came: message id and stream seq. */
-    live: { id: string; seq: number }[];
+    /** message.created events of the channel as they came: message id, stream seq, and how many resyncs came before it. */
+    live: { id: string; seq: number; epoch: number }[];
     /** Ids fetched after a `resync`. */
     refetched: string[];
     resyncs: number;
@@ -36,7 +38,7 @@ const spec = JSON.parse(process.argv[2] ?? "{}") as LoadSpec;
 const json = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
 let posting = true;
 
-const report: LoadReport = { acks: [], failedAttempts: 0, readers: [], caughtUp: false };
+const report: LoadReport = { acks: [], failedAttempts: 0, failures: [], readers: [], caughtUp: false };
 
 async function poster(token: string, n: number) {
   for (let k = 0; posting; k++) {
@@ -68,6 +70,12 @@ async function poster(token: string, n: number) {
       } catch (err) {
         report.failedAttempts++;
         report.firstFailure ??= `${cmid}: ${(err as Error).message}`;
+        if (report.failures.length < 1000) {
+          report.failures.push({
+            at: Date.now(),
+            what: (err as Error).message.split("\n")[0]?.slice(0, 80) ?? "",
+          });
+        }
         await Bun.sleep(pause);
         pause = Math.min(1000, pause * 2);
       }
@@ -126,7 +134,7 @@ const streams = spec.readers.map((token) => {
       if (event.event !== "message.created") return;
       const data = event.data as { channel_id: string; data: { message: { id: string } } };
       if (data.channel_id !== spec.channel) return;
-      r.live.push({ id: data.data.message.id, seq: Number(event.id) });
+      r.live.push({ id: data.data.message.id, seq: Number(event.id), epoch: r.resyncs });
     },
   });
   return stream;

@@ -116,6 +116,20 @@ for (const [kind, open] of Object.entries(implementations)) {
       expect(inbox.received).toEqual([{ subject: subjects.communityEvents(acme), seq, event }]);
     });
 
+    test("an event announced again under the same dedupe key is stored and delivered once", async () => {
+      const acme = Bun.randomUUIDv7();
+      const inbox = await listen(listener, subjects.communityEvents(acme));
+      const key = `message.created:${Bun.randomUUIDv7()}`;
+      const first = await publisher.publish(subjects.communityEvents(acme), message(acme, 1), key);
+      const again = await publisher.publish(subjects.communityEvents(acme), message(acme, 1), key);
+      // A sentinel after both: a second delivery would arrive before it.
+      const sentinel = await publisher.publish(subjects.communityEvents(acme), message(acme, 2));
+      await until(inbox, 2);
+      expect(again).toBe(first);
+      expect(inbox.received.map((m) => m.seq)).toEqual([first, sentinel]);
+      expect(await publisher.head()).toBe(sentinel ?? -1);
+    });
+
     test("a subscriber to chat.events.> gets the events of every community", async () => {
       const acme = Bun.randomUUIDv7();
       const globex = Bun.randomUUIDv7();
@@ -453,6 +467,33 @@ describe("the nats bus across a server restart", () => {
       gap: false,
       messages: bob.received.slice(3),
     });
+  }, 60_000);
+
+  test("after a restart that lost the store, subscribers are told to resync and get the new stream from its first event", async () => {
+    const { publisher, listener } = buses;
+    const acme = Bun.randomUUIDv7();
+    const bob = await listen(listener, subjects.communityEvents(acme));
+    let resets = 0;
+    let eventsAtReset = -1;
+    listener.onReset(() => {
+      resets++;
+      eventsAtReset = bob.received.length;
+    });
+    for (const n of range(30)) await publisher.publish(subjects.communityEvents(acme), message(acme, n));
+    await until(bob, 30);
+    await nats.restart({ wipe: true });
+    await waitFor(() => publisher.ping(), 15_000, "the publisher to reconnect");
+    // The new stream's seqs begin again at 1, below the 30 the old consumer had reached.
+    const seqs: Array<number | undefined> = [];
+    for (const n of range(3)) {
+      seqs.push(await publisher.publish(subjects.communityEvents(acme), message(acme, 100 + n)));
+    }
+    await until(bob, 33);
+    expect(seqs[0]).toBeLessThan(30);
+    expect(resets).toBe(1);
+    expect(eventsAtReset).toBe(30);
+    expect(bob.events().map((e) => e.data.n)).toEqual([...range(30), 100, 101, 102]);
+    expect(bob.received.slice(30).map((m) => m.seq)).toEqual(seqs);
   }, 60_000);
 });
 

@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SQL } from "bun";
 import type { LoadReport, LoadSpec } from "../bench/fault-load.ts";
@@ -39,6 +40,20 @@ export const freeze = (name: string): Fault => ({
   },
 });
 
+/** NATS killed and started again with its store gone, as a server that lost its disk. */
+export const wipeNats = (): Fault => ({
+  name: "NATS store wiped",
+  async run(t) {
+    const nats = t.cluster.instances.nats;
+    if (!nats) throw new Error("no nats");
+    nats.signal("SIGKILL");
+    await nats.exited();
+    rmSync(t.cluster.natsStore, { recursive: true, force: true });
+    mkdirSync(t.cluster.natsStore);
+    nats.start();
+  },
+});
+
 /** SIGTERM (stop accepting, drain) and start again, one instance of each service after the other. */
 export const rollingRestart = (names: string[]): Fault => ({
   name: `rolling SIGTERM restart of ${names.join(", ")}`,
@@ -53,7 +68,8 @@ export const rollingRestart = (names: string[]): Fault => ({
 });
 
 export interface FaultFigures {
-  faults: { name: string; healthyMs: number }[];
+  /** Each fault: time back to ready after its restart, and the client's failed attempts meanwhile. */
+  faults: { name: string; healthyMs: number; failed: number; firstFailed?: string }[];
   acknowledged: number;
   lost: number;
   duplicated: number;
@@ -65,6 +81,8 @@ export interface FaultFigures {
   failedAttempts: number;
   firstFailure?: string;
   caughtUp: boolean;
+  /** The first few acknowledged messages some reader never got, and the fault under way when acknowledged. */
+  missing: { cmid: string; readers: number; during: string }[];
 }
 
 /**
@@ -107,15 +125,18 @@ export async function runFaults(
   );
   const output = new Response(load.stdout).text();
   const done: FaultFigures["faults"] = [];
+  const windows: { name: string; from: number; to: number }[] = [];
   try {
     await progress();
     for (const fault of faults) {
       const started = performance.now();
+      const from = Date.now();
       await fault.run(t, () => progress());
       const restarted = performance.now();
       await t.cluster.waitAllReady(60_000);
       const healthyMs = Math.round(performance.now() - restarted);
-      done.push({ name: fault.name, healthyMs });
+      done.push({ name: fault.name, healthyMs, failed: 0 });
+      windows.push({ name: fault.name, from, to: Date.now() });
       log(
         `${fault.name}: healthy ${healthyMs} ms after its restart (${Math.round(restarted - started)} ms of fault)`,
       );
@@ -140,15 +161,30 @@ export async function runFaults(
     const duplicated = rows.reduce((sum, r) => sum + r.n - 1, 0);
     let gaps = 0;
     let repeats = 0;
+    const missedBy = new Map<string, number>();
     for (const r of report.readers) {
       const seen = new Set([...r.live.map((m) => m.id), ...r.refetched]);
-      gaps += report.acks.filter((a) => !seen.has(a.id)).length;
+      const missed = report.acks.filter((a) => !seen.has(a.id));
+      gaps += missed.length;
+      for (const a of missed) missedBy.set(a.cmid, (missedBy.get(a.cmid) ?? 0) + 1);
       const ids = new Set<string>();
       let last = 0;
+      let epoch = 0;
       for (const m of r.live) {
+        // After a resync the log may have begun again, its seqs from 1.
+        if (m.epoch !== epoch) [epoch, last] = [m.epoch, 0];
         if (ids.has(m.id) || m.seq <= last) repeats++;
         ids.add(m.id);
         last = Math.max(last, m.seq);
+      }
+    }
+    // A failure belongs to the fault under way (up to the next one's start).
+    for (const f of report.failures) {
+      const i = windows.findLastIndex((w) => w.from <= f.at);
+      const fault = done[i];
+      if (fault) {
+        fault.failed++;
+        fault.firstFailed ??= f.what;
       }
     }
     return {
@@ -162,6 +198,15 @@ export async function runFaults(
       failedAttempts: report.failedAttempts,
       firstFailure: report.firstFailure,
       caughtUp: report.caughtUp,
+      missing: [...missedBy].slice(0, 5).map(([cmid, readers]) => {
+        const ackAt = report.acks.find((a) => a.cmid === cmid)?.ackAt ?? 0;
+        const during = windows.findLast((w) => w.from <= ackAt)?.name ?? "before the first fault";
+        return {
+          cmid,
+          readers,
+          during: ackAt <= (windows.findLast((w) => w.from <= ackAt)?.to ?? 0) ? during : `after ${during}`,
+        };
+      }),
     };
   } finally {
     await sql.close();

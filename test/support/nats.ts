@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
@@ -17,8 +17,8 @@ export async function withJetStream<T>(url: string, act: (jsm: JetStreamManager)
 
 export interface PrivateNats {
   url: string;
-  /** Stops the server and starts it again on the same port and store, ready for JetStream. */
-  restart(): Promise<void>;
+  /** Stops the server and starts it again on the same port (and store, unless `wipe`), ready for JetStream. */
+  restart(options?: { wipe?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,8 +56,12 @@ export async function startPrivateNats(): Promise<PrivateNats> {
   };
   return {
     url,
-    async restart() {
+    async restart(options = {}) {
       await halt();
+      if (options.wipe) {
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir);
+      }
       proc = await launch();
     },
     async stop() {

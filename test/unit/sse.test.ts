@@ -47,4 +47,28 @@ describe("SSE framing", () => {
     sse.close();
     expect(closes).toBe(1);
   });
+
+  test("a reader that stops reading is dropped once its unsent events pass the bound, not before", async () => {
+    let closes = 0;
+    const sse = openSse({ maxQueuedBytes: 10_000, onClose: () => closes++ });
+    const reader = sse.response.body?.getReader();
+    if (!reader) throw new Error("no body");
+    const event = { event: "message.created", data: "x".repeat(1000) };
+    // Read while it is read: nothing piles up, however much is sent.
+    for (let i = 0; i < 50; i++) {
+      sse.send(event);
+      await reader.read();
+    }
+    expect(sse.closed).toBe(false);
+    // Then the reader stalls: about ten events fit, the next ones drop the stream.
+    let sent = 0;
+    while (!sse.closed && sent < 100) {
+      sse.send(event);
+      sent++;
+    }
+    expect(sse.closed).toBe(true);
+    expect(sent).toBeGreaterThan(8);
+    expect(sent).toBeLessThan(12);
+    expect(closes).toBe(1);
+  });
 });
