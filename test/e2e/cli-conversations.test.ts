@@ -93,4 +93,20 @@ describe("the ajet-chat CLI's conversation commands", () => {
     expect(plainLines(await ok(carol, ["dnd", "off"]))).toEqual([["off"]]);
     expect((await fails(carol, ["dnd", "forever"])).code).toBe(1);
   });
+
+  test("pin, pins, save, saved and unpin work on message ids, in plain lines and --json", async () => {
+    const id = (await ok(alice, ["send", "#general", "release notes live", "-q"])).trim();
+    expect(plainLines(await ok(bob, ["pin", id]))).toEqual([[id, "pinned"]]);
+    const [pinned] = await json<{ message: { id: string }; pinned_by: string }>(carol, ["pins", "#general"]);
+    expect(pinned).toMatchObject({ message: { id }, pinned_by: bob.id });
+    expect(plainLines(await ok(carol, ["pins", "#general"]))[0]?.[0]).toBe(id);
+    await ok(carol, ["save", id]);
+    expect((await json<{ message: { id: string } }>(carol, ["saved"])).map((i) => i.message.id)).toEqual([
+      id,
+    ]);
+    expect(await json(bob, ["saved"])).toEqual([]);
+    await ok(bob, ["unpin", id]);
+    expect(await json(carol, ["pins", "#general"])).toEqual([]);
+    expect((await fails(carol, ["pin", "not-an-id"])).code).toBe(1);
+  });
 });
