@@ -16,7 +16,7 @@ Sign in
   whoami                     who you are, on which server
 
 Read and write
-  communities | channels | dms | members | presence [@user…]
+  communities | channels [--archived] | dms | members | presence [@user…]
   send <#channel|@user> [text]   post (text from stdin when not given; --code wraps it as a
                                  code block, --lang L names its language); prints the new id
   reply <message-id> [text]      answer in the message's thread

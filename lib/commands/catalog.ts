@@ -1,3 +1,4 @@
+import { archive, unarchive } from "./archive.ts";
 import { ban } from "./ban.ts";
 import type { Command } from "./command.ts";
 import { dm } from "./dm.ts";
@@ -41,6 +42,8 @@ export const COMMANDS: readonly Command[] = [
   unmute,
   role,
   purge,
+  archive,
+  unarchive,
   token,
   webhook,
 ];
