@@ -29,6 +29,8 @@ Read and write
   edit <message-id> [text]  |  delete <message-id>
   pins <#channel|@user>  |  pin <message-id>  |  unpin <message-id>
   saved  |  save <message-id>  |  unsave <message-id>     your private saved items
+  link <message-id>             the message's permalink (opens it in context in the browser)
+  whois @user                   a member's profile: names, status, do not disturb
   upload <#channel|@user> <file> [--message text]
   download <attachment-id> [-o path|-]
   search <query…> [--in #channel] [--from @user] [--limit N]

@@ -101,6 +101,24 @@ describe("conversations in the browser", () => {
   });
 });
 
+describe("profiles in the browser", () => {
+  test("clicking an author's name opens their profile with their status and a way to message them", async () => {
+    await server.api(carol, "PUT", "/api/me/dnd", { minutes: 30 });
+    const m = await server.api<{ id: string }>(carol, "POST", `/api/channels/${await general()}/messages`, {
+      body_md: "who am I?",
+    });
+    await bobTab.page.goto(chan("general"));
+    await bobTab.page.locator(`#msg-${m.id} .author-link`).click();
+    const pop = bobTab.page.locator("#profile-pop");
+    await pop.waitFor();
+    expect(await pop.locator(".handle").textContent()).toBe("@carol");
+    expect(await pop.locator(".profile-status").textContent()).toContain("Do not disturb until");
+    expect(await pop.locator("button", { hasText: "Message" }).count()).toBe(1);
+    await bobTab.page.keyboard.press("Escape");
+    await pop.waitFor({ state: "detached" });
+  });
+});
+
 async function general() {
   const list = await server.api<{ items: { id: string; name: string }[] }>(
     alice,

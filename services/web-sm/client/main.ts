@@ -31,7 +31,7 @@ function localTimes() {
 
 /** Closes the reaction picker (htmx opens it beside a message's reactions); says whether one was open. */
 function closePicker() {
-  const open = $("#react-picker");
+  const open = $("#react-picker") ?? $("#profile-pop");
   open?.remove();
   return open !== null;
 }
@@ -45,7 +45,7 @@ function closePanel() {
 
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
-  if (!at.closest("#react-picker")) closePicker();
+  if (!at.closest("#react-picker") && !at.closest("#profile-pop")) closePicker();
   if (at.closest(".close-panel")) closePanel();
   else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
   else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
