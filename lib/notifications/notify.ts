@@ -18,6 +18,8 @@ export interface NewNotification {
   reason?: NotificationRow["reason"];
   /** false: kept, but the recipient's clients do not ring (a muted channel, do-not-disturb). */
   ring?: boolean;
+  /** The start of the message, carried in the live event only (never stored: lists read it fresh). */
+  preview?: string;
 }
 
 export function notificationView(n: NotificationRow) {
@@ -60,7 +62,11 @@ export async function notify(db: Db, list: NewNotification[]): Promise<Outgoing[
     event: envelope("notification.created", {
       channel_id: n.channelId,
       actor_id: n.actorId,
-      data: { notification: notificationView(n), ring: rows[i]?.ring ?? true },
+      data: {
+        notification: notificationView(n),
+        ring: rows[i]?.ring ?? true,
+        ...(rows[i]?.preview !== undefined ? { preview: rows[i]?.preview } : {}),
+      },
     }),
   }));
 }

@@ -83,7 +83,7 @@ describe("conversations in the browser", () => {
     const row = page.locator(".notify-row", { hasText: "#general" });
     await row.locator("input[name=muted]").check();
     await row.locator("button[type=submit]").click();
-    await page.locator("#chan-" + (await general()) + ".muted").waitFor();
+    await page.locator(`#chan-${await general()}.muted`).waitFor();
     await server.api(alice, "POST", `/api/channels/${await general()}/messages`, {
       body_md: "@bob ping while muted",
     });
@@ -98,6 +98,50 @@ describe("conversations in the browser", () => {
       "/api/communities/acme/channels",
     );
     expect(channels.items.find((c) => c.name === "general")).toMatchObject({ muted: true, unread_count: 0 });
+  });
+});
+
+describe("getting attention while the tab is hidden", () => {
+  test("a mention pops one desktop notification and the title counts it; a muted channel's mention pops none", async () => {
+    const page = bobTab.page;
+    await page.goto(chan("general"));
+    const room = await server.api<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
+      name: "alerts",
+    });
+    await server.api(bob, "POST", `/api/channels/${room.id}/join`);
+    await server.api(bob, "PUT", `/api/channels/${await general()}/notifications`, { muted: false });
+    await server.api(alice, "POST", "/api/notifications/read", { all: true });
+    await server.api(bob, "POST", "/api/notifications/read", { all: true });
+    await page.reload();
+    // The page as a hidden tab with permission granted; the browser's own notification centre is
+    // not there headless, so what the page hands it is recorded instead.
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+      const shown: { title: string; body: string }[] = [];
+      (window as unknown as { shown: typeof shown }).shown = shown;
+      class Recorder {
+        static permission = "granted";
+        onclick: (() => void) | null = null;
+        constructor(title: string, opts: { body: string }) {
+          shown.push({ title, body: opts.body });
+        }
+        close() {}
+      }
+      (window as unknown as { Notification: unknown }).Notification = Recorder;
+    });
+    await page
+      .locator("#live[data-live]")
+      .waitFor({ state: "attached" })
+      .catch(() => {});
+    await server.api(bob, "PUT", `/api/channels/${room.id}/notifications`, { muted: true });
+    await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: "@bob muted ping" });
+    await server.api(alice, "POST", `/api/channels/${await general()}/messages`, {
+      body_md: "@bob deploy is red",
+    });
+    await page.waitForFunction(() => (window as unknown as { shown: unknown[] }).shown.length > 0);
+    await page.waitForFunction(() => document.title.startsWith("(2)"));
+    const shown = await page.evaluate(() => (window as unknown as { shown: unknown[] }).shown);
+    expect(shown).toEqual([{ title: "alice mentioned you in #general", body: "@bob deploy is red" }]);
   });
 });
 
