@@ -115,20 +115,15 @@ describe("getting attention while the tab is hidden", () => {
     await page.reload();
     // The page as a hidden tab with permission granted; the browser's own notification centre is
     // not there headless, so what the page hands it is recorded instead.
-    await page.evaluate(() => {
+    await page.evaluate(`
       Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
-      const shown: { title: string; body: string }[] = [];
-      (window as unknown as { shown: typeof shown }).shown = shown;
-      class Recorder {
+      window.shown = [];
+      window.Notification = class {
         static permission = "granted";
-        onclick: (() => void) | null = null;
-        constructor(title: string, opts: { body: string }) {
-          shown.push({ title, body: opts.body });
-        }
+        constructor(title, opts) { window.shown.push({ title, body: opts.body }); }
         close() {}
-      }
-      (window as unknown as { Notification: unknown }).Notification = Recorder;
-    });
+      };
+    `);
     await page
       .locator("#live[data-live]")
       .waitFor({ state: "attached" })
@@ -138,9 +133,10 @@ describe("getting attention while the tab is hidden", () => {
     await server.api(alice, "POST", `/api/channels/${await general()}/messages`, {
       body_md: "@bob deploy is red",
     });
-    await page.waitForFunction(() => (window as unknown as { shown: unknown[] }).shown.length > 0);
-    await page.waitForFunction(() => document.title.startsWith("(2)"));
-    const shown = await page.evaluate(() => (window as unknown as { shown: unknown[] }).shown);
+    type Page = { shown: unknown[]; document: { title: string } };
+    await page.waitForFunction(() => (globalThis as unknown as Page).shown.length > 0);
+    await page.waitForFunction(() => (globalThis as unknown as Page).document.title.startsWith("(2)"));
+    const shown = await page.evaluate("window.shown");
     expect(shown).toEqual([{ title: "alice mentioned you in #general", body: "@bob deploy is red" }]);
   });
 });
