@@ -1,15 +1,13 @@
 import { deactivatedMark, messageLink } from "../../../client/views.ts";
 import type { Command } from "../command.ts";
-import { isId, required } from "../context.ts";
-import { CliError, EXIT } from "../errors.ts";
+import { required } from "../context.ts";
+import { messageId } from "./messages.ts";
 
 /** `link <message-id>`: the message's permalink (checked: you can read it). */
 export const link: Command = {
   usage: "link <message-id>",
   async run(ctx) {
-    const id = required(ctx.args, 0, "message id");
-    if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not a message id`);
-    const m = await ctx.client.message(id);
+    const m = await ctx.client.message(await messageId(ctx, 0));
     const url = messageLink(ctx.session.server, m.id);
     ctx.out.record({ id: m.id, channel_id: m.channel_id, url }, [url], () => url);
   },
