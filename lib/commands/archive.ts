@@ -1,7 +1,7 @@
 import { communityOf, defineCommand, outcome } from "./command.ts";
 
-/** `/archive` and `/unarchive`: one definition, two names. */
-function archiveSwitch(archived: boolean) {
+/** `/archive` and `/unarchive` (unarchive.ts): one definition, two names. */
+export function archiveSwitch(archived: boolean) {
   const name = archived ? "archive" : "unarchive";
   return defineCommand({
     name,
@@ -35,4 +35,3 @@ function archiveSwitch(archived: boolean) {
 }
 
 export const archive = archiveSwitch(true);
-export const unarchive = archiveSwitch(false);
