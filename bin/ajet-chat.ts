@@ -16,7 +16,7 @@ Sign in
   whoami                     who you are, on which server
 
 Read and write
-  communities | channels | dms | members | presence [@user…]
+  communities | channels [--archived] | dms | members | presence [@user…]
   send <#channel|@user> [text]   post (text from stdin when not given; --code wraps it as a
                                  code block, --lang L names its language); prints the new id
   reply <message-id> [text]      answer in the message's thread
@@ -29,6 +29,8 @@ Read and write
   edit <message-id> [text]  |  delete <message-id>
   pins <#channel|@user>  |  pin <message-id>  |  unpin <message-id>
   saved  |  save <message-id>  |  unsave <message-id>     your private saved items
+  link <message-id>             the message's permalink (opens it in context in the browser)
+  whois @user                   a member's profile: names, status, do not disturb
   upload <#channel|@user> <file> [--message text]
   download <attachment-id> [-o path|-]
   search <query…> [--in #channel] [--from @user] [--limit N]

@@ -1,4 +1,4 @@
-import { and, asc, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, messages, notifications } from "../db/schema.ts";
 import { readableBy } from "./access.ts";
@@ -24,8 +24,16 @@ export const mentionCount = (userId: string | SQLWrapper) => sql<number>`(
     and ${notifications.read} = false and ${notifications.type} in ('mention', 'dm')
 )`;
 
-/** The community's channels the caller can see, with unread and mention counts, by name. */
-export async function listCommunityChannels(db: Db, userId: string, communityId: string) {
+/**
+ * The community's channels the caller can see, with unread and mention counts, by name; archived
+ * ones only when asked for.
+ */
+export async function listCommunityChannels(
+  db: Db,
+  userId: string,
+  communityId: string,
+  opts: { archived?: boolean } = {},
+) {
   const rows = await db
     .select({
       channel: channels,
@@ -38,7 +46,13 @@ export async function listCommunityChannels(db: Db, userId: string, communityId:
       channelMembers,
       and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
     )
-    .where(and(eq(channels.communityId, communityId), readableBy(userId)))
+    .where(
+      and(
+        eq(channels.communityId, communityId),
+        readableBy(userId),
+        opts.archived ? undefined : isNull(channels.archivedAt),
+      ),
+    )
     .orderBy(asc(channels.name));
   return rows.map((r) => channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }));
 }

@@ -3,7 +3,7 @@ import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { channelMembers, channels, communityMembers, messages } from "../db/schema.ts";
-import { conflict, forbidden, invalid, notFound } from "../errors.ts";
+import { AppError, conflict, forbidden, invalid, notFound } from "../errors.ts";
 import { notify } from "../notifications/notify.ts";
 import { type ChannelAccess, type ChannelRow, isDm } from "./access.ts";
 import { channelEvent } from "./subjects.ts";
@@ -93,6 +93,7 @@ export async function doJoinChannel(db: Db, userId: string, access: ChannelAcces
   const { channel } = access;
   if (access.membership) return { channel: channelView(channel, access.membership), events: [] };
   if (isDm(channel) || channel.visibility !== "public") throw notFound("channel");
+  if (channel.archivedAt) throw new AppError("gone", "channel_archived", "this channel is archived");
   return db.transaction(async (tx) => {
     const lastRead = await latestMessageId(tx, channel.id);
     const [membership] = await tx

@@ -159,8 +159,11 @@ export class ApiClient {
   communities() {
     return this.get<Page<CommunityJson>>("/api/communities");
   }
-  channels(community: string) {
-    return this.get<Page<ChannelJson>>(`/api/communities/${encodeURIComponent(community)}/channels`);
+  channels(community: string, opts: { archived?: boolean } = {}) {
+    const archived = opts.archived ? "?archived=true" : "";
+    return this.get<Page<ChannelJson>>(
+      `/api/communities/${encodeURIComponent(community)}/channels${archived}`,
+    );
   }
   members(community: string) {
     return this.get<Page<MemberJson>>(`/api/communities/${encodeURIComponent(community)}/members`);

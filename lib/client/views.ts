@@ -18,6 +18,8 @@ export interface UserJson {
   is_bot: boolean;
   deactivated?: boolean;
   online?: boolean;
+  /** On a profile (`GET /api/users/:id`): do not disturb until then. */
+  dnd_until?: string | null;
 }
 
 /** What every client writes after a deactivated person's name; nothing for anyone else. */

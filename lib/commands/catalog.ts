@@ -1,3 +1,4 @@
+import { archive } from "./archive.ts";
 import { ban } from "./ban.ts";
 import type { Command } from "./command.ts";
 import { dm } from "./dm.ts";
@@ -10,14 +11,16 @@ import { leave } from "./leave.ts";
 import { me } from "./me.ts";
 import { msg } from "./msg.ts";
 import { mute } from "./mute.ts";
-import { muteChannel, unmuteChannel } from "./mute-channel.ts";
+import { muteChannel } from "./mute-channel.ts";
 import { notify } from "./notify.ts";
 import { purge } from "./purge.ts";
 import { role } from "./role.ts";
 import { token } from "./token.ts";
 import { topic } from "./topic.ts";
+import { unarchive } from "./unarchive.ts";
 import { unban } from "./unban.ts";
 import { unmute } from "./unmute.ts";
+import { unmuteChannel } from "./unmute-channel.ts";
 import { webhook } from "./webhook.ts";
 
 /** Every command, in the order /help lists them. A new command is a file in this folder and a line here. */
@@ -41,6 +44,8 @@ export const COMMANDS: readonly Command[] = [
   unmute,
   role,
   purge,
+  archive,
+  unarchive,
   token,
   webhook,
 ];

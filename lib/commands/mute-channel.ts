@@ -1,7 +1,7 @@
 import { defineCommand, outcome } from "./command.ts";
 
-/** `/mute-channel` and `/unmute-channel`: one definition, two names. */
-function muteSwitch(muted: boolean) {
+/** `/mute-channel` and `/unmute-channel` (unmute-channel.ts): one definition, two names. */
+export function muteSwitch(muted: boolean) {
   return defineCommand({
     name: muted ? "mute-channel" : "unmute-channel",
     usage: [muted ? "/mute-channel" : "/unmute-channel"],
@@ -31,4 +31,3 @@ function muteSwitch(muted: boolean) {
 }
 
 export const muteChannel = muteSwitch(true);
-export const unmuteChannel = muteSwitch(false);

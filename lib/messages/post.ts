@@ -156,7 +156,9 @@ async function postInOneStatement(db: Db, author: UserRow, access: ChannelAccess
       }),
       dedupeKey: `message.created:${posted.message.id}`,
     },
-    ...posted.notifications.map(({ ring, ...n }) => notificationEvent(n, ring)),
+    // The start of the message rides with each notification for the recipient's desktop notification
+    // (they can read the channel, or no rule would have fired).
+    ...posted.notifications.map(({ ring, ...n }) => notificationEvent(n, ring, input.bodyMd.slice(0, 140))),
   ];
   return { message: posted.message, created: true, events, view };
 }

@@ -18,6 +18,8 @@ export interface NewNotification {
   reason?: NotificationRow["reason"];
   /** false: kept, but the recipient's clients do not ring (a muted channel, do-not-disturb). */
   ring?: boolean;
+  /** The start of the message, carried in the live event only (never stored: lists read it fresh). */
+  preview?: string;
 }
 
 export function notificationView(n: NotificationRow) {
@@ -55,15 +57,15 @@ export async function notify(db: Db, list: NewNotification[]): Promise<Outgoing[
       })),
     )
     .returning();
-  return inserted.map((n, i) => notificationEvent(n, rows[i]?.ring ?? true));
+  return inserted.map((n, i) => notificationEvent(n, rows[i]?.ring ?? true, rows[i]?.preview));
 }
 
 /** The event that tells a recipient's clients of a new notification. */
-export const notificationEvent = (n: NotificationRow, ring = true): Outgoing => ({
+export const notificationEvent = (n: NotificationRow, ring = true, preview?: string): Outgoing => ({
   subject: subjects.notifications(n.userId),
   event: envelope("notification.created", {
     channel_id: n.channelId,
     actor_id: n.actorId,
-    data: { notification: notificationView(n), ring },
+    data: { notification: notificationView(n), ring, ...(preview !== undefined ? { preview } : {}) },
   }),
 });

@@ -126,6 +126,8 @@ export async function notifyForMessage(
       channelId: channel.id,
       actorId: m.userId,
       data: { channel_name: channel.name, community_id: channel.communityId, parent_id: m.parentId },
+      // For the recipient's desktop notification: they can read the channel, or the rule would not fire.
+      preview: m.bodyMd.slice(0, 140),
     });
   }
   return notify(db, list);

@@ -8,7 +8,7 @@ import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
-import type { Channel, Community, Member, Message, Page } from "./api-types.ts";
+import type { Channel, Community, Member, Message, Page, Person } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
@@ -22,7 +22,7 @@ import {
   pinsPanel,
 } from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
-import { editForm, markdown, reactionPicker } from "./views/message.ts";
+import { editForm, markdown, profilePopover, reactionPicker } from "./views/message.ts";
 import { createCommunityPage } from "./views/pages.ts";
 
 export interface ActionDeps {
@@ -286,6 +286,17 @@ export async function switchCommunity(_req: Request, ctx: RequestContext) {
   const slug = ctx.url.searchParams.get("community");
   if (!slug) return noContent();
   return new Response(null, { headers: { "HX-Redirect": `/c/${encodeURIComponent(slug)}` } });
+}
+
+/** A person's profile popover (anyone the caller shares a community or conversation with). */
+export async function profileFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const id = encodeURIComponent(ctx.params.id ?? "");
+  const [person, me] = await Promise.all([
+    client.get<Person>(`/api/users/${id}`),
+    client.get<{ id: string }>("/api/me"),
+  ]);
+  return htmlResponse(profilePopover(person, me.id));
 }
 
 /** The reaction picker for a message, opened beside its reactions. */

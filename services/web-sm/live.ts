@@ -127,7 +127,38 @@ function countsChanged(tab: Tab, event: Envelope, seq: number | undefined): SseE
     );
   }
   const data = fragments.filter((f) => f !== null).join("");
-  return [...(data ? [{ data }] : []), { event: "counts", id: seq, data: event.type }];
+  return [
+    ...(data ? [{ data }] : []),
+    ...desktop(tab, event, seq),
+    { event: "counts", id: seq, data: event.type },
+  ];
+}
+
+const DESKTOP_WHAT: Record<string, string> = {
+  mention: "mentioned you",
+  dm: "sent you a message",
+  thread_reply: "replied in a thread",
+  message: "posted",
+};
+
+/**
+ * What the page may show as a desktop notification (it does only while hidden, with permission):
+ * a notification that rings, for a mention, DM, thread reply or a channel set to every message.
+ * Not on a replay: a reconnecting tab must not pop up what it already showed.
+ */
+function desktop(tab: Tab, event: Envelope, seq: number | undefined): SseEvent[] {
+  if (event.type !== "notification.created" || event.data.ring === false) return [];
+  if (seq !== undefined && seq <= tab.seq) return [];
+  const n = event.data.notification as Notification;
+  const what = DESKTOP_WHAT[n.type];
+  if (!what) return [];
+  const who = (n.actor_id && names.get(n.actor_id)) || "Someone";
+  const where = n.data.channel_name && n.data.community_id ? ` in #${String(n.data.channel_name)}` : "";
+  const body = typeof event.data.preview === "string" ? event.data.preview : "";
+  const url = n.source_id ? `/m/${n.source_id}` : "/notifications";
+  return [
+    { event: "desktop", data: JSON.stringify({ title: `${who} ${what}${where}`, body, tag: n.id, url }) },
+  ];
 }
 
 function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent | SseEvent[] | null {

@@ -124,7 +124,7 @@ export async function channelPage(req: Request, ctx: RequestContext, deps: PageD
   const shell = await loadShell(deps.bus, client, slug);
   const channel = shell.channels.find((c) => c.name === ctx.params.name);
   if (!channel) throw notFound("channel");
-  if (!channel.is_member) {
+  if (!channel.is_member && !channel.archived_at) {
     const pane = html`<header class="pane-head"><h1>#${channel.name}</h1><p class="topic">${channel.topic}</p></header>
 <div class="card"><p>You are not in #${channel.name} yet.</p><form method="post" action="/web/channels/${channel.id}/join"><button type="submit">Join #${channel.name}</button></form></div>`;
     return htmlResponse(appPage(shell, { title: `#${channel.name}`, url: ctx.url.pathname, channel, pane }));

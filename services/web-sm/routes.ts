@@ -81,6 +81,7 @@ export function webRoutes(deps: WebDeps) {
     route("POST", "/web/messages/:id/pin", a(actions.togglePin)),
     route("POST", "/web/messages/:id/save", a(actions.toggleSaved)),
     route("GET", "/web/channels/:id/pins", a(actions.pinsFragment)),
+    route("GET", "/web/people/:id", a(actions.profileFragment)),
     route("GET", "/web/complete", a(actions.completions)),
     route("GET", "/web/community", a(actions.switchCommunity)),
     route("GET", "/web/thread/:id", a(actions.threadFragment)),

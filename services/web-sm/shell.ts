@@ -33,7 +33,8 @@ export async function loadShell(bus: EventBus, client: ApiClient, slug: string |
   const [me, communities, channels, dms, notes] = await Promise.all([
     client.get<Me>("/api/me"),
     client.get<{ items: Community[] }>("/api/communities"),
-    slug ? client.get<{ items: Channel[] }>(`/api/communities/${enc}/channels`) : { items: [] },
+    // Archived ones too: their pages still open (read-only); the sidebar leaves them out.
+    slug ? client.get<{ items: Channel[] }>(`/api/communities/${enc}/channels?archived=true`) : { items: [] },
     client.get<{ items: Channel[] }>("/api/dm"),
     client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
   ]);

@@ -93,4 +93,35 @@ describe("the ajet-chat CLI's conversation commands", () => {
     expect(plainLines(await ok(carol, ["dnd", "off"]))).toEqual([["off"]]);
     expect((await fails(carol, ["dnd", "forever"])).code).toBe(1);
   });
+
+  test("pin, pins, save, saved and unpin work on message ids, in plain lines and --json", async () => {
+    const id = (await ok(alice, ["send", "#general", "release notes live", "-q"])).trim();
+    expect(plainLines(await ok(bob, ["pin", id]))).toEqual([[id, "pinned"]]);
+    const [pinned] = await json<{ message: { id: string }; pinned_by: string }>(carol, ["pins", "#general"]);
+    expect(pinned).toMatchObject({ message: { id }, pinned_by: bob.id });
+    expect(plainLines(await ok(carol, ["pins", "#general"]))[0]?.[0]).toBe(id);
+    await ok(carol, ["save", id]);
+    expect((await json<{ message: { id: string } }>(carol, ["saved"])).map((i) => i.message.id)).toEqual([
+      id,
+    ]);
+    expect(await json(bob, ["saved"])).toEqual([]);
+    await ok(bob, ["unpin", id]);
+    expect(await json(carol, ["pins", "#general"])).toEqual([]);
+    expect((await fails(carol, ["pin", "not-an-id"])).code).toBe(1);
+  });
+
+  test("link prints a message's permalink only to someone who can read it; whois shows a member's profile", async () => {
+    const id = (await ok(alice, ["send", "#general", "link me", "-q"])).trim();
+    expect((await ok(bob, ["link", id])).trim()).toBe(`${chat.base}/m/${id}`);
+    const dm = (await ok(alice, ["send", "@carol", "just us", "-q"])).trim();
+    const outsider = await fails(bob, ["link", dm]);
+    expect(outsider.code).toBe(3);
+    expect(outsider.stderr).not.toContain("just us");
+
+    await ok(carol, ["dnd", "1h"]);
+    const [profile] = await json<{ username: string; dnd_until: string | null }>(bob, ["whois", "@carol"]);
+    expect(profile).toMatchObject({ username: "carol", dnd_until: expect.any(String) });
+    expect(plainLines(await ok(bob, ["whois", "@alice"]))[0]?.slice(0, 2)).toEqual(["@alice", "alice"]);
+    expect((await fails(bob, ["whois", "@nobody"])).code).toBe(3);
+  });
 });

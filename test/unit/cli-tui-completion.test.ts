@@ -31,7 +31,7 @@ describe("Tab completion in the TUI", () => {
   test("several matching /commands are listed in /help order and the input keeps what they share", () => {
     const done = tab("/m");
     expect(shown(done?.input)).toBe("/m|");
-    expect(done?.completions).toEqual(["/msg", "/me", "/mute"]);
+    expect(done?.completions).toEqual(["/msg", "/me", "/mute-channel", "/mute"]);
     // Typing one more letter narrows it to one.
     expect(shown(tab("/ms")?.input)).toBe("/msg |");
   });
@@ -41,7 +41,7 @@ describe("Tab completion in the TUI", () => {
     expect(shown(first?.input)).toBe("/un|");
     const again = first && tab(first.input.text, first.input.cursor);
     expect(again).toEqual(first);
-    expect(first?.completions).toEqual(["/unban", "/unmute"]);
+    expect(first?.completions).toEqual(["/unmute-channel", "/unban", "/unmute", "/unarchive"]);
   });
 
   test("a /command completes only as the first word of the line", () => {

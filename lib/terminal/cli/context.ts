@@ -78,7 +78,8 @@ export class Context {
   channelsOf(slug: string): Promise<ChannelJson[]> {
     let list = this.channelList.get(slug);
     if (!list) {
-      list = this.client.channels(slug).then((p) => p.items);
+      // Archived channels too, so `read #old` and `search --in #old` still find them.
+      list = this.client.channels(slug, { archived: true }).then((p) => p.items);
       this.channelList.set(slug, list);
     }
     return list;

@@ -36,6 +36,8 @@ const COMMANDS: Record<string, Loader> = {
   saved: () => import("./commands/pins.ts").then((m) => m.saved),
   save: () => import("./commands/pins.ts").then((m) => m.save),
   unsave: () => import("./commands/pins.ts").then((m) => m.unsave),
+  link: () => import("./commands/people.ts").then((m) => m.link),
+  whois: () => import("./commands/people.ts").then((m) => m.whois),
   notify: () => import("./commands/notify.ts").then((m) => m.notify),
   dnd: () => import("./commands/notify.ts").then((m) => m.dnd),
   run: () => import("./commands/slash.ts").then((m) => m.run),

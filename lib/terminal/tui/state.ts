@@ -297,6 +297,8 @@ export function applyEvent(s: TuiState, event: LiveEvent, now = Date.now()): Eve
       return {};
     }
     case "channel.created":
+    case "channel.archived":
+    case "channel.unarchived":
     case "channel.joined":
     case "channel.left":
     case "channel.member_joined":

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accessChannel, isDm } from "../../../lib/channels/access.ts";
+import { doSetArchived } from "../../../lib/channels/archive.ts";
 import {
   doAddChannelMember,
   doJoinChannel,
@@ -14,6 +15,27 @@ import { textLine } from "../../../lib/text-line.ts";
 import { api, idParam } from "../api-route.ts";
 
 const channelId = (params: Record<string, string>) => idParam(params.id, "channel");
+
+/** Archive and unarchive: the same people may do both; each answers the channel as it is now. */
+function archiveSwitch(verb: "archive" | "unarchive") {
+  return api({
+    method: "POST",
+    path: `/api/channels/:id/${verb}`,
+    summary:
+      verb === "archive"
+        ? "Archive a channel (owners and admins): read-only, out of the default list, still searchable; audited"
+        : "Bring an archived channel back (owners and admins); audited",
+    scope: "channels:write",
+    handler: async ({ db, principal, params, ip, publish }) => {
+      const access = await accessChannel(db.db, principal.user.id, channelId(params));
+      const { channel, events } = await doSetArchived(db.db, principal.user.id, access, verb === "archive", {
+        ip,
+      });
+      await publish(events);
+      return channel;
+    },
+  });
+}
 
 export const channelRoutes = [
   api({
@@ -87,6 +109,8 @@ export const channelRoutes = [
       return { added };
     },
   }),
+  archiveSwitch("archive"),
+  archiveSwitch("unarchive"),
   api({
     method: "POST",
     path: "/api/channels/:id/read",

@@ -67,11 +67,14 @@ export const communityRoutes = [
   api({
     method: "GET",
     path: "/api/communities/:slug/channels",
-    summary: "The channels you can see in a community, with unread and mention counts",
+    summary:
+      "The channels you can see in a community, with unread and mention counts; archived ones only with archived=true",
     scope: "channels:read",
-    handler: async ({ db, principal, params }) => {
+    query: z.object({ archived: z.enum(["true", "false"]).optional() }),
+    handler: async ({ db, principal, params, query }) => {
       const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
-      return { items: await listCommunityChannels(db.db, principal.user.id, community.id) };
+      const archived = query.archived === "true";
+      return { items: await listCommunityChannels(db.db, principal.user.id, community.id, { archived }) };
     },
   }),
   api({

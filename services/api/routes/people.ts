@@ -82,7 +82,8 @@ export const peopleRoutes = [
         .from(users)
         .where(and(eq(users.id, id), knownTo(principal.user.id)));
       if (!row) throw notFound("user");
-      return userView(row);
+      // Their do-not-disturb shows on their profile, as Slack shows it, so people know not to expect an answer.
+      return { ...userView(row), dnd_until: row.dndUntil && row.dndUntil > new Date() ? row.dndUntil : null };
     },
   }),
   accountSwitch(

@@ -1,6 +1,7 @@
 // The page's own script: only what htmx does not do (keys, drafts, typing, uploads, autocomplete,
 // scrolling and read position). Everything the page shows is drawn by the server; nothing is
 // inline, everything is delegated from here.
+import { askDesktopPermission, showDesktop, showUnreadInTab } from "./attention.ts";
 import { setupComposer, upload } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
@@ -13,6 +14,7 @@ const setLive = (up: boolean) => () => {
 };
 live?.addEventListener("ready", setLive(true));
 for (const name of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(name, setLive(false));
+live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail));
 live?.addEventListener("htmx:sse:before:connection", (e) => {
   if ((e as CustomEvent).detail?.connection?.attempt > 0) setLive(false)();
 });
@@ -31,7 +33,7 @@ function localTimes() {
 
 /** Closes the reaction picker (htmx opens it beside a message's reactions); says whether one was open. */
 function closePicker() {
-  const open = $("#react-picker");
+  const open = $("#react-picker") ?? $("#profile-pop");
   open?.remove();
   return open !== null;
 }
@@ -45,12 +47,14 @@ function closePanel() {
 
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
-  if (!at.closest("#react-picker")) closePicker();
+  if (!at.closest("#react-picker") && !at.closest("#profile-pop")) closePicker();
   if (at.closest(".close-panel")) closePanel();
   else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
   else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
   else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
   else if (at.closest(".jump-latest")) scrollToBottom(true);
+  else if (at.closest(".enable-desktop"))
+    void askDesktopPermission(at.closest(".enable-desktop") as HTMLButtonElement);
   else if (at.closest(".copy-link") && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
     e.preventDefault();
@@ -105,6 +109,7 @@ document.addEventListener("drop", (e) => {
 // end of the history, the message boxes (a thread's gets the focus).
 document.addEventListener("htmx:after:swap", () => {
   localTimes();
+  showUnreadInTab();
   followMessages();
   const fresh = $$<HTMLFormElement>("form.composer:not([data-ready])");
   for (const form of fresh) setupComposer(form);
@@ -112,5 +117,6 @@ document.addEventListener("htmx:after:swap", () => {
 });
 
 localTimes();
+showUnreadInTab();
 for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
 openHistory();

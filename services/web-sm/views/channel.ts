@@ -84,7 +84,11 @@ export function channelPane(
 <div id="ephemeral" class="ephemeral" aria-live="polite"></div></div>
 <button type="button" class="jump-latest" hidden>Jump to latest ↓</button>
 <div id="typing" class="typing" aria-live="polite"></div>
-${composer(channel, { label: opts.label })}`;
+${
+  channel.archived_at
+    ? html`<p class="archived-note" role="status">This channel is archived: its history stays, and nobody can post here. An owner or admin can bring it back with <code>/unarchive #${channel.name}</code>.</p>`
+    : composer(channel, { label: opts.label })
+}`;
 }
 
 /** A thread in the side panel: the parent, its replies oldest first, and a reply box. */

@@ -71,7 +71,7 @@ export function sidebar(shell: Shell, currentId: string | null) {
       current ? html` aria-current="page"` : ""
     }>${label}${badges(c.id, counts)}</a></li>`;
   };
-  const joined = shell.channels.filter((c) => c.is_member);
+  const joined = shell.channels.filter((c) => c.is_member && !c.archived_at);
   return html`<nav id="sidebar" class="sidebar" aria-label="Channels and conversations" hx-get="/web/sidebar?${query}" hx-trigger="sidebar from:#live delay:200ms, resync from:#live" hx-swap="outerHTML">
 ${
   shell.communities.length > 1 || !shell.community

@@ -1,6 +1,6 @@
 import { html, SafeHtml } from "../../../lib/http/html.ts";
 import { renderInlineMarkdownHtml, renderMarkdownHtml } from "../../../lib/markdown/html.ts";
-import type { Attachment, EmbedAttachment, EmbedBlock, Message, Reaction } from "../api-types.ts";
+import type { Attachment, EmbedAttachment, EmbedBlock, Message, Person, Reaction } from "../api-types.ts";
 
 const raw = (s: string) => new SafeHtml(s);
 
@@ -29,6 +29,20 @@ export function timeTag(iso: string) {
 
 function avatar(name: string) {
   return html`<span class="avatar" aria-hidden="true">${(name.trim()[0] ?? "?").toUpperCase()}</span>`;
+}
+
+/** A person's profile, opened beside their name: names, status, do-not-disturb, a way to DM them. */
+export function profilePopover(
+  u: Pick<Person, "id" | "username" | "display_name" | "is_bot" | "deactivated" | "online" | "dnd_until">,
+  meId: string,
+) {
+  return html`<div id="profile-pop" class="profile-pop" role="dialog" aria-label="Profile of ${u.display_name}">${avatar(u.display_name)}
+<p class="profile-name"><strong>${u.display_name}</strong> <span class="handle">@${u.username}</span>${u.is_bot ? html` <span class="badge bot">BOT</span>` : ""}</p>
+<p class="profile-status">${u.deactivated ? "Deactivated" : u.online ? "● Online" : "○ Away"}${u.dnd_until ? html` · Do not disturb until ${timeTag(u.dnd_until)}` : ""}</p>${
+    u.id === meId || u.is_bot || u.deactivated
+      ? ""
+      : html`<form method="post" action="/web/dm"><input type="hidden" name="user_id" value="${u.id}"><button type="submit">Message</button></form>`
+  }</div>`;
 }
 
 /** One emoji's chip: clicking it turns the reader's own reaction on or off. */
@@ -126,7 +140,11 @@ export function messageItem(m: Message, opts: ItemOptions = {}): SafeHtml {
   const a = m.author;
   const showBody = !(m.embeds?.body_is_fallback && (m.embeds.blocks?.length || m.embeds.attachments?.length));
   return html`<article id="${id}" class="msg" data-key="${key}" data-author="${a.id ?? ""}" tabindex="-1">
-${avatar(a.display_name)}<div class="msg-main"><header class="msg-head"><strong class="author">${a.display_name}</strong>${
+${avatar(a.display_name)}<div class="msg-main"><header class="msg-head">${
+    a.id
+      ? html`<button type="button" class="author-link" hx-get="/web/people/${a.id}" hx-swap="afterend" aria-haspopup="dialog"><strong class="author">${a.display_name}</strong></button>`
+      : html`<strong class="author">${a.display_name}</strong>`
+  }${
     a.is_bot ? html` <span class="badge bot">BOT</span>` : ""
   }${a.deactivated ? html` <span class="deactivated">(deactivated)</span>` : ""} ${a.username ? html`<span class="handle">@${a.username}</span> ` : ""}${timeTag(m.created_at)}${
     m.edited_at ? html` <span class="edited" title="${m.edited_at}">(edited)</span>` : ""

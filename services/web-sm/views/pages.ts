@@ -81,13 +81,26 @@ export function browsePane(shell: Shell, error?: string) {
 <label for="ch-topic">Topic</label><input id="ch-topic" name="topic" maxlength="250">
 <label class="check"><input type="checkbox" name="private" value="1"> Private (invite only)</label>
 <button type="submit">Create channel</button></form></section>
-<section class="card"><h2>All channels</h2><ul class="browse">${shell.channels.map(
+<section class="card"><h2>All channels</h2><ul class="browse">${shell.channels
+    .filter((c) => !c.archived_at)
+    .map(
+      (c) =>
+        html`<li><span class="sigil">${c.visibility === "private" ? "🔒" : "#"}</span><a href="${channelPath(slug, c.name)}">${c.name}</a> <span class="muted">${c.topic}</span> ${
+          c.is_member
+            ? html`<span class="badge">joined</span>`
+            : html`<form method="post" action="/web/channels/${c.id}/join" class="inline"><button type="submit">Join</button></form>`
+        }</li>`,
+    )}</ul></section>
+${archivedList(shell, slug)}`;
+}
+
+/** Archived channels, out of the way: still readable (and searchable) by those who could read them. */
+function archivedList(shell: Shell, slug: string) {
+  const archived = shell.channels.filter((c) => c.archived_at);
+  if (archived.length === 0) return "";
+  return html`<section class="card"><h2>Archived channels</h2><ul class="browse archived">${archived.map(
     (c) =>
-      html`<li><span class="sigil">${c.visibility === "private" ? "🔒" : "#"}</span><a href="${channelPath(slug, c.name)}">${c.name}</a> <span class="muted">${c.topic}</span> ${
-        c.is_member
-          ? html`<span class="badge">joined</span>`
-          : html`<form method="post" action="/web/channels/${c.id}/join" class="inline"><button type="submit">Join</button></form>`
-      }</li>`,
+      html`<li><span class="sigil">${c.visibility === "private" ? "🔒" : "#"}</span><a href="${channelPath(slug, c.name)}">${c.name}</a> <span class="muted">${c.topic}</span> <span class="badge">archived</span></li>`,
   )}</ul></section>`;
 }
 
@@ -162,9 +175,10 @@ function notificationSettings(shell: Shell) {
           ([v, label]) => html`<option value="${v}">${label}</option>`,
         )}</select><button type="submit">Pause notifications</button>`
   }</form>
+<p><button type="button" class="enable-desktop">Enable desktop notifications</button> <span class="muted">Shown for mentions, DMs and thread replies while this tab is hidden.</span></p>
 <p class="muted">Mentions only is the default in channels, every message in DMs. Muted: unread messages there weigh nothing and nothing rings; mentions of you still count.</p>
 <ul class="notify-prefs">${shell.channels
-    .filter((c) => c.is_member)
+    .filter((c) => c.is_member && !c.archived_at)
     .map((c) => row(c, `#${c.name}`))}${shell.dms.map((d) => row(d, dmName(d, shell.me.id)))}</ul></section>`;
 }
 

@@ -17,11 +17,16 @@ export const communities: Command = {
   },
 };
 
-/** `channels`: the channels you can see in the community, with unread and mention counts. */
+/**
+ * `channels`: the channels you can see in the community, with unread and mention counts
+ * (`--archived` adds the archived ones).
+ */
 export const channels: Command = {
-  usage: "channels [--community C]",
+  usage: "channels [--archived] [--community C]",
+  flags: { archived: { type: "boolean" } },
   async run(ctx) {
-    const items = await ctx.channelsOf(await ctx.community());
+    const all = await ctx.channelsOf(await ctx.community());
+    const items = ctx.has("archived") ? all : all.filter((c) => !c.archived_at);
     const s = ctx.out.style;
     const width = Math.max(0, ...items.map((c) => (c.name ?? "").length)) + 1;
     for (const c of items) {
@@ -34,6 +39,7 @@ export const channels: Command = {
           mentions ? s.red(`${mentions} @`) : "",
           c.is_member ? "" : s.dim("(not joined)"),
           c.muted ? s.dim("(muted)") : "",
+          c.archived_at ? s.dim("(archived)") : "",
           c.visibility === "private" ? s.dim("private") : "",
         ].filter(Boolean);
         return [c.is_member ? s.bold(name) : s.dim(name), ...counts, c.topic ? s.dim(`— ${c.topic}`) : ""]

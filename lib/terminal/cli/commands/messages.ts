@@ -41,7 +41,8 @@ function printSent(ctx: Context, m: MessageJson, where: string) {
   ctx.out.record(m, [m.id], () => `${s.green("✓")} sent to ${where}  ${s.gray(m.id)}`);
 }
 
-async function messageId(ctx: Context, i: number) {
+/** The message id at positional `i`, or a usage error. */
+export async function messageId(ctx: Context, i: number) {
   const id = required(ctx.args, i, "message id");
   if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not a message id`);
   return id;

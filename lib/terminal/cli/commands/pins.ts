@@ -1,16 +1,10 @@
 import { intFlag } from "../args.ts";
 import type { Command } from "../command.ts";
-import { type Context, isId, required } from "../context.ts";
-import { CliError, EXIT } from "../errors.ts";
+import { required } from "../context.ts";
 import { printMessage } from "../format.ts";
+import { messageId } from "./messages.ts";
 
 const pageFlags = { limit: { type: "string", short: "n" } } as const;
-
-function messageIdAt(ctx: Context, i: number) {
-  const id = required(ctx.args, i, "message id");
-  if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not a message id`);
-  return id;
-}
 
 /** `pins <#channel|@user>`: the channel's pinned messages, newest first. */
 export const pins: Command = {
@@ -44,7 +38,7 @@ function toggle(verb: "pin" | "unpin" | "save" | "unsave"): Command {
   return {
     usage: `${verb} <message-id>`,
     async run(ctx) {
-      const id = messageIdAt(ctx, 0);
+      const id = await messageId(ctx, 0);
       const on = !verb.startsWith("un");
       const result = verb.endsWith("pin") ? await ctx.client.pin(id, on) : await ctx.client.save(id, on);
       const s = ctx.out.style;

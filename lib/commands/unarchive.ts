@@ -1,0 +1,3 @@
+import { archiveSwitch } from "./archive.ts";
+
+export const unarchive = archiveSwitch(false);

@@ -1,0 +1,3 @@
+import { muteSwitch } from "./mute-channel.ts";
+
+export const unmuteChannel = muteSwitch(false);
