@@ -3,6 +3,7 @@ import { type ApiRouteSpec, toRoute } from "./api-route.ts";
 import type { ApiDeps } from "./deps.ts";
 import { openApiRoute } from "./openapi.ts";
 import { attachmentRoutes } from "./routes/attachments.ts";
+import { avatarRoutes } from "./routes/avatars.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
@@ -21,6 +22,7 @@ export type { ApiDeps } from "./deps.ts";
 /** Every route of the API, as data: the router and the OpenAPI document both read this list. */
 export const apiSpecs: ApiRouteSpec[] = [
   ...peopleRoutes,
+  ...avatarRoutes,
   ...communityRoutes,
   ...inviteRoutes,
   ...channelRoutes,

@@ -83,7 +83,7 @@ export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps
 export async function updateProfile(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  await client.patch("/api/me", { display_name: form.display_name, avatar_url: form.avatar_url || null });
+  await client.patch("/api/me", { display_name: form.display_name });
   return redirect("/settings");
 }
 

@@ -1,11 +1,13 @@
 // The page's own script: only what htmx does not do (keys, drafts, typing, uploads, autocomplete,
 // scrolling and read position). Everything the page shows is drawn by the server; nothing is
 // inline, everything is delegated from here.
+import { setupAvatarForm } from "./avatar.ts";
 import { setupComposer, upload } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
 
 const body = document.body;
+setupAvatarForm();
 const live = $("#live");
 const setLive = (up: boolean) => () => {
   body.dataset.live = up ? "up" : "down";

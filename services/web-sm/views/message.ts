@@ -27,7 +27,14 @@ export function timeTag(iso: string) {
   return html`<time datetime="${d.toISOString()}" title="${d.toISOString()}">${d.toISOString().slice(11, 16)}</time>`;
 }
 
-function avatar(name: string) {
+/**
+ * A face: the picture when this server keeps it (uploaded avatars, cached webhook icons — never a
+ * remote address, which would tell another site who reads what), else the name's initial.
+ */
+export function avatar(name: string, url?: string | null) {
+  if (url && /^\/api\/(avatars|images)\/[\w./-]+$/.test(url) && !url.includes("..")) {
+    return html`<img class="avatar" src="${url}" alt="" width="34" height="34" loading="lazy">`;
+  }
   return html`<span class="avatar" aria-hidden="true">${(name.trim()[0] ?? "?").toUpperCase()}</span>`;
 }
 
@@ -126,7 +133,7 @@ export function messageItem(m: Message, opts: ItemOptions = {}): SafeHtml {
   const a = m.author;
   const showBody = !(m.embeds?.body_is_fallback && (m.embeds.blocks?.length || m.embeds.attachments?.length));
   return html`<article id="${id}" class="msg" data-key="${key}" data-author="${a.id ?? ""}" tabindex="-1">
-${avatar(a.display_name)}<div class="msg-main"><header class="msg-head"><strong class="author">${a.display_name}</strong>${
+${avatar(a.display_name, a.avatar_url)}<div class="msg-main"><header class="msg-head"><strong class="author">${a.display_name}</strong>${
     a.is_bot ? html` <span class="badge bot">BOT</span>` : ""
   }${a.deactivated ? html` <span class="deactivated">(deactivated)</span>` : ""} ${a.username ? html`<span class="handle">@${a.username}</span> ` : ""}${timeTag(m.created_at)}${
     m.edited_at ? html` <span class="edited" title="${m.edited_at}">(edited)</span>` : ""
