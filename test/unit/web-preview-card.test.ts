@@ -66,3 +66,33 @@ test("a message without a preview draws no card", () => {
     elementsOf(messageItem(message(null)).toString()).some((e) => e.attrs.class === "preview-card"),
   ).toBe(false);
 });
+
+test("a picture is drawn as its thumbnail in a reserved box that opens the lightbox; other files as cards", () => {
+  const m = message(null);
+  m.attachments = [
+    {
+      id: "p",
+      filename: "shot.png",
+      content_type: "image/png",
+      size_bytes: 2048,
+      url: "/api/attachments/p",
+      width: 1280,
+      height: 720,
+      thumbnail_url: "/api/attachments/p/thumbnail",
+    },
+    {
+      id: "d",
+      filename: "notes.pdf",
+      content_type: "application/pdf",
+      size_bytes: 3 * 1024 * 1024,
+      url: "/api/attachments/d",
+    },
+  ];
+  const els = elementsOf(messageItem(m).toString());
+  const img = els.find((e) => e.tag === "img");
+  expect(img?.attrs).toMatchObject({ src: "/api/attachments/p/thumbnail", width: "480", height: "270" });
+  expect(els.find((e) => e.attrs["data-lightbox"] !== undefined)?.attrs.href).toBe("/api/attachments/p");
+  const card = els.find((e) => e.attrs.class === "file card");
+  expect(card?.attrs).toMatchObject({ href: "/api/attachments/d", download: "notes.pdf" });
+  expect(messageItem(m).toString()).toContain("3.0 MB · PDF");
+});

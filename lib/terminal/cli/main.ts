@@ -28,6 +28,7 @@ const COMMANDS: Record<string, Loader> = {
   tail: () => import("./commands/tail.ts").then((m) => m.tail),
   upload: () => import("./commands/files.ts").then((m) => m.upload),
   download: () => import("./commands/files.ts").then((m) => m.download),
+  open: () => import("./commands/files.ts").then((m) => m.open),
   search: () => import("./commands/search.ts").then((m) => m.search),
   notifications: () => import("./commands/search.ts").then((m) => m.notifications),
   run: () => import("./commands/slash.ts").then((m) => m.run),

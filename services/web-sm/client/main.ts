@@ -4,10 +4,12 @@
 import { setupAvatarForm } from "./avatar.ts";
 import { setupComposer, upload } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
+import { setupLightbox } from "./lightbox.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
 
 const body = document.body;
 setupAvatarForm();
+setupLightbox();
 const live = $("#live");
 const setLive = (up: boolean) => () => {
   body.dataset.live = up ? "up" : "down";

@@ -63,11 +63,31 @@ export function reactionPicker(messageId: string) {
   )}</form>`;
 }
 
+/** A picture's box, scaled into 480×480 as its thumbnail is, so the pane keeps its place while it loads. */
+function fitted(w: number, h: number) {
+  const scale = Math.min(1, 480 / Math.max(w, h));
+  return {
+    width: String(Math.max(1, Math.round(w * scale))),
+    height: String(Math.max(1, Math.round(h * scale))),
+  };
+}
+
+const kindOf = (a: Attachment) =>
+  a.filename.includes(".") ? (a.filename.split(".").pop() ?? "").toUpperCase().slice(0, 8) : a.content_type;
+
+function sizeLabel(bytes: number) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A picture as a thumbnail that opens full size in the lightbox; any other file as a card. */
 function attachmentView(a: Attachment) {
-  if (a.content_type.startsWith("image/") && a.content_type !== "image/svg+xml") {
-    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener"><img src="${a.url}" alt="${a.filename}" loading="lazy"></a>`;
+  if (a.thumbnail_url && a.width && a.height) {
+    const box = fitted(a.width, a.height);
+    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox data-size="${`${a.width}×${a.height}`}"><img src="${a.thumbnail_url}" alt="${a.filename}" width="${box.width}" height="${box.height}" loading="lazy"></a>`;
   }
-  return html`<a class="file" href="${a.url}" download="${a.filename}">📎 ${a.filename} <small>${Math.ceil(a.size_bytes / 1024)} KB</small></a>`;
+  return html`<a class="file card" href="${a.url}" download="${a.filename}"><span class="file-icon" aria-hidden="true">📄</span><span class="file-name">${a.filename}</span><small class="file-meta">${sizeLabel(a.size_bytes)} · ${kindOf(a)}</small></a>`;
 }
 
 /** A link's preview card; its picture is the server's own copy, never the remote site's. */
