@@ -1,6 +1,7 @@
-import { and, asc, eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, messages, notifications } from "../db/schema.ts";
+import { type ListQuery, listWhere, toListPage } from "../list-page.ts";
 import { readableBy } from "./access.ts";
 import { channelView } from "./views.ts";
 
@@ -24,8 +25,13 @@ export const mentionCount = (userId: string | SQLWrapper) => sql<number>`(
     and ${notifications.read} = false and ${notifications.type} in ('mention', 'dm')
 )`;
 
-/** The community's channels the caller can see, with unread and mention counts, by name. */
-export async function listCommunityChannels(db: Db, userId: string, communityId: string) {
+/** A page of the community's channels the caller can see, with unread and mention counts, by name. */
+export async function listCommunityChannels(
+  db: Db,
+  userId: string,
+  communityId: string,
+  query: ListQuery & { joined?: boolean },
+) {
   const rows = await db
     .select({
       channel: channels,
@@ -38,9 +44,22 @@ export async function listCommunityChannels(db: Db, userId: string, communityId:
       channelMembers,
       and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
     )
-    .where(and(eq(channels.communityId, communityId), readableBy(userId)))
-    .orderBy(asc(channels.name));
-  return rows.map((r) => channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }));
+    .where(
+      and(
+        eq(channels.communityId, communityId),
+        readableBy(userId),
+        listWhere(channels.name, query),
+        query.joined ? isNotNull(channelMembers.userId) : undefined,
+      ),
+    )
+    .orderBy(asc(channels.name))
+    .limit(query.limit + 1);
+  return toListPage(
+    rows,
+    query,
+    (r) => r.channel.name,
+    (r) => channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }),
+  );
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   commandCompletions,
   completionList,
   ephemeralReply,
+  memberCompletions,
   messageList,
 } from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
@@ -254,13 +255,16 @@ export async function completions(req: Request, ctx: RequestContext, deps: Actio
   const client = clientOf(req, ctx, deps.api);
   const offers = command
     ? commandCompletions((await client.get<Community>(`/api/communities/${slug}`)).role ?? null)
-    : (await client.get<{ items: Member[] }>(`/api/communities/${slug}/members`)).items.map(
-        ({ user: u }) => ({
-          value: `@${u.username} `,
-          label: `@${u.username} — ${u.display_name}`,
-        }),
+    : // Search-as-you-type: the API finds the few people whose names start so, however many there are.
+      memberCompletions(
+        (
+          await client.get<{ items: Member[] }>(
+            `/api/communities/${slug}/members?limit=8&q=${encodeURIComponent(word.slice(1))}`,
+          )
+        ).items,
       );
-  const matching = offers.filter((o) => o.value.toLowerCase().startsWith(word));
+  // People were matched by the API (by username or display name); commands are matched here.
+  const matching = command ? offers.filter((o) => o.value.toLowerCase().startsWith(word)) : offers;
   return htmlResponse(completionList([...new Map(matching.map((o) => [o.label, o])).values()].slice(0, 8)));
 }
 

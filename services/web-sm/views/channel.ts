@@ -1,7 +1,7 @@
 import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
 import { html, type SafeHtml } from "../../../lib/http/html.ts";
-import type { Channel, Message } from "../api-types.ts";
-import { messageItem, SHOW_ERRORS } from "./message.ts";
+import type { Channel, Member, Message } from "../api-types.ts";
+import { avatar, messageItem, SHOW_ERRORS } from "./message.ts";
 
 /** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
 export function olderMarker(channelId: string, before: string | undefined) {
@@ -26,6 +26,8 @@ export function messageList(
 export interface Completion {
   value: string;
   label: string;
+  /** A face or an emoji drawn before the label. */
+  face?: SafeHtml;
 }
 
 /** The commands a member with this role may run, as completions of what they type. */
@@ -35,10 +37,19 @@ export function commandCompletions(role: string | null): Completion[] {
   );
 }
 
+/** People as completions of an `@` word, each with their face. */
+export const memberCompletions = (members: { user: Member["user"] }[]): Completion[] =>
+  members.map(({ user: u }) => ({
+    value: `@${u.username} `,
+    label: `@${u.username} — ${u.display_name}`,
+    face: avatar(u.display_name, u.avatar_url),
+  }));
+
 /** What the word being typed could become, the first offer selected. */
 export function completionList(offers: Completion[]) {
   return html`${offers.map(
-    (o, i) => html`<li role="option" data-value="${o.value}" aria-selected="${i === 0}">${o.label}</li>`,
+    (o, i) =>
+      html`<li role="option" data-value="${o.value}" aria-selected="${i === 0}">${o.face ?? ""}${o.label}</li>`,
   )}`;
 }
 

@@ -90,16 +90,21 @@ export function browsePane(shell: Shell, error?: string) {
   )}</ul></section>`;
 }
 
-export function membersPane(shell: Shell, members: Member[]) {
+export function membersPane(shell: Shell, members: Member[], page: { q: string; next: string | null }) {
   return html`<header class="pane-head"><h1>Members of ${shell.community?.name ?? ""}</h1></header>
-<table class="members"><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Role</th><th scope="col"><span class="sr">Message</span></th></tr></thead><tbody>${members.map(
+<form method="get" class="member-search" role="search"><input type="search" name="q" value="${page.q}" placeholder="Find people by name" aria-label="Find people by name" hx-get="" hx-trigger="input changed delay:200ms" hx-target="#members-list" hx-select="#members-list" hx-swap="outerHTML"></form>
+<div id="members-list"><table class="members"><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Role</th><th scope="col"><span class="sr">Message</span></th></tr></thead><tbody>${members.map(
     (m) =>
       html`<tr><td>${m.user.avatar_url ? avatar(m.user.display_name, m.user.avatar_url) : ""}${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name}${m.user.is_bot ? html` <span class="badge bot">BOT</span>` : ""}${m.user.deactivated ? html` <span class="deactivated">(deactivated)</span>` : ""}</td><td>@${m.user.username}</td><td><span class="role role-${m.role}">${m.role}</span></td><td>${
         m.user.id === shell.me.id || m.user.is_bot || m.user.deactivated
           ? ""
           : html`<form method="post" action="/web/dm" class="inline"><input type="hidden" name="user_id" value="${m.user.id}"><button type="submit">Message</button></form>`
       }</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table>${
+    page.next
+      ? html`<p><a class="next-page" href="?${new URLSearchParams({ ...(page.q ? { q: page.q } : {}), after: page.next }).toString()}">More people →</a></p>`
+      : ""
+  }</div>`;
 }
 
 export interface InviteItem {
