@@ -42,7 +42,7 @@ export const memberCompletions = (members: { user: Member["user"] }[]): Completi
   members.map(({ user: u }) => ({
     value: `@${u.username} `,
     label: `@${u.username} — ${u.display_name}`,
-    face: avatar(u.display_name, u.avatar_url),
+    face: u.avatar_url ? avatar(u.display_name, u.avatar_url) : undefined,
   }));
 
 /** What the word being typed could become, the first offer selected. */
