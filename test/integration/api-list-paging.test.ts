@@ -117,6 +117,28 @@ describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (
     expect(y.items.map((m) => m.user.username)).toEqual(["yan"]);
   });
 
+  test("invites page newest first by id, and bob (not an admin) sees none of them", async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      made.push((await t.json<{ id: string }>(alice, "POST", "/api/communities/acme/invites", {})).id);
+    }
+    const first = await t.json<{ items: { id: string }[]; has_more: boolean }>(
+      alice,
+      "GET",
+      "/api/communities/acme/invites?limit=3",
+    );
+    expect(first.has_more).toBe(true);
+    const last = first.items.at(-1)?.id ?? "";
+    const second = await t.json<{ items: { id: string }[]; has_more: boolean }>(
+      alice,
+      "GET",
+      `/api/communities/acme/invites?limit=3&before=${last}`,
+    );
+    expect([...first.items, ...second.items].map((i) => i.id)).toEqual([...made].reverse());
+    expect(second.has_more).toBe(false);
+    expect((await t.call(bob, "GET", "/api/communities/acme/invites")).status).toBe(403);
+  });
+
   test("communities page too; a made-up cursor is a 400", async () => {
     const mine = await t.json<ListPage<{ slug: string }>>(alice, "GET", "/api/communities?limit=1");
     expect(mine).toMatchObject({ items: [{ slug: "acme" }], has_more: false, next_cursor: null });
