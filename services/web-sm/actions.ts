@@ -1,6 +1,7 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
+import { emojiByName } from "../../lib/emoji/shortcodes.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -16,6 +17,7 @@ import {
   clientMsgId,
   commandCompletions,
   completionList,
+  emojiCompletions,
   ephemeralReply,
   memberCompletions,
   messageList,
@@ -229,7 +231,9 @@ export async function reactionPickerFragment(_req: Request, ctx: RequestContext)
 export async function react(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  const emoji = (form.emoji ?? "").trim();
+  // `:tada:` typed in the picker is the emoji it names (the shared shortcode table).
+  const typed = (form.emoji ?? "").trim();
+  const emoji = emojiByName(typed) ?? typed;
   if (!emoji) return noContent();
   const id = encodeURIComponent(ctx.params.id ?? "");
   const m = await client.get<{ reactions: { emoji: string; reacted_by_me: boolean }[] }>(
@@ -251,6 +255,7 @@ export async function completions(req: Request, ctx: RequestContext, deps: Actio
   const word = (q.get("word") ?? "").toLowerCase();
   const slug = encodeURIComponent(q.get("community") ?? "");
   const command = word.startsWith("/");
+  if (word.startsWith(":")) return htmlResponse(completionList(emojiCompletions(word.slice(1))));
   if (!slug || !(word.startsWith("@") || (command && !q.get("parent_id")))) return done();
   const client = clientOf(req, ctx, deps.api);
   const offers = command

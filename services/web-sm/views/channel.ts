@@ -1,4 +1,5 @@
 import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
+import { searchShortcodes } from "../../../lib/emoji/shortcodes.ts";
 import { html, type SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, Member, Message } from "../api-types.ts";
 import { avatar, messageItem, SHOW_ERRORS } from "./message.ts";
@@ -44,6 +45,16 @@ export const memberCompletions = (members: { user: Member["user"] }[]): Completi
     label: `@${u.username} — ${u.display_name}`,
     face: u.avatar_url ? avatar(u.display_name, u.avatar_url) : undefined,
   }));
+
+/** Emoji whose `:shortcode:` starts with what is typed after the colon (two letters at least, as Slack waits). */
+export const emojiCompletions = (prefix: string): Completion[] =>
+  prefix.length < 2
+    ? []
+    : searchShortcodes(prefix).map((e) => ({
+        value: `${e.emoji} `,
+        label: `:${e.name}:`,
+        face: html`<span class="emoji" aria-hidden="true">${e.emoji} </span>`,
+      }));
 
 /** What the word being typed could become, the first offer selected. */
 export function completionList(offers: Completion[]) {

@@ -50,7 +50,7 @@ export function reactions(messageId: string, list: Pick<Reaction, "emoji" | "use
 
 /** The reaction picker, opened beside a message's reactions; it goes away once a reaction is sent. */
 export function reactionPicker(messageId: string) {
-  return html`<form id="react-picker" class="react-pop react-form" role="dialog" aria-label="Pick a reaction" hx-post="/web/messages/${messageId}/react" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="16" placeholder="emoji" aria-label="Type an emoji"><button type="submit">Add</button>${[
+  return html`<form id="react-picker" class="react-pop react-form" role="dialog" aria-label="Pick a reaction" hx-post="/web/messages/${messageId}/react" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="60" placeholder=":tada: or 🎉" aria-label="Type an emoji or its :shortcode:"><button type="submit">Add</button>${[
     "👍",
     "❤️",
     "😂",
