@@ -1,26 +1,9 @@
 import { expect, test } from "bun:test";
-import type { MessageJson } from "../../lib/client/views.ts";
 import { faceColour, initials } from "../../lib/terminal/face.ts";
 import { messageLines } from "../../lib/terminal/tui/view.ts";
+import { messageJson } from "../support/message-json.ts";
 
-const message = (over: Partial<MessageJson> = {}): MessageJson => ({
-  id: "0190a000-0000-7000-8000-000000000001",
-  channel_id: "c",
-  community_id: "k",
-  parent_id: null,
-  author: { id: "u-alice", username: "alice", display_name: "Alice Smith", avatar_url: null, is_bot: false },
-  body_md: "hello",
-  deleted: false,
-  embeds: null,
-  client_msg_id: null,
-  created_at: "2026-01-01T00:00:00.000Z",
-  edited_at: null,
-  reply_count: 0,
-  reactions: [],
-  mentions: [],
-  attachments: [],
-  ...over,
-});
+const message = messageJson;
 
 test("initials are up to two letters of the name", () => {
   expect([initials("Alice Smith"), initials("bob"), initials("  "), initials("émile zola")]).toEqual([

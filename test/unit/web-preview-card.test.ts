@@ -2,25 +2,9 @@ import { expect, test } from "bun:test";
 import type { Message } from "../../services/web-sm/api-types.ts";
 import { messageItem } from "../../services/web-sm/views/message.ts";
 import { elementsOf } from "../support/html.ts";
+import { messageJson } from "../support/message-json.ts";
 
-const message = (preview: Message["preview"]): Message => ({
-  id: "0190a000-0000-7000-8000-000000000001",
-  channel_id: "c",
-  community_id: "k",
-  parent_id: null,
-  author: { id: "a", username: "alice", display_name: "Alice", avatar_url: null, is_bot: false },
-  body_md: "see https://news.example/a",
-  deleted: false,
-  embeds: null,
-  client_msg_id: null,
-  created_at: "2026-01-01T00:00:00.000Z",
-  edited_at: null,
-  reply_count: 0,
-  reactions: [],
-  mentions: [],
-  attachments: [],
-  preview,
-});
+const message = (preview: Message["preview"]): Message => messageJson({ preview });
 
 test("a preview card links out safely and reserves its picture's space", () => {
   const els = elementsOf(

@@ -55,14 +55,19 @@ export function filenameOf(disposition: string | null, fallback: string): string
   return safe || fallback;
 }
 
+/** The attachment named by the first argument, fetched: its id and the download's response. */
+async function fetchAttachment(ctx: Parameters<Command["run"]>[0]) {
+  const id = required(ctx.args, 0, "attachment id");
+  if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not an attachment id`);
+  return { id, res: await ctx.client.download(id) };
+}
+
 /** `download <attachment-id>`: saves a file (`-o -` writes it to stdout). */
 export const download: Command = {
   usage: "download <attachment-id> [-o path]",
   flags: { output: { type: "string", short: "o" } },
   async run(ctx) {
-    const id = required(ctx.args, 0, "attachment id");
-    if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not an attachment id`);
-    const res = await ctx.client.download(id);
+    const { id, res } = await fetchAttachment(ctx);
     const to = ctx.flag("output");
     if (to === "-") {
       const bytes = new Uint8Array(await res.arrayBuffer());
@@ -89,9 +94,7 @@ export const open: Command = {
   usage: "open <attachment-id> [-o path]",
   flags: { output: { type: "string", short: "o" } },
   async run(ctx) {
-    const id = required(ctx.args, 0, "attachment id");
-    if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not an attachment id`);
-    const res = await ctx.client.download(id);
+    const { id, res } = await fetchAttachment(ctx);
     const name = filenameOf(res.headers.get("content-disposition"), id);
     const to = ctx.flag("output");
     const path = to ? resolve(to) : join(mkdtempSync(join(tmpdir(), "ajet-chat-")), name);
