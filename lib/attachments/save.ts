@@ -6,10 +6,12 @@ import type { ChannelAccess } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { attachments } from "../db/schema.ts";
 import { forbidden } from "../errors.ts";
+import { makeThumbnail } from "../images/thumbnail.ts";
 import { doPostMessage } from "../messages/post.ts";
 import type { MessageRow } from "../messages/views.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import type { AttachmentRow } from "./access.ts";
+import { opensInline } from "./content-types.ts";
 import type { ReceivedFile } from "./receive.ts";
 
 /** The text fields an upload may carry; with `body_md` it is posted as a message in one go. */
@@ -41,6 +43,8 @@ export async function doSaveUpload(
 ): Promise<SavedUpload> {
   const { id, file, fields } = upload;
   const uploaderId = principal.user.id;
+  const image = opensInline(file.contentType) ? await doMakeImageThumbnail(store, id, file.key) : null;
+  const keys = image ? [file.key, image.thumbKey] : [file.key];
   try {
     if (fields.body_md !== undefined && principal.scopes && !principal.scopes.has("messages:write")) {
       throw forbidden("this token lacks the messages:write scope needed to post body_md");
@@ -56,6 +60,7 @@ export async function doSaveUpload(
           contentType: file.contentType,
           sizeBytes: file.size,
           storageKey: file.key,
+          ...image,
         })
         .returning();
       const attachment = row as AttachmentRow;
@@ -70,10 +75,31 @@ export async function doSaveUpload(
       await tx.delete(attachments).where(eq(attachments.id, id));
       return { ...posted, attachment: null };
     });
-    if (!saved.attachment) await store.delete(file.key);
+    if (!saved.attachment) await Promise.allSettled(keys.map((key) => store.delete(key)));
     return saved;
   } catch (err) {
-    await Promise.allSettled([store.delete(file.key)]);
+    await Promise.allSettled(keys.map((key) => store.delete(key)));
     throw err;
   }
+}
+
+// Thumbnails are made from pictures up to this size; a larger one is shown as a file card.
+const MAX_THUMBNAIL_SOURCE_BYTES = 30 * 1024 * 1024;
+
+/**
+ * A stored picture's size and a thumbnail of it (at most 480 pixels), or null when the file is not
+ * a picture this server can read: it then shows as a file card, and is still downloadable.
+ */
+async function doMakeImageThumbnail(store: ObjectStore, id: string, key: string) {
+  const object = await store.get(key);
+  if (!object || object.size > MAX_THUMBNAIL_SOURCE_BYTES) {
+    await object?.body.cancel();
+    return null;
+  }
+  const bytes = new Uint8Array(await new Response(object.body).arrayBuffer());
+  const thumb = await makeThumbnail(bytes, 480).catch(() => null);
+  if (!thumb) return null;
+  const thumbKey = `thumbs/${id}.webp`;
+  await store.put(thumbKey, thumb.body, { contentType: thumb.contentType });
+  return { width: thumb.sourceWidth, height: thumb.sourceHeight, thumbKey };
 }

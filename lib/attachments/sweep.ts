@@ -20,8 +20,9 @@ export async function doSweepPendingUploads(db: Db, store: ObjectStore, now = ne
         lt(attachments.createdAt, new Date(now.getTime() - PENDING_UPLOAD_TTL_MS)),
       ),
     )
-    .returning({ storageKey: attachments.storageKey });
-  const failed = (await Promise.allSettled(gone.map((a) => store.delete(a.storageKey)))).filter(
+    .returning({ storageKey: attachments.storageKey, thumbKey: attachments.thumbKey });
+  const keys = gone.flatMap((a) => (a.thumbKey ? [a.storageKey, a.thumbKey] : [a.storageKey]));
+  const failed = (await Promise.allSettled(keys.map((key) => store.delete(key)))).filter(
     (r) => r.status === "rejected",
   );
   if (failed.length)

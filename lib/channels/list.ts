@@ -1,6 +1,7 @@
-import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, messages, notifications } from "../db/schema.ts";
+import { type ListQuery, listWhere, toListPage } from "../list-page.ts";
 import { readableBy } from "./access.ts";
 import { channelView } from "./views.ts";
 
@@ -25,14 +26,14 @@ export const mentionCount = (userId: string | SQLWrapper) => sql<number>`(
 )`;
 
 /**
- * The community's channels the caller can see, with unread and mention counts, by name; archived
- * ones only when asked for.
+ * A page of the community's channels the caller can see, with unread and mention counts, by name;
+ * archived ones only when asked for.
  */
 export async function listCommunityChannels(
   db: Db,
   userId: string,
   communityId: string,
-  opts: { archived?: boolean } = {},
+  query: ListQuery & { joined?: boolean; archived?: boolean },
 ) {
   const rows = await db
     .select({
@@ -50,11 +51,19 @@ export async function listCommunityChannels(
       and(
         eq(channels.communityId, communityId),
         readableBy(userId),
-        opts.archived ? undefined : isNull(channels.archivedAt),
+        query.archived ? undefined : isNull(channels.archivedAt),
+        listWhere(channels.name, query),
+        query.joined ? isNotNull(channelMembers.userId) : undefined,
       ),
     )
-    .orderBy(asc(channels.name));
-  return rows.map((r) => channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }));
+    .orderBy(asc(channels.name))
+    .limit(query.limit + 1);
+  return toListPage(
+    rows,
+    query,
+    (r) => r.channel.name,
+    (r) => channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }),
+  );
 }
 
 /**

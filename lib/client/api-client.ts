@@ -156,17 +156,27 @@ export class ApiClient {
   me() {
     return this.get<MeJson>("/api/me");
   }
+  /** Every item of a list that pages by `next_cursor`, a thousand at a time. */
+  async all<T>(path: string): Promise<Page<T>> {
+    const items: T[] = [];
+    let after: string | null | undefined;
+    do {
+      const cursor = after ? `&after=${encodeURIComponent(after)}` : "";
+      const page = await this.get<Page<T>>(`${path}${path.includes("?") ? "&" : "?"}limit=1000${cursor}`);
+      items.push(...page.items);
+      after = page.has_more ? page.next_cursor : null;
+    } while (after);
+    return { items, has_more: false };
+  }
   communities() {
-    return this.get<Page<CommunityJson>>("/api/communities");
+    return this.all<CommunityJson>("/api/communities");
   }
   channels(community: string, opts: { archived?: boolean } = {}) {
     const archived = opts.archived ? "?archived=true" : "";
-    return this.get<Page<ChannelJson>>(
-      `/api/communities/${encodeURIComponent(community)}/channels${archived}`,
-    );
+    return this.all<ChannelJson>(`/api/communities/${encodeURIComponent(community)}/channels${archived}`);
   }
   members(community: string) {
-    return this.get<Page<MemberJson>>(`/api/communities/${encodeURIComponent(community)}/members`);
+    return this.all<MemberJson>(`/api/communities/${encodeURIComponent(community)}/members`);
   }
   channel(id: string) {
     return this.get<ChannelJson>(`/api/channels/${id}`);

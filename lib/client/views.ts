@@ -8,6 +8,8 @@ import type { Embeds } from "../webhooks/payload.ts";
 export interface Page<T> {
   items: T[];
   has_more: boolean;
+  /** Lists in name order: the next page's `after`. */
+  next_cursor?: string | null;
 }
 
 export interface UserJson {

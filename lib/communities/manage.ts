@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
@@ -6,6 +6,7 @@ import { subjects } from "../bus/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, communities, communityMembers, users } from "../db/schema.ts";
 import { conflict, forbidden, notFound } from "../errors.ts";
+import { type ListQuery, listWhere, toListPage } from "../list-page.ts";
 import { notify } from "../notifications/notify.ts";
 import { userView } from "../users/views.ts";
 import { type CommunityRow, communityView, type MemberRow } from "./access.ts";
@@ -13,15 +14,21 @@ import { type CommunityRow, communityView, type MemberRow } from "./access.ts";
 /** Community slugs: lower-case letters, digits and `-`, 2–40 characters. */
 export const SLUG = /^[a-z0-9][a-z0-9-]{1,39}$/;
 
-/** The communities the caller belongs to, with their role. */
-export async function listMyCommunities(db: Db, userId: string) {
+/** A page of the communities the caller belongs to, with their role, by slug. */
+export async function listMyCommunities(db: Db, userId: string, query: ListQuery) {
   const rows = await db
     .select({ community: communities, role: communityMembers.role })
     .from(communities)
     .innerJoin(communityMembers, eq(communityMembers.communityId, communities.id))
-    .where(eq(communityMembers.userId, userId))
-    .orderBy(asc(communities.name));
-  return rows.map((r) => communityView(r.community, { role: r.role }));
+    .where(and(eq(communityMembers.userId, userId), listWhere(communities.slug, query)))
+    .orderBy(asc(communities.slug))
+    .limit(query.limit + 1);
+  return toListPage(
+    rows,
+    query,
+    (r) => r.community.slug,
+    (r) => communityView(r.community, { role: r.role }),
+  );
 }
 
 /** Creates a community owned by the caller, with a #general channel they are in. */
@@ -45,15 +52,33 @@ export async function doCreateCommunity(db: Db, userId: string, input: { name: s
   });
 }
 
-/** A community's members with their roles and nicknames. */
-export async function listMembers(db: Db, communityId: string) {
+/**
+ * A page of a community's members with their roles and nicknames, by username; `q` matches the
+ * start of a username or of a display name (search-as-you-type).
+ */
+export async function listMembers(db: Db, communityId: string, query: ListQuery) {
+  const byName = query.q
+    ? sql`(${listWhere(users.username, { ...query, after: undefined })} or ${listWhere(users.displayName, { ...query, after: undefined })})`
+    : undefined;
   const rows = await db
     .select({ member: communityMembers, user: users })
     .from(communityMembers)
     .innerJoin(users, eq(users.id, communityMembers.userId))
-    .where(eq(communityMembers.communityId, communityId))
-    .orderBy(asc(users.username));
-  return rows.map((r) => memberView(r.member, r.user));
+    .where(
+      and(
+        eq(communityMembers.communityId, communityId),
+        listWhere(users.username, { ...query, q: undefined }),
+        byName,
+      ),
+    )
+    .orderBy(asc(users.username))
+    .limit(query.limit + 1);
+  return toListPage(
+    rows,
+    query,
+    (r) => r.user.username,
+    (r) => memberView(r.member, r.user),
+  );
 }
 
 export function memberView(m: MemberRow, u: typeof users.$inferSelect) {

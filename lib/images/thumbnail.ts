@@ -1,4 +1,4 @@
-import { tooLarge } from "../errors.ts";
+import { invalid } from "../errors.ts";
 
 /** Raster formats we decode; everything else (SVG above all: it can carry script) is not an image to us. */
 export const RASTER_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
@@ -25,16 +25,21 @@ export interface Thumbnail {
 export async function makeThumbnail(bytes: Uint8Array, size: number, square = false): Promise<Thumbnail> {
   const sharp = (await import("sharp")).default;
   const image = sharp(bytes, { limitInputPixels: MAX_PIXELS, animated: false });
+  const unreadable = () => invalid("not a PNG, JPEG, GIF or WebP image this server can read", "bad_image");
   const meta = await image.metadata().catch(() => {
-    throw tooLarge("the image could not be read, or is too large", "bad_image");
+    throw unreadable();
   });
+  if (!["png", "jpeg", "gif", "webp"].includes(meta.format ?? "")) throw unreadable();
   const sourceWidth = meta.autoOrient?.width ?? meta.width ?? 0;
   const sourceHeight = meta.autoOrient?.height ?? meta.height ?? 0;
   const { data, info } = await image
     .rotate()
     .resize(size, size, { fit: square ? "cover" : "inside", withoutEnlargement: !square })
     .webp({ quality: 80 })
-    .toBuffer({ resolveWithObject: true });
+    .toBuffer({ resolveWithObject: true })
+    .catch(() => {
+      throw unreadable();
+    });
   return {
     body: new Uint8Array(data),
     contentType: "image/webp",

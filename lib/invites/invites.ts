@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import { createSession, type SessionPolicy } from "../auth/sessions.ts";
 import { issueToken, parseToken, secretMatches } from "../auth/tokens.ts";
@@ -17,6 +17,7 @@ import {
   invites,
 } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
+import { type PageQuery, toPage } from "../pagination.ts";
 import { doCreatePerson, type NewPerson } from "../users/create.ts";
 import { userView } from "../users/views.ts";
 
@@ -93,13 +94,22 @@ export async function doCreateInvite(
   return { ...inviteView(row as InviteRow), code: token, url: `${publicUrl}/invite/${token}` };
 }
 
-export async function listInvites(db: Db, communityId: string) {
+/** A page of the community's invites, newest first (`before`/`after` an invite's id). */
+export async function listInvites(db: Db, communityId: string, query: PageQuery) {
   const rows = await db
     .select()
     .from(invites)
-    .where(eq(invites.communityId, communityId))
-    .orderBy(desc(invites.id));
-  return rows.map(inviteView);
+    .where(
+      and(
+        eq(invites.communityId, communityId),
+        query.before ? lt(invites.id, query.before) : undefined,
+        query.after ? gt(invites.id, query.after) : undefined,
+      ),
+    )
+    .orderBy(query.after ? asc(invites.id) : desc(invites.id))
+    .limit(query.limit + 1);
+  const page = toPage(rows.map(inviteView), query.limit);
+  return query.after ? { ...page, items: page.items.reverse() } : page;
 }
 
 /** Revokes an invite of the community; its link stops working at once. */

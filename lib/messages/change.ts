@@ -77,7 +77,7 @@ export async function doDeleteMessage(
     const files = await tx
       .delete(attachments)
       .where(eq(attachments.messageId, message.id))
-      .returning({ storageKey: attachments.storageKey });
+      .returning({ storageKey: attachments.storageKey, thumbKey: attachments.thumbKey });
     if (!own) {
       await recordAudit(tx, {
         action: "message.deleted_by_moderator",
@@ -97,6 +97,10 @@ export async function doDeleteMessage(
         thread_reply_count: await threadReplyCount(tx, message.parentId ?? message.id),
       }),
     ];
-    return { message: row as MessageRow, events, storageKeys: files.map((f) => f.storageKey) };
+    return {
+      message: row as MessageRow,
+      events,
+      storageKeys: files.flatMap((f) => (f.thumbKey ? [f.storageKey, f.thumbKey] : [f.storageKey])),
+    };
   });
 }

@@ -1,16 +1,9 @@
 import { Parser } from "htmlparser2";
+import type { LinkPreviewJson } from "../client/views.ts";
 import { dropControls } from "../control-chars.ts";
 
 /** A link preview card as clients draw it; `image_url` points at our own copy of the picture. */
-export interface LinkPreview {
-  url: string;
-  title: string;
-  description: string | null;
-  site_name: string | null;
-  image_url: string | null;
-  image_width?: number | null;
-  image_height?: number | null;
-}
+export type LinkPreview = LinkPreviewJson;
 
 const MAX_TITLE = 200;
 const MAX_DESCRIPTION = 400;

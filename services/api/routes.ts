@@ -4,6 +4,7 @@ import type { ApiDeps } from "./deps.ts";
 import { openApiRoute } from "./openapi.ts";
 import { attachmentRoutes } from "./routes/attachments.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { avatarRoutes } from "./routes/avatars.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
@@ -24,6 +25,7 @@ export type { ApiDeps } from "./deps.ts";
 /** Every route of the API, as data: the router and the OpenAPI document both read this list. */
 export const apiSpecs: ApiRouteSpec[] = [
   ...peopleRoutes,
+  ...avatarRoutes,
   ...communityRoutes,
   ...inviteRoutes,
   ...auditRoutes,

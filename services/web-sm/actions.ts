@@ -1,6 +1,7 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
+import { emojiByName } from "../../lib/emoji/shortcodes.ts";
 import { invalid } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
@@ -17,7 +18,9 @@ import {
   clientMsgId,
   commandCompletions,
   completionList,
+  emojiCompletions,
   ephemeralReply,
+  memberCompletions,
   messageList,
   pinsPanel,
 } from "./views/channel.ts";
@@ -99,7 +102,7 @@ export async function openDm(req: Request, ctx: RequestContext, deps: ActionDeps
 export async function updateProfile(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  await client.patch("/api/me", { display_name: form.display_name, avatar_url: form.avatar_url || null });
+  await client.patch("/api/me", { display_name: form.display_name });
   return redirect("/settings");
 }
 
@@ -311,7 +314,9 @@ export async function reactionPickerFragment(_req: Request, ctx: RequestContext)
 export async function react(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  const emoji = (form.emoji ?? "").trim();
+  // `:tada:` typed in the picker is the emoji it names (the shared shortcode table).
+  const typed = (form.emoji ?? "").trim();
+  const emoji = emojiByName(typed) ?? typed;
   if (!emoji) return noContent();
   const id = encodeURIComponent(ctx.params.id ?? "");
   const m = await client.get<{ reactions: { emoji: string; reacted_by_me: boolean }[] }>(
@@ -333,17 +338,21 @@ export async function completions(req: Request, ctx: RequestContext, deps: Actio
   const word = (q.get("word") ?? "").toLowerCase();
   const slug = encodeURIComponent(q.get("community") ?? "");
   const command = word.startsWith("/");
+  if (word.startsWith(":")) return htmlResponse(completionList(emojiCompletions(word.slice(1))));
   if (!slug || !(word.startsWith("@") || (command && !q.get("parent_id")))) return done();
   const client = clientOf(req, ctx, deps.api);
   const offers = command
     ? commandCompletions((await client.get<Community>(`/api/communities/${slug}`)).role ?? null)
-    : (await client.get<{ items: Member[] }>(`/api/communities/${slug}/members`)).items.map(
-        ({ user: u }) => ({
-          value: `@${u.username} `,
-          label: `@${u.username} — ${u.display_name}`,
-        }),
+    : // Search-as-you-type: the API finds the few people whose names start so, however many there are.
+      memberCompletions(
+        (
+          await client.get<{ items: Member[] }>(
+            `/api/communities/${slug}/members?limit=8&q=${encodeURIComponent(word.slice(1))}`,
+          )
+        ).items,
       );
-  const matching = offers.filter((o) => o.value.toLowerCase().startsWith(word));
+  // People were matched by the API (by username or display name); commands are matched here.
+  const matching = command ? offers.filter((o) => o.value.toLowerCase().startsWith(word)) : offers;
   return htmlResponse(completionList([...new Map(matching.map((o) => [o.label, o])).values()].slice(0, 8)));
 }
 

@@ -185,14 +185,16 @@ export async function browsePage(req: Request, ctx: RequestContext, deps: PageDe
 export async function membersPage(req: Request, ctx: RequestContext, deps: PageDeps) {
   const client = clientOf(req, ctx, deps.api);
   const slug = ctx.params.slug ?? "";
+  const q = ctx.url.searchParams.get("q") ?? "";
+  const after = ctx.url.searchParams.get("after") ?? "";
+  const params = new URLSearchParams({ limit: "100", ...(q ? { q } : {}), ...(after ? { after } : {}) });
   const [shell, members] = await Promise.all([
     loadShell(deps.bus, client, slug),
-    client.get<{ items: Member[] }>(`/api/communities/${encodeURIComponent(slug)}/members`),
+    client.get<Page<Member>>(`/api/communities/${encodeURIComponent(slug)}/members?${params}`),
   ]);
   rememberNames(members.items.map((m) => m.user));
-  return htmlResponse(
-    appPage(shell, { title: "Members", url: ctx.url.pathname, pane: membersPane(shell, members.items) }),
-  );
+  const pane = membersPane(shell, members.items, { q, next: members.next_cursor ?? null });
+  return htmlResponse(appPage(shell, { title: "Members", url: ctx.url.pathname, pane }));
 }
 
 /** A permalink: the message in its channel (a reply in its thread), for whoever may read it. */

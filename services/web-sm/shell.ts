@@ -2,7 +2,7 @@ import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import { deactivatedMark } from "../../lib/client/views.ts";
 import { notFound } from "../../lib/errors.ts";
-import type { Channel, Community, Me, Person } from "./api-types.ts";
+import type { Channel, Community, Me, Page, Person } from "./api-types.ts";
 
 /** What every app page draws around its pane: who is looking, where, and what is unread. */
 export interface Shell {
@@ -30,11 +30,12 @@ export function rememberNames(people: Iterable<Pick<Person, "id" | "display_name
 export async function loadShell(bus: EventBus, client: ApiClient, slug: string | null): Promise<Shell> {
   const seq = await bus.head();
   const enc = slug ? encodeURIComponent(slug) : "";
-  const [me, communities, channels, dms, notes] = await Promise.all([
+  const none = { items: [] as Channel[], has_more: false };
+  const [me, communities, firstChannels, dms, notes] = await Promise.all([
     client.get<Me>("/api/me"),
-    client.get<{ items: Community[] }>("/api/communities"),
+    client.get<{ items: Community[] }>("/api/communities?limit=1000"),
     // Archived ones too: their pages still open (read-only); the sidebar leaves them out.
-    slug ? client.get<{ items: Channel[] }>(`/api/communities/${enc}/channels?archived=true`) : { items: [] },
+    slug ? client.get<Page<Channel>>(`/api/communities/${enc}/channels?archived=true`) : none,
     client.get<{ items: Channel[] }>("/api/dm"),
     client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
   ]);
@@ -45,7 +46,11 @@ export async function loadShell(bus: EventBus, client: ApiClient, slug: string |
     me,
     communities: communities.items,
     community,
-    channels: channels.items.filter((c) => c.is_member || c.visibility === "public"),
+    // A small community shows every channel one may join; a big one only one's own (the rest are
+    // found by searching), so the sidebar costs the same at 2,000 channels as at 20.
+    channels: firstChannels.has_more
+      ? (await client.get<Page<Channel>>(`/api/communities/${enc}/channels?joined=true&limit=1000`)).items
+      : firstChannels.items.filter((c) => c.is_member || c.visibility === "public"),
     dms: dms.items,
     notificationsUnread: notes.unread_count,
     seq,

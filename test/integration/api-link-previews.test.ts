@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import sharp from "sharp";
+import type { LinkPreviewJson } from "../../lib/client/views.ts";
 import { parseOutboundAllow } from "../../lib/outbound/allow-list.ts";
 import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { type OutsideWeb, ogPage, startOutsideWeb } from "../support/outside-web.ts";
 
-interface Preview {
-  url: string;
-  title: string;
-  description: string | null;
-  site_name: string | null;
-  image_url: string | null;
-  image_width?: number | null;
-}
 interface Msg {
   id: string;
-  preview: Preview | null;
+  preview: LinkPreviewJson | null;
 }
 
 const pictureBytes = await sharp({

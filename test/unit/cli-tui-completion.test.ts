@@ -92,4 +92,12 @@ describe("Tab completion in the TUI", () => {
     expect(shown(done?.input)).toBe("/|");
     expect(done?.completions).toEqual(COMMANDS.slice(0, 12).map((c) => `/${c.name}`));
   });
+
+  test("an emoji :shortcode: with one match becomes the emoji; several are listed from the shared table", () => {
+    expect(shown(tab("ship it :tad")?.input)).toBe("ship it 🎉 |");
+    const several = tab(":thumbs");
+    expect(several?.completions).toEqual([":thumbsup:", ":thumbsdown:"]);
+    expect(shown(several?.input)).toBe(":thumbs|");
+    expect(tab(":q")).toBeUndefined();
+  });
 });

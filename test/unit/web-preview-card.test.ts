@@ -2,25 +2,9 @@ import { expect, test } from "bun:test";
 import type { Message } from "../../services/web-sm/api-types.ts";
 import { messageItem } from "../../services/web-sm/views/message.ts";
 import { elementsOf } from "../support/html.ts";
+import { messageJson } from "../support/message-json.ts";
 
-const message = (preview: Message["preview"]): Message => ({
-  id: "0190a000-0000-7000-8000-000000000001",
-  channel_id: "c",
-  community_id: "k",
-  parent_id: null,
-  author: { id: "a", username: "alice", display_name: "Alice", avatar_url: null, is_bot: false },
-  body_md: "see https://news.example/a",
-  deleted: false,
-  embeds: null,
-  client_msg_id: null,
-  created_at: "2026-01-01T00:00:00.000Z",
-  edited_at: null,
-  reply_count: 0,
-  reactions: [],
-  mentions: [],
-  attachments: [],
-  preview,
-});
+const message = (preview: Message["preview"]): Message => messageJson({ preview });
 
 test("a preview card links out safely and reserves its picture's space", () => {
   const els = elementsOf(
@@ -65,4 +49,34 @@ test("a message without a preview draws no card", () => {
   expect(
     elementsOf(messageItem(message(null)).toString()).some((e) => e.attrs.class === "preview-card"),
   ).toBe(false);
+});
+
+test("a picture is drawn as its thumbnail in a reserved box that opens the lightbox; other files as cards", () => {
+  const m = message(null);
+  m.attachments = [
+    {
+      id: "p",
+      filename: "shot.png",
+      content_type: "image/png",
+      size_bytes: 2048,
+      url: "/api/attachments/p",
+      width: 1280,
+      height: 720,
+      thumbnail_url: "/api/attachments/p/thumbnail",
+    },
+    {
+      id: "d",
+      filename: "notes.pdf",
+      content_type: "application/pdf",
+      size_bytes: 3 * 1024 * 1024,
+      url: "/api/attachments/d",
+    },
+  ];
+  const els = elementsOf(messageItem(m).toString());
+  const img = els.find((e) => e.tag === "img");
+  expect(img?.attrs).toMatchObject({ src: "/api/attachments/p/thumbnail", width: "480", height: "270" });
+  expect(els.find((e) => e.attrs["data-lightbox"] !== undefined)?.attrs.href).toBe("/api/attachments/p");
+  const card = els.find((e) => e.attrs.class === "file card");
+  expect(card?.attrs).toMatchObject({ href: "/api/attachments/d", download: "notes.pdf" });
+  expect(messageItem(m).toString()).toContain("3.0 MB · PDF");
 });

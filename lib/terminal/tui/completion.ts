@@ -1,4 +1,5 @@
 import { COMMANDS } from "../../commands/catalog.ts";
+import { emojiByName, searchShortcodes } from "../../emoji/shortcodes.ts";
 import type { Input } from "./editor.ts";
 import type { TuiState } from "./state.ts";
 
@@ -24,6 +25,8 @@ export function complete(s: Pick<TuiState, "input" | "members" | "channels">): C
   if (word.startsWith("/") && before === word) options = commandWords();
   else if (word.startsWith("@")) options = s.members.map((m) => `@${m.user.username}`);
   else if (word.startsWith("#")) options = s.channels.map((c) => `#${c.label}`);
+  else if (word.startsWith(":") && word.length > 2)
+    options = searchShortcodes(word, 12).map((e) => `:${e.name}:`);
   const matches = options.filter((o) => o.startsWith(word.toLowerCase()) || o.startsWith(word));
   if (matches.length === 0) return undefined;
   const shared = matches.reduce((a, b) => {
@@ -31,7 +34,9 @@ export function complete(s: Pick<TuiState, "input" | "members" | "channels">): C
     while (i < a.length && a[i] === b[i]) i++;
     return a.slice(0, i);
   });
-  const completed = matches.length === 1 ? `${shared} ` : shared;
+  // One emoji shortcode left: it becomes the emoji itself, as the web composer does.
+  const completed =
+    matches.length === 1 ? `${(word.startsWith(":") && emojiByName(shared)) || shared} ` : shared;
   const start = before.length - word.length;
   return {
     input: {

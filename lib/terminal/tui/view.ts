@@ -1,6 +1,7 @@
 import { deactivatedMark, type MessageJson, whyNotified } from "../../client/views.ts";
 import { renderMarkdown } from "../../markdown/terminal.ts";
 import { formatBytes, shortTime } from "../cli/format.ts";
+import { faceColour, initials } from "../face.ts";
 import { imageLabel, previewLines } from "../file-label.ts";
 import { fit, type Line, plain, wrap } from "./lines.ts";
 import { current, sidebarItems, type TuiState, typingIn } from "./state.ts";
@@ -110,6 +111,13 @@ export function messageLines(m: MessageJson, width: number, picked: boolean): Li
   const name = m.author.username ?? m.author.display_name;
   const header: Line = [
     { text: picked ? "▶ " : "", color: C.accent, bold: true },
+    {
+      text: ` ${initials(m.author.display_name)} `,
+      color: faceColour(m.author.id ?? m.author.webhook_id ?? m.author.display_name),
+      inverse: true,
+      bold: true,
+    },
+    { text: " " },
     { text: name, bold: true, color: m.author.is_bot ? C.bot : C.author, inverse: picked },
     { text: m.author.is_bot ? " [bot]" : "", color: C.bot },
     { text: deactivatedMark(m.author), color: C.dim },

@@ -5,6 +5,7 @@ import { receiveUpload } from "../../../lib/attachments/receive.ts";
 import { doSaveUpload, uploadFields } from "../../../lib/attachments/save.ts";
 import { accessChannel, checkCanPost } from "../../../lib/channels/access.ts";
 import { notFound } from "../../../lib/errors.ts";
+import { imageHeaders } from "../../../lib/images/thumbnail.ts";
 import { attachmentView, messageView } from "../../../lib/messages/views.ts";
 import { storageKey } from "../../../lib/storage/keys.ts";
 import { api, idParam } from "../api-route.ts";
@@ -53,6 +54,18 @@ export const attachmentRoutes = [
       const object = await store.get(attachment.storageKey);
       if (!object) throw notFound("attachment");
       return new Response(object.body, { headers: downloadHeaders(attachment, object.size) });
+    },
+  }),
+  api({
+    method: "GET",
+    path: "/api/attachments/:id/thumbnail",
+    summary: "A picture's thumbnail (WebP, at most 480 pixels) for a file you can see",
+    scope: "messages:read",
+    handler: async ({ db, store, principal, params }) => {
+      const attachment = await accessAttachment(db.db, principal.user.id, idParam(params.id, "attachment"));
+      const object = attachment.thumbKey ? await store.get(attachment.thumbKey) : null;
+      if (!object) throw notFound("thumbnail");
+      return new Response(object.body, { headers: imageHeaders("image/webp", object.size, "private") });
     },
   }),
 ];

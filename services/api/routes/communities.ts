@@ -12,6 +12,7 @@ import {
 } from "../../../lib/communities/manage.ts";
 import { doUpdateCommunitySettings } from "../../../lib/communities/settings.ts";
 import { forbidden } from "../../../lib/errors.ts";
+import { listQuery } from "../../../lib/list-page.ts";
 import { textLine } from "../../../lib/text-line.ts";
 import { api, idParam } from "../api-route.ts";
 
@@ -21,7 +22,8 @@ export const communityRoutes = [
     path: "/api/communities",
     summary: "The communities you belong to, with your role",
     scope: "channels:read",
-    handler: async ({ db, principal }) => ({ items: await listMyCommunities(db.db, principal.user.id) }),
+    query: listQuery,
+    handler: async ({ db, principal, query }) => listMyCommunities(db.db, principal.user.id, query),
   }),
   api({
     method: "POST",
@@ -68,13 +70,21 @@ export const communityRoutes = [
     method: "GET",
     path: "/api/communities/:slug/channels",
     summary:
-      "The channels you can see in a community, with unread and mention counts; archived ones only with archived=true",
+      "The channels you can see in a community, with unread and mention counts, by name: pages with after/limit, q matches a name's start, joined=true keeps yours, archived=true adds the archived ones",
     scope: "channels:read",
-    query: z.object({ archived: z.enum(["true", "false"]).optional() }),
+    query: listQuery.extend({
+      joined: z
+        .enum(["true", "false"])
+        .optional()
+        .transform((v) => v === "true"),
+      archived: z
+        .enum(["true", "false"])
+        .optional()
+        .transform((v) => v === "true"),
+    }),
     handler: async ({ db, principal, params, query }) => {
       const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
-      const archived = query.archived === "true";
-      return { items: await listCommunityChannels(db.db, principal.user.id, community.id, { archived }) };
+      return listCommunityChannels(db.db, principal.user.id, community.id, query);
     },
   }),
   api({
@@ -102,11 +112,13 @@ export const communityRoutes = [
   api({
     method: "GET",
     path: "/api/communities/:slug/members",
-    summary: "A community's members with roles and nicknames",
+    summary:
+      "A community's members with roles and nicknames, by username: pages with after/limit, q matches the start of a username or display name",
     scope: "channels:read",
-    handler: async ({ db, principal, params }) => {
+    query: listQuery,
+    handler: async ({ db, principal, params, query }) => {
       const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
-      return { items: await listMembers(db.db, community.id) };
+      return listMembers(db.db, community.id, query);
     },
   }),
   api({

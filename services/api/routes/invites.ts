@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accessCommunity, checkAdmin } from "../../../lib/communities/access.ts";
 import { doAcceptInvite, doCreateInvite, doRevokeInvite, listInvites } from "../../../lib/invites/invites.ts";
+import { pageQuery } from "../../../lib/pagination.ts";
 import { api, idParam } from "../api-route.ts";
 
 export const inviteRoutes = [
@@ -30,10 +31,11 @@ export const inviteRoutes = [
     path: "/api/communities/:slug/invites",
     summary: "The community's invites (owners and admins); codes are not shown again",
     scope: "admin",
-    handler: async ({ db, principal, params }) => {
+    query: pageQuery,
+    handler: async ({ db, principal, params, query }) => {
       const { community, member } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
       checkAdmin(member, "see invites");
-      return { items: await listInvites(db.db, community.id) };
+      return listInvites(db.db, community.id, query);
     },
   }),
   api({

@@ -4,6 +4,7 @@ import { readBodyText } from "../../../lib/http/body.ts";
 import { type Route, route } from "../../../lib/http/router.ts";
 import { openLimiter } from "../../../lib/limits/limits.ts";
 import { rateLimitRefusals, webhookDeliveries } from "../../../lib/metrics/metrics.ts";
+import { doCacheRemoteImage, remoteImageUrl } from "../../../lib/outbound/remote-image.ts";
 import { doDeliverWebhook, findWebhook } from "../../../lib/webhooks/deliver.ts";
 import { parseWebhookBody } from "../../../lib/webhooks/payload.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -42,7 +43,18 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
       }
       const parsed = parseWebhookBody(req.headers.get("content-type"), raw);
       if (!parsed.ok) return reply(400, parsed.code);
-      const { events } = await doDeliverWebhook(deps.db.db, hook, parsed.post);
+      // A remote icon is fetched once through the safe fetcher and served by us, never hot-linked.
+      const icon =
+        hook.webhook.allowOverride && parsed.post.avatarUrl
+          ? await doCacheRemoteImage(
+              { db: deps.db.db, store: deps.store, outbound: deps.outbound },
+              parsed.post.avatarUrl,
+              "integration",
+              128,
+            )
+          : null;
+      const post = { ...parsed.post, avatarUrl: icon ? remoteImageUrl(icon) : null };
+      const { events } = await doDeliverWebhook(deps.db.db, hook, post);
       await publishAll(deps.bus, events);
       return reply(200, "ok");
     }),

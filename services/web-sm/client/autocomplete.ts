@@ -7,10 +7,13 @@ import { $$ } from "./dom.ts";
 const listOf = (input: HTMLTextAreaElement) => input.form?.querySelector<HTMLElement>(".autocomplete");
 export const closeAutocomplete = (input: HTMLTextAreaElement) => listOf(input)?.replaceChildren();
 
-/** The word at the caret when it asks for completion: "/" a command at the start, "@" a person anywhere. */
+/**
+ * The word at the caret when it asks for completion: "/" a command at the start, "@" a person or
+ * ":" an emoji's shortcode anywhere.
+ */
 function currentWord(input: HTMLTextAreaElement) {
   const upto = input.value.slice(0, input.selectionStart);
-  const word = /(^|\s)([@/][\w.-]*)$/.exec(upto)?.[2];
+  const word = /(^|\s)([@/:][\w.+-]*)$/.exec(upto)?.[2];
   if (!word || (word[0] === "/" && upto.trim() !== word)) return null;
   return { word, start: upto.length - word.length };
 }

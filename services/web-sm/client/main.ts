@@ -2,11 +2,15 @@
 // scrolling and read position). Everything the page shows is drawn by the server; nothing is
 // inline, everything is delegated from here.
 import { askDesktopPermission, showDesktop, showUnreadInTab } from "./attention.ts";
+import { setupAvatarForm } from "./avatar.ts";
 import { setupComposer, upload } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
+import { setupLightbox } from "./lightbox.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
 
 const body = document.body;
+setupAvatarForm();
+setupLightbox();
 const live = $("#live");
 const setLive = (up: boolean) => () => {
   body.dataset.live = up ? "up" : "down";

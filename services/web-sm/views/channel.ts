@@ -1,7 +1,8 @@
 import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
+import { searchShortcodes } from "../../../lib/emoji/shortcodes.ts";
 import { html, type SafeHtml } from "../../../lib/http/html.ts";
-import type { Channel, Message } from "../api-types.ts";
-import { messageItem, SHOW_ERRORS } from "./message.ts";
+import type { Channel, Member, Message } from "../api-types.ts";
+import { avatar, messageItem, SHOW_ERRORS } from "./message.ts";
 
 /** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
 export function olderMarker(channelId: string, before: string | undefined) {
@@ -26,6 +27,8 @@ export function messageList(
 export interface Completion {
   value: string;
   label: string;
+  /** A face or an emoji drawn before the label. */
+  face?: SafeHtml;
 }
 
 /** The commands a member with this role may run, as completions of what they type. */
@@ -35,10 +38,29 @@ export function commandCompletions(role: string | null): Completion[] {
   );
 }
 
+/** People as completions of an `@` word, each with their face. */
+export const memberCompletions = (members: { user: Member["user"] }[]): Completion[] =>
+  members.map(({ user: u }) => ({
+    value: `@${u.username} `,
+    label: `@${u.username} — ${u.display_name}`,
+    face: u.avatar_url ? avatar(u.display_name, u.avatar_url) : undefined,
+  }));
+
+/** Emoji whose `:shortcode:` starts with what is typed after the colon (two letters at least, as Slack waits). */
+export const emojiCompletions = (prefix: string): Completion[] =>
+  prefix.length < 2
+    ? []
+    : searchShortcodes(prefix).map((e) => ({
+        value: `${e.emoji} `,
+        label: `:${e.name}:`,
+        face: html`<span class="emoji" aria-hidden="true">${e.emoji} </span>`,
+      }));
+
 /** What the word being typed could become, the first offer selected. */
 export function completionList(offers: Completion[]) {
   return html`${offers.map(
-    (o, i) => html`<li role="option" data-value="${o.value}" aria-selected="${i === 0}">${o.label}</li>`,
+    (o, i) =>
+      html`<li role="option" data-value="${o.value}" aria-selected="${i === 0}">${o.face ?? ""}${o.label}</li>`,
   )}`;
 }
 

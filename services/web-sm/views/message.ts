@@ -27,7 +27,14 @@ export function timeTag(iso: string) {
   return html`<time datetime="${d.toISOString()}" title="${d.toISOString()}">${d.toISOString().slice(11, 16)}</time>`;
 }
 
-function avatar(name: string) {
+/**
+ * A face: the picture when this server keeps it (uploaded avatars, cached webhook icons — never a
+ * remote address, which would tell another site who reads what), else the name's initial.
+ */
+export function avatar(name: string, url?: string | null) {
+  if (url && /^\/api\/(avatars|images)\/[\w./-]+$/.test(url) && !url.includes("..")) {
+    return html`<img class="avatar" src="${url}" alt="" width="34" height="34" loading="lazy">`;
+  }
   return html`<span class="avatar" aria-hidden="true">${(name.trim()[0] ?? "?").toUpperCase()}</span>`;
 }
 
@@ -57,7 +64,7 @@ export function reactions(messageId: string, list: Pick<Reaction, "emoji" | "use
 
 /** The reaction picker, opened beside a message's reactions; it goes away once a reaction is sent. */
 export function reactionPicker(messageId: string) {
-  return html`<form id="react-picker" class="react-pop react-form" role="dialog" aria-label="Pick a reaction" hx-post="/web/messages/${messageId}/react" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="16" placeholder="emoji" aria-label="Type an emoji"><button type="submit">Add</button>${[
+  return html`<form id="react-picker" class="react-pop react-form" role="dialog" aria-label="Pick a reaction" hx-post="/web/messages/${messageId}/react" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="60" placeholder=":tada: or 🎉" aria-label="Type an emoji or its :shortcode:"><button type="submit">Add</button>${[
     "👍",
     "❤️",
     "😂",
@@ -70,11 +77,31 @@ export function reactionPicker(messageId: string) {
   )}</form>`;
 }
 
+/** A picture's box, scaled into 480×480 as its thumbnail is, so the pane keeps its place while it loads. */
+function fitted(w: number, h: number) {
+  const scale = Math.min(1, 480 / Math.max(w, h));
+  return {
+    width: String(Math.max(1, Math.round(w * scale))),
+    height: String(Math.max(1, Math.round(h * scale))),
+  };
+}
+
+const kindOf = (a: Attachment) =>
+  a.filename.includes(".") ? (a.filename.split(".").pop() ?? "").toUpperCase().slice(0, 8) : a.content_type;
+
+function sizeLabel(bytes: number) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A picture as a thumbnail that opens full size in the lightbox; any other file as a card. */
 function attachmentView(a: Attachment) {
-  if (a.content_type.startsWith("image/") && a.content_type !== "image/svg+xml") {
-    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener"><img src="${a.url}" alt="${a.filename}" loading="lazy"></a>`;
+  if (a.thumbnail_url && a.width && a.height) {
+    const box = fitted(a.width, a.height);
+    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox data-size="${`${a.width}×${a.height}`}"><img src="${a.thumbnail_url}" alt="${a.filename}" width="${box.width}" height="${box.height}" loading="lazy"></a>`;
   }
-  return html`<a class="file" href="${a.url}" download="${a.filename}">📎 ${a.filename} <small>${Math.ceil(a.size_bytes / 1024)} KB</small></a>`;
+  return html`<a class="file card" href="${a.url}" download="${a.filename}"><span class="file-icon" aria-hidden="true">📄</span><span class="file-name">${a.filename}</span><small class="file-meta">${sizeLabel(a.size_bytes)} · ${kindOf(a)}</small></a>`;
 }
 
 /** A link's preview card; its picture is the server's own copy, never the remote site's. */
@@ -140,7 +167,7 @@ export function messageItem(m: Message, opts: ItemOptions = {}): SafeHtml {
   const a = m.author;
   const showBody = !(m.embeds?.body_is_fallback && (m.embeds.blocks?.length || m.embeds.attachments?.length));
   return html`<article id="${id}" class="msg" data-key="${key}" data-author="${a.id ?? ""}" tabindex="-1">
-${avatar(a.display_name)}<div class="msg-main"><header class="msg-head">${
+${avatar(a.display_name, a.avatar_url)}<div class="msg-main"><header class="msg-head">${
     a.id
       ? html`<button type="button" class="author-link" hx-get="/web/people/${a.id}" hx-swap="afterend" aria-haspopup="dialog"><strong class="author">${a.display_name}</strong></button>`
       : html`<strong class="author">${a.display_name}</strong>`

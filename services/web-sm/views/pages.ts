@@ -4,7 +4,7 @@ import { html, SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, Community, Member, Message, Notification } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
 import { document, presenceDot } from "./layout.ts";
-import { markdown, messageItem, timeTag } from "./message.ts";
+import { avatar, markdown, messageItem, timeTag } from "./message.ts";
 
 /** A page with no app around it: sign-in problems, errors, creating the first community. */
 export function plainPage(title: string, body: SafeHtml) {
@@ -104,16 +104,21 @@ function archivedList(shell: Shell, slug: string) {
   )}</ul></section>`;
 }
 
-export function membersPane(shell: Shell, members: Member[]) {
+export function membersPane(shell: Shell, members: Member[], page: { q: string; next: string | null }) {
   return html`<header class="pane-head"><h1>Members of ${shell.community?.name ?? ""}</h1></header>
-<table class="members"><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Role</th><th scope="col"><span class="sr">Message</span></th></tr></thead><tbody>${members.map(
+<form method="get" class="member-search" role="search"><input type="search" name="q" value="${page.q}" placeholder="Find people by name" aria-label="Find people by name" hx-get="" hx-trigger="input changed delay:200ms" hx-target="#members-list" hx-select="#members-list" hx-swap="outerHTML"></form>
+<div id="members-list"><table class="members"><thead><tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Role</th><th scope="col"><span class="sr">Message</span></th></tr></thead><tbody>${members.map(
     (m) =>
-      html`<tr><td>${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name}${m.user.is_bot ? html` <span class="badge bot">BOT</span>` : ""}${m.user.deactivated ? html` <span class="deactivated">(deactivated)</span>` : ""}</td><td>@${m.user.username}</td><td><span class="role role-${m.role}">${m.role}</span></td><td>${
+      html`<tr><td>${m.user.avatar_url ? avatar(m.user.display_name, m.user.avatar_url) : ""}${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name}${m.user.is_bot ? html` <span class="badge bot">BOT</span>` : ""}${m.user.deactivated ? html` <span class="deactivated">(deactivated)</span>` : ""}</td><td>@${m.user.username}</td><td><span class="role role-${m.role}">${m.role}</span></td><td>${
         m.user.id === shell.me.id || m.user.is_bot || m.user.deactivated
           ? ""
           : html`<form method="post" action="/web/dm" class="inline"><input type="hidden" name="user_id" value="${m.user.id}"><button type="submit">Message</button></form>`
       }</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table>${
+    page.next
+      ? html`<p><a class="next-page" href="?${new URLSearchParams({ ...(page.q ? { q: page.q } : {}), after: page.next }).toString()}">More people →</a></p>`
+      : ""
+  }</div>`;
 }
 
 /** An audit log row as the API gives it to the community's owner. */
@@ -221,8 +226,12 @@ export function settingsPane(
   return html`<header class="pane-head"><h1>Settings</h1></header>
 <section class="card"><h2>Profile</h2><form method="post" action="/settings/profile" class="stack">
 <label for="display_name">Display name</label><input id="display_name" name="display_name" required maxlength="80" value="${me.display_name}">
-<label for="avatar_url">Avatar URL</label><input id="avatar_url" name="avatar_url" type="url" value="${me.avatar_url ?? ""}">
-<p class="muted">Username: @${me.username}</p><button type="submit">Save profile</button></form></section>
+<p class="muted">Username: @${me.username}</p><button type="submit">Save profile</button></form>
+<form id="avatar-form" class="stack-row" enctype="multipart/form-data">${avatar(me.display_name, me.avatar_url)}<label for="avatar-file">Picture</label><input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required><button type="submit">Upload</button>${
+    me.avatar_url
+      ? html`<button type="submit" name="action" value="remove" formnovalidate>Remove</button>`
+      : ""
+  }<span id="avatar-status" role="alert"></span></form></section>
 ${notificationSettings(shell)}
 <section class="card"><h2>Sessions</h2><ul class="sessions">${opts.sessions.map(
     (s) =>

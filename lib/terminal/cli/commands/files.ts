@@ -1,4 +1,6 @@
-import { basename, resolve } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
 import type { AttachmentJson, MessageJson } from "../../../client/views.ts";
 import { dropControls } from "../../../control-chars.ts";
 import type { Command } from "../command.ts";
@@ -53,14 +55,19 @@ export function filenameOf(disposition: string | null, fallback: string): string
   return safe || fallback;
 }
 
+/** The attachment named by the first argument, fetched: its id and the download's response. */
+async function fetchAttachment(ctx: Parameters<Command["run"]>[0]) {
+  const id = required(ctx.args, 0, "attachment id");
+  if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not an attachment id`);
+  return { id, res: await ctx.client.download(id) };
+}
+
 /** `download <attachment-id>`: saves a file (`-o -` writes it to stdout). */
 export const download: Command = {
   usage: "download <attachment-id> [-o path]",
   flags: { output: { type: "string", short: "o" } },
   async run(ctx) {
-    const id = required(ctx.args, 0, "attachment id");
-    if (!isId(id)) throw new CliError(EXIT.usage, `"${id}" is not an attachment id`);
-    const res = await ctx.client.download(id);
+    const { id, res } = await fetchAttachment(ctx);
     const to = ctx.flag("output");
     if (to === "-") {
       const bytes = new Uint8Array(await res.arrayBuffer());
@@ -75,6 +82,28 @@ export const download: Command = {
       { id, path, bytes, content_type: res.headers.get("content-type") },
       [path, bytes],
       () => `${s.green("✓")} saved ${name} (${formatBytes(bytes)}) to ${path}`,
+    );
+  },
+};
+
+/**
+ * `open <attachment-id>`: saves the file under the system's temp folder and hands it to the system
+ * opener (`xdg-open`, or `open` on macOS); with `-o path` it is only saved there. Prints the path.
+ */
+export const open: Command = {
+  usage: "open <attachment-id> [-o path]",
+  flags: { output: { type: "string", short: "o" } },
+  async run(ctx) {
+    const { id, res } = await fetchAttachment(ctx);
+    const name = filenameOf(res.headers.get("content-disposition"), id);
+    const to = ctx.flag("output");
+    const path = to ? resolve(to) : join(mkdtempSync(join(tmpdir(), "ajet-chat-")), name);
+    const bytes = await Bun.write(path, res);
+    const opener = to ? null : Bun.which(process.platform === "darwin" ? "open" : "xdg-open");
+    if (opener) Bun.spawn([opener, path], { stdio: ["ignore", "ignore", "ignore"] }).unref();
+    const s = ctx.out.style;
+    ctx.out.record({ id, path, bytes, opened: opener !== null }, [path], () =>
+      opener ? `${s.green("✓")} opened ${name} ${s.dim(path)}` : `${s.green("✓")} saved ${name} to ${path}`,
     );
   },
 };

@@ -1,0 +1,28 @@
+import { gemoji } from "gemoji";
+
+/**
+ * The one table of `:shortcode:` names (GitHub's gemoji, the names Slack and Mattermost users type)
+ * for every client: composers' autocomplete, reactions, the terminal's emoji input.
+ */
+const BY_NAME = new Map<string, string>();
+for (const g of gemoji) for (const name of g.names) BY_NAME.set(name, g.emoji);
+// Names people reach for that gemoji spells otherwise.
+BY_NAME.set("check", "✅");
+BY_NAME.set("thinking", "🤔");
+
+const NAMES = [...BY_NAME.keys()].sort();
+
+/** The emoji a shortcode (`tada` or `:tada:`) stands for, if it is one. */
+export function emojiByName(name: string): string | undefined {
+  return BY_NAME.get(name.replace(/^:|:$/g, "").toLowerCase());
+}
+
+/** Shortcodes that start with `prefix` (without colons), shortest first, at most `limit`. */
+export function searchShortcodes(prefix: string, limit = 8): { name: string; emoji: string }[] {
+  const p = prefix.replace(/^:/, "").toLowerCase();
+  if (!p) return [];
+  return NAMES.filter((n) => n.startsWith(p))
+    .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))
+    .slice(0, limit)
+    .map((name) => ({ name, emoji: BY_NAME.get(name) as string }));
+}

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
+import { users } from "../../lib/db/schema.ts";
+import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+
+interface ListPage<T> {
+  items: T[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+interface Channel {
+  name: string;
+  is_member: boolean;
+}
+interface Member {
+  user: { username: string; display_name: string };
+}
+
+describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (kind) => {
+  let t: TestApi;
+  let alice: Person;
+  let bob: Person;
+  beforeAll(async () => {
+    t = await startTestApi(kind);
+    alice = await t.person("alice");
+    bob = await t.person("bob");
+    await acmeWithSecret(t, alice);
+    await t.join(bob, "acme");
+    for (let i = 0; i < 23; i++) {
+      await t.json(alice, "POST", "/api/communities/acme/channels", {
+        name: `release-${String(i).padStart(2, "0")}`,
+      });
+    }
+    await t.json(alice, "POST", "/api/communities/acme/channels", {
+      name: "rel_private",
+      visibility: "private",
+    });
+    await t.json(bob, "POST", "/api/communities/acme/channels", { name: "bobs-corner" });
+    for (const [username, displayName] of [
+      ["zed", "Alice Cooper"],
+      ["yan", "Yannick"],
+      ["al_x", "Underscore"],
+    ] as const) {
+      const p = await t.person(username);
+      await t.database.db.update(users).set({ displayName }).where(eq(users.id, p.id));
+      await t.join(p, "acme");
+    }
+  });
+  afterAll(() => t?.close());
+
+  async function everyPage<T>(who: Person, path: string, limit: number) {
+    const pages: ListPage<T>[] = [];
+    let after: string | null = null;
+    do {
+      const sep = path.includes("?") ? "&" : "?";
+      const page: ListPage<T> = await t.json<ListPage<T>>(
+        who,
+        "GET",
+        `${path}${sep}limit=${limit}${after ? `&after=${after}` : ""}`,
+      );
+      pages.push(page);
+      after = page.next_cursor;
+    } while (after);
+    return pages;
+  }
+
+  test("channel pages follow one another without gaps or repeats, and only readable channels appear", async () => {
+    const whole = await t.json<ListPage<Channel>>(bob, "GET", "/api/communities/acme/channels?limit=1000");
+    expect(whole.has_more).toBe(false);
+    const pages = await everyPage<Channel>(bob, "/api/communities/acme/channels", 10);
+    expect(pages.map((p) => p.items.length)).toEqual([10, 10, 5]);
+    expect(pages.map((p) => p.has_more)).toEqual([true, true, false]);
+    expect(pages.flatMap((p) => p.items.map((c) => c.name))).toEqual(whole.items.map((c) => c.name));
+    expect(whole.items.map((c) => c.name)).not.toContain("rel_private");
+    expect(whole.items.map((c) => c.name)).not.toContain("secret");
+  });
+
+  test("q finds channels by the start of their name, case-insensitively, with % and _ taken literally", async () => {
+    const found = await t.json<ListPage<Channel>>(
+      alice,
+      "GET",
+      "/api/communities/acme/channels?q=RELEASE-1&limit=5",
+    );
+    expect(found.items.map((c) => c.name)).toEqual([
+      "release-10",
+      "release-11",
+      "release-12",
+      "release-13",
+      "release-14",
+    ]);
+    expect(found.has_more).toBe(true);
+    const literal = await t.json<ListPage<Channel>>(alice, "GET", "/api/communities/acme/channels?q=rel_");
+    expect(literal.items.map((c) => c.name)).toEqual(["rel_private"]);
+    const wild = await t.json<ListPage<Channel>>(alice, "GET", "/api/communities/acme/channels?q=%25");
+    expect(wild.items).toEqual([]);
+  });
+
+  test("joined=true keeps the channels one is in", async () => {
+    const mine = await t.json<ListPage<Channel>>(bob, "GET", "/api/communities/acme/channels?joined=true");
+    // bob made #bobs-corner; he was added to the community directly and joined nothing else.
+    expect(mine.items.map((c) => c.name)).toEqual(["bobs-corner"]);
+    expect(mine.items.every((c) => c.is_member)).toBe(true);
+  });
+
+  test("members page by username and q matches the start of a username or a display name", async () => {
+    const pages = await everyPage<Member>(alice, "/api/communities/acme/members", 2);
+    expect(pages.flatMap((p) => p.items.map((m) => m.user.username))).toEqual([
+      "al_x",
+      "alice",
+      "bob",
+      "yan",
+      "zed",
+    ]);
+    const al = await t.json<ListPage<Member>>(alice, "GET", "/api/communities/acme/members?q=al");
+    expect(al.items.map((m) => m.user.username)).toEqual(["al_x", "alice", "zed"]);
+    const y = await t.json<ListPage<Member>>(alice, "GET", "/api/communities/acme/members?q=y");
+    expect(y.items.map((m) => m.user.username)).toEqual(["yan"]);
+  });
+
+  test("invites page newest first by id, and bob (not an admin) sees none of them", async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      made.push((await t.json<{ id: string }>(alice, "POST", "/api/communities/acme/invites", {})).id);
+    }
+    const first = await t.json<{ items: { id: string }[]; has_more: boolean }>(
+      alice,
+      "GET",
+      "/api/communities/acme/invites?limit=3",
+    );
+    expect(first.has_more).toBe(true);
+    const last = first.items.at(-1)?.id ?? "";
+    const second = await t.json<{ items: { id: string }[]; has_more: boolean }>(
+      alice,
+      "GET",
+      `/api/communities/acme/invites?limit=3&before=${last}`,
+    );
+    expect([...first.items, ...second.items].map((i) => i.id)).toEqual([...made].reverse());
+    expect(second.has_more).toBe(false);
+    expect((await t.call(bob, "GET", "/api/communities/acme/invites")).status).toBe(403);
+  });
+
+  test("communities page too; a made-up cursor is a 400", async () => {
+    const mine = await t.json<ListPage<{ slug: string }>>(alice, "GET", "/api/communities?limit=1");
+    expect(mine).toMatchObject({ items: [{ slug: "acme" }], has_more: false, next_cursor: null });
+    const bad = await t.call(alice, "GET", "/api/communities/acme/channels?after=!!!");
+    expect(bad.status).toBe(400);
+  });
+});
