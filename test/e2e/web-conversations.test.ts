@@ -47,6 +47,15 @@ describe("conversations in the browser", () => {
     expect(dms.items[0]?.members.map((m) => m.username).sort()).toEqual(["alice", "bob", "carol"]);
   });
 
+  test("/dm @bob @carol typed in a channel opens their group DM in the same tab", async () => {
+    const page = aliceTab.page;
+    await page.goto(chan("general"));
+    await page.fill("#composer-input", "/dm @bob @carol from the composer");
+    await page.press("#composer-input", "Enter");
+    await page.waitForURL(/\/dm\//);
+    await page.locator("#messages .msg", { hasText: "from the composer" }).waitFor();
+  });
+
   test("a pin shows in the other reader's open pins panel live; save puts it on the Saved page; its link opens it in context", async () => {
     const m = await server.api<{ id: string }>(alice, "POST", `/api/channels/${await general()}/messages`, {
       body_md: "the wifi password is on the fridge",
