@@ -218,6 +218,8 @@ export const channelMembers = pgTable(
   (t) => [
     primaryKey({ columns: [t.channelId, t.userId] }),
     index("channel_members_user").on(t.userId),
+    // Every post looks up the few members of its channel who asked for every message.
+    index("channel_members_notify_all").on(t.channelId).where(sql`notify = 'all'`),
     check("channel_members_notify_check", sql`notify is null or ${oneOf("notify", NOTIFY_LEVELS)}`),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "channel_members_notify_all" ON "channel_members" USING btree ("channel_id") WHERE notify = 'all';
