@@ -58,13 +58,18 @@ export async function notifyForMessage(
     );
   }
   if (!opts.edit) {
-    const everyone = await db
-      .select({ id: channelMembers.userId, notify: channelMembers.notify })
+    // Every member of a DM; in a channel only those who asked for every message (a post in a big
+    // channel must not read all its members).
+    const dm = isDm(channel);
+    const listening = await db
+      .select({ id: channelMembers.userId })
       .from(channelMembers)
-      .where(eq(channelMembers.channelId, channel.id));
-    if (isDm(channel))
+      .where(
+        and(eq(channelMembers.channelId, channel.id), dm ? undefined : eq(channelMembers.notify, "all")),
+      );
+    if (dm)
       add(
-        everyone.map((r) => r.id),
+        listening.map((r) => r.id),
         { type: "dm", reason: "dm" },
       );
     if (m.parentId) {
@@ -83,10 +88,11 @@ export async function notifyForMessage(
         { type: "thread_reply", reason: "thread" },
       );
     }
-    add(
-      everyone.filter((r) => r.notify === "all").map((r) => r.id),
-      { type: "message", reason: "all" },
-    );
+    if (!dm)
+      add(
+        listening.map((r) => r.id),
+        { type: "message", reason: "all" },
+      );
   }
   if (rules.size === 0) return [];
   const ids = [...rules.keys()];
