@@ -13,6 +13,7 @@ const cluster = await startCluster({
 });
 console.log(`setup link: ${cluster.setupLink}`);
 console.log(`ca certificate: ${cluster.caFile}`);
+console.log(`metrics: every instance on loopback; prometheus --config.file=${cluster.prometheusConfig}`);
 console.log(`cluster ready: ${cluster.url}`);
 
 let stopping = false;

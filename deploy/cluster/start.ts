@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SQL } from "bun";
@@ -25,6 +25,10 @@ export interface Cluster {
   natsStore: string;
   /** nginx's error log: why it answered 502 when it did. */
   nginxErrorLog: string;
+  /** Each service instance's Prometheus metrics (`/metrics` on a loopback port of its own), by name. */
+  metrics: Record<string, string>;
+  /** A Prometheus configuration scraping every instance: `prometheus --config.file=<this>`. */
+  prometheusConfig: string;
   /** The server blocks nginx runs, rendered from deploy/nginx.conf. */
   nginxConfig: string;
   /** By name: nginx, auth-gw-1, auth-gw-2, api-1, api-2, web-sm-1, web-sm-2, tui-sm-1, tui-sm-2, nats. */
@@ -171,18 +175,29 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       if (line.startsWith("setup link: ")) setupLink = line.slice("setup link: ".length);
       options.echo?.(name, line);
     };
+    // Two instances of a service on one box would both take its default metrics port: each gets its own.
+    const metrics: Record<string, string> = {};
     for (const { service, portVar } of SERVICES) {
       for (const [i, port] of (ports[service] ?? []).entries()) {
         const name = `${service}-${i + 1}`;
+        const metricsPort = freePort();
+        metrics[name] = `http://127.0.0.1:${metricsPort}/metrics`;
         instances[name] = serviceInstance({
           name,
           port,
           command: ["bun", join(repoRoot, `services/${service}/main.ts`)],
-          env: { ...common, ...envOf[service], [portVar]: String(port) },
+          env: {
+            ...common,
+            ...envOf[service],
+            [portVar]: String(port),
+            AJET_METRICS_PORT: String(metricsPort),
+          },
           echo,
         });
       }
     }
+    const prometheusConfig = join(dir, "prometheus.yml");
+    writeFileSync(prometheusConfig, prometheusScrape(metrics));
     const tier = (service: string) =>
       Object.values(instances).filter((i) => i.name.replace(/-\d+$/, "") === service);
     // The first api migrates while the rest wait on its advisory lock; each tier is ready before the
@@ -220,6 +235,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       natsUrl,
       natsStream,
       natsStore,
+      metrics,
+      prometheusConfig,
       nginxErrorLog: join(dir, "nginx", "error.log"),
       nginxConfig: readFileSync(join(dir, "nginx", "servers.conf"), "utf8"),
       instances,
@@ -251,4 +268,19 @@ async function onServer(serverUrl: string, statement: string) {
   } finally {
     await admin.close();
   }
+}
+
+/** A Prometheus configuration scraping each instance, labelled with its service and instance name. */
+function prometheusScrape(metrics: Record<string, string>) {
+  const targets = Object.entries(metrics).map(([name, url]) => {
+    const { host } = new URL(url);
+    return `      - targets: ["${host}"]\n        labels: { service: "${name.replace(/-\d+$/, "")}", instance_name: "${name}" }`;
+  });
+  return `# Made by bun run cluster: every instance's /metrics (alert rules: deploy/prometheus/alerts.yml).
+scrape_configs:
+  - job_name: ajet-chat
+    scrape_interval: 5s
+    static_configs:
+${targets.join("\n")}
+`;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { connect } from "node:http2";
 import { IncomingWebhook } from "@slack/webhook";
 import { startTestCluster, type TestCluster } from "../support/cluster.ts";
@@ -93,6 +94,28 @@ describe("the cluster behind https nginx", () => {
   test("every instance is ready, each tier two processes", async () => {
     for (const tier of ["auth-gw", "api", "web-sm", "tui-sm"]) expect(t.cluster.tier(tier)).toHaveLength(2);
     await t.cluster.waitAllReady();
+  });
+
+  test("each instance counts its own requests on a metrics port of its own, never through nginx", async () => {
+    const through = await fetch(`${t.cluster.url}/readyz`, { tls: { ca: t.ca } });
+    expect(through.status).toBe(200);
+    const urls = Object.values(t.cluster.metrics);
+    expect(new Set(urls).size).toBe(8);
+    const texts = await Promise.all(urls.map(async (url) => (await fetch(url)).text()));
+    for (const text of texts) expect(text).toContain("process_resident_memory_bytes");
+    const gateways = Object.entries(t.cluster.metrics)
+      .filter(([name]) => name.startsWith("auth-gw"))
+      .map(([, url]) => url);
+    const counted = await Promise.all(gateways.map(async (url) => (await fetch(url)).text()));
+    expect(
+      counted.some((text) => /ajet_http_requests_total\{[^}]*route="\/readyz"[^}]*\} [1-9]/.test(text)),
+    ).toBe(true);
+    for (const path of ["/metrics", "/api/metrics"]) {
+      const res = await fetch(`${t.cluster.url}${path}`, { tls: { ca: t.ca } });
+      expect(res.status).not.toBe(200);
+      expect(await res.text()).not.toContain("ajet_http_requests_total");
+    }
+    expect(readFileSync(t.cluster.prometheusConfig, "utf8")).toContain(new URL(urls[0] ?? "").host);
   });
 
   test("the setup link signs the first person in through nginx, and an invite brings in a second", async () => {
