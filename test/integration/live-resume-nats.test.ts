@@ -153,7 +153,11 @@ describe("resuming on the live hub over NATS while a crowd keeps the bus busy", 
     ({ general, secret } = await acmeWithSecret(t, alice));
     readers = await Promise.all(Array.from({ length: READERS }, (_, i) => t.person(`reader${i + 1}`)));
     lurkers = await Promise.all(Array.from({ length: LURKERS }, (_, i) => t.person(`lurker${i + 1}`)));
-    for (const who of [...readers, ...lurkers]) await t.join(who, "acme");
+    for (const who of [...readers, ...lurkers]) {
+      await t.join(who, "acme");
+      // In #general, as an invite leaves a new member: a public channel's messages reach its members.
+      await call(who, "POST", `/api/channels/${general}/join`);
+    }
     for (const who of readers.filter((_, i) => i % 2 === 0)) {
       await call(alice, "POST", `/api/channels/${secret}/members`, { user_id: who.id });
     }
