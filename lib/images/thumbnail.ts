@@ -1,4 +1,4 @@
-import { invalid } from "../errors.ts";
+import { AppError, invalid } from "../errors.ts";
 
 /** Raster formats we decode; everything else (SVG above all: it can carry script) is not an image to us. */
 export const RASTER_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
@@ -18,12 +18,26 @@ export interface Thumbnail {
 }
 
 /**
+ * sharp, loaded once. The single-file binary cannot carry its native library (libvips), so there
+ * pictures are refused as "unavailable" (files still upload; they show as cards) instead of failing.
+ */
+let sharpModule: Promise<typeof import("sharp")> | undefined;
+async function loadSharp() {
+  sharpModule ??= import("sharp");
+  try {
+    return (await sharpModule).default;
+  } catch {
+    throw new AppError("unavailable", "images_unavailable", "this server cannot process pictures");
+  }
+}
+
+/**
  * A WebP thumbnail at most `size` pixels on its longer side (or a centred `size`×`size` square),
  * re-encoded from decoded pixels so nothing of the original file (metadata, trailing data) survives.
  * Loads sharp only when first needed, so the CLI starts without it.
  */
 export async function makeThumbnail(bytes: Uint8Array, size: number, square = false): Promise<Thumbnail> {
-  const sharp = (await import("sharp")).default;
+  const sharp = await loadSharp();
   const image = sharp(bytes, { limitInputPixels: MAX_PIXELS, animated: false });
   const unreadable = () => invalid("not a PNG, JPEG, GIF or WebP image this server can read", "bad_image");
   const meta = await image.metadata().catch(() => {

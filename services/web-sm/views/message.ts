@@ -77,6 +77,8 @@ export function reactionPicker(messageId: string) {
   )}</form>`;
 }
 
+const RASTER = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+
 /** A picture's box, scaled into 480×480 as its thumbnail is, so the pane keeps its place while it loads. */
 function fitted(w: number, h: number) {
   const scale = Math.min(1, 480 / Math.max(w, h));
@@ -100,6 +102,10 @@ function attachmentView(a: Attachment) {
   if (a.thumbnail_url && a.width && a.height) {
     const box = fitted(a.width, a.height);
     return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox data-size="${`${a.width}×${a.height}`}"><img src="${a.thumbnail_url}" alt="${a.filename}" width="${box.width}" height="${box.height}" loading="lazy"></a>`;
+  }
+  // A picture the server could not decode (browsers forgive more than libvips): the original itself.
+  if (RASTER.has(a.content_type)) {
+    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox><img src="${a.url}" alt="${a.filename}" loading="lazy"></a>`;
   }
   return html`<a class="file card" href="${a.url}" download="${a.filename}"><span class="file-icon" aria-hidden="true">📄</span><span class="file-name">${a.filename}</span><small class="file-meta">${sizeLabel(a.size_bytes)} · ${kindOf(a)}</small></a>`;
 }
