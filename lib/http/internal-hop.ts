@@ -11,6 +11,11 @@ export const SECRET_HEADER = "x-ajet-internal";
 export const IDENTITY_HEADER = "x-ajet-identity";
 /** The route template that answered, on an answer to a trusted hop (the gateway logs and counts by it). */
 export const ROUTE_HEADER = "x-ajet-route";
+/**
+ * On an answer about something another instance of the service holds (a live stream steered by a
+ * POST that landed on the wrong session manager): nothing was done here, try the next instance.
+ */
+export const ELSEWHERE_HEADER = "x-ajet-elsewhere";
 
 const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest();
 

@@ -2,7 +2,13 @@ import type { Principal } from "../auth/authenticate.ts";
 import { log } from "../log.ts";
 import type { App } from "./app.ts";
 import { HttpError } from "./errors.ts";
-import { hopHeaders, IDENTITY_HEADER, ROUTE_HEADER, SECRET_HEADER } from "./internal-hop.ts";
+import {
+  ELSEWHERE_HEADER,
+  hopHeaders,
+  IDENTITY_HEADER,
+  ROUTE_HEADER,
+  SECRET_HEADER,
+} from "./internal-hop.ts";
 import type { RequestContext } from "./router.ts";
 import { type Instances, instanceOrder, restInstance } from "./upstream-pool.ts";
 
@@ -134,6 +140,8 @@ export function requestUpstream(
  * instance after any failure. A write goes again only when the instance refused the connection, so
  * it cannot have been done there, and only with its body held in memory (a streamed body is gone):
  * otherwise the caller gets the error and decides (a message's client_msg_id makes a retry safe).
+ * An instance that answers the request is about something another one holds (ELSEWHERE_HEADER) has
+ * done nothing, so the request goes on to the next, unless its body could not be kept.
  * Throws the last error.
  */
 async function fetchFirstReachable(
@@ -144,7 +152,12 @@ async function fetchFirstReachable(
   const order = instanceOrder(upstream.url);
   for (const [i, base] of order.entries()) {
     try {
-      return await send(base);
+      const res = await send(base);
+      if (res.headers.has(ELSEWHERE_HEADER) && resend !== "never" && i < order.length - 1) {
+        await res.body?.cancel();
+        continue;
+      }
+      return res;
     } catch (err) {
       if (err instanceof DOMException && err.name === "AbortError") throw err;
       restInstance(base);

@@ -4,6 +4,8 @@ import type { Config } from "../../lib/config.ts";
 import { notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/http/body.ts";
 import { callerOf } from "../../lib/http/caller.ts";
+import { toResponse } from "../../lib/http/errors.ts";
+import { ELSEWHERE_HEADER } from "../../lib/http/internal-hop.ts";
 import { openLiveStream } from "../../lib/http/live-stream.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
@@ -67,7 +69,7 @@ export function tuiRoutes(deps: TuiDeps) {
         config.limits.maxBodyBytes,
       );
       const conn = streams.find(body.stream_id, me.id);
-      if (!conn) throw notFound("stream");
+      if (!conn) return notHere();
       await conn.setCommunity(body.community);
       return Response.json({ stream_id: body.stream_id, community_id: conn.communityId });
     }),
@@ -79,7 +81,7 @@ export function tuiRoutes(deps: TuiDeps) {
         config.limits.maxBodyBytes,
       );
       const conn = streams.find(body.stream_id, me.id);
-      if (!conn) throw notFound("stream");
+      if (!conn) return notHere();
       // Nothing is read here: an event still reaches the stream only if its reader may read it.
       conn.watch(body.channels);
       return new Response(null, { status: 204 });
@@ -91,4 +93,14 @@ export function tuiRoutes(deps: TuiDeps) {
       return new Response(null, { status: 204 });
     }),
   ];
+}
+
+/**
+ * A stream this instance does not hold: a 404, marked so that a gateway spreading requests over
+ * several session managers asks the next one (the stream may be open there).
+ */
+function notHere() {
+  const res = toResponse(notFound("stream"));
+  res.headers.set(ELSEWHERE_HEADER, "1");
+  return res;
 }

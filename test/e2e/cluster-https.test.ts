@@ -183,6 +183,36 @@ describe("the cluster behind https nginx", () => {
     }
   });
 
+  test("a terminal stream is steered wherever its steering POST lands: the instance holding it answers", async () => {
+    const streams = Array.from({ length: 4 }, () => openStream("/tui/events?community=acme", bob));
+    try {
+      await waitFor(() => {
+        for (const s of streams) if (!s.events.some((e) => e.event === "ready")) throw new Error("not ready");
+      }, 30_000);
+      const ids = streams.map(
+        (s) => JSON.parse(s.events.find((e) => e.event === "ready")?.data ?? "{}").stream_id,
+      );
+      // Each stream is steered three times: nginx and the gateways alternate, so some of these land
+      // first on the session manager that does not hold the stream.
+      const answers: number[] = [];
+      for (const id of ids) {
+        for (let i = 0; i < 3; i++) {
+          answers.push(
+            (await call(bob, "POST", "/tui/community", { stream_id: id, community: "acme" })).status,
+          );
+        }
+      }
+      expect(answers).toEqual(Array(12).fill(200));
+      const nobody = await call(bob, "POST", "/tui/community", {
+        stream_id: "no-such-stream",
+        community: "acme",
+      });
+      expect(nobody.status).toBe(404);
+    } finally {
+      for (const s of streams) s.close();
+    }
+  });
+
   test("a file goes up through nginx and comes back byte for byte; one over the limit is refused", async () => {
     const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) % 251);
     const form = new FormData();
