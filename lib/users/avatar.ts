@@ -44,7 +44,12 @@ async function replaceAvatar(db: Db, store: ObjectStore, user: UserRow, key: str
 }
 
 /** The avatar object of `userId` named `file`, if that is their current one. */
+// An avatar's file name as uploads make it: a UUID and `.webp`. Anything else names no avatar (and a
+// NUL or other odd byte never reaches the database).
+const AVATAR_FILE = /^[0-9a-f-]{36}\.webp$/;
+
 export async function findAvatar(db: Db, userId: string, file: string) {
+  if (!AVATAR_FILE.test(file)) return null;
   const key = `avatars/${userId}/${file}`;
   const [row] = await db
     .select({ key: users.avatarKey })
