@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { auditLog } from "../../lib/db/schema.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { command, commandOk } from "../support/commands.ts";
 
 interface Channel {
@@ -45,7 +45,7 @@ describe.each(DB_KINDS)("channel archive on %s", (kind) => {
       reply_md: "Archived #old-project.",
       effects: [{ type: "channel.archived", channel_id: old.id }],
     });
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => e.event.type)).toContain("channel.archived");
     expect(await names(bob)).not.toContain("old-project");
     expect(await names(bob, "?archived=true")).toContain("old-project");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Envelope } from "../../lib/bus/envelope.ts";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 
 interface Notification {
   id: string;
@@ -40,7 +40,7 @@ describe.each(DB_KINDS)("notifications people can live with, on %s", (kind) => {
     );
   /** The notification.created events sent to `who` about a message, with whether they ring. */
   const told = async (who: Person, messageId: string) => {
-    await settle();
+    await t.delivered();
     return t.events
       .filter((e) => e.subject === `chat.notifications.${who.id}` && e.event.type === "notification.created")
       .map((e) => e.event as Envelope)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { DB_KINDS, type Person, settle, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 
 interface Item {
   message: { id: string; body_md: string };
@@ -52,7 +52,7 @@ describe.each(DB_KINDS)("pins and saved items on %s", (kind) => {
     });
     await call(alice, "POST", `/api/messages/${newer.id}/pin`);
     expect((await call(alice, "POST", `/api/messages/${newer.id}/pin`)).changed).toBe(false);
-    await settle();
+    await t.delivered();
     expect(
       t.events.filter((e) => e.event.type === "message.pinned").map((e) => e.event.data.message_id),
     ).toEqual([older.id, newer.id]);
@@ -80,7 +80,7 @@ describe.each(DB_KINDS)("pins and saved items on %s", (kind) => {
     const m = await post(alice, secret, "SECRET-PIN-TEXT");
     t.events.length = 0;
     await call(alice, "POST", `/api/messages/${m.id}/pin`);
-    await settle();
+    await t.delivered();
     const event = t.events.find((e) => e.event.type === "message.pinned");
     expect(event?.event.data.audience).toEqual([alice.id]);
     const outsider = await t.call(bob, "GET", `/api/channels/${secret}/pins`);
@@ -98,7 +98,7 @@ describe.each(DB_KINDS)("pins and saved items on %s", (kind) => {
     await call(carol, "PUT", `/api/messages/${open.id}/saved`);
     await call(carol, "PUT", `/api/messages/${open.id}/saved`);
     await call(carol, "PUT", `/api/messages/${hidden.id}/saved`);
-    await settle();
+    await t.delivered();
     expect(t.events.map((e) => [e.subject, e.event.type])).toEqual([
       [`chat.notifications.${carol.id}`, "saved.added"],
       [`chat.notifications.${carol.id}`, "saved.added"],

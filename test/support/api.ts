@@ -181,9 +181,3 @@ export async function delivered(bus: EventBus) {
   await arrived.promise;
   await bus.unsubscribe(subject, marker);
 }
-
-/**
- * Waits a fixed 5 ms for in-process bus deliveries.
- * @deprecated a guess at timing: use `TestApi.delivered()`, which waits for the deliveries themselves.
- */
-export const settle = () => Bun.sleep(5);
