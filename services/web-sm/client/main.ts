@@ -84,14 +84,18 @@ document.addEventListener("keydown", (e) => {
 });
 
 // "New message": typing in the filter shows only the people whose name or username matches.
-document.addEventListener("input", (e) => {
-  const filter = e.target as HTMLInputElement;
-  if (!filter.matches(".people-filter")) return;
+const filterPeople = (filter: HTMLInputElement) => {
   const q = filter.value.trim().toLowerCase().replace(/^@/, "");
   for (const li of $$<HTMLLIElement>(".people-picker li[data-name]")) {
     li.hidden = q !== "" && !(li.dataset.name ?? "").includes(q);
   }
+};
+document.addEventListener("input", (e) => {
+  if ((e.target as Element).matches(".people-filter")) filterPeople(e.target as HTMLInputElement);
 });
+// What was typed before this script ran (a fast typist, a restored form) is filtered too.
+const typedEarly = $<HTMLInputElement>(".people-filter");
+if (typedEarly?.value) filterPeople(typedEarly);
 
 // Files dropped on the pane go up with the message box's text.
 const paneOf = (e: DragEvent) => ($("#composer") ? (e.target as Element).closest("#pane") : null);
