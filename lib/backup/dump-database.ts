@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -69,19 +69,30 @@ export async function dumpPostgres(database: Database, url: string, entry: strin
 }
 
 /**
- * Runs pg_dump or psql against the URL. The password goes in PGPASSWORD, not the command line,
- * where any user of the machine could read it in the process list.
+ * Runs pg_dump or psql against the URL. The password goes in a passfile of this run's own (mode
+ * 0600, named by the URL's `passfile` parameter), not on the command line, where any user of the
+ * machine could read it in the process list; the tool inherits this process's environment as it is.
  */
 export async function runPgTool(tool: "pg_dump" | "psql", url: string, args: string[]) {
   const u = new URL(url);
   const password = decodeURIComponent(u.password);
   u.password = "";
-  const proc = Bun.spawn([tool, ...args, `--dbname=${u.toString()}`], {
-    // The tool's own environment (PATH, locale) passed through, not configuration read here.
-    env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
-    stdout: "ignore",
-    stderr: "pipe",
-  });
+  const dir = password ? await mkdtemp(join(tmpdir(), "ajet-pgpass-")) : null;
+  try {
+    if (dir) {
+      const passfile = join(dir, "pgpass");
+      // Any host, port, database and user: this file serves this one run. `:` and `\` are escaped.
+      await writeFile(passfile, `*:*:*:*:${password.replace(/[\\:]/g, "\\$&")}\n`, { mode: 0o600 });
+      u.searchParams.set("passfile", passfile);
+    }
+    await runTool(tool, [...args, `--dbname=${u.toString()}`]);
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runTool(tool: string, args: string[]) {
+  const proc = Bun.spawn([tool, ...args], { stdout: "ignore", stderr: "pipe" });
   const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   if (code !== 0) {
     throw new AppError(
