@@ -64,6 +64,15 @@ const SERVICES = [
 ] as const;
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  // Every port is picked before its process binds it, so a port just released can come back from
+  // the system twice: the cluster never hands out the same one to two of its processes.
+  const taken = new Set<number>();
+  const takePort = () => {
+    let port = freePort();
+    while (taken.has(port)) port = freePort();
+    taken.add(port);
+    return port;
+  };
   const perTier = options.perTier ?? 2;
   const dir = mkdtempSync(join(tmpdir(), "ajet-cluster-"));
   // nginx's workers and PostgreSQL run as other users when started as root: they must reach it.
@@ -101,8 +110,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     }
     const databaseUrl = `${postgresServer}/${dbName}`;
 
-    const natsPort = freePort();
-    const natsMonitor = freePort();
+    const natsPort = takePort();
+    const natsMonitor = takePort();
     const natsStore = join(dir, "nats");
     mkdirSync(natsStore);
     instances.nats = serviceInstance({
@@ -129,12 +138,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await waitReady(instances.nats, 20_000);
 
     const certs = await makeCertificate(join(dir, "certs"));
-    const httpsPort = freePort();
+    const httpsPort = takePort();
     const url = `https://127.0.0.1:${httpsPort}`;
     const natsUrl = `nats://127.0.0.1:${natsPort}`;
     const natsStream = "CHAT";
     const ports: Record<string, number[]> = {};
-    for (const { service } of SERVICES) ports[service] = Array.from({ length: perTier }, () => freePort());
+    for (const { service } of SERVICES) ports[service] = Array.from({ length: perTier }, () => takePort());
     const list = (service: string) => (ports[service] ?? []).map((p) => `http://127.0.0.1:${p}`).join(",");
     const common = {
       PATH: process.env.PATH ?? "",
@@ -180,7 +189,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     for (const { service, portVar } of SERVICES) {
       for (const [i, port] of (ports[service] ?? []).entries()) {
         const name = `${service}-${i + 1}`;
-        const metricsPort = freePort();
+        const metricsPort = takePort();
         metrics[name] = `http://127.0.0.1:${metricsPort}/metrics`;
         instances[name] = serviceInstance({
           name,
@@ -216,7 +225,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     instances.nginx = nginxInstance({
       dir: join(dir, "nginx"),
       httpsPort,
-      httpPort: freePort(),
+      httpPort: takePort(),
       certDir: join(dir, "certs"),
       gateways: tier("auth-gw"),
       uploadLimit: "26m",
