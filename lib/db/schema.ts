@@ -301,6 +301,42 @@ export const webhookThreads = pgTable(
   (t) => [primaryKey({ columns: [t.webhookId, t.threadKey] })],
 );
 
+export const INTEGRATION_KINDS = [
+  "incoming_webhook",
+  "outgoing_webhook",
+  "slash_command",
+  "event_subscription",
+] as const;
+
+/**
+ * The last deliveries of each integration (webhook, slash command, event subscription), what its
+ * owner reads to see why it fails: a few kept per integration, secrets masked before they are written.
+ */
+export const integrationDeliveries = pgTable(
+  "integration_deliveries",
+  {
+    id: id(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    // The webhook, command or subscription; no foreign key, since it is one of several tables.
+    subjectId: uuid("subject_id").notNull(),
+    ok: boolean("ok").notNull(),
+    status: integer("status"),
+    latencyMs: integer("latency_ms").notNull(),
+    attempts: integer("attempts").notNull().default(1),
+    request: text("request").notNull().default(""),
+    response: text("response").notNull().default(""),
+    error: text("error"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("integration_deliveries_subject").on(t.subjectId, t.id),
+    check("integration_deliveries_kind_check", oneOf("kind", INTEGRATION_KINDS)),
+  ],
+);
+
 export const attachments = pgTable(
   "attachments",
   {

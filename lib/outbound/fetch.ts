@@ -23,7 +23,14 @@ export type Purpose = "unfurl" | "integration";
 
 export interface OutboundRequest {
   purpose: Purpose;
-  /** Content types accepted (prefixes such as `text/html`, `image/`); anything else is refused unread. */
+  /** GET unless said; a POST is never redirected (its answer is the 3xx itself), as Slack's clients do. */
+  method?: "GET" | "POST";
+  /** The POST body, sent with the `content-type` header the caller gives. */
+  body?: string | Uint8Array;
+  /**
+   * Content types accepted (prefixes such as `text/html`, `image/`; `*` for any, what an
+   * integration's reply may be); anything else is refused unread.
+   */
   accept: readonly string[];
   maxBytes: number;
   /** Keep the first `maxBytes` and stop reading, instead of refusing a longer body (a page's head is enough). */
@@ -63,7 +70,10 @@ function pinnedLookup(address: string, family: number): LookupFunction {
 }
 
 const MAX_REDIRECTS = 5;
-const USER_AGENT = "ajet-chat (link previews; +https://github.com/ajet/ajet-chat)";
+const USER_AGENT: Record<Purpose, string> = {
+  unfurl: "ajet-chat (link previews; +https://github.com/ajet/ajet-chat)",
+  integration: "ajet-chat (integrations; +https://github.com/ajet/ajet-chat)",
+};
 
 const refused = (why: string) => new AppError("forbidden", "outbound_refused", `refused to fetch: ${why}`);
 const timedOut = () => new AppError("unavailable", "outbound_timeout", "the remote server took too long");
@@ -107,16 +117,20 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
       const r = client.request(
         url,
         {
-          method: "GET",
+          method: req.method ?? "GET",
           signal,
-          headers: { "user-agent": USER_AGENT, accept: req.accept.join(", "), ...req.headers },
+          headers: {
+            "user-agent": USER_AGENT[req.purpose],
+            accept: req.accept.map((t) => (t === "*" ? "*/*" : t)).join(", "),
+            ...req.headers,
+          },
           // The address checked above, never a fresh lookup; TLS still verifies the host name.
           lookup: pinnedLookup(to.address, to.family),
         },
         done,
       );
       r.on("error", fail);
-      r.end();
+      r.end(req.body);
     });
   }
 
@@ -143,14 +157,15 @@ export function createOutbound(options: OutboundOptions = {}): Outbound {
     for (let hop = 0; ; hop++) {
       const res = await open(url, await target(url, req.purpose), req, signal);
       const location = res.headers.location;
-      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
+      const redirected = res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location;
+      if (redirected && req.method !== "POST") {
         res.destroy();
         if (hop >= MAX_REDIRECTS) throw refused("too many redirects");
         url = new URL(location, url);
         continue;
       }
       const contentType = String(res.headers["content-type"] ?? "").toLowerCase();
-      if (!req.accept.some((t) => contentType.startsWith(t))) {
+      if (!req.accept.some((t) => t === "*" || contentType.startsWith(t))) {
         res.destroy();
         throw refused(`content type "${contentType || "none"}"`);
       }
