@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { AppError, type ErrorKind } from "../errors.ts";
 import { log } from "../log.ts";
 import { redactText } from "../redact.ts";
@@ -74,6 +75,15 @@ function headersOf(err: AppError): Record<string, string> | undefined {
  */
 export function toResponse(err: unknown): Response {
   if (err instanceof z.ZodError) err = fromZodError(err);
+  if (isDatabaseUnavailable(err)) {
+    log.warn("database unavailable", { error: err instanceof Error ? err.message : String(err) });
+    err = new AppError(
+      "unavailable",
+      "database_unavailable",
+      "the database cannot be reached right now; try again shortly",
+      5,
+    );
+  }
   if (err instanceof AppError) {
     return Response.json(errorBody(err.code, redactText(err.message)), {
       status: statusOf(err),
@@ -82,9 +92,17 @@ export function toResponse(err: unknown): Response {
   }
   log.error("unhandled error", {
     error: err instanceof Error ? err.message : String(err),
+    // What a driver wrapped (drizzle's "Failed query" hides the database's own reason).
+    cause: err instanceof Error && err.cause !== undefined ? describeCause(err.cause) : undefined,
     stack: err instanceof Error ? err.stack : undefined,
   });
   return Response.json(errorBody("internal", "something went wrong on our side; it has been logged"), {
     status: 500,
   });
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  return code === undefined ? cause.message : `${String(code)}: ${cause.message}`;
 }
