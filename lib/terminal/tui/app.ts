@@ -305,15 +305,6 @@ export class TuiApp implements Controller {
     else this.draw();
   }
 
-  private async openThread() {
-    const root = targetMessage(this.state);
-    if (!root) return;
-    const page = await this.client.replies(root.id, { limit: 200 });
-    this.state.thread = { root, replies: page.items };
-    this.state.mode = "chat";
-    this.draw();
-  }
-
   /** Pins the picked (or newest) message, or takes its pin off when it already had one. */
   private async togglePin() {
     const target = targetMessage(this.state);
@@ -359,22 +350,6 @@ export class TuiApp implements Controller {
     item.muted = c.muted ?? false;
     if (item.muted) item.unread = 0;
     this.flash(item.muted ? "muted: no unread weight, nothing rings (mentions still count)" : "unmuted");
-  }
-
-  private async toggleNotifications() {
-    const s = this.state;
-    if (s.mode === "notifications") {
-      s.mode = "chat";
-      return this.draw();
-    }
-    const page = await this.client.notifications({ limit: 50 });
-    s.notifications = page.items;
-    s.mode = "notifications";
-    this.draw();
-    if (page.unread_count > 0) {
-      await this.client.markNotificationsRead({ all: true });
-      s.unreadNotifications = 0;
-    }
   }
 
   private async scrollBy(pages: number) {
