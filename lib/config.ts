@@ -101,6 +101,7 @@ const envSchema = clientEnvSchema.extend({
     .positive()
     .default(25 * 1024 * 1024),
   AJET_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  AJET_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   AJET_SESSION_IDLE_DAYS: z.coerce.number().positive().default(14),
   AJET_SESSION_MAX_DAYS: z.coerce.number().positive().default(90),
   AJET_REPLAY_BUFFER: z.coerce.number().int().positive().default(10_000),
@@ -247,6 +248,8 @@ function buildConfig(env: z.output<typeof envSchema>) {
       maxUploadBytes: env.AJET_MAX_UPLOAD_BYTES,
     },
     shutdownGraceMs: env.AJET_SHUTDOWN_GRACE_MS,
+    // How long the gateway waits for a service behind it to start answering (streamed uploads excepted).
+    upstreamTimeoutMs: env.AJET_UPSTREAM_TIMEOUT_MS,
     sessions: {
       idleMs: env.AJET_SESSION_IDLE_DAYS * 86_400_000,
       maxMs: env.AJET_SESSION_MAX_DAYS * 86_400_000,

@@ -16,7 +16,44 @@ import { type Instances, instanceOrder, restInstance } from "./upstream-pool.ts"
  * Where a request goes on an internal hop: another process over HTTP, or a service in this process;
  * with the internal secret that service expects.
  */
-export type Upstream = { name: string; secret: string } & ({ url: Instances } | { app: App });
+export type Upstream = { name: string; secret: string } & (
+  | {
+      url: Instances;
+      /**
+       * How long an instance may take to start answering (its headers; a stream's body may then
+       * last for ever) before a read moves on to the next one and the caller gets 504.
+       */
+      timeoutMs?: number;
+    }
+  | { app: App }
+);
+
+/** An instance that took longer than its deadline to start answering. */
+class UpstreamTimeout extends Error {
+  override name = "UpstreamTimeout";
+}
+
+/**
+ * Sends with a deadline on the answer's start: the client going away still aborts at once, and the
+ * deadline stops mattering once headers arrived, so a long stream or download goes on.
+ */
+async function withHeaderDeadline(
+  timeoutMs: number | undefined,
+  clientSignal: AbortSignal,
+  send: (signal: AbortSignal) => Promise<Response>,
+): Promise<Response> {
+  if (!timeoutMs) return send(clientSignal);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new UpstreamTimeout()), timeoutMs);
+  try {
+    return await send(AbortSignal.any([clientSignal, deadline.signal]));
+  } catch (err) {
+    if (deadline.signal.aborted && !clientSignal.aborted) throw new UpstreamTimeout();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 // Hop-by-hop headers belong to one connection and must not be forwarded.
 const hopByHop = [
@@ -75,19 +112,30 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
     const body = held ? await req.arrayBuffer() : hasBody ? req.body : undefined;
     try {
       const resend = !hasBody ? "after any failure" : held ? "when refused" : "never";
+      // A streamed upload's answer waits for the client to finish sending: no deadline on it.
+      const timeoutMs = hasBody && !held ? undefined : upstream.timeoutMs;
       response = await fetchFirstReachable(upstream, resend, (base) =>
-        fetch(base + ctx.url.pathname + ctx.url.search, {
-          method: req.method,
-          headers,
-          body,
-          redirect: "manual",
-          signal: req.signal,
-          // Pass compressed bodies through as they are.
-          decompress: false,
-        }),
+        withHeaderDeadline(timeoutMs, req.signal, (signal) =>
+          fetch(base + ctx.url.pathname + ctx.url.search, {
+            method: req.method,
+            headers,
+            body,
+            redirect: "manual",
+            signal,
+            // Pass compressed bodies through as they are.
+            decompress: false,
+          }),
+        ),
       );
-    } catch {
+    } catch (err) {
       if (req.signal.aborted) return new Response(null, { status: 499 });
+      if (err instanceof UpstreamTimeout) {
+        throw new HttpError(
+          504,
+          "upstream_timeout",
+          `the ${upstream.name} service did not answer in time; try again shortly`,
+        );
+      }
       throw new HttpError(
         502,
         "bad_gateway",

@@ -48,9 +48,9 @@ export const { start, stop } = defineService({
       db,
       bus,
       upstreams: {
-        api: { name: "api", url: config.upstreams.api, secret },
-        web: { name: "web-sm", url: config.upstreams.web, secret },
-        tui: { name: "tui-sm", url: config.upstreams.tui, secret },
+        api: { name: "api", url: config.upstreams.api, secret, timeoutMs: config.upstreamTimeoutMs },
+        web: { name: "web-sm", url: config.upstreams.web, secret, timeoutMs: config.upstreamTimeoutMs },
+        tui: { name: "tui-sm", url: config.upstreams.tui, secret, timeoutMs: config.upstreamTimeoutMs },
       },
     });
     return { app };
