@@ -243,3 +243,16 @@ test("the production file hands the database password apart from the URL and run
   }
   expect(Object.values(compose.services).some((s) => s.image?.startsWith("minio/"))).toBe(false);
 });
+
+test("the production file lets Prometheus reach every service's metrics, and publishes none of them", () => {
+  const compose = parsed("docker-compose.yml") as {
+    services: Record<string, Service & { ports?: (string | number)[] }>;
+  };
+  const services = Object.entries(compose.services).filter(([, s]) => programOf(s));
+  expect(services.length).toBe(4);
+  for (const [name, s] of services) {
+    const config = loadConfig(envOf(s));
+    expect({ name, host: config.metrics?.host }).toEqual({ name, host: "0.0.0.0" });
+    expect({ name, ports: s.ports ?? [] }).toEqual({ name, ports: [] });
+  }
+});
