@@ -161,7 +161,7 @@ export async function runRestore(args: string[]) {
     if (!(await archive.exists())) fail(new CliError(EXIT.usage, `no such file: ${file}`));
     const store = await openStore(config.storage);
     try {
-      const restored = await restoreBackup(config, store, archive.stream());
+      const restored = await restoreBackup(config, store, archive.stream(), osUser());
       console.log(`restored the backup of ${restored.createdAt} (${restored.files} files)`);
     } finally {
       await store.close();

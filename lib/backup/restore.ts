@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { createTarDecoder } from "modern-tar";
+import { recordAdminAudit } from "../admin/deps.ts";
 import type { Config } from "../config.ts";
 import { describeUrl, openDatabase } from "../db/client.ts";
 import { resultRows } from "../db/migrate.ts";
@@ -56,7 +57,12 @@ async function checkTargetEmpty(config: Config) {
  * Brings a backup back into an empty deployment: the stored files first, then the database, so
  * that a failure at any point removes what was put and leaves the target as empty as it was.
  */
-export async function restoreBackup(config: Config, store: ObjectStore, archive: ReadableStream<Uint8Array>) {
+export async function restoreBackup(
+  config: Config,
+  store: ObjectStore,
+  archive: ReadableStream<Uint8Array>,
+  osUser: string,
+) {
   await checkTargetEmpty(config);
   const work = await mkdtemp(join(tmpdir(), "ajet-restore-"));
   const put: string[] = [];
@@ -97,6 +103,7 @@ export async function restoreBackup(config: Config, store: ObjectStore, archive:
       throw invalid(`the backup is incomplete: ${manifest.files} files expected, ${put.length} found`);
     }
     await restoreDatabase(config, dumpPath);
+    await recordRestore(config, osUser, manifest, put.length);
     return { files: put.length, bytes: manifest.file_bytes, createdAt: manifest.created_at };
   } catch (err) {
     await Promise.allSettled(put.map((key) => store.delete(key)));
@@ -121,6 +128,20 @@ function checkManifest(value: unknown, config: Config): Manifest {
     );
   }
   return manifest;
+}
+
+/** The restored deployment's audit log says when it was restored, by whom, and from which backup. */
+async function recordRestore(config: Config, osUser: string, manifest: Manifest, files: number) {
+  const database = await openDatabase(config.database);
+  try {
+    await recordAdminAudit(
+      database.db,
+      { osUser },
+      { action: "backup.restored", data: { backup_created_at: manifest.created_at, files } },
+    );
+  } finally {
+    await database.close();
+  }
 }
 
 async function restoreDatabase(config: Config, dumpPath: string) {

@@ -18,6 +18,24 @@ const scratch = mkdtempSync(join(tmpdir(), "ajet-backup-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const embeddedConfig = (dataDir: string) => loadConfig({ AJET_DATA_DIR: dataDir });
 
+/**
+ * The tables as they were backed up: a restore adds exactly one audit row of its own (checked here),
+ * saying when and from which backup the deployment was restored.
+ */
+function withoutRestoreRow(tables: Record<string, string[]>): Record<string, string[]> {
+  const audit = tables.audit_log ?? [];
+  const restoreRows = audit.filter((row) => JSON.parse(row).action === "backup.restored");
+  expect(restoreRows).toHaveLength(1);
+  const data = JSON.parse(restoreRows[0] as string).data;
+  expect(data).toMatchObject({
+    actor: "local-admin",
+    os_user: expect.any(String),
+    files: expect.any(Number),
+  });
+  expect(typeof data.backup_created_at).toBe("string");
+  return { ...tables, audit_log: audit.filter((row) => !restoreRows.includes(row)) };
+}
+
 // `ajet-chat backup` against a real `bun run start`, and `ajet-chat restore` into an empty data dir.
 describe("backup and restore of the embedded server", () => {
   let chat: ChatServer;
@@ -75,7 +93,11 @@ describe("backup and restore of the embedded server", () => {
 
     const source = embeddedConfig(chat.dataDir);
     const target = embeddedConfig(restoredDir);
-    const [before, after] = [await snapshotTables(source.database), await snapshotTables(target.database)];
+    const [before, restoredAfter] = [
+      await snapshotTables(source.database),
+      await snapshotTables(target.database),
+    ];
+    const after = withoutRestoreRow(restoredAfter);
     expect(Object.keys(after)).toEqual(Object.keys(before));
     for (const table of Object.keys(before))
       expect({ table, rows: after[table] }).toEqual({ table, rows: before[table] });
@@ -89,7 +111,7 @@ describe("backup and restore of the embedded server", () => {
     expect((await runAdmin({ AJET_DATA_DIR: chat.dataDir }, ["backup", stoppedArchive])).stderr).toBe("");
     const stoppedDir = join(scratch, "stopped-restored");
     expect((await runAdmin({ AJET_DATA_DIR: stoppedDir }, ["restore", stoppedArchive])).stderr).toBe("");
-    expect(await snapshotTables(embeddedConfig(stoppedDir).database)).toEqual(
+    expect(withoutRestoreRow(await snapshotTables(embeddedConfig(stoppedDir).database))).toEqual(
       await snapshotTables(source.database),
     );
 
@@ -218,7 +240,8 @@ describe("backup and restore with PostgreSQL and S3", () => {
 
     const from = loadConfig(envOf(source, s3, scratch));
     const to = loadConfig(envOf(target, s3Target, scratch));
-    const [before, after] = [await snapshotTables(from.database), await snapshotTables(to.database)];
+    const [before, restored] = [await snapshotTables(from.database), await snapshotTables(to.database)];
+    const after = withoutRestoreRow(restored);
     expect(Object.keys(after)).toEqual(Object.keys(before));
     for (const table of Object.keys(before))
       expect({ table, rows: after[table] }).toEqual({ table, rows: before[table] });
@@ -231,7 +254,7 @@ describe("backup and restore with PostgreSQL and S3", () => {
     const again = await runAdmin(envOf(target, s3Target, join(scratch, "pg-box-2")), ["restore", archive]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("is not empty: restore into a new one");
-    expect(await snapshotTables(to.database)).toEqual(after);
+    expect(await snapshotTables(to.database)).toEqual(restored);
 
     // An empty database but a bucket that holds the chat's files already: refused, nothing written.
     const fresh = await createTestDatabase();
