@@ -8,7 +8,6 @@ import {
   doublePrecision,
   index,
   integer,
-  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -25,6 +24,19 @@ const id = () =>
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const at = (name: string) => timestamp(name, { withTimezone: true });
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+/**
+ * jsonb handed to the driver as the value itself. drizzle's own `jsonb` stringifies first, and Bun's
+ * PostgreSQL client then encodes that string as a JSON string again: the column would hold
+ * `"{\"a\":1}"` (a string) instead of `{"a":1}`, and every jsonb operator on it would be wrong. Both
+ * drivers serialize objects and arrays to JSON themselves (PGlite also takes a string verbatim).
+ */
+const jsonb = <T = unknown>(name: string) =>
+  customType<{ data: T; driverData: unknown }>({
+    dataType: () => "jsonb",
+    toDriver: (value) => value,
+    // A row written before the fix reads back as the JSON text it holds.
+    fromDriver: (value) => (typeof value === "string" ? JSON.parse(value) : value) as T,
+  })(name);
 
 /** Allowed values of the enum-like text columns; each is also a CHECK in the database. */
 export const CHANNEL_TYPES = ["text", "voice", "dm", "group_dm"] as const;

@@ -177,6 +177,37 @@ for (const [driver, start] of Object.entries(drivers)) {
       expect(found).toEqual([{ body: "Bob runs the release checklist every Friday" }]);
     });
 
+    test("jsonb columns hold the objects and arrays written, not JSON strings spelling them", async () => {
+      const id = Bun.randomUUIDv7();
+      await db.insert(messages).values({
+        id,
+        channelId: general,
+        userId: alice,
+        bodyMd: "with embeds",
+        embeds: { attachments: [{ color: "#36a64f", fields: [{ title: "a", value: "b" }] }] },
+      });
+      const [row] = await rows<{ kind: string; color: string }>(
+        db,
+        sql`select jsonb_typeof(embeds) as kind, embeds #>> '{attachments,0,color}' as color from messages where id = ${id}`,
+      );
+      expect(row).toEqual({ kind: "object", color: "#36a64f" });
+    });
+
+    test("the repair migration unwraps a value an older release stored as a JSON string", async () => {
+      const id = Bun.randomUUIDv7();
+      await db.insert(messages).values({ id, channelId: general, userId: alice, bodyMd: "old row" });
+      await db.execute(
+        sql`update messages set embeds = to_jsonb(${'{"text":"old"}'}::text) where id = ${id}`,
+      );
+      const repair = readMigrations().find((m) => m.tag === "0017_jsonb_values_not_strings");
+      for (const statement of repair?.statements ?? []) await db.execute(sql.raw(statement));
+      const [row] = await rows<{ kind: string; text: string }>(
+        db,
+        sql`select jsonb_typeof(embeds) as kind, embeds ->> 'text' as text from messages where id = ${id}`,
+      );
+      expect(row).toEqual({ kind: "object", text: "old" });
+    });
+
     test("a message body over 40000 characters is refused", async () => {
       await db.insert(messages).values({ channelId: general, userId: alice, bodyMd: "a".repeat(40_000) });
       expect(
