@@ -47,9 +47,9 @@ export interface EventBus {
   /**
    * Calls `handler` when the log was lost and begun again (a NATS server that lost its store): seqs
    * start over, so what readers hold can no longer be resumed and they must resync. Called before
-   * any event of the new log is handed to subscribers.
+   * any event of the new log is handed to subscribers. Returns what stops the calls.
    */
-  onReset(handler: () => void): void;
+  onReset(handler: () => void): () => void;
   /** Resolves when the bus is reachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -39,7 +39,8 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
   return {
     kind: "memory",
     // The log lives and dies with this process: it is never lost under a running subscriber.
-    onReset() {},
+    // An in-process log is never lost while its process runs.
+    onReset: () => () => {},
     async publish(subject, event, dedupeKey) {
       if (closed) throw new BusError("bus is closed");
       if (!isPublishSubject(subject)) throw new BusError(`invalid subject ${JSON.stringify(subject)}`);

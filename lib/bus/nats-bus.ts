@@ -98,7 +98,10 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
     },
     unsubscribe: (pattern, handler) => subscriptions.remove(pattern, handler),
     replay: (pattern, afterSeq, limit = 1000) => replayFromStream(link, codec, pattern, afterSeq, limit),
-    onReset: (handler) => resets.add(handler),
+    onReset(handler) {
+      resets.add(handler);
+      return () => resets.delete(handler);
+    },
     async head() {
       return (await link.jsm.streams.info(options.stream)).state.last_seq;
     },

@@ -123,7 +123,7 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
   for (const pattern of PATTERNS) await bus.subscribe(pattern, onMessage);
   // The log began again: seqs restart from 1, so what each reader last got says nothing about the new
   // log; they refetch, and every event of the new log goes to them.
-  bus.onReset(() => {
+  const stopResets = bus.onReset(() => {
     for (const conn of registry.all) {
       conn.lastSeq = 0;
       conn.deliver({ kind: "resync", reason: "the event log was lost and begun again" });
@@ -151,6 +151,7 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
     flushPresence: () => presence.flush(registry.all),
     async stop() {
       for (const pattern of PATTERNS) await bus.unsubscribe(pattern, onMessage);
+      stopResets();
       for (const conn of [...registry.all]) end(conn, "server shutting down");
     },
   };

@@ -37,7 +37,7 @@ export function meteredBus(bus: EventBus): EventBus {
     replay: (pattern, afterSeq, limit) => bus.replay(pattern, afterSeq, limit),
     onReset(handler) {
       // A recreated stream numbers from 1 again: so does what this process has seen of it.
-      bus.onReset(() => {
+      return bus.onReset(() => {
         received = 0;
         handler();
       });

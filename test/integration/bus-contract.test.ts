@@ -479,6 +479,10 @@ describe("the nats bus across a server restart", () => {
       resets++;
       eventsAtReset = bob.received.length;
     });
+    // A handler whose owner stopped (a live hub shut down) is not called any more.
+    let stoppedCalls = 0;
+    const stop = listener.onReset(() => stoppedCalls++);
+    stop();
     for (const n of range(30)) await publisher.publish(subjects.communityEvents(acme), message(acme, n));
     await until(bob, 30);
     await nats.restart({ wipe: true });
@@ -491,6 +495,7 @@ describe("the nats bus across a server restart", () => {
     await until(bob, 33);
     expect(seqs[0]).toBeLessThan(30);
     expect(resets).toBe(1);
+    expect(stoppedCalls).toBe(0);
     expect(eventsAtReset).toBe(30);
     expect(bob.events().map((e) => e.data.n)).toEqual([...range(30), 100, 101, 102]);
     expect(bob.received.slice(30).map((m) => m.seq)).toEqual(seqs);
