@@ -64,6 +64,9 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
       metrics.stop();
       throw err;
     }
+    // With AJET_PORT=0 the port is the one the listener got; links (setup, invites, OAuth) must
+    // carry it. Services read the URL when they make a link, so they all see the real one from now.
+    if (config.publicUrlFromListener) config.publicUrl = gateway.url.replace(/\/$/, "");
     // The server holds the embedded database's lock, so `ajet-chat admin` on the box comes in here.
     if (config.database.kind === "pglite")
       adminSocket = serveAdminSocket(config, { config, database: db, bus, store });

@@ -230,6 +230,9 @@ function buildConfig(env: z.output<typeof envSchema>) {
       tui: (env.AJET_TUI_URL ?? [local(ports.tui)]).map(trimSlash),
     },
     publicUrl: trimSlash(env.AJET_PUBLIC_URL ?? local(gatewayPort)),
+    // Unset AJET_PUBLIC_URL: the URL is the gateway's own, known for sure only once it listens
+    // (AJET_PORT=0 picks the port then).
+    publicUrlFromListener: env.AJET_PUBLIC_URL === undefined,
     dataDir,
     logLevel: env.AJET_LOG_LEVEL,
     logFormat: env.AJET_LOG_FORMAT,

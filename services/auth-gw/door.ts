@@ -34,8 +34,8 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   };
   const cors = createCors(config.corsOrigins);
   const noteFailedAuth = createFailedAuthLog(db.db);
-  const publicOrigin = new URL(config.publicUrl).origin;
-  const https = publicOrigin.startsWith("https:");
+  // Read per request: with AJET_PORT=0 the URL is known only once the gateway listens.
+  const publicOrigin = () => new URL(config.publicUrl).origin;
 
   return async (req, ctx, next) => {
     dropForeignSessionCookies(req, config);
@@ -64,7 +64,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
       const preflight = cors.preflight(req);
       if (preflight) res = preflight;
       else {
-        checkCsrf(req, segments, publicOrigin);
+        checkCsrf(req, segments, publicOrigin());
         res = await next();
       }
     } catch (err) {
@@ -72,7 +72,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
     }
     if (res.headers.get("content-type")?.startsWith("text/event-stream")) res = streams.track(principal, res);
     cors.allow(req, res);
-    addSecurityHeaders(res, { https, credentialed: token !== null });
+    addSecurityHeaders(res, { https: publicOrigin().startsWith("https:"), credentialed: token !== null });
     return res;
   };
 }

@@ -174,3 +174,43 @@ describe("a start that cannot work stops with one clear line", () => {
     ]);
   });
 });
+
+describe("bun run start with AJET_PORT=0", () => {
+  test("prints the port it got, and its links carry that port and work", async () => {
+    const zeroDir = mkdtempSync(join(tmpdir(), "ajet-e2e-port0-"));
+    const child = spawnChild(["bun", "run", "start"], {
+      AJET_DATA_DIR: join(zeroDir, "data"),
+      AJET_PORT: "0",
+      AJET_RATE_AUTH_BURST: "0",
+    });
+    children.push(child);
+    try {
+      const link = await waitFor(() => {
+        const line = child
+          .stdout()
+          .split("\n")
+          .find((l) => l.startsWith("setup link: "));
+        if (!line) throw new Error("no setup link yet");
+        return new URL(line.slice("setup link: ".length));
+      }, 60_000);
+      expect(link.port).not.toBe("0");
+      expect(link.port).not.toBe("");
+      expect(child.stdout()).toContain(`ajet-chat is running at http://127.0.0.1:${link.port} (`);
+      // The link signs the first person in at that very address; a form posted from the page passes
+      // the gateway's same-origin check, which compares with the same URL.
+      const page = await fetch(link, { redirect: "manual" });
+      expect(page.status).toBe(200);
+      const posted = await fetch(link, {
+        method: "POST",
+        headers: { origin: link.origin, "content-type": "application/x-www-form-urlencoded" },
+        body: "username=",
+        redirect: "manual",
+      });
+      expect(await posted.text()).not.toContain("came from another site");
+      expect(posted.status).not.toBe(403);
+    } finally {
+      await child.stop("SIGTERM");
+      rmSync(zeroDir, { recursive: true, force: true });
+    }
+  });
+});
