@@ -8,6 +8,15 @@ import { channelSubject } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channels, webhooks } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import type { Outbound } from "../outbound/fetch.ts";
+import { doCacheRemoteImage, remoteImageUrl } from "../outbound/remote-image.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+
+/** Where a remote picture is fetched through and kept. */
+export interface RemoteMedia {
+  store: ObjectStore;
+  outbound: Outbound;
+}
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -50,6 +59,8 @@ export async function doCreateWebhook(
   access: ChannelAccess,
   name: string,
   publicUrl: string,
+  /** Already kept by us (`checkWebhookAvatar`). */
+  avatarUrl: string | null = null,
 ) {
   const { channel } = access;
   if (!channel.communityId)
@@ -63,6 +74,7 @@ export async function doCreateWebhook(
         communityId: channel.communityId as string,
         channelId: channel.id,
         name,
+        avatarUrl,
         tokenHash: hash,
         createdBy: actorId,
       })
@@ -123,5 +135,68 @@ export async function doRevokeWebhook(db: Db, actorId: string, communityId: stri
         }),
       ],
     };
+  });
+}
+
+/** What `PATCH /api/webhooks/:id` and `/webhook edit` may change. */
+export interface WebhookChange {
+  name?: string;
+  /** An http(s) picture, fetched once and served by us; null takes the avatar off. */
+  avatarUrl?: string | null;
+  allowOverride?: boolean;
+}
+
+/**
+ * A webhook's own picture from a URL: fetched once through the safe fetcher and kept (never
+ * hot-linked); its address on our server, or `invalid` when it cannot be had as a picture.
+ */
+export async function checkWebhookAvatar(media: RemoteMedia, db: Db, url: string): Promise<string> {
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url) || url.length > 2000)
+    throw new AppError("invalid", "invalid_request", "an avatar is an http(s) URL of a picture");
+  const image = await doCacheRemoteImage({ ...media, db }, url, "integration", 256);
+  if (!image)
+    throw new AppError(
+      "invalid",
+      "bad_image",
+      "the avatar URL could not be fetched as a picture (PNG, JPEG, GIF or WebP)",
+    );
+  return remoteImageUrl(image);
+}
+
+/** Changes a webhook's name, avatar or whether posts may override them; audited and published. */
+export async function doUpdateWebhook(
+  db: Db,
+  actorId: string,
+  webhook: WebhookRow,
+  change: WebhookChange,
+  media: RemoteMedia,
+) {
+  const avatarUrl =
+    typeof change.avatarUrl === "string"
+      ? await checkWebhookAvatar(media, db, change.avatarUrl)
+      : change.avatarUrl;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(webhooks)
+      .set({ name: change.name, avatarUrl, allowOverride: change.allowOverride })
+      .where(eq(webhooks.id, webhook.id))
+      .returning();
+    const updated = row as WebhookRow;
+    const [channel] = await tx.select().from(channels).where(eq(channels.id, updated.channelId));
+    await recordAudit(tx, {
+      action: "webhook.updated",
+      actorId,
+      communityId: updated.communityId,
+      targetType: "webhook",
+      targetId: updated.id,
+      data: {
+        ...(change.name !== undefined ? { name: change.name } : {}),
+        ...(change.avatarUrl !== undefined ? { avatar: change.avatarUrl === null ? "removed" : "set" } : {}),
+        ...(change.allowOverride !== undefined ? { allow_override: change.allowOverride } : {}),
+      },
+    });
+    const view = webhookView(updated, channel?.name ?? "");
+    const target = { id: updated.channelId, communityId: updated.communityId };
+    return { webhook: view, events: [webhookEvent("webhook.updated", target, actorId, { webhook: view })] };
   });
 }
