@@ -169,11 +169,14 @@ export async function doUpdateWebhook(
   actorId: string,
   webhook: WebhookRow,
   change: WebhookChange,
-  media: RemoteMedia,
+  /** Needed only to set an avatar. */
+  media?: RemoteMedia,
 ) {
+  if (typeof change.avatarUrl === "string" && !media)
+    throw new AppError("invalid", "invalid_request", "avatars cannot be fetched from here");
   const avatarUrl =
     typeof change.avatarUrl === "string"
-      ? await checkWebhookAvatar(media, db, change.avatarUrl)
+      ? await checkWebhookAvatar(media as RemoteMedia, db, change.avatarUrl)
       : change.avatarUrl;
   return db.transaction(async (tx) => {
     const [row] = await tx
