@@ -70,11 +70,10 @@ function parseCreate(a: Args) {
   const channel = a.channel();
   const text = a.rest("webhook name");
   // The name is free text, so `--avatar <url>` is found in it rather than read as a word.
-  const avatar = /(?:^|\s)--avatar\s+(\S+)/.exec(text)?.[1];
-  const hookName = text
-    .replace(/(?:^|\s)--avatar\s+\S+/, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const option = /(?:^|\s)--avatar\s+(?:"([^"]*)"|(\S+))/;
+  const found = option.exec(text);
+  const avatar = found?.[1] ?? found?.[2];
+  const hookName = text.replace(option, " ").replace(/\s+/g, " ").trim();
   if (!hookName) throw invalidArgs("missing webhook name");
   if (hookName.length > 80) throw invalidArgs("a webhook name is at most 80 characters");
   return { sub: "create" as const, channel, hookName, ...(avatar ? { avatar } : {}) };
