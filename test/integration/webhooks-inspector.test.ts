@@ -145,6 +145,41 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     ]);
   });
 
+  test("refusals anyone with the id could cause are logged only a few at a time, so the log keeps its calls", async () => {
+    const { url, id } = await newHook("Flooded");
+    expect((await post(url, { text: "the call that matters" })).status).toBe(200);
+    const wrong = url.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+    const answers = await Promise.all(Array.from({ length: 15 }, () => post(wrong, { text: "spam" })));
+    expect(answers.every((r) => r.status === 404)).toBe(true);
+    const log = await deliveries(alice, id);
+    const refusals = log.filter((d) => d.status === 404);
+    expect(refusals.length).toBeGreaterThanOrEqual(1);
+    expect(refusals.length).toBeLessThanOrEqual(6);
+    expect(refusals.every((d) => d.request === "" && d.error?.startsWith("wrong token"))).toBe(true);
+    expect(log.at(-1)?.request).toContain("the call that matters");
+
+    const noisy = await newHook("Noisy");
+    const burst = await Promise.all(Array.from({ length: 26 }, (_, i) => post(noisy.url, { text: `n${i}` })));
+    expect(burst.some((r) => r.status === 429)).toBe(true);
+    const limited = (await deliveries(alice, noisy.id)).filter((d) => d.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited.length).toBeLessThanOrEqual(6);
+    expect(limited[0]?.error).toMatch(
+      /^rate limited: more than 20 posts at once, then 1 a second; retry after \d+ s$/,
+    );
+
+    const gone = await newHook("Gone");
+    await commandOk(t, alice, ci, `/webhook revoke ${gone.id}`);
+    expect((await post(gone.url, { text: "late" })).status).toBe(404);
+    expect((await deliveries(alice, gone.id)).map((d) => d.error)).toEqual(["the webhook is revoked"]);
+    // An id nobody has is nobody's log: nothing is written for it.
+    const unknown = `${base}/hook/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/${url.split("/").at(-1)}`;
+    expect((await post(unknown, { text: "x" })).status).toBe(404);
+    expect(
+      (await t.call(alice, "GET", "/api/webhooks/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/deliveries")).status,
+    ).toBe(404);
+  });
+
   test("secrets in a payload never reach the log", async () => {
     const { url, id } = await newHook("Leaky");
     const botToken = `ajt_${"ab".repeat(16)}.${"S".repeat(43)}`;
