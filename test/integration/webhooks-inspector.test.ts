@@ -356,6 +356,17 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     expect(edited.reply_md).toBe(
       "Webhook **Build bot**: avatar none, posts may not choose their own name and icon.",
     );
+    const env = { AJET_SERVER: base, AJET_TOKEN: alice.token };
+    const cli = await runCli(
+      ["webhook", "edit", id, "--name", 'Build "nightly" bot', "--overrides", "on", "--community", "acme"],
+      { env },
+    );
+    expect([cli.code, cli.stderr]).toEqual([0, ""]);
+    expect(await t.json(alice, "GET", `/api/webhooks/${id}`)).toMatchObject({
+      name: 'Build "nightly" bot',
+      avatar_url: null,
+      allow_override: true,
+    });
     const internal = await t.call(alice, "PATCH", `/api/webhooks/${id}`, {
       avatar_url: web.internalUrl("/icon.png"),
     });
@@ -366,7 +377,7 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
       "GET",
       "/api/communities/acme/audit?what=webhook.",
     );
-    expect(audit.items.filter((a) => a.action === "webhook.updated")).toHaveLength(2);
+    expect(audit.items.filter((a) => a.action === "webhook.updated")).toHaveLength(3);
   });
 
   test("a Slack icon_url is served by us, never hot-linked; icon_emoji is the face in web and TUI", async () => {
