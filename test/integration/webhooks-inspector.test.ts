@@ -197,6 +197,14 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     // The URL's own token is not in the log either: only its managers' view of the call is.
     expect(shown).not.toContain(url.split("/").at(-1) as string);
     expect(entry?.request).toContain("deploying with ajt_[redacted]");
+
+    // Slack's form variant: the payload JSON inside the form is masked field by field too.
+    const form = new URLSearchParams({
+      payload: JSON.stringify({ text: "from a form", token: "form-sekrit" }),
+    });
+    expect((await post(url, form.toString(), "application/x-www-form-urlencoded")).status).toBe(200);
+    const [fromForm] = await deliveries(alice, id);
+    expect(fromForm?.request).toBe('{"text":"from a form","token":"[redacted]"}');
   });
 
   test("a dry run answers the message as it would be drawn, with warnings, and posts nothing", async () => {

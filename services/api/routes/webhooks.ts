@@ -21,6 +21,12 @@ function reply(status: number, word: string, headers: Record<string, string> = {
   return new Response(word, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
 }
 
+/** What the log keeps of a body: a form's `payload` JSON itself, so its secret fields are masked as JSON. */
+function loggedRequest(req: Request, raw: string) {
+  const form = req.headers.get("content-type")?.toLowerCase().startsWith("application/x-www-form-urlencoded");
+  return (form && new URLSearchParams(raw).get("payload")) || raw;
+}
+
 /** A dry run's answer: JSON, so a person debugging a payload reads the rendered message and warnings. */
 function dryRunReply(got: Received) {
   webhookDeliveries.inc({ outcome: `dry_run_${got.word}` });
@@ -90,7 +96,7 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
         },
       );
       await publishAll(deps.bus, got.events);
-      await logWebhookCall(db, hook, { ...call, ...got, request: raw });
+      await logWebhookCall(db, hook, { ...call, ...got, request: loggedRequest(req, raw) });
       return dryRun ? dryRunReply(got) : reply(got.status, got.word);
     }),
   ];
