@@ -19,6 +19,15 @@ export interface Received {
   preview?: Awaited<ReturnType<typeof previewWebhookMessage>>;
 }
 
+/** A call that does not post, with Slack's word for it and why in a sentence. */
+export const refused = (status: number, word: string, error: string): Received => ({
+  status,
+  word,
+  error,
+  warnings: [],
+  events: [],
+});
+
 export interface ReceiveInput {
   contentType: string | null;
   raw: string;
@@ -33,21 +42,14 @@ export interface ReceiveInput {
  * `/webhook test` both come through here, so a test post takes the real path.
  */
 export async function doReceiveWebhook(db: Db, hook: LiveWebhook, input: ReceiveInput): Promise<Received> {
-  const refuse = (status: number, word: string, error: string): Received => ({
-    status,
-    word,
-    error,
-    warnings: [],
-    events: [],
-  });
   if (hook.channel.archivedAt)
-    return refuse(
+    return refused(
       410,
       "channel_is_archived",
       `#${hook.channel.name} is archived: nothing can be posted there`,
     );
   const parsed = parseWebhookBody(input.contentType, input.raw);
-  if (!parsed.ok) return refuse(400, parsed.code, parsed.reason);
+  if (!parsed.ok) return refused(400, parsed.code, parsed.reason);
   const warnings = [...parsed.warnings, ...overrideWarnings(hook, parsed.post)];
   let avatarUrl: string | null = null;
   if (hook.webhook.allowOverride && parsed.post.avatarUrl) {

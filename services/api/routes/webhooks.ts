@@ -7,7 +7,7 @@ import { rateLimitRefusals, webhookDeliveries } from "../../../lib/metrics/metri
 import { doCacheRemoteImage, remoteImageUrl } from "../../../lib/outbound/remote-image.ts";
 import { lookupWebhook } from "../../../lib/webhooks/deliver.ts";
 import { logWebhookCall } from "../../../lib/webhooks/inspect.ts";
-import { doReceiveWebhook, type Received } from "../../../lib/webhooks/receive.ts";
+import { doReceiveWebhook, type Received, refused } from "../../../lib/webhooks/receive.ts";
 import type { ApiDeps } from "../deps.ts";
 
 // Slack allows about one post a second per webhook, with short bursts.
@@ -22,16 +22,16 @@ function reply(status: number, word: string, headers: Record<string, string> = {
 }
 
 /** What the log keeps of a body: a form's `payload` JSON itself, so its secret fields are masked as JSON. */
-function loggedRequest(req: Request, raw: string) {
-  const form = req.headers.get("content-type")?.toLowerCase().startsWith("application/x-www-form-urlencoded");
+function loggedRequest(contentType: string | null, raw: string) {
+  const form = contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded");
   return (form && new URLSearchParams(raw).get("payload")) || raw;
 }
 
 /** A dry run's answer: JSON, so a person debugging a payload reads the rendered message and warnings. */
-function dryRunReply(got: Received) {
+function dryRunReply(got: Received, headers: Record<string, string>) {
   webhookDeliveries.inc({ outcome: `dry_run_${got.word}` });
   if (got.status !== 200)
-    return Response.json({ error: { code: got.word, message: got.error } }, { status: got.status });
+    return Response.json({ error: { code: got.word, message: got.error } }, { status: got.status, headers });
   return Response.json({ ok: true, dry_run: true, ...got.preview, warnings: got.warnings });
 }
 
@@ -59,45 +59,30 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
       const dryRun = ["1", "true"].includes(ctx.url.searchParams.get("dry_run") ?? "");
       const hook = await lookupWebhook(db, ctx.params.id ?? "", ctx.params.token ?? "");
       if (!hook) return reply(404, "no_service");
-      const call = { startedAt, request: "", dryRun, warnings: [] };
-      if (hook.refused) {
-        if ((await refusalsLogged.take(hook.webhook.id)) === 0)
-          await logWebhookCall(db, hook, { ...call, status: 404, word: "no_service", error: hook.refused });
-        return reply(404, "no_service");
-      }
+      /** Logs the call (refusals only while their own bucket lasts) and answers it. */
+      const answer = async (got: Received, request: string, headers: Record<string, string> = {}) => {
+        const refusal = got.status === 404 || got.status === 429;
+        if (!refusal || (await refusalsLogged.take(hook.webhook.id)) === 0)
+          await logWebhookCall(db, hook, { ...got, startedAt, request, dryRun });
+        return dryRun ? dryRunReply(got, headers) : reply(got.status, got.word, headers);
+      };
+      if (hook.refused) return answer(refused(404, "no_service", hook.refused), "");
       const wait = await buckets.take(hook.webhook.id);
       if (wait > 0) {
-        if ((await refusalsLogged.take(hook.webhook.id)) === 0)
-          await logWebhookCall(db, hook, {
-            ...call,
-            status: 429,
-            word: "rate_limited",
-            error: `rate limited: more than ${WEBHOOK_BURST} posts at once, then ${WEBHOOK_PER_SECOND} a second; retry after ${wait} s`,
-          });
-        return reply(429, "rate_limited", { "Retry-After": String(wait) });
+        const why = `rate limited: more than ${WEBHOOK_BURST} posts at once, then ${WEBHOOK_PER_SECOND} a second; retry after ${wait} s`;
+        return answer(refused(429, "rate_limited", why), "", { "Retry-After": String(wait) });
       }
-      let raw: string;
-      try {
-        raw = await readBodyText(req, deps.config.limits.maxBodyBytes);
-      } catch (err) {
-        if (!isKind(err, "too_large")) throw err;
-        const error = `the body is larger than ${deps.config.limits.maxBodyBytes} bytes`;
-        await logWebhookCall(db, hook, { ...call, status: 413, word: "payload_too_large", error });
-        return reply(413, "payload_too_large");
-      }
-      const got = await doReceiveWebhook(
-        db,
-        { webhook: hook.webhook, channel: hook.channel },
-        {
-          contentType: req.headers.get("content-type"),
-          raw,
-          dryRun,
-          cacheIcon,
-        },
-      );
+      const limit = deps.config.limits.maxBodyBytes;
+      const raw = await readBodyText(req, limit).catch((err: unknown) => {
+        if (isKind(err, "too_large")) return null;
+        throw err;
+      });
+      if (raw === null)
+        return answer(refused(413, "payload_too_large", `the body is larger than ${limit} bytes`), "");
+      const contentType = req.headers.get("content-type");
+      const got = await doReceiveWebhook(db, hook, { contentType, raw, dryRun, cacheIcon });
       await publishAll(deps.bus, got.events);
-      await logWebhookCall(db, hook, { ...call, ...got, request: loggedRequest(req, raw) });
-      return dryRun ? dryRunReply(got) : reply(got.status, got.word);
+      return answer(got, loggedRequest(contentType, raw));
     }),
   ];
 }
