@@ -172,6 +172,7 @@ export async function doUpdateWebhook(
   /** Needed only to set an avatar. */
   media?: RemoteMedia,
 ) {
+  if (webhook.revokedAt) throw new AppError("gone", "webhook_revoked", "the webhook is revoked");
   if (typeof change.avatarUrl === "string" && !media)
     throw new AppError("invalid", "invalid_request", "avatars cannot be fetched from here");
   const avatarUrl =

@@ -172,6 +172,7 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     await commandOk(t, alice, ci, `/webhook revoke ${gone.id}`);
     expect((await post(gone.url, { text: "late" })).status).toBe(404);
     expect((await deliveries(alice, gone.id)).map((d) => d.error)).toEqual(["the webhook is revoked"]);
+    expect((await t.call(alice, "PATCH", `/api/webhooks/${gone.id}`, { name: "Back" })).status).toBe(410);
     // An id nobody has is nobody's log: nothing is written for it.
     const unknown = `${base}/hook/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/${url.split("/").at(-1)}`;
     expect((await post(unknown, { text: "x" })).status).toBe(404);
