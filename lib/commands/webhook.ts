@@ -135,7 +135,7 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s+/g, " ");
 
 async function listHooks(ctx: CommandContext) {
   const { listWebhooks } = await import("../webhooks/manage.ts");
-  const hooks = await listWebhooks(ctx.db, communityOf(ctx, "webhook"));
+  const hooks = await listWebhooks(ctx.db, communityOf(ctx, "webhook"), ctx.principal.user.id);
   if (hooks.length === 0) return outcome("No webhooks yet; `/webhook create #channel <name>` makes one.");
   return outcome(
     [
@@ -159,7 +159,12 @@ async function revokeWebhook(ctx: CommandContext, id: string) {
 async function editWebhook(ctx: CommandContext, args: Extract<Parsed, { sub: "edit" }>) {
   const { findCommunityWebhook } = await import("../webhooks/inspect.ts");
   const { doUpdateWebhook } = await import("../webhooks/manage.ts");
-  const hook = await findCommunityWebhook(ctx.db, communityOf(ctx, "webhook"), args.hook);
+  const hook = await findCommunityWebhook(
+    ctx.db,
+    ctx.principal.user.id,
+    communityOf(ctx, "webhook"),
+    args.hook,
+  );
   const media = args.avatar ? mediaOf(ctx) : undefined;
   const change = { name: args.newName, avatarUrl: args.avatar, allowOverride: args.allowOverride };
   const updated = await doUpdateWebhook(ctx.db, ctx.principal.user.id, hook.webhook, change, media);
@@ -174,7 +179,7 @@ async function editWebhook(ctx: CommandContext, args: Extract<Parsed, { sub: "ed
 async function showLog(ctx: CommandContext, name: string) {
   const { findCommunityWebhook } = await import("../webhooks/inspect.ts");
   const { readDeliveries, deliveryView } = await import("../integrations/delivery-log.ts");
-  const hook = await findCommunityWebhook(ctx.db, communityOf(ctx, "webhook"), name);
+  const hook = await findCommunityWebhook(ctx.db, ctx.principal.user.id, communityOf(ctx, "webhook"), name);
   const rows = (await readDeliveries(ctx.db, hook.webhook.id, LOG_SHOWN)).map(deliveryView);
   if (rows.length === 0)
     return outcome(`No calls of **${hook.webhook.name}** yet; \`/webhook test ${name}\` sends one.`);
@@ -196,7 +201,7 @@ async function testWebhook(ctx: CommandContext, name: string) {
   const { findCommunityWebhook, logWebhookCall } = await import("../webhooks/inspect.ts");
   const { doReceiveWebhook } = await import("../webhooks/receive.ts");
   const startedAt = performance.now();
-  const hook = await findCommunityWebhook(ctx.db, communityOf(ctx, "webhook"), name);
+  const hook = await findCommunityWebhook(ctx.db, ctx.principal.user.id, communityOf(ctx, "webhook"), name);
   const raw = JSON.stringify({
     text: `:wave: A test post from \`/webhook test\`, sent by ${ctx.principal.user.username}: webhook *${hook.webhook.name}* posts here.`,
   });

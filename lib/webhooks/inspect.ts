@@ -5,7 +5,7 @@ import { channels, communityMembers, webhooks } from "../db/schema.ts";
 import { invalid, notFound } from "../errors.ts";
 import { recordDelivery } from "../integrations/delivery-log.ts";
 import type { LiveWebhook } from "./deliver.ts";
-import type { WebhookRow } from "./manage.ts";
+import { channelReadableBy, type WebhookRow } from "./manage.ts";
 
 /** One call of a webhook, as its log keeps it. */
 export interface WebhookCall {
@@ -41,9 +41,10 @@ export function logWebhookCall(db: Db, hook: LiveWebhook, call: WebhookCall) {
 }
 
 /**
- * A webhook of any community the caller manages (owners and admins of the webhook's community):
- * someone outside the community gets the same 404 as for a webhook that does not exist; a member
- * who is not an admin gets 403. Revoked ones stay readable (their log says why calls fail).
+ * A webhook the caller manages: owners and admins of its community who may read its channel (its
+ * log holds what it posts there). Someone outside the community, or an admin outside its private
+ * channel, gets the same 404 as for a webhook that does not exist; a member who is not an admin
+ * gets 403. Revoked ones stay readable (their log says why calls fail).
  */
 export async function accessWebhook(db: Db, userId: string, webhookId: string) {
   const [row] = await db
@@ -54,7 +55,7 @@ export async function accessWebhook(db: Db, userId: string, webhookId: string) {
       communityMembers,
       and(eq(communityMembers.communityId, webhooks.communityId), eq(communityMembers.userId, userId)),
     )
-    .where(eq(webhooks.id, webhookId));
+    .where(and(eq(webhooks.id, webhookId), channelReadableBy(userId)));
   if (!row) throw notFound("webhook");
   checkAdmin(row, "manage webhooks");
   return { webhook: row.webhook as WebhookRow, channelName: row.channelName };
@@ -62,8 +63,11 @@ export async function accessWebhook(db: Db, userId: string, webhookId: string) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A live webhook of the community by id or by name (case-insensitive); a shared name must be an id. */
-export async function findCommunityWebhook(db: Db, communityId: string, nameOrId: string) {
+/**
+ * A live webhook of the community by id or by name (case-insensitive), posting into a channel the
+ * user may read (as `accessWebhook`); a shared name must be an id.
+ */
+export async function findCommunityWebhook(db: Db, userId: string, communityId: string, nameOrId: string) {
   const byId = UUID.test(nameOrId);
   const matches = await db
     .select({ webhook: webhooks, channel: channels })
@@ -73,6 +77,7 @@ export async function findCommunityWebhook(db: Db, communityId: string, nameOrId
       and(
         eq(webhooks.communityId, communityId),
         isNull(webhooks.revokedAt),
+        channelReadableBy(userId),
         byId ? eq(webhooks.id, nameOrId.toLowerCase()) : sql`lower(${webhooks.name}) = lower(${nameOrId})`,
       ),
     )

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import { issueToken } from "../auth/tokens.ts";
 import { envelope } from "../bus/envelope.ts";
@@ -6,7 +6,7 @@ import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess, ChannelRow } from "../channels/access.ts";
 import { channelSubject } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
-import { channels, webhooks } from "../db/schema.ts";
+import { channelMembers, channels, webhooks } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Outbound } from "../outbound/fetch.ts";
 import { doCacheRemoteImage, remoteImageUrl } from "../outbound/remote-image.ts";
@@ -96,13 +96,23 @@ export async function doCreateWebhook(
   });
 }
 
-/** The community's live webhooks, newest first. */
-export async function listWebhooks(db: Db, communityId: string) {
+/**
+ * SQL: the webhook's channel is one the user may read (public, or a private one they are in). A
+ * webhook's log holds what it posted, so managing one needs what reading its channel needs.
+ */
+export const channelReadableBy = (userId: string) =>
+  sql`(${channels.visibility} = 'public' or exists (select 1 from ${channelMembers}
+    where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${userId}))`;
+
+/** The community's live webhooks posting into channels the reader may read, newest first. */
+export async function listWebhooks(db: Db, communityId: string, readerId: string) {
   const rows = await db
     .select({ webhook: webhooks, channelName: channels.name })
     .from(webhooks)
     .innerJoin(channels, eq(channels.id, webhooks.channelId))
-    .where(and(eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt)))
+    .where(
+      and(eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt), channelReadableBy(readerId)),
+    )
     .orderBy(desc(webhooks.id));
   return rows.map((r) => webhookView(r.webhook, r.channelName));
 }

@@ -316,6 +316,48 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     expect(JSON.stringify(list)).not.toContain("ajw_");
   });
 
+  test("an admin outside a private channel cannot read the log of its webhook, which holds what it posted there", async () => {
+    const dan = await t.person("dan");
+    await t.join(dan, "acme", "admin");
+    const ops = (
+      await t.json<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
+        name: "ops",
+        visibility: "private",
+      })
+    ).id;
+    const made = await commandOk(t, alice, ops, "/webhook create #ops Pager");
+    const hook = { url: made.effects[0]?.url as string, id: made.effects[0]?.webhook_id as string };
+    expect((await post(hook.url, { text: "PAGER-SECRET-91 is down" })).status).toBe(200);
+    expect((await deliveries(alice, hook.id))[0]?.request).toContain("PAGER-SECRET-91");
+
+    const general = (
+      await t.json<{ items: { id: string; name: string }[] }>(dan, "GET", "/api/communities/acme/channels")
+    ).items.find((c) => c.name === "general")?.id as string;
+    const answers = [
+      await t.call(dan, "GET", `/api/webhooks/${hook.id}/deliveries`),
+      await t.call(dan, "GET", `/api/webhooks/${hook.id}`),
+      await t.call(dan, "PATCH", `/api/webhooks/${hook.id}`, { name: "Mine" }),
+      await t.call(dan, "GET", "/api/communities/acme/webhooks"),
+      await t.call(dan, "POST", "/api/commands", { channel_id: general, text: `/webhook log ${hook.id}` }),
+      await t.call(dan, "POST", "/api/commands", { channel_id: general, text: "/webhook test Pager" }),
+      await t.call(dan, "POST", "/api/commands", { channel_id: general, text: "/webhook list" }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([404, 404, 404, 200, 404, 404, 200]);
+    const texts = await Promise.all(answers.map((r) => r.text()));
+    for (const text of texts) expect(text).not.toContain("PAGER-SECRET-91");
+    // Beyond quoting back what dan typed, nothing names the webhook or its channel.
+    for (const text of [...texts.slice(0, 4), texts[6] as string]) {
+      expect(text).not.toContain(hook.id);
+      expect(text).not.toContain("Pager");
+      expect(text).not.toContain("#ops");
+    }
+    expect(JSON.parse(texts[5] as string)).toEqual({
+      error: { code: "unknown_webhook", message: 'webhook "Pager" not found' },
+    });
+    await t.json(alice, "POST", `/api/channels/${ops}/members`, { user_id: dan.id });
+    expect((await deliveries(dan, hook.id))[0]?.request).toContain("PAGER-SECRET-91");
+  });
+
   test("/webhook test posts a sample through the real path, and /webhook log shows it", async () => {
     const { id } = await newHook("Pinger");
     expect((await commandOk(t, alice, ci, "/webhook log Pinger")).reply_md).toBe(

@@ -11,12 +11,13 @@ export const webhookSettingRoutes = [
   api({
     method: "GET",
     path: "/api/communities/:slug/webhooks",
-    summary: "The community's live incoming webhooks, newest first (owners and admins); never their URLs",
+    summary:
+      "The community's live incoming webhooks into channels you may read, newest first (owners and admins); never their URLs",
     scope: "admin",
     handler: async ({ db, principal, params }) => {
       const { community, member } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
       checkAdmin(member, "manage webhooks");
-      return { items: await listWebhooks(db.db, community.id), has_more: false };
+      return { items: await listWebhooks(db.db, community.id, principal.user.id), has_more: false };
     },
   }),
   api({
