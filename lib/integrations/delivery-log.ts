@@ -82,7 +82,8 @@ export async function recordDelivery(db: Db, entry: DeliveryEntry): Promise<Deli
       attempts: result.attempts ?? 1,
       request: maskedExcerpt(entry.request),
       response: maskedExcerpt(result.body ?? ""),
-      error: result.error,
+      // An error may quote what was received (a JSON parser's "Unexpected identifier …").
+      error: result.error === null ? null : maskedExcerpt(result.error),
       dryRun: entry.dryRun ?? false,
     })
     .returning();

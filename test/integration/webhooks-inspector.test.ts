@@ -199,6 +199,14 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     expect(shown).not.toContain(url.split("/").at(-1) as string);
     expect(entry?.request).toContain("deploying with ajt_[redacted]");
 
+    // A parser's complaint quotes what it read: masked too.
+    expect((await post(url, `{"text": ${botToken}}`)).status).toBe(400);
+    const [unparsed] = await deliveries(alice, id);
+    expect(unparsed?.error).toBe(
+      'body is not JSON: JSON Parse error: Unexpected identifier "ajt_[redacted]"',
+    );
+    expect(JSON.stringify(unparsed)).not.toContain("ab".repeat(16));
+
     // Slack's form variant: the payload JSON inside the form is masked field by field too.
     const form = new URLSearchParams({
       payload: JSON.stringify({ text: "from a form", token: "form-sekrit" }),
