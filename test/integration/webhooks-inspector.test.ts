@@ -273,15 +273,27 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
       },
     });
 
+    // Why a URL is refused stays in the log: the caller learns only that it is not a live webhook.
+    const unknownUrl = `${base}/hook/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/${url.split("/").at(-1)}?dry_run=1`;
+    const wrongToken = `${url.replace(/.$/, (c) => (c === "A" ? "B" : "A"))}?dry_run=1`;
+    for (const target of [wrongToken, unknownUrl]) {
+      const refused = await post(target, { text: "x" });
+      expect([refused.status, await refused.json()]).toEqual([
+        404,
+        { error: { code: "no_service", message: "no live webhook at this URL" } },
+      ]);
+    }
+
     await t.delivered();
     expect(await messageCount()).toBe(before);
     expect(t.events.length).toBe(eventsBefore);
     const log = await deliveries(alice, id);
-    expect(log.map((d) => [d.status, d.dry_run])).toEqual([
-      [400, true],
-      [200, true],
+    expect(log.map((d) => [d.status, d.dry_run, d.error])).toEqual([
+      [404, true, "wrong token: the URL's secret is not this webhook's"],
+      [400, true, "`text` or `blocks` is required: nothing in the payload has text to show"],
+      [200, true, null],
     ]);
-    expect(log[1]?.response).toContain("warning: `channel` is ignored");
+    expect(log[2]?.response).toContain("warning: `channel` is ignored");
 
     // A dry run with a key that was used says it would edit that message.
     expect((await post(url, { text: "v1", key: "status" })).status).toBe(200);

@@ -30,8 +30,10 @@ function loggedRequest(contentType: string | null, raw: string) {
 /** A dry run's answer: JSON, so a person debugging a payload reads the rendered message and warnings. */
 function dryRunReply(got: Received, headers: Record<string, string>) {
   webhookDeliveries.inc({ outcome: `dry_run_${got.word}` });
+  // Why a URL is refused (wrong token, revoked) is for the webhook's managers, not for whoever holds the URL.
+  const message = got.status === 404 ? "no live webhook at this URL" : got.error;
   if (got.status !== 200)
-    return Response.json({ error: { code: got.word, message: got.error } }, { status: got.status, headers });
+    return Response.json({ error: { code: got.word, message } }, { status: got.status, headers });
   return Response.json({ ok: true, dry_run: true, ...got.preview, warnings: got.warnings });
 }
 
@@ -58,7 +60,7 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
       const startedAt = performance.now();
       const dryRun = ["1", "true"].includes(ctx.url.searchParams.get("dry_run") ?? "");
       const hook = await lookupWebhook(db, ctx.params.id ?? "", ctx.params.token ?? "");
-      if (!hook) return reply(404, "no_service");
+      if (!hook) return dryRun ? dryRunReply(refused(404, "no_service", ""), {}) : reply(404, "no_service");
       /** Logs the call (refusals only while their own bucket lasts) and answers it. */
       const answer = async (got: Received, request: string, headers: Record<string, string> = {}) => {
         const refusal = got.status === 404 || got.status === 429;
