@@ -38,7 +38,8 @@ Read and write
   notify <#channel|@user> all|mentions|nothing|default|mute|unmute   what notifies you there
   dnd <30m|2h|1d…>|off          do not disturb: notifications are kept, nothing rings
   run '/command args…' [--in #channel]   any slash command (run '/help' lists them)
-  webhook create <#channel> <name> | webhook list | webhook revoke <id>
+  webhook create <#channel> <name> | webhook list | webhook revoke <id>   (and edit, log, test)
+  webhooks list | webhooks log <name|id> [--limit N]   a webhook's last calls and why they failed
   token create <name> [scopes…] [expiry] | token list | token revoke <id>
   audit [--who @user] [--what action] [--since 2d]   the community's audit log (its owner)
 

@@ -111,6 +111,8 @@ export interface MessageJson {
     username: string | null;
     display_name: string;
     avatar_url: string | null;
+    /** A webhook post's Slack `icon_emoji`, as the emoji itself: drawn as its face. */
+    avatar_emoji?: string | null;
     is_bot: boolean;
     deactivated?: boolean;
     webhook_id?: string;

@@ -5,6 +5,7 @@ import type { ChannelAccess } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { invalid } from "../errors.ts";
 import type { Moderator } from "../moderation/members.ts";
+import type { RemoteMedia } from "../webhooks/manage.ts";
 import type { Args } from "./args.ts";
 
 /** What /help says about a command, and what it needs beyond access to the channel it is typed in. */
@@ -29,6 +30,8 @@ export interface CommandContext {
   /** The channel the command was typed in. */
   access: ChannelAccess;
   ip: string;
+  /** Where remote pictures are fetched and kept (`/webhook create … --avatar <url>`). */
+  media?: RemoteMedia;
 }
 
 /** What changed, so clients know what to refresh. */

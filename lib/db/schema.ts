@@ -341,6 +341,8 @@ export const integrationDeliveries = pgTable(
     request: text("request").notNull().default(""),
     response: text("response").notNull().default(""),
     error: text("error"),
+    // A webhook's `?dry_run=1` call: answered as it would be, nothing posted.
+    dryRun: boolean("dry_run").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

@@ -14,6 +14,10 @@ const EXCERPT_CHARS = 2000;
 // Fields of Slack's payloads that are secrets although not named like one.
 const SLACK_SECRET_FIELDS = new Set(["response_url", "trigger_id", "token"]);
 
+// Other services' tokens that people paste into payloads (Slack, GitHub, AWS keys): masked too.
+const FOREIGN_TOKEN =
+  /\b(?:xox[abposr]-[\w-]+|xapp-[\w-]+|gh[pousr]_\w{20,}|github_pat_\w+|AKIA[0-9A-Z]{16})/g;
+
 /**
  * A request or reply body as the log may keep it: JSON and forms with every secret field masked
  * (tokens, signatures, response URLs), any token-shaped text redacted, cut to a readable length.
@@ -37,6 +41,7 @@ export function maskedExcerpt(body: string): string {
   } catch {
     shown = redactText(trimmed);
   }
+  shown = shown.replace(FOREIGN_TOKEN, (t) => `${t.slice(0, 4)}[redacted]`);
   return shown.length > EXCERPT_CHARS ? `${shown.slice(0, EXCERPT_CHARS)}…` : shown;
 }
 
@@ -58,6 +63,8 @@ export interface DeliveryEntry {
     attempts?: number;
     body?: string;
   };
+  /** Answered as it would have been, with nothing done (a webhook's `?dry_run=1`). */
+  dryRun?: boolean;
 }
 
 /** Writes one delivery and forgets the ones beyond the last `DELIVERIES_KEPT` of that integration. */
@@ -75,7 +82,9 @@ export async function recordDelivery(db: Db, entry: DeliveryEntry): Promise<Deli
       attempts: result.attempts ?? 1,
       request: maskedExcerpt(entry.request),
       response: maskedExcerpt(result.body ?? ""),
-      error: result.error,
+      // An error may quote what was received (a JSON parser's "Unexpected identifier …").
+      error: result.error === null ? null : maskedExcerpt(result.error),
+      dryRun: entry.dryRun ?? false,
     })
     .returning();
   const [oldestKept] = await db
@@ -121,5 +130,6 @@ export function deliveryView(row: DeliveryRow) {
     request: row.request,
     response: row.response,
     error: row.error,
+    dry_run: row.dryRun,
   };
 }

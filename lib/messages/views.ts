@@ -2,6 +2,7 @@ import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { resultRows } from "../db/migrate.ts";
 import { attachments, channels, mentions, messages, reactions, users, webhooks } from "../db/schema.ts";
+import { emojiByName } from "../emoji/shortcodes.ts";
 import type { LinkPreview } from "../unfurls/card.ts";
 import { userView } from "../users/views.ts";
 
@@ -44,23 +45,36 @@ export const attachmentView = (a: typeof attachments.$inferSelect): AttachmentVi
   thumbnail_url: a.thumbKey ? `/api/attachments/${a.id}/thumbnail` : null,
 });
 
+/**
+ * A webhook's message's author: the name and picture the post chose (when the webhook allows it)
+ * or the webhook's own. A Slack `icon_emoji` the post chose shows as `avatar_emoji` (the emoji
+ * itself) in place of the webhook's picture; a picture the post chose still wins.
+ */
+export function webhookAuthorView(
+  m: { webhookId: string; authorName: string | null; authorAvatarUrl: string | null; embeds: unknown },
+  webhook: Pick<typeof webhooks.$inferSelect, "name" | "avatarUrl"> | undefined,
+) {
+  const shortcode = (m.embeds as { icon_emoji?: string } | null)?.icon_emoji;
+  const emoji = shortcode ? (emojiByName(shortcode) ?? null) : null;
+  return {
+    id: null,
+    webhook_id: m.webhookId,
+    username: null,
+    display_name: m.authorName ?? webhook?.name ?? "webhook",
+    avatar_url: m.authorAvatarUrl ?? (emoji ? null : (webhook?.avatarUrl ?? null)),
+    avatar_emoji: m.authorAvatarUrl ? null : emoji,
+    is_bot: true,
+    deactivated: false,
+  };
+}
+
 /** Who wrote a message as clients draw it: a person, a bot, or a webhook under its display name. */
 function authorView(
   m: ViewRow,
   user: UserRow | undefined,
   webhook: typeof webhooks.$inferSelect | undefined,
 ) {
-  if (m.webhookId) {
-    return {
-      id: null,
-      webhook_id: m.webhookId,
-      username: null,
-      display_name: m.authorName ?? webhook?.name ?? "webhook",
-      avatar_url: m.authorAvatarUrl ?? webhook?.avatarUrl ?? null,
-      is_bot: true,
-      deactivated: false,
-    };
-  }
+  if (m.webhookId) return webhookAuthorView({ ...m, webhookId: m.webhookId }, webhook);
   if (!user) {
     return {
       id: m.userId,

@@ -15,20 +15,35 @@ export interface LiveWebhook {
   channel: ChannelRow;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * The live webhook a `/hook/<id>/<token>` URL names, with its channel; null for a malformed,
- * unknown, wrong or revoked one (all the same `no_service` to the caller).
+ * What a `/hook/<id>/<token>` URL names. `null`: no webhook has that id (nobody to tell). Otherwise
+ * the webhook and its channel, with `refused` saying in words why the call may not post (a wrong,
+ * malformed or old token, a revoked webhook) — the caller answers all of those `no_service`, and
+ * the webhook's log keeps the reason for its managers.
  */
-export async function findWebhook(db: Db, id: string, token: string): Promise<LiveWebhook | null> {
-  const parsed = parseToken("webhook", token);
-  if (!parsed || parsed.id !== id.toLowerCase()) return null;
+export async function lookupWebhook(
+  db: Db,
+  id: string,
+  token: string,
+): Promise<(LiveWebhook & { refused: string | null }) | null> {
+  if (!UUID.test(id)) return null;
   const [row] = await db
     .select({ webhook: webhooks, channel: channels })
     .from(webhooks)
     .innerJoin(channels, eq(channels.id, webhooks.channelId))
-    .where(eq(webhooks.id, parsed.id));
-  if (!row || row.webhook.revokedAt || !secretMatches(parsed.secret, row.webhook.tokenHash)) return null;
-  return row;
+    .where(eq(webhooks.id, id.toLowerCase()));
+  if (!row) return null;
+  const parsed = parseToken("webhook", token);
+  const refused = !parsed
+    ? "the URL's token is malformed (it should look like ajw_…)"
+    : parsed.id !== row.webhook.id || !secretMatches(parsed.secret, row.webhook.tokenHash)
+      ? "wrong token: the URL's secret is not this webhook's"
+      : row.webhook.revokedAt
+        ? "the webhook is revoked"
+        : null;
+  return { ...row, refused };
 }
 
 /**
@@ -40,13 +55,7 @@ export async function findWebhook(db: Db, id: string, token: string): Promise<Li
 export async function doDeliverWebhook(db: Db, hook: LiveWebhook, post: WebhookPost) {
   const { webhook, channel } = hook;
   const access: ChannelAccess = { channel, membership: null, role: null };
-  const shown = webhook.allowOverride
-    ? { authorName: post.username, authorAvatarUrl: post.avatarUrl }
-    : { authorName: null, authorAvatarUrl: null };
-  const embeds =
-    !webhook.allowOverride && post.embeds?.icon_emoji
-      ? { ...post.embeds, icon_emoji: undefined }
-      : post.embeds;
+  const { embeds, ...shown } = shownAs(webhook, post);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`webhook:${webhook.id}`}))`);
     if (post.key) {
@@ -82,8 +91,16 @@ export async function doDeliverWebhook(db: Db, hook: LiveWebhook, post: WebhookP
   });
 }
 
+/** How a post shows: its own name, picture and emoji only when the webhook allows overrides. */
+export function shownAs(webhook: WebhookRow, post: WebhookPost) {
+  if (webhook.allowOverride)
+    return { authorName: post.username, authorAvatarUrl: post.avatarUrl, embeds: post.embeds };
+  const embeds = post.embeds?.icon_emoji ? { ...post.embeds, icon_emoji: undefined } : post.embeds;
+  return { authorName: null, authorAvatarUrl: null, embeds };
+}
+
 /** The live message that started the key's thread; a deleted one lets the next post start anew. */
-async function threadRoot(db: Db, webhookId: string, threadKey: string) {
+export async function threadRoot(db: Db, webhookId: string, threadKey: string) {
   const [row] = await db
     .select({ id: messages.id, deletedAt: messages.deletedAt })
     .from(webhookThreads)

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import { issueToken } from "../auth/tokens.ts";
 import { envelope } from "../bus/envelope.ts";
@@ -6,8 +6,17 @@ import type { Outgoing } from "../bus/publish.ts";
 import type { ChannelAccess, ChannelRow } from "../channels/access.ts";
 import { channelSubject } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
-import { channels, webhooks } from "../db/schema.ts";
+import { channelMembers, channels, webhooks } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import type { Outbound } from "../outbound/fetch.ts";
+import { doCacheRemoteImage, remoteImageUrl } from "../outbound/remote-image.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+
+/** Where a remote picture is fetched through and kept. */
+export interface RemoteMedia {
+  store: ObjectStore;
+  outbound: Outbound;
+}
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -50,6 +59,8 @@ export async function doCreateWebhook(
   access: ChannelAccess,
   name: string,
   publicUrl: string,
+  /** Already kept by us (`checkWebhookAvatar`). */
+  avatarUrl: string | null = null,
 ) {
   const { channel } = access;
   if (!channel.communityId)
@@ -63,6 +74,7 @@ export async function doCreateWebhook(
         communityId: channel.communityId as string,
         channelId: channel.id,
         name,
+        avatarUrl,
         tokenHash: hash,
         createdBy: actorId,
       })
@@ -84,13 +96,23 @@ export async function doCreateWebhook(
   });
 }
 
-/** The community's live webhooks, newest first. */
-export async function listWebhooks(db: Db, communityId: string) {
+/**
+ * SQL: the webhook's channel is one the user may read (public, or a private one they are in). A
+ * webhook's log holds what it posted, so managing one needs what reading its channel needs.
+ */
+export const channelReadableBy = (userId: string) =>
+  sql`(${channels.visibility} = 'public' or exists (select 1 from ${channelMembers}
+    where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${userId}))`;
+
+/** The community's live webhooks posting into channels the reader may read, newest first. */
+export async function listWebhooks(db: Db, communityId: string, readerId: string) {
   const rows = await db
     .select({ webhook: webhooks, channelName: channels.name })
     .from(webhooks)
     .innerJoin(channels, eq(channels.id, webhooks.channelId))
-    .where(and(eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt)))
+    .where(
+      and(eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt), channelReadableBy(readerId)),
+    )
     .orderBy(desc(webhooks.id));
   return rows.map((r) => webhookView(r.webhook, r.channelName));
 }
@@ -123,5 +145,72 @@ export async function doRevokeWebhook(db: Db, actorId: string, communityId: stri
         }),
       ],
     };
+  });
+}
+
+/** What `PATCH /api/webhooks/:id` and `/webhook edit` may change. */
+export interface WebhookChange {
+  name?: string;
+  /** An http(s) picture, fetched once and served by us; null takes the avatar off. */
+  avatarUrl?: string | null;
+  allowOverride?: boolean;
+}
+
+/**
+ * A webhook's own picture from a URL: fetched once through the safe fetcher and kept (never
+ * hot-linked); its address on our server, or `invalid` when it cannot be had as a picture.
+ */
+export async function checkWebhookAvatar(media: RemoteMedia, db: Db, url: string): Promise<string> {
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url) || url.length > 2000)
+    throw new AppError("invalid", "invalid_request", "an avatar is an http(s) URL of a picture");
+  const image = await doCacheRemoteImage({ ...media, db }, url, "integration", 256);
+  if (!image)
+    throw new AppError(
+      "invalid",
+      "bad_image",
+      "the avatar URL could not be fetched as a picture (PNG, JPEG, GIF or WebP)",
+    );
+  return remoteImageUrl(image);
+}
+
+/** Changes a webhook's name, avatar or whether posts may override them; audited and published. */
+export async function doUpdateWebhook(
+  db: Db,
+  actorId: string,
+  webhook: WebhookRow,
+  change: WebhookChange,
+  /** Needed only to set an avatar. */
+  media?: RemoteMedia,
+) {
+  if (webhook.revokedAt) throw new AppError("gone", "webhook_revoked", "the webhook is revoked");
+  if (typeof change.avatarUrl === "string" && !media)
+    throw new AppError("invalid", "invalid_request", "avatars cannot be fetched from here");
+  const avatarUrl =
+    typeof change.avatarUrl === "string"
+      ? await checkWebhookAvatar(media as RemoteMedia, db, change.avatarUrl)
+      : change.avatarUrl;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(webhooks)
+      .set({ name: change.name, avatarUrl, allowOverride: change.allowOverride })
+      .where(eq(webhooks.id, webhook.id))
+      .returning();
+    const updated = row as WebhookRow;
+    const [channel] = await tx.select().from(channels).where(eq(channels.id, updated.channelId));
+    await recordAudit(tx, {
+      action: "webhook.updated",
+      actorId,
+      communityId: updated.communityId,
+      targetType: "webhook",
+      targetId: updated.id,
+      data: {
+        ...(change.name !== undefined ? { name: change.name } : {}),
+        ...(change.avatarUrl !== undefined ? { avatar: change.avatarUrl === null ? "removed" : "set" } : {}),
+        ...(change.allowOverride !== undefined ? { allow_override: change.allowOverride } : {}),
+      },
+    });
+    const view = webhookView(updated, channel?.name ?? "");
+    const target = { id: updated.channelId, communityId: updated.communityId };
+    return { webhook: view, events: [webhookEvent("webhook.updated", target, actorId, { webhook: view })] };
   });
 }

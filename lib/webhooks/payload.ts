@@ -2,6 +2,7 @@ import { z } from "zod";
 import { refuseNul } from "../control-chars.ts";
 import { MAX_BODY_CHARS } from "../messages/post.ts";
 import { isSafeUrl, mrkdwnToMarkdown, plainText, plainToMarkdown } from "./mrkdwn.ts";
+import { payloadWarnings } from "./warnings.ts";
 
 /** What a webhook post becomes: a message body, who it shows as, and structured embeds. */
 export interface WebhookPost {
@@ -57,9 +58,13 @@ export interface Attachment {
   blocks?: Block[];
 }
 
+/**
+ * A read payload, or Slack's word for why not plus the reason in a sentence (for the delivery log
+ * and dry runs). `warnings` name what the payload asked for that we do not do.
+ */
 export type PayloadResult =
-  | { ok: true; post: WebhookPost }
-  | { ok: false; code: "invalid_payload" | "invalid_blocks" | "no_text" };
+  | { ok: true; post: WebhookPost; warnings: string[] }
+  | { ok: false; code: "invalid_payload" | "invalid_blocks" | "no_text"; reason: string };
 
 const str = z.string().nullish();
 const textObject = z.looseObject({ type: z.enum(["plain_text", "mrkdwn"]), text: z.string() });
@@ -141,6 +146,18 @@ const payloadSchema = z.looseObject({
 
 class InvalidBlocks extends Error {}
 
+/** A zod failure as one sentence naming where: "`attachments`: expected array, received object". */
+function firstIssue(error: z.ZodError, prefix = ""): string {
+  const issue = error.issues[0];
+  if (!issue) return "not valid";
+  const path = issue.path.reduce<string>(
+    (at, part) => (typeof part === "number" ? `${at}[${part}]` : at ? `${at}.${String(part)}` : String(part)),
+    prefix,
+  );
+  const message = issue.message.replace(/^Invalid input: /, "");
+  return path ? `\`${path}\`: ${message}` : message;
+}
+
 const COLORS: Record<string, string> = { good: "#2eb886", warning: "#daa038", danger: "#a30200" };
 
 /** Slack's named colours and 3- or 6-digit hex (with or without #) as `#rrggbb`; anything else none. */
@@ -164,19 +181,22 @@ function compact<T extends object>(value: T): T {
 }
 
 /** Known blocks as embeds; unknown kinds (buttons, inputs…) have no meaning here and are dropped. */
-function blocksOf(raw: { type: string }[]): Block[] {
+function blocksOf(raw: { type: string }[], at = "blocks"): Block[] {
   const out: Block[] = [];
-  for (const block of raw) {
+  for (const [i, block] of raw.entries()) {
     const schema = blockSchemas[block.type as keyof typeof blockSchemas];
     if (!schema) continue;
     const parsed = schema.safeParse(block);
-    if (!parsed.success) throw new InvalidBlocks();
-    out.push(blockOf(block.type, parsed.data));
+    if (!parsed.success) {
+      const why = firstIssue(parsed.error, `${at}[${i}]`);
+      throw new InvalidBlocks(`a ${block.type} block is malformed: ${why}`);
+    }
+    out.push(blockOf(block.type, parsed.data, `${at}[${i}]`));
   }
   return out;
 }
 
-function blockOf(type: string, b: Record<string, unknown>): Block {
+function blockOf(type: string, b: Record<string, unknown>, at: string): Block {
   switch (type) {
     case "header":
       return { type, text: plainText((b.text as { text: string }).text) };
@@ -208,7 +228,7 @@ function blockOf(type: string, b: Record<string, unknown>): Block {
     default: {
       const i = b as z.output<(typeof blockSchemas)["image"]>;
       const url = safeUrl(i.image_url);
-      if (!url) throw new InvalidBlocks();
+      if (!url) throw new InvalidBlocks(`\`${at}.image_url\` must be an http(s) URL`);
       return compact({
         type: "image",
         image_url: url,
@@ -219,7 +239,7 @@ function blockOf(type: string, b: Record<string, unknown>): Block {
   }
 }
 
-function attachmentOf(a: z.output<typeof attachmentSchema>): Attachment {
+function attachmentOf(a: z.output<typeof attachmentSchema>, i: number): Attachment {
   const ts = a.ts === null || a.ts === undefined ? undefined : Number(a.ts);
   return compact({
     color: a.color ? normalizeColor(a.color) : undefined,
@@ -243,7 +263,7 @@ function attachmentOf(a: z.output<typeof attachmentSchema>): Attachment {
     footer: present(a.footer) && plainText(a.footer as string),
     footer_icon: safeUrl(a.footer_icon),
     ts: ts !== undefined && Number.isFinite(ts) ? ts : undefined,
-    blocks: a.blocks?.length ? blocksOf(a.blocks) : undefined,
+    blocks: a.blocks?.length ? blocksOf(a.blocks, `attachments[${i}].blocks`) : undefined,
   });
 }
 
@@ -294,16 +314,26 @@ export function parseWebhookBody(contentType: string | null, raw: string): Paylo
     const form = new URLSearchParams(raw);
     // `curl -d '{…}'` sends JSON labelled as a form; accept it as Slack does.
     json = form.get("payload") ?? (raw.trimStart().startsWith("{") ? raw : "");
+    if (!json)
+      return {
+        ok: false,
+        code: "invalid_payload",
+        reason: "a form body needs a `payload` field holding JSON",
+      };
   }
+  if (!json.trim()) return { ok: false, code: "invalid_payload", reason: "the body is empty" };
   let value: unknown;
   try {
     // NUL cannot be stored: such a payload is as unreadable as malformed JSON.
     value = JSON.parse(json, refuseNul);
-  } catch {
-    return { ok: false, code: "invalid_payload" };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { ok: false, code: "invalid_payload", reason: `body is not JSON: ${why}` };
   }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return { ok: false, code: "invalid_payload", reason: "the body must be a JSON object" };
   const parsed = payloadSchema.safeParse(value);
-  if (!parsed.success) return { ok: false, code: "invalid_payload" };
+  if (!parsed.success) return { ok: false, code: "invalid_payload", reason: firstIssue(parsed.error) };
   const p = parsed.data;
   try {
     const blocks = p.blocks?.length ? blocksOf(p.blocks) : [];
@@ -311,7 +341,12 @@ export function parseWebhookBody(contentType: string | null, raw: string): Paylo
     const text = p.text ? (p.mrkdwn === false ? plainToMarkdown(p.text) : mrkdwnToMarkdown(p.text)) : "";
     const summary = [...blocksSummary(blocks), ...attachmentsSummary(attachments)].join("\n");
     const bodyMd = text.trim() ? text : summary;
-    if (!bodyMd.trim()) return { ok: false, code: "no_text" };
+    if (!bodyMd.trim())
+      return {
+        ok: false,
+        code: "no_text",
+        reason: "`text` or `blocks` is required: nothing in the payload has text to show",
+      };
     const iconEmoji =
       p.icon_emoji && /^:[a-z0-9_+'-]{1,100}:$/i.test(p.icon_emoji) ? p.icon_emoji : undefined;
     const rich = blocks.length > 0 || attachments.length > 0 || iconEmoji !== undefined;
@@ -337,9 +372,10 @@ export function parseWebhookBody(contentType: string | null, raw: string): Paylo
         key: p.key ?? null,
         threadKey: p.thread_key ?? null,
       },
+      warnings: payloadWarnings(value as Record<string, unknown>),
     };
   } catch (err) {
-    if (err instanceof InvalidBlocks) return { ok: false, code: "invalid_blocks" };
+    if (err instanceof InvalidBlocks) return { ok: false, code: "invalid_blocks", reason: err.message };
     throw err;
   }
 }

@@ -40,12 +40,13 @@ const PUBLIC_OPERATIONS: Record<string, Record<string, Operation>> = {
   "/hook/{id}/{token}": {
     post: {
       summary:
-        "Incoming webhook (Slack-compatible): post a message as the webhook. The body is Slack's incoming-webhook JSON or ours ({text, username, avatar_url, key, thread_key}), or form-encoded payload=<json>; answers are Slack's words as text/plain",
+        "Incoming webhook (Slack-compatible): post a message as the webhook. The body is Slack's incoming-webhook JSON or ours ({text, username, avatar_url, key, thread_key}), or form-encoded payload=<json>; answers are Slack's words as text/plain. With dry_run=1 nothing is posted: the answer is JSON {ok, dry_run, action, message, warnings} (the message as it would be drawn, the Slack fields ignored), or the uniform error body. Every call of a webhook that exists goes into its delivery log (GET /api/webhooks/{id}/deliveries)",
       security: [],
       "x-required-scope": null,
       parameters: [
         { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } },
         { name: "token", in: "path", required: true, schema: { type: "string" } },
+        { name: "dry_run", in: "query", required: false, schema: { type: "string", enum: ["1", "true"] } },
       ],
       requestBody: {
         required: true,

@@ -18,6 +18,7 @@ import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { webhookSettingRoutes } from "./routes/webhook-settings.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export type { ApiDeps } from "./deps.ts";
@@ -40,6 +41,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...liveRoutes,
   ...sessionRoutes,
   ...commandRoutes,
+  ...webhookSettingRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */

@@ -133,6 +133,27 @@ export async function settingsCommand(req: Request, ctx: RequestContext, deps: A
   return settingsPage(req, ctx, deps, { commandReply: reply });
 }
 
+/** Saves a webhook's name, avatar and overrides from its settings form. */
+export async function updateWebhook(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  const slug = form.community ?? "";
+  const avatar =
+    form.remove_avatar === "1"
+      ? { avatar_url: null }
+      : form.avatar_url
+        ? { avatar_url: form.avatar_url }
+        : {};
+  await client.patch(`/api/webhooks/${encodeURIComponent(ctx.params.id ?? "")}`, {
+    name: form.name,
+    allow_override: form.allow_override === "1",
+    ...avatar,
+  });
+  return redirect(
+    `/settings?community=${encodeURIComponent(slug)}#webhook-${encodeURIComponent(ctx.params.id ?? "")}`,
+  );
+}
+
 /** Makes an invite link (owners and admins) and shows it once on the settings page. */
 export async function createInvite(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);

@@ -26,6 +26,7 @@ import {
   searchPane,
   settingsPane,
 } from "./views/pages.ts";
+import type { DeliveryItem, WebhookItem } from "./views/webhooks.ts";
 
 export interface PageDeps {
   config: Config;
@@ -264,6 +265,20 @@ export async function runCommandIn(client: ApiClient, slug: string, text: string
   return commandReply(client, channel.id, text);
 }
 
+/** The community's webhooks, each with its last calls (a settings page shows a few webhooks). */
+async function webhooksWithLogs(client: ApiClient, slug: string): Promise<WebhookItem[]> {
+  const { items } = await client.get<{ items: Omit<WebhookItem, "deliveries">[] }>(
+    `/api/communities/${encodeURIComponent(slug)}/webhooks`,
+  );
+  return Promise.all(
+    items.map(async (w) => ({
+      ...w,
+      deliveries: (await client.get<{ items: DeliveryItem[] }>(`/api/webhooks/${w.id}/deliveries?limit=10`))
+        .items,
+    })),
+  );
+}
+
 /** Settings; after a form of its own, with what it answered (a command's reply, an invite link made). */
 export async function settingsPage(
   req: Request,
@@ -283,9 +298,9 @@ export async function settingsPage(
     slug && (role === "owner" || role === "admin")
       ? await Promise.all([
           runCommandIn(client, slug, "/token list"),
-          runCommandIn(client, slug, "/webhook list"),
+          webhooksWithLogs(client, slug),
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
-        ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w.md, invites: i.items }))
+        ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w, invites: i.items }))
       : null;
   const audit =
     slug && role === "owner"

@@ -65,6 +65,7 @@ export function webRoutes(deps: WebDeps) {
     route("POST", "/settings/dnd", p(actions.setDnd)),
     route("POST", "/settings/notify/:id", p(actions.setChannelNotify)),
     route("POST", "/settings/invites", p(actions.createInvite)),
+    route("POST", "/settings/webhooks/:id", p(actions.updateWebhook)),
     route("POST", "/settings/invites/:id/revoke", p(actions.revokeInvite)),
     route("POST", "/settings/sessions/revoke-all", p(actions.endAllSessions)),
     route("POST", "/settings/sessions/:id/delete", p(actions.endSession)),

@@ -136,6 +136,22 @@ describe("parsing each command", () => {
     ],
     ["/webhook list", { name: "webhook", sub: "list" }],
     [
+      "/webhook create #ci CI builds --avatar https://ci.test/logo.png",
+      {
+        name: "webhook",
+        sub: "create",
+        channel: { name: "ci" },
+        hookName: "CI builds",
+        avatar: "https://ci.test/logo.png",
+      },
+    ],
+    [
+      '/webhook edit CI --name "Build bot" --avatar none --overrides off',
+      { name: "webhook", sub: "edit", hook: "CI", newName: "Build bot", avatar: null, allowOverride: false },
+    ],
+    ["/webhook log CI", { name: "webhook", sub: "log", hook: "CI" }],
+    ['/webhook test "Build bot"', { name: "webhook", sub: "test", hook: "Build bot" }],
+    [
       "/webhook revoke 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
       { name: "webhook", sub: "revoke", id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" },
     ],
@@ -188,7 +204,8 @@ describe("malformed commands answer with why and the usage", () => {
   ])("%p", (text, message) => expect(failure(text)).toEqual({ code: "invalid_command", message }));
 
   const tokenUsage = "usage: /token create <name> [scopes…] [expiry] | /token list | /token revoke <id>";
-  const webhookUsage = "usage: /webhook create #channel <name> | /webhook list | /webhook revoke <id>";
+  const webhookUsage =
+    "usage: /webhook create #channel <name> [--avatar <url>] | /webhook edit <name|id> [--name <name>] [--avatar <url>|none] [--overrides on|off] | /webhook log <name|id> | /webhook test <name|id> | /webhook list | /webhook revoke <id>";
   test.each<[string, string]>([
     ["/token", `missing create, list or revoke\n${tokenUsage}`],
     ["/token rotate", `"rotate" is not create, list or revoke\n${tokenUsage}`],
@@ -211,6 +228,11 @@ describe("malformed commands answer with why and the usage", () => {
     ["/webhook create #ci", `missing webhook name\n${webhookUsage}`],
     [`/webhook create #ci ${"n".repeat(81)}`, `a webhook name is at most 80 characters\n${webhookUsage}`],
     ["/webhook list all", `unexpected "all"\n${webhookUsage}`],
+    ["/webhook log", `missing webhook name or id\n${webhookUsage}`],
+    ["/webhook edit CI", `nothing to change: give --name, --avatar or --overrides\n${webhookUsage}`],
+    ["/webhook edit CI --overrides maybe", `"maybe" is not on or off\n${webhookUsage}`],
+    ["/webhook edit CI --colour red", `"--colour" is not --name, --avatar or --overrides\n${webhookUsage}`],
+    ["/webhook rotate", `"rotate" is not create, edit, log, test, list or revoke\n${webhookUsage}`],
   ])("%p", (text, message) => expect(failure(text)).toEqual({ code: "invalid_command", message }));
 
   test("an unknown command points at /help", () => {

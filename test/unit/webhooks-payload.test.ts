@@ -290,3 +290,125 @@ describe("webhook payload fixtures", () => {
     ).toEqual(["#2eb886", "#daa038", "#a30200", "#ffffff", "#00ff00", "#123456", undefined, undefined]);
   });
 });
+
+describe("why a payload is refused, in words", () => {
+  const reason = (raw: string, contentType: string | null = JSON_TYPE) => {
+    const result = parseWebhookBody(contentType, raw);
+    return result.ok ? "accepted" : result.reason;
+  };
+
+  test.each<[string, string, string | null, string]>([
+    ["an empty body", "", null, "the body is empty"],
+    ["a JSON array", "[1,2]", JSON_TYPE, "the body must be a JSON object"],
+    ["text that is a number", '{"text": 5}', JSON_TYPE, "`text`: expected string, received number"],
+    [
+      "attachments that are an object",
+      '{"text":"x","attachments":{}}',
+      JSON_TYPE,
+      "`attachments`: expected array, received object",
+    ],
+    [
+      "a field's value deep inside",
+      '{"text":"x","attachments":[{"fields":[{"title":3}]}]}',
+      JSON_TYPE,
+      "`attachments[0].fields[0].title`: expected string, received number",
+    ],
+    [
+      "a form without payload",
+      "text=hello",
+      "application/x-www-form-urlencoded",
+      "a form body needs a `payload` field holding JSON",
+    ],
+    [
+      "nothing to show",
+      '{"username":"x"}',
+      JSON_TYPE,
+      "`text` or `blocks` is required: nothing in the payload has text to show",
+    ],
+    [
+      "a section without text",
+      '{"text":"x","blocks":[{"type":"divider"},{"type":"section"}]}',
+      JSON_TYPE,
+      "a section block is malformed: `blocks[1]`: a section needs text or fields",
+    ],
+    [
+      "an image block that is not http(s)",
+      '{"text":"x","blocks":[{"type":"image","image_url":"ftp://x/y.png"}]}',
+      JSON_TYPE,
+      "`blocks[0].image_url` must be an http(s) URL",
+    ],
+    [
+      "a malformed block inside an attachment",
+      '{"attachments":[{"blocks":[{"type":"header","text":"plain"}]}]}',
+      JSON_TYPE,
+      "a header block is malformed: `attachments[0].blocks[0].text`: expected object, received string",
+    ],
+  ])("%s", (_, raw, type, why) => expect(reason(raw, type)).toBe(why));
+
+  test("malformed JSON says where the parser stopped", () => {
+    expect(reason("{text: nope")).toStartWith("body is not JSON: ");
+    expect(reason("payload=nope", "application/x-www-form-urlencoded")).toStartWith("body is not JSON: ");
+  });
+});
+
+describe("what a payload asks for that is not done, as warnings", () => {
+  const warnings = (body: unknown) => {
+    const result = parseWebhookBody(JSON_TYPE, JSON.stringify(body));
+    if (!result.ok) throw new Error(result.reason);
+    return result.warnings;
+  };
+
+  test("a payload we honour entirely has none", () => {
+    expect(
+      warnings({
+        text: "hi",
+        username: "ci",
+        icon_emoji: ":ghost:",
+        icon_url: "https://ci.test/i.png",
+        mrkdwn: true,
+        key: "k",
+        thread_key: "t",
+        blocks: [
+          {
+            type: "section",
+            text: { type: "mrkdwn", text: "x" },
+            accessory: { type: "image", image_url: "https://x.test/a.png", alt_text: "" },
+          },
+        ],
+        attachments: [{ color: "good", text: "x", mrkdwn_in: ["text"] }],
+      }),
+    ).toEqual([]);
+  });
+
+  test("Slack fields we ignore, unknown fields, blocks we do not draw, an unknown emoji", () => {
+    expect(
+      warnings({
+        text: "hi",
+        channel: "#other",
+        unfurl_links: true,
+        thread_ts: "1700000000.000100",
+        colour: "red",
+        icon_emoji: ":no_such_emoji:",
+        blocks: [
+          {
+            type: "section",
+            text: { type: "mrkdwn", text: "x" },
+            accessory: { type: "button", text: { type: "plain_text", text: "Go" } },
+          },
+          { type: "input", element: {} },
+        ],
+        attachments: [{ text: "x", callback_id: "c", actions: [] }],
+      }),
+    ).toEqual([
+      "`channel` is ignored: a webhook posts only into its own channel",
+      "`unfurl_links` is ignored: link previews follow the community's setting",
+      "`thread_ts` is ignored: use `thread_key` to thread a webhook's posts",
+      "unknown field `colour` is ignored",
+      "`blocks[0].accessory` of type `button` is not shown",
+      "`blocks[1]` of type `input` is not shown",
+      "`attachments[0].callback_id` is ignored",
+      "`attachments[0].actions` is ignored",
+      "`icon_emoji` :no_such_emoji: is not an emoji we know: the webhook's avatar shows",
+    ]);
+  });
+});

@@ -44,6 +44,7 @@ const COMMANDS: Record<string, Loader> = {
   dnd: () => import("./commands/notify.ts").then((m) => m.dnd),
   run: () => import("./commands/slash.ts").then((m) => m.run),
   webhook: () => import("./commands/slash.ts").then((m) => m.webhook),
+  webhooks: () => import("./commands/webhooks.ts").then((m) => m.webhooks),
   token: () => import("./commands/slash.ts").then((m) => m.token),
   audit: () => import("./commands/audit.ts").then((m) => m.audit),
 };

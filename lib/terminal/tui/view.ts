@@ -112,7 +112,8 @@ export function messageLines(m: MessageJson, width: number, picked: boolean): Li
   const header: Line = [
     { text: picked ? "▶ " : "", color: C.accent, bold: true },
     {
-      text: ` ${initials(m.author.display_name)} `,
+      // A webhook's icon_emoji is its face; wide enough for the same two cells as initials.
+      text: m.author.avatar_emoji ? ` ${m.author.avatar_emoji} ` : ` ${initials(m.author.display_name)} `,
       color: faceColour(m.author.id ?? m.author.webhook_id ?? m.author.display_name),
       inverse: true,
       bold: true,

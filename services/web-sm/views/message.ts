@@ -31,10 +31,11 @@ export function timeTag(iso: string) {
  * A face: the picture when this server keeps it (uploaded avatars, cached webhook icons — never a
  * remote address, which would tell another site who reads what), else the name's initial.
  */
-export function avatar(name: string, url?: string | null) {
+export function avatar(name: string, url?: string | null, emoji?: string | null) {
   if (url && /^\/api\/(avatars|images)\/[\w./-]+$/.test(url) && !url.includes("..")) {
     return html`<img class="avatar" src="${url}" alt="" width="34" height="34" loading="lazy">`;
   }
+  if (emoji) return html`<span class="avatar emoji-face" aria-hidden="true">${emoji}</span>`;
   return html`<span class="avatar" aria-hidden="true">${(name.trim()[0] ?? "?").toUpperCase()}</span>`;
 }
 
@@ -173,7 +174,7 @@ export function messageItem(m: Message, opts: ItemOptions = {}): SafeHtml {
   const a = m.author;
   const showBody = !(m.embeds?.body_is_fallback && (m.embeds.blocks?.length || m.embeds.attachments?.length));
   return html`<article id="${id}" class="msg" data-key="${key}" data-author="${a.id ?? ""}" tabindex="-1">
-${avatar(a.display_name, a.avatar_url)}<div class="msg-main"><header class="msg-head">${
+${avatar(a.display_name, a.avatar_url, a.avatar_emoji)}<div class="msg-main"><header class="msg-head">${
     a.id
       ? html`<button type="button" class="author-link" hx-get="/web/people/${a.id}" hx-swap="afterend" aria-haspopup="dialog"><strong class="author">${a.display_name}</strong></button>`
       : html`<strong class="author">${a.display_name}</strong>`

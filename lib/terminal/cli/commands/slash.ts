@@ -35,14 +35,25 @@ export const run: Command = {
   },
 };
 
-/** `webhook create #channel <name>` / `list` / `revoke <id>`: `/webhook …`. */
+/** `webhook create #channel <name>` / `edit` / `log` / `test` / `list` / `revoke <id>`: `/webhook …`. */
 export const webhook: Command = {
-  usage: "webhook create <#channel> <name> | webhook list | webhook revoke <id>",
-  flags: { in: { type: "string" } },
+  usage:
+    "webhook create <#channel> <name> [--avatar <url>] | webhook edit <name|id> [--name N] [--avatar URL|none] [--overrides on|off] | webhook log|test <name|id> | webhook list | webhook revoke <id>",
+  flags: {
+    in: { type: "string" },
+    name: { type: "string" },
+    avatar: { type: "string" },
+    overrides: { type: "string" },
+  },
   async run(ctx) {
     if (ctx.args.positionals.length === 0)
       throw new CliError(EXIT.usage, `usage: ajet-chat ${webhook.usage}`);
-    await runSlash(ctx, `/webhook ${ctx.args.positionals.join(" ")}`);
+    // The command's own options travel in its text, quoted so a name may have spaces.
+    const options = ["name", "avatar", "overrides"].flatMap((flag) => {
+      const value = ctx.flag(flag);
+      return value === undefined ? [] : [`--${flag} "${value.replace(/["\\]/g, "\\$&")}"`];
+    });
+    await runSlash(ctx, ["/webhook", ...ctx.args.positionals, ...options].join(" "));
   },
 };
 
