@@ -28,6 +28,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   const { db, bus, store } = resources as Required<typeof resources>;
   let gateway: Listening;
   let stopSweeper: () => Promise<void>;
+  let stopScheduler: () => Promise<void>;
   let live: LiveParts[];
   let metrics: ReturnType<typeof serveMetrics>;
   let adminSocket: { stop(): Promise<void> } | undefined;
@@ -67,6 +68,8 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     // The server holds the embedded database's lock, so `ajet-chat admin` on the box comes in here.
     if (config.database.kind === "pglite")
       adminSocket = serveAdminSocket(config, { config, database: db, bus, store });
+    // Last, so a start that failed above leaves no poller behind.
+    stopScheduler = apiApp.startScheduler();
   } catch (err) {
     await adminSocket?.stop();
     await resources.close();
@@ -82,6 +85,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
       await gateway.stop(config.shutdownGraceMs);
       metrics.stop();
       await Promise.all(live.map((l) => l.close()));
+      await stopScheduler();
       await stopSweeper();
       await resources.close();
     },

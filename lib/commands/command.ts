@@ -29,6 +29,10 @@ export interface CommandContext {
   /** The channel the command was typed in. */
   access: ChannelAccess;
   ip: string;
+  /** The zone wall-clock times are read in (/remind). */
+  timeZone: string;
+  /** Wakes the job poller for a reminder due sooner than its next look. */
+  scheduler: { wake(dueAt: Date): void };
 }
 
 /** What changed, so clients know what to refresh. */

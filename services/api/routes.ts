@@ -16,6 +16,7 @@ import { notifyRoutes } from "./routes/notify.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
+import { scheduledRoutes } from "./routes/scheduled.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -40,6 +41,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...liveRoutes,
   ...sessionRoutes,
   ...commandRoutes,
+  ...scheduledRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */
