@@ -111,6 +111,12 @@ describe("reminders and scheduled messages on a running server", () => {
       channel_id: general,
       text: "/remind #general stand up and stretch in 5 seconds",
     });
+    const waiting = await api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled");
+    expect(waiting.items.map((j) => [j.kind, j.state])).toEqual([
+      ["message", "pending"],
+      ["reminder", "pending"],
+    ]);
+    expect(waiting.items[0]?.id).toBe(scheduled.id);
     await chat.child.stop("SIGTERM");
     const stoppedAt = Date.now();
 

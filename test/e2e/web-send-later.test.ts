@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { ScheduledJson } from "../../lib/client/views.ts";
+import { openTab, signedInContext, untilText } from "../support/browser-chat.ts";
+import { startWebTeam, type WebTeam } from "../support/web-team.ts";
+
+let team: WebTeam;
+beforeAll(async () => {
+  team = await startWebTeam();
+});
+afterAll(() => team?.stop());
+
+describe("Send later in the web composer", () => {
+  test("a time picked in the browser's zone schedules the message for then; Cancel takes it back", async () => {
+    const { server, browser, alice } = team;
+    const context = await signedInContext(browser, server.base, alice, { timezoneId: "Asia/Tokyo" });
+    const tab = await openTab(context, team.url("general"));
+    // Two hours from now on a Tokyo clock (UTC+9 all year), to the minute.
+    const at = Math.floor((Date.now() + 2 * 3600_000) / 60_000) * 60_000;
+    const tokyo = new Date(at)
+      .toLocaleString("sv-SE", { timeZone: "Asia/Tokyo" })
+      .slice(0, 16)
+      .replace(" ", "T");
+
+    await tab.page.click("#send-later summary");
+    await tab.page.fill("#send-later input[name=send_at_local]", tokyo);
+    await tab.page.fill("#composer-input", "good morning, Tokyo");
+    await tab.page.click("#send-later .schedule");
+    const reply = tab.page.locator("#ephemeral .ephemeral-reply", { hasText: "Scheduled for" });
+    await reply.waitFor();
+
+    const { items } = await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled");
+    expect(items.map((i) => [i.body_md, i.send_at, i.state])).toEqual([
+      ["good morning, Tokyo", new Date(at).toISOString(), "pending"],
+    ]);
+    expect(await tab.page.locator("#messages .msg", { hasText: "good morning, Tokyo" }).count()).toBe(0);
+    expect(await tab.page.inputValue("#composer-input")).toBe("");
+    // The picked time went with it: the next message is sent now.
+    expect(await tab.page.inputValue("#send-later input[name=send_at_local]")).toBe("");
+    await tab.page.fill("#composer-input", "and this one right away");
+    await tab.page.press("#composer-input", "Enter");
+    await tab.page.locator("#messages .msg", { hasText: "and this one right away" }).waitFor();
+
+    await reply.locator("button.cancel-scheduled").click();
+    await untilText(reply.locator(".body"), "Cancelled.", "contains");
+    const after = await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled");
+    expect(after.items).toEqual([]);
+    expect(tab.problems).toEqual([]);
+    await context.close();
+  });
+});
