@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => team?.stop());
 
-describe("Send later in the web composer", () => {
+describe("reminders and Send later in the web page", () => {
   test("a time picked in the browser's zone schedules the message for then; Cancel takes it back", async () => {
     const { server, browser, alice } = team;
     const context = await signedInContext(browser, server.base, alice, { timezoneId: "Asia/Tokyo" });
@@ -44,6 +44,44 @@ describe("Send later in the web composer", () => {
     await untilText(reply.locator(".body"), "Cancelled.", "contains");
     const after = await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled");
     expect(after.items).toEqual([]);
+    expect(tab.problems).toEqual([]);
+    await context.close();
+  });
+
+  test("a reminder pops a desktop notification in a hidden tab and is listed with its words", async () => {
+    const { server, browser, bob } = team;
+    const context = await signedInContext(browser, server.base, bob);
+    const tab = await openTab(context, team.url("general"));
+    // A hidden tab with permission granted; what the page hands the browser is recorded (headless
+    // Chromium has no notification centre).
+    await tab.page.evaluate(`
+      Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+      window.shown = [];
+      window.Notification = class {
+        static permission = "granted";
+        constructor(title, opts) { window.shown.push({ title, body: opts.body }); }
+        close() {}
+      };
+    `);
+    const { items } = await server.api<{ items: { id: string; name: string }[] }>(
+      bob,
+      "GET",
+      "/api/communities/acme/channels",
+    );
+    const general = items.find((c) => c.name === "general")?.id;
+    await server.api(bob, "POST", "/api/commands", {
+      channel_id: general,
+      text: "/remind me to stretch in 1 second",
+    });
+    type Shown = { shown: unknown[] };
+    await tab.page.waitForFunction(() => (globalThis as unknown as Shown).shown.length > 0, undefined, {
+      timeout: 20_000,
+    });
+    expect(await tab.page.evaluate("window.shown")).toEqual([
+      { title: "Reminder", body: "Reminder: stretch" },
+    ]);
+    await tab.page.goto(`${server.base}/notifications`);
+    await tab.page.locator(".notif", { hasText: "Reminder: stretch" }).waitFor();
     expect(tab.problems).toEqual([]);
     await context.close();
   });
