@@ -1,3 +1,4 @@
+import { repeatWords, splitWhatWhen } from "../schedule/when.ts";
 import { Args, type ChannelRef, clip, invalidArgs, type UserRef } from "./args.ts";
 import { type CommandContext, communityOf, defineCommand, outcome } from "./command.ts";
 
@@ -28,6 +29,11 @@ export const remind = defineCommand<Parsed>({
       return { sub: "cancel", id };
     }
     const text = a.rest("what to remind and when");
+    // Whether the words hold a time does not depend on the clock or the zone: checked here on a
+    // fixed one, so a malformed line gets the usage; run reads the time for real.
+    const split = splitWhatWhen(text, new Date(0), "UTC");
+    if (!split) throw invalidArgs(`could not read when in "${clip(text)}"; end with a time, ${EXAMPLES}`);
+    if (split.what === "") throw invalidArgs("missing what to remind");
     if (word === "me") return { sub: "set", target: { me: true }, text };
     if (first.startsWith("@")) return { sub: "set", target: { user: userOf(first) }, text };
     if (first.startsWith("#")) return { sub: "set", target: { channel: channelOf(first) }, text };
@@ -45,12 +51,10 @@ const userOf = (word: string) => new Args(word, 0, "remind").user();
 const channelOf = (word: string) => new Args(word, 0, "remind").channel();
 
 async function setReminder(ctx: CommandContext, target: Target, text: string) {
-  const { splitWhatWhen } = await import("../schedule/when.ts");
   const { doScheduleJob } = await import("../schedule/jobs.ts");
   const now = new Date();
   const split = splitWhatWhen(text, now, ctx.timeZone);
-  if (!split) throw invalidArgs(`could not read when in "${clip(text)}"; end with a time, ${EXAMPLES}`);
-  if (split.what === "") throw invalidArgs("missing what to remind");
+  if (!split) throw invalidArgs(`could not read when in "${clip(text)}"`);
   const me = ctx.principal.user;
   const { where, to } = await resolveTarget(ctx, target);
   const job = await doScheduleJob(
@@ -67,7 +71,6 @@ async function setReminder(ctx: CommandContext, target: Target, text: string) {
     now,
   );
   ctx.scheduler.wake(job.dueAt);
-  const { repeatWords } = await import("../schedule/when.ts");
   const when = split.when.repeat
     ? `${repeatWords(split.when.repeat)} (${ctx.timeZone}), first ${shown(job.dueAt, ctx.timeZone)}`
     : shown(job.dueAt, ctx.timeZone);

@@ -27,8 +27,8 @@ export interface NewJob {
  * and 409 when the person already has the most jobs waiting.
  */
 export async function doScheduleJob(db: Db, job: NewJob, now = new Date()): Promise<ScheduledRow> {
-  if (job.dueAt.getTime() <= now.getTime()) throw invalid("send_at: that time has already passed");
-  if (job.dueAt.getTime() - now.getTime() > MAX_AHEAD_MS) throw invalid("send_at: at most a year ahead");
+  if (job.dueAt.getTime() <= now.getTime()) throw invalid("that time has already passed");
+  if (job.dueAt.getTime() - now.getTime() > MAX_AHEAD_MS) throw invalid("that is more than a year ahead");
   const [{ pending } = { pending: 0 }] = await db
     .select({ pending: sql<number>`count(*)::int` })
     .from(scheduledJobs)
