@@ -193,7 +193,7 @@ export interface ScheduledJson {
   /** In words, e.g. "every weekday at 09:00"; null for once. */
   repeat: string | null;
   time_zone: string;
-  state: "pending" | "sent" | "failed" | "cancelled";
+  state: "pending" | "sent" | "failed" | "cancelled" | "dismissed";
   failed_reason: string | null;
   message_id: string | null;
   created_at: string;

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { channels, scheduledJobs, users } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
@@ -56,7 +56,15 @@ export async function doScheduleJob(db: Db, job: NewJob, now = new Date()): Prom
 }
 
 const stateOf = (j: ScheduledRow) =>
-  j.cancelledAt ? "cancelled" : j.failedReason ? "failed" : j.doneAt ? "sent" : "pending";
+  j.failedReason
+    ? j.cancelledAt
+      ? "dismissed"
+      : "failed"
+    : j.cancelledAt
+      ? "cancelled"
+      : j.doneAt
+        ? "sent"
+        : "pending";
 
 /** A job as the API shows it to its author. */
 export function scheduledView(
@@ -98,20 +106,35 @@ export async function listScheduled(db: Db, userId: string, kind?: "reminder" | 
       and(
         eq(scheduledJobs.createdBy, userId),
         kind ? eq(scheduledJobs.kind, kind) : undefined,
-        sql`(${scheduledJobs.doneAt} is null or ${scheduledJobs.failedReason} is not null)`,
+        sql`(${scheduledJobs.doneAt} is null or (${scheduledJobs.failedReason} is not null and ${scheduledJobs.cancelledAt} is null))`,
       ),
     )
-    .orderBy(asc(scheduledJobs.dueAt))
+    // Waiting ones first, soonest first; then the failed, newest first.
+    .orderBy(
+      sql`${scheduledJobs.doneAt} is not null`,
+      sql`case when ${scheduledJobs.doneAt} is null then ${scheduledJobs.dueAt} end`,
+      desc(scheduledJobs.dueAt),
+    )
     .limit(MAX_PENDING_PER_PERSON * 2);
   return rows.map((r) => scheduledView(r.job, r));
 }
 
-/** Cancels one of the caller's waiting jobs; anyone else's, or one already done, is a 404. */
+/**
+ * Cancels one of the caller's waiting jobs, or dismisses one that failed (it leaves the list);
+ * anyone else's, or one already sent or cancelled, is a 404.
+ */
 export async function doCancelScheduled(db: Db, userId: string, id: string) {
   const [row] = await db
     .update(scheduledJobs)
-    .set({ doneAt: sql`now()`, cancelledAt: sql`now()` })
-    .where(and(eq(scheduledJobs.id, id), eq(scheduledJobs.createdBy, userId), isNull(scheduledJobs.doneAt)))
+    .set({ doneAt: sql`coalesce(${scheduledJobs.doneAt}, now())`, cancelledAt: sql`now()` })
+    .where(
+      and(
+        eq(scheduledJobs.id, id),
+        eq(scheduledJobs.createdBy, userId),
+        isNull(scheduledJobs.cancelledAt),
+        sql`(${scheduledJobs.doneAt} is null or ${scheduledJobs.failedReason} is not null)`,
+      ),
+    )
     .returning();
   if (!row) throw notFound("scheduled item");
   return scheduledView(row);

@@ -263,6 +263,10 @@ for (const kind of DB_KINDS)
       }, 20_000);
       expect(failed.failed_reason).toBe("channel not found");
       expect(await messagesWith("from beyond")).toEqual([]);
+      // Dismissed, it leaves the list.
+      expect((await t.json<Scheduled>(bob, "DELETE", `/api/scheduled/${job.id}`)).state).toBe("dismissed");
+      const { items } = await t.json<{ items: Scheduled[] }>(bob, "GET", "/api/scheduled");
+      expect(items.map((i) => i.id)).not.toContain(job.id);
     });
 
     test("a recurring reminder fires, then waits for its next time instead of finishing", async () => {

@@ -17,7 +17,8 @@ export const scheduledRoutes = [
   api({
     method: "DELETE",
     path: "/api/scheduled/:id",
-    summary: "Cancel one of your waiting reminders or scheduled messages; it never fires",
+    summary:
+      "Cancel one of your waiting reminders or scheduled messages (it never fires), or dismiss one that failed",
     scope: "messages:write",
     handler: async ({ db, principal, params }) =>
       doCancelScheduled(db.db, principal.user.id, idParam(params.id, "scheduled item")),
