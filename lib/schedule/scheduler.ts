@@ -5,6 +5,7 @@ import { publishAll } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
 import { scheduledJobs } from "../db/schema.ts";
 import { log, requestContext } from "../log.ts";
+import { scheduledDeliveries } from "../metrics/metrics.ts";
 import { doDeliver } from "./deliver.ts";
 import type { ScheduledRow } from "./jobs.ts";
 import { nextDue, readRepeat } from "./when.ts";
@@ -124,6 +125,7 @@ export function startScheduler(deps: {
     try {
       delivered = await doDeliver(db, job);
     } catch (err) {
+      scheduledDeliveries.inc({ kind: job.kind, outcome: "retry" });
       // Left leased: tried again once the lease runs out, with the same dedupe key.
       log.warn("a scheduled job could not be delivered; it will be tried again", {
         job_id: job.id,
@@ -131,6 +133,7 @@ export function startScheduler(deps: {
       });
       return;
     }
+    scheduledDeliveries.inc({ kind: job.kind, outcome: delivered.ok ? "sent" : "failed" });
     if (delivered.ok) {
       await publishAll(bus, delivered.events);
       if (delivered.created && delivered.messageId) deps.posted?.(delivered.messageId);

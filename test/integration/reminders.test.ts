@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
 import type { BusMessage } from "../../lib/bus/event-bus.ts";
 import { messages, notifications, scheduledJobs } from "../../lib/db/schema.ts";
+import { registry } from "../../lib/metrics/metrics.ts";
 import { doDeliver } from "../../lib/schedule/deliver.ts";
 import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { command, commandOk } from "../support/commands.ts";
@@ -96,6 +97,9 @@ for (const kind of DB_KINDS)
       expect(rows[0]).toMatchObject({ userId: alice.id, type: "system", actorId: alice.id });
       const job = await finished(id);
       expect(job.failedReason).toBeNull();
+      expect(await registry.getSingleMetricAsString("ajet_scheduled_deliveries_total")).toContain(
+        'ajet_scheduled_deliveries_total{kind="reminder",outcome="sent"}',
+      );
       // Listed with its words; gone from the waiting list.
       const list = await t.json<{ items: { type: string; preview: string }[] }>(
         alice,
