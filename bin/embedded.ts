@@ -80,12 +80,13 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     metricsUrl: metrics.url,
     database: db,
     async stop() {
-      // The door closes first, then the streams behind it, then what they share.
+      // No new delivery starts once stopping has begun; one under way finishes first. Then the door
+      // closes, then the streams behind it, then what they share.
+      await stopScheduler();
       await adminSocket?.stop();
       await gateway.stop(config.shutdownGraceMs);
       metrics.stop();
       await Promise.all(live.map((l) => l.close()));
-      await stopScheduler();
       await stopSweeper();
       await resources.close();
     },
