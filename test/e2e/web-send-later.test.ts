@@ -44,6 +44,26 @@ describe("reminders and Send later in the web page", () => {
     await untilText(reply.locator(".body"), "Cancelled.", "contains");
     const after = await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled");
     expect(after.items).toEqual([]);
+
+    // Settings lists what is waiting, each with its Cancel.
+    const general = (
+      await server.api<{ items: { id: string; name: string }[] }>(
+        alice,
+        "GET",
+        "/api/communities/acme/channels",
+      )
+    ).items.find((c) => c.name === "general")?.id;
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "the weekly note",
+      send_at: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    await tab.page.goto(`${server.base}/settings`);
+    const item = tab.page.locator("#scheduled li", { hasText: "the weekly note" });
+    await item.waitFor();
+    expect(await item.textContent()).toContain("#general");
+    await item.locator("button.cancel-scheduled").click();
+    await untilText(item, "Cancelled.", "contains");
+    expect((await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled")).items).toEqual([]);
     expect(tab.problems).toEqual([]);
     await context.close();
   });
