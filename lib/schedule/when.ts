@@ -114,16 +114,18 @@ function wallClock(date: Date, timeZone: string) {
  */
 export function zonedInstant(day: Civil, hour: number, minute: number, timeZone: string): Date {
   const wanted = Date.UTC(day.y, day.m - 1, day.d, hour, minute);
-  let t = wanted;
-  for (let i = 0; i < 3; i++) {
+  const offsetAt = (t: number) => {
     const w = wallClock(new Date(t), timeZone);
-    const shown = Date.UTC(w.y, w.m - 1, w.d, w.hour, w.minute, w.second);
-    const offset = shown - t;
-    const next = wanted - offset;
-    if (next === t) break;
-    t = next;
-  }
-  return new Date(t);
+    return Date.UTC(w.y, w.m - 1, w.d, w.hour, w.minute, w.second) - t;
+  };
+  // Zones change their offset at most once a day: the offsets a day either side are the only ones.
+  const before = offsetAt(wanted - 86_400_000);
+  const after = offsetAt(wanted + 86_400_000);
+  const fits = [wanted - before, wanted - after]
+    .filter((t) => offsetAt(t) === wanted - t)
+    .sort((a, b) => a - b);
+  // Shown twice: the first. Never shown (the clock jumped over it): the old offset, an hour later.
+  return new Date(fits[0] ?? wanted - before);
 }
 
 const addDays = (c: Civil, n: number): Civil => {

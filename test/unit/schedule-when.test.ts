@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { nextDue, parseWhen, readRepeat, repeatText, splitWhatWhen } from "../../lib/schedule/when.ts";
+import {
+  nextDue,
+  parseWhen,
+  readRepeat,
+  repeatText,
+  splitWhatWhen,
+  zonedInstant,
+} from "../../lib/schedule/when.ts";
 
 // Wednesday 2026-12-02, 10:30 in New York (15:30 UTC); a fixed now, so every row is exact.
 const NOW = new Date("2026-12-02T15:30:00Z");
@@ -78,6 +85,18 @@ describe("recurring rules", () => {
     expect(nextDue(rule, new Date("2026-03-07T14:00:00Z"), NY).toISOString()).toBe(
       "2026-03-08T13:00:00.000Z",
     );
+  });
+
+  test("a wall-clock time the clock skips comes an hour later; one it shows twice, the first time", () => {
+    const rows: [string, { y: number; m: number; d: number }, number, string][] = [
+      [NY, { y: 2026, m: 3, d: 8 }, 2, "2026-03-08T07:30:00.000Z"], // 02:30 never shown: 03:30 EDT
+      [NY, { y: 2026, m: 11, d: 1 }, 1, "2026-11-01T05:30:00.000Z"], // 01:30 EDT, not EST
+      ["Europe/Paris", { y: 2026, m: 3, d: 29 }, 2, "2026-03-29T01:30:00.000Z"], // 03:30 CEST
+      ["Europe/Paris", { y: 2026, m: 10, d: 25 }, 2, "2026-10-25T00:30:00.000Z"], // 02:30 CEST
+      ["Asia/Kolkata", { y: 2026, m: 12, d: 25 }, 8, "2026-12-25T03:00:00.000Z"], // 08:30 at +05:30
+    ];
+    for (const [zone, day, hour, iso] of rows)
+      expect(zonedInstant(day, hour, 30, zone).toISOString()).toBe(iso);
   });
 
   test("a stored rule that is not one reads as null", () => {
