@@ -93,8 +93,8 @@ export function scheduledView(
 export type ScheduledView = ReturnType<typeof scheduledView>;
 
 /**
- * The caller's reminders and scheduled messages still waiting, and those that could not be sent
- * (with why), soonest first. Only their own: the query is the authorization.
+ * The caller's reminders and scheduled messages still waiting (soonest first), then those that
+ * could not be sent, with why, until dismissed. Only their own: the query is the authorization.
  */
 export async function listScheduled(db: Db, userId: string, kind?: "reminder" | "message") {
   const rows = await db
