@@ -18,7 +18,8 @@ Sign in
 Read and write
   communities | channels [--archived] | dms | members | presence [@user…]
   send <#channel|@user> [text]   post (text from stdin when not given; --code wraps it as a
-                                 code block, --lang L names its language); prints the new id
+                                 code block, --lang L names its language); prints the new id;
+                                 --at <when> sends it later ("in 2 hours", "tomorrow at 9am")
   reply <message-id> [text]      answer in the message's thread
   dm @user [@user…] [text]       find or start the DM or group DM with exactly these people
   read <#channel|@user> [--limit N] [--before ID]
@@ -42,6 +43,7 @@ Read and write
   webhooks list | webhooks log <name|id> [--limit N]   a webhook's last calls and why they failed
   token create <name> [scopes…] [expiry] | token list | token revoke <id>
   audit [--who @user] [--what action] [--since 2d]   the community's audit log (its owner)
+  scheduled [--kind reminder|message] | scheduled cancel <id>   what you set to send later
 
 Terminal and server
   tui                        the full-screen chat (the default on a terminal)

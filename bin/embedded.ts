@@ -28,6 +28,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   const { db, bus, store } = resources as Required<typeof resources>;
   let gateway: Listening;
   let stopSweeper: () => Promise<void>;
+  let stopScheduler: () => Promise<void>;
   let live: LiveParts[];
   let metrics: ReturnType<typeof serveMetrics>;
   let adminSocket: { stop(): Promise<void> } | undefined;
@@ -70,6 +71,8 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     // The server holds the embedded database's lock, so `ajet-chat admin` on the box comes in here.
     if (config.database.kind === "pglite")
       adminSocket = serveAdminSocket(config, { config, database: db, bus, store });
+    // Last, so a start that failed above leaves no poller behind.
+    stopScheduler = apiApp.startScheduler();
   } catch (err) {
     await adminSocket?.stop();
     await resources.close();
@@ -80,7 +83,9 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     metricsUrl: metrics.url,
     database: db,
     async stop() {
-      // The door closes first, then the streams behind it, then what they share.
+      // No new delivery starts once stopping has begun; one under way finishes first. Then the door
+      // closes, then the streams behind it, then what they share.
+      await stopScheduler();
       await adminSocket?.stop();
       await gateway.stop(config.shutdownGraceMs);
       metrics.stop();

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseOutboundAllow } from "./outbound/allow-list.ts";
+import { isTimeZone } from "./schedule/when.ts";
 import { StartupError } from "./startup-error.ts";
 
 const port = z.coerce
@@ -145,6 +146,13 @@ const envSchema = clientEnvSchema.extend({
   // An idle stream costs ~16–26 KB at each hop (gateway, session manager): 10,000 is about half a
   // gigabyte in the embedded server, where one process holds both.
   AJET_MAX_STREAMS: z.coerce.number().int().positive().default(10_000),
+  // The zone reminders' wall-clock times ("at 9am") are read in; profiles keep no zone of their own yet.
+  AJET_TIME_ZONE: optionalText.pipe(
+    z.string().refine(isTimeZone, "must be an IANA time zone like Europe/Paris or UTC").optional(),
+  ),
+  // How often each API instance looks for reminders and scheduled messages that came due; a job
+  // made here for sooner wakes it early, so this bounds only the lateness of jobs made elsewhere.
+  AJET_SCHEDULER_POLL_MS: z.coerce.number().int().min(10).default(5_000),
   AJET_INTERNAL_SECRET: optionalText.pipe(
     z
       .string()
@@ -266,6 +274,9 @@ function buildConfig(env: z.output<typeof envSchema>) {
     outboundAllow: env.AJET_OUTBOUND_ALLOW,
     trustProxy: env.AJET_TRUST_PROXY,
     streamRecheckMs: env.AJET_STREAM_RECHECK_SECONDS * 1000,
+    // The process's own zone (TZ, else UTC) unless one is set.
+    timeZone: env.AJET_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    schedulerPollMs: env.AJET_SCHEDULER_POLL_MS,
     // Live streams a session manager process holds: per person, and in all.
     streamLimits: { perUser: env.AJET_MAX_STREAMS_PER_USER, total: env.AJET_MAX_STREAMS },
     // What the gateway and the services behind it prove themselves to each other with. Unset in the

@@ -10,6 +10,7 @@ import type {
   MessageJson,
   NotificationJson,
   Page,
+  ScheduledJson,
   SearchPageJson,
   UserJson,
 } from "./views.ts";
@@ -272,6 +273,16 @@ export class ApiClient {
   }
   setDnd(minutes: number | null) {
     return this.put<MeJson>("/api/me/dnd", { minutes });
+  }
+  /** Schedules a message instead of posting it: posted at `sendAt` if the author may still post there. */
+  scheduleMessage(channelId: string, body: { body_md: string; send_at: string }) {
+    return this.post<ScheduledJson>(`/api/channels/${channelId}/messages`, body);
+  }
+  scheduled(kind?: "reminder" | "message") {
+    return this.get<{ items: ScheduledJson[] }>(`/api/scheduled${query({ kind })}`);
+  }
+  cancelScheduled(id: string) {
+    return this.delete<ScheduledJson>(`/api/scheduled/${id}`);
   }
   runCommand(channelId: string, text: string) {
     return this.post<CommandResultJson>("/api/commands", { channel_id: channelId, text });

@@ -181,3 +181,22 @@ export interface DeviceStartJson {
 /** A message's permalink: opening it shows the message in its channel (or its thread) in context. */
 export const messageLink = (server: string, messageId: string) =>
   `${server.replace(/\/+$/, "")}/m/${messageId}`;
+
+/** A reminder or a message scheduled to send later (`GET /api/scheduled`). */
+export interface ScheduledJson {
+  id: string;
+  kind: "reminder" | "message";
+  channel_id: string | null;
+  channel_name: string | null;
+  user_id: string | null;
+  username: string | null;
+  body_md: string;
+  send_at: string;
+  /** In words, e.g. "every weekday at 09:00"; null for once. */
+  repeat: string | null;
+  time_zone: string;
+  state: "pending" | "sent" | "failed" | "cancelled" | "dismissed";
+  failed_reason: string | null;
+  message_id: string | null;
+  created_at: string;
+}

@@ -14,6 +14,7 @@ import { mute } from "./mute.ts";
 import { muteChannel } from "./mute-channel.ts";
 import { notify } from "./notify.ts";
 import { purge } from "./purge.ts";
+import { remind } from "./remind.ts";
 import { role } from "./role.ts";
 import { token } from "./token.ts";
 import { topic } from "./topic.ts";
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   unmuteChannel,
   notify,
   dnd,
+  remind,
   help,
   ban,
   unban,

@@ -32,6 +32,10 @@ export interface CommandContext {
   ip: string;
   /** Where remote pictures are fetched and kept (`/webhook create … --avatar <url>`). */
   media?: RemoteMedia;
+  /** The zone wall-clock times are read in (/remind). */
+  timeZone: string;
+  /** Wakes the job poller for a reminder due sooner than its next look. */
+  scheduler: { wake(dueAt: Date): void };
 }
 
 /** What changed, so clients know what to refresh. */

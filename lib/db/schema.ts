@@ -605,3 +605,46 @@ export const remoteImages = pgTable("remote_images", {
   height: integer("height").notNull(),
   fetchedAt: at("fetched_at").notNull().defaultNow(),
 });
+
+export const SCHEDULED_KINDS = ["reminder", "message"] as const;
+
+/**
+ * Reminders and messages to send later: a leased job table every API instance polls. A due row is
+ * claimed by setting `lease_until`/`leased_by` (`for update skip locked`), delivered with a dedupe
+ * key made of its id and due time, then finished (`done_at`) or moved to its next time (recurring).
+ * A claim whose lease ran out (the instance died) is claimed again; the dedupe key keeps it from
+ * posting twice.
+ */
+export const scheduledJobs = pgTable(
+  "scheduled_jobs",
+  {
+    id: id(),
+    kind: text("kind").notNull(),
+    createdBy: uuid("created_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // Where it goes: a channel (a scheduled message, a #channel reminder) or a person (me, @user).
+    channelId: uuid("channel_id").references(() => channels.id, { onDelete: "cascade" }),
+    targetUserId: uuid("target_user_id").references(() => users.id, { onDelete: "cascade" }),
+    bodyMd: text("body_md").notNull(),
+    // A recurring reminder's rule (`weekday 09:00`, `day 17:00`, `friday 15:00`); null: once.
+    repeat: text("repeat"),
+    // The zone its wall-clock times were read in, so each next time is computed in it too.
+    timeZone: text("time_zone").notNull(),
+    dueAt: at("due_at").notNull(),
+    leaseUntil: at("lease_until"),
+    leasedBy: text("leased_by"),
+    doneAt: at("done_at"),
+    cancelledAt: at("cancelled_at"),
+    // Why it was not sent (the author may no longer post there).
+    failedReason: text("failed_reason"),
+    lastMessageId: uuid("last_message_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("scheduled_jobs_kind_check", oneOf("kind", SCHEDULED_KINDS)),
+    check("scheduled_jobs_target_check", sql`(channel_id is null) <> (target_user_id is null)`),
+    index("scheduled_jobs_due").on(t.dueAt).where(sql`done_at is null`),
+    index("scheduled_jobs_created_by").on(t.createdBy, t.dueAt),
+  ],
+);

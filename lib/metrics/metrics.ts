@@ -75,6 +75,13 @@ export const webhookDeliveries = new Counter({
   registers,
 });
 
+export const scheduledDeliveries = new Counter({
+  name: "ajet_scheduled_deliveries_total",
+  help: "Reminders and scheduled messages this instance delivered, by outcome (sent, failed: refused at send time, retry: an error left it for another try)",
+  labelNames: ["kind", "outcome"] as const,
+  registers,
+});
+
 export const rateLimitRefusals = new Counter({
   name: "ajet_rate_limit_refusals_total",
   help: "Requests refused by a rate limit, by bucket (general, auth, webhook, device_poll)",

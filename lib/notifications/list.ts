@@ -43,13 +43,19 @@ export async function listNotifications(db: Db, userId: string, page: PageQuery 
   return {
     items: items.map(({ n, readable, preview }) => {
       const view = notificationView(n);
-      if (readable || n.channelId === null) return { ...view, preview: readable ? preview : null };
+      // A reminder's words are its own, kept with it (there is no message to read them from).
+      if (n.channelId === null)
+        return { ...view, preview: readable ? preview : reminderText(view.data as Record<string, unknown>) };
+      if (readable) return { ...view, preview };
       return { ...view, data: { ...view.data, channel_name: null }, preview: null };
     }),
     has_more,
     unread_count: unread,
   };
 }
+
+const reminderText = (data: Record<string, unknown>) =>
+  data.kind === "reminder" && typeof data.text === "string" ? data.text : null;
 
 /** Marks some (or all) of the caller's notifications read and tells their other clients. */
 export async function doMarkNotificationsRead(

@@ -2,6 +2,7 @@ import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
 import type { Database } from "../../lib/db/client.ts";
 import type { Outbound } from "../../lib/outbound/fetch.ts";
+import type { Scheduler } from "../../lib/schedule/scheduler.ts";
 import type { ObjectStore } from "../../lib/storage/object-store.ts";
 import type { Unfurls } from "../../lib/unfurls/queue.ts";
 
@@ -14,7 +15,9 @@ export interface ApiDeps {
   /** The safe way out to other servers (link previews, remote icons). */
   outbound: Outbound;
   unfurls: Unfurls;
+  /** Wakes this instance's job poller when a reminder or scheduled message is made (none until started). */
+  scheduler: Pick<Scheduler, "wake">;
 }
 
 /** What the API is started with; the outbound fetcher defaults to the configured one. */
-export type ApiInputs = Omit<ApiDeps, "outbound" | "unfurls"> & { outbound?: Outbound };
+export type ApiInputs = Omit<ApiDeps, "outbound" | "unfurls" | "scheduler"> & { outbound?: Outbound };

@@ -4,20 +4,26 @@ import { defineService } from "../../lib/http/service.ts";
 import { internalSecretOf } from "../../lib/internal-secret.ts";
 import { createOutbound } from "../../lib/outbound/fetch.ts";
 import { runMain } from "../../lib/runtime.ts";
+import { type Scheduler, startScheduler } from "../../lib/schedule/scheduler.ts";
 import { startUnfurls } from "../../lib/unfurls/queue.ts";
 import type { ApiInputs } from "./deps.ts";
 import { type ApiDeps, apiRoutes } from "./routes.ts";
 
 /** The API service: stateless REST over Postgres, the only writer of chat data. */
-/** The API app, and a way to wait for the work it does after answering (link previews). */
-export type ApiApp = App & { idle(): Promise<void> };
+/**
+ * The API app, a way to wait for the work it does after answering (link previews), and its job
+ * poller (reminders, scheduled messages), started by whoever runs the service; answers its stop.
+ */
+export type ApiApp = App & { idle(): Promise<void>; startScheduler(): () => Promise<void> };
 
 export function createApiApp(inputs: ApiInputs): ApiApp {
   const outbound = inputs.outbound ?? createOutbound({ allow: inputs.config.outboundAllow });
+  let scheduler: Scheduler | undefined;
   const deps: ApiDeps = {
     ...inputs,
     outbound,
     unfurls: startUnfurls({ ...inputs, db: inputs.db.db, outbound }),
+    scheduler: { wake: (dueAt) => scheduler?.wake(dueAt) },
   };
   const app = createApp({
     name: "api",
@@ -25,7 +31,22 @@ export function createApiApp(inputs: ApiInputs): ApiApp {
     internalSecret: internalSecretOf(deps.config),
     ready: { database: deps.db.ping, bus: deps.bus.ping, storage: deps.store.ping },
   });
-  return Object.assign(app, { idle: deps.unfurls.idle });
+  return Object.assign(app, {
+    idle: deps.unfurls.idle,
+    startScheduler() {
+      const started = startScheduler({
+        db: inputs.db.db,
+        bus: inputs.bus,
+        pollMs: inputs.config.schedulerPollMs,
+        posted: (id) => deps.unfurls.queue(id),
+      });
+      scheduler = started;
+      return async () => {
+        scheduler = undefined;
+        await started.stop();
+      };
+    },
+  });
 }
 
 export const { start, stop } = defineService({
@@ -33,10 +54,18 @@ export const { start, stop } = defineService({
   needs: { db: true, bus: true, store: true },
   port: (config) => config.ports.api,
   maxBodyBytes: (config) => config.limits.maxUploadBytes + 1024 * 1024,
-  build: async (config, { db, bus, store }) => ({
-    app: createApiApp({ config, db, bus, store }),
-    close: startUploadSweeper(db.db, store),
-  }),
+  build: async (config, { db, bus, store }) => {
+    const app = createApiApp({ config, db, bus, store });
+    const stopSweeper = startUploadSweeper(db.db, store);
+    const stopScheduler = app.startScheduler();
+    return {
+      app,
+      async close() {
+        await stopScheduler();
+        await stopSweeper();
+      },
+    };
+  },
 });
 
 if (import.meta.main) runMain("api", start);

@@ -16,6 +16,7 @@ import { notifyRoutes } from "./routes/notify.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
+import { scheduledRoutes } from "./routes/scheduled.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { webhookSettingRoutes } from "./routes/webhook-settings.ts";
@@ -42,6 +43,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...sessionRoutes,
   ...commandRoutes,
   ...webhookSettingRoutes,
+  ...scheduledRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */

@@ -9,6 +9,7 @@ import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
+import { isTimeZone, zonedInstant } from "../../lib/schedule/when.ts";
 import type { Channel, Community, Member, Message, Page, Person } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
@@ -23,6 +24,8 @@ import {
   memberCompletions,
   messageList,
   pinsPanel,
+  scheduledReply,
+  sendLater,
 } from "./views/channel.ts";
 import { bellCount, sidebar } from "./views/layout.ts";
 import { editForm, markdown, profilePopover, reactionPicker } from "./views/message.ts";
@@ -215,6 +218,17 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
         ephemeralReply(reply.ok ? markdown(reply.md || "Done.") : html`${reply.md}`, reply.ok),
       );
     }
+    const sendAt = form.send_at_local ? sendAtOf(form.send_at_local, form.tz, deps.config) : null;
+    if (sendAt && !parentId) {
+      const job = await client.post<{ id: string; send_at: string }>(
+        `/api/channels/${encodeURIComponent(channelId)}/messages`,
+        { body_md: body, send_at: sendAt },
+      );
+      // The picked time is cleared, so the next message goes now unless another is picked.
+      return sentAnswer(
+        html`<hx-partial hx-target="#send-later" hx-swap="outerHTML">${sendLater()}</hx-partial>${ephemeralReply(scheduledReply(job), true)}`,
+      );
+    }
     await client.post(`/api/channels/${encodeURIComponent(channelId)}/messages`, {
       body_md: body,
       parent_id: parentId,
@@ -224,6 +238,28 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
   } finally {
     void stopTyping(deps, client, channelId);
   }
+}
+
+/**
+ * A `datetime-local` value ("2026-12-24T09:00") as an ISO time, read in the browser's zone (the
+ * page's script says which), else the server's.
+ */
+function sendAtOf(local: string, tz: string | undefined, config: Config): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local);
+  if (!m) throw invalid("send at: pick a date and a time");
+  const zone = tz && isTimeZone(tz) ? tz : config.timeZone;
+  const day = { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
+  return zonedInstant(day, Number(m[4]), Number(m[5]), zone).toISOString();
+}
+
+/** Cancels a message scheduled from this box; the button says so. */
+export async function cancelScheduled(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const id = ctx.params.id ?? "";
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+    throw invalid("not a scheduled message's id");
+  await client.delete(`/api/scheduled/${id}`);
+  return htmlResponse(html`<span class="muted">Cancelled.</span>`);
 }
 
 /** What the box that sent a message gets back: its error line cleared, a new key for the next one. */

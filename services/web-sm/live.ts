@@ -150,6 +150,10 @@ function desktop(tab: Tab, event: Envelope, seq: number | undefined): SseEvent[]
   if (event.type !== "notification.created" || event.data.ring === false) return [];
   if (seq !== undefined && seq <= tab.seq) return [];
   const n = event.data.notification as Notification;
+  if (n.type === "system" && n.data.kind === "reminder") {
+    const data = { title: "Reminder", body: String(n.data.text ?? ""), tag: n.id, url: "/notifications" };
+    return [{ event: "desktop", data: JSON.stringify(data) }];
+  }
   const what = DESKTOP_WHAT[n.type];
   if (!what) return [];
   const who = (n.actor_id && names.get(n.actor_id)) || "Someone";

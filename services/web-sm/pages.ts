@@ -21,6 +21,7 @@ import {
   messageHref,
   newMessagePane,
   notificationsPanel,
+  type ScheduledItem,
   type SessionItem,
   savedPane,
   searchPane,
@@ -289,9 +290,10 @@ export async function settingsPage(
   const client = clientOf(req, ctx, deps.api);
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
   const slug = ctx.url.searchParams.get("community") || communities.items[0]?.slug || null;
-  const [shell, sessions] = await Promise.all([
+  const [shell, sessions, scheduled] = await Promise.all([
     loadShell(deps.bus, client, slug),
     client.get<{ items: SessionItem[] }>("/api/sessions"),
+    client.get<{ items: ScheduledItem[] }>("/api/scheduled"),
   ]);
   const role = shell.community?.role;
   const admin =
@@ -310,7 +312,13 @@ export async function settingsPage(
           )
         ).items
       : undefined;
-  const pane = settingsPane(shell, { sessions: sessions.items, admin, audit, ...answered });
+  const pane = settingsPane(shell, {
+    sessions: sessions.items,
+    scheduled: scheduled.items,
+    admin,
+    audit,
+    ...answered,
+  });
   return htmlResponse(appPage(shell, { title: "Settings", url: "/settings", pane }));
 }
 

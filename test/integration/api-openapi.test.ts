@@ -125,6 +125,7 @@ describe("GET /api/openapi.json", () => {
       store: createDiskStore(join(tmpdir(), "ajet-openapi-never-written")),
       outbound: createOutbound(),
       unfurls: { queue() {}, idle: async () => {} },
+      scheduler: { wake() {} },
     });
     await bus.close();
     const documented = new Set(operations(doc).map((o) => o.key));

@@ -39,11 +39,17 @@ export async function signedInContext(
   browser: Browser,
   base: string,
   who: ChatPerson,
-  options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {},
+  options: {
+    colorScheme?: "light" | "dark";
+    viewport?: { width: number; height: number };
+    /** The browser's time zone (IANA), for what the page reads in local time. */
+    timezoneId?: string;
+  } = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
     colorScheme: options.colorScheme ?? "light",
     viewport: options.viewport ?? { width: 1280, height: 800 },
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   const url = new URL(base);
   await context.addCookies([

@@ -83,7 +83,7 @@ describe("the TUI's live state", () => {
     expect(s.messages.get("general")?.[0]?.reactions).toEqual([]);
   });
 
-  test("a mention notification rings the bell; an unknown DM reloads the lists", () => {
+  test("a mention or a reminder rings the bell; an unknown DM reloads the lists", () => {
     const s = initialState(me);
     const n = {
       id: "n1",
@@ -99,6 +99,27 @@ describe("the TUI's live state", () => {
       bell: true,
     });
     expect(s.unreadNotifications).toBe(1);
+    // A reminder rings too, and is listed with its words.
+    const reminder = {
+      ...n,
+      id: "n2",
+      type: "system",
+      data: { kind: "reminder", text: "Reminder: stretch" },
+    };
+    expect(
+      applyEvent(s, {
+        event: "notification.created",
+        data: { data: { notification: reminder, preview: "Reminder: stretch" } },
+      }),
+    ).toEqual({ bell: true });
+    expect(s.notifications[0]?.preview).toBe("Reminder: stretch");
+    // Other system notices (a role change) keep quiet.
+    const notice = { ...n, id: "n3", type: "system", data: { kind: "role_changed" } };
+    expect(
+      applyEvent(s, { event: "notification.created", data: { data: { notification: notice } } }),
+    ).toEqual({
+      bell: false,
+    });
     expect(applyEvent(s, created(message("d1", "dm-new", { community_id: null })))).toEqual({
       reloadLists: true,
     });

@@ -20,12 +20,14 @@ describe("the command catalog", () => {
     const loaded = await loadedWith(new URL("../../lib/commands/catalog.ts", import.meta.url).pathname);
     // What it does load, so this cannot pass by finding nothing: every command's file.
     for (const command of COMMANDS) expect(loaded).toContain(`lib/commands/${command.name}.ts`);
-    // Beyond its own folder, only the rules its parsers check names against; no package at all.
+    // Beyond its own folder, only the rules its parsers check names (and /remind's times) against;
+    // no package at all.
     expect(loaded.filter((path) => !path.startsWith("lib/commands/")).sort()).toEqual([
       "lib/auth/scopes.ts",
       "lib/channels/name.ts",
       "lib/control-chars.ts",
       "lib/errors.ts",
+      "lib/schedule/when.ts",
       "lib/users/username.ts",
     ]);
     // Commands look names up (and act) only when run.

@@ -155,6 +155,32 @@ describe("parsing each command", () => {
       "/webhook revoke 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
       { name: "webhook", sub: "revoke", id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" },
     ],
+    ["/remind list", { name: "remind", sub: "list" }],
+    [
+      "/remind cancel 0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B",
+      { name: "remind", sub: "cancel", id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" },
+    ],
+    [
+      "/remind delete 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+      { name: "remind", sub: "cancel", id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" },
+    ],
+    [
+      "/remind me to stretch in 20 minutes",
+      { name: "remind", sub: "set", target: { me: true }, text: "to stretch in 20 minutes" },
+    ],
+    [
+      "/remind @Bob review the PR tomorrow",
+      { name: "remind", sub: "set", target: { user: { username: "bob" } }, text: "review the PR tomorrow" },
+    ],
+    [
+      "/remind #team standup every weekday at 9am",
+      {
+        name: "remind",
+        sub: "set",
+        target: { channel: { name: "team" } },
+        text: "standup every weekday at 9am",
+      },
+    ],
     ["   /leave   ", { name: "leave" }],
   ])("%p", (text, command) => expect(parsed(text)).toEqual(command));
 });
@@ -201,6 +227,30 @@ describe("malformed commands answer with why and the usage", () => {
       "/purge #general lots",
       "the count must be a whole number from 1 to 500\nusage: /purge #channel [count]",
     ],
+  ])("%p", (text, message) => expect(failure(text)).toEqual({ code: "invalid_command", message }));
+
+  const remindUsage = "usage: /remind me|@user|#channel <what> <when> | /remind list | /remind cancel <id>";
+  test.each<[string, string]>([
+    ["/remind", `missing me, @user, #channel, list or cancel\n${remindUsage}`],
+    [
+      "/remind everyone stretch in 5 minutes",
+      `"everyone" is not me, @user, #channel, list or cancel\n${remindUsage}`,
+    ],
+    ["/remind me", `missing what to remind and when\n${remindUsage}`],
+    [
+      "/remind me in 5 minutes",
+      `could not read when in "in 5 minutes"; end with a time, e.g. "in 20 minutes", "at 9am", "tomorrow", "on Friday at 3pm", "every weekday at 9am", "every day at 5pm"\n${remindUsage}`,
+    ],
+    [
+      "/remind me to stretch sometime",
+      `could not read when in "to stretch sometime"; end with a time, e.g. "in 20 minutes", "at 9am", "tomorrow", "on Friday at 3pm", "every weekday at 9am", "every day at 5pm"\n${remindUsage}`,
+    ],
+    ["/remind @b!ob hi in 5 minutes", `"@b!ob" is not a username\n${remindUsage}`],
+    [
+      "/remind cancel 42",
+      `"42" is not an id (ids look like 0190…-…; /remind list shows them)\n${remindUsage}`,
+    ],
+    ["/remind list all", `unexpected "all"\n${remindUsage}`],
   ])("%p", (text, message) => expect(failure(text)).toEqual({ code: "invalid_command", message }));
 
   const tokenUsage = "usage: /token create <name> [scopes…] [expiry] | /token list | /token revoke <id>";

@@ -157,6 +157,17 @@ describe("configuration", () => {
     expect(messageOf({ AJET_MAX_STREAMS: "0" })).toStartWith("AJET_MAX_STREAMS is invalid");
   });
 
+  test("reminders read times in AJET_TIME_ZONE (else the process's zone) and are polled every 5 s unless set", () => {
+    expect(loadConfig({}).timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(loadConfig({}).schedulerPollMs).toBe(5000);
+    const set = loadConfig({ AJET_TIME_ZONE: "Europe/Paris", AJET_SCHEDULER_POLL_MS: "50" });
+    expect([set.timeZone, set.schedulerPollMs]).toEqual(["Europe/Paris", 50]);
+    expect(messageOf({ AJET_TIME_ZONE: "Mars/Olympus" })).toBe(
+      'AJET_TIME_ZONE is invalid: must be an IANA time zone like Europe/Paris or UTC (got "Mars/Olympus")',
+    );
+    expect(messageOf({ AJET_SCHEDULER_POLL_MS: "0" })).toStartWith("AJET_SCHEDULER_POLL_MS is invalid");
+  });
+
   test("AJET_PUBLIC_URL is used as given, without a trailing slash", () => {
     expect(loadConfig({ AJET_PUBLIC_URL: "https://chat.example.com/" }).publicUrl).toBe(
       "https://chat.example.com",

@@ -47,6 +47,7 @@ const COMMANDS: Record<string, Loader> = {
   webhooks: () => import("./commands/webhooks.ts").then((m) => m.webhooks),
   token: () => import("./commands/slash.ts").then((m) => m.token),
   audit: () => import("./commands/audit.ts").then((m) => m.audit),
+  scheduled: () => import("./commands/scheduled.ts").then((m) => m.scheduled),
 };
 
 export const isCliCommand = (name: string) => Object.hasOwn(COMMANDS, name);

@@ -247,12 +247,18 @@ export function applyEvent(s: TuiState, event: LiveEvent, now = Date.now()): Eve
       return {};
     }
     case "notification.created": {
-      const n = data.notification as NotificationJson | undefined;
-      if (!n) return {};
+      const sent = data.notification as NotificationJson | undefined;
+      if (!sent) return {};
+      // The event carries the preview a list would read (a reminder's words).
+      const n = {
+        ...sent,
+        preview: sent.preview ?? (typeof data.preview === "string" ? data.preview : null),
+      };
       s.notifications = [n, ...s.notifications.filter((x) => x.id !== n.id)].slice(0, 200);
       s.unreadNotifications += 1;
+      const reminder = n.type === "system" && n.data.kind === "reminder";
       // A muted channel or do-not-disturb keeps the notification but does not ring.
-      return { bell: data.ring !== false && ["mention", "dm", "message"].includes(n.type) };
+      return { bell: data.ring !== false && (reminder || ["mention", "dm", "message"].includes(n.type)) };
     }
     case "notification.read": {
       const ids = new Set((data.notification_ids as string[]) ?? []);

@@ -13,7 +13,7 @@ export const commandRoutes = [
       "Run a slash command typed in a channel: {channel_id, text}. Answers {ok, reply_md (for the caller only), effects (what changed)}; a command that does not run is an error whose message says why, with usage for malformed input. Bot tokens need each command's own scope",
     scope: null,
     body: z.object({ channel_id: z.uuid(), text: z.string().max(MAX_COMMAND_CHARS) }),
-    handler: async ({ db, store, outbound, config, principal, body, ip, publish }) => {
+    handler: async ({ db, store, outbound, config, principal, body, ip, publish, scheduler }) => {
       const parsed = parseCommand(body.text);
       if (!parsed.ok) throw invalid(parsed.error.message, parsed.error.code);
       const access = await accessChannel(db.db, principal.user.id, body.channel_id);
@@ -25,6 +25,8 @@ export const commandRoutes = [
         access,
         ip,
         media: { store, outbound },
+        timeZone: config.timeZone,
+        scheduler,
       };
       const outcome = await parsed.command.run(ctx, parsed.args);
       await publish(outcome.events);

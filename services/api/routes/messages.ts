@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accessChannel, checkCanPost } from "../../../lib/channels/access.ts";
+import { invalid } from "../../../lib/errors.ts";
 import { accessMessage } from "../../../lib/messages/access.ts";
 import { doDeleteMessage, doEditMessage } from "../../../lib/messages/change.ts";
 import { listHistory, listReplies } from "../../../lib/messages/history.ts";
@@ -8,6 +9,7 @@ import { messageView } from "../../../lib/messages/views.ts";
 import { pageQuery } from "../../../lib/pagination.ts";
 import { checkEmoji } from "../../../lib/reactions/emoji.ts";
 import { doAddReaction, doRemoveReaction } from "../../../lib/reactions/toggle.ts";
+import { doScheduleJob, scheduledView } from "../../../lib/schedule/jobs.ts";
 import { doRemovePreview } from "../../../lib/unfurls/remove.ts";
 import { api, idParam } from "../api-route.ts";
 
@@ -31,7 +33,8 @@ export const messageRoutes = [
   api({
     method: "POST",
     path: "/api/channels/:id/messages",
-    summary: "Post a message (or a thread reply with parent_id); client_msg_id makes retries safe",
+    summary:
+      "Post a message (or a thread reply with parent_id); client_msg_id makes retries safe. With send_at (ISO 8601 with an offset) it is scheduled instead: 202 with the scheduled item (see /api/scheduled), posted then if you may still post here",
     scope: "messages:write",
     status: 201,
     body: z.object({
@@ -39,10 +42,28 @@ export const messageRoutes = [
       parent_id: z.uuid().nullish(),
       client_msg_id: z.string().trim().min(1).max(100).nullish(),
       attachment_ids: z.array(z.uuid()).max(10).optional(),
+      send_at: z.iso.datetime({ offset: true }).nullish(),
     }),
-    handler: async ({ db, principal, params, body, publish, unfurls }) => {
+    handler: async ({ db, config, principal, params, body, publish, unfurls, scheduler }) => {
       const access = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
       await checkCanPost(db.db, principal.user.id, access);
+      if (body.send_at) {
+        if (body.parent_id || body.attachment_ids?.length || body.client_msg_id)
+          throw invalid(
+            "send_at: a scheduled message takes only body_md (no thread, files or client_msg_id)",
+          );
+        const job = await doScheduleJob(db.db, {
+          kind: "message",
+          createdBy: principal.user.id,
+          target: { channelId: access.channel.id },
+          bodyMd: body.body_md,
+          dueAt: new Date(body.send_at),
+          repeat: null,
+          timeZone: config.timeZone,
+        });
+        scheduler.wake(job.dueAt);
+        return Response.json(scheduledView(job, { channelName: access.channel.name }), { status: 202 });
+      }
       const {
         message,
         created,

@@ -65,6 +65,9 @@ export function setupComposer(form: HTMLFormElement) {
     sent(form);
     typingSentAt = 0;
   });
+  // "Send later" times are the reader's wall clock: the server reads them in this zone.
+  const zone = form.elements.namedItem("tz");
+  if (zone instanceof HTMLInputElement) zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const files = form.elements.namedItem("file") as HTMLInputElement;
   files.addEventListener("change", () => {
     for (const f of files.files ?? []) upload(form, f);

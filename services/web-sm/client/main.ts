@@ -55,6 +55,8 @@ document.addEventListener("click", (e) => {
   if (at.closest(".close-panel")) closePanel();
   else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
   else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
+  else if (at.closest(".cancel-scheduled"))
+    void cancelScheduled(at.closest(".cancel-scheduled") as HTMLButtonElement);
   else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
   else if (at.closest(".jump-latest")) scrollToBottom(true);
   else if (at.closest(".enable-desktop"))
@@ -128,3 +130,13 @@ localTimes();
 showUnreadInTab();
 for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
 openHistory();
+
+/** Cancels a message scheduled from the composer, and says so where its button was. */
+async function cancelScheduled(button: HTMLButtonElement) {
+  button.disabled = true;
+  const res = await fetch(`/web/scheduled/${button.dataset.id}/cancel`, { method: "POST" }).catch(() => null);
+  const said = document.createElement("span");
+  said.className = "muted";
+  said.textContent = res?.ok ? "Cancelled." : "It could not be cancelled (already sent?).";
+  button.replaceWith(said);
+}

@@ -2,7 +2,7 @@ import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
 import { searchShortcodes } from "../../../lib/emoji/shortcodes.ts";
 import { html, type SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, Member, Message } from "../api-types.ts";
-import { avatar, messageItem, SHOW_ERRORS } from "./message.ts";
+import { avatar, messageItem, SHOW_ERRORS, timeTag } from "./message.ts";
 
 /** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
 export function olderMarker(channelId: string, before: string | undefined) {
@@ -81,12 +81,23 @@ export function composer(channel: Channel, opts: { label: string; parentId?: str
 ${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">` : ""}${clientMsgId()}<input type="hidden" name="word" value="">
 <div class="composer-row"><textarea id="${inputId}" name="body" rows="1" placeholder="${opts.label}" aria-label="${opts.label}" autocomplete="off" required></textarea>
 <label class="attach" title="Attach a file"><svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5 12.5 20a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8.5-8.5"/></svg><span class="sr">Attach a file</span><input type="file" name="file" class="file-input"></label>
-<button type="submit" class="send">Send</button></div>
+<button type="submit" class="send">Send</button>${thread ? "" : sendLater()}</div>
 <progress class="upload-progress" max="100" value="0" hidden></progress>
 <div class="composer-error" role="alert"></div>
 <ul class="autocomplete" role="listbox" hx-get="/web/complete" hx-trigger="complete" hx-sync="replace" hx-include="closest form, #community-slug"></ul>
 </form>`;
 }
+
+/**
+ * "Send later": a time picked here makes the box schedule its message instead of posting it. The
+ * page's script names the browser's time zone, which the picked wall-clock time is read in.
+ */
+export const sendLater = () =>
+  html`<details class="send-later" id="send-later"><summary title="Send later" aria-label="Send later">⏲</summary><div class="send-later-menu"><label>Send at <input type="datetime-local" name="send_at_local"></label><input type="hidden" name="tz" value=""><button type="submit" class="schedule">Schedule</button><p class="muted">Enter or Schedule sends it then; clear the time to send now.</p></div></details>`;
+
+/** What the box says once its message is scheduled: when, and how to take it back (the page's script posts the cancel: htmx leaves a reply's body alone). */
+export const scheduledReply = (job: { id: string; send_at: string }) =>
+  html`Scheduled for ${timeTag(job.send_at)}. <button type="button" class="cancel-scheduled" data-id="${job.id}">Cancel it</button>`;
 
 /** A channel's (or DM's) pane: header, history, typing line, the place for ephemeral replies, the composer. */
 export function channelPane(

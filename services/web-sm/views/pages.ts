@@ -206,10 +206,41 @@ export interface SessionItem {
   current: boolean;
 }
 
+/** A reminder or a message waiting to be sent, as `GET /api/scheduled` lists it. */
+export interface ScheduledItem {
+  id: string;
+  kind: string;
+  channel_name: string | null;
+  username: string | null;
+  body_md: string;
+  send_at: string;
+  repeat: string | null;
+  state: string;
+  failed_reason: string | null;
+}
+
+/** Your reminders and scheduled messages, each with its Cancel (or Dismiss, for one that failed). */
+const scheduledCard = (items: ScheduledItem[]) =>
+  html`<section class="card" id="scheduled"><h2>Scheduled</h2>${
+    items.length === 0
+      ? html`<p class="muted">Nothing waiting. ⏲ beside Send schedules a message; <code>/remind</code> sets a reminder.</p>`
+      : html`<ul class="scheduled">${items.map(
+          (j) =>
+            html`<li>${timeTag(j.send_at)}${j.repeat ? html` <span class="muted">(${j.repeat})</span>` : ""} · ${
+              j.channel_name ? `#${j.channel_name}` : j.username ? `@${j.username}` : "you"
+            }${j.kind === "reminder" ? html` <span class="muted">reminder</span>` : ""}: ${j.body_md.slice(0, 140)}${
+              j.state === "failed"
+                ? html` <strong class="error">not sent: ${j.failed_reason ?? ""}</strong>`
+                : ""
+            } <button type="button" class="cancel-scheduled" data-id="${j.id}">${j.state === "failed" ? "Dismiss" : "Cancel"}</button></li>`,
+        )}</ul>`
+  }</section>`;
+
 export function settingsPane(
   shell: Shell,
   opts: {
     sessions: SessionItem[];
+    scheduled: ScheduledItem[];
     admin: { tokens: string; webhooks: WebhookItem[]; invites: InviteItem[] } | null;
     /** The owner's view of the community's audit log, newest first. */
     audit?: AuditItem[];
@@ -234,6 +265,7 @@ export function settingsPane(
       : ""
   }<span id="avatar-status" role="alert"></span></form></section>
 ${notificationSettings(shell)}
+${scheduledCard(opts.scheduled)}
 <section class="card"><h2>Sessions</h2><ul class="sessions">${opts.sessions.map(
     (s) =>
       html`<li>${s.user_agent ?? "unknown client"} · ${s.ip ?? ""} · last used ${s.last_used_at ? timeTag(s.last_used_at) : "never"}${

@@ -48,13 +48,23 @@ export async function messageId(ctx: Context, i: number) {
   return id;
 }
 
-/** `send <#channel|@user> [text]`: posts a message; text from stdin when not given. */
+/**
+ * `send <#channel|@user> [text]`: posts a message; text from stdin when not given. `--at <when>`
+ * schedules it instead ("in 20 minutes", "tomorrow at 9am", an ISO time), read in this terminal's
+ * time zone.
+ */
 export const send: Command = {
-  usage: "send <#channel|@user> [text] [--code [--lang L]] [-q] [--idempotency-key K]",
-  flags: postFlags,
+  usage: "send <#channel|@user> [text] [--at <when>] [--code [--lang L]] [-q] [--idempotency-key K]",
+  flags: { ...postFlags, at: { type: "string" } },
   async run(ctx) {
     const target = await ctx.target(required(ctx.args, 0, "#channel or @user"));
     const body = bodyOf(ctx, await ctx.text(ctx.args.positionals.slice(1)));
+    const at = ctx.flag("at");
+    if (at !== undefined) {
+      const { sendAtOf, printScheduled } = await import("./scheduled.ts");
+      const job = await ctx.client.scheduleMessage(target.id, { body_md: body, send_at: sendAtOf(at) });
+      return printScheduled(ctx, job, target.label);
+    }
     const m = await ctx.client.postMessage(target.id, { body_md: body, client_msg_id: keyOf(ctx) });
     printSent(ctx, m, target.label);
   },
