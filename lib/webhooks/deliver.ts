@@ -7,6 +7,7 @@ import type { Db } from "../db/client.ts";
 import { channels, mentions, messages, webhooks, webhookThreads } from "../db/schema.ts";
 import { doPostMessage, storeMentions } from "../messages/post.ts";
 import { type MessageRow, messageView } from "../messages/views.ts";
+import { previewAfterEdit } from "../unfurls/after-edit.ts";
 import type { WebhookRow } from "./manage.ts";
 import type { WebhookPost } from "./payload.ts";
 
@@ -32,7 +33,7 @@ export async function findWebhook(db: Db, id: string, token: string): Promise<Li
 }
 
 /**
- * Posts a webhook's message into its channel, as the webhook (its name and avatar unless the post
+ * Posts a webhook's message into its channel (the caller queues its link preview), as the webhook (its name and avatar unless the post
  * overrides them and the webhook allows it). With `key`, a later post with the same key edits the
  * first message instead; with `thread_key`, the first post starts a thread and later ones reply in
  * it. Deliveries of one webhook take turns, so a key's first use cannot race itself.
@@ -92,7 +93,7 @@ async function threadRoot(db: Db, webhookId: string, threadKey: string) {
   return row && !row.deletedAt ? row.id : null;
 }
 
-/** Replaces a webhook message's body, embeds and shown name; mentions follow the new text. */
+/** Replaces a webhook message's body, embeds and shown name; mentions and the preview follow the new text. */
 async function doEditWebhookMessage(
   db: Db,
   access: ChannelAccess,
@@ -102,7 +103,7 @@ async function doEditWebhookMessage(
   const { channel } = access;
   const [row] = await db
     .update(messages)
-    .set({ ...change, editedAt: new Date() })
+    .set({ ...change, editedAt: new Date(), preview: previewAfterEdit(message, change.bodyMd).preview })
     .where(eq(messages.id, message.id))
     .returning();
   const updated = row as MessageRow;

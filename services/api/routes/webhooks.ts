@@ -54,8 +54,10 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
             )
           : null;
       const post = { ...parsed.post, avatarUrl: icon ? remoteImageUrl(icon) : null };
-      const { events } = await doDeliverWebhook(deps.db.db, hook, post);
+      const { message, events } = await doDeliverWebhook(deps.db.db, hook, post);
       await publishAll(deps.bus, events);
+      // Posted or edited by key: a card already there for the same link makes this a no-op.
+      deps.unfurls.queue(message.id);
       return reply(200, "ok");
     }),
   ];
