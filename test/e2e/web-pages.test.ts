@@ -53,7 +53,9 @@ describe("the rest of a working day, in the browser", () => {
     });
     const page = await fetch(chan("general"), { headers: { authorization: `Bearer ${alice.token}` } });
     const html = await page.text();
-    expect(html).toContain('release out <span class="emoji" title=":rocket:">🚀</span> see <code>:rocket:</code>');
+    expect(html).toContain(
+      'release out <span class="emoji" title=":rocket:">🚀</span> see <code>:rocket:</code>',
+    );
   });
 
   test("someone not signed in is sent to sign in and brought back", async () => {

@@ -41,7 +41,9 @@ test("a :shortcode: in a message shows as its emoji on the web, never inside cod
   expect(html).toContain("<code>:tada:</code>");
   expect(html).toContain(":nope: 10:30:00");
   expect(html).toContain(":rocket:");
-  expect(renderMarkdownHtml("**:+1:**")).toContain('<strong><span class="emoji" title=":+1:">👍</span></strong>');
+  expect(renderMarkdownHtml("**:+1:**")).toContain(
+    '<strong><span class="emoji" title=":+1:">👍</span></strong>',
+  );
 });
 
 test("terminals show the emoji, or the shortcode as typed when they cannot draw emoji", () => {
