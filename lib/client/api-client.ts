@@ -1,6 +1,7 @@
 import { AppError } from "../errors.ts";
 import { kindOfStatus } from "./status.ts";
 import type {
+  BotTokenJson,
   ChannelJson,
   CommandResultJson,
   CommunityJson,
@@ -11,6 +12,7 @@ import type {
   NotificationJson,
   Page,
   SearchPageJson,
+  SessionJson,
   UserJson,
 } from "./views.ts";
 
@@ -182,7 +184,13 @@ export class ApiClient {
     return this.get<ChannelJson>(`/api/channels/${id}`);
   }
   dms() {
-    return this.get<Page<DmJson>>("/api/dm");
+    return this.all<DmJson>("/api/dm");
+  }
+  sessions() {
+    return this.all<SessionJson>("/api/sessions");
+  }
+  botTokens(community: string) {
+    return this.all<BotTokenJson>(`/api/communities/${encodeURIComponent(community)}/tokens`);
   }
   openDm(userIds: string[]) {
     return this.post<ChannelJson>("/api/dm", { user_ids: userIds });

@@ -18,6 +18,7 @@ import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export type { ApiDeps } from "./deps.ts";
@@ -39,6 +40,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...presenceRoutes,
   ...liveRoutes,
   ...sessionRoutes,
+  ...tokenRoutes,
   ...commandRoutes,
 ] as ApiRouteSpec[];
 

@@ -1,7 +1,7 @@
 import sanitizeHtml from "sanitize-html";
 import { whyNotified } from "../../../lib/client/views.ts";
 import { html, SafeHtml } from "../../../lib/http/html.ts";
-import type { Channel, Community, Member, Message, Notification } from "../api-types.ts";
+import type { Channel, Community, Dm, Member, Message, Notification } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
 import { document, presenceDot } from "./layout.ts";
 import { avatar, markdown, messageItem, timeTag } from "./message.ts";
@@ -121,6 +121,16 @@ export function membersPane(shell: Shell, members: Member[], page: { q: string; 
   }</div>`;
 }
 
+/** Every conversation, most recently active first, with the way to older ones. */
+export function dmsPane(shell: Shell, dms: Dm[], next: string | null) {
+  return html`<header class="pane-head"><h1>Direct messages</h1></header>
+<ul class="chan-list all-dms">${dms.map((d) => {
+    const other = (d.members ?? []).find((m) => m.id !== shell.me.id);
+    const unread = d.unread_count ?? 0;
+    return html`<li><a href="/dm/${d.id}">${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}</a>${unread ? html` <span class="badge">${unread}</span>` : ""}<span class="muted"> ${timeTag(d.last_activity_at)}</span></li>`;
+  })}</ul>${next ? html`<p><a class="next-page" href="?${new URLSearchParams({ after: next }).toString()}">Older conversations →</a></p>` : ""}`;
+}
+
 /** An audit log row as the API gives it to the community's owner. */
 export interface AuditItem {
   id: string;
@@ -209,6 +219,8 @@ export function settingsPane(
   shell: Shell,
   opts: {
     sessions: SessionItem[];
+    /** The cursor of the next page of sessions, when there is one. */
+    moreSessions?: string | null;
     admin: { tokens: string; webhooks: string; invites: InviteItem[] } | null;
     /** The owner's view of the community's audit log, newest first. */
     audit?: AuditItem[];
@@ -240,7 +252,11 @@ ${notificationSettings(shell)}
           ? html` <strong>(this browser)</strong> <form method="post" action="/auth/logout" class="inline"><button type="submit">Sign out</button></form>`
           : html` <form method="post" action="/settings/sessions/${s.id}/delete" class="inline"><button type="submit">Sign out</button></form>`
       }</li>`,
-  )}</ul><form method="post" action="/settings/sessions/revoke-all"><button type="submit" class="danger">Sign out everywhere</button></form></section>
+  )}</ul>${
+    opts.moreSessions
+      ? html`<p><a class="next-page" href="/settings?${new URLSearchParams({ ...(slug ? { community: slug } : {}), sessions_after: opts.moreSessions }).toString()}">More sessions →</a></p>`
+      : ""
+  }<form method="post" action="/settings/sessions/revoke-all"><button type="submit" class="danger">Sign out everywhere</button></form></section>
 ${
   opts.admin
     ? html`<section class="card" id="invites"><h2>Invite people to ${shell.community?.name ?? ""}</h2>
