@@ -1,6 +1,7 @@
 /** The API's JSON shapes, under the names the web pages use; the shapes themselves are the clients' one set. */
 export type {
   AttachmentJson as Attachment,
+  BotTokenJson as BotToken,
   ChannelJson as Channel,
   CommunityJson as Community,
   DmJson as Dm,

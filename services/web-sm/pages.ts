@@ -6,7 +6,7 @@ import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
-import type { Channel, Dm, Member, Message, Notification, Page } from "./api-types.ts";
+import type { BotToken, Channel, Dm, Member, Message, Notification, Page } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { redirect } from "./forms.ts";
 import { channelPath, dmName, loadShell, names, rememberNames, type Shell } from "./shell.ts";
@@ -296,20 +296,30 @@ export async function settingsPage(
   const client = clientOf(req, ctx, deps.api);
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
   const slug = ctx.url.searchParams.get("community") || communities.items[0]?.slug || null;
-  const after = ctx.url.searchParams.get("sessions_after");
-  const sessionsPage = new URLSearchParams({ limit: "50", ...(after ? { after } : {}) });
+  // Sessions and bot tokens page on with their own cursors, so each list moves alone.
+  const pageOf = (name: string) => {
+    const after = ctx.url.searchParams.get(name);
+    return new URLSearchParams({ limit: "50", ...(after ? { after } : {}) });
+  };
   const [shell, sessions] = await Promise.all([
     loadShell(deps.bus, client, slug),
-    client.get<Page<SessionItem>>(`/api/sessions?${sessionsPage}`),
+    client.get<Page<SessionItem>>(`/api/sessions?${pageOf("sessions_after")}`),
   ]);
   const role = shell.community?.role;
   const admin =
     slug && (role === "owner" || role === "admin")
       ? await Promise.all([
-          runCommandIn(client, slug, "/token list"),
+          client.get<Page<BotToken>>(
+            `/api/communities/${encodeURIComponent(slug)}/tokens?${pageOf("tokens_after")}`,
+          ),
           runCommandIn(client, slug, "/webhook list"),
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
-        ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w.md, invites: i.items }))
+        ]).then(([t, w, i]) => ({
+          tokens: t.items,
+          moreTokens: t.next_cursor ?? null,
+          webhooks: w.md,
+          invites: i.items,
+        }))
       : null;
   const audit =
     slug && role === "owner"

@@ -1,7 +1,7 @@
 import sanitizeHtml from "sanitize-html";
 import { whyNotified } from "../../../lib/client/views.ts";
 import { html, SafeHtml } from "../../../lib/http/html.ts";
-import type { Channel, Community, Dm, Member, Message, Notification } from "../api-types.ts";
+import type { BotToken, Channel, Community, Dm, Member, Message, Notification } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
 import { document, presenceDot } from "./layout.ts";
 import { avatar, markdown, messageItem, timeTag } from "./message.ts";
@@ -221,7 +221,12 @@ export function settingsPane(
     sessions: SessionItem[];
     /** The cursor of the next page of sessions, when there is one. */
     moreSessions?: string | null;
-    admin: { tokens: string; webhooks: string; invites: InviteItem[] } | null;
+    admin: {
+      tokens: BotToken[];
+      moreTokens: string | null;
+      webhooks: string;
+      invites: InviteItem[];
+    } | null;
     /** The owner's view of the community's audit log, newest first. */
     audit?: AuditItem[];
     commandReply?: { ok: boolean; md: string };
@@ -274,9 +279,25 @@ ${opts.newInvite ? html`<p role="status">Send this link to the people you invite
 <section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>.</p>
 ${opts.commandReply ? html`<div class="ephemeral-reply${opts.commandReply.ok ? "" : " error"}" role="status"><div class="body" hx-ignore>${markdown(opts.commandReply.md)}</div></div>` : ""}
 <form method="post" action="/settings/command" class="stack-row"><input type="hidden" name="community" value="${shell.community?.slug ?? ""}"><input name="text" required placeholder="/token list" aria-label="Admin command"><button type="submit">Run</button></form>
-<h3>API tokens</h3><div class="body" hx-ignore>${markdown(opts.admin.tokens)}</div><h3>Webhooks</h3><div class="body" hx-ignore>${markdown(opts.admin.webhooks)}</div></section>`
+<h3>API tokens</h3>${tokensTable(opts.admin.tokens, opts.admin.moreTokens, slug)}<h3>Webhooks</h3><div class="body" hx-ignore>${markdown(opts.admin.webhooks)}</div></section>`
     : ""
 }${opts.audit ? auditSection(opts.audit) : ""}`;
+}
+
+/** The community's bot tokens, newest first, a page at a time; never their secrets. */
+function tokensTable(tokens: BotToken[], next: string | null, slug: string) {
+  if (tokens.length === 0)
+    return html`<p class="muted">No bot tokens yet; <code>/token create &lt;name&gt;</code> makes one.</p>`;
+  const state = (t: BotToken) =>
+    t.revoked_at ? "revoked" : t.expires_at && Date.parse(t.expires_at) <= Date.now() ? "expired" : "live";
+  return html`<table class="audit tokens"><thead><tr><th>Id</th><th>Bot</th><th>Scopes</th><th>State</th><th>Last used</th></tr></thead><tbody>${tokens.map(
+    (t) =>
+      html`<tr><td><code>${t.id}</code></td><td>@${t.bot.username}</td><td>${t.scopes.join(" ")}</td><td>${state(t)}</td><td>${t.last_used_at ? timeTag(t.last_used_at) : "never"}</td></tr>`,
+  )}</tbody></table>${
+    next
+      ? html`<p><a class="next-page" href="/settings?${new URLSearchParams({ community: slug, tokens_after: next }).toString()}">Older tokens →</a></p>`
+      : ""
+  }`;
 }
 
 /** The audit log card: who did what, newest first; the full log is `ajet-chat audit`. */
