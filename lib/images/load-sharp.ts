@@ -21,8 +21,9 @@ async function importSharp(): Promise<Sharp> {
   try {
     return (await import("sharp")).default;
   } catch (fromPackages) {
+    // Only the compiled binary looks beside itself: from source, process.execPath is bun's own.
     const beside = sharpBeside();
-    if (!existsSync(beside)) throw fromPackages;
+    if (!Bun.isStandaloneExecutable || !existsSync(beside)) throw fromPackages;
     const m = (await import(beside)) as { default?: Sharp } & Sharp;
     return m.default ?? m;
   }
