@@ -232,4 +232,16 @@ describe.each(DB_KINDS)("link previews (%s)", (kind) => {
     expect(updated.preview?.title).toBe("The other page");
     expect(updatesOf(posted.id).at(-1)?.preview?.title).toBe("The other page");
   });
+
+  test("a webhook post saying unfurl_links: false gets no card, and its page is not fetched", async () => {
+    const reply = await commandOk(t, alice, general, "/webhook create #general Quiet");
+    const path = new URL(reply.effects[0]?.url as string).pathname;
+    web.routes["/quiet"] = () => ogPage({ "og:title": "Quiet page" }, "");
+    const res = await t.call(null, "POST", path, { text: `see ${web.url("/quiet")}`, unfurl_links: false });
+    expect(res.status).toBe(200);
+    await t.app.idle();
+    const page = await t.json<{ items: Msg[] }>(bob, "GET", `/api/channels/${general}/messages?limit=1`);
+    expect(page.items[0]?.preview).toBeNull();
+    expect(web.publicVisits.filter((v) => v.path === "/quiet")).toEqual([]);
+  });
 });

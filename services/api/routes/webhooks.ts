@@ -57,7 +57,7 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
       const { message, events } = await doDeliverWebhook(deps.db.db, hook, post);
       await publishAll(deps.bus, events);
       // Posted or edited by key: a card already there for the same link makes this a no-op.
-      deps.unfurls.queue(message.id);
+      if (post.unfurl !== false) deps.unfurls.queue(message.id);
       return reply(200, "ok");
     }),
   ];
