@@ -313,4 +313,25 @@ describe("the ajet-chat CLI", () => {
     expect(out).toContain("\x1b[1mshiny\x1b[22m");
     expect(out).not.toContain("**shiny**");
   });
+
+  test("on a terminal a :shortcode: shows as its emoji with a UTF-8 locale, and as typed on the Linux console", async () => {
+    await ok(alice, ["send", "#general", "shipped :rocket:"]);
+    const readOn = async (env: Record<string, string>) => {
+      const proc = Bun.spawn(
+        ["script", "-qec", "bun bin/ajet-chat.ts read '#general' --limit 1", "/dev/null"],
+        {
+          env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...as(chat, alice), ...env },
+          stdout: "pipe",
+        },
+      );
+      const out = await new Response(proc.stdout).text();
+      expect(await proc.exited).toBe(0);
+      return out;
+    };
+    const utf8 = await readOn({ LANG: "C.UTF-8", TERM: "xterm-256color" });
+    expect(utf8).toContain("shipped 🚀");
+    const linuxConsole = await readOn({ LANG: "C.UTF-8", TERM: "linux" });
+    expect(linuxConsole).toContain("shipped :rocket:");
+    expect(linuxConsole).not.toContain("🚀");
+  });
 });
