@@ -33,10 +33,11 @@ export async function findWebhook(db: Db, id: string, token: string): Promise<Li
 }
 
 /**
- * Posts a webhook's message into its channel (the caller queues its link preview), as the webhook (its name and avatar unless the post
+ * Posts a webhook's message into its channel, as the webhook (its name and avatar unless the post
  * overrides them and the webhook allows it). With `key`, a later post with the same key edits the
  * first message instead; with `thread_key`, the first post starts a thread and later ones reply in
- * it. Deliveries of one webhook take turns, so a key's first use cannot race itself.
+ * it. Deliveries of one webhook take turns, so a key's first use cannot race itself. The caller
+ * queues the message's link preview.
  */
 export async function doDeliverWebhook(db: Db, hook: LiveWebhook, post: WebhookPost) {
   const { webhook, channel } = hook;
@@ -93,7 +94,7 @@ async function threadRoot(db: Db, webhookId: string, threadKey: string) {
   return row && !row.deletedAt ? row.id : null;
 }
 
-/** Replaces a webhook message's body, embeds and shown name; mentions and the preview follow the new text. */
+/** Replaces a webhook message's body, embeds and shown name; mentions and preview follow the text. */
 async function doEditWebhookMessage(
   db: Db,
   access: ChannelAccess,
