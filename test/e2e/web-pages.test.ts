@@ -48,10 +48,10 @@ afterAll(async () => {
 
 describe("the rest of a working day, in the browser", () => {
   test("a :shortcode: posted through the API shows as its emoji in the channel page, and code keeps it", async () => {
-    await server.api(bob, "POST", `/api/channels/${general}/messages`, {
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, {
       body_md: "release out :rocket: see `:rocket:`",
     });
-    const page = await fetch(chan("general"), { headers: { authorization: `Bearer ${alice.token}` } });
+    const page = await fetch(chan("general"), { headers: { authorization: `Bearer ${bob.token}` } });
     const html = await page.text();
     expect(html).toContain(
       'release out <span class="emoji" title=":rocket:">🚀</span> see <code>:rocket:</code>',
