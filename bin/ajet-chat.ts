@@ -14,6 +14,7 @@ Sign in
                              (mode 0600) in $XDG_CONFIG_HOME/ajet-chat/profiles.json
   logout                     sign this device out
   whoami                     who you are, on which server
+  sessions                   your signed-in sessions, most recently used first
 
 Read and write
   communities | channels [--archived] | dms | members | presence [@user…]

@@ -66,6 +66,11 @@ const clientEnvSchema = z.object({
   XDG_CONFIG_HOME: optionalText,
   HOME: optionalText,
   NO_COLOR: optionalText,
+  // Whether the terminal can draw emoji: a UTF-8 locale, and not the Linux console (no emoji glyphs).
+  LC_ALL: optionalText,
+  LC_CTYPE: optionalText,
+  LANG: optionalText,
+  TERM: optionalText,
 });
 
 /** Every environment variable ajet-chat reads, with its default. Nothing else reads the environment. */
@@ -328,10 +333,18 @@ function buildClientConfig(env: z.output<typeof clientEnvSchema>) {
     /** Where `ajet-chat login` keeps its profiles (a 0600 file). */
     configDir: resolve(configHome, "ajet-chat"),
     noColor: env.NO_COLOR !== undefined,
+    /** `:shortcode:` shown as the emoji (else kept as typed). */
+    emoji: terminalShowsEmoji(env),
   };
 }
 
 export type ClientConfig = ReturnType<typeof buildClientConfig>;
+
+// The locale that decides the character set is the first of these that is set, as in POSIX.
+function terminalShowsEmoji(env: z.output<typeof clientEnvSchema>) {
+  const locale = env.LC_ALL ?? env.LC_CTYPE ?? env.LANG ?? "";
+  return /utf-?8/i.test(locale) && env.TERM !== "linux" && env.TERM !== "dumb";
+}
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 

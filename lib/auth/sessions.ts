@@ -1,9 +1,11 @@
-import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
 import { sessions, users } from "../db/schema.ts";
 import { forbidden } from "../errors.ts";
+import { type ListQuery, toListPage } from "../list-page.ts";
+import { recentKey, recentMs, recentOrder, recentWhere } from "../recent-page.ts";
 import { issueToken, parseToken, secretMatches } from "./tokens.ts";
 
 export interface SessionPolicy {
@@ -133,13 +135,30 @@ export async function liveSessionIds(db: Db, ids: readonly string[], now = new D
   return new Set(rows.map((r) => r.id));
 }
 
-/** The user's live sessions, most recently used first. */
-export async function listSessions(db: Db, userId: string, now = new Date()): Promise<SessionRow[]> {
-  return db
-    .select()
+/**
+ * A page of the user's live sessions, most recently used first. A session used while someone pages
+ * moves to the front: it may show again or not at all in the later pages, as in any recency list.
+ */
+export async function listSessions(db: Db, userId: string, query: ListQuery, now = new Date()) {
+  const rows = await db
+    .select({ session: sessions, cursorMs: recentMs(sessions.lastUsedAt) })
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now), gt(sessions.absoluteExpiresAt, now)))
-    .orderBy(desc(sessions.lastUsedAt), desc(sessions.id));
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        gt(sessions.expiresAt, now),
+        gt(sessions.absoluteExpiresAt, now),
+        recentWhere(sessions.lastUsedAt, sessions.id, query),
+      ),
+    )
+    .orderBy(...recentOrder(sessions.lastUsedAt, sessions.id))
+    .limit(query.limit + 1);
+  return toListPage(
+    rows,
+    query,
+    (r) => recentKey(r.cursorMs, r.session.id),
+    (r) => r.session,
+  );
 }
 
 /** A session as its owner sees it in the list; never the hash. */

@@ -6,7 +6,9 @@ import type { Outgoing } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
 import { apiTokens, apiUsers, communityBans, communityMembers, users } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
+import { type ListQuery, toListPage } from "../list-page.ts";
 import { communityEvent } from "../moderation/members.ts";
+import { newestWhere } from "../recent-page.ts";
 
 type ApiTokenRow = typeof apiTokens.$inferSelect;
 
@@ -106,17 +108,21 @@ export async function doCreateBotToken(
   });
 }
 
-/** The community's bot tokens, newest first, revoked ones included. */
-export async function listBotTokens(db: Db, communityId: string) {
+/** A page of the community's bot tokens, newest first, revoked ones included. */
+export async function listBotTokens(db: Db, communityId: string, query: ListQuery) {
   const rows = await db
     .select({ token: apiTokens, apiUser: apiUsers, username: users.username })
     .from(apiTokens)
     .innerJoin(apiUsers, eq(apiUsers.id, apiTokens.apiUserId))
     .innerJoin(users, eq(users.id, apiUsers.userId))
-    .where(eq(apiUsers.communityId, communityId))
-    .orderBy(desc(apiTokens.id));
-  return rows.map((r) =>
-    tokenView(r.token, { name: r.apiUser.name, username: r.username, userId: r.apiUser.userId }),
+    .where(and(eq(apiUsers.communityId, communityId), newestWhere(apiTokens.id, query)))
+    .orderBy(desc(apiTokens.id))
+    .limit(query.limit + 1);
+  return toListPage(
+    rows,
+    query,
+    (r) => r.token.id,
+    (r) => tokenView(r.token, { name: r.apiUser.name, username: r.username, userId: r.apiUser.userId }),
   );
 }
 

@@ -1,6 +1,7 @@
 import { AppError } from "../errors.ts";
 import { kindOfStatus } from "./status.ts";
 import type {
+  BotTokenJson,
   ChannelJson,
   CommandResultJson,
   CommunityJson,
@@ -12,6 +13,7 @@ import type {
   Page,
   ScheduledJson,
   SearchPageJson,
+  SessionJson,
   UserJson,
 } from "./views.ts";
 
@@ -183,7 +185,13 @@ export class ApiClient {
     return this.get<ChannelJson>(`/api/channels/${id}`);
   }
   dms() {
-    return this.get<Page<DmJson>>("/api/dm");
+    return this.all<DmJson>("/api/dm");
+  }
+  sessions() {
+    return this.all<SessionJson>("/api/sessions");
+  }
+  botTokens(community: string) {
+    return this.all<BotTokenJson>(`/api/communities/${encodeURIComponent(community)}/tokens`);
   }
   openDm(userIds: string[]) {
     return this.post<ChannelJson>("/api/dm", { user_ids: userIds });

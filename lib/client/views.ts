@@ -65,6 +65,28 @@ export interface DmJson extends ChannelJson {
   last_activity_at: string;
 }
 
+/** One of your signed-in sessions (`GET /api/sessions`). */
+export interface SessionJson {
+  id: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string;
+  user_agent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+/** A community's bot token as its admins see it; never the secret. */
+export interface BotTokenJson {
+  id: string;
+  bot: { name: string; username: string; user_id: string };
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface MemberJson {
   user: UserJson;
   role: string;

@@ -84,9 +84,15 @@ async function createToken(ctx: CommandContext, args: CreateArgs) {
   );
 }
 
+// A reply is read in a chat pane: the newest tokens, with the way to all of them.
+const LISTED = 50;
+
 async function listTokens(ctx: CommandContext) {
   const { listBotTokens } = await import("../bots/tokens.ts");
-  const tokens = await listBotTokens(ctx.db, communityOf(ctx, "token"));
+  const { items: tokens, has_more } = await listBotTokens(ctx.db, communityOf(ctx, "token"), {
+    after: undefined,
+    limit: LISTED,
+  });
   if (tokens.length === 0) return outcome("No bot tokens yet; `/token create <name>` makes one.");
   const state = (t: (typeof tokens)[number]) =>
     t.revoked_at ? "revoked" : t.expires_at && t.expires_at <= new Date() ? "expired" : "live";
@@ -98,6 +104,12 @@ async function listTokens(ctx: CommandContext) {
         (t) =>
           `| \`${t.id}\` | @${t.bot.username} | ${t.scopes.join(" ")} | ${state(t)} | ${t.last_used_at?.toISOString() ?? "never"} |`,
       ),
+      ...(has_more
+        ? [
+            "",
+            `The newest ${LISTED}; \`ajet-chat token list\` or \`GET /api/communities/<slug>/tokens\` pages through all.`,
+          ]
+        : []),
     ].join("\n"),
   );
 }

@@ -4,6 +4,8 @@ import { channelView } from "../channels/views.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, communityMembers, messages, users } from "../db/schema.ts";
 import { invalid, notFound } from "../errors.ts";
+import { type ListQuery, toListPage } from "../list-page.ts";
+import { recentKey, recentMs, recentOrder, recentWhere } from "../recent-page.ts";
 import { checkNotDeactivated } from "../users/deactivation.ts";
 import { userView } from "../users/views.ts";
 
@@ -43,8 +45,11 @@ export function dmPeopleOf(db: Db, userId: string | SQLWrapper) {
 // A conversation's last message, or its creation while it has none.
 const lastActivity = sql<Date>`coalesce((select max(${messages.createdAt}) from ${messages} where ${messages.channelId} = ${channels.id}), ${channels.createdAt})`;
 
-/** The caller's DMs and group DMs, most recently active first, with members and unread counts. */
-export async function listDms(db: Db, userId: string) {
+/**
+ * A page of the caller's DMs and group DMs, most recently active first, with members and unread
+ * counts; `next_cursor` goes in the next request's `after`.
+ */
+export async function listDms(db: Db, userId: string, query: ListQuery) {
   const rows = await db
     .select({
       channel: channels,
@@ -52,23 +57,34 @@ export async function listDms(db: Db, userId: string) {
       unread: unreadCount(userId),
       mentions: mentionCount(userId),
       lastActivity,
+      cursorMs: recentMs(lastActivity),
     })
     .from(channels)
     .innerJoin(
       channelMembers,
       and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
     )
-    .where(isNull(channels.communityId))
-    .orderBy(desc(lastActivity));
+    .where(and(isNull(channels.communityId), recentWhere(lastActivity, channels.id, query)))
+    .orderBy(...recentOrder(lastActivity, channels.id))
+    .limit(query.limit + 1);
+  const page = toListPage(
+    rows,
+    query,
+    (r) => recentKey(r.cursorMs, r.channel.id),
+    (r) => r,
+  );
   const members = await membersOf(
     db,
-    rows.map((r) => r.channel.id),
+    page.items.map((r) => r.channel.id),
   );
-  return rows.map((r) => ({
-    ...channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }),
-    members: members.get(r.channel.id) ?? [],
-    last_activity_at: r.lastActivity,
-  }));
+  return {
+    ...page,
+    items: page.items.map((r) => ({
+      ...channelView(r.channel, r.membership, { unread: r.unread, mentions: r.mentions }),
+      members: members.get(r.channel.id) ?? [],
+      last_activity_at: r.lastActivity,
+    })),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { AppError, invalid } from "../errors.ts";
+import { invalid } from "../errors.ts";
+import { loadSharp } from "./load-sharp.ts";
 
 /** Raster formats we decode; everything else (SVG above all: it can carry script) is not an image to us. */
 export const RASTER_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
@@ -15,20 +16,6 @@ export interface Thumbnail {
   /** The original's size. */
   sourceWidth: number;
   sourceHeight: number;
-}
-
-/**
- * sharp, loaded once. The single-file binary cannot carry its native library (libvips), so there
- * pictures are refused as "unavailable" (files still upload; they show as cards) instead of failing.
- */
-let sharpModule: Promise<typeof import("sharp")> | undefined;
-async function loadSharp() {
-  sharpModule ??= import("sharp");
-  try {
-    return (await sharpModule).default;
-  } catch {
-    throw new AppError("unavailable", "images_unavailable", "this server cannot process pictures");
-  }
 }
 
 /**

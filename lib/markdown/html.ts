@@ -2,7 +2,7 @@ import type { Tokens } from "marked";
 import sanitizeHtml from "sanitize-html";
 import { escapeHtml } from "./escape-html.ts";
 import { highlightCode } from "./highlight.ts";
-import { chatMarked, type MentionToken } from "./parse.ts";
+import { chatMarked, type EmojiToken, type MentionToken } from "./parse.ts";
 
 const SAFE_SCHEMES = ["http", "https", "mailto"];
 const SAFE_HREF = /^(https?:\/\/|mailto:)/i;
@@ -32,6 +32,13 @@ marked.use({
         const name = escapeHtml((token as MentionToken).name);
         const kind = name === "here" || name === "channel" ? " mention-all" : "";
         return `<span class="mention${kind}" data-u="${name}">@${name}</span>`;
+      },
+    },
+    {
+      name: "emoji",
+      renderer: (token) => {
+        const t = token as EmojiToken;
+        return `<span class="emoji" title=":${escapeHtml(t.name)}:">${t.emoji}</span>`;
       },
     },
   ],
@@ -70,7 +77,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ["href", "rel", "target"],
-    span: ["class", "data-u"],
+    span: ["class", "data-u", "title"],
     code: ["class"],
     ol: ["start"],
     th: ["align"],
@@ -78,7 +85,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     input: ["type", "checked", "disabled"],
   },
   allowedClasses: {
-    span: ["mention", "mention-all", "hl-c", "hl-s", "hl-n", "hl-k"],
+    span: ["mention", "mention-all", "emoji", "hl-c", "hl-s", "hl-n", "hl-k"],
     code: [/^language-[a-z0-9+#-]+$/],
   },
   allowedSchemes: SAFE_SCHEMES,
@@ -108,7 +115,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
 /**
  * A message body as safe HTML: markdown rendered by marked, then cleaned by sanitize-html — no HTML
  * from the author, links only to http(s)/mailto with `rel="noopener noreferrer nofollow"`, code
- * highlighted here, mentions as `<span class="mention" data-u="name">` for the page to mark its own.
+ * highlighted here, mentions as `<span class="mention" data-u="name">` for the page to mark its own, `:shortcode:`
+ * as the emoji (its name kept as the title).
  */
 export function renderMarkdownHtml(md: string): string {
   const raw = marked.parse(md, { async: false });

@@ -6,6 +6,7 @@ import {
   type TokenizerAndRendererExtension,
   type Tokens,
 } from "marked";
+import { emojiByName } from "../emoji/shortcodes.ts";
 
 /** A `@name` in a message: a person's username, or `@here` / `@channel`. */
 export interface MentionToken extends Tokens.Generic {
@@ -41,6 +42,42 @@ export const mentionExtension: TokenizerAndRendererExtension = {
     const m = MENTION.exec(src);
     if (!m) return undefined;
     return { type: "mention", raw: m[0], name: (m[1] as string).toLowerCase() };
+  },
+};
+
+/** A `:shortcode:` of the shared emoji table in a message; renderers draw `emoji` or keep `raw`. */
+export interface EmojiToken extends Tokens.Generic {
+  type: "emoji";
+  raw: string;
+  name: string;
+  emoji: string;
+}
+
+const SHORTCODE = /^:([a-z0-9_+-]+):/i;
+const SHORTCODE_START = /(^|[^\w:]):[a-z0-9_+-]+:/i;
+
+/**
+ * `:tada:` as its own inline token (only names of the shared table; `:nope:` stays text), so every
+ * renderer draws the emoji its own way. Not after a word character or a colon, so times (`10:30:00`)
+ * and `a:b:c` stay as typed; code spans and blocks never reach inline extensions, so code keeps it.
+ */
+export const emojiExtension: TokenizerAndRendererExtension = {
+  name: "emoji",
+  level: "inline",
+  start(src) {
+    const m = SHORTCODE_START.exec(src.slice(0, LOOKAHEAD));
+    if (m) return m.index + (m[1] ?? "").length;
+    if (src.length <= LOOKAHEAD) return undefined;
+    // As for mentions: the next look starts at the end of the window, never just before a colon.
+    let stop = LOOKAHEAD - 2;
+    while (stop > 0 && src[stop + 1] === ":") stop--;
+    return stop > 0 ? stop : undefined;
+  },
+  tokenizer(src): EmojiToken | undefined {
+    const m = SHORTCODE.exec(src);
+    const emoji = m && emojiByName(m[1] as string);
+    if (!m || !emoji) return undefined;
+    return { type: "emoji", raw: m[0], name: (m[1] as string).toLowerCase(), emoji };
   },
 };
 
@@ -120,12 +157,12 @@ const limits: MarkedExtension = {
 
 /**
  * The one markdown dialect of ajet-chat: GitHub-flavoured, single newlines kept as line breaks
- * (chat is typed, not typeset), mentions — and bounded, so no body costs more than its length
+ * (chat is typed, not typeset), mentions and `:shortcode:` emoji — and bounded, so no body costs more than its length
  * times a constant: nesting at most MAX_NESTING deep, emphasis and links within an allowance of
  * work, underlined headings only with a short first line. Renderers add their own output on top.
  */
 export function chatMarked(): Marked {
-  return new Marked({ gfm: true, breaks: true, extensions: [mentionExtension] }, limits);
+  return new Marked({ gfm: true, breaks: true, extensions: [mentionExtension, emojiExtension] }, limits);
 }
 
 const shared = chatMarked();

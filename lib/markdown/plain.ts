@@ -1,6 +1,6 @@
 import type { Token, Tokens } from "marked";
 import { decodeEntities } from "./entities.ts";
-import { lexMarkdown, type MentionToken } from "./parse.ts";
+import { type EmojiToken, lexMarkdown, type MentionToken } from "./parse.ts";
 
 /**
  * A message as plain text, the way a reader sees it rendered: no `**`, backticks, fences, `>` or
@@ -51,6 +51,8 @@ function inline(tokens: Token[]): string {
           return " ";
         case "mention":
           return (t as MentionToken).raw;
+        case "emoji":
+          return (t as EmojiToken).emoji;
         case "html":
           return (t as Tokens.HTML).raw;
         default:

@@ -2,7 +2,7 @@ import type { Token, Tokens } from "marked";
 import { showControls } from "../control-chars.ts";
 import { decodeEntities } from "./entities.ts";
 import { MAX_HIGHLIGHT_CHARS } from "./highlight.ts";
-import { lexMarkdown } from "./parse.ts";
+import { type EmojiToken, lexMarkdown } from "./parse.ts";
 
 /**
  * Markdown for terminals: `marked`'s tokens become lines of styled spans, which the CLI writes as
@@ -62,12 +62,22 @@ export const hasCodeBlock = (md: string) => md.includes("```") || /^( {4}|\t)\S/
 
 type Style = Omit<Span, "text">;
 
+/** How a terminal shows text: `emoji` false keeps `:shortcode:` as typed (a console without emoji glyphs). */
+export interface TerminalText {
+  emoji: boolean;
+}
+
+// Rendering is synchronous, so the options of the one running render can sit here rather than
+// travel through every recursive call.
+let text: TerminalText = { emoji: true };
+
 /**
  * Markdown as styled lines. Raw HTML is shown as text, never interpreted; control characters are
  * shown (`\x1b`), never passed on, so no span can carry one to the terminal and styling is ours alone.
  */
-export function renderMarkdown(md: string): StyledLine[] {
+export function renderMarkdown(md: string, options: TerminalText = { emoji: true }): StyledLine[] {
   const lines: StyledLine[] = [];
+  text = options;
   // Line ends first, as marked would: a \r\n is a newline, not a control character to show.
   blocks(lexMarkdown(showControls(md.replace(/\r\n?/g, "\n"))), lines, "");
   while (lines.length > 0 && isBlank(lines[lines.length - 1] as StyledLine)) lines.pop();
@@ -201,6 +211,11 @@ function inline(tokens: Token[] | undefined, style: Style): StyledLine[] {
       case "escape":
         add([[{ ...style, text: (token as Tokens.Escape).text }]]);
         break;
+      case "emoji": {
+        const t = token as EmojiToken;
+        add([[{ ...style, text: text.emoji ? t.emoji : t.raw }]]);
+        break;
+      }
       default:
         add(textLines((token as { raw?: string }).raw ?? "", style));
     }
@@ -339,6 +354,6 @@ export function toAnsi(lines: StyledLine[]): string[] {
 }
 
 /** Markdown rendered for a colour terminal, as lines. */
-export function markdownToAnsi(md: string): string[] {
-  return toAnsi(renderMarkdown(md));
+export function markdownToAnsi(md: string, options: TerminalText = { emoji: true }): string[] {
+  return toAnsi(renderMarkdown(md, options));
 }

@@ -7,14 +7,16 @@ import type { Db } from "../db/client.ts";
 import { attachments, mentions, messages, notifications, pins, reactions } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
 import { notifyForMessage } from "../notifications/rules.ts";
+import { previewAfterEdit } from "../unfurls/after-edit.ts";
 import { checkBody, storeMentions } from "./post.ts";
 import { type MessageRow, messageView, threadReplyCount } from "./views.ts";
 
 const gone = () => new AppError("gone", "message_deleted", "this message was deleted");
 
 /**
- * Edits the caller's own message; mentions are re-read from the new text. Editing is writing: a
- * muted member, or anyone in an archived channel, may not.
+ * Edits the caller's own message; mentions are re-read from the new text, and a changed first link
+ * drops the old preview (`unfurl`: the new link wants one). Editing is writing: a muted member, or
+ * anyone in an archived channel, may not.
  */
 export async function doEditMessage(
   db: Db,
@@ -27,10 +29,11 @@ export async function doEditMessage(
   if (message.deletedAt) throw gone();
   if (message.userId !== userId) throw forbidden("you can only edit your own messages");
   await checkCanPost(db, userId, access);
+  const { preview, unfurl } = previewAfterEdit(message, bodyMd);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(messages)
-      .set({ bodyMd, editedAt: new Date() })
+      .set({ bodyMd, editedAt: new Date(), preview })
       .where(eq(messages.id, message.id))
       .returning();
     const updated = row as MessageRow;
@@ -44,7 +47,7 @@ export async function doEditMessage(
       await channelEvent(tx, "message.updated", channel, userId, { message: view }),
       ...told,
     ];
-    return { message: updated, events };
+    return { message: updated, events, unfurl };
   });
 }
 

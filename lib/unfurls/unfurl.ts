@@ -46,6 +46,8 @@ export async function doUnfurl(deps: UnfurlDeps, messageId: string): Promise<Out
     .where(
       and(
         eq(messages.id, messageId),
+        // An edit while the page was fetched may have changed the link: that edit queued its own.
+        eq(messages.bodyMd, message.bodyMd),
         isNull(messages.preview),
         isNull(messages.previewRemovedAt),
         isNull(messages.deletedAt),

@@ -7,6 +7,7 @@ import type { Db } from "../db/client.ts";
 import { channels, mentions, messages, webhooks, webhookThreads } from "../db/schema.ts";
 import { doPostMessage, storeMentions } from "../messages/post.ts";
 import { type MessageRow, messageView } from "../messages/views.ts";
+import { previewAfterEdit } from "../unfurls/after-edit.ts";
 import type { WebhookRow } from "./manage.ts";
 import type { WebhookPost } from "./payload.ts";
 
@@ -50,7 +51,8 @@ export async function lookupWebhook(
  * Posts a webhook's message into its channel, as the webhook (its name and avatar unless the post
  * overrides them and the webhook allows it). With `key`, a later post with the same key edits the
  * first message instead; with `thread_key`, the first post starts a thread and later ones reply in
- * it. Deliveries of one webhook take turns, so a key's first use cannot race itself.
+ * it. Deliveries of one webhook take turns, so a key's first use cannot race itself. The caller
+ * queues the message's link preview.
  */
 export async function doDeliverWebhook(db: Db, hook: LiveWebhook, post: WebhookPost) {
   const { webhook, channel } = hook;
@@ -109,7 +111,7 @@ export async function threadRoot(db: Db, webhookId: string, threadKey: string) {
   return row && !row.deletedAt ? row.id : null;
 }
 
-/** Replaces a webhook message's body, embeds and shown name; mentions follow the new text. */
+/** Replaces a webhook message's body, embeds and shown name; mentions and preview follow the text. */
 async function doEditWebhookMessage(
   db: Db,
   access: ChannelAccess,
@@ -119,7 +121,7 @@ async function doEditWebhookMessage(
   const { channel } = access;
   const [row] = await db
     .update(messages)
-    .set({ ...change, editedAt: new Date() })
+    .set({ ...change, editedAt: new Date(), preview: previewAfterEdit(message, change.bodyMd).preview })
     .where(eq(messages.id, message.id))
     .returning();
   const updated = row as MessageRow;

@@ -12,6 +12,8 @@ export interface WebhookPost {
   embeds: Embeds | null;
   key: string | null;
   threadKey: string | null;
+  /** Slack's `unfurl_links: false`: no link preview for this post (absent: previews as usual). */
+  unfurl?: false;
 }
 
 /**
@@ -142,6 +144,8 @@ const payloadSchema = z.looseObject({
     .nullish(),
   key: z.string().trim().min(1).max(200).nullish(),
   thread_key: z.string().trim().min(1).max(200).nullish(),
+  // Anything but false keeps previews on: a sender's odd value is not worth refusing the post for.
+  unfurl_links: z.unknown().optional(),
 });
 
 class InvalidBlocks extends Error {}
@@ -371,6 +375,7 @@ export function parseWebhookBody(contentType: string | null, raw: string): Paylo
           : null,
         key: p.key ?? null,
         threadKey: p.thread_key ?? null,
+        ...(p.unfurl_links === false ? { unfurl: false as const } : {}),
       },
       warnings: payloadWarnings(value as Record<string, unknown>),
     };

@@ -15,6 +15,8 @@ export interface Received {
   error: string | null;
   warnings: string[];
   events: Outgoing[];
+  /** The message a real call posted or edited, and whether its first link may get a preview. */
+  posted?: { messageId: string; unfurl: boolean };
   /** A dry run's answer: the message as it would be, and whether it would edit an earlier one. */
   preview?: Awaited<ReturnType<typeof previewWebhookMessage>>;
 }
@@ -62,8 +64,9 @@ export async function doReceiveWebhook(db: Db, hook: LiveWebhook, input: Receive
     const preview = await previewWebhookMessage(db, hook, post);
     return { status: 200, word: "ok", error: null, warnings, events: [], preview };
   }
-  const { events } = await doDeliverWebhook(db, hook, post);
-  return { status: 200, word: "ok", error: null, warnings, events };
+  const { message, events } = await doDeliverWebhook(db, hook, post);
+  const posted = { messageId: message.id, unfurl: post.unfurl !== false };
+  return { status: 200, word: "ok", error: null, warnings, events, posted };
 }
 
 function overrideWarnings(hook: LiveWebhook, post: WebhookPost): string[] {

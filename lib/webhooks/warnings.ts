@@ -38,7 +38,7 @@ const READ_IN_ATTACHMENTS = new Set([
 // Slack fields people send on purpose, with what happens instead.
 const WHY_IGNORED: Record<string, string> = {
   channel: "a webhook posts only into its own channel",
-  unfurl_links: "link previews follow the community's setting",
+  unfurl_links: "a link gets a preview unless the community turned them off (`false` turns it off)",
   unfurl_media: "link previews follow the community's setting",
   link_names: "@names are always linked",
   parse: "text is always read as mrkdwn (or plain with `mrkdwn: false`)",
@@ -73,6 +73,8 @@ export function payloadWarnings(payload: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const key of Object.keys(payload)) {
     if (READ.has(key)) continue;
+    // `unfurl_links: false` is honoured (no preview); only asking for one is moot.
+    if (key === "unfurl_links" && payload[key] === false) continue;
     const why = WHY_IGNORED[key];
     out.push(why ? `\`${key}\` is ignored: ${why}` : `unknown field \`${key}\` is ignored`);
   }

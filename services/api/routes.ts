@@ -19,6 +19,7 @@ import { presenceRoutes } from "./routes/presence.ts";
 import { scheduledRoutes } from "./routes/scheduled.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
 import { webhookSettingRoutes } from "./routes/webhook-settings.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
@@ -41,6 +42,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...presenceRoutes,
   ...liveRoutes,
   ...sessionRoutes,
+  ...tokenRoutes,
   ...commandRoutes,
   ...webhookSettingRoutes,
   ...scheduledRoutes,

@@ -1,8 +1,10 @@
 /** The API's JSON shapes, under the names the web pages use; the shapes themselves are the clients' one set. */
 export type {
   AttachmentJson as Attachment,
+  BotTokenJson as BotToken,
   ChannelJson as Channel,
   CommunityJson as Community,
+  DmJson as Dm,
   MeJson as Me,
   MemberJson as Member,
   MessageJson as Message,

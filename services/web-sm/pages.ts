@@ -6,7 +6,7 @@ import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
-import type { Channel, Member, Message, Notification, Page } from "./api-types.ts";
+import type { BotToken, Channel, Dm, Member, Message, Notification, Page } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { redirect } from "./forms.ts";
 import { channelPath, dmName, loadShell, names, rememberNames, type Shell } from "./shell.ts";
@@ -16,6 +16,7 @@ import {
   type AuditItem,
   browsePane,
   createCommunityPage,
+  dmsPane,
   type InviteItem,
   membersPane,
   messageHref,
@@ -144,8 +145,29 @@ export async function dmPage(req: Request, ctx: RequestContext, deps: PageDeps) 
   if (channel.community_id !== null) throw notFound("conversation");
   const slug = ctx.url.searchParams.get("c") ?? communities.items[0]?.slug ?? null;
   const shell = await loadShell(deps.bus, client, slug);
-  const listed = shell.dms.find((d) => d.id === channel.id);
+  // Older than the sidebar's page: its members (the conversation's name) are in a later one.
+  const listed =
+    shell.dms.find((d) => d.id === channel.id) ??
+    (shell.moreDms
+      ? (await client.all<Channel>("/api/dm")).items.find((d) => d.id === channel.id)
+      : undefined);
   return conversationPage(ctx, client, shell, { ...channel, ...listed });
+}
+
+/** Every DM and group DM, most recently active first, a page at a time. */
+export async function dmsPage(req: Request, ctx: RequestContext, deps: PageDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const after = ctx.url.searchParams.get("after") ?? "";
+  const params = new URLSearchParams({ limit: "100", ...(after ? { after } : {}) });
+  const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
+  const slug = ctx.url.searchParams.get("c") ?? communities.items[0]?.slug ?? null;
+  const [shell, dms] = await Promise.all([
+    loadShell(deps.bus, client, slug),
+    client.get<Page<Dm>>(`/api/dm?${params}`),
+  ]);
+  rememberNames(dms.items.flatMap((d) => d.members ?? []));
+  const pane = dmsPane(shell, dms.items, dms.next_cursor ?? null);
+  return htmlResponse(appPage(shell, { title: "Direct messages", url: ctx.url.pathname, pane }));
 }
 
 /** Search results; a query the API refuses is shown above the form again (`failure`). */
@@ -290,19 +312,31 @@ export async function settingsPage(
   const client = clientOf(req, ctx, deps.api);
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
   const slug = ctx.url.searchParams.get("community") || communities.items[0]?.slug || null;
+  // Sessions and bot tokens page on with their own cursors, so each list moves alone.
+  const pageOf = (name: string) => {
+    const after = ctx.url.searchParams.get(name);
+    return new URLSearchParams({ limit: "50", ...(after ? { after } : {}) });
+  };
   const [shell, sessions, scheduled] = await Promise.all([
     loadShell(deps.bus, client, slug),
-    client.get<{ items: SessionItem[] }>("/api/sessions"),
+    client.get<Page<SessionItem>>(`/api/sessions?${pageOf("sessions_after")}`),
     client.get<{ items: ScheduledItem[] }>("/api/scheduled"),
   ]);
   const role = shell.community?.role;
   const admin =
     slug && (role === "owner" || role === "admin")
       ? await Promise.all([
-          runCommandIn(client, slug, "/token list"),
+          client.get<Page<BotToken>>(
+            `/api/communities/${encodeURIComponent(slug)}/tokens?${pageOf("tokens_after")}`,
+          ),
           webhooksWithLogs(client, slug),
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
-        ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w, invites: i.items }))
+        ]).then(([t, w, i]) => ({
+          tokens: t.items,
+          moreTokens: t.next_cursor ?? null,
+          webhooks: w,
+          invites: i.items,
+        }))
       : null;
   const audit =
     slug && role === "owner"
@@ -315,6 +349,7 @@ export async function settingsPage(
   const pane = settingsPane(shell, {
     sessions: sessions.items,
     scheduled: scheduled.items,
+    moreSessions: sessions.next_cursor ?? null,
     admin,
     audit,
     ...answered,

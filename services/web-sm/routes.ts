@@ -41,6 +41,7 @@ export function webRoutes(deps: WebDeps) {
     route("GET", "/m/:id", p(pages.permalink)),
     route("GET", "/saved", p(pages.savedPage)),
     route("GET", "/dm/:id", p(pages.dmPage)),
+    route("GET", "/dms", p(pages.dmsPage)),
     route(
       "GET",
       "/search",

@@ -10,7 +10,9 @@ export interface Shell {
   communities: Community[];
   community: Community | null;
   channels: Channel[];
+  /** The most recently active DMs; `moreDms` says older ones are on the DMs page. */
   dms: Channel[];
+  moreDms: boolean;
   notificationsUnread: number;
   /** The bus position the page was rendered at: its live stream resumes from here. */
   seq: number;
@@ -22,6 +24,9 @@ export function rememberNames(people: Iterable<Pick<Person, "id" | "display_name
   for (const p of people) names.set(p.id, p.display_name);
   if (names.size > 20_000) names.clear();
 }
+
+/** DMs the sidebar lists; the rest are a page of their own (`/dms`), as Slack's "All DMs". */
+export const SIDEBAR_DMS = 50;
 
 /**
  * Loads the shell in parallel. The bus head is read first: anything published after it reaches the
@@ -36,7 +41,7 @@ export async function loadShell(bus: EventBus, client: ApiClient, slug: string |
     client.get<{ items: Community[] }>("/api/communities?limit=1000"),
     // Archived ones too: their pages still open (read-only); the sidebar leaves them out.
     slug ? client.get<Page<Channel>>(`/api/communities/${enc}/channels?archived=true`) : none,
-    client.get<{ items: Channel[] }>("/api/dm"),
+    client.get<Page<Channel>>(`/api/dm?limit=${SIDEBAR_DMS}`),
     client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
   ]);
   const community = slug ? (communities.items.find((c) => c.slug === slug) ?? null) : null;
@@ -52,6 +57,7 @@ export async function loadShell(bus: EventBus, client: ApiClient, slug: string |
       ? (await client.get<Page<Channel>>(`/api/communities/${enc}/channels?joined=true&limit=1000`)).items
       : firstChannels.items.filter((c) => c.is_member || c.visibility === "public"),
     dms: dms.items,
+    moreDms: dms.has_more,
     notificationsUnread: notes.unread_count,
     seq,
   };

@@ -209,6 +209,26 @@ describe("the ajet-chat CLI", () => {
     expect((await ok(bot, ["send", "#general", "deployed", "-q"])).trim()).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  test("sessions lists your sessions, the one asking marked; token list reads the API's pages, one token a line", async () => {
+    const sessions = await json<{ id: string; current: boolean }>(alice, ["sessions"]);
+    expect(sessions.filter((x) => x.current)).toHaveLength(1);
+    expect(plainLines(await ok(alice, ["sessions"])).map((l) => l[0])).toEqual(sessions.map((x) => x.id));
+    expect(
+      (await json(bob, ["sessions"])).map((x) => x.id).some((id) => sessions.some((x) => x.id === id)),
+    ).toBe(false);
+
+    for (const name of ["pager", "metrics"]) await ok(alice, ["token", "create", name]);
+    const tokens = await json<{ id: string; bot: { username: string } }>(alice, ["token", "list"]);
+    expect(tokens.map((x) => x.bot.username)).toEqual(expect.arrayContaining(["metrics-bot", "pager-bot"]));
+    expect(tokens.map((x) => x.id)).toEqual([...tokens.map((x) => x.id)].sort().reverse());
+    expect(JSON.stringify(tokens)).not.toContain("ajt_");
+    const plain = plainLines(await ok(alice, ["token", "list"]));
+    expect(plain.map((l) => l[0])).toEqual(tokens.map((x) => x.id));
+    expect(plain[0]?.[3]).toBe("live");
+    const refused = await runCli(["token", "list"], { env: as(chat, bob) });
+    expect(refused.code).toBe(2);
+  });
+
   test("login signs in through the browser's approval and keeps the token in a 0600 file; logout forgets it", async () => {
     const config = freshConfigHome();
     dirs.push(config);
@@ -292,5 +312,26 @@ describe("the ajet-chat CLI", () => {
     expect(await proc.exited).toBe(0);
     expect(out).toContain("\x1b[1mshiny\x1b[22m");
     expect(out).not.toContain("**shiny**");
+  });
+
+  test("on a terminal a :shortcode: shows as its emoji with a UTF-8 locale, and as typed on the Linux console", async () => {
+    await ok(alice, ["send", "#general", "shipped :rocket:"]);
+    const readOn = async (env: Record<string, string>) => {
+      const proc = Bun.spawn(
+        ["script", "-qec", "bun bin/ajet-chat.ts read '#general' --limit 1", "/dev/null"],
+        {
+          env: { PATH: process.env.PATH ?? "", HOME: "/tmp", ...as(chat, alice), ...env },
+          stdout: "pipe",
+        },
+      );
+      const out = await new Response(proc.stdout).text();
+      expect(await proc.exited).toBe(0);
+      return out;
+    };
+    const utf8 = await readOn({ LANG: "C.UTF-8", TERM: "xterm-256color" });
+    expect(utf8).toContain("shipped 🚀");
+    const linuxConsole = await readOn({ LANG: "C.UTF-8", TERM: "linux" });
+    expect(linuxConsole).toContain("shipped :rocket:");
+    expect(linuxConsole).not.toContain("🚀");
   });
 });

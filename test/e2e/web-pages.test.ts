@@ -47,6 +47,17 @@ afterAll(async () => {
 });
 
 describe("the rest of a working day, in the browser", () => {
+  test("a :shortcode: posted through the API shows as its emoji in the channel page, and code keeps it", async () => {
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "release out :rocket: see `:rocket:`",
+    });
+    const page = await fetch(chan("general"), { headers: { authorization: `Bearer ${bob.token}` } });
+    const html = await page.text();
+    expect(html).toContain(
+      'release out <span class="emoji" title=":rocket:">🚀</span> see <code>:rocket:</code>',
+    );
+  });
+
   test("someone not signed in is sent to sign in and brought back", async () => {
     const res = await fetch(chan("general"), { redirect: "manual" });
     expect(res.status).toBe(303);

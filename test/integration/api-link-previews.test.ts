@@ -3,6 +3,7 @@ import sharp from "sharp";
 import type { LinkPreviewJson } from "../../lib/client/views.ts";
 import { parseOutboundAllow } from "../../lib/outbound/allow-list.ts";
 import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { commandOk } from "../support/commands.ts";
 import { type OutsideWeb, ogPage, startOutsideWeb } from "../support/outside-web.ts";
 
 interface Msg {
@@ -34,6 +35,7 @@ describe.each(DB_KINDS)("link previews (%s)", (kind) => {
         },
         "ignored when og:title is there",
       );
+    web.routes["/other"] = () => ogPage({ "og:title": "The other page", "og:site_name": "Other" }, "");
     web.routes["/plain"] = () =>
       new Response(
         "<html><head><title>Just a title</title></head><body><title>not this</title></body></html>",
@@ -162,5 +164,84 @@ describe.each(DB_KINDS)("link previews (%s)", (kind) => {
     const m = await postAndSettle(alice, web.url("/article"));
     expect(m.preview).toBeNull();
     await t.json(alice, "PATCH", "/api/communities/acme", { unfurl_links: true });
+  });
+
+  test("an edit that adds a link gets its card, pushed live; one that keeps the link keeps the card", async () => {
+    const m = await postAndSettle(alice, "no link yet");
+    expect(m.preview).toBeNull();
+    await t.json(alice, "PATCH", `/api/messages/${m.id}`, { body_md: `now with ${web.url("/article")}` });
+    await t.app.idle();
+    const edited = await t.json<Msg>(bob, "GET", `/api/messages/${m.id}`);
+    expect(edited.preview?.title).toBe("Launch day & more");
+    expect(updatesOf(m.id).at(-1)?.preview?.title).toBe("Launch day & more");
+
+    const visits = web.publicVisits.length;
+    await t.json(alice, "PATCH", `/api/messages/${m.id}`, { body_md: `typo fixed, ${web.url("/article")}` });
+    await t.app.idle();
+    expect((await t.json<Msg>(bob, "GET", `/api/messages/${m.id}`)).preview?.title).toBe("Launch day & more");
+    expect(web.publicVisits.length).toBe(visits);
+  });
+
+  test("an edit that changes the link swaps the card; one that removes it drops the card", async () => {
+    const m = await postAndSettle(alice, web.url("/article"));
+    expect(m.preview?.title).toBe("Launch day & more");
+    const swapped = await t.json<Msg>(alice, "PATCH", `/api/messages/${m.id}`, {
+      body_md: `moved to ${web.url("/other")}`,
+    });
+    // The old card is gone at once, not shown beside the new link until the new one arrives.
+    expect(swapped.preview).toBeNull();
+    await t.app.idle();
+    const after = await t.json<Msg>(bob, "GET", `/api/messages/${m.id}`);
+    expect(after.preview).toMatchObject({ url: web.url("/other"), title: "The other page" });
+
+    const dropped = await t.json<Msg>(alice, "PATCH", `/api/messages/${m.id}`, {
+      body_md: "no link after all",
+    });
+    expect(dropped.preview).toBeNull();
+    await t.app.idle();
+    expect((await t.json<Msg>(bob, "GET", `/api/messages/${m.id}`)).preview).toBeNull();
+    expect(updatesOf(m.id).at(-1)).toMatchObject({ preview: null });
+  });
+
+  test("an edit to an internal address drops the old card and makes none", async () => {
+    const m = await postAndSettle(alice, web.url("/article"));
+    await t.json(alice, "PATCH", `/api/messages/${m.id}`, { body_md: web.internalUrl("/admin") });
+    await t.app.idle();
+    expect((await t.json<Msg>(bob, "GET", `/api/messages/${m.id}`)).preview).toBeNull();
+    expect(web.internalVisits).toEqual([]);
+  });
+
+  test("an incoming webhook's post gets a card; a keyed update with a new link gets the new one", async () => {
+    const reply = await commandOk(t, alice, general, "/webhook create #general Newsfeed");
+    const path = new URL(reply.effects[0]?.url as string).pathname;
+    const hook = (body: unknown) => t.call(null, "POST", path, body);
+    expect((await hook({ text: `Read ${web.url("/article")}`, key: "daily" })).status).toBe(200);
+    await t.app.idle();
+    const page = await t.json<{ items: (Msg & { body_md: string })[] }>(
+      bob,
+      "GET",
+      `/api/channels/${general}/messages?limit=1`,
+    );
+    const posted = page.items[0] as Msg & { body_md: string };
+    expect(posted.body_md).toBe(`Read ${web.url("/article")}`);
+    expect(posted.preview?.title).toBe("Launch day & more");
+
+    expect((await hook({ text: `Read ${web.url("/other")}`, key: "daily" })).status).toBe(200);
+    await t.app.idle();
+    const updated = await t.json<Msg>(bob, "GET", `/api/messages/${posted.id}`);
+    expect(updated.preview?.title).toBe("The other page");
+    expect(updatesOf(posted.id).at(-1)?.preview?.title).toBe("The other page");
+  });
+
+  test("a webhook post saying unfurl_links: false gets no card, and its page is not fetched", async () => {
+    const reply = await commandOk(t, alice, general, "/webhook create #general Quiet");
+    const path = new URL(reply.effects[0]?.url as string).pathname;
+    web.routes["/quiet"] = () => ogPage({ "og:title": "Quiet page" }, "");
+    const res = await t.call(null, "POST", path, { text: `see ${web.url("/quiet")}`, unfurl_links: false });
+    expect(res.status).toBe(200);
+    await t.app.idle();
+    const page = await t.json<{ items: Msg[] }>(bob, "GET", `/api/channels/${general}/messages?limit=1`);
+    expect(page.items[0]?.preview).toBeNull();
+    expect(web.publicVisits.filter((v) => v.path === "/quiet")).toEqual([]);
   });
 });

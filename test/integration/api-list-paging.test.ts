@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
-import { users } from "../../lib/db/schema.ts";
+import { eq, sql } from "drizzle-orm";
+import { createSession } from "../../lib/auth/sessions.ts";
+import { sessions, users } from "../../lib/db/schema.ts";
 import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { commandOk } from "../support/commands.ts";
 
 interface ListPage<T> {
   items: T[];
@@ -20,11 +22,13 @@ describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (
   let t: TestApi;
   let alice: Person;
   let bob: Person;
+  let general: string;
+  const people = new Map<string, Person>();
   beforeAll(async () => {
     t = await startTestApi(kind);
     alice = await t.person("alice");
     bob = await t.person("bob");
-    await acmeWithSecret(t, alice);
+    ({ general } = await acmeWithSecret(t, alice));
     await t.join(bob, "acme");
     for (let i = 0; i < 23; i++) {
       await t.json(alice, "POST", "/api/communities/acme/channels", {
@@ -44,6 +48,7 @@ describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (
       const p = await t.person(username);
       await t.database.db.update(users).set({ displayName }).where(eq(users.id, p.id));
       await t.join(p, "acme");
+      people.set(username, p);
     }
   });
   afterAll(() => t?.close());
@@ -137,6 +142,78 @@ describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (
     expect([...first.items, ...second.items].map((i) => i.id)).toEqual([...made].reverse());
     expect(second.has_more).toBe(false);
     expect((await t.call(bob, "GET", "/api/communities/acme/invites")).status).toBe(403);
+  });
+
+  test("DMs page most recently active first, without gaps or repeats, and nobody else's appear", async () => {
+    const [zed, yan, alX] = ["zed", "yan", "al_x"].map((u) => people.get(u) as Person) as [
+      Person,
+      Person,
+      Person,
+    ];
+    const open = async (...with_: Person[]) =>
+      (await t.json<{ id: string }>(bob, "POST", "/api/dm", { user_ids: with_.map((p) => p.id) })).id;
+    const order: string[] = [];
+    for (const others of [[alice], [zed], [yan], [alX], [alice, zed]]) {
+      const id = await open(...(others as Person[]));
+      await t.json(bob, "POST", `/api/channels/${id}/messages`, { body_md: "hello" });
+      order.unshift(id);
+    }
+    // alice's own DM with zed (not bob's) must not show in bob's list.
+    const hers = (await t.json<{ id: string }>(alice, "POST", "/api/dm", { user_ids: [zed.id] })).id;
+
+    const pages = await everyPage<{ id: string; members: unknown[] }>(bob, "/api/dm", 2);
+    expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
+    expect(pages.map((p) => p.has_more)).toEqual([true, true, false]);
+    expect(pages.flatMap((p) => p.items.map((d) => d.id))).toEqual(order);
+    expect(pages.flatMap((p) => p.items.map((d) => d.id))).not.toContain(hers);
+    expect(pages[0]?.items[0]?.members).toHaveLength(3);
+    const whole = await t.json<ListPage<{ id: string }>>(bob, "GET", "/api/dm");
+    expect(whole).toMatchObject({ has_more: false, next_cursor: null });
+    expect(whole.items.map((d) => d.id)).toEqual(order);
+    expect((await t.call(bob, "GET", "/api/dm?after=bm90LWEtY3Vyc29y")).status).toBe(400);
+  });
+
+  test("sessions page most recently used first; times a microsecond apart are neither skipped nor repeated", async () => {
+    const sam = await t.person("sam");
+    const made = [];
+    for (let i = 0; i < 4; i++) made.push((await createSession(t.database.db, sam.id)).session.id);
+    // Two in the same millisecond, a microsecond apart; two others older.
+    const at = ["2026-01-01 00:00:00.000200+00", "2026-01-01 00:00:00.000100+00", "2025-12-31 00:00:00+00"];
+    for (const [i, id] of made.slice(0, 3).entries()) {
+      await t.database.db
+        .update(sessions)
+        .set({ lastUsedAt: sql`${at[i]}::timestamptz` })
+        .where(eq(sessions.id, id));
+    }
+    const pages = await everyPage<{ id: string; current: boolean }>(sam, "/api/sessions", 1);
+    const ids = pages.flatMap((p) => p.items.map((x) => x.id));
+    // sam's own session and the fourth (both used now) lead, then the older three.
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids).size).toBe(5);
+    expect(ids.slice(0, 3)).toContain(made[3] as string);
+    // The two of one millisecond come in id order between them: the cursor holds milliseconds.
+    expect(ids.slice(-3, -1).sort()).toEqual((made.slice(0, 2) as string[]).sort());
+    expect(ids.at(-1)).toBe(made[2] as string);
+    expect(pages.flatMap((p) => p.items).filter((x) => x.current)).toHaveLength(1);
+    const bobs = await t.json<ListPage<{ id: string }>>(bob, "GET", "/api/sessions");
+    expect(bobs.items.map((x) => x.id).some((id) => ids.includes(id))).toBe(false);
+  });
+
+  test("bot tokens page newest first for admins; a member gets 403", async () => {
+    const made: string[] = [];
+    for (const name of ["ci", "deploy", "pager"]) {
+      const reply = await commandOk(t, alice, general, `/token create ${name}`);
+      made.unshift(reply.effects[0]?.token_id as string);
+    }
+    const pages = await everyPage<{ id: string; bot: { username: string } }>(
+      alice,
+      "/api/communities/acme/tokens",
+      2,
+    );
+    expect(pages.map((p) => p.has_more)).toEqual([true, false]);
+    expect(pages.flatMap((p) => p.items.map((x) => x.id))).toEqual(made);
+    expect(JSON.stringify(pages)).not.toContain("ajt_");
+    expect((await t.call(bob, "GET", "/api/communities/acme/tokens")).status).toBe(403);
   });
 
   test("communities page too; a made-up cursor is a 400", async () => {

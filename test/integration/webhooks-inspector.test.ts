@@ -127,7 +127,7 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     expect(log[6]?.request).toBe("{text: nope");
     expect(log[6]?.response).toBe("invalid_payload");
     expect(log[0]?.response).toBe(
-      "ok\nwarning: `unfurl_links` is ignored: link previews follow the community's setting",
+      "ok\nwarning: `unfurl_links` is ignored: a link gets a preview unless the community turned them off (`false` turns it off)",
     );
     expect(log.every((d) => d.latency_ms >= 0)).toBe(true);
 

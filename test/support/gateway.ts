@@ -8,6 +8,7 @@ import { route } from "../../lib/http/router.ts";
 import { openSse } from "../../lib/http/sse.ts";
 import { createStreamLimits } from "../../lib/live/stream-limits.ts";
 import { configureLog } from "../../lib/log.ts";
+import type { Outbound } from "../../lib/outbound/fetch.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { createApiApp } from "../../services/api/main.ts";
 import { createGatewayApp } from "../../services/auth-gw/main.ts";
@@ -143,9 +144,13 @@ export interface TestStack {
  * The four real services in-process, wired as the embedded server wires them (one bus, one
  * database, the session managers sharing one stream limit), over PGlite in memory.
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  /** The API's way out to other servers (a test's own web, see outside-web.ts). */
+  outbound?: Outbound,
+): Promise<TestStack> {
   configureLog({ level: "error" });
-  const api = await startTestApi("pglite", env);
+  const api = await startTestApi("pglite", env, undefined, outbound);
   const config = loadConfig({ AJET_LOG_LEVEL: "error", AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET, ...env });
   const upstream = { name: "api", app: api.app, secret: TEST_INTERNAL_SECRET };
   const limits = createStreamLimits(config.streamLimits);

@@ -401,7 +401,7 @@ describe("what a payload asks for that is not done, as warnings", () => {
       }),
     ).toEqual([
       "`channel` is ignored: a webhook posts only into its own channel",
-      "`unfurl_links` is ignored: link previews follow the community's setting",
+      "`unfurl_links` is ignored: a link gets a preview unless the community turned them off (`false` turns it off)",
       "`thread_ts` is ignored: use `thread_key` to thread a webhook's posts",
       "unknown field `colour` is ignored",
       "`blocks[0].accessory` of type `button` is not shown",

@@ -33,6 +33,7 @@ export class Context {
   ) {
     this.out = new Output(chooseMode(args.flags.json === true, io.stdoutIsTty), {
       color: !config.noColor,
+      emoji: config.emoji,
       write: io.write,
     });
     this.session = openSession(config, {

@@ -35,10 +35,16 @@ export function printMessage(out: Output, m: MessageJson, channelLabel: string) 
     out.record(m, [m.id, m.created_at, channelLabel, authorLabel(m), body], () => "");
     return;
   }
-  for (const line of messageLines(m, channelLabel, out.style, out.color)) out.line(line);
+  for (const line of messageLines(m, channelLabel, out.style, out.color, out.emoji)) out.line(line);
 }
 
-export function messageLines(m: MessageJson, channelLabel: string, s: Style, color: boolean): string[] {
+export function messageLines(
+  m: MessageJson,
+  channelLabel: string,
+  s: Style,
+  color: boolean,
+  emoji = true,
+): string[] {
   const marks = [
     m.author.is_bot ? s.magenta("[bot]") : "",
     m.author.deactivated ? s.dim("(deactivated)") : "",
@@ -57,7 +63,7 @@ export function messageLines(m: MessageJson, channelLabel: string, s: Style, col
   const lines = [header];
   if (m.deleted) return [...lines, `  ${s.dim(s.italic("this message was deleted"))}`];
   const showBody = !(m.embeds?.body_is_fallback && m.embeds.attachments?.length);
-  if (showBody) for (const line of renderBody(m.body_md, color)) lines.push(`  ${line}`);
+  if (showBody) for (const line of renderBody(m.body_md, color, emoji)) lines.push(`  ${line}`);
   for (const a of m.embeds?.attachments ?? []) {
     const gutter = a.color ? s.hex(a.color, "▌") : s.gray("▌");
     const parts = [
@@ -88,10 +94,10 @@ export function messageLines(m: MessageJson, channelLabel: string, s: Style, col
 }
 
 /** Markdown as terminal lines; the renderer (and the highlighter, for code) load only when needed. */
-function renderBody(md: string, color: boolean): string[] {
+function renderBody(md: string, color: boolean, emoji: boolean): string[] {
   if (!color) return md.split("\n");
   const { markdownToAnsi, hasCodeBlock, loadHighlighter } =
     require("../../markdown/terminal.ts") as typeof import("../../markdown/terminal.ts");
   if (hasCodeBlock(md)) loadHighlighter();
-  return markdownToAnsi(md);
+  return markdownToAnsi(md, { emoji });
 }

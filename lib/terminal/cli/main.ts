@@ -12,6 +12,7 @@ const COMMANDS: Record<string, Loader> = {
   login: () => import("./commands/account.ts").then((m) => m.login),
   logout: () => import("./commands/account.ts").then((m) => m.logout),
   whoami: () => import("./commands/account.ts").then((m) => m.whoami),
+  sessions: () => import("./commands/account.ts").then((m) => m.sessions),
   profile: () => import("./commands/profile.ts").then((m) => m.profile),
   communities: () => import("./commands/browse.ts").then((m) => m.communities),
   channels: () => import("./commands/browse.ts").then((m) => m.channels),

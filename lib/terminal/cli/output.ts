@@ -14,13 +14,16 @@ export class Output {
   readonly style: Style;
   constructor(
     readonly mode: Mode,
-    options: { color?: boolean; write?: (text: string) => void } = {},
+    options: { color?: boolean; emoji?: boolean; write?: (text: string) => void } = {},
   ) {
+    this.emoji = options.emoji !== false;
     this.style = mode === "tty" && options.color !== false ? ansiStyle : plainStyle;
     this.write = options.write ?? ((text) => process.stdout.write(text));
   }
 
   private readonly write: (text: string) => void;
+  /** Whether a rendered `:shortcode:` shows as the emoji (the terminal has the glyphs). */
+  readonly emoji: boolean;
 
   get color() {
     return this.style === ansiStyle;

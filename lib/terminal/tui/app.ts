@@ -35,6 +35,8 @@ export interface TuiOptions {
   quit(): void;
   /** Live updates; off in benchmarks that measure only loading and drawing. */
   live?: boolean;
+  /** `:shortcode:` drawn as the emoji (default) or kept as typed. */
+  emoji?: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ export class TuiApp implements Controller {
   /** Loads everything the first screen shows, draws it, then goes live. */
   async start() {
     const [me, communities] = await Promise.all([this.client.me(), this.client.communities()]);
-    this.state = initialState(me);
+    this.state = initialState(me, this.o.emoji !== false);
     this.state.communities = communities.items;
     this.state.community =
       communities.items.find((c) => c.slug === this.o.community)?.slug ?? communities.items[0]?.slug ?? null;

@@ -29,7 +29,8 @@ export async function startTui(argv: string[]) {
   };
   try {
     const args = parseArgs(argv, {});
-    const session = openSession(loadClientConfig(), {
+    const config = loadClientConfig();
+    const session = openSession(config, {
       profile: stringFlag(args.flags, "profile"),
       server: stringFlag(args.flags, "server"),
     });
@@ -51,6 +52,7 @@ export async function startTui(argv: string[]) {
       screen,
       bell: () => process.stdout.write("\x07"),
       quit: () => leave(0),
+      emoji: config.emoji,
     });
     const started = app;
     renderer.keyInput.on("keypress", (key) => started.handleKey(key));

@@ -68,11 +68,14 @@ export interface TuiState {
   flash: { text: string; error: boolean } | null;
   /** Ids of messages already counted, so a message both sent here and echoed by the stream counts once. */
   seen: Set<string>;
+  /** Whether `:shortcode:` in messages shows as the emoji (the terminal has the glyphs). */
+  emoji: boolean;
 }
 
-export function initialState(me: MeJson): TuiState {
+export function initialState(me: MeJson, emoji = true): TuiState {
   return {
     me,
+    emoji,
     communities: [],
     community: null,
     channels: [],

@@ -103,8 +103,8 @@ const cache = new Map<string, Line[]>();
 /** Forget rendered messages (the highlighter just loaded: code blocks get their colours). */
 export const clearMessageCache = () => cache.clear();
 
-export function messageLines(m: MessageJson, width: number, picked: boolean): Line[] {
-  const key = `${m.id}|${width}|${picked}|${m.edited_at}|${m.deleted}|${m.reply_count}|${m.body_md.length}|${m.author.deactivated}|${m.reactions.map((r) => `${r.emoji}${r.count}${r.reacted_by_me}`).join()}|${m.preview?.title ?? ""}`;
+export function messageLines(m: MessageJson, width: number, picked: boolean, emoji = true): Line[] {
+  const key = `${m.id}|${width}|${picked}|${emoji}|${m.edited_at}|${m.deleted}|${m.reply_count}|${m.body_md.length}|${m.author.deactivated}|${m.reactions.map((r) => `${r.emoji}${r.count}${r.reacted_by_me}`).join()}|${m.preview?.title ?? ""}`;
   const hit = cache.get(key);
   if (hit) return hit;
   if (cache.size > 5000) cache.clear();
@@ -130,7 +130,7 @@ export function messageLines(m: MessageJson, width: number, picked: boolean): Li
   if (m.deleted) body.push(plain("this message was deleted", { italic: true, color: C.dim }));
   else {
     if (!(m.embeds?.body_is_fallback && m.embeds.attachments?.length))
-      body.push(...renderMarkdown(m.body_md));
+      body.push(...renderMarkdown(m.body_md, { emoji }));
     for (const a of m.embeds?.attachments ?? []) {
       const gutter = { text: "▌ ", color: a.color ?? C.dim };
       const parts = [
@@ -211,7 +211,7 @@ export function messagePaneLines(s: TuiState, l: Layout): Line[] {
     lines.push(plain("  ↑ older messages: PgUp", { color: C.dim }));
   if (list.length === 0) lines.push(plain("  No messages yet. Say hello!", { color: C.dim }));
   list.forEach((m, i) => {
-    lines.push(...messageLines(m, w, m.id === picked));
+    lines.push(...messageLines(m, w, m.id === picked, s.emoji));
     if (divider && m.id === divider && i < list.length - 1) {
       const text = " new ";
       const side = Math.max(2, Math.floor((w - text.length) / 2));
@@ -234,7 +234,8 @@ export function messagePaneLines(s: TuiState, l: Layout): Line[] {
 export function maxScroll(s: TuiState, l: Layout): number {
   if (!s.currentId) return 0;
   const list = s.messages.get(s.currentId) ?? [];
-  const total = list.reduce((n, m) => n + messageLines(m, l.messages, m.id === s.selected).length, 0) + 1;
+  const total =
+    list.reduce((n, m) => n + messageLines(m, l.messages, m.id === s.selected, s.emoji).length, 0) + 1;
   return Math.max(0, total - (l.body - 1));
 }
 
@@ -250,14 +251,14 @@ export function threadLines(s: TuiState, l: Layout): Line[] {
       w,
     ),
   ];
-  const content: Line[] = [...messageLines(s.thread.root, w, false)];
+  const content: Line[] = [...messageLines(s.thread.root, w, false, s.emoji)];
   const n = s.thread.replies.length;
   content.push(
     plain(`── ${n} ${n === 1 ? "reply" : "replies"} ${"─".repeat(Math.max(2, w - 14))}`.slice(0, w), {
       color: C.dim,
     }),
   );
-  for (const r of s.thread.replies) content.push(...messageLines(r, w, false));
+  for (const r of s.thread.replies) content.push(...messageLines(r, w, false, s.emoji));
   const room = l.body - 1;
   return [...lines, ...content.slice(Math.max(0, content.length - room))];
 }
@@ -276,7 +277,7 @@ function listLines(s: TuiState, l: Layout): Line[] {
     ),
   ];
   if (list.messages.length === 0) lines.push(plain("  Nothing here yet.", { color: C.dim }));
-  for (const m of list.messages) lines.push(...messageLines(m, w, false));
+  for (const m of list.messages) lines.push(...messageLines(m, w, false, s.emoji));
   return lines.slice(0, l.body);
 }
 

@@ -102,10 +102,11 @@ export const messageRoutes = [
     summary: "Edit your own message",
     scope: "messages:write",
     body: z.object({ body_md: bodyMd }),
-    handler: async ({ db, principal, params, body, publish }) => {
+    handler: async ({ db, principal, params, body, publish, unfurls }) => {
       const target = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
-      const { message, events } = await doEditMessage(db.db, principal.user.id, target, body.body_md);
+      const { message, events, unfurl } = await doEditMessage(db.db, principal.user.id, target, body.body_md);
       await publish(events);
+      if (unfurl) unfurls.queue(message.id);
       return messageView(db.db, principal.user.id, message);
     },
   }),

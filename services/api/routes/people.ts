@@ -3,6 +3,7 @@ import { z } from "zod";
 import { users } from "../../../lib/db/schema.ts";
 import { doOpenDm, listDms } from "../../../lib/dm/dm.ts";
 import { notFound } from "../../../lib/errors.ts";
+import { listQuery } from "../../../lib/list-page.ts";
 import { doMarkNotificationsRead, listNotifications } from "../../../lib/notifications/list.ts";
 import { pageQuery } from "../../../lib/pagination.ts";
 import { textLine } from "../../../lib/text-line.ts";
@@ -99,9 +100,10 @@ export const peopleRoutes = [
   api({
     method: "GET",
     path: "/api/dm",
-    summary: "Your DMs and group DMs, most recently active first",
+    summary: "A page of your DMs and group DMs, most recently active first; page on with after=next_cursor",
     scope: "channels:read",
-    handler: async ({ db, principal }) => ({ items: await listDms(db.db, principal.user.id) }),
+    query: listQuery,
+    handler: async ({ db, principal, query }) => listDms(db.db, principal.user.id, query),
   }),
   api({
     method: "POST",

@@ -5,18 +5,21 @@ import {
   sessionView,
 } from "../../../lib/auth/sessions.ts";
 import { notFound } from "../../../lib/errors.ts";
+import { listQuery } from "../../../lib/list-page.ts";
 import { api, idParam } from "../api-route.ts";
 
 export const sessionRoutes = [
   api({
     method: "GET",
     path: "/api/sessions",
-    summary: "Your signed-in sessions, most recently used first; current marks the one asking",
+    summary:
+      "A page of your signed-in sessions, most recently used first; current marks the one asking; page on with after=next_cursor",
     scope: null,
     peopleOnly: true,
-    handler: async ({ db, principal }) => {
-      const rows = await listSessions(db.db, principal.user.id);
-      return { items: rows.map((s) => sessionView(s, principal.credentialId)) };
+    query: listQuery,
+    handler: async ({ db, principal, query }) => {
+      const page = await listSessions(db.db, principal.user.id, query);
+      return { ...page, items: page.items.map((s) => sessionView(s, principal.credentialId)) };
     },
   }),
   api({

@@ -105,7 +105,7 @@ ${
         html`${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}`,
       );
     },
-  )}</ul>
+  )}</ul>${shell.moreDms ? html`<p class="more-dms"><a href="/dms">All direct messages…</a></p>` : ""}
 </nav>`;
 }
 

@@ -1,7 +1,7 @@
 import sanitizeHtml from "sanitize-html";
 import { whyNotified } from "../../../lib/client/views.ts";
 import { html, SafeHtml } from "../../../lib/http/html.ts";
-import type { Channel, Community, Member, Message, Notification } from "../api-types.ts";
+import type { BotToken, Channel, Community, Dm, Member, Message, Notification } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
 import { document, presenceDot } from "./layout.ts";
 import { avatar, markdown, messageItem, timeTag } from "./message.ts";
@@ -120,6 +120,16 @@ export function membersPane(shell: Shell, members: Member[], page: { q: string; 
       ? html`<p><a class="next-page" href="?${new URLSearchParams({ ...(page.q ? { q: page.q } : {}), after: page.next }).toString()}">More people →</a></p>`
       : ""
   }</div>`;
+}
+
+/** Every conversation, most recently active first, with the way to older ones. */
+export function dmsPane(shell: Shell, dms: Dm[], next: string | null) {
+  return html`<header class="pane-head"><h1>Direct messages</h1></header>
+<ul class="chan-list all-dms">${dms.map((d) => {
+    const other = (d.members ?? []).find((m) => m.id !== shell.me.id);
+    const unread = d.unread_count ?? 0;
+    return html`<li><a href="/dm/${d.id}">${other ? presenceDot(other.id, other.online) : ""}${dmName(d, shell.me.id)}</a>${unread ? html` <span class="badge">${unread}</span>` : ""}<span class="muted"> ${timeTag(d.last_activity_at)}</span></li>`;
+  })}</ul>${next ? html`<p><a class="next-page" href="?${new URLSearchParams({ after: next }).toString()}">Older conversations →</a></p>` : ""}`;
 }
 
 /** An audit log row as the API gives it to the community's owner. */
@@ -241,7 +251,14 @@ export function settingsPane(
   opts: {
     sessions: SessionItem[];
     scheduled: ScheduledItem[];
-    admin: { tokens: string; webhooks: WebhookItem[]; invites: InviteItem[] } | null;
+    /** The cursor of the next page of sessions, when there is one. */
+    moreSessions?: string | null;
+    admin: {
+      tokens: BotToken[];
+      moreTokens: string | null;
+      webhooks: WebhookItem[];
+      invites: InviteItem[];
+    } | null;
     /** The owner's view of the community's audit log, newest first. */
     audit?: AuditItem[];
     commandReply?: { ok: boolean; md: string };
@@ -273,7 +290,11 @@ ${scheduledCard(opts.scheduled)}
           ? html` <strong>(this browser)</strong> <form method="post" action="/auth/logout" class="inline"><button type="submit">Sign out</button></form>`
           : html` <form method="post" action="/settings/sessions/${s.id}/delete" class="inline"><button type="submit">Sign out</button></form>`
       }</li>`,
-  )}</ul><form method="post" action="/settings/sessions/revoke-all"><button type="submit" class="danger">Sign out everywhere</button></form></section>
+  )}</ul>${
+    opts.moreSessions
+      ? html`<p><a class="next-page" href="/settings?${new URLSearchParams({ ...(slug ? { community: slug } : {}), sessions_after: opts.moreSessions }).toString()}">More sessions →</a></p>`
+      : ""
+  }<form method="post" action="/settings/sessions/revoke-all"><button type="submit" class="danger">Sign out everywhere</button></form></section>
 ${
   opts.admin
     ? html`<section class="card" id="invites"><h2>Invite people to ${shell.community?.name ?? ""}</h2>
@@ -291,9 +312,25 @@ ${opts.newInvite ? html`<p role="status">Send this link to the people you invite
 <section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt; [--avatar &lt;url&gt;]</code>, <code>/webhook test &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>. Add <code>?dry_run=1</code> to a webhook's URL to see the message a payload would make, without posting it.</p>
 ${opts.commandReply ? html`<div class="ephemeral-reply${opts.commandReply.ok ? "" : " error"}" role="status"><div class="body" hx-ignore>${markdown(opts.commandReply.md)}</div></div>` : ""}
 <form method="post" action="/settings/command" class="stack-row"><input type="hidden" name="community" value="${shell.community?.slug ?? ""}"><input name="text" required placeholder="/token list" aria-label="Admin command"><button type="submit">Run</button></form>
-<h3>API tokens</h3><div class="body" hx-ignore>${markdown(opts.admin.tokens)}</div><h3>Webhooks</h3>${webhookCards(slug, opts.admin.webhooks)}</section>`
+<h3>API tokens</h3>${tokensTable(opts.admin.tokens, opts.admin.moreTokens, slug)}<h3>Webhooks</h3>${webhookCards(slug, opts.admin.webhooks)}</section>`
     : ""
 }${opts.audit ? auditSection(opts.audit) : ""}`;
+}
+
+/** The community's bot tokens, newest first, a page at a time; never their secrets. */
+function tokensTable(tokens: BotToken[], next: string | null, slug: string) {
+  if (tokens.length === 0)
+    return html`<p class="muted">No bot tokens yet; <code>/token create &lt;name&gt;</code> makes one.</p>`;
+  const state = (t: BotToken) =>
+    t.revoked_at ? "revoked" : t.expires_at && Date.parse(t.expires_at) <= Date.now() ? "expired" : "live";
+  return html`<table class="audit tokens"><thead><tr><th>Id</th><th>Bot</th><th>Scopes</th><th>State</th><th>Last used</th></tr></thead><tbody>${tokens.map(
+    (t) =>
+      html`<tr><td><code>${t.id}</code></td><td>@${t.bot.username}</td><td>${t.scopes.join(" ")}</td><td>${state(t)}</td><td>${t.last_used_at ? timeTag(t.last_used_at) : "never"}</td></tr>`,
+  )}</tbody></table>${
+    next
+      ? html`<p><a class="next-page" href="/settings?${new URLSearchParams({ community: slug, tokens_after: next }).toString()}">Older tokens →</a></p>`
+      : ""
+  }`;
 }
 
 /** The audit log card: who did what, newest first; the full log is `ajet-chat audit`. */

@@ -119,3 +119,25 @@ export const whoami: Command = {
     );
   },
 };
+
+/** `sessions`: your signed-in sessions, most recently used first (every page). */
+export const sessions: Command = {
+  usage: "sessions",
+  async run(ctx) {
+    const { items } = await ctx.client.sessions();
+    const s = ctx.out.style;
+    for (const x of items) {
+      ctx.out.record(x, [x.id, x.last_used_at, x.user_agent, x.ip, x.current ? "current" : ""], () =>
+        [
+          s.gray(x.id),
+          x.user_agent ?? "unknown client",
+          x.ip ?? "",
+          s.dim(`last used ${x.last_used_at ?? "never"}`),
+          x.current ? s.bold("(this one)") : "",
+        ]
+          .filter(Boolean)
+          .join("  "),
+      );
+    }
+  },
+};

@@ -57,12 +57,38 @@ export const webhook: Command = {
   },
 };
 
-/** `token create <name> [scopes…] [expiry]` / `list` / `revoke <id>`: `/token …`. */
+/**
+ * `token create <name> [scopes…] [expiry]` / `revoke <id>`: `/token …`; `token list`: every bot token
+ * of the community, newest first, read page by page from the API.
+ */
 export const token: Command = {
-  usage: "token create <name> [scopes…] [expiry] | token list | token revoke <id>",
+  usage: "token create <name> [scopes…] [expiry] | token list [--community C] | token revoke <id>",
   flags: { in: { type: "string" } },
   async run(ctx) {
     if (ctx.args.positionals.length === 0) throw new CliError(EXIT.usage, `usage: ajet-chat ${token.usage}`);
+    if (ctx.args.positionals.join(" ") === "list") return listTokens(ctx);
     await runSlash(ctx, `/token ${ctx.args.positionals.join(" ")}`);
   },
 };
+
+async function listTokens(ctx: Context) {
+  const { items } = await ctx.client.botTokens(await ctx.community());
+  const s = ctx.out.style;
+  const now = Date.now();
+  for (const t of items) {
+    const state = t.revoked_at
+      ? "revoked"
+      : t.expires_at && Date.parse(t.expires_at) <= now
+        ? "expired"
+        : "live";
+    ctx.out.record(t, [t.id, `@${t.bot.username}`, t.scopes.join(","), state, t.last_used_at], () =>
+      [
+        s.gray(t.id),
+        s.bold(`@${t.bot.username}`),
+        t.scopes.join(" "),
+        state === "live" ? s.green(state) : s.dim(state),
+        s.dim(`last used ${t.last_used_at ?? "never"}`),
+      ].join("  "),
+    );
+  }
+}

@@ -117,7 +117,7 @@ function printChange(out: Output, change: Change, channelLabel: string) {
   const m = change.data.message;
   if (change.type === "message.updated" && m) {
     out.record(change, ["edited", m.id, m.edited_at, channelLabel, authorLabel(m), m.body_md], () =>
-      messageLines(m, channelLabel, out.style, out.color).join("\n"),
+      messageLines(m, channelLabel, out.style, out.color, out.emoji).join("\n"),
     );
     return;
   }
