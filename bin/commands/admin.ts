@@ -4,7 +4,7 @@ import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { AdminDeps, AdminOutput } from "../../lib/admin/deps.ts";
 import { doctorOutput } from "../../lib/admin/doctor.ts";
-import { adminUsage, findAdminCommand, runAdminCommand } from "../../lib/admin/run.ts";
+import { adminUsage, runAdminCommand, withAbsolutePaths } from "../../lib/admin/run.ts";
 import { callAdminCommand, callBackup, NoServer } from "../../lib/admin/socket.ts";
 import { createBackup } from "../../lib/backup/create.ts";
 import { restoreBackup } from "../../lib/backup/restore.ts";
@@ -95,7 +95,7 @@ function print(output: AdminOutput, json: boolean) {
 /** `ajet-chat admin <command…>`: acts on this machine's deployment, with no sign-in. */
 export async function runAdmin(args: string[]) {
   const json = args.includes("--json");
-  const argv = args.filter((a) => a !== "--json");
+  let argv = args.filter((a) => a !== "--json");
   if (argv.length === 0 || argv[0] === "help" || argv.includes("--help")) {
     console.log(
       `usage (from a shell on the server, with its configuration):\n${adminUsage()}\n\nOptions: --json (one JSON object per line)`,
@@ -103,7 +103,7 @@ export async function runAdmin(args: string[]) {
     return;
   }
   try {
-    findAdminCommand(argv);
+    argv = withAbsolutePaths(argv, process.cwd());
     const config = loadAdminConfig();
     const user = osUser();
     const output = await viaServerOrLocal(

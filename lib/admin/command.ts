@@ -11,5 +11,7 @@ export interface AdminCommand {
   words: string[];
   usage: string;
   flags?: string[];
+  /** Positionals that name files on the admin's machine: made absolute before the command is sent to a server. */
+  files?: number[];
   run(deps: AdminDeps, args: AdminArgs): Promise<AdminOutput>;
 }

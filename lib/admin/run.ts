@@ -1,8 +1,10 @@
+import { resolve } from "node:path";
 import { checkMigrations } from "../db/migrate.ts";
 import { AppError, invalid } from "../errors.ts";
 import type { AdminArgs, AdminCommand } from "./command.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { communityCommands } from "./commands/communities.ts";
+import { exportCommand } from "./commands/export.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
 import { tokenCommands } from "./commands/tokens.ts";
@@ -24,6 +26,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   ...communityCommands,
   ...inviteCommands,
   auditCommand,
+  exportCommand,
   doctorCommand,
 ];
 
@@ -57,6 +60,26 @@ export function findAdminCommand(argv: string[]): { command: AdminCommand; args:
     args.flags[name] = value;
   }
   return { command, args };
+}
+
+/**
+ * `argv` with the command's file positionals made absolute against `cwd`: a running server takes the
+ * command over its socket and has a working directory of its own.
+ */
+export function withAbsolutePaths(argv: string[], cwd: string): string[] {
+  const { command } = findAdminCommand(argv);
+  if (!command.files?.length) return argv;
+  const out = [...argv];
+  let positional = 0;
+  for (let i = command.words.length; i < out.length; i++) {
+    const arg = out[i] as string;
+    if (arg.startsWith("--")) {
+      if (!arg.includes("=")) i++;
+      continue;
+    }
+    if (command.files.includes(positional++)) out[i] = resolve(cwd, arg);
+  }
+  return out;
 }
 
 /** Runs one admin command against the deployment's resources. */

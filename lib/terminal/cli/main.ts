@@ -46,6 +46,7 @@ const COMMANDS: Record<string, Loader> = {
   webhook: () => import("./commands/slash.ts").then((m) => m.webhook),
   token: () => import("./commands/slash.ts").then((m) => m.token),
   audit: () => import("./commands/audit.ts").then((m) => m.audit),
+  export: () => import("./commands/export.ts").then((m) => m.exportMine),
 };
 
 export const isCliCommand = (name: string) => Object.hasOwn(COMMANDS, name);
