@@ -11,6 +11,7 @@ import {
   signUp,
   startChatServer,
 } from "../support/chat-server.ts";
+import { elementsOf } from "../support/html.ts";
 import { runCli } from "../support/terminal.ts";
 import { entryJson, unzipAll } from "../support/unzip.ts";
 
@@ -361,6 +362,23 @@ describe("Slack-format export", () => {
         "noted, telling nobody",
       ]);
       expect(allText(entries)).not.toContain("pineapple");
+    });
+
+    test("the web settings page links to the download, which works with the browser's cookie", async () => {
+      const cookie = { cookie: `ajet_session=${carol.token}` };
+      const page = await fetch(`${chat.base}/settings?community=acme`, { headers: cookie });
+      expect(page.status).toBe(200);
+      const link = elementsOf(await page.text()).find(
+        (e) => e.tag === "a" && e.attrs.href === "/api/me/export",
+      );
+      expect(link?.attrs).toHaveProperty("download");
+      const res = await fetch(`${chat.base}/api/me/export`, { headers: cookie });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-disposition")).toMatch(
+        /^attachment; filename="ajet-chat-carol-\d{4}-\d{2}-\d{2}\.zip"$/,
+      );
+      const entries = await unzipAll(new Uint8Array(await res.arrayBuffer()));
+      expect(entryJson<{ username: string }>(entries, "profile.json").username).toBe("carol");
     });
 
     test("the export needs a person: no sign-in is 401, a bot token 403", async () => {
