@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { CHANNEL_NAME } from "../channels/name.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, messages } from "../db/schema.ts";
@@ -58,12 +58,13 @@ export async function doImportConversation(
   let channelId = known;
   if (channelId) report.conversations.existing++;
   else {
+    const merged = report.conversations.merged.length;
     channelId = await db.transaction(async (tx) => {
       const id = await createChannel(tx, communityId, kind, c, memberIds, report);
       await rememberId(tx, communityId, "conversation", c.id, id);
       return id;
     });
-    report.conversations.created++;
+    if (report.conversations.merged.length === merged) report.conversations.created++;
   }
   if (memberIds.length) {
     await db
@@ -123,9 +124,11 @@ async function createChannel(
 /** Everyone in the channel has read up to its newest message: an import starts with nothing unread. */
 export async function doMarkAllRead(db: Db, channelId: string) {
   const newest = db
-    .select({ id: sql`max(${messages.id})` })
+    .select({ id: messages.id })
     .from(messages)
-    .where(and(eq(messages.channelId, channelId), isNull(messages.deletedAt)));
+    .where(and(eq(messages.channelId, channelId), isNull(messages.deletedAt)))
+    .orderBy(desc(messages.id))
+    .limit(1);
   await db
     .update(channelMembers)
     .set({ lastReadMessageId: sql`(${newest})`, lastReadAt: new Date() })
