@@ -150,7 +150,7 @@ describe("ajet-chat admin import slack against PostgreSQL and S3", () => {
     const store = await openStore(loadConfig(env).storage);
     try {
       expect((await store.head(photo?.key as string))?.size).toBe(
-        (buildSlackExport().files.F0PHOTO?.body as Uint8Array).length,
+        (buildSlackExport().files.F0PHOTO as { body: Uint8Array }).body.length,
       );
     } finally {
       await store.close();
