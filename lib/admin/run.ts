@@ -5,6 +5,7 @@ import type { AdminArgs, AdminCommand } from "./command.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { communityCommands } from "./commands/communities.ts";
 import { exportCommand } from "./commands/export.ts";
+import { importCommand } from "./commands/import.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
 import { tokenCommands } from "./commands/tokens.ts";
@@ -28,6 +29,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   auditCommand,
   exportCommand,
   doctorCommand,
+  importCommand,
 ];
 
 export const adminUsage = () => ADMIN_COMMANDS.map((c) => `  ajet-chat admin ${c.usage}`).join("\n");
@@ -62,24 +64,13 @@ export function findAdminCommand(argv: string[]): { command: AdminCommand; args:
   return { command, args };
 }
 
-/**
- * `argv` with the command's file positionals made absolute against `cwd`: a running server takes the
- * command over its socket and has a working directory of its own.
- */
-export function withAbsolutePaths(argv: string[], cwd: string): string[] {
-  const { command } = findAdminCommand(argv);
-  if (!command.files?.length) return argv;
-  const out = [...argv];
-  let positional = 0;
-  for (let i = command.words.length; i < out.length; i++) {
-    const arg = out[i] as string;
-    if (arg.startsWith("--")) {
-      if (!arg.includes("=")) i++;
-      continue;
-    }
-    if (command.files.includes(positional++)) out[i] = resolve(cwd, arg);
-  }
-  return out;
+/** `argv` with the command's file arguments made absolute against `cwd` (the shell's directory). */
+export function withAbsoluteFiles(argv: string[], cwd: string): string[] {
+  const { command, args } = findAdminCommand(argv);
+  if (!command.localFiles?.length) return argv;
+  const positionals = args.positionals.map((p, i) => (command.localFiles?.includes(i) ? resolve(cwd, p) : p));
+  const flags = Object.entries(args.flags).map(([name, value]) => `--${name}=${value}`);
+  return [...command.words, ...positionals, ...flags];
 }
 
 /** Runs one admin command against the deployment's resources. */

@@ -41,7 +41,7 @@ const validUsername = (name: string) =>
   newPersonSchema.safeParse({ username: name, display_name: "x" }).success;
 
 /** The seed itself, or the seed with the lowest free `-2`, `-3`, … suffix (cut to fit 32 characters). */
-async function freeUsername(db: Db, seed: string): Promise<string> {
+export async function freeUsername(db: Db, seed: string): Promise<string> {
   const stem = seed.slice(0, 26);
   // `_` is a LIKE wildcard and legal in names: the query may return extra names, never too few.
   const rows = await db

@@ -8,6 +8,7 @@ import m0005 from "../../migrations/0005_shared_rate_limits.sql" with { type: "t
 import m0006 from "../../migrations/0006_conversations_and_notify_prefs.sql" with { type: "text" };
 import m0007 from "../../migrations/0007_faces_and_lists.sql" with { type: "text" };
 import m0008 from "../../migrations/0008_notify_all_index.sql" with { type: "text" };
+import m0010 from "../../migrations/0010_slack_import.sql" with { type: "text" };
 
 /** Each migration's tag and SQL text, in journal order. */
 export const embeddedMigrationFiles: { tag: string; text: string }[] = [
@@ -19,4 +20,5 @@ export const embeddedMigrationFiles: { tag: string; text: string }[] = [
   { tag: "0006_conversations_and_notify_prefs", text: m0006 },
   { tag: "0007_faces_and_lists", text: m0007 },
   { tag: "0008_notify_all_index", text: m0008 },
+  { tag: "0010_slack_import", text: m0010 },
 ];

@@ -555,3 +555,22 @@ export const remoteImages = pgTable("remote_images", {
   height: integer("height").notNull(),
   fetchedAt: at("fetched_at").notNull().defaultNow(),
 });
+
+/**
+ * What a Slack import made of each Slack id (people, conversations), so a re-run finds them instead
+ * of adding them twice. Messages need no row here: their ids are derived from the Slack ts.
+ */
+export const slackImportIds = pgTable(
+  "slack_import_ids",
+  {
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    // "user", "bot" (a bot_id or webhook name without a user) or "conversation".
+    kind: text("kind").notNull(),
+    slackId: text("slack_id").notNull(),
+    localId: uuid("local_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.kind, t.slackId] })],
+);

@@ -9,7 +9,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export const exportCommand: AdminCommand = {
   words: ["export"],
   usage: "export <community> <out.zip>",
-  files: [1],
+  localFiles: [1],
   async run(deps, { positionals }) {
     const [slug, path, ...extra] = positionals;
     if (!slug || !path || extra.length)
