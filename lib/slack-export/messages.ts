@@ -1,8 +1,18 @@
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
-import { attachments, mentions, messages, reactions, users, webhooks } from "../db/schema.ts";
+import {
+  attachments,
+  channelMembers,
+  communityMembers,
+  mentions,
+  messages,
+  reactions,
+  users,
+  webhooks,
+} from "../db/schema.ts";
 import { shortcodeOf } from "../emoji/shortcodes.ts";
+import { parseMentions } from "../messages/mentions.ts";
 import { microsToTs, slackId } from "./ids.ts";
 import { markdownToMrkdwn } from "./mrkdwn-out.ts";
 
@@ -56,9 +66,44 @@ const groupBy = <T>(rows: T[], key: (r: T) => string) => {
   return map;
 };
 
+/**
+ * The people a page's `@name`s may mean, by username: members of the conversation's community (of the
+ * DM, for a DM). Messages that came in by import have no mention rows, and their `@alice` should
+ * still leave as `<@U…>`; nobody outside the conversation's circle is named this way.
+ */
+async function circleByName(db: Db, page: MessageRow[], channel: { id: string; communityId: string | null }) {
+  const names = new Set<string>();
+  for (const m of page)
+    if (m.bodyMd.includes("@")) for (const n of parseMentions(m.bodyMd).usernames) names.add(n);
+  if (names.size === 0) return new Map<string, string>();
+  const rows = channel.communityId
+    ? await db
+        .select({ id: users.id, username: users.username })
+        .from(users)
+        .innerJoin(
+          communityMembers,
+          and(eq(communityMembers.userId, users.id), eq(communityMembers.communityId, channel.communityId)),
+        )
+        .where(inArray(users.username, [...names]))
+    : await db
+        .select({ id: users.id, username: users.username })
+        .from(users)
+        .innerJoin(
+          channelMembers,
+          and(eq(channelMembers.userId, users.id), eq(channelMembers.channelId, channel.id)),
+        )
+        .where(inArray(users.username, [...names]));
+  return new Map(rows.map((r) => [r.username, r.id]));
+}
+
 /** What a page's messages carry beside themselves, read in one query each: no query per message. */
-export async function pageExtras(db: Db, ids: string[]) {
-  const [reactionRows, fileRows, mentionRows, replyRows] = await Promise.all([
+export async function pageExtras(
+  db: Db,
+  page: MessageRow[],
+  channel: { id: string; communityId: string | null },
+) {
+  const ids = page.map((m) => m.id);
+  const [reactionRows, fileRows, mentionRows, replyRows, circle] = await Promise.all([
     db
       .select({ messageId: reactions.messageId, userId: reactions.userId, emoji: reactions.emoji })
       .from(reactions)
@@ -79,8 +124,10 @@ export async function pageExtras(db: Db, ids: string[]) {
       .from(messages)
       .where(and(inArray(messages.parentId, ids), isNull(messages.deletedAt)))
       .orderBy(asc(messages.id)),
+    circleByName(db, page, channel),
   ]);
   return {
+    circle,
     reactions: groupBy(reactionRows, (r) => r.messageId),
     files: groupBy(fileRows, (r) => r.messageId as string),
     mentions: groupBy(mentionRows, (r) => r.messageId),
@@ -117,7 +164,8 @@ export function slackMessage(
   const named = new Map((extras.mentions.get(m.id) ?? []).map((r) => [r.username, r.userId]));
   for (const id of named.values()) seen.add(id);
   const text = markdownToMrkdwn(m.bodyMd, (username) => {
-    const id = named.get(username);
+    const id = named.get(username) ?? extras.circle.get(username);
+    if (id) seen.add(id);
     return id ? slackId("user", id) : undefined;
   });
   const webhook = m.webhookId && !m.userId;

@@ -72,10 +72,7 @@ async function writeConversation(run: Run, c: Conversation, pinned: Set<string>)
     const page = await messagePage(run.db, c.channel.id, after, c.onlyAuthor);
     if (page.length === 0) break;
     after = (page.at(-1) as { id: string }).id;
-    const extras = await pageExtras(
-      run.db,
-      page.map((m) => m.id),
-    );
+    const extras = await pageExtras(run.db, page, c.channel);
     for (const m of page) {
       const own = BigInt(m.micros as string);
       const micros = own > last ? own : last + 1n;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { communities, messages, reactions } from "../../lib/db/schema.ts";
+import { slackId } from "../../lib/slack-export/ids.ts";
 import { PAGE_SIZE } from "../../lib/slack-export/messages.ts";
 import { streamSlackExport } from "../../lib/slack-export/write-export.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
@@ -54,12 +55,12 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
     for (let i = 0; i < rows.length; i += 500)
       await t.database.db.insert(messages).values(rows.slice(i, i + 500));
     // Two replies far after their first message, and three messages in one microsecond.
-    await t.database.db
-      .insert(messages)
-      .values([
-        row(COUNT + 1, "late reply one", { parentId: rootId, userId: bob.id }),
-        row(COUNT + 2, "late reply two", { parentId: rootId, userId: alice.id }),
-      ]);
+    await t.database.db.insert(messages).values([
+      row(COUNT + 1, "late reply one", { parentId: rootId, userId: bob.id }),
+      row(COUNT + 2, "late reply two", { parentId: rootId, userId: alice.id }),
+      // Written with no mention rows, as imported history is.
+      row(COUNT + 4, "thanks **@bob**, and @nobody", { userId: alice.id }),
+    ]);
     const same = new Date(START + (COUNT + 3) * 60_000);
     const sameIds = [0, 1, 2].map(() => Bun.randomUUIDv7("hex", same)).sort();
     await t.database.db.insert(messages).values(
@@ -84,7 +85,7 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
     for await (const chunk of output) chunks.push(chunk as Buffer);
     const counts = await done;
     queries = t.queries.length;
-    expect(counts.messages).toBe(COUNT + 5);
+    expect(counts.messages).toBe(COUNT + 6);
     entries = await unzipAll(Buffer.concat(chunks));
   });
   afterAll(async () => {
@@ -99,7 +100,7 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
 
   test("every message is there once, in order, with a unique ts", () => {
     const all = general();
-    expect(all).toHaveLength(COUNT + 5);
+    expect(all).toHaveLength(COUNT + 6);
     const bodies = all.map((m) => m.text).filter((b) => b.startsWith("message "));
     expect(bodies).toEqual(Array.from({ length: COUNT }, (_, i) => `message ${i}`));
     const ts = all.map((m) => m.ts);
@@ -136,8 +137,13 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
     expect(root.reactions).toEqual([{ name: "tada", users: expect.any(Array), count: 1 } as never]);
   });
 
+  test("an @name of a member leaves as <@U…> even without a mention row; a name of nobody stays text", () => {
+    const m = general().find((x) => x.text.startsWith("thanks")) as SlackMessage;
+    expect(m.text).toBe(`thanks *<@${slackId("user", bob.id)}>*, and @nobody`);
+  });
+
   test("the queries grow with pages, not with messages", () => {
     // Five queries a page (messages, reactions, files, mentions, replies) and a few per conversation.
-    expect(queries).toBeLessThan(Math.ceil((COUNT + 5) / PAGE_SIZE + 1) * 5 + 40);
+    expect(queries).toBeLessThan(Math.ceil((COUNT + 6) / PAGE_SIZE + 1) * 5 + 40);
   });
 });
