@@ -86,6 +86,9 @@ async function call(config: Config, route: string, body: AdminRequest) {
   try {
     return await fetch(`http://localhost${route}`, {
       unix: adminSocketPath(config),
+      // A command answers when it is done: an export or import of a large community is silent for
+      // longer than fetch's default idle limit (5 minutes).
+      timeout: false,
       method: "POST",
       body: JSON.stringify(body),
     });

@@ -23,9 +23,14 @@ export interface ExportCounts {
   users: number;
 }
 
-interface Run {
+/** What an export reads, and where it may say how far it got (one line per conversation). */
+export interface ExportDeps {
   db: Db;
   store: ObjectStore;
+  progress?: (line: string) => void;
+}
+
+interface Run extends ExportDeps {
   zip: ZipWriter;
   /** Everyone the export names, for users.json: people, not messages, so it stays small. */
   seen: Set<string>;
@@ -108,7 +113,9 @@ async function produce(run: Run, scope: ExportScope) {
   for (const c of conversations) {
     const pinned = await pinnedIds(run.db, c.channel.id);
     pins.set(c.channel.id, pinned);
+    const before = run.counts.messages;
     pinTs.set(c.channel.id, await writeConversation(run, c, new Set(pinned.map((p) => p.messageId))));
+    run.progress?.(`${c.folder}: ${run.counts.messages - before} messages`);
   }
   for (const file of LISTS) {
     const list = run.zip.array(file);
@@ -140,7 +147,7 @@ async function produce(run: Run, scope: ExportScope) {
  * read, a page of messages at a time; `done` settles when it is all written (or failed, in which
  * case the stream fails too, so no truncated zip passes for whole).
  */
-export function streamSlackExport(deps: { db: Db; store: ObjectStore }, scope: ExportScope) {
+export function streamSlackExport(deps: ExportDeps, scope: ExportScope) {
   const zip = new ZipWriter();
   const run: Run = {
     ...deps,

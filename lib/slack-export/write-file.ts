@@ -1,21 +1,15 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import type { Db } from "../db/client.ts";
 import { invalid } from "../errors.ts";
-import type { ObjectStore } from "../storage/object-store.ts";
 import type { ExportScope } from "./scope.ts";
-import { streamSlackExport } from "./write-export.ts";
+import { type ExportDeps, streamSlackExport } from "./write-export.ts";
 
 /**
  * Writes the export to `path` (absolute): beside it first, renamed at the end, so a failed export
  * leaves no half zip. The file is 0600: it holds every private channel and DM of the community.
  */
-export async function doWriteExportFile(
-  deps: { db: Db; store: ObjectStore },
-  scope: ExportScope,
-  path: string,
-) {
+export async function doWriteExportFile(deps: ExportDeps, scope: ExportScope, path: string) {
   const partial = `${path}.partial`;
   try {
     await writeFile(partial, "", { mode: 0o600 });

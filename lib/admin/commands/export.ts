@@ -16,7 +16,11 @@ export const exportCommand: AdminCommand = {
       throw invalid("usage: ajet-chat admin export <community> <out.zip>", "usage");
     const db = deps.database.db;
     const community = await findCommunity(db, slug);
-    const counts = await doWriteExportFile({ db, store: deps.store }, { kind: "community", community }, path);
+    const counts = await doWriteExportFile(
+      { db, store: deps.store, progress: deps.progress },
+      { kind: "community", community },
+      path,
+    );
     await recordAdminAudit(db, deps, {
       action: "community.exported",
       communityId: community.id,
