@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IncomingWebhook } from "@slack/webhook";
+import { loadConfig } from "../../lib/config.ts";
+import { type Database, openDatabase } from "../../lib/db/client.ts";
+import { communities } from "../../lib/db/schema.ts";
 import { boxEnv, runAdmin, uploadFile } from "../support/admin.ts";
 import {
   type ChatPerson,
@@ -12,6 +15,10 @@ import {
   startChatServer,
 } from "../support/chat-server.ts";
 import { elementsOf } from "../support/html.ts";
+import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { startS3, type TestS3 } from "../support/s3.ts";
+import { buildSlackExport, writeSlackExportZip } from "../support/slack-export.ts";
 import { runCli } from "../support/terminal.ts";
 import { entryJson, unzipAll } from "../support/unzip.ts";
 
@@ -437,5 +444,63 @@ describe("Slack-format export", () => {
       expect(nowhere.stderr).toMatch(/^ajet-chat: cannot write \/nonexistent-dir\/mine\.zip/);
       expect(nowhere.stderr.trimEnd().split("\n")).toHaveLength(1);
     });
+  });
+});
+
+// With PostgreSQL and S3 configured, the command reads them itself (no server in between), names the
+// file relative to the shell, and says how far it got on stderr.
+describe("ajet-chat admin export against PostgreSQL and S3", () => {
+  let database: TestDatabase;
+  let s3: TestS3;
+  let env: Record<string, string>;
+  let db: Database;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "slack-export-pg-"));
+    [database, s3] = await Promise.all([createTestDatabase(), startS3()]);
+    env = {
+      DATABASE_URL: database.url,
+      AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      AJET_DATA_DIR: "/proc/ajet-chat-no-data-dir",
+      AJET_LOG_LEVEL: "warn",
+    };
+    db = await openDatabase(loadConfig(env).database, { migrate: true });
+    await db.db.insert(communities).values({ name: "Acme", slug: "acme" });
+    await writeSlackExportZip(buildSlackExport(), join(dir, "slack.zip"));
+    const imported = await runAdmin(env, [
+      "admin",
+      "import",
+      "slack",
+      join(dir, "slack.zip"),
+      "--community",
+      "acme",
+    ]);
+    if (imported.code !== 0) throw new Error(`import → ${imported.code}: ${imported.stderr}`);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await Promise.all([database?.drop(), s3?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("writes the zip named relative to the shell, a progress line per conversation, files from S3", async () => {
+    const result = await runCli(["admin", "export", "acme", "out.zip"], { env, cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toStartWith(`exported acme to ${join(dir, "out.zip")}: 5 conversations`);
+    const progress = result.stderr.trim().split("\n");
+    expect(progress).toContain("general: 9 messages");
+    expect(progress).toContain("secret-plans: 2 messages");
+    expect(progress).toHaveLength(5);
+    const entries = await unzipAll(join(dir, "out.zip"));
+    const photo = (buildSlackExport().files.F0PHOTO as { body: Uint8Array }).body;
+    const uploads = [...entries.keys()].filter((n) => n.startsWith("__uploads/"));
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]).toEndWith("/team.png");
+    expect(Buffer.compare(entries.get(uploads[0] as string) as Buffer, Buffer.from(photo))).toBe(0);
   });
 });
