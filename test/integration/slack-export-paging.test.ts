@@ -3,12 +3,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
-import { communities, messages, reactions } from "../../lib/db/schema.ts";
+import { communities, messages, reactions, users } from "../../lib/db/schema.ts";
 import { slackId } from "../../lib/slack-export/ids.ts";
 import { PAGE_SIZE } from "../../lib/slack-export/messages.ts";
+import { doStartPersonalExport } from "../../lib/slack-export/personal.ts";
 import { streamSlackExport } from "../../lib/slack-export/write-export.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
+import type { ObjectStore } from "../../lib/storage/object-store.ts";
 import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { waitFor } from "../support/ports.ts";
 import { entryJson, unzipAll } from "../support/unzip.ts";
 
 interface SlackMessage {
@@ -33,6 +36,7 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
   let bob: Person;
   let entries: Map<string, Buffer>;
   let queries: number;
+  let store: ObjectStore;
 
   beforeAll(async () => {
     t = await startTestApi(kind);
@@ -76,7 +80,7 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
     const [community] = await t.database.db.select().from(communities).where(eq(communities.slug, "acme"));
     t.queries.length = 0;
     // No files in this history: the store is only asked for none.
-    const store = createDiskStore(mkdtempSync(join(tmpdir(), "ajet-export-paging-")));
+    store = createDiskStore(mkdtempSync(join(tmpdir(), "ajet-export-paging-")));
     const { output, done } = streamSlackExport(
       { db: t.database.db, store },
       { kind: "community", community: community as typeof communities.$inferSelect },
@@ -140,6 +144,21 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
   test("an @name of a member leaves as <@U…> even without a mention row; a name of nobody stays text", () => {
     const m = general().find((x) => x.text.startsWith("thanks")) as SlackMessage;
     expect(m.text).toBe(`thanks *<@${slackId("user", bob.id)}>*, and @nobody`);
+  });
+
+  test("a person's second export while the first is being made is refused; once it is done, the next one runs", async () => {
+    const [row] = await t.database.db.select().from(users).where(eq(users.id, alice.id));
+    const me = row as typeof users.$inferSelect;
+    const first = doStartPersonalExport({ db: t.database.db, store }, me);
+    expect(() => doStartPersonalExport({ db: t.database.db, store }, me)).toThrow(
+      expect.objectContaining({ kind: "rate_limited" }),
+    );
+    const mine = await unzipAll(new Uint8Array(await new Response(first).arrayBuffer()));
+    expect(entryJson<{ username: string }>(mine, "profile.json").username).toBe("alice");
+    await waitFor(async () => {
+      const again = doStartPersonalExport({ db: t.database.db, store }, me);
+      await again.cancel();
+    });
   });
 
   test("the queries grow with pages, not with messages", () => {

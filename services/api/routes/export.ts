@@ -1,5 +1,4 @@
-import { Readable } from "node:stream";
-import { streamSlackExport } from "../../../lib/slack-export/write-export.ts";
+import { doStartPersonalExport } from "../../../lib/slack-export/personal.ts";
 import { api } from "../api-route.ts";
 
 export const exportRoutes = [
@@ -13,9 +12,9 @@ export const exportRoutes = [
     peopleOnly: true,
     handler: async ({ db, store, principal }) => {
       const user = principal.user;
-      const { output } = streamSlackExport({ db: db.db, store }, { kind: "person", user });
+      const body = doStartPersonalExport({ db: db.db, store }, user);
       const day = new Date().toISOString().slice(0, 10);
-      return new Response(Readable.toWeb(output) as ReadableStream<Uint8Array>, {
+      return new Response(body, {
         headers: {
           "Content-Type": "application/zip",
           "Content-Disposition": `attachment; filename="ajet-chat-${user.username}-${day}.zip"`,
