@@ -25,7 +25,7 @@ export class ZipWriter {
   constructor() {
     this.gone = new Promise<never>((_, reject) => {
       const stop = (err?: Error) => reject(err ?? new Error("the export's reader went away"));
-      this.output.once("error", stop);
+      this.output.on("error", stop);
       this.output.once("close", () => stop());
     });
     this.gone.catch(() => {});

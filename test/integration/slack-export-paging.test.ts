@@ -161,6 +161,17 @@ describe.each(DB_KINDS)("a long history exported on %s", (kind) => {
     });
   });
 
+  test("a download cancelled after its first bytes leaves the person free to export again", async () => {
+    const [row] = await t.database.db.select().from(users).where(eq(users.id, bob.id));
+    const me = row as typeof users.$inferSelect;
+    const reader = doStartPersonalExport({ db: t.database.db, store }, me).getReader();
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel();
+    const next = await waitFor(() => doStartPersonalExport({ db: t.database.db, store }, me));
+    const theirs = await unzipAll(new Uint8Array(await new Response(next).arrayBuffer()));
+    expect(entryJson<{ username: string }>(theirs, "profile.json").username).toBe("bob");
+  });
+
   test("the queries grow with pages, not with messages", () => {
     // Five queries a page (messages, reactions, files, mentions, replies) and a few per conversation.
     expect(queries).toBeLessThan(Math.ceil((COUNT + 6) / PAGE_SIZE + 1) * 5 + 40);
