@@ -50,7 +50,7 @@ export async function writeSaved(
   conversations: Conversation[],
   seen: Set<string>,
 ) {
-  const folders = new Map(conversations.map((c) => [c.channel.id, c.folder]));
+  const exported = new Map(conversations.map((c) => [c.channel.id, c]));
   const list = zip.array("saved.json");
   const rows = await db
     .select({
@@ -70,8 +70,9 @@ export async function writeSaved(
     if (r.userId) seen.add(r.userId);
     await list.push({
       saved_at: r.savedAt,
-      channel: folders.get(r.channelId) ?? r.channelName,
-      channel_id: slackId("channel", r.channelId),
+      channel: exported.get(r.channelId)?.folder ?? r.channelName,
+      // The conversation's id in this export; a public channel they never wrote in has no folder here.
+      channel_id: exported.get(r.channelId)?.id ?? slackId("channel", r.channelId),
       user: r.userId ? slackId("user", r.userId) : "",
       ts: microsToTs(BigInt(r.micros)),
       // Mentions stay `@name` here: the text is for reading, not for re-import.
