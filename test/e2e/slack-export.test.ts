@@ -365,9 +365,10 @@ describe("Slack-format export", () => {
       expect(folderMessages(entries, dm.id).map((m) => m.text)).toEqual([
         "just between us: the raise is approved",
       ]);
-      expect(entryJson<{ text: string }[]>(entries, "saved.json").map((s) => s.text)).toEqual([
-        "noted, telling nobody",
-      ]);
+      const saved = entryJson<{ text: string; channel: string; channel_id: string }[]>(entries, "saved.json");
+      expect(saved.map((s) => s.text)).toEqual(["noted, telling nobody"]);
+      const secret = entryJson<SlackConversation[]>(entries, "groups.json")[0] as SlackConversation;
+      expect(saved[0]).toMatchObject({ channel: "acme-secret-plans", channel_id: secret.id });
       expect(allText(entries)).not.toContain("pineapple");
     });
 
