@@ -5,7 +5,7 @@ import type { AdminArgs, AdminCommand } from "./command.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { communityCommands } from "./commands/communities.ts";
 import { exportCommand } from "./commands/export.ts";
-import { importCommand } from "./commands/import.ts";
+import { claimCommand, importCommand } from "./commands/import.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
 import { tokenCommands } from "./commands/tokens.ts";
@@ -30,6 +30,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   exportCommand,
   doctorCommand,
   importCommand,
+  claimCommand,
 ];
 
 export const adminUsage = () => ADMIN_COMMANDS.map((c) => `  ajet-chat admin ${c.usage}`).join("\n");

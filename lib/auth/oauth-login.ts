@@ -6,6 +6,7 @@ import type { Db } from "../db/client.ts";
 import { communities, oauthAccounts, users } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { doAcceptInvite, findInvite } from "../invites/invites.ts";
+import { doClaimPlaceholder } from "../slack-import/claim.ts";
 import { doCreatePerson, newPersonSchema } from "../users/create.ts";
 import type { ProviderId, ProviderProfile } from "./oauth-providers.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
@@ -141,7 +142,14 @@ async function createLinkedUser(
 ) {
   const { provider, profile, inviteCode, setupToken } = input;
   if (inviteCode) {
-    if (!(await findInvite(tx, inviteCode))) throw inviteGone();
+    const found = await findInvite(tx, inviteCode);
+    if (!found) throw inviteGone();
+    // A claim invite: this identity becomes the imported person the invite names.
+    if (found.invite.claimUserId) {
+      const user = await doClaimPlaceholder(tx, found.invite);
+      await tx.insert(oauthAccounts).values({ userId: user.id, provider, providerUserId: profile.id });
+      return user;
+    }
   } else if (setupToken) await doSpendSetupToken(tx, setupToken);
   else throw notInvited();
   const user = await doCreatePerson(tx, {

@@ -435,6 +435,8 @@ export const invites = pgTable(
     uses: integer("uses").notNull().default(0),
     expiresAt: at("expires_at"),
     revokedAt: at("revoked_at"),
+    // A claim invite: whoever signs in through it becomes this placeholder (a Slack import's person).
+    claimUserId: uuid("claim_user_id").references(() => users.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
   },
   (t) => [

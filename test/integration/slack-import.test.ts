@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, count, eq, inArray } from "drizzle-orm";
+import { doOAuthLogin } from "../../lib/auth/oauth-login.ts";
 import { createSession } from "../../lib/auth/sessions.ts";
 import {
   attachments,
@@ -13,6 +14,8 @@ import {
   slackImportIds,
   users,
 } from "../../lib/db/schema.ts";
+import { doAcceptInvite, doJoinAsNewPerson } from "../../lib/invites/invites.ts";
+import { doCreateClaimInvite } from "../../lib/slack-import/claim.ts";
 import type { ImportReport } from "../../lib/slack-import/report.ts";
 import { doImportSlack } from "../../lib/slack-import/run.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
@@ -272,5 +275,85 @@ describe.each(DB_KINDS)("Slack import on %s", (kind) => {
     expect(again.messages).toEqual({ imported: 0, existing: IMPORTED_MESSAGES, replies: 0 });
     expect(again.reactions).toBe(0);
     expect(again.files).toEqual({ stored: 0, existing: 1, missing: 1 });
+  });
+
+  describe("claiming a placeholder", () => {
+    const claimLink = async (slackId: string) => {
+      const id = await local("user", slackId);
+      const [user] = await db().select().from(users).where(eq(users.id, id));
+      const url = await doCreateClaimInvite(
+        db(),
+        communityId,
+        user as typeof users.$inferSelect,
+        "http://chat.test",
+        {},
+      );
+      return url.split("/invite/")[1] as string;
+    };
+    const person = { username: "someone-else", display_name: "Someone" };
+
+    test("a claim link signs its person in as the imported account, with its private history", async () => {
+      const code = await claimLink("U0ALICE");
+      const { token, user } = await doJoinAsNewPerson(db(), code, person, {});
+      expect(user.id).toBe(await local("user", "U0ALICE"));
+      expect(user.username).toBe("alice");
+      const secret = await local("conversation", "G0SECRET");
+      const page = await t.json<Page>(token, "GET", `/api/channels/${secret}/messages`);
+      expect(page.items.map((m) => m.body_md)).toContain("The launch codeword is pineapple");
+      expect(await db().select().from(users).where(eq(users.username, "someone-else"))).toEqual([]);
+      // Spent: a second person cannot become alice too.
+      const again = await doJoinAsNewPerson(db(), code, { ...person, username: "mallory" }, {}).catch(
+        (e: Error) => e,
+      );
+      expect(again).toBeInstanceOf(Error);
+      expect(await db().select().from(users).where(eq(users.username, "mallory"))).toEqual([]);
+    });
+
+    test("a provider's identity signing in through a claim link is linked to the imported account", async () => {
+      const code = await claimLink("U0DAVE");
+      const login = await doOAuthLogin(db(), {
+        provider: "github",
+        profile: {
+          id: "gh-4242",
+          login: "dave-gh",
+          name: "Dave",
+          email: "dave@example.com",
+          avatarUrl: null,
+        },
+        inviteCode: code,
+        setupToken: null,
+        meta: {},
+      });
+      expect(login.user.id).toBe(await local("user", "U0DAVE"));
+      expect(login.inviteProblem).toBeNull();
+      const me = await t.json<{ id: string; username: string }>(login.token, "GET", "/api/me");
+      expect(me).toMatchObject({ id: await local("user", "U0DAVE"), username: "dave" });
+    });
+
+    test("an existing account cannot spend a claim link; claimed, bot and non-imported accounts get none", async () => {
+      // Carol unclaimed again, whatever earlier tests did with her.
+      await db()
+        .update(users)
+        .set({ deactivatedAt: new Date() })
+        .where(eq(users.id, await local("user", "U0CAROL")));
+      const code = await claimLink("U0CAROL");
+      const taken = await doAcceptInvite(db(), code, owner.id).catch((e: Error) => e);
+      expect(String(taken)).toContain("claims an imported account");
+      const { user } = await doJoinAsNewPerson(db(), code, person, {});
+      expect(user.username).toBe("carol");
+      expect(String(await claimLink("U0CAROL").catch((e: Error) => e))).toContain("claimed already");
+      expect(String(await claimLink("U0BOT").catch((e: Error) => e))).toContain(
+        "not a person imported from Slack",
+      );
+      const [me] = await db().select().from(users).where(eq(users.id, owner.id));
+      const refused = await doCreateClaimInvite(
+        db(),
+        communityId,
+        me as typeof users.$inferSelect,
+        "http://chat.test",
+        {},
+      ).catch((e: Error) => e);
+      expect(String(refused)).toContain("not a person imported from Slack");
+    });
   });
 });

@@ -1,9 +1,10 @@
 import { isAbsolute } from "node:path";
 import { invalid } from "../../errors.ts";
+import { doCreateClaimInvite } from "../../slack-import/claim.ts";
 import type { ImportReport } from "../../slack-import/report.ts";
 import { doImportSlack } from "../../slack-import/run.ts";
 import type { AdminCommand } from "../command.ts";
-import { findCommunity, recordAdminAudit } from "../deps.ts";
+import { adminActor, findCommunity, findUser, recordAdminAudit } from "../deps.ts";
 
 /** The report as lines: `what` is a stable key, so `--json` readers can pick what they need. */
 function reportRows(r: ImportReport) {
@@ -52,5 +53,20 @@ export const importCommand: AdminCommand = {
       data: { users: report.users.created, messages: report.messages.imported, files: report.files.stored },
     });
     return { rows: reportRows(report) };
+  },
+};
+
+export const claimCommand: AdminCommand = {
+  words: ["import", "claim"],
+  usage: "import claim @user --community SLUG",
+  flags: ["community"],
+  async run(deps, { positionals, flags }) {
+    const db = deps.database.db;
+    const community = await findCommunity(db, flags.community);
+    const user = await findUser(db, positionals[0]);
+    const url = await doCreateClaimInvite(db, community.id, user, deps.config.publicUrl, adminActor(deps));
+    return {
+      message: `${url}\n(one use, for 7 days: whoever signs in through it becomes @${user.username}, with their Slack history)`,
+    };
   },
 };
