@@ -45,6 +45,7 @@ Read and write
   token create <name> [scopes…] [expiry] | token list | token revoke <id>
   audit [--who @user] [--what action] [--since 2d]   the community's audit log (its owner)
   scheduled [--kind reminder|message] | scheduled cancel <id>   what you set to send later
+  export --mine [file]          your own data as a zip in Slack's export format
 
 Terminal and server
   tui                        the full-screen chat (the default on a terminal)
@@ -52,7 +53,7 @@ Terminal and server
                              files unless DATABASE_URL, NATS_URL and S3_ENDPOINT say otherwise)
   migrate                    apply pending database migrations and exit
   admin <command…>           act on this machine's deployment with no sign-in (setup-link, users,
-                             deactivate, roles, audit, doctor…); admin help lists them
+                             deactivate, roles, audit, export, doctor…); admin help lists them
   backup <file>              the database and stored files in one archive, while the server runs
   restore <file>             a backup into an empty data dir or database
   help                       show this text; <command> --help shows one command's usage

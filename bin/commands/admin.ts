@@ -4,7 +4,7 @@ import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { AdminDeps, AdminOutput } from "../../lib/admin/deps.ts";
 import { doctorOutput } from "../../lib/admin/doctor.ts";
-import { adminUsage, findAdminCommand, runAdminCommand } from "../../lib/admin/run.ts";
+import { adminUsage, runAdminCommand, withAbsoluteFiles } from "../../lib/admin/run.ts";
 import { callAdminCommand, callBackup, NoServer } from "../../lib/admin/socket.ts";
 import { createBackup } from "../../lib/backup/create.ts";
 import { restoreBackup } from "../../lib/backup/restore.ts";
@@ -95,15 +95,15 @@ function print(output: AdminOutput, json: boolean) {
 /** `ajet-chat admin <command…>`: acts on this machine's deployment, with no sign-in. */
 export async function runAdmin(args: string[]) {
   const json = args.includes("--json");
-  const argv = args.filter((a) => a !== "--json");
-  if (argv.length === 0 || argv[0] === "help" || argv.includes("--help")) {
+  const given = args.filter((a) => a !== "--json");
+  if (given.length === 0 || given[0] === "help" || given.includes("--help")) {
     console.log(
       `usage (from a shell on the server, with its configuration):\n${adminUsage()}\n\nOptions: --json (one JSON object per line)`,
     );
     return;
   }
   try {
-    findAdminCommand(argv);
+    const argv = withAbsoluteFiles(given, process.cwd());
     const config = loadAdminConfig();
     const user = osUser();
     const output = await viaServerOrLocal(
@@ -112,7 +112,12 @@ export async function runAdmin(args: string[]) {
       () =>
         argv[0] === "doctor"
           ? doctorOutput(config, {})
-          : withLocalResources(config, (deps) => runAdminCommand({ ...deps, osUser: user }, argv)),
+          : withLocalResources(config, (deps) =>
+              runAdminCommand(
+                { ...deps, osUser: user, progress: (line) => process.stderr.write(`${line}\n`) },
+                argv,
+              ),
+            ),
     );
     print(output, json);
     if ("failed" in output && output.failed) process.exit(EXIT.usage);

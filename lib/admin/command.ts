@@ -11,5 +11,10 @@ export interface AdminCommand {
   words: string[];
   usage: string;
   flags?: string[];
+  /**
+   * Positionals that name files on the box: the CLI makes them absolute before the command goes to
+   * a running server, whose working directory is not the shell's.
+   */
+  localFiles?: number[];
   run(deps: AdminDeps, args: AdminArgs): Promise<AdminOutput>;
 }

@@ -16,6 +16,8 @@ export interface AdminDeps {
   store: ObjectStore;
   /** The OS account that ran `ajet-chat admin`. */
   osUser: string;
+  /** Where a long command reports how far it got: the shell's stderr, or the server's log. */
+  progress?: (line: string) => void;
 }
 
 /** What a command prints: records (one line each, or JSON with --json) or one sentence. */

@@ -1,8 +1,11 @@
+import { resolve } from "node:path";
 import { checkMigrations } from "../db/migrate.ts";
 import { AppError, invalid } from "../errors.ts";
 import type { AdminArgs, AdminCommand } from "./command.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { communityCommands } from "./commands/communities.ts";
+import { exportCommand } from "./commands/export.ts";
+import { claimCommand, importCommand } from "./commands/import.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
 import { tokenCommands } from "./commands/tokens.ts";
@@ -24,7 +27,10 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   ...communityCommands,
   ...inviteCommands,
   auditCommand,
+  exportCommand,
   doctorCommand,
+  importCommand,
+  claimCommand,
 ];
 
 export const adminUsage = () => ADMIN_COMMANDS.map((c) => `  ajet-chat admin ${c.usage}`).join("\n");
@@ -57,6 +63,15 @@ export function findAdminCommand(argv: string[]): { command: AdminCommand; args:
     args.flags[name] = value;
   }
   return { command, args };
+}
+
+/** `argv` with the command's file arguments made absolute against `cwd` (the shell's directory). */
+export function withAbsoluteFiles(argv: string[], cwd: string): string[] {
+  const { command, args } = findAdminCommand(argv);
+  if (!command.localFiles?.length) return argv;
+  const positionals = args.positionals.map((p, i) => (command.localFiles?.includes(i) ? resolve(cwd, p) : p));
+  const flags = Object.entries(args.flags).map(([name, value]) => `--${name}=${value}`);
+  return [...command.words, ...positionals, ...flags];
 }
 
 /** Runs one admin command against the deployment's resources. */

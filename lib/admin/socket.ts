@@ -60,7 +60,10 @@ export function serveAdminSocket(config: Config, deps: Omit<AdminDeps, "osUser">
         if (!parsed.success) throw invalid("not an admin request");
         const { argv, os_user: osUser } = parsed.data;
         if (url.pathname === "/backup") return new Response(await createBackup(deps, osUser));
-        const output = await runAdminCommand({ ...deps, osUser }, argv);
+        // The shell that asked sees only the answer: progress goes to the server's log.
+        const progress = (line: string) =>
+          log.info("admin command progress", { command: argv.slice(0, 2).join(" "), line });
+        const output = await runAdminCommand({ ...deps, osUser, progress }, argv);
         return Response.json({ output });
       } catch (err) {
         return failure(err);
@@ -83,6 +86,9 @@ async function call(config: Config, route: string, body: AdminRequest) {
   try {
     return await fetch(`http://localhost${route}`, {
       unix: adminSocketPath(config),
+      // A command answers when it is done: an export or import of a large community is silent for
+      // longer than fetch's default idle limit (5 minutes).
+      timeout: false,
       method: "POST",
       body: JSON.stringify(body),
     });

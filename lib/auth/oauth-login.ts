@@ -6,6 +6,7 @@ import type { Db } from "../db/client.ts";
 import { communities, oauthAccounts, users } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { doAcceptInvite, findInvite } from "../invites/invites.ts";
+import { doClaimPlaceholder } from "../slack-import/claim.ts";
 import { doCreatePerson, newPersonSchema } from "../users/create.ts";
 import type { ProviderId, ProviderProfile } from "./oauth-providers.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
@@ -41,7 +42,7 @@ const validUsername = (name: string) =>
   newPersonSchema.safeParse({ username: name, display_name: "x" }).success;
 
 /** The seed itself, or the seed with the lowest free `-2`, `-3`, … suffix (cut to fit 32 characters). */
-async function freeUsername(db: Db, seed: string): Promise<string> {
+export async function freeUsername(db: Db, seed: string): Promise<string> {
   const stem = seed.slice(0, 26);
   // `_` is a LIKE wildcard and legal in names: the query may return extra names, never too few.
   const rows = await db
@@ -141,7 +142,14 @@ async function createLinkedUser(
 ) {
   const { provider, profile, inviteCode, setupToken } = input;
   if (inviteCode) {
-    if (!(await findInvite(tx, inviteCode))) throw inviteGone();
+    const found = await findInvite(tx, inviteCode);
+    if (!found) throw inviteGone();
+    // A claim invite: this identity becomes the imported person the invite names.
+    if (found.invite.claimUserId) {
+      const user = await doClaimPlaceholder(tx, found.invite);
+      await tx.insert(oauthAccounts).values({ userId: user.id, provider, providerUserId: profile.id });
+      return user;
+    }
   } else if (setupToken) await doSpendSetupToken(tx, setupToken);
   else throw notInvited();
   const user = await doCreatePerson(tx, {

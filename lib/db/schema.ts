@@ -485,6 +485,8 @@ export const invites = pgTable(
     uses: integer("uses").notNull().default(0),
     expiresAt: at("expires_at"),
     revokedAt: at("revoked_at"),
+    // A claim invite: whoever signs in through it becomes this placeholder (a Slack import's person).
+    claimUserId: uuid("claim_user_id").references(() => users.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -647,4 +649,23 @@ export const scheduledJobs = pgTable(
     index("scheduled_jobs_due").on(t.dueAt).where(sql`done_at is null`),
     index("scheduled_jobs_created_by").on(t.createdBy, t.dueAt),
   ],
+);
+
+/**
+ * What a Slack import made of each Slack id (people, conversations), so a re-run finds them instead
+ * of adding them twice. Messages need no row here: their ids are derived from the Slack ts.
+ */
+export const slackImportIds = pgTable(
+  "slack_import_ids",
+  {
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    // "user", "bot" (a bot_id or webhook name without a user) or "conversation".
+    kind: text("kind").notNull(),
+    slackId: text("slack_id").notNull(),
+    localId: uuid("local_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.kind, t.slackId] })],
 );

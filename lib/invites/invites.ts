@@ -18,6 +18,7 @@ import {
 } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
 import { type PageQuery, toPage } from "../pagination.ts";
+import { doClaimPlaceholder } from "../slack-import/claim.ts";
 import { doCreatePerson, type NewPerson } from "../users/create.ts";
 import { userView } from "../users/views.ts";
 
@@ -29,6 +30,9 @@ const invalid = () =>
     "invite_invalid",
     "this invite link is not valid: it expired, was used up or was revoked",
   );
+
+const claimOnly = () =>
+  forbidden("this link claims an imported account: open it signed out to sign in as that person");
 
 export function inviteView(i: InviteRow) {
   return {
@@ -162,6 +166,8 @@ export async function doAcceptInvite(db: Db, code: string, userId: string, meta:
     const found = await findInvite(tx, code);
     if (!found) throw invalid();
     const { community } = found;
+    // A claim invite is spent by the person it makes (lib/slack-import/claim.ts), never by another account.
+    if (found.invite.claimUserId && found.invite.claimUserId !== userId) throw claimOnly();
     const [banned] = await tx
       .select({ userId: communityBans.userId })
       .from(communityBans)
@@ -171,13 +177,15 @@ export async function doAcceptInvite(db: Db, code: string, userId: string, meta:
       .select({ role: communityMembers.role })
       .from(communityMembers)
       .where(and(eq(communityMembers.communityId, community.id), eq(communityMembers.userId, userId)));
-    if (already) return { community, joined: false, events: [] as Outgoing[] };
+    // A claimed placeholder is a member already, and its claim spends the invite all the same.
+    if (already && !found.invite.claimUserId) return { community, joined: false, events: [] as Outgoing[] };
     const [used] = await tx
       .update(invites)
       .set({ uses: sql`${invites.uses} + 1` })
       .where(and(eq(invites.id, found.invite.id), usable))
       .returning();
     if (!used) throw invalid();
+    if (already) return { community, joined: false, events: [] as Outgoing[] };
     await tx.insert(communityMembers).values({ communityId: community.id, userId, role: "member" });
     await joinDefaultChannel(tx, community.id, userId);
     await recordAudit(tx, {
@@ -213,8 +221,12 @@ export async function doJoinAsNewPerson(
   meta: { ip?: string; userAgent?: string | null; policy?: SessionPolicy },
 ) {
   return db.transaction(async (tx) => {
-    if (!(await findInvite(tx, code))) throw invalid();
-    const user = await doCreatePerson(tx, person);
+    const found = await findInvite(tx, code);
+    if (!found) throw invalid();
+    // A claim invite signs them in as the imported person it names; the name they picked is not used.
+    const user = found.invite.claimUserId
+      ? await doClaimPlaceholder(tx, found.invite)
+      : await doCreatePerson(tx, person);
     const { community, events } = await doAcceptInvite(tx, code, user.id, meta);
     const session = await createSession(tx, user.id, { ip: meta.ip, userAgent: meta.userAgent }, meta.policy);
     return { user: userView(user), community, token: session.token, events };

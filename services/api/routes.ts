@@ -8,6 +8,7 @@ import { avatarRoutes } from "./routes/avatars.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { commandRoutes } from "./routes/commands.ts";
 import { communityRoutes } from "./routes/communities.ts";
+import { exportRoutes } from "./routes/export.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { inviteRoutes } from "./routes/invites.ts";
 import { liveRoutes } from "./routes/live.ts";
@@ -29,6 +30,7 @@ export type { ApiDeps } from "./deps.ts";
 export const apiSpecs: ApiRouteSpec[] = [
   ...peopleRoutes,
   ...avatarRoutes,
+  ...exportRoutes,
   ...communityRoutes,
   ...inviteRoutes,
   ...auditRoutes,

@@ -11,6 +11,7 @@ import { type Database, openDatabase } from "../../lib/db/client.ts";
 import { communities, communityMembers, users } from "../../lib/db/schema.ts";
 import type { Outbound } from "../../lib/outbound/fetch.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
+import type { ObjectStore } from "../../lib/storage/object-store.ts";
 import { type ApiApp, createApiApp } from "../../services/api/main.ts";
 import { TEST_INTERNAL_SECRET, trustedHop } from "./internal.ts";
 import { createTestDatabase } from "./postgres.ts";
@@ -31,6 +32,8 @@ export interface TestApi {
   app: ApiApp;
   /** The bus the API publishes on (the in-process one unless another was given). */
   bus: EventBus;
+  /** The API's object store (a temp folder). */
+  store: ObjectStore;
   /** Every event published, in order. */
   events: BusMessage[];
   /**
@@ -101,6 +104,7 @@ export async function startTestApi(
     database,
     app,
     bus,
+    store,
     events,
     queries,
     delivered: () => delivered(bus),

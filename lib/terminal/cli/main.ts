@@ -49,6 +49,7 @@ const COMMANDS: Record<string, Loader> = {
   token: () => import("./commands/slash.ts").then((m) => m.token),
   audit: () => import("./commands/audit.ts").then((m) => m.audit),
   scheduled: () => import("./commands/scheduled.ts").then((m) => m.scheduled),
+  export: () => import("./commands/export.ts").then((m) => m.exportMine),
 };
 
 export const isCliCommand = (name: string) => Object.hasOwn(COMMANDS, name);

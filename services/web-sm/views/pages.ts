@@ -295,6 +295,7 @@ ${scheduledCard(opts.scheduled)}
       ? html`<p><a class="next-page" href="/settings?${new URLSearchParams({ ...(slug ? { community: slug } : {}), sessions_after: opts.moreSessions }).toString()}">More sessions →</a></p>`
       : ""
   }<form method="post" action="/settings/sessions/revoke-all"><button type="submit" class="danger">Sign out everywhere</button></form></section>
+<section class="card" id="my-data"><h2>Your data</h2><p class="muted">Your profile, your direct messages, your messages in the channels you can read and your saved items, as a zip in Slack's export format.</p><p><a href="/api/me/export" download>Download my data</a></p></section>
 ${
   opts.admin
     ? html`<section class="card" id="invites"><h2>Invite people to ${shell.community?.name ?? ""}</h2>

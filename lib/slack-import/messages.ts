@@ -1,0 +1,271 @@
+import { Readable } from "node:stream";
+import { inArray } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { attachments, messages, reactions } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
+import { storageKey } from "../storage/keys.ts";
+import type { ObjectStore } from "../storage/object-store.ts";
+import type { ImportedConversation } from "./conversations.ts";
+import { idFromTs } from "./ids.ts";
+import { type ParsedSlackMessage, slackMessage, tsToDate, UPLOADS_FOLDER } from "./model.ts";
+import type { ImportReport } from "./report.ts";
+import { bodyMarkdown, botName, noticeReason, reactionEmoji } from "./translate.ts";
+import { botAccount, type PeopleMap } from "./users.ts";
+import type { ExportZip } from "./zip.ts";
+
+/** What the message import of every conversation shares. */
+export interface MessageContext {
+  db: Db;
+  store: ObjectStore;
+  zip: ExportZip;
+  communityId: string;
+  people: PeopleMap;
+  bots: PeopleMap;
+  /** Slack user id → local username, for `<@U…>` in text. */
+  usernames: Map<string, string>;
+  /** Slack file id → its entry in the export. */
+  uploads: Map<string, string>;
+  maxUploadBytes: number;
+  report: ImportReport & { skip(reason: string, example: string): void };
+}
+
+type MessageInsert = typeof messages.$inferInsert;
+type FileToStore = {
+  id: string;
+  messageId: string;
+  uploaderId: string;
+  file: NonNullable<ParsedSlackMessage["files"]>[number];
+};
+
+const BATCH = 500;
+const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.json$/;
+
+/** Where each file that rides along in the export is: `__uploads/<file id>/<name>`. */
+export function uploadsOf(zip: ExportZip) {
+  const uploads = new Map<string, string>();
+  for (const name of zip.names()) {
+    const [top, fileId, ...rest] = name.split("/");
+    if (top === UPLOADS_FOLDER && fileId && rest.length) uploads.set(fileId, name);
+  }
+  return uploads;
+}
+
+/**
+ * Imports one conversation's daily files, oldest first, a day at a time (so memory holds one day):
+ * messages with their authors, times, edits and thread, reactions, and the files the export has.
+ * Ids come from the Slack ts, so what an earlier run imported is skipped by the database.
+ * Returns how many messages were new.
+ */
+export async function doImportMessages(ctx: MessageContext, conv: ImportedConversation): Promise<number> {
+  const days = ctx.zip
+    .names()
+    .filter((n) => n.startsWith(`${conv.folder}/`) && DAY_FILE.test(n.slice(conv.folder.length + 1)))
+    .sort();
+  // Thread starts seen so far: a reply whose start is elsewhere is looked up in the database.
+  const roots = new Set<string>();
+  let imported = 0;
+  for (const day of days) {
+    const raw = await ctx.zip.json(day);
+    if (!Array.isArray(raw)) {
+      ctx.report.skip("a daily file that is not a list of messages", day);
+      continue;
+    }
+    const parsed: ParsedSlackMessage[] = [];
+    for (const item of raw) {
+      const m = slackMessage.safeParse(item);
+      if (m.success) parsed.push(m.data);
+      else ctx.report.skip("not a message (no ts)", day);
+    }
+    parsed.sort((a, b) => Number(a.ts) - Number(b.ts));
+    imported += await importDay(ctx, conv, parsed, roots);
+  }
+  return imported;
+}
+
+async function importDay(
+  ctx: MessageContext,
+  conv: ImportedConversation,
+  day: ParsedSlackMessage[],
+  roots: Set<string>,
+) {
+  const { report } = ctx;
+  const idOf = (ts: string) => idFromTs(ts, `${ctx.communityId}/${conv.slackId}/${ts}`);
+  const rows: MessageInsert[] = [];
+  const reactionRows: (typeof reactions.$inferInsert)[] = [];
+  const files: FileToStore[] = [];
+  const where = (m: ParsedSlackMessage) => `${conv.label}@${m.ts}`;
+
+  const missingParents = day
+    .filter((m) => m.thread_ts && m.thread_ts !== m.ts && !roots.has(m.thread_ts))
+    .map((m) => idOf(m.thread_ts as string));
+  const parentsInDb = missingParents.length
+    ? new Set(
+        (
+          await ctx.db.select({ id: messages.id }).from(messages).where(inArray(messages.id, missingParents))
+        ).map((r) => r.id),
+      )
+    : new Set<string>();
+
+  for (const m of day) {
+    const notice = noticeReason(m);
+    if (notice) {
+      report.skip(notice, where(m));
+      continue;
+    }
+    const bot = botName(m);
+    const userId = bot
+      ? (m.user && ctx.people.get(m.user)) || (await botAccount(ctx.db, ctx.communityId, ctx.bots, bot))
+      : m.user && ctx.people.get(m.user);
+    if (!userId) {
+      report.skip("author not in users.json", where(m));
+      continue;
+    }
+    const body = bodyMarkdown(m.text, ctx.usernames);
+    const fileNames = (m.files ?? []).map((f) => f.name || f.title || f.id).join(", ");
+    const bodyMd = body.trim() ? body : fileNames;
+    if (!bodyMd.trim()) {
+      report.skip("empty message", where(m));
+      continue;
+    }
+    let parentId: string | null = null;
+    if (m.thread_ts && m.thread_ts !== m.ts) {
+      const candidate = idOf(m.thread_ts);
+      if (roots.has(m.thread_ts) || parentsInDb.has(candidate)) parentId = candidate;
+      else report.skip("reply whose thread start is not in the export (imported as a message)", where(m));
+      if (m.subtype === "thread_broadcast")
+        report.skip("thread_broadcast: shown in its thread only (no also-in-channel here)", where(m));
+    } else roots.add(m.ts);
+    const id = idOf(m.ts);
+    const createdAt = tsToDate(m.ts);
+    rows.push({
+      id,
+      channelId: conv.channelId,
+      userId,
+      parentId,
+      bodyMd,
+      createdAt,
+      editedAt: m.edited ? tsToDate(m.edited.ts) : null,
+    });
+    for (const r of m.reactions ?? []) {
+      const emoji = reactionEmoji(r.name);
+      if (!emoji) {
+        report.skip("custom emoji reaction (no such emoji here)", `${where(m)} :${r.name}:`);
+        continue;
+      }
+      for (const u of r.users) {
+        const reactor = ctx.people.get(u);
+        if (reactor) reactionRows.push({ messageId: id, userId: reactor, emoji, createdAt });
+        else report.skip("reaction by someone not in users.json", where(m));
+      }
+    }
+    for (const file of m.files ?? []) {
+      files.push({
+        id: idFromTs(m.ts, `${ctx.communityId}/${conv.slackId}/${m.ts}/file/${file.id}`),
+        messageId: id,
+        uploaderId: userId,
+        file,
+      });
+    }
+  }
+
+  let added = 0;
+  await ctx.db.transaction(async (tx) => {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const batch = rows.slice(i, i + BATCH);
+      const inserted = await tx
+        .insert(messages)
+        .values(batch)
+        .onConflictDoNothing()
+        .returning({ id: messages.id });
+      added += inserted.length;
+      const fresh = new Set(inserted.map((r) => r.id));
+      report.messages.replies += batch.filter((r) => r.parentId && fresh.has(r.id as string)).length;
+    }
+    for (let i = 0; i < reactionRows.length; i += BATCH) {
+      const inserted = await tx
+        .insert(reactions)
+        .values(reactionRows.slice(i, i + BATCH))
+        .onConflictDoNothing()
+        .returning({ id: reactions.messageId });
+      report.reactions += inserted.length;
+    }
+  });
+  report.messages.imported += added;
+  report.messages.existing += rows.length - added;
+  await storeFiles(ctx, conv, files);
+  return added;
+}
+
+/** The day's files: those the export has go to the store as attachments; the rest are reported. */
+async function storeFiles(ctx: MessageContext, conv: ImportedConversation, files: FileToStore[]) {
+  if (files.length === 0) return;
+  const { report } = ctx;
+  const have = new Set(
+    (
+      await ctx.db
+        .select({ id: attachments.id })
+        .from(attachments)
+        .where(
+          inArray(
+            attachments.id,
+            files.map((f) => f.id),
+          ),
+        )
+    ).map((r) => r.id),
+  );
+  for (const { id, messageId, uploaderId, file } of files) {
+    const where = `${conv.label} file ${file.id} (${file.name ?? file.title ?? "unnamed"})`;
+    if (have.has(id)) {
+      report.files.existing++;
+      continue;
+    }
+    if (file.mode === "tombstone" || file.mode === "hidden_by_limit") {
+      report.skip("file deleted in Slack or hidden by its plan", where);
+      continue;
+    }
+    const entry = ctx.uploads.get(file.id);
+    if (!entry) {
+      report.files.missing++;
+      report.skip("file missing from the export", where);
+      continue;
+    }
+    const filename = file.name || file.title || entry.split("/").pop() || "file";
+    // The declared type is kept, as for uploads; downloads decide how to show it (lib/attachments).
+    const contentType = (file.mimetype || "application/octet-stream").slice(0, 200);
+    const key = storageKey({
+      communityId: conv.kind === "dm" || conv.kind === "group_dm" ? null : ctx.communityId,
+      channelId: conv.channelId,
+      messageId,
+      filename,
+    });
+    const { body, size } = await ctx.zip.stream(entry);
+    if (size > ctx.maxUploadBytes) {
+      body.destroy();
+      report.skip("file larger than AJET_MAX_UPLOAD_BYTES", where);
+      continue;
+    }
+    try {
+      const stored = await ctx.store.put(key, Readable.toWeb(body) as ReadableStream<Uint8Array>, {
+        contentType,
+        maxBytes: ctx.maxUploadBytes,
+      });
+      await ctx.db
+        .insert(attachments)
+        .values({
+          id,
+          messageId,
+          channelId: conv.channelId,
+          uploaderId,
+          filename,
+          contentType,
+          sizeBytes: stored.size,
+          storageKey: key,
+        })
+        .onConflictDoNothing();
+      report.files.stored++;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      report.skip(`file not stored: ${err.message}`, where);
+    }
+  }
+}
