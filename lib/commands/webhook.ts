@@ -135,7 +135,7 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s+/g, " ");
 
 async function listHooks(ctx: CommandContext) {
   const { listWebhooks } = await import("../webhooks/manage.ts");
-  const hooks = await listWebhooks(ctx.db, communityOf(ctx, "webhook"), ctx.principal.user.id);
+  const hooks = (await listWebhooks(ctx.db, communityOf(ctx, "webhook"), ctx.principal.user.id)).items;
   if (hooks.length === 0) return outcome("No webhooks yet; `/webhook create #channel <name>` makes one.");
   return outcome(
     [

@@ -8,8 +8,10 @@ import { channelSubject } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channelMembers, channels, webhooks } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { type ListQuery, toListPage } from "../list-page.ts";
 import type { Outbound } from "../outbound/fetch.ts";
 import { doCacheRemoteImage, remoteImageUrl } from "../outbound/remote-image.ts";
+import { newestWhere } from "../recent-page.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 
 /** Where a remote picture is fetched through and kept. */
@@ -105,16 +107,32 @@ export const channelReadableBy = (userId: string) =>
     where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${userId}))`;
 
 /** The community's live webhooks posting into channels the reader may read, newest first. */
-export async function listWebhooks(db: Db, communityId: string, readerId: string) {
+export async function listWebhooks(
+  db: Db,
+  communityId: string,
+  readerId: string,
+  query: ListQuery = { after: undefined, limit: 1000 },
+) {
   const rows = await db
     .select({ webhook: webhooks, channelName: channels.name })
     .from(webhooks)
     .innerJoin(channels, eq(channels.id, webhooks.channelId))
     .where(
-      and(eq(webhooks.communityId, communityId), isNull(webhooks.revokedAt), channelReadableBy(readerId)),
+      and(
+        eq(webhooks.communityId, communityId),
+        isNull(webhooks.revokedAt),
+        channelReadableBy(readerId),
+        newestWhere(webhooks.id, query),
+      ),
     )
-    .orderBy(desc(webhooks.id));
-  return rows.map((r) => webhookView(r.webhook, r.channelName));
+    .orderBy(desc(webhooks.id))
+    .limit(query.limit + 1);
+  return toListPage(
+    rows,
+    query,
+    (r) => r.webhook.id,
+    (r) => webhookView(r.webhook, r.channelName),
+  );
 }
 
 /** Revokes one of the community's webhooks; its URL answers `no_service` from now on. */

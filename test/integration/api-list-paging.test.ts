@@ -216,6 +216,27 @@ describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (
     expect((await t.call(bob, "GET", "/api/communities/acme/tokens")).status).toBe(403);
   });
 
+  test("webhooks page newest first for admins, only those into channels they may read; a member gets 403", async () => {
+    const before = await everyPage<{ id: string }>(alice, "/api/communities/acme/webhooks", 1000);
+    const made: string[] = [];
+    for (const name of ["Jenkins", "Grafana", "Sentry"]) {
+      await commandOk(t, alice, general, `/webhook create #general ${name}`);
+      const [newest] = (
+        await t.json<ListPage<{ id: string }>>(alice, "GET", "/api/communities/acme/webhooks?limit=1")
+      ).items;
+      made.unshift(newest?.id as string);
+    }
+    const pages = await everyPage<{ id: string; name: string }>(alice, "/api/communities/acme/webhooks", 2);
+    const ids = pages.flatMap((p) => p.items.map((x) => x.id));
+    expect(ids.slice(0, 3)).toEqual(made);
+    expect(ids).toHaveLength(3 + before.flatMap((p) => p.items).length);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(pages[0]?.has_more).toBe(true);
+    expect(pages.at(-1)?.has_more).toBe(false);
+    expect(JSON.stringify(pages)).not.toContain("/hook/");
+    expect((await t.call(bob, "GET", "/api/communities/acme/webhooks")).status).toBe(403);
+  });
+
   test("communities page too; a made-up cursor is a 400", async () => {
     const mine = await t.json<ListPage<{ slug: string }>>(alice, "GET", "/api/communities?limit=1");
     expect(mine).toMatchObject({ items: [{ slug: "acme" }], has_more: false, next_cursor: null });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accessCommunity, checkAdmin } from "../../../lib/communities/access.ts";
 import { invalid } from "../../../lib/errors.ts";
 import { deliveryView, readDeliveries } from "../../../lib/integrations/delivery-log.ts";
+import { listQuery } from "../../../lib/list-page.ts";
 import { textLine } from "../../../lib/text-line.ts";
 import { accessWebhook } from "../../../lib/webhooks/inspect.ts";
 import { doUpdateWebhook, listWebhooks, webhookView } from "../../../lib/webhooks/manage.ts";
@@ -12,12 +13,13 @@ export const webhookSettingRoutes = [
     method: "GET",
     path: "/api/communities/:slug/webhooks",
     summary:
-      "The community's live incoming webhooks into channels you may read, newest first (owners and admins); never their URLs",
+      "A page of the community's live incoming webhooks into channels you may read, newest first (owners and admins); never their URLs; page on with after=next_cursor",
     scope: "admin",
-    handler: async ({ db, principal, params }) => {
+    query: listQuery,
+    handler: async ({ db, principal, params, query }) => {
       const { community, member } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
       checkAdmin(member, "manage webhooks");
-      return { items: await listWebhooks(db.db, community.id, principal.user.id), has_more: false };
+      return listWebhooks(db.db, community.id, principal.user.id, query);
     },
   }),
   api({

@@ -27,7 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function communityWebhooks(ctx: Context) {
   const slug = encodeURIComponent(await ctx.community());
-  return (await ctx.client.get<{ items: WebhookJson[] }>(`/api/communities/${slug}/webhooks`)).items;
+  return (await ctx.client.all<WebhookJson>(`/api/communities/${slug}/webhooks`)).items;
 }
 
 /** A webhook named by id, or by name among the community's live ones. */
