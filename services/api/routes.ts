@@ -18,6 +18,7 @@ import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { commandResponseRoutes, slashCommandRoutes } from "./routes/slash-commands.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export type { ApiDeps } from "./deps.ts";
@@ -40,6 +41,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...liveRoutes,
   ...sessionRoutes,
   ...commandRoutes,
+  ...slashCommandRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */
@@ -49,5 +51,6 @@ export function apiRoutes(deps: ApiDeps) {
     openApiRoute(apiSpecs, deps.config.publicUrl),
     ...apiSpecs.map((spec) => toRoute(spec, deps)),
     ...webhookRoutes(deps),
+    ...commandResponseRoutes(deps),
   ];
 }
