@@ -9,7 +9,7 @@ import type { Upstream } from "../../lib/http/proxy.ts";
 import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
-import type { Channel, Community, Member, Message, Page, Person } from "./api-types.ts";
+import type { Channel, Community, CustomCommand, Member, Message, Page, Person } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
@@ -342,7 +342,10 @@ export async function completions(req: Request, ctx: RequestContext, deps: Actio
   if (!slug || !(word.startsWith("@") || (command && !q.get("parent_id")))) return done();
   const client = clientOf(req, ctx, deps.api);
   const offers = command
-    ? commandCompletions((await client.get<Community>(`/api/communities/${slug}`)).role ?? null)
+    ? commandCompletions(
+        (await client.get<Community>(`/api/communities/${slug}`)).role ?? null,
+        (await client.get<{ items: CustomCommand[] }>(`/api/communities/${slug}/commands`)).items,
+      )
     : // Search-as-you-type: the API finds the few people whose names start so, however many there are.
       memberCompletions(
         (

@@ -3,6 +3,7 @@ export type {
   AttachmentJson as Attachment,
   ChannelJson as Channel,
   CommunityJson as Community,
+  CustomCommandJson as CustomCommand,
   MeJson as Me,
   MemberJson as Member,
   MessageJson as Message,
