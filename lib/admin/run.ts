@@ -5,6 +5,7 @@ import { auditCommand } from "./commands/audit.ts";
 import { communityCommands } from "./commands/communities.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
+import { slashCommandAdmin } from "./commands/slash-commands.ts";
 import { tokenCommands } from "./commands/tokens.ts";
 import { userCommands } from "./commands/users.ts";
 import type { AdminDeps, AdminOutput } from "./deps.ts";
@@ -23,6 +24,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   ...tokenCommands,
   ...communityCommands,
   ...inviteCommands,
+  ...slashCommandAdmin,
   auditCommand,
   doctorCommand,
 ];

@@ -78,10 +78,12 @@ const secret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toS
  */
 export async function doCreateSlashCommand(
   db: Db,
-  actorId: string,
+  actorId: string | null,
   communityId: string,
   input: NewSlashCommand,
   builtIns: readonly string[],
+  /** More for the audit row (who ran the admin CLI). */
+  auditData: Record<string, unknown> = {},
 ) {
   const checked = checkNewCommand(input, builtIns);
   return db.transaction(async (tx) => {
@@ -106,7 +108,7 @@ export async function doCreateSlashCommand(
       communityId,
       targetType: "slash_command",
       targetId: row.id,
-      data: { name: row.name, url: row.url },
+      data: { name: row.name, url: row.url, ...auditData },
     });
     return {
       command: slashCommandView(row),
@@ -140,6 +142,7 @@ export async function doDeleteSlashCommand(
   actorId: string | null,
   communityId: string,
   name: string,
+  auditData: Record<string, unknown> = {},
 ) {
   const bare = name.replace(/^\//, "").toLowerCase();
   return db.transaction(async (tx) => {
@@ -154,7 +157,7 @@ export async function doDeleteSlashCommand(
       communityId,
       targetType: "slash_command",
       targetId: row.id,
-      data: { name: row.name },
+      data: { name: row.name, ...auditData },
     });
     return slashCommandView(row);
   });

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { App as BoltApp } from "@slack/bolt";
 import { eq } from "drizzle-orm";
+import type { AdminDeps } from "../../lib/admin/deps.ts";
+import { runAdminCommand } from "../../lib/admin/run.ts";
 import {
   auditLog,
   integrationDeliveries,
@@ -412,6 +414,50 @@ describe.each(DB_KINDS)("custom slash commands on %s", (kind) => {
       status: 400,
       error: { code: "unknown_command" },
     });
+  });
+
+  test("the admin CLI creates, lists, logs and deletes a community's command; the secret only at creation", async () => {
+    // What `ajet-chat admin commands …` runs on the box: only the database and the OS user matter here.
+    const deps = { database: t.database, osUser: "ops" } as AdminDeps;
+    const admin = (...argv: string[]) => runAdminCommand(deps, ["commands", ...argv]);
+    const created = await admin(
+      "create",
+      "/ops",
+      web.url("/ops"),
+      "--community",
+      "acme",
+      "--description",
+      "Ops",
+    );
+    secrets.ops =
+      /signing secret \(shown only now\): ([0-9a-f]{64})/.exec(
+        "message" in created ? created.message : "",
+      )?.[1] ?? "";
+    expect(secrets.ops).toHaveLength(64);
+    slackApp("ops", (form) => Response.json({ text: `ops heard ${form.get("user_name")}` }));
+    expect((await commandOk(t, bob, general, "/ops")).reply_md).toBe("ops heard bob");
+    const listed = await admin("list", "--community", "acme");
+    expect(JSON.stringify(listed)).toContain('"name":"/ops"');
+    expect(JSON.stringify(listed)).not.toContain(secrets.ops);
+    const log = await admin("log", "/ops", "--community", "acme");
+    expect("rows" in log && log.rows[0]).toMatchObject({ ok: true, status: 200, error: null });
+    const shadow = await admin("create", "/help", web.url("/x"), "--community", "acme").then(
+      () => "created",
+      (err: Error) => err.message,
+    );
+    expect(shadow).toBe("/help is a built-in command");
+    expect(await admin("delete", "/ops", "--community", "acme")).toEqual({
+      message: "/ops is deleted from acme",
+    });
+    expect(await command(t, bob, general, "/ops")).toMatchObject({
+      status: 400,
+      error: { code: "unknown_command" },
+    });
+    const audit = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, "slash_command.created"));
+    expect(audit.some((a) => (a.data as Record<string, unknown>)?.os_user === "ops")).toBe(true);
   });
 
   test("Slack's Bolt framework, verifying signatures itself, answers with ack() and respond()", async () => {
