@@ -2,7 +2,7 @@ import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
 import { emojiByName } from "../../lib/emoji/shortcodes.ts";
-import { invalid } from "../../lib/errors.ts";
+import { invalid, isCallerError } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -131,6 +131,50 @@ export async function settingsCommand(req: Request, ctx: RequestContext, deps: A
   const form = await formOf(req, deps.config);
   const reply = await runCommandIn(client, form.community ?? "", form.text ?? "");
   return settingsPage(req, ctx, deps, { commandReply: reply });
+}
+
+/** Registers a custom slash command from settings; its signing secret shows on the page this once. */
+export async function createSlashCommand(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  const slug = encodeURIComponent(form.community ?? "");
+  const reply = await client
+    .post<{ command: { name: string; url: string }; signing_secret: string; verification_token: string }>(
+      `/api/communities/${slug}/commands`,
+      {
+        name: form.name ?? "",
+        url: form.url ?? "",
+        description: form.description,
+        usage_hint: form.usage_hint,
+      },
+    )
+    .then(
+      (r) => ({
+        ok: true,
+        md: `Added **/${r.command.name}** calling ${r.command.url}. Its signing secret is shown only now:\n\n\`${r.signing_secret}\`\n\nVerification token: \`${r.verification_token}\``,
+      }),
+      (err: unknown) => {
+        if (!isCallerError(err)) throw err;
+        return { ok: false, md: err.message };
+      },
+    );
+  return settingsPage(req, ctx, deps, { slashReply: reply });
+}
+
+/** Deletes a custom slash command from settings. */
+export async function deleteSlashCommand(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  const name = (form.name ?? "").replace(/^\//, "");
+  const path = `/api/communities/${encodeURIComponent(form.community ?? "")}/commands/${encodeURIComponent(name)}`;
+  const reply = await client.delete(path).then(
+    () => ({ ok: true, md: `Deleted **/${name}**.` }),
+    (err: unknown) => {
+      if (!isCallerError(err)) throw err;
+      return { ok: false, md: err.message };
+    },
+  );
+  return settingsPage(req, ctx, deps, { slashReply: reply });
 }
 
 /** Makes an invite link (owners and admins) and shows it once on the settings page. */

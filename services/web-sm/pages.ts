@@ -269,7 +269,11 @@ export async function settingsPage(
   req: Request,
   ctx: RequestContext,
   deps: PageDeps,
-  answered: { commandReply?: { ok: boolean; md: string }; newInvite?: { url: string } } = {},
+  answered: {
+    commandReply?: { ok: boolean; md: string };
+    newInvite?: { url: string };
+    slashReply?: { ok: boolean; md: string };
+  } = {},
 ) {
   const client = clientOf(req, ctx, deps.api);
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
@@ -285,7 +289,8 @@ export async function settingsPage(
           runCommandIn(client, slug, "/token list"),
           runCommandIn(client, slug, "/webhook list"),
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
-        ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w.md, invites: i.items }))
+          runCommandIn(client, slug, "/command list"),
+        ]).then(([t, w, i, c]) => ({ tokens: t.md, webhooks: w.md, commands: c.md, invites: i.items }))
       : null;
   const audit =
     slug && role === "owner"
