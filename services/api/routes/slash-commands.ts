@@ -2,7 +2,7 @@ import { z } from "zod";
 import { publishAll } from "../../../lib/bus/publish.ts";
 import { COMMANDS } from "../../../lib/commands/catalog.ts";
 import { accessCommunity, checkAdmin } from "../../../lib/communities/access.ts";
-import { notFound } from "../../../lib/errors.ts";
+import { isKind, notFound } from "../../../lib/errors.ts";
 import { readBodyText } from "../../../lib/http/body.ts";
 import { type Route, route } from "../../../lib/http/router.ts";
 import { deliveryView, readDeliveries } from "../../../lib/integrations/delivery-log.ts";
@@ -93,7 +93,13 @@ const word = (status: number, text: string) =>
 export function commandResponseRoutes(deps: ApiDeps): Route[] {
   return [
     route("POST", "/commands/respond/:token", async (req, ctx) => {
-      const body = await readBodyText(req, deps.config.limits.maxBodyBytes);
+      let body: string;
+      try {
+        body = await readBodyText(req, deps.config.limits.maxBodyBytes);
+      } catch (err) {
+        if (isKind(err, "too_large")) return word(413, "payload_too_large");
+        throw err;
+      }
       const result = await doRespondToCommand(
         deps.db.db,
         ctx.params.token ?? "",
