@@ -27,4 +27,5 @@ ALTER TABLE "slash_command_responses" ADD CONSTRAINT "slash_command_responses_ch
 ALTER TABLE "slash_command_responses" ADD CONSTRAINT "slash_command_responses_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "slash_commands" ADD CONSTRAINT "slash_commands_community_id_communities_id_fk" FOREIGN KEY ("community_id") REFERENCES "public"."communities"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "slash_commands" ADD CONSTRAINT "slash_commands_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "slash_command_responses_command" ON "slash_command_responses" USING btree ("command_id","expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "slash_commands_community_name" ON "slash_commands" USING btree ("community_id","name");

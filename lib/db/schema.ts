@@ -365,22 +365,27 @@ export const slashCommands = pgTable(
  * One invocation's `response_url`: where the app may answer later (30 minutes, 5 times), for the
  * person who typed the command in the channel they typed it in. Only the token's hash is stored.
  */
-export const slashCommandResponses = pgTable("slash_command_responses", {
-  id: id(),
-  commandId: uuid("command_id")
-    .notNull()
-    .references(() => slashCommands.id, { onDelete: "cascade" }),
-  channelId: uuid("channel_id")
-    .notNull()
-    .references(() => channels.id, { onDelete: "cascade" }),
-  userId: uuid("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
-  tokenHash: text("token_hash").notNull(),
-  uses: integer("uses").notNull().default(0),
-  expiresAt: at("expires_at").notNull(),
-  createdAt: createdAt(),
-});
+export const slashCommandResponses = pgTable(
+  "slash_command_responses",
+  {
+    id: id(),
+    commandId: uuid("command_id")
+      .notNull()
+      .references(() => slashCommands.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    uses: integer("uses").notNull().default(0),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  // Each call sweeps its command's expired URLs.
+  (t) => [index("slash_command_responses_command").on(t.commandId, t.expiresAt)],
+);
 
 export const attachments = pgTable(
   "attachments",

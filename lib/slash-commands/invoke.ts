@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import type { Principal } from "../auth/authenticate.ts";
 import { issueToken } from "../auth/tokens.ts";
 import type { Outgoing } from "../bus/publish.ts";
@@ -56,6 +56,12 @@ export async function doInvokeSlashCommand(
     .from(communities)
     .where(eq(communities.id, command.communityId));
   const issued = issueToken("commandResponse");
+  // The command's URLs past their 30 minutes go as new ones come, so the table holds only live ones.
+  await db
+    .delete(slashCommandResponses)
+    .where(
+      and(eq(slashCommandResponses.commandId, command.id), lt(slashCommandResponses.expiresAt, new Date())),
+    );
   await db.insert(slashCommandResponses).values({
     id: issued.id,
     commandId: command.id,

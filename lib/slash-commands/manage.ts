@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { CommandSpec } from "../commands/command.ts";
 import type { Db } from "../db/client.ts";
-import { slashCommands } from "../db/schema.ts";
+import { integrationDeliveries, slashCommands } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
 
 export type SlashCommandRow = typeof slashCommands.$inferSelect;
@@ -129,6 +129,8 @@ export function listSlashCommands(db: Db, communityId: string): Promise<SlashCom
 
 /** The community's command of that name, or null. */
 export async function findSlashCommand(db: Db, communityId: string, name: string) {
+  // A name no command can have names none (and never reaches SQL: a NUL there is an error).
+  if (!COMMAND_NAME.test(name.toLowerCase())) return null;
   const [row] = await db
     .select()
     .from(slashCommands)
@@ -145,12 +147,15 @@ export async function doDeleteSlashCommand(
   auditData: Record<string, unknown> = {},
 ) {
   const bare = name.replace(/^\//, "").toLowerCase();
+  if (!COMMAND_NAME.test(bare)) throw notFound("command", "no_such_command");
   return db.transaction(async (tx) => {
     const [row] = await tx
       .delete(slashCommands)
       .where(and(eq(slashCommands.communityId, communityId), eq(slashCommands.name, bare)))
       .returning();
     if (!row) throw notFound(`/${bare}`, "no_such_command");
+    // Its delivery log goes with it (the log's subject has no foreign key to cascade).
+    await tx.delete(integrationDeliveries).where(eq(integrationDeliveries.subjectId, row.id));
     await recordAudit(tx, {
       action: "slash_command.deleted",
       actorId,

@@ -234,6 +234,9 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       const reply = await commandReply(client, channelId, body);
       const opened = reply.effects.find((e) => e.type === "dm.opened" && e.channel_id);
       if (opened) return htmlResponse(html``, 200, { "HX-Redirect": `/dm/${opened.channel_id}` });
+      // A community's command answered in the channel, or with nothing: as in Slack, no note for the typer.
+      if (reply.ok && !reply.md && !reply.effects.some((e) => e.type !== "message.posted"))
+        return sentAnswer(html``);
       return sentAnswer(
         ephemeralReply(reply.ok ? markdown(reply.md || "Done.") : html`${reply.md}`, reply.ok),
       );

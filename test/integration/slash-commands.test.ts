@@ -272,6 +272,13 @@ describe.each(DB_KINDS)("custom slash commands on %s", (kind) => {
       .from(slashCommandResponses)
       .where(eq(slashCommandResponses.id, uuid));
     expect(row?.tokenHash).not.toContain(url.split(".").at(-1) as string);
+    // The command's next call sweeps the expired URL away.
+    await commandOk(t, bob, general, "/deploy");
+    const swept = await t.database.db
+      .select()
+      .from(slashCommandResponses)
+      .where(eq(slashCommandResponses.id, uuid));
+    expect(swept).toEqual([]);
   });
 
   test("an app that does not answer in 3 s is reported to the typer, and logged", async () => {
@@ -408,8 +415,16 @@ describe.each(DB_KINDS)("custom slash commands on %s", (kind) => {
 
   test("/command delete removes it: typing it is an unknown command again", async () => {
     await ensure("gone");
+    slackApp("gone", () => Response.json({ text: "still here" }));
+    expect((await commandOk(t, bob, general, "/gone")).reply_md).toBe("still here");
+    const [gone] = await t.database.db.select().from(slashCommands).where(eq(slashCommands.name, "gone"));
     const deleted = await commandOk(t, alice, general, "/command delete /gone");
     expect(deleted.reply_md).toContain("Deleted **/gone**");
+    const logged = await t.database.db
+      .select()
+      .from(integrationDeliveries)
+      .where(eq(integrationDeliveries.subjectId, gone?.id as string));
+    expect(logged).toEqual([]);
     expect(await command(t, bob, general, "/gone")).toMatchObject({
       status: 400,
       error: { code: "unknown_command" },
