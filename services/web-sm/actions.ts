@@ -389,10 +389,10 @@ export async function completions(req: Request, ctx: RequestContext, deps: Actio
   if (!slug || !(word.startsWith("@") || (command && !q.get("parent_id")))) return done();
   const client = clientOf(req, ctx, deps.api);
   const offers = command
-    ? commandCompletions(
-        (await client.get<Community>(`/api/communities/${slug}`)).role ?? null,
-        (await client.get<{ items: CustomCommand[] }>(`/api/communities/${slug}/commands`)).items,
-      )
+    ? await Promise.all([
+        client.get<Community>(`/api/communities/${slug}`),
+        client.get<{ items: CustomCommand[] }>(`/api/communities/${slug}/commands`),
+      ]).then(([community, custom]) => commandCompletions(community.role ?? null, custom.items))
     : // Search-as-you-type: the API finds the few people whose names start so, however many there are.
       memberCompletions(
         (
