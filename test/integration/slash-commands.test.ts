@@ -399,6 +399,34 @@ describe.each(DB_KINDS)("custom slash commands on %s", (kind) => {
     expect((await t.call(carol, "GET", "/api/communities/acme/commands")).status).toBe(404);
   });
 
+  test("a bot runs a community's command with messages:write, and not without it", async () => {
+    await ensure("deploy");
+    slackApp("deploy", (form) => Response.json({ text: `hello ${form.get("user_name")}` }));
+    const made = async (name: string, scopes: string) =>
+      (await commandOk(t, alice, general, `/token create ${name} ${scopes}`)).effects[0]?.token as string;
+    const reader = await made("reader", "messages:read channels:read");
+    seen.length = 0;
+    const refused = await command(t, reader, general, "/deploy");
+    expect(refused).toMatchObject({
+      status: 403,
+      error: { message: "this token lacks the messages:write scope" },
+    });
+    expect(seen).toEqual([]);
+    const writer = await made("writer", "messages:read messages:write channels:read");
+    expect((await commandOk(t, writer, general, "/deploy")).reply_md).toBe("hello writer-bot");
+  });
+
+  test("typed in a private channel one is not in, a command is a 404 and its app hears nothing", async () => {
+    await ensure("deploy");
+    const secret = await t.json<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
+      name: `hidden-${kind}`,
+      visibility: "private",
+    });
+    seen.length = 0;
+    expect(await command(t, bob, secret.id, "/deploy prod")).toMatchObject({ status: 404 });
+    expect(seen).toEqual([]);
+  });
+
   test("a command of one community does not exist in another", async () => {
     await ensure("deploy");
     await t.json(carol, "POST", "/api/communities", { name: "Beta", slug: "beta" });
