@@ -2,13 +2,13 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Principal } from "../auth/authenticate.ts";
 import { issueToken } from "../auth/tokens.ts";
 import type { Outgoing } from "../bus/publish.ts";
-import type { ChannelAccess } from "../channels/access.ts";
+import { accessChannel, type ChannelAccess } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { communities, slashCommandResponses } from "../db/schema.ts";
 import { recordDelivery } from "../integrations/delivery-log.ts";
 import { callIntegration } from "../outbound/call-integration.ts";
 import type { Outbound } from "../outbound/fetch.ts";
-import type { SlashCommandRow } from "./manage.ts";
+import { findSlashCommand, type SlashCommandRow } from "./manage.ts";
 import { type CommandReply, readCommandReply } from "./reply.ts";
 import { showReply } from "./show.ts";
 
@@ -22,6 +22,19 @@ export const RESPONSE_URL_USES = 5;
 export function customCommandLine(text: string): { name: string; text: string } | null {
   const m = /^\s*\/([A-Za-z][A-Za-z0-9_-]{0,31})(?:\s+([\s\S]*))?$/.exec(text);
   return m ? { name: (m[1] as string).toLowerCase(), text: (m[2] ?? "").trim() } : null;
+}
+
+/**
+ * The community's own command that `text` calls, in the channel it was typed in, with the caller's
+ * access there (a channel they may not see is a 404 as everywhere); null when the text calls none.
+ */
+export async function accessCustomCommand(db: Db, userId: string, channelId: string, text: string) {
+  const line = customCommandLine(text);
+  if (!line) return null;
+  const access = await accessChannel(db, userId, channelId);
+  const communityId = access.channel.communityId;
+  const command = communityId ? await findSlashCommand(db, communityId, line.name) : null;
+  return command ? { command, access, text: line.text } : null;
 }
 
 export interface InvokeDeps {
@@ -83,7 +96,7 @@ export async function doInvokeSlashCommand(
     api_app_id: command.id,
     is_enterprise_install: "false",
     response_url: `${deps.publicUrl}/commands/respond/${issued.token}`,
-    trigger_id: `${issued.id}.${crypto.randomUUID()}`,
+    trigger_id: crypto.randomUUID(),
   }).toString();
   const result = await callIntegration(deps.outbound, {
     url: command.url,

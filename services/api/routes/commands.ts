@@ -3,8 +3,8 @@ import { accessChannel } from "../../../lib/channels/access.ts";
 import { checkMayRun } from "../../../lib/commands/may-run.ts";
 import { MAX_COMMAND_CHARS, parseCommand } from "../../../lib/commands/parse.ts";
 import { invalid } from "../../../lib/errors.ts";
-import { customCommandLine, doInvokeSlashCommand } from "../../../lib/slash-commands/invoke.ts";
-import { customSpec, findSlashCommand } from "../../../lib/slash-commands/manage.ts";
+import { accessCustomCommand, doInvokeSlashCommand } from "../../../lib/slash-commands/invoke.ts";
+import { customSpec } from "../../../lib/slash-commands/manage.ts";
 import { api } from "../api-route.ts";
 
 export const commandRoutes = [
@@ -19,16 +19,17 @@ export const commandRoutes = [
       const parsed = parseCommand(body.text);
       if (!parsed.ok) {
         // Not a built-in: perhaps the community's own command, looked up where it was typed.
-        const line = customCommandLine(body.text);
-        const access = line && (await accessChannel(db.db, principal.user.id, body.channel_id));
-        const custom =
-          line && access?.channel.communityId
-            ? await findSlashCommand(db.db, access.channel.communityId, line.name)
-            : null;
-        if (!line || !access || !custom) throw invalid(parsed.error.message, parsed.error.code);
-        checkMayRun(customSpec(custom), principal, access);
+        const custom = await accessCustomCommand(db.db, principal.user.id, body.channel_id, body.text);
+        if (!custom) throw invalid(parsed.error.message, parsed.error.code);
+        checkMayRun(customSpec(custom.command), principal, custom.access);
         const deps = { db: db.db, outbound, publicUrl: config.publicUrl };
-        const invoked = await doInvokeSlashCommand(deps, custom, principal, access, line.text);
+        const invoked = await doInvokeSlashCommand(
+          deps,
+          custom.command,
+          principal,
+          custom.access,
+          custom.text,
+        );
         await publish(invoked.events);
         return { ok: true, reply_md: invoked.reply_md, effects: invoked.effects };
       }
