@@ -8,6 +8,7 @@ import { exportCommand } from "./commands/export.ts";
 import { claimCommand, importCommand } from "./commands/import.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
+import { slashCommandAdmin } from "./commands/slash-commands.ts";
 import { tokenCommands } from "./commands/tokens.ts";
 import { userCommands } from "./commands/users.ts";
 import type { AdminDeps, AdminOutput } from "./deps.ts";
@@ -26,6 +27,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   ...tokenCommands,
   ...communityCommands,
   ...inviteCommands,
+  ...slashCommandAdmin,
   auditCommand,
   exportCommand,
   doctorCommand,

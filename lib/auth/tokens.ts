@@ -8,6 +8,7 @@ export const TOKEN_PREFIX = {
   invite: "aji_",
   setup: "aju_",
   device: "ajd_",
+  commandResponse: "ajr_",
 } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIX;
 

@@ -5,6 +5,7 @@ import type {
   ChannelJson,
   CommandResultJson,
   CommunityJson,
+  CustomCommandJson,
   DmJson,
   MeJson,
   MemberJson,
@@ -180,6 +181,12 @@ export class ApiClient {
   }
   members(community: string) {
     return this.all<MemberJson>(`/api/communities/${encodeURIComponent(community)}/members`);
+  }
+  /** The community's own slash commands (names, descriptions, hints), for /help and completion. */
+  customCommands(community: string) {
+    return this.get<{ items: CustomCommandJson[] }>(
+      `/api/communities/${encodeURIComponent(community)}/commands`,
+    );
   }
   channel(id: string) {
     return this.get<ChannelJson>(`/api/channels/${id}`);

@@ -42,6 +42,13 @@ export interface CommunityJson {
   created_at: string;
 }
 
+/** A community's own slash command as members see it (for /help and completion). */
+export interface CustomCommandJson {
+  name: string;
+  description: string;
+  usage_hint: string;
+}
+
 export interface ChannelJson {
   id: string;
   community_id: string | null;

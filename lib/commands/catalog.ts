@@ -1,6 +1,7 @@
 import { archive } from "./archive.ts";
 import { ban } from "./ban.ts";
 import type { Command } from "./command.ts";
+import { customCommand } from "./custom-command.ts";
 import { dm } from "./dm.ts";
 import { dnd } from "./dnd.ts";
 import { help } from "./help.ts";
@@ -50,6 +51,7 @@ export const COMMANDS: readonly Command[] = [
   unarchive,
   token,
   webhook,
+  customCommand,
 ];
 
 export const commandNamed = (name: string) => COMMANDS.find((c) => c.name === name);

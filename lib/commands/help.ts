@@ -1,5 +1,5 @@
 import { invalid } from "../errors.ts";
-import { type CommandSpec, defineCommand, noSuchCommand, outcome } from "./command.ts";
+import { type CommandContext, type CommandSpec, defineCommand, noSuchCommand, outcome } from "./command.ts";
 
 /** `/help`: the given commands, one line per form. */
 export function helpText(commands: readonly CommandSpec[]): string {
@@ -34,9 +34,18 @@ export const help = defineCommand({
   async run(ctx, { topic }) {
     // The catalog lists this command, so it is loaded when /help runs rather than imported in a cycle.
     const { commandNamed, commandsFor } = await import("./catalog.ts");
-    if (!topic) return outcome(helpText(commandsFor(ctx.access.role)));
-    const spec = commandNamed(topic);
+    const custom = await customSpecs(ctx);
+    if (!topic) return outcome(helpText([...commandsFor(ctx.access.role), ...custom]));
+    const spec = commandNamed(topic) ?? custom.find((c) => c.name === topic);
     if (!spec) throw invalid(noSuchCommand(topic), "unknown_command");
     return outcome(commandHelp(spec));
   },
 });
+
+/** The community's own commands, which anyone in it may run; none in a DM, which has no community. */
+async function customSpecs(ctx: CommandContext): Promise<CommandSpec[]> {
+  const communityId = ctx.access.channel.communityId;
+  if (!communityId) return [];
+  const { customSpec, listSlashCommands } = await import("../slash-commands/manage.ts");
+  return (await listSlashCommands(ctx.db, communityId)).map(customSpec);
+}

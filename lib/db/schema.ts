@@ -351,6 +351,56 @@ export const integrationDeliveries = pgTable(
   ],
 );
 
+/**
+ * A community's own slash command (Slack's "custom slash command"): typing `/<name>` POSTs Slack's
+ * form to `url`. The signing secret and the legacy verification token are kept as they are, since
+ * every call is signed with the one and carries the other; they are shown once and never listed.
+ */
+export const slashCommands = pgTable(
+  "slash_commands",
+  {
+    id: id(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    usageHint: text("usage_hint").notNull().default(""),
+    signingSecret: text("signing_secret").notNull(),
+    verificationToken: text("verification_token").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("slash_commands_community_name").on(t.communityId, t.name)],
+);
+
+/**
+ * One invocation's `response_url`: where the app may answer later (30 minutes, 5 times), for the
+ * person who typed the command in the channel they typed it in. Only the token's hash is stored.
+ */
+export const slashCommandResponses = pgTable(
+  "slash_command_responses",
+  {
+    id: id(),
+    commandId: uuid("command_id")
+      .notNull()
+      .references(() => slashCommands.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    uses: integer("uses").notNull().default(0),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  // Each call sweeps its command's expired URLs.
+  (t) => [index("slash_command_responses_command").on(t.commandId, t.expiresAt)],
+);
+
 export const attachments = pgTable(
   "attachments",
   {

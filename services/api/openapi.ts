@@ -74,6 +74,29 @@ const PUBLIC_OPERATIONS: Record<string, Record<string, Operation>> = {
       ),
     },
   },
+  "/commands/respond/{token}": {
+    post: {
+      summary:
+        "A custom slash command's response_url (Slack-compatible): the app's later answer to one invocation, {text, blocks, response_type}, for 30 minutes and 5 answers; answers are Slack's words as text/plain",
+      security: [],
+      "x-required-scope": null,
+      parameters: [{ name: "token", in: "path", required: true, schema: { type: "string" } }],
+      requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+      responses: Object.fromEntries(
+        (
+          [
+            [200, "ok"],
+            [400, "no_text: neither text nor blocks"],
+            [404, "used_url (answered 5 times) or expired_url (late, unknown or forged)"],
+            [413, "payload_too_large"],
+          ] as const
+        ).map(([status, description]) => [
+          status,
+          { description, content: { "text/plain": { schema: { type: "string" } } } },
+        ]),
+      ),
+    },
+  },
 };
 
 /**

@@ -20,6 +20,7 @@ import { presenceRoutes } from "./routes/presence.ts";
 import { scheduledRoutes } from "./routes/scheduled.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { commandResponseRoutes, slashCommandRoutes } from "./routes/slash-commands.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { webhookSettingRoutes } from "./routes/webhook-settings.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -48,6 +49,7 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...commandRoutes,
   ...webhookSettingRoutes,
   ...scheduledRoutes,
+  ...slashCommandRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */
@@ -57,5 +59,6 @@ export function apiRoutes(deps: ApiDeps) {
     openApiRoute(apiSpecs, deps.config.publicUrl),
     ...apiSpecs.map((spec) => toRoute(spec, deps)),
     ...webhookRoutes(deps),
+    ...commandResponseRoutes(deps),
   ];
 }

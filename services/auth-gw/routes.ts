@@ -22,6 +22,7 @@ export function gatewayRoutes(deps: GatewayDeps, streams: StreamWatch) {
     logoutRoute(deps, streams),
     route("*", "/api/*", (req, ctx) => proxy(req, ctx, api)),
     route("*", "/hook/*", (req, ctx) => proxy(req, ctx, api)),
+    route("POST", "/commands/respond/*", (req, ctx) => proxy(req, ctx, api)),
     route("*", "/tui/*", (req, ctx) => proxy(req, ctx, tui)),
     route("*", "/*", (req, ctx) => proxy(req, ctx, web)),
   ];

@@ -2,7 +2,7 @@ import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
 import { emojiByName } from "../../lib/emoji/shortcodes.ts";
-import { invalid } from "../../lib/errors.ts";
+import { invalid, isCallerError } from "../../lib/errors.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -10,7 +10,7 @@ import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
 import { isTimeZone, zonedInstant } from "../../lib/schedule/when.ts";
-import type { Channel, Community, Member, Message, Page, Person } from "./api-types.ts";
+import type { Channel, Community, CustomCommand, Member, Message, Page, Person } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
@@ -157,6 +157,50 @@ export async function updateWebhook(req: Request, ctx: RequestContext, deps: Act
   );
 }
 
+/** Registers a custom slash command from settings; its signing secret shows on the page this once. */
+export async function createSlashCommand(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  const slug = encodeURIComponent(form.community ?? "");
+  const reply = await client
+    .post<{ command: { name: string; url: string }; signing_secret: string; verification_token: string }>(
+      `/api/communities/${slug}/commands`,
+      {
+        name: form.name ?? "",
+        url: form.url ?? "",
+        description: form.description,
+        usage_hint: form.usage_hint,
+      },
+    )
+    .then(
+      (r) => ({
+        ok: true,
+        md: `Added **/${r.command.name}** calling ${r.command.url}. Its signing secret is shown only now:\n\n\`${r.signing_secret}\`\n\nVerification token: \`${r.verification_token}\``,
+      }),
+      (err: unknown) => {
+        if (!isCallerError(err)) throw err;
+        return { ok: false, md: err.message };
+      },
+    );
+  return settingsPage(req, ctx, deps, { slashReply: reply });
+}
+
+/** Deletes a custom slash command from settings. */
+export async function deleteSlashCommand(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const form = await formOf(req, deps.config);
+  const name = (form.name ?? "").replace(/^\//, "");
+  const path = `/api/communities/${encodeURIComponent(form.community ?? "")}/commands/${encodeURIComponent(name)}`;
+  const reply = await client.delete(path).then(
+    () => ({ ok: true, md: `Deleted **/${name}**.` }),
+    (err: unknown) => {
+      if (!isCallerError(err)) throw err;
+      return { ok: false, md: err.message };
+    },
+  );
+  return settingsPage(req, ctx, deps, { slashReply: reply });
+}
+
 /** Makes an invite link (owners and admins) and shows it once on the settings page. */
 export async function createInvite(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
@@ -214,6 +258,9 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       const reply = await commandReply(client, channelId, body);
       const opened = reply.effects.find((e) => e.type === "dm.opened" && e.channel_id);
       if (opened) return htmlResponse(html``, 200, { "HX-Redirect": `/dm/${opened.channel_id}` });
+      // A community's command answered in the channel, or with nothing: as in Slack, no note for the typer.
+      if (reply.ok && !reply.md && !reply.effects.some((e) => e.type !== "message.posted"))
+        return sentAnswer(html``);
       return sentAnswer(
         ephemeralReply(reply.ok ? markdown(reply.md || "Done.") : html`${reply.md}`, reply.ok),
       );
@@ -399,7 +446,10 @@ export async function completions(req: Request, ctx: RequestContext, deps: Actio
   if (!slug || !(word.startsWith("@") || (command && !q.get("parent_id")))) return done();
   const client = clientOf(req, ctx, deps.api);
   const offers = command
-    ? commandCompletions((await client.get<Community>(`/api/communities/${slug}`)).role ?? null)
+    ? await Promise.all([
+        client.get<Community>(`/api/communities/${slug}`),
+        client.get<{ items: CustomCommand[] }>(`/api/communities/${slug}/commands`),
+      ]).then(([community, custom]) => commandCompletions(community.role ?? null, custom.items))
     : // Search-as-you-type: the API finds the few people whose names start so, however many there are.
       memberCompletions(
         (

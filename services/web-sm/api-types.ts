@@ -4,6 +4,7 @@ export type {
   BotTokenJson as BotToken,
   ChannelJson as Channel,
   CommunityJson as Community,
+  CustomCommandJson as CustomCommand,
   DmJson as Dm,
   MeJson as Me,
   MemberJson as Member,

@@ -5,8 +5,9 @@ import type { LiveContext, UnreadCounts } from "../../lib/live/context.ts";
 import type { LiveItem } from "../../lib/live/hub.ts";
 import type { Message, Notification, Reaction } from "./api-types.ts";
 import { names } from "./shell.ts";
+import { ephemeralReply } from "./views/channel.ts";
 import { badges, presenceDot } from "./views/layout.ts";
-import { messageItem, reactions, repliesLink, tombstone } from "./views/message.ts";
+import { markdown, messageItem, reactions, repliesLink, tombstone } from "./views/message.ts";
 
 type Counts = { unread: number; mentions: number; muted?: boolean };
 
@@ -194,6 +195,10 @@ function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent 
       return { event: event.channel_id === tab.channelId ? "pins" : "seen", id: seq, data: "" };
     case "notify.preferences":
       return [...countsChanged(tab, event, seq), { event: "sidebar", data: event.type }];
+    case "command.replied":
+      // A custom command's later ephemeral answer: only its typer's tabs get it, drawn where they typed.
+      if (event.channel_id !== tab.channelId) return { event: "seen", id: seq, data: "" };
+      return { id: seq, data: ephemeralReply(markdown(String(d.reply_md ?? "")), true).value };
   }
   if (event.channel_id && event.channel_id === tab.channelId) {
     const data = cached(`${seq ?? event.timestamp}:${event.type}`, () => inChannel(event) ?? "");

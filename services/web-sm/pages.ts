@@ -307,7 +307,11 @@ export async function settingsPage(
   req: Request,
   ctx: RequestContext,
   deps: PageDeps,
-  answered: { commandReply?: { ok: boolean; md: string }; newInvite?: { url: string } } = {},
+  answered: {
+    commandReply?: { ok: boolean; md: string };
+    newInvite?: { url: string };
+    slashReply?: { ok: boolean; md: string };
+  } = {},
 ) {
   const client = clientOf(req, ctx, deps.api);
   const communities = await client.get<{ items: { slug: string }[] }>("/api/communities");
@@ -331,10 +335,12 @@ export async function settingsPage(
           ),
           webhooksWithLogs(client, slug),
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
-        ]).then(([t, w, i]) => ({
+          runCommandIn(client, slug, "/command list"),
+        ]).then(([t, w, i, c]) => ({
           tokens: t.items,
           moreTokens: t.next_cursor ?? null,
           webhooks: w,
+          commands: c.md,
           invites: i.items,
         }))
       : null;

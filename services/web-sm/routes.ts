@@ -63,6 +63,8 @@ export function webRoutes(deps: WebDeps) {
     ),
     route("POST", "/settings/profile", p(actions.updateProfile)),
     route("POST", "/settings/command", p(actions.settingsCommand)),
+    route("POST", "/settings/slash-commands", p(actions.createSlashCommand)),
+    route("POST", "/settings/slash-commands/delete", p(actions.deleteSlashCommand)),
     route("POST", "/settings/dnd", p(actions.setDnd)),
     route("POST", "/settings/notify/:id", p(actions.setChannelNotify)),
     route("POST", "/settings/invites", p(actions.createInvite)),

@@ -155,6 +155,7 @@ export class TuiApp implements Controller {
   private onEvent(event: Parameters<typeof applyEvent>[1]) {
     const effects = applyEvent(this.state, event);
     if (effects.bell) this.o.bell();
+    if (effects.flash) this.flash(effects.flash);
     if (effects.markRead && this.state.currentId) this.markRead(this.state.currentId);
     if (effects.reloadLists)
       void this.reloadLists().then(

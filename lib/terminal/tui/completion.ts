@@ -17,12 +17,15 @@ export interface Completion {
  * #channel. One match is completed with a space after it; several are completed as far as they
  * agree and listed. Undefined when nothing matches, so nothing changes.
  */
-export function complete(s: Pick<TuiState, "input" | "members" | "channels">): Completion | undefined {
+export function complete(
+  s: Pick<TuiState, "input" | "members" | "channels"> & Partial<Pick<TuiState, "customCommands">>,
+): Completion | undefined {
   const { text, cursor } = s.input;
   const before = text.slice(0, cursor);
   const word = /(\S*)$/.exec(before)?.[1] ?? "";
   let options: string[] = [];
-  if (word.startsWith("/") && before === word) options = commandWords();
+  if (word.startsWith("/") && before === word)
+    options = [...commandWords(), ...(s.customCommands ?? []).map((name) => `/${name}`)];
   else if (word.startsWith("@")) options = s.members.map((m) => `@${m.user.username}`);
   else if (word.startsWith("#")) options = s.channels.map((c) => `#${c.label}`);
   else if (word.startsWith(":") && word.length > 2)

@@ -7,12 +7,14 @@ export const PAGE = 50;
 /** The channels and DMs of the sidebar, the members (for names and completion), the notification count. */
 export async function loadLists(client: ApiClient, s: TuiState) {
   const slug = s.community;
-  const [channels, dms, members, notifications] = await Promise.all([
+  const [channels, dms, members, notifications, custom] = await Promise.all([
     slug ? client.channels(slug) : Promise.resolve({ items: [] }),
     client.dms(),
     slug ? client.members(slug) : Promise.resolve({ items: [] }),
     client.notifications({ unread: true, limit: 50 }),
+    slug ? client.customCommands(slug) : Promise.resolve({ items: [] }),
   ]);
+  s.customCommands = custom.items.map((c) => c.name);
   s.channels = channels.items.map(channelItem);
   s.dms = dms.items.map((d) => dmItem(d, s.me.id));
   s.members = members.items;

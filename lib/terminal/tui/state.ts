@@ -40,6 +40,8 @@ export interface TuiState {
   channels: SidebarItem[];
   dms: SidebarItem[];
   members: MemberJson[];
+  /** The community's own slash commands' names, completed after the built-ins. */
+  customCommands: string[];
   online: Set<string>;
   currentId: string | null;
   /** Loaded top-level messages per channel, oldest first. */
@@ -81,6 +83,7 @@ export function initialState(me: MeJson, emoji = true): TuiState {
     channels: [],
     dms: [],
     members: [],
+    customCommands: [],
     online: new Set(),
     currentId: null,
     messages: new Map(),
@@ -144,6 +147,8 @@ export interface EventEffects {
   reloadLists?: boolean;
   /** The shown channel got a message: move the read position. */
   markRead?: string;
+  /** A line to flash (a custom command's later answer, for its typer only). */
+  flash?: string;
 }
 
 const mentionsMe = (m: MessageJson, meId: string) =>
@@ -173,6 +178,14 @@ export function applyEvent(s: TuiState, event: LiveEvent, now = Date.now()): Eve
   };
   const data = envelope?.data ?? {};
   switch (event.event) {
+    case "command.replied": {
+      if (envelope.channel_id !== s.currentId) return {};
+      return {
+        flash: `${String(data.command ?? "")}: ${String(data.reply_md ?? "")
+          .replace(/[*_`]/g, "")
+          .trim()}`,
+      };
+    }
     case "message.created": {
       const m = data.message as MessageJson | undefined;
       if (!m || s.seen.has(m.id)) return {};

@@ -1,7 +1,7 @@
 import { COMMANDS, isAdminRole } from "../../../lib/commands/catalog.ts";
 import { searchShortcodes } from "../../../lib/emoji/shortcodes.ts";
 import { html, type SafeHtml } from "../../../lib/http/html.ts";
-import type { Channel, Member, Message } from "../api-types.ts";
+import type { Channel, CustomCommand, Member, Message } from "../api-types.ts";
 import { avatar, messageItem, SHOW_ERRORS, timeTag } from "./message.ts";
 
 /** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
@@ -31,11 +31,17 @@ export interface Completion {
   face?: SafeHtml;
 }
 
-/** The commands a member with this role may run, as completions of what they type. */
-export function commandCompletions(role: string | null): Completion[] {
-  return COMMANDS.filter((c) => !c.admin || isAdminRole(role)).flatMap((c) =>
-    c.usage.map((u) => ({ value: `${u.split(" ")[0]} `, label: `${u} — ${c.summary}` })),
-  );
+/** The commands a member with this role may run, the community's own after the built-ins, as completions of what they type. */
+export function commandCompletions(role: string | null, custom: CustomCommand[] = []): Completion[] {
+  return [
+    ...COMMANDS.filter((c) => !c.admin || isAdminRole(role)).flatMap((c) =>
+      c.usage.map((u) => ({ value: `${u.split(" ")[0]} `, label: `${u} — ${c.summary}` })),
+    ),
+    ...custom.map((c) => ({
+      value: `/${c.name} `,
+      label: `/${c.name}${c.usage_hint ? ` ${c.usage_hint}` : ""} — ${c.description || "this community's command"}`,
+    })),
+  ];
 }
 
 /** People as completions of an `@` word, each with their face. */

@@ -257,6 +257,7 @@ export function settingsPane(
       tokens: BotToken[];
       moreTokens: string | null;
       webhooks: WebhookItem[];
+      commands: string;
       invites: InviteItem[];
     } | null;
     /** The owner's view of the community's audit log, newest first. */
@@ -264,6 +265,8 @@ export function settingsPane(
     commandReply?: { ok: boolean; md: string };
     /** A link just made: shown this once, never again. */
     newInvite?: { url: string };
+    /** What registering or deleting a custom command answered (a new one's signing secret, once). */
+    slashReply?: { ok: boolean; md: string };
   },
 ) {
   const slug = shell.community?.slug ?? "";
@@ -313,7 +316,8 @@ ${opts.newInvite ? html`<p role="status">Send this link to the people you invite
 <section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt; [--avatar &lt;url&gt;]</code>, <code>/webhook test &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>. Add <code>?dry_run=1</code> to a webhook's URL to see the message a payload would make, without posting it.</p>
 ${opts.commandReply ? html`<div class="ephemeral-reply${opts.commandReply.ok ? "" : " error"}" role="status"><div class="body" hx-ignore>${markdown(opts.commandReply.md)}</div></div>` : ""}
 <form method="post" action="/settings/command" class="stack-row"><input type="hidden" name="community" value="${shell.community?.slug ?? ""}"><input name="text" required placeholder="/token list" aria-label="Admin command"><button type="submit">Run</button></form>
-<h3>API tokens</h3>${tokensTable(opts.admin.tokens, opts.admin.moreTokens, slug)}<h3>Webhooks</h3>${webhookCards(slug, opts.admin.webhooks)}</section>`
+<h3>API tokens</h3>${tokensTable(opts.admin.tokens, opts.admin.moreTokens, slug)}<h3>Webhooks</h3>${webhookCards(slug, opts.admin.webhooks)}</section>
+${slashCommandsCard(slug, opts.admin.commands, opts.slashReply)}`
     : ""
 }${opts.audit ? auditSection(opts.audit) : ""}`;
 }
@@ -333,6 +337,22 @@ function tokensTable(tokens: BotToken[], next: string | null, slug: string) {
       : ""
   }`;
 }
+/**
+ * The community's own slash commands (Slack-compatible): the list, a form to register one (its
+ * signing secret shown once in the answer) and one to delete one. `/command log /name` in the box
+ * above shows a command's last calls.
+ */
+const slashCommandsCard = (slug: string, list: string, reply?: { ok: boolean; md: string }) =>
+  html`<section class="card" id="slash-commands"><h2>Slash commands</h2><p class="muted">Typing <code>/name text</code> calls the app at its URL with Slack's slash-command form, signed with Slack's scheme, so a Slack app works unchanged. <code>/command log /name</code> shows why one fails.</p>
+${reply ? html`<div class="ephemeral-reply${reply.ok ? "" : " error"}" role="status"><div class="body" hx-ignore>${markdown(reply.md)}</div></div>` : ""}
+<div class="body" hx-ignore>${markdown(list)}</div>
+<form method="post" action="/settings/slash-commands" class="stack-row"><input type="hidden" name="community" value="${slug}">
+<label for="slash-name">Name</label><input id="slash-name" name="name" required maxlength="33" placeholder="/deploy">
+<label for="slash-url">URL</label><input id="slash-url" name="url" type="url" required placeholder="https://ci.example/slack/command">
+<label for="slash-description">Description</label><input id="slash-description" name="description" maxlength="200">
+<label for="slash-usage">Usage hint</label><input id="slash-usage" name="usage_hint" maxlength="100" placeholder="[env]">
+<button type="submit">Add command</button></form>
+<form method="post" action="/settings/slash-commands/delete" class="stack-row"><input type="hidden" name="community" value="${slug}"><label for="slash-delete">Delete</label><input id="slash-delete" name="name" required placeholder="/deploy"><button type="submit" class="danger">Delete command</button></form></section>`;
 
 /** The audit log card: who did what, newest first; the full log is `ajet-chat audit`. */
 const auditSection = (rows: AuditItem[]) =>

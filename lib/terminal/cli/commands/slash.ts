@@ -15,6 +15,9 @@ async function channelFor(ctx: Context): Promise<string> {
 
 async function runSlash(ctx: Context, text: string) {
   const result = await ctx.client.runCommand(await channelFor(ctx), text);
+  // A community's command whose app failed or timed out: its one line, and a failing exit for scripts.
+  if (result.effects.some((e) => e.type === "command.failed"))
+    throw new CliError(EXIT.unreachable, result.reply_md.trim());
   if (ctx.out.mode === "json") return ctx.out.json(result);
   const reply = result.reply_md.trim();
   if (!reply) return;
