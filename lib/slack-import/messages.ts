@@ -25,6 +25,8 @@ export interface MessageContext {
   usernames: Map<string, string>;
   /** Slack file id → its entry in the export. */
   uploads: Map<string, string>;
+  /** Conversation folder → its daily files, oldest first. */
+  days: Map<string, string[]>;
   maxUploadBytes: number;
   report: ImportReport & { skip(reason: string, example: string): void };
 }
@@ -56,14 +58,15 @@ export function uploadsOf(zip: ExportZip) {
  * Ids come from the Slack ts, so what an earlier run imported is skipped by the database.
  * Returns how many messages were new.
  */
-export async function doImportMessages(ctx: MessageContext, conv: ImportedConversation): Promise<number> {
-  const days = ctx.zip
-    .names()
-    .filter((n) => n.startsWith(`${conv.folder}/`) && DAY_FILE.test(n.slice(conv.folder.length + 1)))
-    .sort();
+export async function doImportMessages(
+  ctx: MessageContext,
+  conv: ImportedConversation,
+): Promise<{ added: number; newestId: string | null }> {
+  const days = ctx.days.get(conv.folder) ?? [];
   // Thread starts seen so far: a reply whose start is elsewhere is looked up in the database.
   const roots = new Set<string>();
   let imported = 0;
+  let newestTs: string | null = null;
   for (const day of days) {
     const raw = await ctx.zip.json(day);
     if (!Array.isArray(raw)) {
@@ -77,9 +80,28 @@ export async function doImportMessages(ctx: MessageContext, conv: ImportedConver
       else ctx.report.skip("not a message (no ts)", day);
     }
     parsed.sort((a, b) => Number(a.ts) - Number(b.ts));
-    imported += await importDay(ctx, conv, parsed, roots);
+    const { added, newest } = await importDay(ctx, conv, parsed, roots);
+    imported += added;
+    if (newest && (newestTs === null || Number(newest) > Number(newestTs))) newestTs = newest;
   }
-  return imported;
+  return { added: imported, newestId: newestTs === null ? null : messageIdOf(ctx, conv, newestTs) };
+}
+
+/** The id a Slack message of this conversation has here: the same on every run. */
+const messageIdOf = (ctx: MessageContext, conv: ImportedConversation, ts: string) =>
+  idFromTs(ts, `${ctx.communityId}/${conv.slackId}/${ts}`);
+
+/** Each conversation folder's daily files, in date order: the export's directory indexed once. */
+export function dayFilesOf(zip: ExportZip) {
+  const days = new Map<string, string[]>();
+  for (const name of zip.names()) {
+    const slash = name.lastIndexOf("/");
+    if (slash <= 0 || !DAY_FILE.test(name.slice(slash + 1))) continue;
+    const folder = name.slice(0, slash);
+    days.set(folder, [...(days.get(folder) ?? []), name]);
+  }
+  for (const list of days.values()) list.sort();
+  return days;
 }
 
 async function importDay(
@@ -89,11 +111,13 @@ async function importDay(
   roots: Set<string>,
 ) {
   const { report } = ctx;
-  const idOf = (ts: string) => idFromTs(ts, `${ctx.communityId}/${conv.slackId}/${ts}`);
+  const idOf = (ts: string) => messageIdOf(ctx, conv, ts);
   const rows: MessageInsert[] = [];
   const reactionRows: (typeof reactions.$inferInsert)[] = [];
   const files: FileToStore[] = [];
   const where = (m: ParsedSlackMessage) => `${conv.label}@${m.ts}`;
+  // The day is sorted by ts, so the last message kept is its newest.
+  let newestImported: string | null = null;
 
   const missingParents = day
     .filter((m) => m.thread_ts && m.thread_ts !== m.ts && !roots.has(m.thread_ts))
@@ -137,6 +161,7 @@ async function importDay(
     } else roots.add(m.ts);
     const id = idOf(m.ts);
     const createdAt = tsToDate(m.ts);
+    newestImported = m.ts;
     rows.push({
       id,
       channelId: conv.channelId,
@@ -193,7 +218,7 @@ async function importDay(
   report.messages.imported += added;
   report.messages.existing += rows.length - added;
   await storeFiles(ctx, conv, files);
-  return added;
+  return { added, newest: newestImported };
 }
 
 /** The day's files: those the export has go to the store as attachments; the rest are reported. */

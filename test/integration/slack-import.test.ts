@@ -277,6 +277,19 @@ describe.each(DB_KINDS)("Slack import on %s", (kind) => {
     expect(again.files).toEqual({ stored: 0, existing: 1, missing: 1 });
   });
 
+  test("running it again leaves what was posted here since unread", async () => {
+    const bob = await claim("U0BOB");
+    const general = await local("conversation", "C0GENERAL");
+    await t.json(bob, "POST", `/api/channels/${general}/messages`, { body_md: "posted after the import" });
+    const unread = async () =>
+      (
+        await t.json<{ items: ChannelItem[] }>(owner, "GET", "/api/communities/acme/channels?joined=true")
+      ).items.find((c) => c.id === general)?.unread_count;
+    expect(await unread()).toBe(1);
+    await run();
+    expect(await unread()).toBe(1);
+  });
+
   describe("claiming a placeholder", () => {
     const claimLink = async (slackId: string) => {
       const id = await local("user", slackId);
