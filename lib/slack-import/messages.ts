@@ -1,5 +1,7 @@
 import { Readable } from "node:stream";
 import { inArray } from "drizzle-orm";
+import { opensInline } from "../attachments/content-types.ts";
+import { doMakeImageThumbnail } from "../attachments/save.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, messages, reactions } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
@@ -274,6 +276,8 @@ async function storeFiles(ctx: MessageContext, conv: ImportedConversation, files
         contentType,
         maxBytes: ctx.maxUploadBytes,
       });
+      // Pictures show inline as uploaded ones do: their size and a thumbnail.
+      const image = opensInline(contentType) ? await doMakeImageThumbnail(ctx.store, id, key) : null;
       await ctx.db
         .insert(attachments)
         .values({
@@ -285,6 +289,7 @@ async function storeFiles(ctx: MessageContext, conv: ImportedConversation, files
           contentType,
           sizeBytes: stored.size,
           storageKey: key,
+          ...image,
         })
         .onConflictDoNothing();
       report.files.stored++;

@@ -207,7 +207,8 @@ describe.each(DB_KINDS)("Slack import on %s", (kind) => {
     expect(first.files).toEqual({ stored: 1, existing: 0, missing: 1 });
     const photo = await byBody("the team photo");
     const [file] = await db().select().from(attachments).where(eq(attachments.messageId, photo.id));
-    expect(file).toMatchObject({ filename: "team.png", contentType: "image/png" });
+    expect(file).toMatchObject({ filename: "team.png", contentType: "image/png", width: 1, height: 1 });
+    expect(await t.store.head(file?.thumbKey as string)).not.toBeNull();
     const stored = await t.store.get(file?.storageKey as string);
     const bytes = new Uint8Array(await new Response(stored?.body).arrayBuffer());
     expect([...bytes]).toEqual([...(buildSlackExport().files.F0PHOTO as { body: Uint8Array }).body]);
