@@ -8,7 +8,7 @@ import { type Database, openDatabase } from "../../lib/db/client.ts";
 import { attachments, communities, messages } from "../../lib/db/schema.ts";
 import { openStore } from "../../lib/storage/open-store.ts";
 import { boxEnv, runAdmin } from "../support/admin.ts";
-import { type ChatServer, startChatServer } from "../support/chat-server.ts";
+import { type ChatServer, jsonOver, signUp, startChatServer } from "../support/chat-server.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { startS3, type TestS3 } from "../support/s3.ts";
@@ -85,6 +85,28 @@ describe("ajet-chat admin import slack against a running embedded server", () =>
     expect(counted(lines, "messages.imported")).toBe(0);
     expect(counted(lines, "messages.existing")).toBe(16);
     expect(counted(lines, "users.created")).toBe(0);
+  });
+
+  test("a claim link from the admin CLI signs its person in as the imported account, once", async () => {
+    expect((await importIt()).code).toBe(0);
+    const made = await admin("import", "claim", "@bob", "--community", "acme");
+    expect(made.code).toBe(0);
+    const link = made.stdout.split("\n")[0] as string;
+    expect(link).toStartWith(`${chat.base}/invite/`);
+    const bob = await signUp(jsonOver(chat.base), new URL(link).pathname, "not-bob");
+    const me = await chat.api<{ username: string }>(bob, "GET", "/api/me");
+    expect(me.username).toBe("bob");
+    const dms = await chat.api<{ items: { type: string }[] }>(bob, "GET", "/api/dm");
+    expect(dms.items.map((d) => d.type).sort()).toEqual(["dm", "group_dm"]);
+    const again = await fetch(`${chat.base}${new URL(link).pathname}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "mallory", display_name: "Mallory" }),
+    });
+    expect(again.status).toBe(404);
+    const claimed = await admin("import", "claim", "@bob", "--community", "acme");
+    expect(claimed.code).not.toBe(0);
+    expect(claimed.stderr).toContain("claimed already");
   });
 
   test("a missing file, a file that is not a zip, and an unknown community are one-line errors", async () => {
