@@ -80,7 +80,7 @@ export async function doImportSlack(input: SlackImportInput): Promise<ImportRepo
         const conv = await doImportConversation(db, communityId, kind, folder, c, people, report);
         const { added, newestId } = await doImportMessages(ctx, conv);
         if (newestId) await doMarkReadUpTo(db, conv.channelId, newestId);
-        progress(`${conv.label}: ${added} new messages`);
+        progress(`${conv.label}: ${added} new message${added === 1 ? "" : "s"}`);
       }
     }
     const { skip: _skip, ...plain } = report;
