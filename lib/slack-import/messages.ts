@@ -100,7 +100,9 @@ export function dayFilesOf(zip: ExportZip) {
     const slash = name.lastIndexOf("/");
     if (slash <= 0 || !DAY_FILE.test(name.slice(slash + 1))) continue;
     const folder = name.slice(0, slash);
-    days.set(folder, [...(days.get(folder) ?? []), name]);
+    const list = days.get(folder);
+    if (list) list.push(name);
+    else days.set(folder, [name]);
   }
   for (const list of days.values()) list.sort();
   return days;
