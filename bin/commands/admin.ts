@@ -106,18 +106,14 @@ export async function runAdmin(args: string[]) {
     const argv = withAbsoluteFiles(given, process.cwd());
     const config = loadAdminConfig();
     const user = osUser();
+    const progress = (line: string) => process.stderr.write(`${line}\n`);
     const output = await viaServerOrLocal(
       config,
-      () => callAdminCommand(config, argv, user),
+      () => callAdminCommand(config, argv, user, progress),
       () =>
         argv[0] === "doctor"
           ? doctorOutput(config, {})
-          : withLocalResources(config, (deps) =>
-              runAdminCommand(
-                { ...deps, osUser: user, progress: (line) => process.stderr.write(`${line}\n`) },
-                argv,
-              ),
-            ),
+          : withLocalResources(config, (deps) => runAdminCommand({ ...deps, osUser: user, progress }, argv)),
     );
     print(output, json);
     if ("failed" in output && output.failed) process.exit(EXIT.usage);

@@ -20,15 +20,36 @@ const adminRequest = z.object({
 });
 type AdminRequest = z.infer<typeof adminRequest>;
 
-const failure = (err: unknown) => {
+const failureBody = (err: unknown) => {
   const known = err instanceof AppError && err.kind !== "internal";
   if (!known) log.error("admin command failed", { error: String(err) });
-  return Response.json({
+  return {
     error: known
       ? { kind: err.kind, code: err.code, message: err.message }
       : { kind: "internal", code: "internal", message: `failed: ${(err as Error)?.message ?? err}` },
-  });
+  };
 };
+const failure = (err: unknown) => Response.json(failureBody(err));
+
+/**
+ * A command's answer as JSON lines: `{"progress": "…"}` as it goes (a long import's one line per
+ * conversation), then `{"output": …}` or `{"error": …}`, so the shell shows progress as it happens.
+ */
+function answerLines(run: (progress: (line: string) => void) => Promise<AdminOutput>) {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (value: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+      try {
+        send({ output: await run((line) => send({ progress: line })) });
+      } catch (err) {
+        send(failureBody(err));
+      }
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+}
 
 /**
  * Serves `ajet-chat admin` and `ajet-chat backup` for the server's own shell users, while the server
@@ -60,11 +81,7 @@ export function serveAdminSocket(config: Config, deps: Omit<AdminDeps, "osUser">
         if (!parsed.success) throw invalid("not an admin request");
         const { argv, os_user: osUser } = parsed.data;
         if (url.pathname === "/backup") return new Response(await createBackup(deps, osUser));
-        // The shell that asked sees only the answer: progress goes to the server's log.
-        const progress = (line: string) =>
-          log.info("admin command progress", { command: argv.slice(0, 2).join(" "), line });
-        const output = await runAdminCommand({ ...deps, osUser, progress }, argv);
-        return Response.json({ output });
+        return answerLines((progress) => runAdminCommand({ ...deps, osUser, progress }, argv));
       } catch (err) {
         return failure(err);
       }
@@ -102,12 +119,46 @@ async function call(config: Config, route: string, body: AdminRequest) {
 const rebuild = (e: { kind: ErrorKind; code: string; message: string }) =>
   new AppError(e.kind, e.code, e.message);
 
-/** Runs an admin command in the running server; throws NoServer when none listens. */
-export async function callAdminCommand(config: Config, argv: string[], osUser: string): Promise<AdminOutput> {
+type Answer = { output?: AdminOutput; error?: Parameters<typeof rebuild>[0]; progress?: string };
+
+/** The JSON lines of a streamed answer, as they arrive. */
+async function* answerLinesOf(body: ReadableStream<Uint8Array>) {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let cut = buffer.indexOf("\n");
+    while (cut >= 0) {
+      yield JSON.parse(buffer.slice(0, cut)) as Answer;
+      buffer = buffer.slice(cut + 1);
+      cut = buffer.indexOf("\n");
+    }
+  }
+}
+
+/**
+ * Runs an admin command in the running server, handing its progress lines to `progress` as they
+ * come; throws NoServer when none listens.
+ */
+export async function callAdminCommand(
+  config: Config,
+  argv: string[],
+  osUser: string,
+  progress: (line: string) => void = () => {},
+): Promise<AdminOutput> {
   const res = await call(config, "/admin", { argv, os_user: osUser });
-  const answer = (await res.json()) as { output?: AdminOutput; error?: Parameters<typeof rebuild>[0] };
-  if (answer.error) throw rebuild(answer.error);
-  return answer.output as AdminOutput;
+  // A request refused before the command ran is answered as one JSON object.
+  if (!res.body || (res.headers.get("content-type") ?? "").startsWith("application/json")) {
+    const answer = (await res.json()) as Answer;
+    if (answer.error) throw rebuild(answer.error);
+    return answer.output as AdminOutput;
+  }
+  for await (const answer of answerLinesOf(res.body)) {
+    if (answer.progress !== undefined) progress(answer.progress);
+    else if (answer.error) throw rebuild(answer.error);
+    else if (answer.output) return answer.output;
+  }
+  throw new Error("the server's answer ended early");
 }
 
 /** The running server's backup stream; throws NoServer when none listens. */

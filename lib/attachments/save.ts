@@ -90,7 +90,7 @@ const MAX_THUMBNAIL_SOURCE_BYTES = 30 * 1024 * 1024;
  * A stored picture's size and a thumbnail of it (at most 480 pixels), or null when the file is not
  * a picture this server can read: it then shows as a file card, and is still downloadable.
  */
-async function doMakeImageThumbnail(store: ObjectStore, id: string, key: string) {
+export async function doMakeImageThumbnail(store: ObjectStore, id: string, key: string) {
   const object = await store.get(key);
   if (!object || object.size > MAX_THUMBNAIL_SOURCE_BYTES) {
     await object?.body.cancel();

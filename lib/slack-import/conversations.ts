@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { CHANNEL_NAME } from "../channels/name.ts";
 import type { Db } from "../db/client.ts";
-import { channelMembers, channels, messages } from "../db/schema.ts";
+import { channelMembers, channels } from "../db/schema.ts";
 import { knownIds, rememberId } from "./ids.ts";
 import type { ConversationKind, SlackConversation } from "./model.ts";
 import type { ImportReport } from "./report.ts";
@@ -121,16 +121,19 @@ async function createChannel(
   return (row as { id: string }).id;
 }
 
-/** Everyone in the channel has read up to its newest message: an import starts with nothing unread. */
-export async function doMarkAllRead(db: Db, channelId: string) {
-  const newest = db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(and(eq(messages.channelId, channelId), isNull(messages.deletedAt)))
-    .orderBy(desc(messages.id))
-    .limit(1);
+/**
+ * Everyone in the channel has read up to the import's newest message in it: an import starts with
+ * nothing unread. Nobody's position moves back, so messages posted here after that stay unread for
+ * whoever has not read them, even when a later export is imported again.
+ */
+export async function doMarkReadUpTo(db: Db, channelId: string, messageId: string) {
   await db
     .update(channelMembers)
-    .set({ lastReadMessageId: sql`(${newest})`, lastReadAt: new Date() })
-    .where(eq(channelMembers.channelId, channelId));
+    .set({ lastReadMessageId: messageId, lastReadAt: new Date() })
+    .where(
+      and(
+        eq(channelMembers.channelId, channelId),
+        or(isNull(channelMembers.lastReadMessageId), lt(channelMembers.lastReadMessageId, messageId)),
+      ),
+    );
 }

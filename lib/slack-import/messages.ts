@@ -1,13 +1,11 @@
-import { Readable } from "node:stream";
 import { inArray } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { attachments, messages, reactions } from "../db/schema.ts";
-import { AppError } from "../errors.ts";
-import { storageKey } from "../storage/keys.ts";
+import { messages, reactions } from "../db/schema.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import type { ImportedConversation } from "./conversations.ts";
+import { type FileToStore, storeFiles } from "./files.ts";
 import { idFromTs } from "./ids.ts";
-import { type ParsedSlackMessage, slackMessage, tsToDate, UPLOADS_FOLDER } from "./model.ts";
+import { type ParsedSlackMessage, slackMessage, tsToDate } from "./model.ts";
 import type { ImportReport } from "./report.ts";
 import { bodyMarkdown, botName, noticeReason, reactionEmoji } from "./translate.ts";
 import { botAccount, type PeopleMap } from "./users.ts";
@@ -25,30 +23,16 @@ export interface MessageContext {
   usernames: Map<string, string>;
   /** Slack file id → its entry in the export. */
   uploads: Map<string, string>;
+  /** Conversation folder → its daily files, oldest first. */
+  days: Map<string, string[]>;
   maxUploadBytes: number;
   report: ImportReport & { skip(reason: string, example: string): void };
 }
 
 type MessageInsert = typeof messages.$inferInsert;
-type FileToStore = {
-  id: string;
-  messageId: string;
-  uploaderId: string;
-  file: NonNullable<ParsedSlackMessage["files"]>[number];
-};
 
 const BATCH = 500;
 const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.json$/;
-
-/** Where each file that rides along in the export is: `__uploads/<file id>/<name>`. */
-export function uploadsOf(zip: ExportZip) {
-  const uploads = new Map<string, string>();
-  for (const name of zip.names()) {
-    const [top, fileId, ...rest] = name.split("/");
-    if (top === UPLOADS_FOLDER && fileId && rest.length) uploads.set(fileId, name);
-  }
-  return uploads;
-}
 
 /**
  * Imports one conversation's daily files, oldest first, a day at a time (so memory holds one day):
@@ -56,14 +40,15 @@ export function uploadsOf(zip: ExportZip) {
  * Ids come from the Slack ts, so what an earlier run imported is skipped by the database.
  * Returns how many messages were new.
  */
-export async function doImportMessages(ctx: MessageContext, conv: ImportedConversation): Promise<number> {
-  const days = ctx.zip
-    .names()
-    .filter((n) => n.startsWith(`${conv.folder}/`) && DAY_FILE.test(n.slice(conv.folder.length + 1)))
-    .sort();
+export async function doImportMessages(
+  ctx: MessageContext,
+  conv: ImportedConversation,
+): Promise<{ added: number; newestId: string | null }> {
+  const days = ctx.days.get(conv.folder) ?? [];
   // Thread starts seen so far: a reply whose start is elsewhere is looked up in the database.
   const roots = new Set<string>();
   let imported = 0;
+  let newestTs: string | null = null;
   for (const day of days) {
     const raw = await ctx.zip.json(day);
     if (!Array.isArray(raw)) {
@@ -77,9 +62,30 @@ export async function doImportMessages(ctx: MessageContext, conv: ImportedConver
       else ctx.report.skip("not a message (no ts)", day);
     }
     parsed.sort((a, b) => Number(a.ts) - Number(b.ts));
-    imported += await importDay(ctx, conv, parsed, roots);
+    const { added, newest } = await importDay(ctx, conv, parsed, roots);
+    imported += added;
+    if (newest && (newestTs === null || Number(newest) > Number(newestTs))) newestTs = newest;
   }
-  return imported;
+  return { added: imported, newestId: newestTs === null ? null : messageIdOf(ctx, conv, newestTs) };
+}
+
+/** The id a Slack message of this conversation has here: the same on every run. */
+const messageIdOf = (ctx: MessageContext, conv: ImportedConversation, ts: string) =>
+  idFromTs(ts, `${ctx.communityId}/${conv.slackId}/${ts}`);
+
+/** Each conversation folder's daily files, in date order: the export's directory indexed once. */
+export function dayFilesOf(zip: ExportZip) {
+  const days = new Map<string, string[]>();
+  for (const name of zip.names()) {
+    const slash = name.lastIndexOf("/");
+    if (slash <= 0 || !DAY_FILE.test(name.slice(slash + 1))) continue;
+    const folder = name.slice(0, slash);
+    const list = days.get(folder);
+    if (list) list.push(name);
+    else days.set(folder, [name]);
+  }
+  for (const list of days.values()) list.sort();
+  return days;
 }
 
 async function importDay(
@@ -89,11 +95,13 @@ async function importDay(
   roots: Set<string>,
 ) {
   const { report } = ctx;
-  const idOf = (ts: string) => idFromTs(ts, `${ctx.communityId}/${conv.slackId}/${ts}`);
+  const idOf = (ts: string) => messageIdOf(ctx, conv, ts);
   const rows: MessageInsert[] = [];
   const reactionRows: (typeof reactions.$inferInsert)[] = [];
   const files: FileToStore[] = [];
   const where = (m: ParsedSlackMessage) => `${conv.label}@${m.ts}`;
+  // The day is sorted by ts, so the last message kept is its newest.
+  let newestImported: string | null = null;
 
   const missingParents = day
     .filter((m) => m.thread_ts && m.thread_ts !== m.ts && !roots.has(m.thread_ts))
@@ -137,6 +145,7 @@ async function importDay(
     } else roots.add(m.ts);
     const id = idOf(m.ts);
     const createdAt = tsToDate(m.ts);
+    newestImported = m.ts;
     rows.push({
       id,
       channelId: conv.channelId,
@@ -193,79 +202,5 @@ async function importDay(
   report.messages.imported += added;
   report.messages.existing += rows.length - added;
   await storeFiles(ctx, conv, files);
-  return added;
-}
-
-/** The day's files: those the export has go to the store as attachments; the rest are reported. */
-async function storeFiles(ctx: MessageContext, conv: ImportedConversation, files: FileToStore[]) {
-  if (files.length === 0) return;
-  const { report } = ctx;
-  const have = new Set(
-    (
-      await ctx.db
-        .select({ id: attachments.id })
-        .from(attachments)
-        .where(
-          inArray(
-            attachments.id,
-            files.map((f) => f.id),
-          ),
-        )
-    ).map((r) => r.id),
-  );
-  for (const { id, messageId, uploaderId, file } of files) {
-    const where = `${conv.label} file ${file.id} (${file.name ?? file.title ?? "unnamed"})`;
-    if (have.has(id)) {
-      report.files.existing++;
-      continue;
-    }
-    if (file.mode === "tombstone" || file.mode === "hidden_by_limit") {
-      report.skip("file deleted in Slack or hidden by its plan", where);
-      continue;
-    }
-    const entry = ctx.uploads.get(file.id);
-    if (!entry) {
-      report.files.missing++;
-      report.skip("file missing from the export", where);
-      continue;
-    }
-    const filename = file.name || file.title || entry.split("/").pop() || "file";
-    // The declared type is kept, as for uploads; downloads decide how to show it (lib/attachments).
-    const contentType = (file.mimetype || "application/octet-stream").slice(0, 200);
-    const key = storageKey({
-      communityId: conv.kind === "dm" || conv.kind === "group_dm" ? null : ctx.communityId,
-      channelId: conv.channelId,
-      messageId,
-      filename,
-    });
-    const { body, size } = await ctx.zip.stream(entry);
-    if (size > ctx.maxUploadBytes) {
-      body.destroy();
-      report.skip("file larger than AJET_MAX_UPLOAD_BYTES", where);
-      continue;
-    }
-    try {
-      const stored = await ctx.store.put(key, Readable.toWeb(body) as ReadableStream<Uint8Array>, {
-        contentType,
-        maxBytes: ctx.maxUploadBytes,
-      });
-      await ctx.db
-        .insert(attachments)
-        .values({
-          id,
-          messageId,
-          channelId: conv.channelId,
-          uploaderId,
-          filename,
-          contentType,
-          sizeBytes: stored.size,
-          storageKey: key,
-        })
-        .onConflictDoNothing();
-      report.files.stored++;
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      report.skip(`file not stored: ${err.message}`, where);
-    }
-  }
+  return { added, newest: newestImported };
 }

@@ -3,8 +3,9 @@ import type { Db } from "../db/client.ts";
 import { users } from "../db/schema.ts";
 import { invalid } from "../errors.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
-import { doImportConversation, doMarkAllRead } from "./conversations.ts";
-import { doImportMessages, uploadsOf } from "./messages.ts";
+import { doImportConversation, doMarkReadUpTo } from "./conversations.ts";
+import { uploadsOf } from "./files.ts";
+import { dayFilesOf, doImportMessages } from "./messages.ts";
 import { CONVERSATION_FILES, conversationFolder, slackConversation, slackUser } from "./model.ts";
 import { type ImportReport, newReport } from "./report.ts";
 import { doImportUsers } from "./users.ts";
@@ -70,6 +71,7 @@ export async function doImportSlack(input: SlackImportInput): Promise<ImportRepo
       bots: new Map<string, string>(),
       usernames,
       uploads: uploadsOf(zip),
+      days: dayFilesOf(zip),
       maxUploadBytes: input.maxUploadBytes,
       report,
     };
@@ -77,9 +79,9 @@ export async function doImportSlack(input: SlackImportInput): Promise<ImportRepo
       for (const c of await list(zip, file, slackConversation, report)) {
         const folder = conversationFolder(kind, c);
         const conv = await doImportConversation(db, communityId, kind, folder, c, people, report);
-        const added = await doImportMessages(ctx, conv);
-        await doMarkAllRead(db, conv.channelId);
-        progress(`${conv.label}: ${added} new messages`);
+        const { added, newestId } = await doImportMessages(ctx, conv);
+        if (newestId) await doMarkReadUpTo(db, conv.channelId, newestId);
+        progress(`${conv.label}: ${added} new message${added === 1 ? "" : "s"}`);
       }
     }
     const { skip: _skip, ...plain } = report;

@@ -8,7 +8,7 @@ import { type Database, openDatabase } from "../../lib/db/client.ts";
 import { attachments, communities, messages } from "../../lib/db/schema.ts";
 import { openStore } from "../../lib/storage/open-store.ts";
 import { boxEnv, runAdmin } from "../support/admin.ts";
-import { type ChatServer, startChatServer } from "../support/chat-server.ts";
+import { type ChatServer, jsonOver, signUp, startChatServer } from "../support/chat-server.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { startS3, type TestS3 } from "../support/s3.ts";
@@ -48,10 +48,18 @@ describe("ajet-chat admin import slack against a running embedded server", () =>
     await chat.stop();
   });
 
-  test("imports the export and reports it as JSON lines; the history is there and read", async () => {
+  test("imports the export, progress on stderr and the report as JSON lines; the history is there and read", async () => {
     const result = await importIt("--json");
-    expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
+    // Through the server's socket, its progress lines reach the shell as they happen.
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "people: 5 new, 0 already here",
+      "#general: 9 new messages",
+      "#engineering: 2 new messages",
+      "#secret-plans: 2 new messages",
+      "dm D0ALICEBOB: 2 new messages",
+      "group_dm mpdm-alice--bob--carol-1: 1 new message",
+    ]);
     const lines = jsonLines<ReportLine>(result.stdout);
     expect(counted(lines, "users.created")).toBe(5);
     expect(counted(lines, "messages.imported")).toBe(16);
@@ -85,6 +93,28 @@ describe("ajet-chat admin import slack against a running embedded server", () =>
     expect(counted(lines, "messages.imported")).toBe(0);
     expect(counted(lines, "messages.existing")).toBe(16);
     expect(counted(lines, "users.created")).toBe(0);
+  });
+
+  test("a claim link from the admin CLI signs its person in as the imported account, once", async () => {
+    expect((await importIt()).code).toBe(0);
+    const made = await admin("import", "claim", "@bob", "--community", "acme");
+    expect(made.code).toBe(0);
+    const link = made.stdout.split("\n")[0] as string;
+    expect(link).toStartWith(`${chat.base}/invite/`);
+    const bob = await signUp(jsonOver(chat.base), new URL(link).pathname, "not-bob");
+    const me = await chat.api<{ username: string }>(bob, "GET", "/api/me");
+    expect(me.username).toBe("bob");
+    const dms = await chat.api<{ items: { type: string }[] }>(bob, "GET", "/api/dm");
+    expect(dms.items.map((d) => d.type).sort()).toEqual(["dm", "group_dm"]);
+    const again = await fetch(`${chat.base}${new URL(link).pathname}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "mallory", display_name: "Mallory" }),
+    });
+    expect(again.status).toBe(404);
+    const claimed = await admin("import", "claim", "@bob", "--community", "acme");
+    expect(claimed.code).not.toBe(0);
+    expect(claimed.stderr).toContain("claimed already");
   });
 
   test("a missing file, a file that is not a zip, and an unknown community are one-line errors", async () => {
@@ -141,7 +171,7 @@ describe("ajet-chat admin import slack against PostgreSQL and S3", () => {
     const progress = result.stderr.trim().split("\n");
     expect(progress).toContain("#general: 9 new messages");
     expect(progress).toContain("#secret-plans: 2 new messages");
-    expect(progress.filter((l) => l.endsWith("new messages"))).toHaveLength(5);
+    expect(progress.filter((l) => /new messages?$/.test(l))).toHaveLength(5);
     const [photo] = await db.db
       .select({ key: attachments.storageKey })
       .from(attachments)

@@ -207,7 +207,8 @@ describe.each(DB_KINDS)("Slack import on %s", (kind) => {
     expect(first.files).toEqual({ stored: 1, existing: 0, missing: 1 });
     const photo = await byBody("the team photo");
     const [file] = await db().select().from(attachments).where(eq(attachments.messageId, photo.id));
-    expect(file).toMatchObject({ filename: "team.png", contentType: "image/png" });
+    expect(file).toMatchObject({ filename: "team.png", contentType: "image/png", width: 1, height: 1 });
+    expect(await t.store.head(file?.thumbKey as string)).not.toBeNull();
     const stored = await t.store.get(file?.storageKey as string);
     const bytes = new Uint8Array(await new Response(stored?.body).arrayBuffer());
     expect([...bytes]).toEqual([...(buildSlackExport().files.F0PHOTO as { body: Uint8Array }).body]);
@@ -275,6 +276,19 @@ describe.each(DB_KINDS)("Slack import on %s", (kind) => {
     expect(again.messages).toEqual({ imported: 0, existing: IMPORTED_MESSAGES, replies: 0 });
     expect(again.reactions).toBe(0);
     expect(again.files).toEqual({ stored: 0, existing: 1, missing: 1 });
+  });
+
+  test("running it again leaves what was posted here since unread", async () => {
+    const bob = await claim("U0BOB");
+    const general = await local("conversation", "C0GENERAL");
+    await t.json(bob, "POST", `/api/channels/${general}/messages`, { body_md: "posted after the import" });
+    const unread = async () =>
+      (
+        await t.json<{ items: ChannelItem[] }>(owner, "GET", "/api/communities/acme/channels?joined=true")
+      ).items.find((c) => c.id === general)?.unread_count;
+    expect(await unread()).toBe(1);
+    await run();
+    expect(await unread()).toBe(1);
   });
 
   describe("claiming a placeholder", () => {
