@@ -28,6 +28,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   const { db, bus, store } = resources as Required<typeof resources>;
   let gateway: Listening;
   let stopSweeper: () => Promise<void>;
+  let stopApiWork: () => Promise<void>;
   let live: LiveParts[];
   let metrics: ReturnType<typeof serveMetrics>;
   let adminSocket: { stop(): Promise<void> } | undefined;
@@ -35,6 +36,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     const secret = internalSecretOf(config);
     const apiApp = createApiApp({ config, db, bus, store });
     stopSweeper = startUploadSweeper(db.db, store);
+    stopApiWork = apiApp.stopWork;
     const api = { name: "api", app: apiApp, secret };
     // Web and terminal streams of one person count together against their limit.
     const limits = createStreamLimits(config.streamLimits);
@@ -82,6 +84,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
       await gateway.stop(config.shutdownGraceMs);
       metrics.stop();
       await Promise.all(live.map((l) => l.close()));
+      await stopApiWork();
       await stopSweeper();
       await resources.close();
     },

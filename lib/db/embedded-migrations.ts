@@ -9,6 +9,7 @@ import m0006 from "../../migrations/0006_conversations_and_notify_prefs.sql" wit
 import m0007 from "../../migrations/0007_faces_and_lists.sql" with { type: "text" };
 import m0008 from "../../migrations/0008_notify_all_index.sql" with { type: "text" };
 import m0009 from "../../migrations/0009_integration_deliveries.sql" with { type: "text" };
+import m0013 from "../../migrations/0013_integration_outbox.sql" with { type: "text" };
 
 /** Each migration's tag and SQL text, in journal order. */
 export const embeddedMigrationFiles: { tag: string; text: string }[] = [
@@ -21,4 +22,5 @@ export const embeddedMigrationFiles: { tag: string; text: string }[] = [
   { tag: "0007_faces_and_lists", text: m0007 },
   { tag: "0008_notify_all_index", text: m0008 },
   { tag: "0009_integration_deliveries", text: m0009 },
+  { tag: "0013_integration_outbox", text: m0013 },
 ];

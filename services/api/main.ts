@@ -1,16 +1,22 @@
 import { startUploadSweeper } from "../../lib/attachments/sweep.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
 import { defineService } from "../../lib/http/service.ts";
+import { startOutboxWorker } from "../../lib/integrations/outbox-worker.ts";
 import { internalSecretOf } from "../../lib/internal-secret.ts";
 import { createOutbound } from "../../lib/outbound/fetch.ts";
+import { outgoingWebhookCalls } from "../../lib/outgoing-webhooks/calls.ts";
 import { runMain } from "../../lib/runtime.ts";
+import { subscriptionCalls } from "../../lib/subscriptions/calls.ts";
 import { startUnfurls } from "../../lib/unfurls/queue.ts";
 import type { ApiInputs } from "./deps.ts";
 import { type ApiDeps, apiRoutes } from "./routes.ts";
 
 /** The API service: stateless REST over Postgres, the only writer of chat data. */
-/** The API app, and a way to wait for the work it does after answering (link previews). */
-export type ApiApp = App & { idle(): Promise<void> };
+/**
+ * The API app, a way to wait for the work it does after answering (link previews, calls to
+ * integrations), and to stop that work.
+ */
+export type ApiApp = App & { idle(): Promise<void>; stopWork(): Promise<void> };
 
 export function createApiApp(inputs: ApiInputs): ApiApp {
   const outbound = inputs.outbound ?? createOutbound({ allow: inputs.config.outboundAllow });
@@ -25,7 +31,17 @@ export function createApiApp(inputs: ApiInputs): ApiApp {
     internalSecret: internalSecretOf(deps.config),
     ready: { database: deps.db.ping, bus: deps.bus.ping, storage: deps.store.ping },
   });
-  return Object.assign(app, { idle: deps.unfurls.idle });
+  const outbox = startOutboxWorker(
+    { db: deps.db.db, bus: deps.bus, outbound, store: deps.store, config: deps.config },
+    [outgoingWebhookCalls, subscriptionCalls],
+  );
+  return Object.assign(app, {
+    idle: async () => {
+      await deps.unfurls.idle();
+      await outbox.idle();
+    },
+    stopWork: outbox.stop,
+  });
 }
 
 export const { start, stop } = defineService({
@@ -33,10 +49,17 @@ export const { start, stop } = defineService({
   needs: { db: true, bus: true, store: true },
   port: (config) => config.ports.api,
   maxBodyBytes: (config) => config.limits.maxUploadBytes + 1024 * 1024,
-  build: async (config, { db, bus, store }) => ({
-    app: createApiApp({ config, db, bus, store }),
-    close: startUploadSweeper(db.db, store),
-  }),
+  build: async (config, { db, bus, store }) => {
+    const app = createApiApp({ config, db, bus, store });
+    const stopSweeper = startUploadSweeper(db.db, store);
+    return {
+      app,
+      close: async () => {
+        await app.stopWork();
+        await stopSweeper();
+      },
+    };
+  },
 });
 
 if (import.meta.main) runMain("api", start);

@@ -13,11 +13,13 @@ import { inviteRoutes } from "./routes/invites.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { notifyRoutes } from "./routes/notify.ts";
+import { outgoingWebhookRoutes } from "./routes/outgoing-webhooks.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { subscriptionRoutes } from "./routes/subscriptions.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export type { ApiDeps } from "./deps.ts";
@@ -40,6 +42,8 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...liveRoutes,
   ...sessionRoutes,
   ...commandRoutes,
+  ...outgoingWebhookRoutes,
+  ...subscriptionRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */

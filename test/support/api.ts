@@ -145,6 +145,7 @@ export async function startTestApi(
       return (await res.json()) as T;
     },
     async close() {
+      await app.stopWork();
       await bus.close();
       await database.close();
       await pg?.drop();

@@ -1,0 +1,155 @@
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { recordAudit } from "../audit/record.ts";
+import { accessChannel } from "../channels/access.ts";
+import type { Db } from "../db/client.ts";
+import { channels, communityMembers, outgoingWebhooks, users } from "../db/schema.ts";
+import { invalid, notFound } from "../errors.ts";
+
+export type OutgoingWebhookRow = typeof outgoingWebhooks.$inferSelect;
+
+/** An outgoing webhook as admins see it: never its token. */
+export function outgoingWebhookView(w: OutgoingWebhookRow, channelNames: Map<string, string>) {
+  return {
+    id: w.id,
+    name: w.name,
+    bot_user_id: w.botUserId,
+    url: w.url,
+    channels: w.channelIds === null ? "all public" : w.channelIds.map((id) => channelNames.get(id) ?? id),
+    channel_ids: w.channelIds,
+    trigger_words: w.triggerWords,
+    created_by: w.createdBy,
+    created_at: w.createdAt.toISOString(),
+  };
+}
+
+async function namesOf(db: Db, rows: OutgoingWebhookRow[]) {
+  const ids = [...new Set(rows.flatMap((r) => r.channelIds ?? []))];
+  const named = ids.length
+    ? await db
+        .select({ id: channels.id, name: channels.name })
+        .from(channels)
+        .where(inArray(channels.id, ids))
+    : [];
+  return new Map(named.map((c) => [c.id, c.name]));
+}
+
+export interface NewOutgoingWebhook {
+  name: string;
+  url: string;
+  /** Channels the caller may read (the caller resolved them); null for every public channel. */
+  channelIds: string[] | null;
+  triggerWords: string[];
+}
+
+/**
+ * A new outgoing webhook with a bot user of its own (kind bot, a member of the community), by which
+ * its replies are posted. Its token, sent in every payload and the key of the v0 signature, is
+ * returned only now.
+ */
+export async function doCreateOutgoingWebhook(
+  db: Db,
+  actorId: string,
+  communityId: string,
+  input: NewOutgoingWebhook,
+) {
+  if (input.channelIds && input.channelIds.length === 0) throw invalid("name at least one channel, or all");
+  const token = randomBytes(24).toString("hex");
+  return db.transaction(async (tx) => {
+    const id = Bun.randomUUIDv7();
+    const [bot] = await tx
+      .insert(users)
+      .values({
+        username: `outgoing-${id.replaceAll("-", "").slice(-12)}`,
+        displayName: input.name,
+        kind: "bot",
+      })
+      .returning({ id: users.id });
+    const botUserId = (bot as { id: string }).id;
+    await tx.insert(communityMembers).values({ communityId, userId: botUserId, role: "member" });
+    const [row] = await tx
+      .insert(outgoingWebhooks)
+      .values({
+        id,
+        communityId,
+        name: input.name,
+        botUserId,
+        channelIds: input.channelIds,
+        triggerWords: input.triggerWords,
+        url: input.url,
+        token,
+        createdBy: actorId,
+      })
+      .returning();
+    const hook = row as OutgoingWebhookRow;
+    await recordAudit(tx, {
+      action: "outgoing_webhook.created",
+      actorId,
+      communityId,
+      targetType: "outgoing_webhook",
+      targetId: id,
+      data: { name: input.name, channel_ids: input.channelIds, trigger_words: input.triggerWords },
+    });
+    return { webhook: outgoingWebhookView(hook, await namesOf(tx, [hook])), token };
+  });
+}
+
+/** The community's outgoing webhooks, newest first. */
+export async function listOutgoingWebhooks(db: Db, communityId: string) {
+  const rows = await db
+    .select()
+    .from(outgoingWebhooks)
+    .where(eq(outgoingWebhooks.communityId, communityId))
+    .orderBy(desc(outgoingWebhooks.id));
+  const names = await namesOf(db, rows);
+  return rows.map((r) => outgoingWebhookView(r, names));
+}
+
+/** One of the community's outgoing webhooks; another community's is the same 404 as none. */
+export async function accessOutgoingWebhook(db: Db, communityId: string, id: string) {
+  const [row] = await db
+    .select()
+    .from(outgoingWebhooks)
+    .where(and(eq(outgoingWebhooks.id, id), eq(outgoingWebhooks.communityId, communityId)));
+  if (!row) throw notFound("outgoing webhook");
+  return row;
+}
+
+/**
+ * Deletes an outgoing webhook: no more calls (queued ones are dropped when claimed). Its bot user
+ * stays, so the replies it posted keep their author, but leaves the community.
+ */
+export async function doDeleteOutgoingWebhook(
+  db: Db,
+  actorId: string | null,
+  communityId: string,
+  id: string,
+) {
+  return db.transaction(async (tx) => {
+    const row = await accessOutgoingWebhook(tx, communityId, id);
+    await tx.delete(outgoingWebhooks).where(eq(outgoingWebhooks.id, id));
+    await tx
+      .delete(communityMembers)
+      .where(and(eq(communityMembers.communityId, communityId), eq(communityMembers.userId, row.botUserId)));
+    await recordAudit(tx, {
+      action: "outgoing_webhook.deleted",
+      actorId,
+      communityId,
+      targetType: "outgoing_webhook",
+      targetId: id,
+    });
+    return outgoingWebhookView(row, await namesOf(tx, [row]));
+  });
+}
+
+/**
+ * The channels an outgoing webhook may listen to: each one the creator may read, of this community
+ * (a private channel the creator is not in is the same 404 as a missing one).
+ */
+export async function checkListenChannels(db: Db, userId: string, communityId: string, ids: string[]) {
+  for (const id of ids) {
+    const { channel } = await accessChannel(db, userId, id);
+    if (channel.communityId !== communityId) throw notFound("channel");
+  }
+  return [...new Set(ids)];
+}
