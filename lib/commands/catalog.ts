@@ -13,6 +13,7 @@ import { msg } from "./msg.ts";
 import { mute } from "./mute.ts";
 import { muteChannel } from "./mute-channel.ts";
 import { notify } from "./notify.ts";
+import { outgoing } from "./outgoing.ts";
 import { purge } from "./purge.ts";
 import { role } from "./role.ts";
 import { token } from "./token.ts";
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   unarchive,
   token,
   webhook,
+  outgoing,
 ];
 
 export const commandNamed = (name: string) => COMMANDS.find((c) => c.name === name);
