@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { eventSubscriptions } from "../db/schema.ts";
 import type { OutboxHandler } from "../integrations/outbox-worker.ts";
 import { callIntegration } from "../outbound/call-integration.ts";
@@ -14,15 +14,17 @@ export const subscriptionCalls: OutboxHandler = {
   kind: "event_subscription",
   async callsFor(db, { event }, eventId) {
     if (!event.community_id || !isSubscribable(event.type)) return [];
-    const subs = await db
-      .select({ id: eventSubscriptions.id, botUserId: eventSubscriptions.botUserId })
-      .from(eventSubscriptions)
-      .where(
-        and(
-          eq(eventSubscriptions.communityId, event.community_id),
-          sql`${eventSubscriptions.eventTypes} @> ${JSON.stringify([event.type])}::jsonb`,
-        ),
-      );
+    // Matched here rather than with a jsonb operator: a community has a handful of subscriptions.
+    const subs = (
+      await db
+        .select({
+          id: eventSubscriptions.id,
+          botUserId: eventSubscriptions.botUserId,
+          eventTypes: eventSubscriptions.eventTypes,
+        })
+        .from(eventSubscriptions)
+        .where(eq(eventSubscriptions.communityId, event.community_id))
+    ).filter((s) => s.eventTypes.includes(event.type));
     if (subs.length === 0) return [];
     const allowed = await botsThatMaySee(
       db,
