@@ -40,6 +40,9 @@ Read and write
   run '/command args…' [--in #channel]   any slash command (run '/help' lists them)
   webhook create <#channel> <name> | webhook list | webhook revoke <id>
   token create <name> [scopes…] [expiry] | token list | token revoke <id>
+  outgoing create <#channel…|all> <url> [trigger words…] | outgoing list | outgoing delete <id>
+  subscriptions create <url> <event-type…> | list | delete <id> | deliveries <id> | dead <id>
+                | retry <id> [dead-letter-id]   a bot's event callbacks (with the bot's token)
   audit [--who @user] [--what action] [--since 2d]   the community's audit log (its owner)
 
 Terminal and server

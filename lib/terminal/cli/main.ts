@@ -46,6 +46,8 @@ const COMMANDS: Record<string, Loader> = {
   webhook: () => import("./commands/slash.ts").then((m) => m.webhook),
   token: () => import("./commands/slash.ts").then((m) => m.token),
   audit: () => import("./commands/audit.ts").then((m) => m.audit),
+  subscriptions: () => import("./commands/subscriptions.ts").then((m) => m.subscriptions),
+  outgoing: () => import("./commands/slash.ts").then((m) => m.outgoing),
 };
 
 export const isCliCommand = (name: string) => Object.hasOwn(COMMANDS, name);
