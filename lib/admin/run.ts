@@ -3,6 +3,7 @@ import { AppError, invalid } from "../errors.ts";
 import type { AdminArgs, AdminCommand } from "./command.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { communityCommands } from "./commands/communities.ts";
+import { integrationCommands } from "./commands/integrations.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
 import { tokenCommands } from "./commands/tokens.ts";
@@ -23,6 +24,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   ...tokenCommands,
   ...communityCommands,
   ...inviteCommands,
+  ...integrationCommands,
   auditCommand,
   doctorCommand,
 ];

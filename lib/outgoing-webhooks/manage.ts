@@ -124,6 +124,8 @@ export async function doDeleteOutgoingWebhook(
   actorId: string | null,
   communityId: string,
   id: string,
+  /** Who acted when it was no account (the local admin). */
+  auditData?: Record<string, unknown>,
 ) {
   return db.transaction(async (tx) => {
     const row = await accessOutgoingWebhook(tx, communityId, id);
@@ -137,6 +139,7 @@ export async function doDeleteOutgoingWebhook(
       communityId,
       targetType: "outgoing_webhook",
       targetId: id,
+      data: auditData,
     });
     return outgoingWebhookView(row, await namesOf(tx, [row]));
   });
