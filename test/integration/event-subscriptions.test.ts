@@ -4,13 +4,23 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
+import type { EventBus } from "../../lib/bus/event-bus.ts";
+import { createNatsBus } from "../../lib/bus/nats-bus.ts";
 import { type Database, openDatabase } from "../../lib/db/client.ts";
 import { integrationOutbox } from "../../lib/db/schema.ts";
 import type { Outbound } from "../../lib/outbound/fetch.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { type ApiApp, createApiApp } from "../../services/api/main.ts";
-import { acmeWithSecret, DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import {
+  acmeWithSecret,
+  DB_KINDS,
+  delivered,
+  type Person,
+  startTestApi,
+  type TestApi,
+} from "../support/api.ts";
 import { commandOk } from "../support/commands.ts";
+import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { type OutsideWeb, startOutsideWeb } from "../support/outside-web.ts";
 
 interface Callback {
@@ -259,12 +269,12 @@ describe.each(DB_KINDS)("event subscriptions for bots (%s)", (kind) => {
  * Another api instance over the same database and bus, as a second process of a cluster (or the
  * same server started again) would be.
  */
-async function secondInstance(t: TestApi, outbound: Outbound) {
+async function secondInstance(t: TestApi, outbound: Outbound, bus: EventBus = t.bus) {
   // PGlite has one connection (the embedded server is one process); PostgreSQL gets a pool of its own.
   const own: Database | null =
     t.kind === "postgres" ? await openDatabase(t.config.database, { migrate: false }) : null;
   const store = createDiskStore(join(mkdtempSync(join(tmpdir(), "ajet-api2-")), "files"));
-  const app: ApiApp = createApiApp({ config: t.config, db: own ?? t.database, bus: t.bus, store, outbound });
+  const app: ApiApp = createApiApp({ config: t.config, db: own ?? t.database, bus, store, outbound });
   return {
     app,
     async close() {
@@ -348,4 +358,83 @@ describe.each(DB_KINDS)("event subscriptions across a restart (%s)", (kind) => {
       await next.close();
     }
   });
+});
+
+// Distributed mode: two api processes, each with its own PostgreSQL pool and its own NATS
+// connection, both hearing every event.
+describe("event subscriptions with two api instances over NATS and PostgreSQL", () => {
+  const nats = uniqueNatsNamespace();
+  let web: OutsideWeb;
+  let t: TestApi;
+  let otherBus: EventBus;
+  let second: Awaited<ReturnType<typeof secondInstance>>;
+  let alice: Person;
+  let general: string;
+  let subId = "";
+  let hook: ReturnType<typeof receiver>;
+
+  beforeAll(async () => {
+    web = startOutsideWeb();
+    hook = receiver(web, "/events");
+    const busOptions = { servers: SHARED_NATS_URL, stream: nats.stream, subjectPrefix: nats.subjectPrefix };
+    t = await startTestApi(
+      "postgres",
+      { AJET_OUTBOX_POLL_MS: "50" },
+      await createNatsBus({ ...busOptions, name: "api 1" }),
+      web.outbound(),
+    );
+    otherBus = await createNatsBus({ ...busOptions, name: "api 2" });
+    second = await secondInstance(t, web.outbound(), otherBus);
+    alice = await t.person("alice");
+    ({ general } = await acmeWithSecret(t, alice));
+    const made = await commandOk(t, alice, general, "/token create watcher messages:read");
+    const botToken = (made.effects[0] as unknown as { token: string }).token;
+    const body = await t.json<{ subscription: { id: string }; signing_secret: string }>(
+      botToken,
+      "POST",
+      "/api/subscriptions",
+      { url: web.url("/events"), event_types: ["message.created"] },
+    );
+    subId = body.subscription.id;
+    hook.secret = body.signing_secret;
+  });
+  afterAll(async () => {
+    await second?.close();
+    await otherBus?.close();
+    await t?.close();
+    await nats.remove();
+    web?.stop();
+  });
+
+  test("each event makes one outbox row and one delivery, whichever instance queued and sent it", async () => {
+    const texts = ["nats 1", "nats 2", "nats 3", "nats 4", "nats 5"];
+    for (const text of texts) await post(text);
+    await Promise.all(texts.map((text) => hook.until(text)));
+    // Both instances have heard every event and finished what it asked of them.
+    await t.delivered();
+    await delivered(otherBus);
+    await t.app.idle();
+    await second.app.idle();
+    expect(texts.map((text) => hook.about(text).length)).toEqual([1, 1, 1, 1, 1]);
+    expect(hook.got.every((c) => c.signed)).toBe(true);
+    const rows = await t.database.db
+      .select()
+      .from(integrationOutbox)
+      .where(eq(integrationOutbox.targetId, subId));
+    expect(rows.length).toBe(texts.length);
+    expect(rows.every((r) => r.deliveredAt !== null && r.attempts === 1)).toBe(true);
+  });
+
+  test("an instance that did not post hears the event over NATS and makes the call", async () => {
+    // The first instance still answers requests but no longer calls anyone.
+    await t.app.stopWork();
+    await post("heard over nats");
+    await hook.until("heard over nats");
+    await delivered(otherBus);
+    await second.app.idle();
+    expect(hook.about("heard over nats")).toHaveLength(1);
+  });
+
+  const post = (body: string) =>
+    t.json(alice, "POST", `/api/channels/${general}/messages`, { body_md: body });
 });

@@ -162,6 +162,8 @@ describe.each(DB_KINDS)("outgoing webhooks (%s)", (kind) => {
   });
 
   test("each call is in the webhook's delivery log with its token masked", async () => {
+    await post(bob, general, "!ping for the log");
+    await settle();
     const log = await t.json<{ items: { ok: boolean; status: number; request: string }[] }>(
       alice,
       "GET",
