@@ -285,7 +285,8 @@ export async function settingsPage(
           runCommandIn(client, slug, "/token list"),
           runCommandIn(client, slug, "/webhook list"),
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
-        ]).then(([t, w, i]) => ({ tokens: t.md, webhooks: w.md, invites: i.items }))
+          runCommandIn(client, slug, "/outgoing list"),
+        ]).then(([t, w, i, o]) => ({ tokens: t.md, webhooks: w.md, invites: i.items, outgoing: o.md }))
       : null;
   const audit =
     slug && role === "owner"

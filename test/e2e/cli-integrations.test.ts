@@ -144,6 +144,15 @@ describe("integrations from the CLI", () => {
       );
       expect(messages.find((m) => m.body_md === "hello bob")?.author.display_name).toBe("127.0.0.1");
     });
+    // The web settings list it for the admin, never with its token.
+    const settings = await (
+      await fetch(`${chat.base}/settings?community=acme`, {
+        headers: { cookie: `ajet_session=${alice.token}` },
+      })
+    ).text();
+    expect(settings).toContain("Outgoing webhooks");
+    expect(settings).toContain(hookId);
+    expect(settings).not.toContain(made?.effects[0]?.token ?? "");
     const hooks = jsonLines<{ id: string }>(
       await admin("outgoing-webhooks", "list", "--community", "acme", "--json"),
     );
