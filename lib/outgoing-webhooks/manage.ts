@@ -3,35 +3,67 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import { accessChannel } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
-import { channels, communityMembers, outgoingWebhooks, users } from "../db/schema.ts";
+import { channelMembers, channels, communityMembers, outgoingWebhooks, users } from "../db/schema.ts";
 import { invalid, notFound } from "../errors.ts";
 
 export type OutgoingWebhookRow = typeof outgoingWebhooks.$inferSelect;
 
-/** An outgoing webhook as admins see it: never its token. */
-export function outgoingWebhookView(w: OutgoingWebhookRow, channelNames: Map<string, string>) {
+const HIDDEN = "(a private channel)";
+
+/**
+ * An outgoing webhook as admins see it: never its token, and a private channel the viewer is not in
+ * neither named nor given by id.
+ */
+export function outgoingWebhookView(w: OutgoingWebhookRow, channelNames: Map<string, string | null>) {
+  const listened = w.channelIds ?? [];
   return {
     id: w.id,
     name: w.name,
     bot_user_id: w.botUserId,
     url: w.url,
-    channels: w.channelIds === null ? "all public" : w.channelIds.map((id) => channelNames.get(id) ?? id),
-    channel_ids: w.channelIds,
+    channels: w.channelIds === null ? "all public" : listened.map((id) => channelNames.get(id) ?? HIDDEN),
+    channel_ids: w.channelIds === null ? null : listened.filter((id) => channelNames.get(id)),
     trigger_words: w.triggerWords,
     created_by: w.createdBy,
     created_at: w.createdAt.toISOString(),
   };
 }
 
-async function namesOf(db: Db, rows: OutgoingWebhookRow[]) {
+/** The names of the channels the webhooks listen to, null for those `viewerId` may not read (none for the box's admin). */
+async function namesOf(db: Db, rows: OutgoingWebhookRow[], viewerId: string | null) {
   const ids = [...new Set(rows.flatMap((r) => r.channelIds ?? []))];
-  const named = ids.length
-    ? await db
-        .select({ id: channels.id, name: channels.name })
-        .from(channels)
-        .where(inArray(channels.id, ids))
-    : [];
-  return new Map(named.map((c) => [c.id, c.name]));
+  if (ids.length === 0) return new Map<string, string | null>();
+  const named = await db
+    .select({ id: channels.id, name: channels.name, visibility: channels.visibility })
+    .from(channels)
+    .where(inArray(channels.id, ids));
+  const mine = viewerId
+    ? new Set(
+        (
+          await db
+            .select({ id: channelMembers.channelId })
+            .from(channelMembers)
+            .where(and(eq(channelMembers.userId, viewerId), inArray(channelMembers.channelId, ids)))
+        ).map((m) => m.id),
+      )
+    : null;
+  return new Map(
+    named.map((c) => [c.id, c.visibility === "public" || !mine || mine.has(c.id) ? c.name : null]),
+  );
+}
+
+/**
+ * Throws not_found unless the viewer may read every channel the webhook listens to: its deliveries
+ * and dead letters quote those channels' messages.
+ */
+export async function checkMayReadHookChannels(db: Db, viewerId: string, hook: OutgoingWebhookRow) {
+  for (const id of hook.channelIds ?? []) {
+    try {
+      await accessChannel(db, viewerId, id);
+    } catch {
+      throw notFound("outgoing webhook");
+    }
+  }
 }
 
 export interface NewOutgoingWebhook {
@@ -90,18 +122,18 @@ export async function doCreateOutgoingWebhook(
       targetId: id,
       data: { name: input.name, channel_ids: input.channelIds, trigger_words: input.triggerWords },
     });
-    return { webhook: outgoingWebhookView(hook, await namesOf(tx, [hook])), token };
+    return { webhook: outgoingWebhookView(hook, await namesOf(tx, [hook], actorId)), token };
   });
 }
 
-/** The community's outgoing webhooks, newest first. */
-export async function listOutgoingWebhooks(db: Db, communityId: string) {
+/** The community's outgoing webhooks, newest first, as `viewerId` may see them (null: the box's admin). */
+export async function listOutgoingWebhooks(db: Db, communityId: string, viewerId: string | null) {
   const rows = await db
     .select()
     .from(outgoingWebhooks)
     .where(eq(outgoingWebhooks.communityId, communityId))
     .orderBy(desc(outgoingWebhooks.id));
-  const names = await namesOf(db, rows);
+  const names = await namesOf(db, rows, viewerId);
   return rows.map((r) => outgoingWebhookView(r, names));
 }
 
@@ -141,7 +173,7 @@ export async function doDeleteOutgoingWebhook(
       targetId: id,
       data: auditData,
     });
-    return outgoingWebhookView(row, await namesOf(tx, [row]));
+    return outgoingWebhookView(row, await namesOf(tx, [row], actorId));
   });
 }
 

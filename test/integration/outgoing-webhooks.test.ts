@@ -200,6 +200,32 @@ describe.each(DB_KINDS)("outgoing webhooks (%s)", (kind) => {
       channel_ids: [secret],
     });
     expect(res.status).toBe(404);
+    // One made by alice on #secret: carol sees that it exists, not where it listens nor what it sent.
+    const made = await t.json<{ webhook: { id: string } }>(
+      alice,
+      "POST",
+      "/api/communities/acme/outgoing-webhooks",
+      {
+        name: "Secret keeper",
+        url: web.url("/bot"),
+        channel_ids: [secret],
+      },
+    );
+    const base = `/api/communities/acme/outgoing-webhooks/${made.webhook.id}`;
+    const listed = await t.json<{ items: { id: string; channels: string[] }[] }>(
+      carol,
+      "GET",
+      "/api/communities/acme/outgoing-webhooks",
+    );
+    const seen = listed.items.find((h) => h.id === made.webhook.id);
+    expect(seen?.channels).toEqual(["(a private channel)"]);
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    expect(JSON.stringify(listed)).not.toContain('"secret"');
+    for (const path of [`${base}/deliveries`, `${base}/dead-letters`])
+      expect((await t.call(carol, "GET", path)).status).toBe(404);
+    expect((await t.call(carol, "POST", `${base}/dead-letters/retry`, {})).status).toBe(404);
+    expect((await t.call(alice, "GET", `${base}/deliveries`)).status).toBe(200);
+    await t.json(alice, "DELETE", base);
   });
 
   test("/outgoing create shows the token once; list and delete manage it; a deleted webhook is not called", async () => {

@@ -5,6 +5,7 @@ import { deadLetterView, doRetryDead, listDead } from "../../../lib/integrations
 import {
   accessOutgoingWebhook,
   checkListenChannels,
+  checkMayReadHookChannels,
   doCreateOutgoingWebhook,
   doDeleteOutgoingWebhook,
   listOutgoingWebhooks,
@@ -62,7 +63,7 @@ export const outgoingWebhookRoutes = [
     scope: "admin",
     handler: async ({ db, principal, params }) => {
       const community = await adminCommunity(db, principal.user.id, params.slug);
-      return { items: await listOutgoingWebhooks(db.db, community.id) };
+      return { items: await listOutgoingWebhooks(db.db, community.id, principal.user.id) };
     },
   }),
   api({
@@ -85,6 +86,7 @@ export const outgoingWebhookRoutes = [
     handler: async ({ db, principal, params }) => {
       const community = await adminCommunity(db, principal.user.id, params.slug);
       const hook = await accessOutgoingWebhook(db.db, community.id, idParam(params.id, "outgoing webhook"));
+      await checkMayReadHookChannels(db.db, principal.user.id, hook);
       return { items: (await readDeliveries(db.db, hook.id)).map(deliveryView) };
     },
   }),
@@ -96,6 +98,7 @@ export const outgoingWebhookRoutes = [
     handler: async ({ db, principal, params }) => {
       const community = await adminCommunity(db, principal.user.id, params.slug);
       const hook = await accessOutgoingWebhook(db.db, community.id, idParam(params.id, "outgoing webhook"));
+      await checkMayReadHookChannels(db.db, principal.user.id, hook);
       return { items: (await listDead(db.db, hook.id)).map(deadLetterView) };
     },
   }),
@@ -108,6 +111,7 @@ export const outgoingWebhookRoutes = [
     handler: async ({ db, principal, params, body }) => {
       const community = await adminCommunity(db, principal.user.id, params.slug);
       const hook = await accessOutgoingWebhook(db.db, community.id, idParam(params.id, "outgoing webhook"));
+      await checkMayReadHookChannels(db.db, principal.user.id, hook);
       return { retried: await doRetryDead(db.db, hook.id, body.id ?? null) };
     },
   }),
