@@ -3,7 +3,14 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import { accessChannel } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
-import { channelMembers, channels, communityMembers, outgoingWebhooks, users } from "../db/schema.ts";
+import {
+  channelMembers,
+  channels,
+  communityMembers,
+  integrationOutbox,
+  outgoingWebhooks,
+  users,
+} from "../db/schema.ts";
 import { invalid, notFound } from "../errors.ts";
 
 export type OutgoingWebhookRow = typeof outgoingWebhooks.$inferSelect;
@@ -148,7 +155,7 @@ export async function accessOutgoingWebhook(db: Db, communityId: string, id: str
 }
 
 /**
- * Deletes an outgoing webhook: no more calls (queued ones are dropped when claimed). Its bot user
+ * Deletes an outgoing webhook with its queued calls and dead letters: no more calls. Its bot user
  * stays, so the replies it posted keep their author, but leaves the community.
  */
 export async function doDeleteOutgoingWebhook(
@@ -162,6 +169,7 @@ export async function doDeleteOutgoingWebhook(
   return db.transaction(async (tx) => {
     const row = await accessOutgoingWebhook(tx, communityId, id);
     await tx.delete(outgoingWebhooks).where(eq(outgoingWebhooks.id, id));
+    await tx.delete(integrationOutbox).where(eq(integrationOutbox.targetId, id));
     await tx
       .delete(communityMembers)
       .where(and(eq(communityMembers.communityId, communityId), eq(communityMembers.userId, row.botUserId)));

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import type { Principal } from "../auth/authenticate.ts";
 import type { Db } from "../db/client.ts";
-import { eventSubscriptions, users } from "../db/schema.ts";
+import { eventSubscriptions, integrationOutbox, users } from "../db/schema.ts";
 import { forbidden, invalid, notFound } from "../errors.ts";
 
 export type SubscriptionRow = typeof eventSubscriptions.$inferSelect;
@@ -77,10 +77,14 @@ export async function accessSubscription(db: Db, botId: string, id: string): Pro
   return row;
 }
 
-/** Deletes a subscription; its queued calls are dropped when next claimed. */
+/** Deletes a subscription with its queued calls and dead letters. */
 export async function doDeleteSubscription(db: Db, botId: string, id: string) {
   const row = await accessSubscription(db, botId, id);
-  await db.delete(eventSubscriptions).where(eq(eventSubscriptions.id, row.id));
+  await db.transaction(async (tx) => {
+    await tx.delete(eventSubscriptions).where(eq(eventSubscriptions.id, row.id));
+    // Its queued calls and dead letters go with it (the outbox names no foreign key).
+    await tx.delete(integrationOutbox).where(eq(integrationOutbox.targetId, row.id));
+  });
   return subscriptionView(row);
 }
 

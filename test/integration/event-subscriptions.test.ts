@@ -22,6 +22,7 @@ import {
 import { commandOk } from "../support/commands.ts";
 import { SHARED_NATS_URL, uniqueNatsNamespace } from "../support/nats-stream.ts";
 import { type OutsideWeb, startOutsideWeb } from "../support/outside-web.ts";
+import { waitFor } from "../support/ports.ts";
 
 interface Callback {
   type: string;
@@ -247,6 +248,30 @@ describe.each(DB_KINDS)("event subscriptions for bots (%s)", (kind) => {
     const listed = await t.json<{ items: { id: string }[] }>(botToken, "GET", "/api/subscriptions");
     expect(listed.items.map((s) => s.id)).toEqual([subId]);
     expect(JSON.stringify(listed)).not.toContain(hook.secret);
+  });
+
+  test("a deleted subscription is called no more, and its dead letters go with it", async () => {
+    const made = await t.json<{ subscription: { id: string } }>(botToken, "POST", "/api/subscriptions", {
+      url: web.url("/events"),
+      event_types: ["channel.updated"],
+    });
+    const gone = made.subscription.id;
+    const callsOf = () =>
+      hook.got.filter((r) => (r.body as unknown as { api_app_id: string }).api_app_id === gone);
+    // Only this subscription hears channel.updated; the receiver refuses it until it is dead.
+    hook.answer = (text) => (text === "" ? new Response("no", { status: 500 }) : Response.json({ ok: true }));
+    await t.json(alice, "PATCH", `/api/channels/${general}`, { topic: "soon forgotten" });
+    await waitFor(() => expect(callsOf()).toHaveLength(3));
+    await settle();
+    expect((await rowsOf(gone)).map((r) => r.deadAt !== null)).toEqual([true]);
+    await t.json(botToken, "DELETE", `/api/subscriptions/${gone}`);
+    expect(await rowsOf(gone)).toEqual([]);
+    await t.json(alice, "PATCH", `/api/channels/${general}`, { topic: "nobody listens" });
+    await post(general, "after the delete");
+    await hook.until("after the delete");
+    await settle();
+    expect(callsOf()).toHaveLength(3);
+    expect((await t.call(botToken, "DELETE", `/api/subscriptions/${gone}`)).status).toBe(404);
   });
 
   test("with two api instances on one database, each event is delivered once", async () => {
