@@ -35,8 +35,10 @@ CREATE TABLE "outgoing_webhooks" (
 	"trigger_words" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"url" text NOT NULL,
 	"token" text NOT NULL,
+	"content_type" text DEFAULT 'form' NOT NULL,
 	"created_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "outgoing_webhooks_content_type_check" CHECK (content_type in ('form', 'json'))
 );
 --> statement-breakpoint
 ALTER TABLE "event_subscriptions" ADD CONSTRAINT "event_subscriptions_community_id_communities_id_fk" FOREIGN KEY ("community_id") REFERENCES "public"."communities"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

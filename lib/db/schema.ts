@@ -360,10 +360,15 @@ export const outgoingWebhooks = pgTable(
     // Sent in every payload as Slack does (the receiver compares it) and the key of the v0 signature,
     // so it is kept as given; shown only when created.
     token: text("token").notNull(),
+    // Slack sends a form; Mattermost lets the admin choose JSON.
+    contentType: text("content_type").notNull().default("form"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
-  (t) => [index("outgoing_webhooks_community").on(t.communityId)],
+  (t) => [
+    index("outgoing_webhooks_community").on(t.communityId),
+    check("outgoing_webhooks_content_type_check", sql`content_type in ('form', 'json')`),
+  ],
 );
 
 /** A bot's subscription to events of its community, delivered as signed Slack-style callbacks. */

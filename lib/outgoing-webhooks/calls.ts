@@ -79,13 +79,17 @@ export const outgoingWebhookCalls: OutboxHandler = {
   async deliver(deps, row, timeoutMs) {
     const [hook] = await deps.db.select().from(outgoingWebhooks).where(eq(outgoingWebhooks.id, row.targetId));
     if (!hook) return null;
-    const form = new URLSearchParams({ token: hook.token });
-    for (const [k, v] of Object.entries(row.payload)) form.set(k, String(v));
-    const body = form.toString();
+    const fields = { token: hook.token, ...row.payload };
+    const json = hook.contentType === "json";
+    const body = json
+      ? JSON.stringify(fields)
+      : new URLSearchParams(
+          Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString();
     const result = await callIntegration(deps.outbound, {
       url: hook.url,
       body,
-      contentType: "application/x-www-form-urlencoded",
+      contentType: json ? "application/json" : "application/x-www-form-urlencoded",
       signingSecret: hook.token,
       headers: { "x-ajet-event-id": row.eventId },
       timeoutMs,

@@ -31,6 +31,7 @@ export function outgoingWebhookView(w: OutgoingWebhookRow, channelNames: Map<str
     channels: w.channelIds === null ? "all public" : listened.map((id) => channelNames.get(id) ?? HIDDEN),
     channel_ids: w.channelIds === null ? null : listened.filter((id) => channelNames.get(id)),
     trigger_words: w.triggerWords,
+    content_type: w.contentType,
     created_by: w.createdBy,
     created_at: w.createdAt.toISOString(),
   };
@@ -79,6 +80,8 @@ export interface NewOutgoingWebhook {
   /** Channels the caller may read (the caller resolved them); null for every public channel. */
   channelIds: string[] | null;
   triggerWords: string[];
+  /** `form` (Slack's) or `json`. */
+  contentType?: "form" | "json";
 }
 
 /**
@@ -115,6 +118,7 @@ export async function doCreateOutgoingWebhook(
         botUserId,
         channelIds: input.channelIds,
         triggerWords: input.triggerWords,
+        contentType: input.contentType ?? "form",
         url: input.url,
         token,
         createdBy: actorId,

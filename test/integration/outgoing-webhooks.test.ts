@@ -161,6 +161,49 @@ describe.each(DB_KINDS)("outgoing webhooks (%s)", (kind) => {
     expect(rows.map((r) => String(r.payload.text))).not.toContain("!ping from random");
   });
 
+  test("a webhook set to JSON gets the same fields as JSON, signed, and its reply is posted too", async () => {
+    const got: { body: Record<string, string>; signed: boolean }[] = [];
+    let jsonToken = "";
+    web.routes["/json-bot"] = async (req) => {
+      const raw = await req.text();
+      got.push({ body: JSON.parse(raw), signed: slackWouldAccept(jsonToken, req, raw) });
+      return Response.json({ text: "json ok", username: "Jason" });
+    };
+    const made = await t.json<{ token: string }>(alice, "POST", "/api/communities/acme/outgoing-webhooks", {
+      name: "Json",
+      url: web.url("/json-bot"),
+      channel_ids: [random],
+      trigger_words: ["!json"],
+      content_type: "json",
+    });
+    jsonToken = made.token;
+    await post(bob, random, "!json please");
+    await settle();
+    expect(got).toHaveLength(1);
+    expect(got[0]?.signed).toBe(true);
+    expect(got[0]?.body).toMatchObject({
+      token: jsonToken,
+      text: "!json please",
+      channel_name: "random",
+      user_name: "bob",
+    });
+    const [reply] = await history(random);
+    expect(reply).toMatchObject({ body_md: "json ok", author: { display_name: "Jason", is_bot: true } });
+  });
+
+  test("malformed webhooks are refused with the uniform error", async () => {
+    for (const body of [
+      { name: "x", url: "javascript:alert(1)" },
+      { name: "x", url: web.url("/bot"), content_type: "xml" },
+      { name: "", url: web.url("/bot") },
+      { name: "x", url: web.url("/bot"), channel_ids: [] },
+    ]) {
+      const res = await t.call(alice, "POST", "/api/communities/acme/outgoing-webhooks", body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBeString();
+    }
+  });
+
   test("each call is in the webhook's delivery log with its token masked", async () => {
     await post(bob, general, "!ping for the log");
     await settle();

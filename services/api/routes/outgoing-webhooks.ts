@@ -28,7 +28,7 @@ export const outgoingWebhookRoutes = [
     method: "POST",
     path: BASE,
     summary:
-      "Create an outgoing webhook: {name, url, channel_ids (omit for every public channel), trigger_words}. New messages there (starting with a trigger word, when set) are POSTed as Slack's legacy form; a JSON reply {text} is posted back. The token is in this answer only",
+      "Create an outgoing webhook: {name, url, channel_ids (omit for every public channel), trigger_words, content_type (form, as Slack; or json, as Mattermost may)}. New messages there (starting with a trigger word, when set) are POSTed as Slack's legacy form; a JSON reply {text} is posted back. The token is in this answer only",
     scope: "admin",
     status: 201,
     body: z.object({
@@ -42,6 +42,7 @@ export const outgoingWebhookRoutes = [
         ),
       channel_ids: z.array(z.uuid()).min(1).max(100).optional(),
       trigger_words: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+      content_type: z.enum(["form", "json"]).default("form"),
     }),
     handler: async ({ db, principal, params, body }) => {
       const community = await adminCommunity(db, principal.user.id, params.slug);
@@ -53,6 +54,7 @@ export const outgoingWebhookRoutes = [
         url: body.url,
         channelIds,
         triggerWords: body.trigger_words,
+        contentType: body.content_type,
       });
     },
   }),
