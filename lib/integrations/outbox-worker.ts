@@ -69,6 +69,7 @@ export function startOutboxWorker(deps: OutboxDeps, handlers: readonly OutboxHan
   let running: Promise<void> | null = null;
   let again = false;
   let lastSweep = 0;
+  let failing = false;
 
   const track = <T>(p: Promise<T>) => {
     pending.add(p);
@@ -115,11 +116,14 @@ export function startOutboxWorker(deps: OutboxDeps, handlers: readonly OutboxHan
       for (;;) {
         if (stopped) return;
         const rows = await claimDue(db, workerId, config.outbox.leaseMs, BATCH);
+        failing = false;
         await Promise.all(rows.map(attempt));
         if (rows.length < BATCH) return;
       }
     } catch (err) {
-      if (!stopped) log.warn("integration outbox poll failed", { error: String(err) });
+      // Once per outage, not once per poll: the database being away is one event.
+      if (!stopped && !failing) log.warn("integration outbox poll failed", { error: String(err) });
+      failing = true;
     }
   }
 
