@@ -43,6 +43,9 @@ Read and write
   webhook create <#channel> <name> | webhook list | webhook revoke <id>   (and edit, log, test)
   webhooks list | webhooks log <name|id> [--limit N]   a webhook's last calls and why they failed
   token create <name> [scopes…] [expiry] | token list | token revoke <id>
+  outgoing create <#channel…|all> <url> [trigger words…] | outgoing list | outgoing delete <id>
+  subscriptions create <url> <event-type…> | list | delete <id> | deliveries <id> | dead <id>
+                | retry <id> [dead-letter-id]   a bot's event callbacks (with the bot's token)
   audit [--who @user] [--what action] [--since 2d]   the community's audit log (its owner)
   scheduled [--kind reminder|message] | scheduled cancel <id>   what you set to send later
   export --mine [file]          your own data as a zip in Slack's export format

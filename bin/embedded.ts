@@ -29,6 +29,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
   let gateway: Listening;
   let stopSweeper: () => Promise<void>;
   let stopScheduler: () => Promise<void>;
+  let stopApiWork: () => Promise<void>;
   let live: LiveParts[];
   let metrics: ReturnType<typeof serveMetrics>;
   let adminSocket: { stop(): Promise<void> } | undefined;
@@ -36,6 +37,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
     const secret = internalSecretOf(config);
     const apiApp = createApiApp({ config, db, bus, store });
     stopSweeper = startUploadSweeper(db.db, store);
+    stopApiWork = apiApp.stopWork;
     const api = { name: "api", app: apiApp, secret };
     // Web and terminal streams of one person count together against their limit.
     const limits = createStreamLimits(config.streamLimits);
@@ -90,6 +92,7 @@ export async function startEmbedded(config: Config): Promise<Embedded> {
       await gateway.stop(config.shutdownGraceMs);
       metrics.stop();
       await Promise.all(live.map((l) => l.close()));
+      await stopApiWork();
       await stopSweeper();
       await resources.close();
     },

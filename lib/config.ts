@@ -146,6 +146,13 @@ const envSchema = clientEnvSchema.extend({
       ctx.addIssue({ code: "custom", message: allow });
       return z.NEVER;
     }),
+  // Calls to outgoing webhooks and event subscriptions: how often each api instance looks for due
+  // ones, how long a claimed call is its own before another may take it, the first pause before a
+  // retry (doubled each time), and the attempts before a call goes to the dead letters.
+  AJET_OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  AJET_OUTBOX_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
+  AJET_OUTBOX_BACKOFF_MS: z.coerce.number().int().nonnegative().default(10_000),
+  AJET_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   AJET_STREAM_RECHECK_SECONDS: z.coerce.number().positive().default(5),
   AJET_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(20),
   // An idle stream costs ~16–26 KB at each hop (gateway, session manager): 10,000 is about half a
@@ -278,6 +285,12 @@ function buildConfig(env: z.output<typeof envSchema>) {
     corsOrigins: env.AJET_CORS_ORIGINS,
     outboundAllow: env.AJET_OUTBOUND_ALLOW,
     trustProxy: env.AJET_TRUST_PROXY,
+    outbox: {
+      pollMs: env.AJET_OUTBOX_POLL_MS,
+      leaseMs: env.AJET_OUTBOX_LEASE_MS,
+      backoffMs: env.AJET_OUTBOX_BACKOFF_MS,
+      maxAttempts: env.AJET_OUTBOX_MAX_ATTEMPTS,
+    },
     streamRecheckMs: env.AJET_STREAM_RECHECK_SECONDS * 1000,
     // The process's own zone (TZ, else UTC) unless one is set.
     timeZone: env.AJET_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,

@@ -6,6 +6,7 @@ import { auditCommand } from "./commands/audit.ts";
 import { communityCommands } from "./commands/communities.ts";
 import { exportCommand } from "./commands/export.ts";
 import { claimCommand, importCommand } from "./commands/import.ts";
+import { integrationCommands } from "./commands/integrations.ts";
 import { inviteCommands } from "./commands/invites.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
 import { slashCommandAdmin } from "./commands/slash-commands.ts";
@@ -28,6 +29,7 @@ export const ADMIN_COMMANDS: AdminCommand[] = [
   ...communityCommands,
   ...inviteCommands,
   ...slashCommandAdmin,
+  ...integrationCommands,
   auditCommand,
   exportCommand,
   doctorCommand,

@@ -14,6 +14,7 @@ import { msg } from "./msg.ts";
 import { mute } from "./mute.ts";
 import { muteChannel } from "./mute-channel.ts";
 import { notify } from "./notify.ts";
+import { outgoing } from "./outgoing.ts";
 import { purge } from "./purge.ts";
 import { remind } from "./remind.ts";
 import { role } from "./role.ts";
@@ -52,6 +53,7 @@ export const COMMANDS: readonly Command[] = [
   token,
   webhook,
   customCommand,
+  outgoing,
 ];
 
 export const commandNamed = (name: string) => COMMANDS.find((c) => c.name === name);

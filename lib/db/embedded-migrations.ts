@@ -11,6 +11,7 @@ import m0008 from "../../migrations/0008_notify_all_index.sql" with { type: "tex
 import m0009 from "../../migrations/0009_integration_deliveries.sql" with { type: "text" };
 import m0010 from "../../migrations/0010_slack_import.sql" with { type: "text" };
 import m0012 from "../../migrations/0012_slash_commands.sql" with { type: "text" };
+import m0013 from "../../migrations/0013_integration_outbox.sql" with { type: "text" };
 import m0014 from "../../migrations/0014_delivery_dry_run.sql" with { type: "text" };
 import m0015 from "../../migrations/0015_scheduled_jobs.sql" with { type: "text" };
 import m0017 from "../../migrations/0017_jsonb_values_not_strings.sql" with { type: "text" };
@@ -28,6 +29,7 @@ export const embeddedMigrationFiles: { tag: string; text: string }[] = [
   { tag: "0009_integration_deliveries", text: m0009 },
   { tag: "0010_slack_import", text: m0010 },
   { tag: "0012_slash_commands", text: m0012 },
+  { tag: "0013_integration_outbox", text: m0013 },
   { tag: "0014_delivery_dry_run", text: m0014 },
   { tag: "0015_scheduled_jobs", text: m0015 },
   { tag: "0017_jsonb_values_not_strings", text: m0017 },

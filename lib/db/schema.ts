@@ -352,6 +352,96 @@ export const integrationDeliveries = pgTable(
 );
 
 /**
+ * Outgoing webhooks (Slack's legacy kind): messages in the chosen channels, or only those starting
+ * with a trigger word, are POSTed to `url`; a reply with `text` is posted back by the webhook's own
+ * bot user, shown under the webhook's name.
+ */
+export const outgoingWebhooks = pgTable(
+  "outgoing_webhooks",
+  {
+    id: id(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    botUserId: uuid("bot_user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // null: every public channel of the community, including ones made later.
+    channelIds: jsonb("channel_ids").$type<string[] | null>(),
+    triggerWords: jsonb("trigger_words").$type<string[]>().notNull().default([]),
+    url: text("url").notNull(),
+    // Sent in every payload as Slack does (the receiver compares it) and the key of the v0 signature,
+    // so it is kept as given; shown only when created.
+    token: text("token").notNull(),
+    // Slack sends a form; Mattermost lets the admin choose JSON.
+    contentType: text("content_type").notNull().default("form"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("outgoing_webhooks_community").on(t.communityId),
+    check("outgoing_webhooks_content_type_check", sql`content_type in ('form', 'json')`),
+  ],
+);
+
+/** A bot's subscription to events of its community, delivered as signed Slack-style callbacks. */
+export const eventSubscriptions = pgTable(
+  "event_subscriptions",
+  {
+    id: id(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    botUserId: uuid("bot_user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    eventTypes: jsonb("event_types").$type<string[]>().notNull(),
+    // Signs each callback (v0); kept because it must sign, shown only when created.
+    signingSecret: text("signing_secret").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("event_subscriptions_community").on(t.communityId)],
+);
+
+export const OUTBOX_KINDS = ["outgoing_webhook", "event_subscription"] as const;
+
+/**
+ * Calls to integrations still to be made, one row per (integration, event): any api instance claims
+ * a due row with a lease (FOR UPDATE SKIP LOCKED), so a call survives a restart and is made by one
+ * instance however many saw the event.
+ */
+export const integrationOutbox = pgTable(
+  "integration_outbox",
+  {
+    id: id(),
+    communityId: uuid("community_id")
+      .notNull()
+      .references(() => communities.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    // The outgoing webhook or subscription; its deletion is noticed when the row is claimed.
+    targetId: uuid("target_id").notNull(),
+    eventId: text("event_id").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at").notNull().defaultNow(),
+    leaseUntil: at("lease_until"),
+    leasedBy: uuid("leased_by"),
+    lastError: text("last_error"),
+    deadAt: at("dead_at"),
+    deliveredAt: at("delivered_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("integration_outbox_target_event").on(t.targetId, t.eventId),
+    index("integration_outbox_due").on(t.nextAttemptAt).where(sql`delivered_at is null and dead_at is null`),
+    index("integration_outbox_dead").on(t.targetId, t.deadAt).where(sql`dead_at is not null`),
+    check("integration_outbox_kind_check", oneOf("kind", OUTBOX_KINDS)),
+  ],
+);
+
+/**
  * A community's own slash command (Slack's "custom slash command"): typing `/<name>` POSTs Slack's
  * form to `url`. The signing secret and the legacy verification token are kept as they are, since
  * every call is signed with the one and carries the other; they are shown once and never listed.

@@ -86,6 +86,13 @@ function authorView(
     };
   }
   const { online: _online, ...view } = userView(user);
+  // A bot may post under another name and picture (an outgoing webhook's reply with `username`).
+  if (user.kind === "bot" && (m.authorName || m.authorAvatarUrl))
+    return {
+      ...view,
+      display_name: m.authorName ?? view.display_name,
+      avatar_url: m.authorAvatarUrl ?? view.avatar_url,
+    };
   return view;
 }
 

@@ -14,6 +14,7 @@ import { inviteRoutes } from "./routes/invites.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { notifyRoutes } from "./routes/notify.ts";
+import { outgoingWebhookRoutes } from "./routes/outgoing-webhooks.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { pinRoutes } from "./routes/pins.ts";
 import { presenceRoutes } from "./routes/presence.ts";
@@ -21,6 +22,7 @@ import { scheduledRoutes } from "./routes/scheduled.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { commandResponseRoutes, slashCommandRoutes } from "./routes/slash-commands.ts";
+import { subscriptionRoutes } from "./routes/subscriptions.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { webhookSettingRoutes } from "./routes/webhook-settings.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -50,6 +52,8 @@ export const apiSpecs: ApiRouteSpec[] = [
   ...webhookSettingRoutes,
   ...scheduledRoutes,
   ...slashCommandRoutes,
+  ...outgoingWebhookRoutes,
+  ...subscriptionRoutes,
 ] as ApiRouteSpec[];
 
 /** Every route of the API service. */

@@ -336,12 +336,14 @@ export async function settingsPage(
           webhooksWithLogs(client, slug),
           client.get<{ items: InviteItem[] }>(`/api/communities/${encodeURIComponent(slug)}/invites`),
           runCommandIn(client, slug, "/command list"),
-        ]).then(([t, w, i, c]) => ({
+          runCommandIn(client, slug, "/outgoing list"),
+        ]).then(([t, w, i, c, o]) => ({
           tokens: t.items,
           moreTokens: t.next_cursor ?? null,
           webhooks: w,
           commands: c.md,
           invites: i.items,
+          outgoing: o.md,
         }))
       : null;
   const audit =

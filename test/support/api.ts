@@ -6,7 +6,7 @@ import { createSession } from "../../lib/auth/sessions.ts";
 import { envelope } from "../../lib/bus/envelope.ts";
 import type { BusMessage, EventBus } from "../../lib/bus/event-bus.ts";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
-import { loadConfig } from "../../lib/config.ts";
+import { type Config, loadConfig } from "../../lib/config.ts";
 import { type Database, openDatabase } from "../../lib/db/client.ts";
 import { communities, communityMembers, users } from "../../lib/db/schema.ts";
 import type { Outbound } from "../../lib/outbound/fetch.ts";
@@ -27,6 +27,8 @@ export interface Person {
 
 export interface TestApi {
   kind: DbKind;
+  /** The configuration the API was started with (a second instance may share it). */
+  config: Config;
   database: Database;
   /** The API service itself, e.g. to listen on a real port; `idle()` waits for its link previews. */
   app: ApiApp;
@@ -101,6 +103,7 @@ export async function startTestApi(
 
   const api: TestApi = {
     kind,
+    config,
     database,
     app,
     bus,
@@ -149,6 +152,7 @@ export async function startTestApi(
       return (await res.json()) as T;
     },
     async close() {
+      await app.stopWork();
       await bus.close();
       await database.close();
       await pg?.drop();

@@ -97,6 +97,7 @@ export async function startTestGateway(env: Record<string, string> = {}, kind: D
     async close() {
       gateway.beginShutdown();
       sm.beginShutdown();
+      await apiApp.stopWork();
       await bus.close();
       await api.close();
       rmSync(dir, { recursive: true, force: true });

@@ -50,6 +50,8 @@ const COMMANDS: Record<string, Loader> = {
   audit: () => import("./commands/audit.ts").then((m) => m.audit),
   scheduled: () => import("./commands/scheduled.ts").then((m) => m.scheduled),
   export: () => import("./commands/export.ts").then((m) => m.exportMine),
+  subscriptions: () => import("./commands/subscriptions.ts").then((m) => m.subscriptions),
+  outgoing: () => import("./commands/slash.ts").then((m) => m.outgoing),
 };
 
 export const isCliCommand = (name: string) => Object.hasOwn(COMMANDS, name);

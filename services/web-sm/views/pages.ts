@@ -258,6 +258,7 @@ export function settingsPane(
       moreTokens: string | null;
       webhooks: WebhookItem[];
       commands: string;
+      outgoing: string;
       invites: InviteItem[];
     } | null;
     /** The owner's view of the community's audit log, newest first. */
@@ -313,10 +314,10 @@ ${opts.newInvite ? html`<p role="status">Send this link to the people you invite
           (i) =>
             html`<li>made ${timeTag(i.created_at)} · used ${i.uses}${i.max_uses ? html` of ${i.max_uses}` : ""}${i.expires_at ? html` · expires <time datetime="${i.expires_at}">${i.expires_at.slice(0, 10)}</time>` : ""} <form method="post" action="/settings/invites/${i.id}/revoke" class="inline"><input type="hidden" name="community" value="${slug}"><button type="submit">Revoke</button></form></li>`,
         )}</ul></section>
-<section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt; [--avatar &lt;url&gt;]</code>, <code>/webhook test &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>. Add <code>?dry_run=1</code> to a webhook's URL to see the message a payload would make, without posting it.</p>
+<section class="card"><h2>Bots, API tokens and webhooks</h2><p class="muted">Managed with slash commands in ${shell.community?.name ?? ""}: <code>/token create &lt;name&gt; [scopes…] [expiry]</code>, <code>/token revoke &lt;id&gt;</code>, <code>/webhook create #channel &lt;name&gt; [--avatar &lt;url&gt;]</code>, <code>/webhook test &lt;name&gt;</code>, <code>/webhook revoke &lt;id&gt;</code>, <code>/outgoing create #channel… &lt;url&gt; [trigger words…]</code>, <code>/outgoing delete &lt;id&gt;</code>. Add <code>?dry_run=1</code> to a webhook's URL to see the message a payload would make, without posting it.</p>
 ${opts.commandReply ? html`<div class="ephemeral-reply${opts.commandReply.ok ? "" : " error"}" role="status"><div class="body" hx-ignore>${markdown(opts.commandReply.md)}</div></div>` : ""}
 <form method="post" action="/settings/command" class="stack-row"><input type="hidden" name="community" value="${shell.community?.slug ?? ""}"><input name="text" required placeholder="/token list" aria-label="Admin command"><button type="submit">Run</button></form>
-<h3>API tokens</h3>${tokensTable(opts.admin.tokens, opts.admin.moreTokens, slug)}<h3>Webhooks</h3>${webhookCards(slug, opts.admin.webhooks)}</section>
+<h3>API tokens</h3>${tokensTable(opts.admin.tokens, opts.admin.moreTokens, slug)}<h3>Webhooks</h3>${webhookCards(slug, opts.admin.webhooks)}<h3>Outgoing webhooks</h3><div class="body" hx-ignore>${markdown(opts.admin.outgoing)}</div></section>
 ${slashCommandsCard(slug, opts.admin.commands, opts.slashReply)}`
     : ""
 }${opts.audit ? auditSection(opts.audit) : ""}`;

@@ -95,3 +95,13 @@ async function listTokens(ctx: Context) {
     );
   }
 }
+/** `outgoing create #channel… <url> [trigger words…]` / `list` / `delete <id>`: `/outgoing …`. */
+export const outgoing: Command = {
+  usage: "outgoing create <#channel…|all> <url> [trigger words…] | outgoing list | outgoing delete <id>",
+  flags: { in: { type: "string" } },
+  async run(ctx) {
+    if (ctx.args.positionals.length === 0)
+      throw new CliError(EXIT.usage, `usage: ajet-chat ${outgoing.usage}`);
+    await runSlash(ctx, `/outgoing ${ctx.args.positionals.join(" ")}`);
+  },
+};
