@@ -147,8 +147,16 @@ async function listHooks(ctx: CommandContext) {
 }
 
 async function revokeWebhook(ctx: CommandContext, id: string) {
+  const { findCommunityWebhook } = await import("../webhooks/inspect.ts");
   const { doRevokeWebhook } = await import("../webhooks/manage.ts");
-  const revoked = await doRevokeWebhook(ctx.db, ctx.principal.user.id, communityOf(ctx, "webhook"), id);
+  // As for edit and log: an admin manages only webhooks into channels they may read.
+  const hook = await findCommunityWebhook(ctx.db, ctx.principal.user.id, communityOf(ctx, "webhook"), id);
+  const revoked = await doRevokeWebhook(
+    ctx.db,
+    ctx.principal.user.id,
+    communityOf(ctx, "webhook"),
+    hook.webhook.id,
+  );
   return outcome(
     `Revoked webhook **${revoked.webhook.name}**; its URL no longer works.`,
     [{ type: "webhook.revoked", webhook_id: id }],

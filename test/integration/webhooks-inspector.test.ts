@@ -361,8 +361,9 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
       await t.call(dan, "POST", "/api/commands", { channel_id: general, text: `/webhook log ${hook.id}` }),
       await t.call(dan, "POST", "/api/commands", { channel_id: general, text: "/webhook test Pager" }),
       await t.call(dan, "POST", "/api/commands", { channel_id: general, text: "/webhook list" }),
+      await t.call(dan, "POST", "/api/commands", { channel_id: general, text: `/webhook revoke ${hook.id}` }),
     ];
-    expect(answers.map((r) => r.status)).toEqual([404, 404, 404, 200, 404, 404, 200]);
+    expect(answers.map((r) => r.status)).toEqual([404, 404, 404, 200, 404, 404, 200, 404]);
     const texts = await Promise.all(answers.map((r) => r.text()));
     for (const text of texts) expect(text).not.toContain("PAGER-SECRET-91");
     // Beyond quoting back what dan typed, nothing names the webhook or its channel.
@@ -374,8 +375,10 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     expect(JSON.parse(texts[5] as string)).toEqual({
       error: { code: "unknown_webhook", message: 'webhook "Pager" not found' },
     });
+    // Still live: dan's revoke did nothing.
+    expect((await post(hook.url, { text: "still paging" })).status).toBe(200);
     await t.json(alice, "POST", `/api/channels/${ops}/members`, { user_id: dan.id });
-    expect((await deliveries(dan, hook.id))[0]?.request).toContain("PAGER-SECRET-91");
+    expect((await deliveries(dan, hook.id))[0]?.request).toContain("still paging");
   });
 
   test("/webhook test posts a sample through the real path, and /webhook log shows it", async () => {
