@@ -12,6 +12,29 @@ export interface Page<T> {
   next_cursor?: string | null;
 }
 
+/** An integration's delivery (`GET /api/webhooks/:id/deliveries` and the other logs). */
+export interface DeliveryJson {
+  id: string;
+  kind: string;
+  at: string;
+  ok: boolean;
+  status: number | null;
+  latency_ms: number;
+  dry_run: boolean;
+  request: string;
+  response: string;
+  error: string | null;
+}
+
+/** An incoming webhook as its managers see it (never its URL). */
+export interface WebhookJson {
+  id: string;
+  name: string;
+  channel_name: string;
+  avatar_url: string | null;
+  allow_override: boolean;
+}
+
 export interface UserJson {
   id: string;
   username: string;

@@ -1,26 +1,11 @@
+import type { DeliveryJson, WebhookJson } from "../../../lib/client/views.ts";
 import { html } from "../../../lib/http/html.ts";
 import { avatar, timeTag } from "./message.ts";
 
 /** A delivery as the API answers it (`GET /api/webhooks/:id/deliveries`); any integration's kind. */
-export interface DeliveryItem {
-  id: string;
-  kind: string;
-  at: string;
-  ok: boolean;
-  status: number | null;
-  latency_ms: number;
-  dry_run: boolean;
-  request: string;
-  response: string;
-  error: string | null;
-}
+export type DeliveryItem = DeliveryJson;
 
-export interface WebhookItem {
-  id: string;
-  name: string;
-  channel_name: string;
-  avatar_url: string | null;
-  allow_override: boolean;
+export interface WebhookItem extends WebhookJson {
   deliveries: DeliveryItem[];
 }
 

@@ -1,27 +1,7 @@
+import type { DeliveryJson, WebhookJson } from "../../../client/views.ts";
 import type { Command } from "../command.ts";
 import type { Context } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
-
-interface WebhookJson {
-  id: string;
-  name: string;
-  channel_name: string;
-  avatar_url: string | null;
-  allow_override: boolean;
-}
-
-interface DeliveryJson {
-  id: string;
-  kind: string;
-  at: string;
-  ok: boolean;
-  status: number | null;
-  latency_ms: number;
-  dry_run: boolean;
-  request: string;
-  response: string;
-  error: string | null;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
