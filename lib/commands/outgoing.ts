@@ -102,7 +102,8 @@ async function createHook(ctx: CommandContext, args: Extract<Parsed, { sub: "cre
 
 async function listHooks(ctx: CommandContext) {
   const { listOutgoingWebhooks } = await import("../outgoing-webhooks/manage.ts");
-  const hooks = await listOutgoingWebhooks(ctx.db, communityOf(ctx, "outgoing"), ctx.principal.user.id);
+  const hooks = (await listOutgoingWebhooks(ctx.db, communityOf(ctx, "outgoing"), ctx.principal.user.id))
+    .items;
   if (hooks.length === 0)
     return outcome("No outgoing webhooks yet; `/outgoing create #channel <url>` makes one.");
   const cell = (s: string) => s.replace(/\|/g, "\\|");

@@ -12,6 +12,8 @@ import {
   users,
 } from "../db/schema.ts";
 import { invalid, notFound } from "../errors.ts";
+import { type ListQuery, toListPage } from "../list-page.ts";
+import { newestWhere } from "../recent-page.ts";
 
 export type OutgoingWebhookRow = typeof outgoingWebhooks.$inferSelect;
 
@@ -138,14 +140,25 @@ export async function doCreateOutgoingWebhook(
 }
 
 /** The community's outgoing webhooks, newest first, as `viewerId` may see them (null: the box's admin). */
-export async function listOutgoingWebhooks(db: Db, communityId: string, viewerId: string | null) {
+export async function listOutgoingWebhooks(
+  db: Db,
+  communityId: string,
+  viewerId: string | null,
+  query: ListQuery = { after: undefined, limit: 1000 },
+) {
   const rows = await db
     .select()
     .from(outgoingWebhooks)
-    .where(eq(outgoingWebhooks.communityId, communityId))
-    .orderBy(desc(outgoingWebhooks.id));
-  const names = await namesOf(db, rows, viewerId);
-  return rows.map((r) => outgoingWebhookView(r, names));
+    .where(and(eq(outgoingWebhooks.communityId, communityId), newestWhere(outgoingWebhooks.id, query)))
+    .orderBy(desc(outgoingWebhooks.id))
+    .limit(query.limit + 1);
+  const names = await namesOf(db, rows.slice(0, query.limit), viewerId);
+  return toListPage(
+    rows,
+    query,
+    (r) => r.id,
+    (r) => outgoingWebhookView(r, names),
+  );
 }
 
 /** One of the community's outgoing webhooks; another community's is the same 404 as none. */

@@ -237,6 +237,23 @@ describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (
     expect((await t.call(bob, "GET", "/api/communities/acme/webhooks")).status).toBe(403);
   });
 
+  test("outgoing webhooks page newest first for admins; a member gets 403", async () => {
+    const made: string[] = [];
+    for (const name of ["deploy-bot", "triage-bot", "standup-bot"]) {
+      const created = await t.json<{ webhook: { id: string } }>(
+        alice,
+        "POST",
+        "/api/communities/acme/outgoing-webhooks",
+        { name, url: "https://bots.example/hook", trigger_words: ["!go"] },
+      );
+      made.unshift(created.webhook.id);
+    }
+    const pages = await everyPage<{ id: string }>(alice, "/api/communities/acme/outgoing-webhooks", 2);
+    expect(pages.map((p) => p.has_more)).toEqual([true, false]);
+    expect(pages.flatMap((p) => p.items.map((x) => x.id))).toEqual(made);
+    expect((await t.call(bob, "GET", "/api/communities/acme/outgoing-webhooks")).status).toBe(403);
+  });
+
   test("communities page too; a made-up cursor is a 400", async () => {
     const mine = await t.json<ListPage<{ slug: string }>>(alice, "GET", "/api/communities?limit=1");
     expect(mine).toMatchObject({ items: [{ slug: "acme" }], has_more: false, next_cursor: null });

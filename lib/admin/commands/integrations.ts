@@ -18,7 +18,7 @@ export const integrationCommands: AdminCommand[] = [
     flags: ["community"],
     async run(deps, { flags }) {
       const community = await findCommunity(deps.database.db, flags.community);
-      const hooks = await listOutgoingWebhooks(deps.database.db, community.id, null);
+      const hooks = (await listOutgoingWebhooks(deps.database.db, community.id, null)).items;
       return {
         rows: hooks.map((h) => ({
           id: h.id,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accessCommunity, checkAdmin } from "../../../lib/communities/access.ts";
 import { deliveryView, readDeliveries } from "../../../lib/integrations/delivery-log.ts";
 import { deadLetterView, doRetryDead, listDead } from "../../../lib/integrations/outbox.ts";
+import { listQuery } from "../../../lib/list-page.ts";
 import {
   accessOutgoingWebhook,
   checkListenChannels,
@@ -61,11 +62,13 @@ export const outgoingWebhookRoutes = [
   api({
     method: "GET",
     path: BASE,
-    summary: "The community's outgoing webhooks (owners and admins)",
+    summary:
+      "A page of the community's outgoing webhooks, newest first (owners and admins); page on with after=next_cursor",
     scope: "admin",
-    handler: async ({ db, principal, params }) => {
+    query: listQuery,
+    handler: async ({ db, principal, params, query }) => {
       const community = await adminCommunity(db, principal.user.id, params.slug);
-      return { items: await listOutgoingWebhooks(db.db, community.id, principal.user.id) };
+      return listOutgoingWebhooks(db.db, community.id, principal.user.id, query);
     },
   }),
   api({
