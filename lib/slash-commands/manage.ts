@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import type { CommandSpec } from "../commands/command.ts";
 import type { Db } from "../db/client.ts";
@@ -76,6 +76,12 @@ const secret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toS
  * Registers a custom command in the community. The signing secret (and Slack's legacy verification
  * token) come back here, the only time they are shown.
  */
+/**
+ * A community's custom commands are few by nature and every client loads them all (for /help and
+ * completion), so their list is bounded instead of paged.
+ */
+export const MAX_COMMANDS_PER_COMMUNITY = 200;
+
 export async function doCreateSlashCommand(
   db: Db,
   actorId: string | null,
@@ -87,6 +93,17 @@ export async function doCreateSlashCommand(
 ) {
   const checked = checkNewCommand(input, builtIns);
   return db.transaction(async (tx) => {
+    // Creations in one community take turns, so the bound holds under concurrent admins.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`slash-commands:${communityId}`}))`);
+    const [{ n } = { n: 0 }] = await tx
+      .select({ n: count() })
+      .from(slashCommands)
+      .where(eq(slashCommands.communityId, communityId));
+    if (n >= MAX_COMMANDS_PER_COMMUNITY)
+      throw conflict(
+        `a community has at most ${MAX_COMMANDS_PER_COMMUNITY} custom commands: delete one first`,
+        "too_many_commands",
+      );
     const [row] = await tx
       .insert(slashCommands)
       .values({

@@ -6,6 +6,7 @@ import type { AdminDeps } from "../../lib/admin/deps.ts";
 import { runAdminCommand } from "../../lib/admin/run.ts";
 import {
   auditLog,
+  communities,
   integrationDeliveries,
   slashCommandResponses,
   slashCommands,
@@ -375,6 +376,29 @@ describe.each(DB_KINDS)("custom slash commands on %s", (kind) => {
       configureLog({ level: "error" });
     }
     expect(lines.length).toBeGreaterThan(0);
+  });
+
+  test("a community holds at most 200 custom commands; the 201st is refused and nothing is written", async () => {
+    const slug = "gamma";
+    await t.json(alice, "POST", "/api/communities", { name: "Gamma", slug });
+    const [gamma] = await t.database.db.select().from(communities).where(eq(communities.slug, slug));
+    await t.database.db.insert(slashCommands).values(
+      Array.from({ length: 200 }, (_, i) => ({
+        communityId: gamma?.id as string,
+        name: `cmd${i}`,
+        url: web.url("/cmd"),
+        signingSecret: `s${i}`,
+        verificationToken: `v${i}`,
+      })),
+    );
+    const refused = await t.call(alice, "POST", `/api/communities/${slug}/commands`, {
+      name: "onemore",
+      url: web.url("/onemore"),
+    });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("too_many_commands");
+    const listed = await t.json<{ items: unknown[] }>(alice, "GET", `/api/communities/${slug}/commands`);
+    expect(listed.items).toHaveLength(200);
   });
 
   test("members cannot create or delete commands, and a built-in cannot be shadowed", async () => {
