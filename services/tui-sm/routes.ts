@@ -1,29 +1,19 @@
 import { z } from "zod";
-import type { EventBus } from "../../lib/bus/event-bus.ts";
-import type { Config } from "../../lib/config.ts";
 import { notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/http/body.ts";
 import { callerOf } from "../../lib/http/caller.ts";
 import { toResponse } from "../../lib/http/errors.ts";
 import { ELSEWHERE_HEADER } from "../../lib/http/internal-hop.ts";
 import { openLiveStream } from "../../lib/http/live-stream.ts";
-import type { Upstream } from "../../lib/http/proxy.ts";
 import { route } from "../../lib/http/router.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
 import { MAX_WATCHED } from "../../lib/live/connection.ts";
-import type { LiveHub, LiveItem } from "../../lib/live/hub.ts";
-import type { StreamLimits } from "../../lib/live/stream-limits.ts";
-import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
+import type { LiveItem } from "../../lib/live/hub.ts";
+import type { SessionManagerDeps } from "../../lib/live/session-manager.ts";
 import { doPublishTyping, typingBody } from "../../lib/live/typing.ts";
 
-export interface TuiDeps {
-  config: Config;
-  bus: EventBus;
-  api: Upstream;
-  hub: LiveHub;
-  streams: StreamRegistry;
-  limits: StreamLimits;
-}
+/** The terminal session manager's dependencies: those of every session manager. */
+export type TuiDeps = SessionManagerDeps;
 
 /** A hub item as one JSON SSE event: the envelope's type as the event name, the bus seq as its id. */
 function renderJson(item: LiveItem, streamId: string): SseEvent | null {

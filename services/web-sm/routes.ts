@@ -1,12 +1,7 @@
-import type { EventBus } from "../../lib/bus/event-bus.ts";
-import type { Config } from "../../lib/config.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { openLiveStream } from "../../lib/http/live-stream.ts";
-import type { Upstream } from "../../lib/http/proxy.ts";
 import { type Handler, type RequestContext, route } from "../../lib/http/router.ts";
-import type { LiveHub } from "../../lib/live/hub.ts";
-import type { StreamLimits } from "../../lib/live/stream-limits.ts";
-import type { StreamRegistry } from "../../lib/live/stream-registry.ts";
+import type { SessionManagerDeps } from "../../lib/live/session-manager.ts";
 import * as actions from "./actions.ts";
 import type { Member } from "./api-types.ts";
 import { type Again, action, page } from "./errors.ts";
@@ -15,14 +10,8 @@ import * as pages from "./pages.ts";
 import { names, rememberNames } from "./shell.ts";
 import { serveStatic } from "./static.ts";
 
-export interface WebDeps {
-  config: Config;
-  bus: EventBus;
-  api: Upstream;
-  hub: LiveHub;
-  streams: StreamRegistry;
-  limits: StreamLimits;
-}
+/** The web session manager's dependencies: those of every session manager. */
+export type WebDeps = SessionManagerDeps;
 
 type DepsHandler = (req: Request, ctx: RequestContext, deps: WebDeps) => Promise<Response>;
 

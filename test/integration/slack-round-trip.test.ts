@@ -18,7 +18,7 @@ import { slackId } from "../../lib/slack-export/ids.ts";
 import { doWriteExportFile } from "../../lib/slack-export/write-file.ts";
 import type { ImportReport } from "../../lib/slack-import/report.ts";
 import { doImportSlack } from "../../lib/slack-import/run.ts";
-import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
+import { DB_KINDS, startTestApi } from "../support/api.ts";
 import { buildSlackExport, writeSlackExportZip } from "../support/slack-export.ts";
 
 /** A server with its own owner and community `acme`, ready to import into. */
