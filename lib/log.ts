@@ -4,8 +4,22 @@ import { redactSecrets, redactText } from "./redact.ts";
 type Level = "debug" | "info" | "warn" | "error";
 const order: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-/** Per-request context, so every log line written while serving a request carries its trace id. */
-export const requestContext = new AsyncLocalStorage<{ traceId: string; service: string }>();
+/**
+ * Per-request context, so every log line written while serving a request carries its trace id.
+ * `background` marks work no request waits for (pollers, queues reacting to events).
+ */
+export const requestContext = new AsyncLocalStorage<{
+  traceId: string;
+  service: string;
+  background?: boolean;
+}>();
+
+/** Runs `work` as background work of `service`, with a trace id of its own. */
+export const inBackground = <T>(service: string, work: () => T): T =>
+  requestContext.run({ traceId: Bun.randomUUIDv7("base64url"), service, background: true }, work);
+
+/** True while running background work (a poller, a queue): not part of any request. */
+export const isBackground = () => requestContext.getStore()?.background === true;
 
 /** The trace id of the request being served, if any: events published while serving it carry it. */
 export const currentTraceId = () => requestContext.getStore()?.traceId;

@@ -1,7 +1,7 @@
 import type { BusMessage, EventBus } from "../bus/event-bus.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { log } from "../log.ts";
+import { inBackground, log } from "../log.ts";
 import type { IntegrationResult } from "../outbound/call-integration.ts";
 import type { Outbound } from "../outbound/fetch.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
@@ -79,6 +79,10 @@ export function startOutboxWorker(deps: OutboxDeps, handlers: readonly OutboxHan
 
   function onEvent(m: BusMessage) {
     if (stopped || m.seq === undefined) return;
+    inBackground("api", () => queueCallsFor(m));
+  }
+
+  function queueCallsFor(m: BusMessage) {
     const eventId = eventIdOf(m.subject, m.event);
     track(
       Promise.all(handlers.map((h) => h.callsFor(db, m, eventId)))
@@ -98,7 +102,7 @@ export function startOutboxWorker(deps: OutboxDeps, handlers: readonly OutboxHan
       again = true;
       return;
     }
-    running = track(drain()).finally(() => {
+    running = track(inBackground("api", drain)).finally(() => {
       running = null;
       if (again) {
         again = false;

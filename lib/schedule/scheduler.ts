@@ -4,7 +4,7 @@ import type { EventBus } from "../bus/event-bus.ts";
 import { publishAll } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
 import { scheduledJobs } from "../db/schema.ts";
-import { log, requestContext } from "../log.ts";
+import { inBackground, log, requestContext } from "../log.ts";
 import { scheduledDeliveries } from "../metrics/metrics.ts";
 import { doDeliver } from "./deliver.ts";
 import type { ScheduledRow } from "./jobs.ts";
@@ -59,7 +59,7 @@ export function startScheduler(deps: {
       return;
     }
     plannedAt = Number.POSITIVE_INFINITY;
-    running = tick()
+    running = inBackground("api", tick)
       .catch((err) => {
         log.warn("scheduled jobs poll failed", { error: String(err) });
         return pollMs;
@@ -78,9 +78,7 @@ export function startScheduler(deps: {
       for (const job of claimed) {
         if (stopped) return pollMs;
         // Each delivery has a trace id of its own: its log lines and events carry it.
-        await requestContext.run({ traceId: Bun.randomUUIDv7("base64url"), service: "api" }, () =>
-          deliverOne(job),
-        );
+        await inBackground("api", () => deliverOne(job));
       }
       if (claimed.length < BATCH || stopped) break;
     }
