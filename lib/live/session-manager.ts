@@ -1,20 +1,6 @@
 import type { EventBus } from "../bus/event-bus.ts";
-import type { Config } from "../config.ts";
-import type { Upstream } from "../http/proxy.ts";
 import { createLiveHub, type LiveHub } from "./hub.ts";
-import type { StreamLimits } from "./stream-limits.ts";
 import { StreamRegistry } from "./stream-registry.ts";
-
-/** What a session manager's routes are given, web and terminal alike. */
-export interface SessionManagerDeps {
-  config: Config;
-  bus: EventBus;
-  /** The API, reached as an internal hop with the caller's identity. */
-  api: Upstream;
-  hub: LiveHub;
-  streams: StreamRegistry;
-  limits: StreamLimits;
-}
 
 export interface LiveParts {
   hub: LiveHub;

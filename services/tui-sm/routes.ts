@@ -6,10 +6,10 @@ import { toResponse } from "../../lib/http/errors.ts";
 import { ELSEWHERE_HEADER } from "../../lib/http/internal-hop.ts";
 import { openLiveStream } from "../../lib/http/live-stream.ts";
 import { route } from "../../lib/http/router.ts";
+import type { SessionManagerDeps } from "../../lib/http/session-manager-deps.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
 import { MAX_WATCHED } from "../../lib/live/connection.ts";
 import type { LiveItem } from "../../lib/live/hub.ts";
-import type { SessionManagerDeps } from "../../lib/live/session-manager.ts";
 import { doPublishTyping, typingBody } from "../../lib/live/typing.ts";
 
 /** The terminal session manager's dependencies: those of every session manager. */

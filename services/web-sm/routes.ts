@@ -1,7 +1,7 @@
 import { clientOf } from "../../lib/http/caller.ts";
 import { openLiveStream } from "../../lib/http/live-stream.ts";
 import { type Handler, type RequestContext, route } from "../../lib/http/router.ts";
-import type { SessionManagerDeps } from "../../lib/live/session-manager.ts";
+import type { SessionManagerDeps } from "../../lib/http/session-manager-deps.ts";
 import * as actions from "./actions.ts";
 import type { Member } from "./api-types.ts";
 import { type Again, action, page } from "./errors.ts";
