@@ -92,17 +92,29 @@ async function headlinesOf(db: Db, texts: string[], query: SQL): Promise<string[
 }
 
 /**
- * The adjacent word pairs a quoted phrase in `q` requires, as PostgreSQL reads `q` (one small
- * statement, only when `q` has a quote). Their keys in `messages.word_pairs` pre-filter the
- * candidates: without them a phrase of two common words read every message holding both words,
- * or walked the whole table newest first, to check adjacency in each tsvector.
+ * The keys (in `messages.word_pairs`) of the adjacent word pairs a quoted phrase in `q` requires, as
+ * PostgreSQL reads `q`: one small statement, only when `q` has a quote. It returns the tsquery's text
+ * and the key of every ordered pair of the query's lexemes; a pair missing from those is dropped, which
+ * only makes the pre-filter wider. Without the keys a phrase of two common words read every message
+ * holding both words, or walked the whole table newest first, to check adjacency in each tsvector.
  */
-async function phrasePairsOf(db: Db, q: string): Promise<string[]> {
-  if (!q.includes('"')) return [];
-  const [row] = resultRows<{ q: string }>(
-    await db.execute(sql`select websearch_to_tsquery('english', ${q})::text as q`),
+async function phraseOf(db: Db, q: string): Promise<{ tsquery: string; keys: number[] } | null> {
+  if (!q.includes('"')) return null;
+  const [row] = resultRows<{ q: string; keys: Record<string, number> | string | null }>(
+    await db.execute(sql`
+      select websearch_to_tsquery('english', ${q})::text as q,
+        (select json_object_agg(l.pair, word_pair_key(l.pair))
+         from (select a.w || ' ' || b.w as pair
+               from unnest(tsvector_to_array(to_tsvector('english', ${q}))) a(w),
+                    unnest(tsvector_to_array(to_tsvector('english', ${q}))) b(w)) l) as keys`),
   );
-  return requiredWordPairs(row?.q ?? "");
+  if (!row) return null;
+  const keyOf =
+    typeof row.keys === "string" ? (JSON.parse(row.keys) as Record<string, number>) : (row.keys ?? {});
+  const keys = requiredWordPairs(row.q)
+    .map((pair) => keyOf[pair])
+    .filter((key): key is number => Number.isInteger(key));
+  return keys.length > 0 ? { tsquery: row.q, keys: [...new Set(keys)] } : null;
 }
 
 /**
@@ -117,7 +129,10 @@ async function phrasePairsOf(db: Db, q: string): Promise<string[]> {
 export async function searchMessages(db: Db, userId: string, input: SearchInput) {
   const query = sql`websearch_to_tsquery('english', ${input.q})`;
   const below = input.cursor?.below ?? null;
-  const pairs = await phrasePairsOf(db, input.q);
+  const phrase = await phraseOf(db, input.q);
+  // A phrase's query goes back as the tsquery PostgreSQL made of `q` (its text reads back exactly), a
+  // parameter a cached generic plan holds as is rather than parsing `q` again for every row it checks.
+  const match = phrase ? sql`${phrase.tsquery}::tsquery` : query;
   const candidates = db.$with("candidates").as(
     db
       .select({ id: messages.id, search: messages.search })
@@ -125,18 +140,18 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
       .innerJoin(channels, eq(channels.id, messages.channelId))
       .where(
         and(
-          pairs.length === 0
+          !phrase
             ? sql`${messages.search} @@ ${query}`
-            : // With pairs the match is checked row by row only: `is true` keeps the planner from ANDing
-              // the pairs' bitmap with the words' bitmap (for two common words that bitmap is large and
-              // says nothing about adjacency), and from taking the words' selectivity and the pairs' as
-              // independent, which made it read every pair match when newest-first finds 500 in a few thousand.
+            : // A phrase: the pairs' keys as literals (integers PostgreSQL computed), so every plan of
+              // this text, custom or generic, is costed with the pairs' real frequency; and the match as
+              // ts_match_vq (what @@ runs), which no index serves and which is costed the same whatever
+              // the query. Otherwise the planner ANDed the pairs' bitmap with the words' (large, and
+              // blind to adjacency), and a cached generic plan, guessing the words rare, read every
+              // match of a common pair where newest first finds 500 in a few thousand rows. The match
+              // comes first: newest first, it is the cheaper test of a row.
               and(
-                sql`(${messages.search} @@ ${query}) is true`,
-                sql`${messages.wordPairs} @> array[${sql.join(
-                  pairs.map((p) => sql`word_pair_key(${p}::text)`),
-                  sql`, `,
-                )}]`,
+                sql`ts_match_vq(${messages.search}, ${match})`,
+                sql`${messages.wordPairs} @> ${sql.raw(`'{${phrase.keys.join(",")}}'::integer[]`)}`,
               ),
           isNull(messages.deletedAt),
           readableBy(userId),
@@ -161,7 +176,7 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
       .orderBy(desc(messages.id))
       .limit(input.window ?? WINDOW),
   );
-  const rank = sql<number>`ts_rank(${candidates.search}, ${query})`;
+  const rank = sql<number>`ts_rank(${candidates.search}, ${match})`;
   const after = input.cursor?.rank != null && input.cursor.id ? input.cursor : undefined;
   const hits = db
     .with(candidates)
