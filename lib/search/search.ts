@@ -98,7 +98,7 @@ async function headlinesOf(db: Db, texts: string[], query: SQL): Promise<string[
  * only makes the pre-filter wider. Without the keys a phrase of two common words read every message
  * holding both words, or walked the whole table newest first, to check adjacency in each tsvector.
  */
-async function phraseOf(db: Db, q: string): Promise<{ tsquery: string; keys: number[] } | null> {
+export async function phraseOf(db: Db, q: string): Promise<{ tsquery: string; keys: number[] } | null> {
   if (!q.includes('"')) return null;
   const [row] = resultRows<{ q: string; keys: Record<string, number> | string | null }>(
     await db.execute(sql`

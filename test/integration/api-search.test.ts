@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
 import { messages } from "../../lib/db/schema.ts";
-import { type SearchCursor, searchCursor, searchMessages } from "../../lib/search/search.ts";
+import { phraseOf, type SearchCursor, searchCursor, searchMessages } from "../../lib/search/search.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
 
@@ -226,6 +226,26 @@ for (const kind of DB_KINDS) {
           expect(found).toEqual(expected.map((r) => r.body).sort());
         });
       }
+
+      test("a phrase is looked up by its adjacent pairs' keys, which the matching messages hold", async () => {
+        const db = api.database.db;
+        const phrase = await phraseOf(db, '"merge the pull request" -draft');
+        // merge <2> pull <-> request: one adjacent pair; the gap across "the" gives none.
+        expect(phrase?.keys).toHaveLength(1);
+        const rows = await db
+          .select({ body: messages.bodyMd, pairs: messages.wordPairs })
+          .from(messages)
+          .where(eq(messages.channelId, phrases));
+        const holding = rows.filter((r) => r.pairs?.includes(phrase?.keys[0] ?? -1)).map((r) => r.body);
+        expect(holding).toEqual(
+          expect.arrayContaining(["merge the pull request now", "merge a pull request"]),
+        );
+        expect(holding).not.toContain("pull the request merge");
+        // No quote, or a phrase with no adjacent pair: nothing to look up, the words' index serves.
+        expect(await phraseOf(db, "pull request")).toBeNull();
+        expect(await phraseOf(db, '"state of the art"')).toBeNull();
+        expect(await phraseOf(db, '"release train" or "pull request"')).toBeNull();
+      });
 
       test("what the phrase semantics are: adjacent in order, a stop word keeps its place", async () => {
         const find = async (q: string) => bodies(await search(alice, { q, channel: phrases }));
