@@ -131,15 +131,26 @@ function required(n: Node, into: Set<string>) {
   }
 }
 
-/** The pairs ("lexeme lexeme") that every document matching this tsquery text holds side by side. */
-export function requiredWordPairs(tsqueryText: string): string[] {
+// Nothing but phrases and exclusions under AND: no other word whose own index entry could be rarer
+// than the phrase's pairs.
+const phrasesOnly = (n: Node): boolean =>
+  n.t === "phrase" || n.t === "not" || (n.t === "and" && phrasesOnly(n.l) && phrasesOnly(n.r));
+
+/**
+ * What a tsquery text requires: the pairs ("lexeme lexeme") every matching document holds side by
+ * side, and whether the query is nothing but phrases and exclusions.
+ */
+export function readPhrases(tsqueryText: string): { pairs: string[]; phrasesOnly: boolean } {
   let root: Node | null;
   try {
     root = parse(tsqueryText);
   } catch {
-    return []; // never narrower than the query itself
+    return { pairs: [], phrasesOnly: false }; // never narrower than the query itself
   }
   const pairs = new Set<string>();
   if (root) required(root, pairs);
-  return [...pairs];
+  return { pairs: [...pairs], phrasesOnly: root !== null && phrasesOnly(root) };
 }
+
+/** The pairs ("lexeme lexeme") that every document matching this tsquery text holds side by side. */
+export const requiredWordPairs = (tsqueryText: string) => readPhrases(tsqueryText).pairs;

@@ -6,7 +6,7 @@ import { resultRows } from "../db/migrate.ts";
 import { channels, communities, messages, users } from "../db/schema.ts";
 import { markdownToPlain } from "../markdown/plain.ts";
 import { messageViews } from "../messages/views.ts";
-import { requiredWordPairs } from "./phrase-pairs.ts";
+import { readPhrases } from "./phrase-pairs.ts";
 
 /**
  * Where the previous page stopped. Results come in windows of the newest WINDOW matches, best match
@@ -98,7 +98,10 @@ async function headlinesOf(db: Db, texts: string[], query: SQL): Promise<string[
  * only makes the pre-filter wider. Without the keys a phrase of two common words read every message
  * holding both words, or walked the whole table newest first, to check adjacency in each tsvector.
  */
-export async function phraseOf(db: Db, q: string): Promise<{ tsquery: string; keys: number[] } | null> {
+export async function phraseOf(
+  db: Db,
+  q: string,
+): Promise<{ tsquery: string; keys: number[]; phrasesOnly: boolean } | null> {
   if (!q.includes('"')) return null;
   const [row] = resultRows<{ q: string; keys: Record<string, number> | string | null }>(
     await db.execute(sql`
@@ -111,10 +114,9 @@ export async function phraseOf(db: Db, q: string): Promise<{ tsquery: string; ke
   if (!row) return null;
   const keyOf =
     typeof row.keys === "string" ? (JSON.parse(row.keys) as Record<string, number>) : (row.keys ?? {});
-  const keys = requiredWordPairs(row.q)
-    .map((pair) => keyOf[pair])
-    .filter((key): key is number => Number.isInteger(key));
-  return keys.length > 0 ? { tsquery: row.q, keys: [...new Set(keys)] } : null;
+  const { pairs, phrasesOnly } = readPhrases(row.q);
+  const keys = pairs.map((pair) => keyOf[pair]).filter((key): key is number => Number.isInteger(key));
+  return keys.length > 0 ? { tsquery: row.q, keys: [...new Set(keys)], phrasesOnly } : null;
 }
 
 /**
@@ -142,15 +144,19 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
         and(
           !phrase
             ? sql`${messages.search} @@ ${query}`
-            : // A phrase: the pairs' keys as literals (integers PostgreSQL computed), so every plan of
-              // this text, custom or generic, is costed with the pairs' real frequency; and the match as
-              // ts_match_vq (what @@ runs), which no index serves and which is costed the same whatever
-              // the query. Otherwise the planner ANDed the pairs' bitmap with the words' (large, and
-              // blind to adjacency), and a cached generic plan, guessing the words rare, read every
-              // match of a common pair where newest first finds 500 in a few thousand rows. The match
-              // comes first: newest first, it is the cheaper test of a row.
-              and(
-                sql`ts_match_vq(${messages.search}, ${match})`,
+            : and(
+                phrase.phrasesOnly
+                  ? // Only phrases: the match as ts_match_vq (what @@ runs), which no index serves and
+                    // which is costed the same whatever the query. With @@ the planner ANDed the
+                    // pairs' bitmap with the words' (large for common words, and blind to adjacency),
+                    // and a cached generic plan, guessing the words rare, read every match of a common
+                    // pair where newest first finds 500 in a few thousand rows.
+                    sql`ts_match_vq(${messages.search}, ${match})`
+                  : // Other words beside the phrase may be rarer than its pairs: their index stays usable.
+                    sql`${messages.search} @@ ${match}`,
+                // The pairs' keys as literals (integers PostgreSQL computed), so every plan of this
+                // text, custom or generic, is costed with the pairs' real frequency. After the match:
+                // newest first, the match is the cheaper test of a row (equal costs keep this order).
                 sql`${messages.wordPairs} @> ${sql.raw(`'{${phrase.keys.join(",")}}'::integer[]`)}`,
               ),
           isNull(messages.deletedAt),

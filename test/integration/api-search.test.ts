@@ -232,6 +232,8 @@ for (const kind of DB_KINDS) {
         const phrase = await phraseOf(db, '"merge the pull request" -draft');
         // merge <2> pull <-> request: one adjacent pair; the gap across "the" gives none.
         expect(phrase?.keys).toHaveLength(1);
+        expect(phrase?.phrasesOnly).toBe(true);
+        expect((await phraseOf(db, '"merge the pull request" friday'))?.phrasesOnly).toBe(false);
         const rows = await db
           .select({ body: messages.bodyMd, pairs: messages.wordPairs })
           .from(messages)

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { requiredWordPairs } from "../../lib/search/phrase-pairs.ts";
+import { readPhrases, requiredWordPairs } from "../../lib/search/phrase-pairs.ts";
 
 // The inputs are PostgreSQL's own text of websearch_to_tsquery('english', …) for the query in the comment.
 test("a phrase requires each pair of adjacent lexemes", () => {
@@ -46,4 +46,19 @@ test("only stop words, or text that is not a tsquery, require nothing", () => {
   expect(requiredWordPairs("")).toEqual([]);
   expect(requiredWordPairs("'a' <-> ")).toEqual([]);
   expect(requiredWordPairs("'unterminated")).toEqual([]);
+});
+
+test("a query of phrases and exclusions only is told apart from one with other words", () => {
+  // "release train" -draft
+  expect(readPhrases("'releas' <-> 'train' & !'draft'")).toEqual({
+    pairs: ["releas train"],
+    phrasesOnly: true,
+  });
+  // "release train" today: "today" may be rarer than the pair, so its index must stay usable
+  expect(readPhrases("'releas' <-> 'train' & 'today'")).toEqual({
+    pairs: ["releas train"],
+    phrasesOnly: false,
+  });
+  // "release train" or "pull request"
+  expect(readPhrases("'releas' <-> 'train' | 'pull' <-> 'request'").phrasesOnly).toBe(false);
 });
