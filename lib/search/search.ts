@@ -123,9 +123,9 @@ export async function phraseOf(
  * Full-text search over the messages `userId` can read (never deleted ones). Matches come newest
  * first in windows of WINDOW, best match first within each window (then newest), so a common word
  * costs no more than a rare one. One statement finds the page — the GIN index on `messages.search`
- * (or the primary key, newest first, for common words), the readable-channel rule and the filters
- * together; for a quoted phrase the keys of its adjacent word pairs in `messages.word_pairs` instead
- * of the words' index — and builds snippets for that page's rows only; `messageViews` adds its fixed number
+ * (or the primary key, newest first, for common words; for a quoted phrase the index of its adjacent
+ * word pairs, whose keys `phraseOf` asks for first), the readable-channel rule and the filters
+ * together — and builds snippets for that page's rows only; `messageViews` adds its fixed number
  * of queries. An unknown community, author or a channel the caller cannot read matches nothing.
  */
 export async function searchMessages(db: Db, userId: string, input: SearchInput) {
