@@ -6,6 +6,7 @@ import { resultRows } from "../db/migrate.ts";
 import { channels, communities, messages, users } from "../db/schema.ts";
 import { markdownToPlain } from "../markdown/plain.ts";
 import { messageViews } from "../messages/views.ts";
+import { readPhrases } from "./phrase-pairs.ts";
 
 /**
  * Where the previous page stopped. Results come in windows of the newest WINDOW matches, best match
@@ -91,16 +92,49 @@ async function headlinesOf(db: Db, texts: string[], query: SQL): Promise<string[
 }
 
 /**
+ * The keys (in `messages.word_pairs`) of the adjacent word pairs a quoted phrase in `q` requires, as
+ * PostgreSQL reads `q`: one small statement, only when `q` has a quote. It returns the tsquery's text
+ * and the key of every ordered pair of the query's lexemes; a pair missing from those is dropped, which
+ * only makes the pre-filter wider. Without the keys a phrase of two common words read every message
+ * holding both words, or walked the whole table newest first, to check adjacency in each tsvector.
+ */
+export async function phraseOf(
+  db: Db,
+  q: string,
+): Promise<{ tsquery: string; keys: number[]; phrasesOnly: boolean } | null> {
+  if (!q.includes('"')) return null;
+  const [row] = resultRows<{ q: string; keys: Record<string, number> | string | null }>(
+    await db.execute(sql`
+      select websearch_to_tsquery('english', ${q})::text as q,
+        (select json_object_agg(l.pair, word_pair_key(l.pair))
+         from (select a.w || ' ' || b.w as pair
+               from unnest(tsvector_to_array(to_tsvector('english', ${q}))) a(w),
+                    unnest(tsvector_to_array(to_tsvector('english', ${q}))) b(w)) l) as keys`),
+  );
+  if (!row) return null;
+  const keyOf =
+    typeof row.keys === "string" ? (JSON.parse(row.keys) as Record<string, number>) : (row.keys ?? {});
+  const { pairs, phrasesOnly } = readPhrases(row.q);
+  const keys = pairs.map((pair) => keyOf[pair]).filter((key): key is number => Number.isInteger(key));
+  return keys.length > 0 ? { tsquery: row.q, keys: [...new Set(keys)], phrasesOnly } : null;
+}
+
+/**
  * Full-text search over the messages `userId` can read (never deleted ones). Matches come newest
  * first in windows of WINDOW, best match first within each window (then newest), so a common word
  * costs no more than a rare one. One statement finds the page — the GIN index on `messages.search`
- * (or the primary key, newest first, for common words), the readable-channel rule and the filters
+ * (or the primary key, newest first, for common words; for a quoted phrase the index of its adjacent
+ * word pairs, whose keys `phraseOf` asks for first), the readable-channel rule and the filters
  * together — and builds snippets for that page's rows only; `messageViews` adds its fixed number
  * of queries. An unknown community, author or a channel the caller cannot read matches nothing.
  */
 export async function searchMessages(db: Db, userId: string, input: SearchInput) {
   const query = sql`websearch_to_tsquery('english', ${input.q})`;
   const below = input.cursor?.below ?? null;
+  const phrase = await phraseOf(db, input.q);
+  // A phrase's query goes back as the tsquery PostgreSQL made of `q` (its text reads back exactly), a
+  // parameter a cached generic plan holds as is rather than parsing `q` again for every row it checks.
+  const match = phrase ? sql`${phrase.tsquery}::tsquery` : query;
   const candidates = db.$with("candidates").as(
     db
       .select({ id: messages.id, search: messages.search })
@@ -108,7 +142,23 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
       .innerJoin(channels, eq(channels.id, messages.channelId))
       .where(
         and(
-          sql`${messages.search} @@ ${query}`,
+          !phrase
+            ? sql`${messages.search} @@ ${query}`
+            : and(
+                phrase.phrasesOnly
+                  ? // Only phrases: the match as ts_match_vq (what @@ runs), which no index serves and
+                    // which is costed the same whatever the query. With @@ the planner ANDed the
+                    // pairs' bitmap with the words' (large for common words, and blind to adjacency),
+                    // and a cached generic plan, guessing the words rare, read every match of a common
+                    // pair where newest first finds 500 in a few thousand rows.
+                    sql`ts_match_vq(${messages.search}, ${match})`
+                  : // Other words beside the phrase may be rarer than its pairs: their index stays usable.
+                    sql`${messages.search} @@ ${match}`,
+                // The pairs' keys as literals (integers PostgreSQL computed), so every plan of this
+                // text, custom or generic, is costed with the pairs' real frequency. After the match:
+                // newest first, the match is the cheaper test of a row (equal costs keep this order).
+                sql`${messages.wordPairs} @> ${sql.raw(`'{${phrase.keys.join(",")}}'::integer[]`)}`,
+              ),
           isNull(messages.deletedAt),
           readableBy(userId),
           input.communitySlug
@@ -132,7 +182,7 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
       .orderBy(desc(messages.id))
       .limit(input.window ?? WINDOW),
   );
-  const rank = sql<number>`ts_rank(${candidates.search}, ${query})`;
+  const rank = sql<number>`ts_rank(${candidates.search}, ${match})`;
   const after = input.cursor?.rank != null && input.cursor.id ? input.cursor : undefined;
   const hits = db
     .with(candidates)

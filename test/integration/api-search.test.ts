@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { messages } from "../../lib/db/schema.ts";
-import { type SearchCursor, searchCursor, searchMessages } from "../../lib/search/search.ts";
+import { phraseOf, type SearchCursor, searchCursor, searchMessages } from "../../lib/search/search.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf, jsonOf } from "../support/http.ts";
 
@@ -163,6 +163,131 @@ for (const kind of DB_KINDS) {
         "the release train leaves at noon",
       ]);
       expect(await search(alice, { q: "release train" }).then((p) => p.items.length)).toBe(2);
+    });
+
+    describe("phrases against PostgreSQL's own reading of them", () => {
+      // Each query's results must be exactly the messages `search @@ websearch_to_tsquery(q)` holds in
+      // the channel, asked without the word-pair pre-filter: the pre-filter may narrow, never lose.
+      const corpus = [
+        "ship the release train today",
+        "release the train",
+        "train release",
+        "the release train release train again",
+        "release train",
+        "merge the pull request now",
+        "merge a pull request",
+        "merge pull request",
+        "pull the request merge",
+        "state of the art tooling",
+        "the art of the state",
+        "release train draft",
+        "our on-call rota changed",
+        "the rota for on-call",
+        "go go go",
+      ];
+      const queries = [
+        '"release train"',
+        '"release train" -draft',
+        '"release train" today',
+        '"release train" or "pull request"',
+        '-"release train" release',
+        '"merge the pull request"',
+        '"state of the art"',
+        '"on-call rota"',
+        '"go go"',
+        '"train release"',
+        '"release train release"',
+        '"release train',
+      ];
+      let phrases = "";
+
+      beforeAll(async () => {
+        phrases = (
+          await ok<{ id: string }>(
+            api.call(alice, "POST", "/api/communities/acme/channels", { name: "phrases" }),
+            201,
+          )
+        ).id;
+        for (const body of corpus) await post(alice, phrases, body);
+      });
+
+      for (const q of queries) {
+        test(`${q} finds what PostgreSQL's phrase match finds`, async () => {
+          const expected = await api.database.db
+            .select({ body: messages.bodyMd })
+            .from(messages)
+            .where(
+              and(
+                eq(messages.channelId, phrases),
+                sql`${messages.search} @@ websearch_to_tsquery('english', ${q})`,
+              ),
+            );
+          const found = bodies(await search(alice, { q, channel: phrases }));
+          expect(found).toEqual(expected.map((r) => r.body).sort());
+        });
+      }
+
+      test("a phrase is looked up by its adjacent pairs' keys, which the matching messages hold", async () => {
+        const db = api.database.db;
+        const phrase = await phraseOf(db, '"merge the pull request" -draft');
+        // merge <2> pull <-> request: one adjacent pair; the gap across "the" gives none.
+        expect(phrase?.keys).toHaveLength(1);
+        expect(phrase?.phrasesOnly).toBe(true);
+        expect((await phraseOf(db, '"merge the pull request" friday'))?.phrasesOnly).toBe(false);
+        const rows = await db
+          .select({ body: messages.bodyMd, pairs: messages.wordPairs })
+          .from(messages)
+          .where(eq(messages.channelId, phrases));
+        const holding = rows.filter((r) => r.pairs?.includes(phrase?.keys[0] ?? -1)).map((r) => r.body);
+        expect(holding).toEqual(
+          expect.arrayContaining(["merge the pull request now", "merge a pull request"]),
+        );
+        expect(holding).not.toContain("pull the request merge");
+        // No quote, or a phrase with no adjacent pair: nothing to look up, the words' index serves.
+        expect(await phraseOf(db, "pull request")).toBeNull();
+        expect(await phraseOf(db, '"state of the art"')).toBeNull();
+        expect(await phraseOf(db, '"release train" or "pull request"')).toBeNull();
+      });
+
+      test("what the phrase semantics are: adjacent in order, a stop word keeps its place", async () => {
+        const find = async (q: string) => bodies(await search(alice, { q, channel: phrases }));
+        expect(await find('"release train" -draft')).toEqual([
+          "release train",
+          "ship the release train today",
+          "the release train release train again",
+        ]);
+        // "the" and "a" hold the place between merge and pull; without a word there, no match.
+        expect(await find('"merge the pull request"')).toEqual([
+          "merge a pull request",
+          "merge the pull request now",
+        ]);
+        expect(await find('"state of the art"')).toEqual(["state of the art tooling"]);
+      });
+
+      test("phrase matches across window boundaries all come, once each, newest first", async () => {
+        const seen: string[] = [];
+        let cursor: SearchCursor | undefined;
+        for (let page = 0; page < 20; page++) {
+          const result = await searchMessages(api.database.db, alice.id, {
+            q: '"release train"',
+            channelId: phrases,
+            limit: 1,
+            cursor,
+            window: 2,
+          });
+          seen.push(...result.items.map((hit) => hit.message?.body_md ?? ""));
+          if (!result.next_cursor) break;
+          cursor = searchCursor.parse(result.next_cursor);
+        }
+        // Windows of two: {release train draft, release train}, {the release train …, ship …}.
+        expect(seen.toSorted()).toEqual([
+          "release train",
+          "release train draft",
+          "ship the release train today",
+          "the release train release train again",
+        ]);
+        expect(seen.slice(0, 2).toSorted()).toEqual(["release train", "release train draft"]);
+      });
     });
 
     test("-word excludes messages with it, and or finds either word", async () => {
@@ -352,6 +477,7 @@ for (const kind of DB_KINDS) {
           const queries: Record<string, string>[] = [
             { q: word },
             { q: `${word} or plans` },
+            { q: `"${word} plans"` },
             { q: word, channel: channelId() },
           ];
           for (const params of queries) {
