@@ -141,7 +141,7 @@ describe("two people chatting in browsers", () => {
       buffer: png,
     });
     for (const tab of [aliceTab, bobTab]) {
-      const img = tab.page.locator('#messages .msg img[alt="chart.png"]');
+      const img = tab.page.locator('#messages .msg .file.image > img[alt="chart.png"]');
       await img.waitFor();
       await until(
         () => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth),

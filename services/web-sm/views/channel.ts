@@ -101,9 +101,13 @@ ${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">`
 export const sendLater = () =>
   html`<details class="send-later" id="send-later"><summary title="Send later" aria-label="Send later">⏲</summary><div class="send-later-menu"><label>Send at <input type="datetime-local" name="send_at_local"></label><input type="hidden" name="tz" value=""><button type="submit" class="schedule">Schedule</button><p class="muted">Enter or Schedule sends it then; clear the time to send now.</p></div></details>`;
 
-/** What the box says once its message is scheduled: when, and how to take it back (the page's script posts the cancel: htmx leaves a reply's body alone). */
+/** A scheduled message's (or reminder's) cancel; the button's place then says how it went. */
+export const cancelScheduledButton = (id: string, label = "Cancel") =>
+  html`<button type="button" class="cancel-scheduled" hx-post="/web/scheduled/${id}/cancel" hx-swap="outerHTML">${label}</button>`;
+
+/** What the box says once its message is scheduled: when, and how to take it back. */
 export const scheduledReply = (job: { id: string; send_at: string }) =>
-  html`Scheduled for ${timeTag(job.send_at)}. <button type="button" class="cancel-scheduled" data-id="${job.id}">Cancel it</button>`;
+  html`Scheduled for ${timeTag(job.send_at)}. ${cancelScheduledButton(job.id, "Cancel it")}`;
 
 /** A channel's (or DM's) pane: header, history, typing line, the place for ephemeral replies, the composer. */
 export function channelPane(
@@ -140,9 +144,12 @@ ${composer(channel, { label: "Reply in thread", parentId: parent.id })}
 </section>`;
 }
 
-/** A slash command's answer, shown only to the person who ran it. */
-export function ephemeralReply(html_: SafeHtml, ok: boolean) {
-  return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><div class="ephemeral-reply${ok ? "" : " error"}" role="status"><span class="only-you">Only visible to you</span><div class="body" hx-ignore>${html_}</div><button type="button" class="dismiss" aria-label="Dismiss">✕</button></div></hx-partial>`;
+/**
+ * A slash command's answer, shown only to the person who ran it. htmx leaves its body alone unless
+ * it is `ours` (drawn here, not from markdown), as the scheduled message's cancel button is.
+ */
+export function ephemeralReply(html_: SafeHtml, ok: boolean, ours = false) {
+  return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><div class="ephemeral-reply${ok ? "" : " error"}" role="status"><span class="only-you">Only visible to you</span><div class="body"${ours ? "" : html` hx-ignore`}>${html_}</div><button type="button" class="dismiss" aria-label="Dismiss">✕</button></div></hx-partial>`;
 }
 
 /** A channel's pins in the side panel; it redraws itself when a pin comes or goes. */

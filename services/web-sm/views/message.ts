@@ -98,15 +98,26 @@ function sizeLabel(bytes: number) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** A picture as a thumbnail that opens full size in the lightbox; any other file as a card. */
-function attachmentView(a: Attachment) {
+/**
+ * A picture as a thumbnail that opens full size in its own dialog (Esc, a click on it or beside it
+ * closes it); the full picture loads only once opened. `where` tells apart the copies of one message
+ * on a page (the history, a thread, the pins).
+ */
+function pictureView(a: Attachment, where: string, thumb: SafeHtml, size = "") {
+  const id = `lb-${where}-${a.id}`;
+  return html`<button type="button" class="file image" commandfor="${id}" command="show-modal">${thumb}</button><dialog id="${id}" class="lightbox" closedby="any"><form method="dialog"><button><img src="${a.url}" alt="${a.filename}" loading="lazy"><p>${a.filename}${size ? ` · ${size}` : ""}</p></button></form></dialog>`;
+}
+
+/** A picture as a thumbnail that opens in a lightbox; any other file as a card. */
+function attachmentView(a: Attachment, where: string) {
   if (a.thumbnail_url && a.width && a.height) {
     const box = fitted(a.width, a.height);
-    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox data-size="${`${a.width}×${a.height}`}"><img src="${a.thumbnail_url}" alt="${a.filename}" width="${box.width}" height="${box.height}" loading="lazy"></a>`;
+    const thumb = html`<img src="${a.thumbnail_url}" alt="${a.filename}" width="${box.width}" height="${box.height}" loading="lazy">`;
+    return pictureView(a, where, thumb, `${a.width}×${a.height}`);
   }
   // A picture the server could not decode (browsers forgive more than libvips): the original itself.
   if (RASTER.has(a.content_type)) {
-    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox><img src="${a.url}" alt="${a.filename}" loading="lazy"></a>`;
+    return pictureView(a, where, html`<img src="${a.url}" alt="${a.filename}" loading="lazy">`);
   }
   return html`<a class="file card" href="${a.url}" download="${a.filename}"><span class="file-icon" aria-hidden="true">📄</span><span class="file-name">${a.filename}</span><small class="file-meta">${sizeLabel(a.size_bytes)} · ${kindOf(a)}</small></a>`;
 }
@@ -185,7 +196,7 @@ ${avatar(a.display_name, a.avatar_url, a.avatar_emoji)}<div class="msg-main"><he
   }</header>
 <div class="body" hx-ignore>${showBody ? markdown(m.body_md) : ""}${m.embeds?.blocks?.map(block) ?? ""}${
     m.embeds?.attachments?.map(embedAttachment) ?? ""
-  }${m.attachments.length ? html`<div class="files">${m.attachments.map(attachmentView)}</div>` : ""}</div>${
+  }${m.attachments.length ? html`<div class="files">${m.attachments.map((a) => attachmentView(a, id))}</div>` : ""}</div>${
     m.preview ? previewCard(m.id, m.preview) : ""
   }<div class="edit-slot"></div>
 ${reactions(m.id, m.reactions)}${opts.thread ? "" : repliesLink(m.id, m.reply_count)}
