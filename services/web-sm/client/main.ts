@@ -2,7 +2,7 @@
 // autocomplete, scrolling and read position, the tab's attention). Everything the page shows is
 // drawn by the server; nothing is inline, everything is delegated from here.
 import { askDesktopPermission, showDesktop, showUnreadInTab } from "./attention.ts";
-import { setupAvatarForm } from "./avatar.ts";
+import "./avatar.ts";
 import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
@@ -92,7 +92,6 @@ document.addEventListener("htmx:after:swap", () => {
   if (fresh.some((f) => f.id === "thread-composer")) $("#thread-input")?.focus();
 });
 
-setupAvatarForm();
 localTimes();
 showUnreadInTab();
 for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
