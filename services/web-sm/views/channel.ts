@@ -124,8 +124,8 @@ export function channelPane(
       hasMore: opts.hasMore,
     },
   )}</div>
-<div id="ephemeral" class="ephemeral" aria-live="polite"></div></div>
-<button type="button" class="jump-latest" hidden>Jump to latest ↓</button>
+<div id="ephemeral" class="ephemeral" aria-live="polite"></div>
+<button type="button" class="jump-latest">Jump to latest ↓</button></div>
 <div id="typing" class="typing" aria-live="polite"></div>
 ${
   channel.archived_at
