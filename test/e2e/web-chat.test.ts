@@ -74,6 +74,7 @@ describe("two people chatting in browsers", () => {
     const message = msg(bobTab, text);
     await message.hover();
     await message.locator(".react-open").click();
+    await bobTab.page.locator("#react-picker").waitFor();
     await message.locator('#react-picker .pick[data-emoji="👍"]').click();
     const chip = msg(aliceTab, text).locator('.reaction[data-emoji="👍"]');
     await untilText(chip.locator(".count"), "1");

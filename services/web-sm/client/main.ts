@@ -29,13 +29,8 @@ function localTimes() {
   }
 }
 
-/** Closes the reaction picker or a profile (htmx opens them beside a message); says whether one was open. */
-function closePopup(clickedAt: Node | null) {
-  const open = $("#react-picker") ?? $("#profile-pop");
-  if (!open || open.contains(clickedAt)) return false;
-  open.remove();
-  return true;
-}
+// A popup (a profile, the reaction picker) is a dialog the browser closes; closed, it goes.
+document.addEventListener("close", (e) => (e.target as Element).closest(".popup")?.remove(), true);
 
 function closePanel() {
   const side = $("#side");
@@ -47,7 +42,6 @@ function closePanel() {
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
   const copy = at.closest<HTMLAnchorElement>(".copy-link");
-  closePopup(at);
   if (at.closest(".close-panel")) closePanel();
   else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
   else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
@@ -63,9 +57,9 @@ document.addEventListener("click", (e) => {
   }
 });
 
-// Esc closes the picker, the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
+// Esc closes a popup (the browser does), else the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && !closePopup(null)) {
+  if (e.key === "Escape" && !$(".popup[open]")) {
     if (!body.classList.contains("nav-open")) closePanel();
     body.classList.remove("nav-open");
   } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {

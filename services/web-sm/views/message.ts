@@ -44,13 +44,13 @@ export function profilePopover(
   u: Pick<Person, "id" | "username" | "display_name" | "is_bot" | "deactivated" | "online" | "dnd_until">,
   meId: string,
 ) {
-  return html`<div id="profile-pop" class="profile-pop" role="dialog" aria-label="Profile of ${u.display_name}">${avatar(u.display_name)}
+  return html`<dialog id="profile-pop" class="profile-pop popup" open closedby="any" aria-label="Profile of ${u.display_name}">${avatar(u.display_name)}
 <p class="profile-name"><strong>${u.display_name}</strong> <span class="handle">@${u.username}</span>${u.is_bot ? html` <span class="badge bot">BOT</span>` : ""}</p>
 <p class="profile-status">${u.deactivated ? "Deactivated" : u.online ? "● Online" : "○ Away"}${u.dnd_until ? html` · Do not disturb until ${timeTag(u.dnd_until)}` : ""}</p>${
     u.id === meId || u.is_bot || u.deactivated
       ? ""
       : html`<form method="post" action="/web/dm"><input type="hidden" name="user_id" value="${u.id}"><button type="submit">Message</button></form>`
-  }</div>`;
+  }</dialog>`;
 }
 
 /** One emoji's chip: clicking it turns the reader's own reaction on or off. */
@@ -63,9 +63,12 @@ export function reactions(messageId: string, list: Pick<Reaction, "emoji" | "use
   return html`<div class="reactions" id="reactions-${messageId}">${list.map((r) => reactionChip(messageId, r))}<button type="button" class="react-open" hx-get="/web/messages/${messageId}/react" hx-swap="afterend" aria-label="Add a reaction" aria-haspopup="dialog">☺+</button></div>`;
 }
 
-/** The reaction picker, opened beside a message's reactions; it goes away once a reaction is sent. */
+/**
+ * The reaction picker, opened beside a message's reactions; it goes away once a reaction is sent.
+ * Popups are dialogs the browser closes (Esc, a click beside them); the page's script drops them then.
+ */
 export function reactionPicker(messageId: string) {
-  return html`<form id="react-picker" class="react-pop react-form" role="dialog" aria-label="Pick a reaction" hx-post="/web/messages/${messageId}/react" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="60" placeholder=":tada: or 🎉" aria-label="Type an emoji or its :shortcode:"><button type="submit">Add</button>${[
+  return html`<dialog id="react-picker" class="react-pop popup" open closedby="any" aria-label="Pick a reaction"><form class="react-form" hx-post="/web/messages/${messageId}/react" hx-target="closest dialog" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="60" placeholder=":tada: or 🎉" aria-label="Type an emoji or its :shortcode:"><button type="submit">Add</button>${[
     "👍",
     "❤️",
     "😂",
@@ -75,7 +78,7 @@ export function reactionPicker(messageId: string) {
   ].map(
     (e, i) =>
       html`<button type="submit" class="pick" name="emoji" value="${e}" data-emoji="${e}"${i === 0 ? " autofocus" : ""}>${e}</button>`,
-  )}</form>`;
+  )}</form></dialog>`;
 }
 
 const RASTER = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
