@@ -88,6 +88,8 @@ describe("two people chatting in browsers", () => {
     const text = await posted("retro notes are up");
     await msg(aliceTab, text).locator(".replies").click();
     await aliceTab.page.waitForSelector("#thread #thread-input");
+    // The reply box takes the focus as the thread opens.
+    await aliceTab.page.waitForSelector("#thread-input:focus");
     await msg(bobTab, text).locator(".replies").click();
     await bobTab.page.waitForSelector("#thread #thread-input");
     await send(bobTab, "I'll be two minutes late", "#thread-input");

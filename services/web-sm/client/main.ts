@@ -76,14 +76,12 @@ document.addEventListener("dragleave", uploadDropped);
 document.addEventListener("drop", uploadDropped);
 
 // What htmx brought in (live fragments, a thread, a pane redrawn after a resync): local times, the
-// end of the history, the message boxes (a thread's gets the focus).
+// end of the history, the new message boxes (a thread's takes the focus: htmx honours autofocus).
 document.addEventListener("htmx:after:swap", () => {
   localTimes();
   showUnreadInTab();
   followMessages();
-  const fresh = $$<HTMLFormElement>("form.composer:not([data-ready])");
-  for (const form of fresh) setupComposer(form);
-  if (fresh.some((f) => f.id === "thread-composer")) $("#thread-input")?.focus();
+  for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
 });
 
 localTimes();
