@@ -273,7 +273,7 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       );
       // The picked time is cleared, so the next message goes now unless another is picked.
       return sentAnswer(
-        html`<hx-partial hx-target="#send-later" hx-swap="outerHTML">${sendLater()}</hx-partial>${ephemeralReply(scheduledReply(job), true)}`,
+        html`<hx-partial hx-target="#send-later" hx-swap="outerHTML">${sendLater()}</hx-partial>${ephemeralReply(scheduledReply(job), true, true)}`,
       );
     }
     await client.post(`/api/channels/${encodeURIComponent(channelId)}/messages`, {
@@ -305,8 +305,13 @@ export async function cancelScheduled(req: Request, ctx: RequestContext, deps: A
   const id = ctx.params.id ?? "";
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
     throw invalid("not a scheduled message's id");
-  await client.delete(`/api/scheduled/${id}`);
-  return htmlResponse(html`<span class="muted">Cancelled.</span>`);
+  const done = await client.delete(`/api/scheduled/${id}`).then(
+    () => true,
+    (err) => (isCallerError(err) ? false : Promise.reject(err)),
+  );
+  return htmlResponse(
+    html`<span class="muted">${done ? "Cancelled." : "It could not be cancelled (already sent?)."}</span>`,
+  );
 }
 
 /** What the box that sent a message gets back: its error line cleared, a new key for the next one. */

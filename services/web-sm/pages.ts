@@ -258,7 +258,7 @@ export async function newMessagePage(req: Request, ctx: RequestContext, deps: Pa
     appPage(shell, {
       title: "New message",
       url: ctx.url.pathname,
-      pane: newMessagePane(shell, members.items),
+      pane: newMessagePane(shell, members.items, ctx.url.searchParams),
     }),
   );
 }

@@ -74,6 +74,7 @@ describe("two people chatting in browsers", () => {
     const message = msg(bobTab, text);
     await message.hover();
     await message.locator(".react-open").click();
+    await bobTab.page.locator("#react-picker").waitFor();
     await message.locator('#react-picker .pick[data-emoji="👍"]').click();
     const chip = msg(aliceTab, text).locator('.reaction[data-emoji="👍"]');
     await untilText(chip.locator(".count"), "1");
@@ -87,6 +88,8 @@ describe("two people chatting in browsers", () => {
     const text = await posted("retro notes are up");
     await msg(aliceTab, text).locator(".replies").click();
     await aliceTab.page.waitForSelector("#thread #thread-input");
+    // The reply box takes the focus as the thread opens.
+    await aliceTab.page.waitForSelector("#thread-input:focus");
     await msg(bobTab, text).locator(".replies").click();
     await bobTab.page.waitForSelector("#thread #thread-input");
     await send(bobTab, "I'll be two minutes late", "#thread-input");
@@ -141,7 +144,7 @@ describe("two people chatting in browsers", () => {
       buffer: png,
     });
     for (const tab of [aliceTab, bobTab]) {
-      const img = tab.page.locator('#messages .msg img[alt="chart.png"]');
+      const img = tab.page.locator('#messages .msg .file.image > img[alt="chart.png"]');
       await img.waitFor();
       await until(
         () => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth),

@@ -165,6 +165,12 @@ describe("profiles in the browser", () => {
     expect(await pop.locator("button", { hasText: "Message" }).count()).toBe(1);
     await bobTab.page.keyboard.press("Escape");
     await pop.waitFor({ state: "detached" });
+    // A click beside it closes it too; inside it, it stays.
+    await bobTab.page.locator(`#msg-${m.id} .author-link`).click();
+    await pop.locator(".handle").click();
+    expect(await pop.isVisible()).toBe(true);
+    await bobTab.page.locator("#channel-topic").click();
+    await pop.waitFor({ state: "detached" });
   });
 });
 

@@ -94,7 +94,9 @@ describe("faces and previews in the browser", () => {
     const res = await stack.api.call(bob, "POST", `/api/channels/${general}/attachments`, form);
     expect(res.status).toBe(201);
 
-    const img = page.locator("#messages .msg", { hasText: "a wide picture" }).locator("a.file.image img");
+    const img = page
+      .locator("#messages .msg", { hasText: "a wide picture" })
+      .locator("button.file.image img");
     await img.waitFor();
     expect([await img.getAttribute("width"), await img.getAttribute("height")]).toEqual(["480", "270"]);
     expect(await img.evaluate((i) => (i as unknown as Picture).complete)).toBe(false);

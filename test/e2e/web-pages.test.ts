@@ -148,6 +148,15 @@ describe("the rest of a working day, in the browser", () => {
     }
     const tab = await openTab(aliceContext, chan("random"));
     expect(await tab.page.locator("#messages .msg").count()).toBe(50);
+    // At the end, "Jump to latest" is not shown; away from it, it is, and takes the reader back.
+    const jump = tab.page.locator(".jump-latest");
+    expect(await jump.isVisible()).toBe(false);
+    await tab.page.locator("#scroller").evaluate((el) => {
+      el.scrollTop = el.scrollHeight / 2;
+    });
+    await jump.waitFor({ state: "visible" });
+    await jump.click();
+    await jump.waitFor({ state: "hidden" });
     await tab.page.locator("#scroller").evaluate((el) => {
       el.scrollTop = 0;
     });

@@ -57,10 +57,25 @@ describe("reminders and Send later in the web page", () => {
       body_md: "the weekly note",
       send_at: new Date(Date.now() + 86_400_000).toISOString(),
     });
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "the note taken back elsewhere",
+      send_at: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     await tab.page.goto(`${server.base}/settings`);
     const item = tab.page.locator("#scheduled li", { hasText: "the weekly note" });
     await item.waitFor();
     expect(await item.textContent()).toContain("#general");
+    // One is cancelled from another client while the page shows it: its Cancel says so, and touches nothing else.
+    const gone = (await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled")).items.find(
+      (j) => j.body_md === "the note taken back elsewhere",
+    );
+    await server.api(alice, "DELETE", `/api/scheduled/${gone?.id}`);
+    const goneItem = tab.page.locator("#scheduled li", { hasText: "the note taken back elsewhere" });
+    await goneItem.locator("button.cancel-scheduled").click();
+    await untilText(goneItem, "It could not be cancelled (already sent?).", "contains");
+    expect((await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled")).items).toHaveLength(
+      1,
+    );
     await item.locator("button.cancel-scheduled").click();
     await untilText(item, "Cancelled.", "contains");
     expect((await server.api<{ items: ScheduledJson[] }>(alice, "GET", "/api/scheduled")).items).toEqual([]);

@@ -75,7 +75,10 @@ test("a picture is drawn as its thumbnail in a reserved box that opens the light
   const els = elementsOf(messageItem(m).toString());
   const img = els.find((e) => e.tag === "img");
   expect(img?.attrs).toMatchObject({ src: "/api/attachments/p/thumbnail", width: "480", height: "270" });
-  expect(els.find((e) => e.attrs["data-lightbox"] !== undefined)?.attrs.href).toBe("/api/attachments/p");
+  const opener = els.find((e) => e.attrs.command === "show-modal");
+  const lightbox = els.find((e) => e.tag === "dialog" && e.attrs.id === opener?.attrs.commandfor);
+  expect(lightbox?.attrs.class).toBe("lightbox");
+  expect(els.filter((e) => e.tag === "img").map((e) => e.attrs.src)).toContain("/api/attachments/p");
   const card = els.find((e) => e.attrs.class === "file card");
   expect(card?.attrs).toMatchObject({ href: "/api/attachments/d", download: "notes.pdf" });
   expect(messageItem(m).toString()).toContain("3.0 MB · PDF");

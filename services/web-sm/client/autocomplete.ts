@@ -1,5 +1,3 @@
-import { $$ } from "./dom.ts";
-
 // Which word is being typed is known here; what it could become, the server says (`/web/complete`
 // answers into the box's `.autocomplete`). Here too: the keys that move through the offers, and
 // putting the one taken into the text.
@@ -7,10 +5,7 @@ import { $$ } from "./dom.ts";
 const listOf = (input: HTMLTextAreaElement) => input.form?.querySelector<HTMLElement>(".autocomplete");
 export const closeAutocomplete = (input: HTMLTextAreaElement) => listOf(input)?.replaceChildren();
 
-/**
- * The word at the caret when it asks for completion: "/" a command at the start, "@" a person or
- * ":" an emoji's shortcode anywhere.
- */
+/** The word at the caret that asks for completion: "/" a command at the start, "@" or ":" anywhere. */
 function currentWord(input: HTMLTextAreaElement) {
   const upto = input.value.slice(0, input.selectionStart);
   const word = /(^|\s)([@/:][\w.+-]*)$/.exec(upto)?.[2];
@@ -28,35 +23,33 @@ export function autocomplete(input: HTMLTextAreaElement) {
   list.dispatchEvent(new Event("complete"));
 }
 
-function accept(input: HTMLTextAreaElement, value: string) {
+function accept(input: HTMLTextAreaElement, offer: HTMLElement | undefined) {
   const w = currentWord(input);
-  if (w) {
-    input.value = input.value.slice(0, w.start) + value + input.value.slice(input.selectionStart);
-    input.setSelectionRange(w.start + value.length, w.start + value.length);
-  }
+  if (w) input.setRangeText(offer?.dataset.value ?? "", w.start, input.selectionStart, "end");
   closeAutocomplete(input);
 }
 
-/** Takes an offer clicked (on mousedown, so the box keeps its focus). */
-export function acceptClicks(input: HTMLTextAreaElement) {
-  listOf(input)?.addEventListener("mousedown", (e) => {
-    const offer = (e.target as Element).closest<HTMLElement>("li");
-    e.preventDefault();
-    if (offer) accept(input, offer.dataset.value ?? "");
-  });
-}
+// An offer clicked is taken on mousedown, so the box keeps its focus.
+document.addEventListener("mousedown", (e) => {
+  const list = (e.target as Element).closest(".autocomplete");
+  const offer = (e.target as Element).closest("li");
+  const input = list?.closest("form")?.elements.namedItem("body");
+  if (!(input instanceof HTMLTextAreaElement)) return;
+  e.preventDefault();
+  if (offer) accept(input, offer);
+});
 
 /** Arrows, Enter or Tab, and Esc while offers are shown; true when the key was theirs. */
 export function autocompleteKeys(input: HTMLTextAreaElement, e: KeyboardEvent) {
-  const offers = $$("li", listOf(input) ?? undefined);
-  const i = offers.findIndex((li) => li.getAttribute("aria-selected") === "true");
+  const offers = [...(listOf(input)?.querySelectorAll("li") ?? [])];
+  const i = offers.findIndex((li) => li.ariaSelected === "true");
   const select = (j: number) => {
-    for (const [k, li] of offers.entries()) li.setAttribute("aria-selected", String(k === j));
+    for (const [k, li] of offers.entries()) li.ariaSelected = String(k === j);
   };
   if (!offers.length) return false;
   if (e.key === "ArrowDown") select((i + 1) % offers.length);
   else if (e.key === "ArrowUp") select((i - 1 + offers.length) % offers.length);
-  else if (e.key === "Enter" || e.key === "Tab") accept(input, offers[Math.max(0, i)]?.dataset.value ?? "");
+  else if (e.key === "Enter" || e.key === "Tab") accept(input, offers[Math.max(0, i)]);
   else if (e.key === "Escape") closeAutocomplete(input);
   else return false;
   e.preventDefault();

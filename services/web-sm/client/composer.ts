@@ -1,4 +1,4 @@
-import { acceptClicks, autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
+import { autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
 import { $, post } from "./dom.ts";
 
 const TYPING_EVERY_MS = 3000;
@@ -12,9 +12,8 @@ function sent(form: HTMLFormElement) {
 }
 
 /** A file, with a progress bar (fetch cannot report an upload's progress); the message comes back live. */
-export function upload(form: HTMLFormElement, file: File) {
-  const bar = $<HTMLProgressElement>(".upload-progress", form) as HTMLProgressElement;
-  const error = $("[role=alert]", form) as HTMLElement;
+function upload(form: HTMLFormElement, file: File) {
+  const bar = $("progress", form) as HTMLProgressElement;
   const data = new FormData();
   data.set("body_md", inputOf(form).value.trim() || file.name);
   data.set("client_msg_id", crypto.randomUUID());
@@ -22,17 +21,29 @@ export function upload(form: HTMLFormElement, file: File) {
   if (form.dataset.parent) data.set("parent_id", form.dataset.parent);
   const xhr = Object.assign(new XMLHttpRequest(), { responseType: "json" });
   xhr.open("POST", `/api/channels/${form.dataset.channel}/attachments`);
-  xhr.upload.addEventListener("progress", (e) => {
-    bar.value = e.lengthComputable ? Math.round((e.loaded / e.total) * 100) : bar.value;
-  });
-  xhr.addEventListener("loadend", () => {
+  xhr.upload.onprogress = (e) => {
+    if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+  };
+  xhr.onloadend = () => {
     const ok = xhr.status >= 200 && xhr.status < 300;
     bar.hidden = true;
-    error.textContent = ok ? "" : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
+    ($("[role=alert]", form) as HTMLElement).textContent = ok
+      ? ""
+      : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
     if (ok) sent(form);
-  });
+  };
   [bar.hidden, bar.value] = [false, 0];
   xhr.send(data);
+}
+
+/** Files dragged over the pane (while it has a message box) show it, and go up when dropped there. */
+export function uploadDropped(e: DragEvent) {
+  const form = $<HTMLFormElement>("#composer");
+  const pane = form && (e.target as Element).closest("#pane");
+  if (!pane || !e.dataTransfer?.types.includes("Files")) return;
+  e.preventDefault();
+  pane.classList.toggle("dragging", e.type === "dragover");
+  for (const f of e.type === "drop" ? e.dataTransfer.files : []) upload(form, f);
 }
 
 /** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, typing, files. */
@@ -42,7 +53,6 @@ export function setupComposer(form: HTMLFormElement) {
   input.value ||= sessionStorage.getItem(draftKey(form)) ?? "";
   let typingSentAt = 0;
   const typing = (state: string) => post("/web/typing", { channel_id: form.dataset.channel, state });
-  acceptClicks(input);
   input.addEventListener("input", () => {
     sessionStorage.setItem(draftKey(form), input.value);
     if (input.value.trim() === "") {

@@ -6,10 +6,6 @@ export const $$ = <T extends Element = HTMLElement>(sel: string, root: ParentNod
 
 /** A signal to the server (typing, read position); one lost is made good by the next, so none is awaited. */
 export function post(url: string, data: object) {
-  const init = {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(data),
-  };
-  fetch(url, init).catch(() => {});
+  const headers = { "content-type": "application/json" };
+  fetch(url, { method: "POST", headers, body: JSON.stringify(data) }).catch(() => {});
 }

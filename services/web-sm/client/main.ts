@@ -1,46 +1,36 @@
-// The page's own script: only what htmx does not do (keys, drafts, typing, uploads, autocomplete,
-// scrolling and read position). Everything the page shows is drawn by the server; nothing is
-// inline, everything is delegated from here.
+// The page's own script: only what htmx and the browser do not do (keys, drafts, typing, uploads,
+// autocomplete, scrolling and read position, the tab's attention). Everything the page shows is
+// drawn by the server; nothing is inline, everything is delegated from here.
 import { askDesktopPermission, showDesktop, showUnreadInTab } from "./attention.ts";
-import { setupAvatarForm } from "./avatar.ts";
-import { setupComposer, upload } from "./composer.ts";
+import "./avatar.ts";
+import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
-import { setupLightbox } from "./lightbox.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
 
 const body = document.body;
-setupAvatarForm();
-setupLightbox();
 const live = $("#live");
-const setLive = (up: boolean) => () => {
+const setLive = (up: boolean) => {
   body.dataset.live = up ? "up" : "down";
-  $("#conn-state")?.classList.toggle("down", !up);
 };
-live?.addEventListener("ready", setLive(true));
-for (const name of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(name, setLive(false));
+live?.addEventListener("ready", () => setLive(true));
+live?.addEventListener("htmx:sse:error", () => setLive(false));
+live?.addEventListener("htmx:sse:close", () => setLive(false));
+// Connecting again (not the first time): the stream was lost.
+live?.addEventListener("htmx:sse:before:connection", () => body.dataset.live && setLive(false));
 live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail));
-live?.addEventListener("htmx:sse:before:connection", (e) => {
-  if ((e as CustomEvent).detail?.connection?.attempt > 0) setLive(false)();
-});
 
 /** Times in the reader's own zone (the server draws them in UTC, the same for everyone). */
 function localTimes() {
   for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
     const d = new Date(t.dateTime);
-    [t.textContent, t.title] = [
-      d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
-      d.toLocaleString(),
-    ];
+    t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    t.title = d.toLocaleString();
     t.dataset.local = "1";
   }
 }
 
-/** Closes the reaction picker (htmx opens it beside a message's reactions); says whether one was open. */
-function closePicker() {
-  const open = $("#react-picker") ?? $("#profile-pop");
-  open?.remove();
-  return open !== null;
-}
+// A popup (a profile, the reaction picker) is a dialog the browser closes; closed, it goes.
+document.addEventListener("close", (e) => (e.target as Element).closest(".popup")?.remove(), true);
 
 function closePanel() {
   const side = $("#side");
@@ -51,32 +41,27 @@ function closePanel() {
 
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
-  if (!at.closest("#react-picker") && !at.closest("#profile-pop")) closePicker();
+  const copy = at.closest<HTMLAnchorElement>(".copy-link");
   if (at.closest(".close-panel")) closePanel();
   else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
   else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
-  else if (at.closest(".cancel-scheduled"))
-    void cancelScheduled(at.closest(".cancel-scheduled") as HTMLButtonElement);
   else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
   else if (at.closest(".jump-latest")) scrollToBottom(true);
-  else if (at.closest(".enable-desktop"))
-    void askDesktopPermission(at.closest(".enable-desktop") as HTMLButtonElement);
-  else if (at.closest(".copy-link") && navigator.clipboard) {
+  else if (at.closest(".enable-desktop")) void askDesktopPermission(at);
+  else if (copy && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
     e.preventDefault();
-    const link = at.closest<HTMLAnchorElement>(".copy-link") as HTMLAnchorElement;
-    void navigator.clipboard.writeText(link.href).then(() => {
-      link.textContent = "✓";
-      link.title = "Link copied";
+    void navigator.clipboard.writeText(copy.href).then(() => {
+      [copy.textContent, copy.title] = ["✓", "Link copied"];
     });
   }
 });
 
-// Esc closes the picker, the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
+// Esc closes a popup (the browser does), else the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && !closePicker()) {
-    if (body.classList.contains("nav-open")) body.classList.remove("nav-open");
-    else closePanel();
+  if (e.key === "Escape" && !$(".popup[open]")) {
+    if (!body.classList.contains("nav-open")) closePanel();
+    body.classList.remove("nav-open");
   } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
     const links = $$<HTMLAnchorElement>("#sidebar a.chan");
     const i = links.findIndex((a) => a.classList.contains("current"));
@@ -85,58 +70,21 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-// "New message": typing in the filter shows only the people whose name or username matches.
-const filterPeople = (filter: HTMLInputElement) => {
-  const q = filter.value.trim().toLowerCase().replace(/^@/, "");
-  for (const li of $$<HTMLLIElement>(".people-picker li[data-name]")) {
-    li.hidden = q !== "" && !(li.dataset.name ?? "").includes(q);
-  }
-};
-document.addEventListener("input", (e) => {
-  if ((e.target as Element).matches(".people-filter")) filterPeople(e.target as HTMLInputElement);
-});
-// What was typed before this script ran (a fast typist, a restored form) is filtered too.
-const typedEarly = $<HTMLInputElement>(".people-filter");
-if (typedEarly?.value) filterPeople(typedEarly);
-
 // Files dropped on the pane go up with the message box's text.
-const paneOf = (e: DragEvent) => ($("#composer") ? (e.target as Element).closest("#pane") : null);
-document.addEventListener("dragover", (e) => {
-  if (!e.dataTransfer?.types.includes("Files")) return;
-  paneOf(e)?.classList.add("dragging");
-  if (paneOf(e)) e.preventDefault();
-});
-document.addEventListener("dragleave", (e) => paneOf(e)?.classList.remove("dragging"));
-document.addEventListener("drop", (e) => {
-  const form = $<HTMLFormElement>("#composer");
-  if (!paneOf(e) || !form || !e.dataTransfer?.files.length) return;
-  e.preventDefault();
-  paneOf(e)?.classList.remove("dragging");
-  for (const f of e.dataTransfer.files) upload(form, f);
-});
+document.addEventListener("dragover", uploadDropped);
+document.addEventListener("dragleave", uploadDropped);
+document.addEventListener("drop", uploadDropped);
 
 // What htmx brought in (live fragments, a thread, a pane redrawn after a resync): local times, the
-// end of the history, the message boxes (a thread's gets the focus).
+// end of the history, the new message boxes (a thread's takes the focus: htmx honours autofocus).
 document.addEventListener("htmx:after:swap", () => {
   localTimes();
   showUnreadInTab();
   followMessages();
-  const fresh = $$<HTMLFormElement>("form.composer:not([data-ready])");
-  for (const form of fresh) setupComposer(form);
-  if (fresh.some((f) => f.id === "thread-composer")) $("#thread-input")?.focus();
+  for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
 });
 
 localTimes();
 showUnreadInTab();
 for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
 openHistory();
-
-/** Cancels a message scheduled from the composer, and says so where its button was. */
-async function cancelScheduled(button: HTMLButtonElement) {
-  button.disabled = true;
-  const res = await fetch(`/web/scheduled/${button.dataset.id}/cancel`, { method: "POST" }).catch(() => null);
-  const said = document.createElement("span");
-  said.className = "muted";
-  said.textContent = res?.ok ? "Cancelled." : "It could not be cancelled (already sent?).";
-  button.replaceWith(said);
-}

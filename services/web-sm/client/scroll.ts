@@ -19,8 +19,7 @@ function markRead() {
       .map((m) => m.id.slice(4))
       .sort()
       .at(-1);
-    if (!box || !newest || document.visibilityState !== "visible" || newest <= (box.dataset.lastRead ?? ""))
-      return;
+    if (!box || !newest || document.hidden || newest <= (box.dataset.lastRead ?? "")) return;
     box.dataset.lastRead = newest;
     post(`/api/channels/${box.dataset.channel}/read`, { message_id: newest });
   }, 300);
@@ -32,20 +31,15 @@ export function followMessages() {
   markRead();
 }
 
+// Whether the reader was at the end before htmx changed the page: then it follows the new end.
+document.addEventListener("htmx:before:swap", () => {
+  const box = scroller();
+  stick = !box || box.scrollHeight - box.scrollTop - box.clientHeight < 120;
+});
+
 /** Opens the history at the linked message, else the "new messages" line, else the end. */
 export function openHistory() {
   document.addEventListener("visibilitychange", markRead);
-  document.addEventListener(
-    "scroll",
-    (e) => {
-      const box = e.target as HTMLElement;
-      if (box.id !== "scroller") return;
-      stick = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
-      const jump = $(".jump-latest");
-      if (jump) jump.hidden = stick;
-    },
-    { capture: true, passive: true },
-  );
   const target = (location.hash && document.getElementById(location.hash.slice(1))) || $(".new-divider");
   if (target) target.scrollIntoView({ block: "center" });
   else scrollToBottom(false);

@@ -85,7 +85,7 @@ export function composer(channel: Channel, opts: { label: string; parentId?: str
     thread ? html` data-parent="${opts.parentId}"` : ""
   }>
 ${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">` : ""}${clientMsgId()}<input type="hidden" name="word" value="">
-<div class="composer-row"><textarea id="${inputId}" name="body" rows="1" placeholder="${opts.label}" aria-label="${opts.label}" autocomplete="off" required></textarea>
+<div class="composer-row"><textarea id="${inputId}" name="body" rows="1"${thread ? html` autofocus` : ""} placeholder="${opts.label}" aria-label="${opts.label}" autocomplete="off" required></textarea>
 <label class="attach" title="Attach a file"><svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5 12.5 20a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8.5-8.5"/></svg><span class="sr">Attach a file</span><input type="file" name="file" class="file-input"></label>
 <button type="submit" class="send">Send</button>${thread ? "" : sendLater()}</div>
 <progress class="upload-progress" max="100" value="0" hidden></progress>
@@ -101,9 +101,13 @@ ${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">`
 export const sendLater = () =>
   html`<details class="send-later" id="send-later"><summary title="Send later" aria-label="Send later">⏲</summary><div class="send-later-menu"><label>Send at <input type="datetime-local" name="send_at_local"></label><input type="hidden" name="tz" value=""><button type="submit" class="schedule">Schedule</button><p class="muted">Enter or Schedule sends it then; clear the time to send now.</p></div></details>`;
 
-/** What the box says once its message is scheduled: when, and how to take it back (the page's script posts the cancel: htmx leaves a reply's body alone). */
+/** A scheduled message's (or reminder's) cancel; the button's place then says how it went. */
+export const cancelScheduledButton = (id: string, label = "Cancel") =>
+  html`<button type="button" class="cancel-scheduled" hx-post="/web/scheduled/${id}/cancel" hx-swap="outerHTML">${label}</button>`;
+
+/** What the box says once its message is scheduled: when, and how to take it back. */
 export const scheduledReply = (job: { id: string; send_at: string }) =>
-  html`Scheduled for ${timeTag(job.send_at)}. <button type="button" class="cancel-scheduled" data-id="${job.id}">Cancel it</button>`;
+  html`Scheduled for ${timeTag(job.send_at)}. ${cancelScheduledButton(job.id, "Cancel it")}`;
 
 /** A channel's (or DM's) pane: header, history, typing line, the place for ephemeral replies, the composer. */
 export function channelPane(
@@ -120,8 +124,8 @@ export function channelPane(
       hasMore: opts.hasMore,
     },
   )}</div>
-<div id="ephemeral" class="ephemeral" aria-live="polite"></div></div>
-<button type="button" class="jump-latest" hidden>Jump to latest ↓</button>
+<div id="ephemeral" class="ephemeral" aria-live="polite"></div>
+<button type="button" class="jump-latest">Jump to latest ↓</button></div>
 <div id="typing" class="typing" aria-live="polite"></div>
 ${
   channel.archived_at
@@ -140,9 +144,12 @@ ${composer(channel, { label: "Reply in thread", parentId: parent.id })}
 </section>`;
 }
 
-/** A slash command's answer, shown only to the person who ran it. */
-export function ephemeralReply(html_: SafeHtml, ok: boolean) {
-  return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><div class="ephemeral-reply${ok ? "" : " error"}" role="status"><span class="only-you">Only visible to you</span><div class="body" hx-ignore>${html_}</div><button type="button" class="dismiss" aria-label="Dismiss">✕</button></div></hx-partial>`;
+/**
+ * A slash command's answer, shown only to the person who ran it. htmx leaves its body alone unless
+ * it is `ours` (drawn here, not from markdown), as the scheduled message's cancel button is.
+ */
+export function ephemeralReply(html_: SafeHtml, ok: boolean, ours = false) {
+  return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><div class="ephemeral-reply${ok ? "" : " error"}" role="status"><span class="only-you">Only visible to you</span><div class="body"${ours ? "" : html` hx-ignore`}>${html_}</div><button type="button" class="dismiss" aria-label="Dismiss">✕</button></div></hx-partial>`;
 }
 
 /** A channel's pins in the side panel; it redraws itself when a pin comes or goes. */

@@ -44,13 +44,13 @@ export function profilePopover(
   u: Pick<Person, "id" | "username" | "display_name" | "is_bot" | "deactivated" | "online" | "dnd_until">,
   meId: string,
 ) {
-  return html`<div id="profile-pop" class="profile-pop" role="dialog" aria-label="Profile of ${u.display_name}">${avatar(u.display_name)}
+  return html`<dialog id="profile-pop" class="profile-pop popup" open closedby="any" aria-label="Profile of ${u.display_name}">${avatar(u.display_name)}
 <p class="profile-name"><strong>${u.display_name}</strong> <span class="handle">@${u.username}</span>${u.is_bot ? html` <span class="badge bot">BOT</span>` : ""}</p>
 <p class="profile-status">${u.deactivated ? "Deactivated" : u.online ? "● Online" : "○ Away"}${u.dnd_until ? html` · Do not disturb until ${timeTag(u.dnd_until)}` : ""}</p>${
     u.id === meId || u.is_bot || u.deactivated
       ? ""
       : html`<form method="post" action="/web/dm"><input type="hidden" name="user_id" value="${u.id}"><button type="submit">Message</button></form>`
-  }</div>`;
+  }</dialog>`;
 }
 
 /** One emoji's chip: clicking it turns the reader's own reaction on or off. */
@@ -63,9 +63,12 @@ export function reactions(messageId: string, list: Pick<Reaction, "emoji" | "use
   return html`<div class="reactions" id="reactions-${messageId}">${list.map((r) => reactionChip(messageId, r))}<button type="button" class="react-open" hx-get="/web/messages/${messageId}/react" hx-swap="afterend" aria-label="Add a reaction" aria-haspopup="dialog">☺+</button></div>`;
 }
 
-/** The reaction picker, opened beside a message's reactions; it goes away once a reaction is sent. */
+/**
+ * The reaction picker, opened beside a message's reactions; it goes away once a reaction is sent.
+ * Popups are dialogs the browser closes (Esc, a click beside them); the page's script drops them then.
+ */
 export function reactionPicker(messageId: string) {
-  return html`<form id="react-picker" class="react-pop react-form" role="dialog" aria-label="Pick a reaction" hx-post="/web/messages/${messageId}/react" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="60" placeholder=":tada: or 🎉" aria-label="Type an emoji or its :shortcode:"><button type="submit">Add</button>${[
+  return html`<dialog id="react-picker" class="react-pop popup" open closedby="any" aria-label="Pick a reaction"><form class="react-form" hx-post="/web/messages/${messageId}/react" hx-target="closest dialog" hx-swap="delete"><input type="hidden" name="mode" value="add"><input name="emoji" maxlength="60" placeholder=":tada: or 🎉" aria-label="Type an emoji or its :shortcode:"><button type="submit">Add</button>${[
     "👍",
     "❤️",
     "😂",
@@ -75,7 +78,7 @@ export function reactionPicker(messageId: string) {
   ].map(
     (e, i) =>
       html`<button type="submit" class="pick" name="emoji" value="${e}" data-emoji="${e}"${i === 0 ? " autofocus" : ""}>${e}</button>`,
-  )}</form>`;
+  )}</form></dialog>`;
 }
 
 const RASTER = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -98,15 +101,26 @@ function sizeLabel(bytes: number) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** A picture as a thumbnail that opens full size in the lightbox; any other file as a card. */
-function attachmentView(a: Attachment) {
+/**
+ * A picture as a thumbnail that opens full size in its own dialog (Esc, a click on it or beside it
+ * closes it); the full picture loads only once opened. `where` tells apart the copies of one message
+ * on a page (the history, a thread, the pins).
+ */
+function pictureView(a: Attachment, where: string, thumb: SafeHtml, size = "") {
+  const id = `lb-${where}-${a.id}`;
+  return html`<button type="button" class="file image" commandfor="${id}" command="show-modal">${thumb}</button><dialog id="${id}" class="lightbox" closedby="any"><form method="dialog"><button><img src="${a.url}" alt="${a.filename}" loading="lazy"><p>${a.filename}${size ? ` · ${size}` : ""}</p></button></form></dialog>`;
+}
+
+/** A picture as a thumbnail that opens in a lightbox; any other file as a card. */
+function attachmentView(a: Attachment, where: string) {
   if (a.thumbnail_url && a.width && a.height) {
     const box = fitted(a.width, a.height);
-    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox data-size="${`${a.width}×${a.height}`}"><img src="${a.thumbnail_url}" alt="${a.filename}" width="${box.width}" height="${box.height}" loading="lazy"></a>`;
+    const thumb = html`<img src="${a.thumbnail_url}" alt="${a.filename}" width="${box.width}" height="${box.height}" loading="lazy">`;
+    return pictureView(a, where, thumb, `${a.width}×${a.height}`);
   }
   // A picture the server could not decode (browsers forgive more than libvips): the original itself.
   if (RASTER.has(a.content_type)) {
-    return html`<a class="file image" href="${a.url}" target="_blank" rel="noopener" data-lightbox><img src="${a.url}" alt="${a.filename}" loading="lazy"></a>`;
+    return pictureView(a, where, html`<img src="${a.url}" alt="${a.filename}" loading="lazy">`);
   }
   return html`<a class="file card" href="${a.url}" download="${a.filename}"><span class="file-icon" aria-hidden="true">📄</span><span class="file-name">${a.filename}</span><small class="file-meta">${sizeLabel(a.size_bytes)} · ${kindOf(a)}</small></a>`;
 }
@@ -185,7 +199,7 @@ ${avatar(a.display_name, a.avatar_url, a.avatar_emoji)}<div class="msg-main"><he
   }</header>
 <div class="body" hx-ignore>${showBody ? markdown(m.body_md) : ""}${m.embeds?.blocks?.map(block) ?? ""}${
     m.embeds?.attachments?.map(embedAttachment) ?? ""
-  }${m.attachments.length ? html`<div class="files">${m.attachments.map(attachmentView)}</div>` : ""}</div>${
+  }${m.attachments.length ? html`<div class="files">${m.attachments.map((a) => attachmentView(a, id))}</div>` : ""}</div>${
     m.preview ? previewCard(m.id, m.preview) : ""
   }<div class="edit-slot"></div>
 ${reactions(m.id, m.reactions)}${opts.thread ? "" : repliesLink(m.id, m.reply_count)}

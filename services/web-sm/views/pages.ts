@@ -3,6 +3,7 @@ import { whyNotified } from "../../../lib/client/views.ts";
 import { html, SafeHtml } from "../../../lib/http/html.ts";
 import type { BotToken, Channel, Community, Dm, Member, Message, Notification } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
+import { cancelScheduledButton } from "./channel.ts";
 import { document, presenceDot } from "./layout.ts";
 import { avatar, markdown, messageItem, timeTag } from "./message.ts";
 import { type WebhookItem, webhookCards } from "./webhooks.ts";
@@ -150,15 +151,21 @@ ${items.length ? "" : html`<p class="muted">Nothing saved yet. Save a message wi
 <ol class="saved-list">${items.map((i) => html`<li>${messageItem(i.message, { prefix: "saved", thread: true })}<a class="jump" href="/m/${i.message.id}">Jump</a></li>`)}</ol></div>`;
 }
 
-/** "New message": a filter over the community's people, a tick for each to include, a first message. */
-export function newMessagePane(shell: Shell, members: Member[]) {
+/**
+ * "New message": a filter over the community's people, a tick for each to include, a first message.
+ * The filter asks for the list again as typed; `query` carries the filter and the ticks so far,
+ * so people ticked and then filtered out stay ticked (hidden, still sent).
+ */
+export function newMessagePane(shell: Shell, members: Member[], query = new URLSearchParams()) {
   const others = members.filter((m) => m.user.id !== shell.me.id && !m.user.is_bot && !m.user.deactivated);
+  const q = (query.get("q") ?? "").trim().toLowerCase().replace(/^@/, "");
+  const shown = (m: Member) => `${m.user.username} ${m.user.display_name.toLowerCase()}`.includes(q);
   return html`<header class="pane-head"><h1>New message</h1></header>
 <form method="post" action="/web/dm" class="stack people-picker">
-<input type="search" class="people-filter" placeholder="Find people" aria-label="Find people" autocomplete="off">
+<input type="search" name="q" class="people-filter" placeholder="Find people" aria-label="Find people" autocomplete="off" hx-get="/c/${shell.community?.slug ?? ""}/new-message" hx-include="closest form" hx-select=".people" hx-target="next .people" hx-swap="outerHTML" hx-trigger="load, input changed delay:150ms">
 <fieldset><legend>To (one person for a DM, several for a group DM)</legend><ul class="people">${others.map(
     (m) =>
-      html`<li data-name="${m.user.username} ${m.user.display_name.toLowerCase()}"><label class="check"><input type="checkbox" name="user:${m.user.id}" value="1"> ${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name} <span class="muted">@${m.user.username}</span></label></li>`,
+      html`<li${shown(m) ? "" : html` hidden`}><label class="check"><input type="checkbox" name="user:${m.user.id}" value="1"${query.has(`user:${m.user.id}`) ? html` checked` : ""}> ${presenceDot(m.user.id, m.user.online)}${m.nickname ?? m.user.display_name} <span class="muted">@${m.user.username}</span></label></li>`,
   )}</ul></fieldset>
 <label for="first-message">Message (optional)</label><textarea id="first-message" name="body" rows="3" maxlength="40000"></textarea>
 <button type="submit">Start conversation</button></form>`;
@@ -242,7 +249,7 @@ const scheduledCard = (items: ScheduledItem[]) =>
               j.state === "failed"
                 ? html` <strong class="error">not sent: ${j.failed_reason ?? ""}</strong>`
                 : ""
-            } <button type="button" class="cancel-scheduled" data-id="${j.id}">${j.state === "failed" ? "Dismiss" : "Cancel"}</button></li>`,
+            } ${cancelScheduledButton(j.id, j.state === "failed" ? "Dismiss" : "Cancel")}</li>`,
         )}</ul>`
   }</section>`;
 
