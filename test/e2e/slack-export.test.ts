@@ -192,7 +192,10 @@ describe("Slack-format export", () => {
 
     beforeAll(async () => {
       const result = await admin("export", "acme", join(work, "acme.zip"));
-      expect(result.stderr).toBe("");
+      // Through the running server's socket too, how far it got comes to stderr: a line a conversation.
+      const progress = result.stderr.trimEnd().split("\n");
+      expect(progress).toContain("secret-plans: 2 messages");
+      for (const line of progress) expect(line).toMatch(/^[\w-]+: \d+ messages?$/);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`exported acme to ${join(work, "acme.zip")}`);
       entries = await unzipAll(join(work, "acme.zip"));
