@@ -27,6 +27,9 @@ function accept(input: HTMLTextAreaElement, offer: HTMLElement | undefined) {
   const w = currentWord(input);
   if (w) input.setRangeText(offer?.dataset.value ?? "", w.start, input.selectionStart, "end");
   closeAutocomplete(input);
+  // Ask once more, for nothing: that request replaces one still in flight (hx-sync), whose late
+  // answer would otherwise fill the list again after it was closed.
+  autocomplete(input);
 }
 
 // An offer clicked is taken on mousedown, so the box keeps its focus.
