@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import sharp from "sharp";
-import type { MessageJson } from "../../lib/client/views.ts";
+import type { DeliveryJson, MessageJson } from "../../lib/client/views.ts";
 import { messages } from "../../lib/db/schema.ts";
 import { type Listening, listen } from "../../lib/http/listen.ts";
 import { messageLines } from "../../lib/terminal/tui/view.ts";
@@ -13,18 +13,7 @@ import { type OutsideWeb, startOutsideWeb } from "../support/outside-web.ts";
 import { freePort } from "../support/ports.ts";
 import { jsonLines, runCli } from "../support/terminal.ts";
 
-interface Delivery {
-  id: string;
-  kind: string;
-  at: string;
-  ok: boolean;
-  status: number | null;
-  latency_ms: number;
-  dry_run: boolean;
-  request: string;
-  response: string;
-  error: string | null;
-}
+type Delivery = DeliveryJson;
 interface DryRun {
   ok: boolean;
   dry_run: boolean;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Principal } from "../../../lib/auth/authenticate.ts";
 import { deliveryView, readDeliveries } from "../../../lib/integrations/delivery-log.ts";
 import { deadLetterView, doRetryDead, listDead } from "../../../lib/integrations/outbox.ts";
 import { SUBSCRIBABLE_EVENTS } from "../../../lib/subscriptions/event-types.ts";
@@ -10,6 +11,10 @@ import {
   listSubscriptions,
 } from "../../../lib/subscriptions/manage.ts";
 import { api, idParam } from "../api-route.ts";
+
+/** The calling bot's own subscription named in the path; anyone else's is the same 404 as none. */
+const ownSubscription = (db: Parameters<typeof accessSubscription>[0], principal: Principal, id?: string) =>
+  accessSubscription(db, checkBot(principal).botId, idParam(id, "subscription"));
 
 const callbackUrl = z
   .string()
@@ -66,11 +71,7 @@ export const subscriptionRoutes = [
       "A subscription's last 50 delivery attempts, newest first (status, latency, error in words; secrets masked)",
     scope: "messages:read",
     handler: async ({ db, principal, params }) => {
-      const sub = await accessSubscription(
-        db.db,
-        checkBot(principal).botId,
-        idParam(params.id, "subscription"),
-      );
+      const sub = await ownSubscription(db.db, principal, params.id);
       return { items: (await readDeliveries(db.db, sub.id)).map(deliveryView) };
     },
   }),
@@ -80,11 +81,7 @@ export const subscriptionRoutes = [
     summary: "A subscription's events that failed every attempt, newest first",
     scope: "messages:read",
     handler: async ({ db, principal, params }) => {
-      const sub = await accessSubscription(
-        db.db,
-        checkBot(principal).botId,
-        idParam(params.id, "subscription"),
-      );
+      const sub = await ownSubscription(db.db, principal, params.id);
       return { items: (await listDead(db.db, sub.id)).map(deadLetterView) };
     },
   }),
@@ -95,11 +92,7 @@ export const subscriptionRoutes = [
     scope: "messages:read",
     body: z.object({ id: z.uuid().optional() }),
     handler: async ({ db, principal, params, body }) => {
-      const sub = await accessSubscription(
-        db.db,
-        checkBot(principal).botId,
-        idParam(params.id, "subscription"),
-      );
+      const sub = await ownSubscription(db.db, principal, params.id);
       return { retried: await doRetryDead(db.db, sub.id, body.id ?? null) };
     },
   }),
