@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { Config } from "../config.ts";
 import { createDbMeter, instrument } from "../metrics/metered-db.ts";
+import { trackDbThread } from "../metrics/metrics.ts";
 import { StartupError } from "../startup-error.ts";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { migrate } from "./migrate.ts";
@@ -78,6 +79,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
   // One connection: PGlite runs one statement at a time. drizzle calls only `query` and
   // `transaction`, which RemotePglite answers as PGlite does.
   const meter = createDbMeter("pglite", 1);
+  const untrack = trackDbThread(() => client.stats());
   const metered = instrument(client, {
     query:
       (run) =>
@@ -102,6 +104,7 @@ async function openPglite(dir: string, options: OpenOptions): Promise<Database> 
     },
     close: async () => {
       meter.close();
+      untrack();
       if (!client.closed) await client.close();
       lock?.release();
     },

@@ -12,7 +12,16 @@ export type WorkerRequest =
     }
   | { id: number; op: "begin" }
   | { id: number; op: "end"; tx: number; commit: boolean }
+  | { id: number; op: "stats" }
   | { id: number; op: "close" };
+
+/** The database thread's counters since it started (lib/db/pglite-worker.ts says how each is taken). */
+export interface DbThreadStats {
+  busyMs: number;
+  heldMs: number;
+  statements: number;
+  transactions: number;
+}
 
 /** A database error crosses as its fields (code, constraint, detail…), not as an Error object. */
 export type WorkerReply =

@@ -1,5 +1,5 @@
 import type { Results } from "@electric-sql/pglite";
-import type { RequestBody, WorkerReply } from "./pglite-protocol.ts";
+import type { DbThreadStats, RequestBody, WorkerReply } from "./pglite-protocol.ts";
 
 interface QueryOptions {
   rowMode?: "array" | "object";
@@ -95,6 +95,11 @@ export class RemotePglite implements Queryable {
     }
     await this.#send({ op: "end", tx: txId, commit: true });
     return result;
+  }
+
+  /** Where the database thread's time went since it started. */
+  stats(): Promise<DbThreadStats> {
+    return this.#send({ op: "stats" }) as Promise<DbThreadStats>;
   }
 
   /** The whole data dir as an uncompressed tarball, taken between queries (a consistent copy). */

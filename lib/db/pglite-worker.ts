@@ -5,7 +5,7 @@ import { PGlite, type Transaction, types } from "@electric-sql/pglite";
 import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
 import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file" };
 import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
-import type { WorkerReply, WorkerRequest } from "./pglite-protocol.ts";
+import type { DbThreadStats, WorkerReply, WorkerRequest } from "./pglite-protocol.ts";
 
 declare const self: Worker;
 
@@ -19,6 +19,14 @@ const parsers = Object.fromEntries(
 );
 
 let pg: PGlite | undefined;
+/**
+ * Where this thread's time goes, for the metrics: PGlite runs one statement at a time, so a
+ * statement's own time is from when it arrived or the one before it finished, whichever is later.
+ * `heldMs` is the time transactions held the database, most of it waiting for the main thread to
+ * send their next statement: nothing else runs meanwhile.
+ */
+const stats: DbThreadStats = { busyMs: 0, heldMs: 0, statements: 0, transactions: 0 };
+let lastEnd = 0;
 let nextTx = 1;
 /** Open transactions: their handle and how to finish them (commit or roll back). */
 const transactions = new Map<number, { tx: Transaction; finish: (commit: boolean, endId: number) => void }>();
@@ -54,6 +62,7 @@ function begin(id: number, db: PGlite) {
   const txId = nextTx++;
   let ended: number | undefined;
   db.transaction(async (tx) => {
+    const held = performance.now();
     const commit = await new Promise<boolean>((finish) => {
       transactions.set(txId, {
         tx,
@@ -64,6 +73,8 @@ function begin(id: number, db: PGlite) {
       });
       reply({ id, result: txId });
     });
+    stats.heldMs += performance.now() - held;
+    stats.transactions++;
     if (!commit) await tx.rollback();
   }).then(
     () => {
@@ -85,11 +96,18 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case "query": {
       const target = request.tx === null ? pg : transactions.get(request.tx)?.tx;
       if (!target) throw new Error("the transaction is already closed");
+      const arrived = performance.now();
       const { rows, affectedRows, fields } = await target.query(request.sql, request.params, {
         rowMode: request.rowMode,
       });
+      const end = performance.now();
+      stats.busyMs += end - Math.max(arrived, lastEnd);
+      stats.statements++;
+      lastEnd = end;
       return { rows, affectedRows, fields };
     }
+    case "stats":
+      return { ...stats };
     case "dump":
       // Uncompressed: the backup archive compresses everything once.
       return (await pg.dumpDataDir("none")).arrayBuffer();

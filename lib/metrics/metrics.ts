@@ -160,5 +160,39 @@ export function trackBusLag(read: () => Promise<number>) {
   return () => lagSources.delete(read);
 }
 
+/**
+ * The embedded database's thread, read at scrape time: the seconds it spent running statements, and
+ * the seconds transactions held it (mostly idle, waiting for the main thread's next statement). Busy
+ * near one second per second is the embedded server's ceiling: PGlite runs one statement at a time.
+ */
+const dbThreadSources = new Set<() => Promise<{ busyMs: number; heldMs: number }>>();
+for (const [name, help, field] of [
+  [
+    "ajet_embedded_db_busy_seconds_total",
+    "Seconds the embedded database thread spent running statements",
+    "busyMs",
+  ],
+  [
+    "ajet_embedded_db_held_seconds_total",
+    "Seconds transactions held the embedded database (nothing else runs meanwhile)",
+    "heldMs",
+  ],
+] as const) {
+  new Counter({
+    name,
+    help,
+    registers,
+    async collect() {
+      const read = await Promise.all([...dbThreadSources].map((r) => r().catch(() => null)));
+      this.reset();
+      this.inc(read.reduce((n, s) => n + (s?.[field] ?? 0), 0) / 1000);
+    },
+  });
+}
+export function trackDbThread(read: () => Promise<{ busyMs: number; heldMs: number }>) {
+  dbThreadSources.add(read);
+  return () => dbThreadSources.delete(read);
+}
+
 /** The part of a subject that says what kind of event it is: `chat.events.<id>` → `events`. */
 export const subjectKind = (subject: string) => subject.split(".")[1] ?? "other";

@@ -9,7 +9,7 @@
 // Run with `bun run bench capacity`. Knobs: CAPACITY_USERS (250,500,1000,2000), CAPACITY_STEP_SECONDS
 // (60), CAPACITY_MODES (embedded,distributed). The crowd, the servers and PostgreSQL share the box.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
@@ -159,11 +159,24 @@ async function rssMbOf(pids: number[]) {
   return kb / 1024;
 }
 
+/** The embedded database thread's seconds busy and held by transactions so far, from the server's metrics. */
+async function dbThreadSeconds(metricsUrl: string | undefined) {
+  const text = metricsUrl ? await fetch(metricsUrl).then((r) => (r.ok ? r.text() : "")) : "";
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  return {
+    busy: value("ajet_embedded_db_busy_seconds_total"),
+    held: value("ajet_embedded_db_held_seconds_total"),
+  };
+}
+
 interface Step {
   users: number;
   report: CapacityReport;
   serverCores: number;
   postgresCores: number;
+  /** The embedded database thread: the share of the step it ran statements, and transactions held it. */
+  dbBusy: number;
+  dbHeld: number;
   rssMb: number;
   healthy: boolean;
   why: string[];
@@ -197,6 +210,7 @@ function printTable(mode: string, steps: Step[]) {
     "RSS MB",
     "server cores",
     "pg cores",
+    "db busy/held",
     "crowd cores",
     "healthy",
   ];
@@ -218,6 +232,7 @@ function printTable(mode: string, steps: Step[]) {
       s.rssMb.toFixed(0),
       s.serverCores.toFixed(2),
       mode === "embedded" ? "-" : s.postgresCores.toFixed(2),
+      mode === "embedded" ? `${percent(s.dbBusy)}/${percent(s.dbHeld)}` : "-",
       r.cores.toFixed(2),
       s.healthy ? "yes" : "NO",
     ];
@@ -237,10 +252,32 @@ function printTable(mode: string, steps: Step[]) {
       .map(([n, f]) => `${n} ${ms(f.p99)} ms (${f.count}${f.errors ? `, ${f.errors} errors` : ""})`)
       .join(", ")}`,
   );
+  const failed = steps.find((s) => !s.healthy);
+  if (failed) console.log(`  the limit at ${failed.users} users: ${limitOf(mode, failed)}`);
   const best = steps.filter((s) => s.healthy).at(-1);
   console.log(
     `  largest healthy crowd (${mode}): ${best ? best.users.toLocaleString("en") : "none of the steps"}`,
   );
+}
+
+const percent = (share: number) => (Number.isFinite(share) ? `${Math.round(share * 100)}%` : "-");
+
+/** What ran out at an unhealthy step, from what was measured during it, and what to change next. */
+function limitOf(mode: string, s: Step): string {
+  const cores = s.serverCores + s.postgresCores + s.report.cores;
+  if (mode === "embedded" && s.dbBusy >= 0.75)
+    return (
+      `the embedded database thread, busy ${percent(s.dbBusy)} of the step running statements and held by transactions ` +
+      `${percent(s.dbHeld)} (PGlite runs one statement at a time; every request and stream open queues behind it). ` +
+      "Next: fewer and cheaper statements per action (channel access, history, session checks), no transaction held " +
+      "across main-thread turns on a hot path; past that, distributed mode (PostgreSQL uses every core)"
+    );
+  if (cores >= availableParallelism() * 0.9)
+    return (
+      `the box's ${availableParallelism()} cores: servers ${s.serverCores.toFixed(2)}, PostgreSQL ${s.postgresCores.toFixed(2)}, ` +
+      `the crowd ${s.report.cores.toFixed(2)}. Next: less CPU per action (the per-route benchmarks say where), or more cores`
+    );
+  return `no resource ran out (servers ${s.serverCores.toFixed(2)} cores, PostgreSQL ${s.postgresCores.toFixed(2)}, database thread ${percent(s.dbBusy)}): a queue or a lock; the servers' warnings below, then a CPU profile (BENCH_CPU_PROF=<dir>)`;
 }
 
 /** The servers' own warnings and errors (their logs, at warn), the last few lines of each: a step's failures often say why there. */
@@ -264,6 +301,7 @@ async function ramp(
   pids: number[],
   backends: () => Promise<number[]>,
   world: Awaited<ReturnType<typeof seed>>,
+  metricsUrl?: string,
 ) {
   const steps: Step[] = [];
   console.log(`  idle server RSS ${(await rssMbOf(pids)).toFixed(0)} MB`);
@@ -275,12 +313,18 @@ async function ramp(
       );
       break;
     }
-    let cpu = { at: 0, servers: new Map<number, number>(), pg: new Map<number, number>() };
-    let served = { serverCores: 0, postgresCores: 0, rssMb: 0 };
+    let cpu = {
+      at: 0,
+      servers: new Map<number, number>(),
+      pg: new Map<number, number>(),
+      db: { busy: Number.NaN, held: Number.NaN },
+    };
+    let served = { serverCores: 0, postgresCores: 0, rssMb: 0, dbBusy: Number.NaN, dbHeld: Number.NaN };
     const weigh = async () => ({
       at: performance.now(),
       servers: await cpuMsOf(pids),
       pg: await cpuMsOf(await backends()),
+      db: await dbThreadSeconds(metricsUrl),
     });
     const used = (before: Map<number, number>, after: Map<number, number>) =>
       [...after].reduce((n, [pid, v]) => n + v - (before.get(pid) ?? 0), 0);
@@ -305,6 +349,8 @@ async function ramp(
             serverCores: used(cpu.servers, now.servers) / span,
             postgresCores: used(cpu.pg, now.pg) / span,
             rssMb: await rssMbOf(pids),
+            dbBusy: ((now.db.busy - cpu.db.busy) * 1000) / span,
+            dbHeld: ((now.db.held - cpu.db.held) * 1000) / span,
           };
         },
       },
@@ -355,7 +401,14 @@ if (knobs.CAPACITY_MODES.includes("embedded")) {
     await database.close();
     const server = await startEmbedded(null, {}, dataDir);
     try {
-      await ramp("embedded", server.gateway.url, [server.gateway.pid], async () => [], world);
+      await ramp(
+        "embedded",
+        server.gateway.url,
+        [server.gateway.pid],
+        async () => [],
+        world,
+        server.metricsUrl,
+      );
       warnings({ server: server.gateway });
     } finally {
       await server.stop();

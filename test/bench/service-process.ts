@@ -121,7 +121,16 @@ export interface ServiceProcess {
 }
 
 function spawnService(name: ServiceName, port: number, env: Record<string, string>): ServiceProcess {
-  const child = spawnChild([process.execPath, import.meta.path, name], env);
+  // BENCH_CPU_PROF=<dir>: each service writes a CPU profile there (and a Markdown digest) when it stops.
+  const profile = Bun.env.BENCH_CPU_PROF
+    ? [
+        "--cpu-prof",
+        "--cpu-prof-md",
+        `--cpu-prof-dir=${Bun.env.BENCH_CPU_PROF}`,
+        `--cpu-prof-name=${name}-${port}.cpuprofile`,
+      ]
+    : [];
+  const child = spawnChild([process.execPath, ...profile, import.meta.path, name], env);
   let asked = 0;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -261,8 +270,10 @@ export async function startEmbedded(
   dataDir = mkdtempSync(join(tmpdir(), "ajet-bench-")),
 ) {
   const port = freePort();
+  const metricsPort = freePort();
   const gateway = spawnService("embedded", port, {
     AJET_PORT: String(port),
+    AJET_METRICS_PORT: String(metricsPort),
     AJET_DATA_DIR: dataDir,
     AJET_SHUTDOWN_GRACE_MS: "1000",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
@@ -270,7 +281,10 @@ export async function startEmbedded(
     AJET_INTERNAL_SECRET: TEST_INTERNAL_SECRET,
     ...env,
   });
-  return started({ gateway }, [gateway], async () => rmSync(dataDir, { recursive: true, force: true }));
+  const server = await started({ gateway }, [gateway], async () =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
+  return { ...server, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
 /** The floor under a proxied stream: a bare Bun proxy in front of a bare Bun SSE server, each its own process. */

@@ -83,7 +83,7 @@ describe("metrics", () => {
     for (const id of ids.slice(0, 20)) expect(text).not.toContain(id);
   });
 
-  test("open streams, delivered events, bus traffic, the pool, memory and the event loop are measured", async () => {
+  test("open streams, delivered events, bus traffic, the pool, the database thread, memory and the event loop are measured", async () => {
     const res = await fetch(`${chat.base}/tui/events?community=acme`, {
       headers: { authorization: `Bearer ${chat.owner.token}` },
     });
@@ -105,6 +105,9 @@ describe("metrics", () => {
       expect(sample(text, "ajet_bus_consumer_lag_events")).toBe(0);
       expect(sample(text, 'ajet_db_pool_size{kind="pglite"}')).toBe(1);
       expect(sample(text, 'ajet_db_query_duration_seconds_count{kind="statement"}')).toBeGreaterThan(0);
+      // The embedded database's own thread: time it ran statements, and time transactions held it.
+      expect(sample(text, "ajet_embedded_db_busy_seconds_total")).toBeGreaterThan(0);
+      expect(sample(text, "ajet_embedded_db_held_seconds_total")).toBeGreaterThanOrEqual(0);
       expect(sample(text, "process_resident_memory_bytes")).toBeGreaterThan(0);
       expect(text).toContain("nodejs_eventloop_lag_p99_seconds");
     } finally {
