@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { ChannelAccess } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { resultRows } from "../db/migrate.ts";
-import { type Notified, notifiedRows, notifying } from "../notifications/rules.ts";
+import { type Notified, type NotifiedJson, notifiedRows, notifying } from "../notifications/rules.ts";
 import type { ParsedMentions } from "./mentions.ts";
 import type { MentionView, MessageRow } from "./views.ts";
 import { fromJson } from "./views.ts";
@@ -33,7 +33,7 @@ interface Raw {
   created_at: string | Date;
   search: string;
   mentions: MentionView[] | string;
-  notifications: Parameters<typeof notifiedRows>[0];
+  notifications: NotifiedJson;
   audience: string[] | string | null;
   reply_count: number | string;
 }

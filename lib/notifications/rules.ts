@@ -23,7 +23,10 @@ export interface Source {
 
 /** A notification as the statement returns it, with whether the recipient's clients ring. */
 export type Notified = NotificationRow & { ring: boolean };
-type NotifiedJson = (Omit<NotificationRow, "createdAt"> & { createdAt: string; ring: boolean })[] | string;
+/** The statement's `notifications` column, as either driver hands it back. */
+export type NotifiedJson =
+  | (Omit<NotificationRow, "createdAt"> & { createdAt: string; ring: boolean })[]
+  | string;
 
 /**
  * The one place that says whom a message notifies and which mentions it stores, as CTEs for a single
@@ -149,9 +152,9 @@ export const notifiedEvents = (rows: Notified[], bodyMd: string): Outgoing[] =>
   rows.map(({ ring, ...n }) => notificationEvent(n, ring, bodyMd.slice(0, 140)));
 
 /**
- * Stores a stored message's mentions and notifies whom it concerns (`notifying`), in one statement:
- * for a message written in steps (with attachments, by a webhook or a bot) and for edits. The caller
- * removes an edited message's old mentions first. Returns the events to publish after commit and the
+ * Stores the mentions of a message already written and notifies whom it concerns (`notifying`), in
+ * one statement: for a message written in steps (with attachments, by a webhook or a bot) and for
+ * edits, whose caller removes the old mentions first. Returns the events to publish after commit and the
  * mentions in the order the body names them.
  */
 export async function recordMentionsAndNotify(
