@@ -6,9 +6,9 @@ import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { attachments, mentions, messages, notifications, pins, reactions } from "../db/schema.ts";
 import { AppError, forbidden } from "../errors.ts";
-import { notifyForMessage } from "../notifications/rules.ts";
+import { recordMentionsAndNotify } from "../notifications/rules.ts";
 import { previewAfterEdit } from "../unfurls/after-edit.ts";
-import { checkBody, storeMentions } from "./post.ts";
+import { checkBody } from "./post.ts";
 import { type MessageRow, messageView, threadReplyCount } from "./views.ts";
 
 const gone = () => new AppError("gone", "message_deleted", "this message was deleted");
@@ -39,13 +39,12 @@ export async function doEditMessage(
     const updated = row as MessageRow;
     // Mentions follow the text; notifications already sent stay (they were true when sent).
     await tx.delete(mentions).where(eq(mentions.messageId, message.id));
-    const found = await storeMentions(tx, channel, updated);
     // Someone newly mentioned is told once, as if the message had said it from the start.
-    const told = await notifyForMessage(tx, access, updated, found, { edit: true });
+    const told = await recordMentionsAndNotify(tx, channel, updated, "edit");
     const view = await messageView(tx, null, updated);
     const events: Outgoing[] = [
       await channelEvent(tx, "message.updated", channel, userId, { message: view }),
-      ...told,
+      ...told.events,
     ];
     return { message: updated, events, unfurl };
   });

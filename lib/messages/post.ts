@@ -5,16 +5,13 @@ import type { ChannelAccess } from "../channels/access.ts";
 import { channelEvent, channelEventTo } from "../channels/subjects.ts";
 import { refuseNul } from "../control-chars.ts";
 import type { Db } from "../db/client.ts";
-import { attachments, channelMembers, mentions, messages, users } from "../db/schema.ts";
+import { attachments, channelMembers, messages } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
-import { notificationEvent } from "../notifications/notify.ts";
-import { readersOf } from "../notifications/readers.ts";
-import { notifyForMessage } from "../notifications/rules.ts";
+import { notifiedEvents, recordMentionsAndNotify } from "../notifications/rules.ts";
 import { parseMentions } from "./mentions.ts";
 import { insertPost } from "./post-statement.ts";
 import {
   freshMessageView,
-  type MentionView,
   type MessageRow,
   type MessageView,
   messageView,
@@ -107,17 +104,17 @@ export async function doPostMessage(
     const files = input.attachmentIds?.length
       ? await attachUploads(tx, authorId, channel.id, inserted.id, input.attachmentIds)
       : [];
-    const { notifications, mentioned } = await recordMentionsAndNotify(tx, access, inserted);
+    const told = await recordMentionsAndNotify(tx, channel, inserted, "post");
     const view =
       input.author && input.author.id === authorId
         ? freshMessageView(inserted, {
             communityId: channel.communityId,
             author: input.author,
-            mentions: mentioned,
+            mentions: told.mentions,
             attachments: files,
           })
         : await messageView(tx, null, inserted);
-    const events: Outgoing[] = [await createdEvent(tx, channel, authorId, inserted, view), ...notifications];
+    const events: Outgoing[] = [await createdEvent(tx, channel, authorId, inserted, view), ...told.events];
     return { message: inserted, created: true, events, view };
   });
 }
@@ -156,9 +153,7 @@ async function postInOneStatement(db: Db, author: UserRow, access: ChannelAccess
       }),
       dedupeKey: `message.created:${posted.message.id}`,
     },
-    // The start of the message rides with each notification for the recipient's desktop notification
-    // (they can read the channel, or no rule would have fired).
-    ...posted.notifications.map(({ ring, ...n }) => notificationEvent(n, ring, input.bodyMd.slice(0, 140))),
+    ...notifiedEvents(posted.notifications, input.bodyMd),
   ];
   return { message: posted.message, created: true, events, view };
 }
@@ -245,33 +240,4 @@ async function attachUploads(
     );
   }
   return claimed.sort((a, b) => (a.id < b.id ? -1 : 1));
-}
-
-/** Stores the message's mentions of people who can read the channel, @channel and @here. */
-export async function storeMentions(db: Db, channel: ChannelAccess["channel"], m: MessageRow) {
-  const parsed = parseMentions(m.bodyMd);
-  const mentioned = parsed.usernames.length
-    ? await db
-        .select({ id: users.id, username: users.username })
-        .from(users)
-        .where(and(inArray(users.username, parsed.usernames), inArray(users.id, readersOf(db, channel))))
-    : [];
-  const rows = [
-    ...mentioned.map((u) => ({ messageId: m.id, targetType: "user", targetId: u.id })),
-    ...(parsed.channel ? [{ messageId: m.id, targetType: "channel", targetId: null }] : []),
-    ...(parsed.here ? [{ messageId: m.id, targetType: "here", targetId: null }] : []),
-  ];
-  if (rows.length) await db.insert(mentions).values(rows);
-  const views: MentionView[] = rows.map((r) => ({
-    type: r.targetType as MentionView["type"],
-    user_id: r.targetId,
-    username: mentioned.find((u) => u.id === r.targetId)?.username ?? null,
-  }));
-  return { parsed, mentioned, views };
-}
-
-/** Stores the message's mentions and notifies the people it concerns (lib/notifications/rules.ts). */
-async function recordMentionsAndNotify(db: Db, access: ChannelAccess, m: MessageRow) {
-  const found = await storeMentions(db, access.channel, m);
-  return { notifications: await notifyForMessage(db, access, m, found), mentioned: found.views };
 }

@@ -5,8 +5,9 @@ import type { ChannelAccess, ChannelRow } from "../channels/access.ts";
 import { channelEvent } from "../channels/subjects.ts";
 import type { Db } from "../db/client.ts";
 import { channels, mentions, messages, webhooks, webhookThreads } from "../db/schema.ts";
-import { doPostMessage, storeMentions } from "../messages/post.ts";
+import { doPostMessage } from "../messages/post.ts";
 import { type MessageRow, messageView } from "../messages/views.ts";
+import { recordMentionsAndNotify } from "../notifications/rules.ts";
 import { previewAfterEdit } from "../unfurls/after-edit.ts";
 import type { WebhookRow } from "./manage.ts";
 import type { WebhookPost } from "./payload.ts";
@@ -126,7 +127,8 @@ async function doEditWebhookMessage(
     .returning();
   const updated = row as MessageRow;
   await db.delete(mentions).where(eq(mentions.messageId, message.id));
-  await storeMentions(db, channel, updated);
+  // A keyed edit is a status updated in place: it notifies nobody, not even someone newly mentioned.
+  await recordMentionsAndNotify(db, channel, updated, "none");
   const events: Outgoing[] = [
     await channelEvent(db, "message.updated", channel, null, {
       message: await messageView(db, null, updated),

@@ -223,6 +223,31 @@ for (const { db: dbKind, store: storeKind } of combos) {
       expect(await (await call(bob, "GET", attachment.url)).text()).toBe("alice's notes");
     });
 
+    test("a message with a file notifies whom it mentions as any message does, and lists the mention", async () => {
+      const { general } = await workspace();
+      const { attachment } = await uploaded(alice, general, form({ name: "draft.txt", bytes: "v1" }));
+      events.length = 0;
+      const res = await call(alice, "POST", `/api/channels/${general}/messages`, {
+        body_md: "@bob the draft, @alice's copy",
+        attachment_ids: [attachment.id],
+      });
+      expect(res.status).toBe(201);
+      const message = (await res.json()) as { id: string; mentions: { type: string; username: string }[] };
+      expect(message.mentions.map((m) => [m.type, m.username])).toEqual([
+        ["user", "bob"],
+        ["user", "alice"],
+      ]);
+      await delivered(bus);
+      const told = events
+        .filter((e) => e.event.type === "notification.created")
+        .map((e) => [
+          e.subject,
+          (e.event.data.notification as { reason: string }).reason,
+          e.event.data.preview,
+        ]);
+      expect(told).toEqual([[`chat.notifications.${bob.id}`, "mention", "@bob the draft, @alice's copy"]]);
+    });
+
     test("uploads no message claimed within a day are swept, rows and files; others stay", async () => {
       const { general } = await workspace();
       const stale = (await uploaded(alice, general, form({ name: "stale.txt", bytes: "old" }))).attachment;

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import type { Envelope } from "../../lib/bus/envelope.ts";
+import { mentions } from "../../lib/db/schema.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 
 interface Notification {
@@ -157,5 +159,25 @@ describe.each(DB_KINDS)("notifications people can live with, on %s", (kind) => {
     expect(await told(carol, m.id)).toHaveLength(1);
     expect((await notificationsAbout(bob, m.id)).map((n) => n.reason)).toEqual(["mention"]);
     expect(await notificationsAbout(alice, m.id)).toEqual([]);
+  });
+
+  test("an edit mentioning someone who cannot read the private channel tells them nothing and stores no mention of them", async () => {
+    const hush = (
+      await call(alice, "POST", "/api/communities/acme/channels", {
+        name: "edit-hush",
+        visibility: "private",
+      })
+    ).id;
+    await call(alice, "POST", `/api/channels/${hush}/members`, { user_id: bob.id });
+    const m = await post(alice, hush, "a secret for someone");
+    await call(alice, "PATCH", `/api/messages/${m.id}`, { body_md: "a secret for @carol and @bob" });
+    expect(await notificationsAbout(carol, m.id)).toEqual([]);
+    expect(await told(carol, m.id)).toEqual([]);
+    expect(await told(bob, m.id)).toEqual([{ reason: "mention", ring: true }]);
+    const stored = await t.database.db
+      .select({ type: mentions.targetType, userId: mentions.targetId })
+      .from(mentions)
+      .where(eq(mentions.messageId, m.id));
+    expect(stored).toEqual([{ type: "user", userId: bob.id }]);
   });
 });

@@ -297,6 +297,22 @@ describe.each(DB_KINDS)("Slack-compatible incoming webhooks over HTTP on %s", (k
     );
   });
 
+  test("a webhook's @channel notifies every member of the channel, since a webhook is no one to leave out", async () => {
+    const hook = new IncomingWebhook((await newHook()).url);
+    await hook.send("<!channel> the release is out");
+    const message = await newest();
+    const told = await t.database.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.sourceId, message.id));
+    expect(told.map((n) => [n.userId, n.type, n.reason, n.actorId]).sort()).toEqual(
+      [
+        [alice.id, "mention", "channel", null],
+        [bob.id, "mention", "channel", null],
+      ].sort(),
+    );
+  });
+
   test("a webhook that does not allow overrides keeps its own name and avatar", async () => {
     const { url, id } = await newHook("Strict");
     await t.database.db
