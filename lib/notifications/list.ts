@@ -21,6 +21,9 @@ export async function listNotifications(db: Db, userId: string, page: PageQuery 
       n: notifications,
       readable: sql<boolean>`coalesce(${readableBy(userId)}, false)`,
       preview: sql<string | null>`left(${messages.bodyMd}, 200)`,
+      // The unread total rides on each row: every page (the web shell asks for one on every page
+      // view) is one statement, not two.
+      unread: sql<number>`(select count(*)::int from ${notifications} u where u.user_id = ${userId} and u.read = false)`,
     })
     .from(notifications)
     .leftJoin(messages, and(eq(messages.id, notifications.sourceId), sql`${messages.deletedAt} is null`))
@@ -35,10 +38,9 @@ export async function listNotifications(db: Db, userId: string, page: PageQuery 
     )
     .orderBy(desc(notifications.id))
     .limit(page.limit + 1);
-  const [{ unread } = { unread: 0 }] = await db
-    .select({ unread: sql<number>`count(*)::int` })
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), eq(notifications.read, false)));
+  // No row: the total still counts, unless the page was every unread one (then it is none).
+  const unread =
+    rows[0]?.unread ?? (page.unread && !page.before && !page.after ? 0 : await unreadTotal(db, userId));
   const { items, has_more } = toPage(rows, page.limit);
   return {
     items: items.map(({ n, readable, preview }) => {
@@ -52,6 +54,14 @@ export async function listNotifications(db: Db, userId: string, page: PageQuery 
     has_more,
     unread_count: unread,
   };
+}
+
+async function unreadTotal(db: Db, userId: string) {
+  const [{ unread } = { unread: 0 }] = await db
+    .select({ unread: sql<number>`count(*)::int` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), eq(notifications.read, false)));
+  return unread;
 }
 
 const reminderText = (data: Record<string, unknown>) =>
