@@ -1,3 +1,4 @@
+import type { Principal } from "../auth/authenticate.ts";
 import type { LiveContext } from "../live/context.ts";
 import type { LiveConnection, LiveHub, LiveItem } from "../live/hub.ts";
 import type { StreamLimits } from "../live/stream-limits.ts";
@@ -77,7 +78,7 @@ export async function openLiveStream(options: {
         deliver: sink.deliver,
         unread: options.unread,
         watch: options.watch,
-        readerKey: ctx.identity ? `${ctx.identity.via}:${ctx.identity.credentialId}` : undefined,
+        readerKey: readerKeyOf(ctx.identity),
         onContext: options.onContext,
       }),
     );
@@ -89,4 +90,15 @@ export async function openLiveStream(options: {
   // Idle between events: this request must not time out.
   ctx.server?.timeout(req, 0);
   return sink.sse.response;
+}
+
+/**
+ * Streams opening at once with the same key share one read of their access. Every session of a
+ * person sees what that person sees (the gateway checked the session before the stream got here),
+ * so a storm of one person's tabs and terminals is one read; a token may carry narrower scopes, so
+ * it shares only with itself.
+ */
+export function readerKeyOf(identity: Principal | null | undefined) {
+  if (!identity) return undefined;
+  return identity.via === "session" ? `user:${identity.user.id}` : `token:${identity.credentialId}`;
 }
