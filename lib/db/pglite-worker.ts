@@ -5,6 +5,7 @@ import { PGlite, type Transaction, types } from "@electric-sql/pglite";
 import initdbWasmPath from "@electric-sql/pglite/initdb.wasm" with { type: "file" };
 import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file" };
 import pgliteWasmPath from "@electric-sql/pglite/pglite.wasm" with { type: "file" };
+import { queryInOneCall } from "./pglite-one-call.ts";
 import type { DbThreadStats, WorkerReply, WorkerRequest } from "./pglite-protocol.ts";
 
 declare const self: Worker;
@@ -97,9 +98,12 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const target = request.tx === null ? pg : transactions.get(request.tx)?.tx;
       if (!target) throw new Error("the transaction is already closed");
       const arrived = performance.now();
-      const { rows, affectedRows, fields } = await target.query(request.sql, request.params, {
-        rowMode: request.rowMode,
-      });
+      const inTransaction = request.tx !== null;
+      const { rows, affectedRows, fields } =
+        (await queryInOneCall(pg, request.sql, request.params, {
+          rowMode: request.rowMode,
+          inTransaction,
+        })) ?? (await target.query(request.sql, request.params, { rowMode: request.rowMode }));
       const end = performance.now();
       stats.busyMs += end - Math.max(arrived, lastEnd);
       stats.statements++;
