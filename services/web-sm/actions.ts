@@ -3,6 +3,7 @@ import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
 import { emojiByName } from "../../lib/emoji/shortcodes.ts";
 import { invalid, isCallerError } from "../../lib/errors.ts";
+import { readBody } from "../../lib/http/body.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -10,6 +11,7 @@ import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
 import { isTimeZone, zonedInstant } from "../../lib/schedule/when.ts";
+import { AVATAR_FORM_BYTES } from "../../lib/users/avatar-size.ts";
 import type { Channel, Community, CustomCommand, Member, Message, Page, Person } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
@@ -226,6 +228,24 @@ export async function revokeInvite(req: Request, ctx: RequestContext, deps: Acti
     `/api/communities/${encodeURIComponent(slug)}/invites/${encodeURIComponent(ctx.params.id ?? "")}`,
   );
   return redirect(`/settings?community=${encodeURIComponent(slug)}`);
+}
+
+/** The avatar form's picture, passed on to the API, which checks and re-encodes it. */
+export async function setAvatar(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const headers = { "content-type": req.headers.get("content-type") ?? "" };
+  const form = await new Response(await readBody(req, AVATAR_FORM_BYTES), { headers })
+    .formData()
+    .catch(() => {
+      throw invalid("the request body is not a valid form", "invalid_form");
+    });
+  await client.put("/api/me/avatar", form);
+  return redirect("/settings");
+}
+
+export async function removeAvatar(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  await clientOf(req, ctx, deps.api).delete("/api/me/avatar");
+  return redirect("/settings");
 }
 
 export async function endSession(req: Request, ctx: RequestContext, deps: ActionDeps) {

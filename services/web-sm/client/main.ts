@@ -2,7 +2,6 @@
 // autocomplete, scrolling and read position, the tab's attention). Everything the page shows is
 // drawn by the server; nothing is inline, everything is delegated from here.
 import { askDesktopPermission, showDesktop, showUnreadInTab } from "./attention.ts";
-import "./avatar.ts";
 import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";

@@ -275,6 +275,7 @@ export function settingsPane(
     newInvite?: { url: string };
     /** What registering or deleting a custom command answered (a new one's signing secret, once). */
     slashReply?: { ok: boolean; md: string };
+    avatarFailure?: { message: string };
   },
 ) {
   const slug = shell.community?.slug ?? "";
@@ -287,11 +288,11 @@ export function settingsPane(
 <section class="card"><h2>Profile</h2><form method="post" action="/settings/profile" class="stack">
 <label for="display_name">Display name</label><input id="display_name" name="display_name" required maxlength="80" value="${me.display_name}">
 <p class="muted">Username: @${me.username}</p><button type="submit">Save profile</button></form>
-<form id="avatar-form" class="stack-row" enctype="multipart/form-data">${avatar(me.display_name, me.avatar_url)}<label for="avatar-file">Picture</label><input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required><button type="submit">Upload</button>${
+<form id="avatar-form" class="stack-row" method="post" action="/settings/avatar" enctype="multipart/form-data">${avatar(me.display_name, me.avatar_url)}<label for="avatar-file">Picture</label><input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required><button type="submit">Upload</button>${
     me.avatar_url
-      ? html`<button type="submit" name="action" value="remove" formnovalidate>Remove</button>`
+      ? html`<button type="submit" formaction="/settings/avatar/remove" formnovalidate>Remove</button>`
       : ""
-  }<span id="avatar-status" role="alert"></span></form></section>
+  }<span id="avatar-status" role="alert">${opts.avatarFailure?.message ?? ""}</span></form></section>
 ${notificationSettings(shell)}
 ${scheduledCard(opts.scheduled)}
 <section class="card"><h2>Sessions</h2><ul class="sessions">${opts.sessions.map(
