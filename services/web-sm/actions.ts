@@ -16,7 +16,7 @@ import type { Channel, Community, CustomCommand, Member, Message, Page, Person }
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
-import { channelPath, loadShell } from "./shell.ts";
+import { channelPath, loadShell, SIDEBAR_DMS } from "./shell.ts";
 import {
   clientMsgId,
   commandCompletions,
@@ -29,7 +29,7 @@ import {
   scheduledReply,
   sendLater,
 } from "./views/channel.ts";
-import { bellCount, sidebar } from "./views/layout.ts";
+import { bellCount, sidebar, tabMarks, unreadElsewhere } from "./views/layout.ts";
 import { editForm, markdown, profilePopover, reactionPicker } from "./views/message.ts";
 import { createCommunityPage } from "./views/pages.ts";
 
@@ -512,10 +512,28 @@ export async function sidebarFragment(req: Request, ctx: RequestContext, deps: A
   return htmlResponse(sidebar(shell, ctx.url.searchParams.get("channel") || null));
 }
 
+/** The bell's count, and the tab's title and icon that carry it (or a dot for unread channels). */
 export async function bellFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const n = await client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1");
-  return htmlResponse(bellCount(n.unread_count));
+  const q = ctx.url.searchParams;
+  const slug = q.get("community");
+  const [n, channels, dms] = await Promise.all([
+    client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
+    slug
+      ? client.get<Page<Channel>>(
+          `/api/communities/${encodeURIComponent(slug)}/channels?joined=true&limit=1000`,
+        )
+      : null,
+    client.get<Page<Channel>>(`/api/dm?limit=${SIDEBAR_DMS}`),
+  ]);
+  const unread = {
+    notes: n.unread_count,
+    channels: unreadElsewhere([...(channels?.items ?? []), ...dms.items], q.get("channel") || null),
+  };
+  const marks = tabMarks(q.get("title") ?? "", unread);
+  return htmlResponse(
+    html`${bellCount(n.unread_count, q.toString())}<hx-partial hx-target="#tab-title" hx-swap="outerHTML">${marks.title}</hx-partial><hx-partial hx-target="#tab-icon" hx-swap="outerHTML">${marks.icon}</hx-partial>`,
+  );
 }
 
 export async function notificationsPanel(req: Request, ctx: RequestContext, deps: ActionDeps) {

@@ -1,7 +1,7 @@
 // The page's own script: only what htmx and the browser do not do (keys, drafts, typing, uploads,
 // autocomplete, scrolling and read position, the tab's attention). Everything the page shows is
 // drawn by the server; nothing is inline, everything is delegated from here.
-import { askDesktopPermission, showDesktop, showUnreadInTab } from "./attention.ts";
+import { askDesktopPermission, showDesktop } from "./attention.ts";
 import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
@@ -78,12 +78,10 @@ document.addEventListener("drop", uploadDropped);
 // end of the history, the new message boxes (a thread's takes the focus: htmx honours autofocus).
 document.addEventListener("htmx:after:swap", () => {
   localTimes();
-  showUnreadInTab();
   followMessages();
   for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
 });
 
 localTimes();
-showUnreadInTab();
 for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
 openHistory();
