@@ -532,7 +532,7 @@ export async function bellFragment(req: Request, ctx: RequestContext, deps: Acti
   };
   const marks = tabMarks(q.get("title") ?? "", unread);
   return htmlResponse(
-    html`${bellCount(n.unread_count, q.toString())}<hx-partial hx-target="#tab-title" hx-swap="outerHTML">${marks.title}</hx-partial><hx-partial hx-target="#tab-icon" hx-swap="outerHTML">${marks.icon}</hx-partial>`,
+    html`${bellCount(n.unread_count)}<hx-partial hx-target="#tab-title" hx-swap="outerHTML">${marks.title}</hx-partial><hx-partial hx-target="#tab-icon" hx-swap="outerHTML">${marks.icon}</hx-partial>`,
   );
 }
 

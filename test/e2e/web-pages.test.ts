@@ -80,9 +80,30 @@ describe("the rest of a working day, in the browser", () => {
     await tab.page.waitForSelector("#thread-input:focus");
     await tab.page.keyboard.press("Escape");
     await untilCount(tab.page.locator("#thread"), 0);
+    // The thread's ✕ closes it too, and leaves the focus in the message box.
+    await sent.locator(".replies").click();
+    await tab.page.waitForSelector("#thread-input:focus");
+    await tab.page.click("#thread .close-panel");
+    await untilCount(tab.page.locator("#thread"), 0);
+    await tab.page.waitForSelector("#composer-input:focus");
     await tab.page.keyboard.press("Alt+ArrowDown");
     await tab.page.waitForURL(chan("random"));
     await tab.page.close();
+  });
+
+  test("on a narrow screen ☰ slides the channels over the page, and Esc puts them away", async () => {
+    const narrow = await signedInContext(browser, server.base, alice, {
+      viewport: { width: 360, height: 740 },
+    });
+    const tab = await openTab(narrow, chan("general"));
+    const sidebarX = async () => (await tab.page.locator("#sidebar").boundingBox())?.x ?? Number.NaN;
+    expect(await sidebarX()).toBeLessThan(0);
+    await tab.page.click(".nav-toggle");
+    await until(sidebarX, (x) => x === 0, "the sidebar slid in");
+    await tab.page.keyboard.press("Escape");
+    await until(sidebarX, (x) => x < 0, "the sidebar slid away");
+    expect(tab.problems).toEqual([]);
+    await narrow.close();
   });
 
   test("a draft stays with its channel while switching", async () => {
@@ -104,6 +125,13 @@ describe("the rest of a working day, in the browser", () => {
     await a.page.fill("#composer-input", "lunch at 12");
     await a.page.press("#composer-input", "Enter");
     const mine = a.page.locator("#messages .msg", { hasText: "lunch at 12" });
+    // Cancel puts the message back as it was.
+    await mine.hover();
+    await mine.locator(".own-actions .edit").click();
+    await mine.locator(".edit-form textarea").fill("never mind");
+    await mine.locator(".cancel-edit").click();
+    await untilCount(mine.locator(".edit-form"), 0);
+    expect(await mine.locator(".body").isVisible()).toBe(true);
     await mine.hover();
     await mine.locator(".own-actions .edit").click();
     await mine.locator(".edit-form textarea").fill("lunch at 1, sorry");

@@ -28,24 +28,23 @@ function localTimes() {
   }
 }
 
-// A popup (a profile, the reaction picker) is a dialog the browser closes; closed, it goes.
-document.addEventListener("close", (e) => (e.target as Element).closest(".popup")?.remove(), true);
-
-function closePanel() {
-  const side = $("#side");
-  if (!side?.firstElementChild) return;
-  side.replaceChildren();
-  $("#composer-input")?.focus();
-}
+// A popup (a profile, the reaction picker, a side panel, an edit, a command's reply) is a dialog the
+// browser closes; closed, it goes. A side panel gone, the message box has the focus again.
+document.addEventListener(
+  "close",
+  (e) => {
+    const closed = e.target as Element;
+    if (!closed.matches(".popup")) return;
+    closed.remove();
+    if (closed.matches(".panel")) $("#composer-input")?.focus();
+  },
+  true,
+);
 
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
   const copy = at.closest<HTMLAnchorElement>(".copy-link");
-  if (at.closest(".close-panel")) closePanel();
-  else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
-  else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
-  else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
-  else if (at.closest(".jump-latest")) scrollToBottom(true);
+  if (at.closest(".jump-latest")) scrollToBottom(true);
   else if (at.closest(".enable-desktop")) void askDesktopPermission(at);
   else if (copy && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
@@ -56,12 +55,11 @@ document.addEventListener("click", (e) => {
   }
 });
 
-// Esc closes a popup (the browser does), else the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
+// Esc closes the narrow sidebar too (popups and panels close themselves); Alt+↑/↓ changes channel.
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && !$(".popup[open]")) {
-    if (!body.classList.contains("nav-open")) closePanel();
-    body.classList.remove("nav-open");
-  } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+  const nav = $<HTMLInputElement>("#nav-open");
+  if (e.key === "Escape" && nav) nav.checked = false;
+  else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
     const links = $$<HTMLAnchorElement>("#sidebar a.chan");
     const i = links.findIndex((a) => a.classList.contains("current"));
     const next = links[(i + (e.key === "ArrowUp" ? -1 : 1) + links.length) % links.length];

@@ -52,7 +52,8 @@ export interface TabUnread {
 
 /**
  * The tab's title and icon carry the count: "(3)" for unread notifications (mentions, DMs), "•"
- * when only channels have unread messages. Redrawn with the bell (`bellFragment`).
+ * when only channels have unread messages. Redrawn with the bell (`bellFragment`), asked for by a
+ * hidden element that is never swapped (a newer request replaces one in flight: the last count wins).
  */
 export function tabMarks(title: string, { notes, channels }: TabUnread) {
   const label = notes > 99 ? "99+" : notes ? String(notes) : channels ? "•" : "";
@@ -132,9 +133,8 @@ ${
 </nav>`;
 }
 
-/** The bell's count; its refetch (`query`: the page's community, channel and title) redraws the tab's marks too. */
-export function bellCount(unread: number, query: string) {
-  return html`<span id="bell-count" class="bell-count${unread ? "" : " zero"}" hx-get="/web/bell?${query}" hx-trigger="counts from:#live delay:100ms, sidebar from:#live delay:200ms, resync from:#live" hx-swap="outerHTML" aria-label="${unread} unread notifications">${unread}</span>`;
+export function bellCount(unread: number) {
+  return html`<span id="bell-count" class="bell-count${unread ? "" : " zero"}" aria-label="${unread} unread notifications">${unread}</span>`;
 }
 
 /** An app page: top bar, sidebar, the pane, and the side panel (threads, notifications). */
@@ -155,12 +155,13 @@ export function appPage(
     html`<a class="skip" href="#composer-input">Skip to the message box</a>
 <div id="live" hx-sse:connect="/events?${live.toString()}" hx-swap="none" hx-config='{"sse":{"pauseOnBackground":false,"reconnectMaxDelay":4000}}'></div>
 <header class="topbar">
-<button type="button" class="nav-toggle" aria-label="Show channels" aria-controls="sidebar">☰</button>
+<label class="nav-toggle"><input type="checkbox" id="nav-open" aria-label="Show channels" aria-controls="sidebar">☰</label>
 <a class="brand" href="/">ajet-chat</a>
 <form class="search-form" action="/search" method="get" role="search"><input type="search" name="q" placeholder="Search messages" aria-label="Search messages">${
       slug ? html`<input type="hidden" name="community" value="${slug}">` : ""
     }</form>
-<a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread, bell.toString())}</a>
+<a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
+<i hidden hx-get="/web/bell?${bell.toString()}" hx-trigger="counts from:#live delay:100ms, sidebar from:#live delay:200ms, resync from:#live" hx-target="#bell-count" hx-swap="outerHTML" hx-sync="this:replace"></i>
 <a class="saved-link" href="/saved">Saved</a>
 <a class="settings-link" href="/settings">Settings</a>
 <span class="conn" id="conn-state" aria-live="polite"></span>

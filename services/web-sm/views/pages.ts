@@ -389,15 +389,15 @@ export function notificationsPanel(
     message: "posted",
     system: "",
   };
-  return html`<section class="panel notifications" id="notif-panel" aria-label="Notifications" hx-get="/web/notifications" hx-trigger="counts from:#live delay:150ms" hx-swap="outerHTML">
-<header class="panel-head"><h2>Notifications</h2><button type="button" class="close-panel" aria-label="Close notifications">✕</button></header>
+  return html`<dialog open closedby="closerequest" class="panel notifications popup" id="notif-panel" aria-label="Notifications" hx-get="/web/notifications" hx-trigger="counts from:#live delay:150ms" hx-swap="outerHTML">
+<header class="panel-head"><h2>Notifications</h2><button type="button" class="close-panel" commandfor="notif-panel" command="close" aria-label="Close notifications">✕</button></header>
 ${unread ? html`<button type="button" class="mark-all" hx-post="/web/notifications/read" hx-swap="none">Mark all read</button>` : html`<p class="muted">All caught up.</p>`}
 <ul class="notif-list">${items.map(
     (n) =>
       html`<li class="notif${n.read ? "" : " unread"}"><a href="${link(n)}"><strong>${(n.actor_id && names.get(n.actor_id)) || "Someone"}</strong> ${what[n.type] ?? n.type}${
         n.data.channel_name ? html` in #${String(n.data.channel_name)}` : ""
       } · ${timeTag(n.created_at)}${n.preview ? html`<span class="preview">${n.preview.slice(0, 140)}</span>` : ""}<span class="why">Why: ${whyNotified(n.reason)}</span></a></li>`,
-  )}</ul></section>`;
+  )}</ul></dialog>`;
 }
 
 export const communityLinks = (communities: Community[]) =>
