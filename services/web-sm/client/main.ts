@@ -6,40 +6,37 @@ import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
 
+// The stream's state (CSS shows "reconnecting…" while it is down).
 const body = document.body;
 const live = $("#live");
-const setLive = (up: boolean) => {
-  body.dataset.live = up ? "up" : "down";
-};
-live?.addEventListener("ready", () => setLive(true));
-live?.addEventListener("htmx:sse:error", () => setLive(false));
-live?.addEventListener("htmx:sse:close", () => setLive(false));
+const setLive = (state: string) => () => Object.assign(body.dataset, { live: state });
+live?.addEventListener("ready", setLive("up"));
+for (const lost of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(lost, setLive("down"));
 // Connecting again (not the first time): the stream was lost.
-live?.addEventListener("htmx:sse:before:connection", () => body.dataset.live && setLive(false));
+live?.addEventListener("htmx:sse:before:connection", () => body.dataset.live && setLive("down")());
 live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail));
 
-/** Times in the reader's own zone (the server draws them in UTC, the same for everyone). */
-function localTimes() {
+// What the browser finishes of what the server drew: times in the reader's own zone (the server
+// draws them in UTC, the same for everyone), and new message boxes.
+function finish() {
   for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
     const d = new Date(t.dateTime);
     t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     t.title = d.toLocaleString();
     t.dataset.local = "1";
   }
+  for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
 }
 
 // A popup (a profile, the reaction picker, a side panel, an edit, a command's reply) is a dialog the
 // browser closes; closed, it goes. A side panel gone, the message box has the focus again.
-document.addEventListener(
-  "close",
-  (e) => {
-    const closed = e.target as Element;
-    if (!closed.matches(".popup")) return;
-    closed.remove();
-    if (closed.matches(".panel")) $("#composer-input")?.focus();
-  },
-  true,
-);
+function closed(e: Event) {
+  const dialog = e.target as Element;
+  if (!dialog.matches(".popup")) return;
+  dialog.remove();
+  if (dialog.matches(".panel")) $("#composer-input")?.focus();
+}
+document.addEventListener("close", closed, true);
 
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
@@ -68,18 +65,14 @@ document.addEventListener("keydown", (e) => {
 });
 
 // Files dropped on the pane go up with the message box's text.
-document.addEventListener("dragover", uploadDropped);
-document.addEventListener("dragleave", uploadDropped);
-document.addEventListener("drop", uploadDropped);
+for (const type of ["dragover", "dragleave", "drop"] as const) document.addEventListener(type, uploadDropped);
 
-// What htmx brought in (live fragments, a thread, a pane redrawn after a resync): local times, the
-// end of the history, the new message boxes (a thread's takes the focus: htmx honours autofocus).
+// What htmx brought in (live fragments, a thread, a pane redrawn after a resync) is finished, and the
+// history follows its end (a thread's message box takes the focus: htmx honours autofocus).
 document.addEventListener("htmx:after:swap", () => {
-  localTimes();
+  finish();
   followMessages();
-  for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
 });
 
-localTimes();
-for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
+finish();
 openHistory();
