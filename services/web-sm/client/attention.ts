@@ -14,12 +14,8 @@ export function showDesktop(detail: { data?: string } | undefined) {
   };
 }
 
-/** Asks for permission from the settings button (browsers allow it only on a click). */
-export async function askDesktopPermission(button: Element) {
+/** Asks for permission from the settings button (browsers allow it only on a click), which says the answer. */
+export async function askDesktopPermission(button: HTMLElement) {
   const answer = "Notification" in window ? await Notification.requestPermission() : "absent";
-  button.textContent =
-    {
-      granted: "Desktop notifications are on",
-      absent: "This browser has no desktop notifications",
-    }[answer as string] ?? "Desktop notifications are blocked";
+  button.textContent = button.dataset[answer === "default" ? "denied" : answer] ?? "";
 }

@@ -42,7 +42,7 @@ document.addEventListener("click", (e) => {
   const at = e.target as Element;
   const copy = at.closest<HTMLAnchorElement>(".copy-link");
   if (at.closest(".jump-latest")) scrollToBottom(true);
-  else if (at.closest(".enable-desktop")) void askDesktopPermission(at);
+  else if (at.closest(".enable-desktop")) void askDesktopPermission(at as HTMLElement);
   else if (copy && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
     e.preventDefault();

@@ -198,7 +198,7 @@ function notificationSettings(shell: Shell) {
           ([v, label]) => html`<option value="${v}">${label}</option>`,
         )}</select><button type="submit">Pause notifications</button>`
   }</form>
-<p><button type="button" class="enable-desktop">Enable desktop notifications</button> <span class="muted">Shown for mentions, DMs and thread replies while this tab is hidden.</span></p>
+<p><button type="button" class="enable-desktop" data-granted="Desktop notifications are on" data-denied="Desktop notifications are blocked" data-absent="This browser has no desktop notifications">Enable desktop notifications</button> <span class="muted">Shown for mentions, DMs and thread replies while this tab is hidden.</span></p>
 <p class="muted">Mentions only is the default in channels, every message in DMs. Muted: unread messages there weigh nothing and nothing rings; mentions of you still count.</p>
 <ul class="notify-prefs">${shell.channels
     .filter((c) => c.is_member && !c.archived_at)
