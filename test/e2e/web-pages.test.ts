@@ -179,15 +179,12 @@ describe("the rest of a working day, in the browser", () => {
     // At the end, "Jump to latest" is not shown; away from it, it is, and takes the reader back.
     const jump = tab.page.locator(".jump-latest");
     expect(await jump.isVisible()).toBe(false);
-    await tab.page.locator("#scroller").evaluate((el) => {
-      el.scrollTop = el.scrollHeight / 2;
-    });
+    await tab.page.locator("#scroller").hover();
+    await tab.page.mouse.wheel(0, -1500);
     await jump.waitFor({ state: "visible" });
     await jump.click();
     await jump.waitFor({ state: "hidden" });
-    await tab.page.locator("#scroller").evaluate((el) => {
-      el.scrollTop = 0;
-    });
+    await tab.page.mouse.wheel(0, -100_000);
     await until(
       () => tab.page.locator("#messages .msg").count(),
       (n) => n === 70,
@@ -195,6 +192,40 @@ describe("the rest of a working day, in the browser", () => {
     );
     const texts = await tab.page.locator("#messages .msg .body").allTextContents();
     expect(texts.map((t) => t.trim())).toEqual(Array.from({ length: 70 }, (_, i) => `backlog ${i + 1}`));
+    await tab.page.close();
+  });
+
+  test("a new message is followed by a reader at the end, and leaves one who scrolled up where they were", async () => {
+    const room = await server.api<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
+      name: "scrollback",
+    });
+    for (let i = 1; i <= 40; i++) {
+      await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: `line ${i}` });
+    }
+    const tab = await openTab(aliceContext, chan("scrollback"));
+    await tab.page.waitForSelector("body[data-live=up]");
+    // What the reader sees: the messages wholly inside the scroller's box.
+    const seen = () =>
+      tab.page.evaluate(`(() => {
+        const box = document.querySelector("#scroller").getBoundingClientRect();
+        return [...document.querySelectorAll("#messages .msg")]
+          .filter((m) => { const r = m.getBoundingClientRect(); return r.top >= box.top && r.bottom <= box.bottom; })
+          .map((m) => m.querySelector(".body").textContent.trim());
+      })()`) as Promise<string[]>;
+    expect((await seen()).at(-1)).toBe("line 40");
+
+    await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: "fresh news" });
+    await until(seen, (texts) => texts.at(-1) === "fresh news", "the new message in view");
+
+    await tab.page.evaluate(
+      `document.querySelector("#scroller").scrollBy({ top: -600, behavior: "instant" })`,
+    );
+    const before = await seen();
+    expect(before).not.toContain("fresh news");
+    await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: "more news" });
+    await tab.page.locator("#messages .msg", { hasText: "more news" }).waitFor({ state: "attached" });
+    expect(await seen()).toEqual(before);
+    expect(tab.problems).toEqual([]);
     await tab.page.close();
   });
 

@@ -4,7 +4,7 @@
 import { askDesktopPermission, showDesktop } from "./attention.ts";
 import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
-import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
+import { markRead, openHistory, scrollToEnd } from "./scroll.ts";
 
 // The stream's state (CSS shows "reconnecting…" while it is down).
 const body = document.body;
@@ -41,7 +41,7 @@ document.addEventListener("close", closed, true);
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
   const copy = at.closest<HTMLAnchorElement>(".copy-link");
-  if (at.closest(".jump-latest")) scrollToBottom(true);
+  if (at.closest(".jump-latest")) scrollToEnd();
   else if (at.closest(".enable-desktop")) void askDesktopPermission(at as HTMLElement);
   else if (copy && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
@@ -67,11 +67,11 @@ document.addEventListener("keydown", (e) => {
 // Files dropped on the pane go up with the message box's text.
 for (const type of ["dragover", "dragleave", "drop"] as const) document.addEventListener(type, uploadDropped);
 
-// What htmx brought in (live fragments, a thread, a pane redrawn after a resync) is finished, and the
-// history follows its end (a thread's message box takes the focus: htmx honours autofocus).
+// What htmx brought in (live fragments, a thread, a pane redrawn after a resync) is finished, and what
+// arrived is read (a thread's message box takes the focus: htmx honours autofocus).
 document.addEventListener("htmx:after:swap", () => {
   finish();
-  followMessages();
+  markRead();
 });
 
 finish();

@@ -115,7 +115,7 @@ export function channelPane(
   opts: { title: SafeHtml; messages: Message[]; hasMore: boolean; label: string },
 ) {
   return html`<header class="pane-head"><h1>${opts.title}</h1><p id="channel-topic" class="topic">${channel.topic}</p><button type="button" class="pins-open" hx-get="/web/channels/${channel.id}/pins" hx-target="#side" hx-swap="innerHTML">📌 Pins</button></header>
-<div id="scroller" class="scroller" data-channel="${channel.id}" data-last-read="${channel.last_read_message_id ?? ""}">
+<div id="scroller" class="scroller" data-channel="${channel.id}" data-last-read="${channel.last_read_message_id ?? ""}"><div class="history">
 <div id="messages" class="messages" role="log" aria-live="polite" aria-label="Messages">${messageList(
     opts.messages,
     {
@@ -125,7 +125,7 @@ export function channelPane(
     },
   )}</div>
 <div id="ephemeral" class="ephemeral" aria-live="polite"></div>
-<button type="button" class="jump-latest">Jump to latest ↓</button></div>
+<button type="button" class="jump-latest">Jump to latest ↓</button></div></div>
 <div id="typing" class="typing" aria-live="polite"></div>
 ${
   channel.archived_at
