@@ -27,6 +27,8 @@ export interface SessionManagerDeps {
 export function defineSessionManager(spec: {
   name: "web-sm" | "tui-sm";
   port(config: Config): number;
+  /** The largest request body the service takes; its routes still read each body within their own limit. */
+  maxBodyBytes?(config: Config): number;
   routes(deps: SessionManagerDeps & { hub: LiveHub; streams: StreamRegistry; limits: StreamLimits }): Route[];
 }) {
   async function create(deps: SessionManagerDeps) {
@@ -52,7 +54,7 @@ export function defineSessionManager(spec: {
     name: spec.name,
     needs: { bus: true },
     port: spec.port,
-    maxBodyBytes: (config) => config.limits.maxBodyBytes,
+    maxBodyBytes: (config) => spec.maxBodyBytes?.(config) ?? config.limits.maxBodyBytes,
     build: async (config, { bus }) => {
       const api = { name: "api", url: config.upstreams.api, secret: internalSecretOf(config) };
       const { app, live } = await create({ config, bus, api });

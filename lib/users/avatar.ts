@@ -7,8 +7,6 @@ import type { ObjectStore } from "../storage/object-store.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
-/** The largest picture accepted: a phone photo fits; the stored avatar is far smaller. */
-export const MAX_AVATAR_BYTES = 8 * 1024 * 1024;
 const AVATAR_SIZE = 256;
 
 /** Where an uploaded avatar is served from; the file name changes with each upload, so it caches forever. */

@@ -3,6 +3,7 @@ import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
 import { emojiByName } from "../../lib/emoji/shortcodes.ts";
 import { invalid, isCallerError } from "../../lib/errors.ts";
+import { readBody } from "../../lib/http/body.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -10,11 +11,12 @@ import type { RequestContext } from "../../lib/http/router.ts";
 import { doPublishTyping } from "../../lib/live/typing.ts";
 import { log } from "../../lib/log.ts";
 import { isTimeZone, zonedInstant } from "../../lib/schedule/when.ts";
+import { AVATAR_FORM_BYTES } from "../../lib/users/avatar-size.ts";
 import type { Channel, Community, CustomCommand, Member, Message, Page, Person } from "./api-types.ts";
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
-import { channelPath, loadShell } from "./shell.ts";
+import { channelPath, loadShell, SIDEBAR_DMS } from "./shell.ts";
 import {
   clientMsgId,
   commandCompletions,
@@ -27,7 +29,7 @@ import {
   scheduledReply,
   sendLater,
 } from "./views/channel.ts";
-import { bellCount, sidebar } from "./views/layout.ts";
+import { bellCount, sidebar, tabMarks, unreadElsewhere } from "./views/layout.ts";
 import { editForm, markdown, profilePopover, reactionPicker } from "./views/message.ts";
 import { createCommunityPage } from "./views/pages.ts";
 
@@ -226,6 +228,24 @@ export async function revokeInvite(req: Request, ctx: RequestContext, deps: Acti
     `/api/communities/${encodeURIComponent(slug)}/invites/${encodeURIComponent(ctx.params.id ?? "")}`,
   );
   return redirect(`/settings?community=${encodeURIComponent(slug)}`);
+}
+
+/** The avatar form's picture, passed on to the API, which checks and re-encodes it. */
+export async function setAvatar(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const headers = { "content-type": req.headers.get("content-type") ?? "" };
+  const form = await new Response(await readBody(req, AVATAR_FORM_BYTES), { headers })
+    .formData()
+    .catch(() => {
+      throw invalid("the request body is not a valid form", "invalid_form");
+    });
+  await client.put("/api/me/avatar", form);
+  return redirect("/settings");
+}
+
+export async function removeAvatar(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  await clientOf(req, ctx, deps.api).delete("/api/me/avatar");
+  return redirect("/settings");
 }
 
 export async function endSession(req: Request, ctx: RequestContext, deps: ActionDeps) {
@@ -492,10 +512,28 @@ export async function sidebarFragment(req: Request, ctx: RequestContext, deps: A
   return htmlResponse(sidebar(shell, ctx.url.searchParams.get("channel") || null));
 }
 
+/** The bell's count, and the tab's title and icon that carry it (or a dot for unread channels). */
 export async function bellFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const n = await client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1");
-  return htmlResponse(bellCount(n.unread_count));
+  const q = ctx.url.searchParams;
+  const slug = q.get("community");
+  const [n, channels, dms] = await Promise.all([
+    client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
+    slug
+      ? client.get<Page<Channel>>(
+          `/api/communities/${encodeURIComponent(slug)}/channels?joined=true&limit=1000`,
+        )
+      : null,
+    client.get<Page<Channel>>(`/api/dm?limit=${SIDEBAR_DMS}`),
+  ]);
+  const unread = {
+    notes: n.unread_count,
+    channels: unreadElsewhere([...(channels?.items ?? []), ...dms.items], q.get("channel") || null),
+  };
+  const marks = tabMarks(q.get("title") ?? "", unread);
+  return htmlResponse(
+    html`${bellCount(n.unread_count)}<hx-partial hx-target="#tab-title" hx-swap="outerHTML">${marks.title}</hx-partial><hx-partial hx-target="#tab-icon" hx-swap="outerHTML">${marks.icon}</hx-partial>`,
+  );
 }
 
 export async function notificationsPanel(req: Request, ctx: RequestContext, deps: ActionDeps) {

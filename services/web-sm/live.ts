@@ -95,7 +95,7 @@ function recount(tab: Tab, seq: number | undefined, channelId: string, change: (
 }
 
 /** A message elsewhere: one more unread (your own marks the channel read), or a new DM to list. */
-function messageElsewhere(tab: Tab, event: Envelope, seq: number | undefined): SseEvent {
+function messageElsewhere(tab: Tab, event: Envelope, seq: number | undefined): SseEvent | SseEvent[] {
   const m = event.data.message as Message;
   const mine = m.author.id === tab.readerId;
   if (m.parent_id) return { event: "seen", id: seq, data: "" };
@@ -105,10 +105,19 @@ function messageElsewhere(tab: Tab, event: Envelope, seq: number | undefined): S
     tab.counts.set(m.channel_id, { unread: 1, mentions: 0 });
     return { event: "sidebar", id: seq, data: "" };
   }
+  const unread = () => (tab.counts.get(m.channel_id)?.unread ?? 0) > 0;
+  const was = unread();
   const data = recount(tab, seq, m.channel_id, (c) =>
     mine ? { ...c, unread: 0 } : c.muted ? c : { ...c, unread: c.unread + 1 },
   );
-  return data ? { id: seq, data } : { event: "seen", id: seq, data: "" };
+  if (!data) return { event: "seen", id: seq, data: "" };
+  // A channel turned unread (or read): the bell's refetch redraws the tab's title and icon.
+  return was === unread()
+    ? { id: seq, data }
+    : [
+        { id: seq, data },
+        { event: "counts", data: event.type },
+      ];
 }
 
 /** The reader's own notifications and reads: their badges here, and the bell refetches its count. */

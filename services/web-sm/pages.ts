@@ -311,6 +311,8 @@ export async function settingsPage(
     commandReply?: { ok: boolean; md: string };
     newInvite?: { url: string };
     slashReply?: { ok: boolean; md: string };
+    /** Why the avatar form failed, shown beside it. */
+    avatarFailure?: Failure;
   } = {},
 ) {
   const client = clientOf(req, ctx, deps.api);
@@ -362,7 +364,10 @@ export async function settingsPage(
     audit,
     ...answered,
   });
-  return htmlResponse(appPage(shell, { title: "Settings", url: "/settings", pane }));
+  return htmlResponse(
+    appPage(shell, { title: "Settings", url: "/settings", pane }),
+    answered.avatarFailure?.status ?? 200,
+  );
 }
 
 export async function notificationsPage(req: Request, ctx: RequestContext, deps: PageDeps) {

@@ -51,6 +51,14 @@ export function webRoutes(deps: WebDeps) {
       p(actions.createChannel, (req, ctx, failure) => pages.browsePage(req, ctx, deps, failure)),
     ),
     route("POST", "/settings/profile", p(actions.updateProfile)),
+    route(
+      "POST",
+      "/settings/avatar",
+      p(actions.setAvatar, (req, ctx, avatarFailure) =>
+        pages.settingsPage(req, ctx, deps, { avatarFailure }),
+      ),
+    ),
+    route("POST", "/settings/avatar/remove", p(actions.removeAvatar)),
     route("POST", "/settings/command", p(actions.settingsCommand)),
     route("POST", "/settings/slash-commands", p(actions.createSlashCommand)),
     route("POST", "/settings/slash-commands/delete", p(actions.deleteSlashCommand)),

@@ -178,5 +178,9 @@ describe("two people chatting in browsers", () => {
     await untilText(bobTab.page.locator("#channel-topic"), "Ship it on Friday");
     expect(await bobTab.page.locator("#ephemeral .ephemeral-reply").count()).toBe(0);
     expect(await bobTab.page.locator("#messages", { hasText: "/help" }).count()).toBe(0);
+    // Its ✕ takes it away.
+    const replies = await aliceTab.page.locator("#ephemeral .ephemeral-reply").count();
+    await reply.first().locator(".dismiss").click();
+    await untilCount(aliceTab.page.locator("#ephemeral .ephemeral-reply"), replies - 1);
   });
 });

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { launchChromium, openTab, type PersonTab, signedInContext } from "../support/browser-chat.ts";
+import {
+  launchChromium,
+  openTab,
+  type PersonTab,
+  signedInContext,
+  untilText,
+} from "../support/browser-chat.ts";
 import { type ChatPerson, type ChatServer, startChatServer } from "../support/chat-server.ts";
 
 // Group DMs, pins, saved items, permalinks and notification settings in real browsers.
@@ -147,6 +153,16 @@ describe("getting attention while the tab is hidden", () => {
     await page.waitForFunction(() => (globalThis as unknown as Page).document.title.startsWith("(2)"));
     const shown = await page.evaluate("window.shown");
     expect(shown).toEqual([{ title: "alice mentioned you in #general", body: "@bob deploy is red" }]);
+  });
+});
+
+describe("asking for desktop notifications", () => {
+  test("the settings button asks the browser, and says the answer", async () => {
+    await aliceTab.context.grantPermissions(["notifications"], { origin: server.base });
+    await aliceTab.page.goto(`${server.base}/settings`);
+    const button = aliceTab.page.locator(".enable-desktop");
+    await button.click();
+    await untilText(button, "Desktop notifications are on");
   });
 });
 

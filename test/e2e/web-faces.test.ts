@@ -143,8 +143,8 @@ describe("faces and previews in the browser", () => {
       mimeType: "image/png",
       buffer: await png(600, 400, "#22aa66"),
     });
-    await page.click('#avatar-form button[type=submit]:not([value="remove"])');
-    // The form reloads the page with the new picture in it.
+    await page.click("#avatar-form button[type=submit]:not([formaction])");
+    // The form's answer is the settings page with the new picture in it.
     await page.locator("#avatar-form img.avatar").waitFor();
 
     await page.goto(`${base}/c/acme/channels/general`);
@@ -161,5 +161,27 @@ describe("faces and previews in the browser", () => {
     expect(await his.locator("span.avatar").textContent()).toBe("B");
     expect(await his.locator("img.avatar").count()).toBe(0);
     expect(aliceTab.problems).toEqual([]);
+  });
+
+  test("a file that is no picture is refused beside the avatar form, and Remove brings alice's initial back", async () => {
+    const page = aliceTab.page;
+    await page.goto(`${base}/settings`);
+    await page.locator("#avatar-form img.avatar").waitFor();
+    await page.setInputFiles("#avatar-file", {
+      name: "notes.png",
+      mimeType: "image/png",
+      buffer: Buffer.from("not a picture at all"),
+    });
+    await page.click("#avatar-form button[type=submit]:not([formaction])");
+    await page.locator("#avatar-status", { hasText: "not a PNG, JPEG, GIF or WebP image" }).waitFor();
+    // Refused: the picture she had stays.
+    expect(await page.locator("#avatar-form img.avatar").count()).toBe(1);
+
+    await page.click("#avatar-form button[formaction]");
+    await page.locator("#avatar-form span.avatar", { hasText: "A" }).waitFor();
+    expect(await page.locator("#avatar-form img.avatar").count()).toBe(0);
+    expect(await page.locator("#avatar-status").textContent()).toBe("");
+    const me = await stack.api.json<{ avatar_url: string | null }>(alice, "GET", "/api/me");
+    expect(me.avatar_url).toBeNull();
   });
 });

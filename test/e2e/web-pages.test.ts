@@ -80,9 +80,30 @@ describe("the rest of a working day, in the browser", () => {
     await tab.page.waitForSelector("#thread-input:focus");
     await tab.page.keyboard.press("Escape");
     await untilCount(tab.page.locator("#thread"), 0);
+    // The thread's ✕ closes it too, and leaves the focus in the message box.
+    await sent.locator(".replies").click();
+    await tab.page.waitForSelector("#thread-input:focus");
+    await tab.page.click("#thread .close-panel");
+    await untilCount(tab.page.locator("#thread"), 0);
+    await tab.page.waitForSelector("#composer-input:focus");
     await tab.page.keyboard.press("Alt+ArrowDown");
     await tab.page.waitForURL(chan("random"));
     await tab.page.close();
+  });
+
+  test("on a narrow screen ☰ slides the channels over the page, and Esc puts them away", async () => {
+    const narrow = await signedInContext(browser, server.base, alice, {
+      viewport: { width: 360, height: 740 },
+    });
+    const tab = await openTab(narrow, chan("general"));
+    const sidebarX = async () => (await tab.page.locator("#sidebar").boundingBox())?.x ?? Number.NaN;
+    expect(await sidebarX()).toBeLessThan(0);
+    await tab.page.click(".nav-toggle");
+    await until(sidebarX, (x) => x === 0, "the sidebar slid in");
+    await tab.page.keyboard.press("Escape");
+    await until(sidebarX, (x) => x < 0, "the sidebar slid away");
+    expect(tab.problems).toEqual([]);
+    await narrow.close();
   });
 
   test("a draft stays with its channel while switching", async () => {
@@ -104,6 +125,13 @@ describe("the rest of a working day, in the browser", () => {
     await a.page.fill("#composer-input", "lunch at 12");
     await a.page.press("#composer-input", "Enter");
     const mine = a.page.locator("#messages .msg", { hasText: "lunch at 12" });
+    // Cancel puts the message back as it was.
+    await mine.hover();
+    await mine.locator(".own-actions .edit").click();
+    await mine.locator(".edit-form textarea").fill("never mind");
+    await mine.locator(".cancel-edit").click();
+    await untilCount(mine.locator(".edit-form"), 0);
+    expect(await mine.locator(".body").isVisible()).toBe(true);
     await mine.hover();
     await mine.locator(".own-actions .edit").click();
     await mine.locator(".edit-form textarea").fill("lunch at 1, sorry");
@@ -151,15 +179,12 @@ describe("the rest of a working day, in the browser", () => {
     // At the end, "Jump to latest" is not shown; away from it, it is, and takes the reader back.
     const jump = tab.page.locator(".jump-latest");
     expect(await jump.isVisible()).toBe(false);
-    await tab.page.locator("#scroller").evaluate((el) => {
-      el.scrollTop = el.scrollHeight / 2;
-    });
+    await tab.page.locator("#scroller").hover();
+    await tab.page.mouse.wheel(0, -1500);
     await jump.waitFor({ state: "visible" });
     await jump.click();
     await jump.waitFor({ state: "hidden" });
-    await tab.page.locator("#scroller").evaluate((el) => {
-      el.scrollTop = 0;
-    });
+    await tab.page.mouse.wheel(0, -100_000);
     await until(
       () => tab.page.locator("#messages .msg").count(),
       (n) => n === 70,
@@ -167,6 +192,40 @@ describe("the rest of a working day, in the browser", () => {
     );
     const texts = await tab.page.locator("#messages .msg .body").allTextContents();
     expect(texts.map((t) => t.trim())).toEqual(Array.from({ length: 70 }, (_, i) => `backlog ${i + 1}`));
+    await tab.page.close();
+  });
+
+  test("a new message is followed by a reader at the end, and leaves one who scrolled up where they were", async () => {
+    const room = await server.api<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {
+      name: "scrollback",
+    });
+    for (let i = 1; i <= 40; i++) {
+      await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: `line ${i}` });
+    }
+    const tab = await openTab(aliceContext, chan("scrollback"));
+    await tab.page.waitForSelector("body[data-live=up]");
+    // What the reader sees: the messages wholly inside the scroller's box.
+    const seen = () =>
+      tab.page.evaluate(`(() => {
+        const box = document.querySelector("#scroller").getBoundingClientRect();
+        return [...document.querySelectorAll("#messages .msg")]
+          .filter((m) => { const r = m.getBoundingClientRect(); return r.top >= box.top && r.bottom <= box.bottom; })
+          .map((m) => m.querySelector(".body").textContent.trim());
+      })()`) as Promise<string[]>;
+    expect((await seen()).at(-1)).toBe("line 40");
+
+    await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: "fresh news" });
+    await until(seen, (texts) => texts.at(-1) === "fresh news", "the new message in view");
+
+    await tab.page.evaluate(
+      `document.querySelector("#scroller").scrollBy({ top: -600, behavior: "instant" })`,
+    );
+    const before = await seen();
+    expect(before).not.toContain("fresh news");
+    await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: "more news" });
+    await tab.page.locator("#messages .msg", { hasText: "more news" }).waitFor({ state: "attached" });
+    expect(await seen()).toEqual(before);
+    expect(tab.problems).toEqual([]);
     await tab.page.close();
   });
 

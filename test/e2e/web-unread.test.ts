@@ -139,4 +139,42 @@ describe("unread badges in the sidebar", () => {
     expect(tab.problems).toEqual([]);
     await context.close();
   });
+
+  test("the tab's title and icon show a dot for a message elsewhere, the count for a mention, and nothing once read", async () => {
+    const { server, browser, alice, bob } = team;
+    const general = team.id("general");
+    await caughtUp(general);
+    await caughtUp(team.id("random"));
+    await server.api(bob, "POST", "/api/notifications/read", { all: true });
+    const context = await signedInContext(browser, server.base, bob);
+    const tab = await openTab(context, team.url("random"));
+    await tab.page.waitForSelector("body[data-live=up]");
+    // What the tab shows: its title, and the text of its icon (an SVG badge, or none).
+    const marks = () =>
+      tab.page.evaluate(`(() => {
+        const icons = [...document.querySelectorAll("link[rel=icon]")];
+        const svg = decodeURIComponent(icons[0].href);
+        return { title: document.title, icons: icons.length, icon: svg.match(/<text[^>]*>([^<]*)</)?.[1] ?? null };
+      })()`) as Promise<{ title: string; icons: number; icon: string | null }>;
+    const base = (await marks()).title;
+    expect(await marks()).toEqual({ title: base, icons: 1, icon: null });
+    expect(base).toEndWith("· ajet-chat");
+
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, { body_md: "lunch is here" });
+    await until(marks, (m) => m.icon === "•", "the dot for #general's unread message");
+    expect(await marks()).toEqual({ title: `• ${base}`, icons: 1, icon: "•" });
+
+    await server.api(alice, "POST", `/api/channels/${general}/messages`, {
+      body_md: "@bob yours is the veggie one",
+    });
+    await until(marks, (m) => m.icon === "1", "the count of the mention");
+    expect(await marks()).toEqual({ title: `(1) ${base}`, icons: 1, icon: "1" });
+
+    await caughtUp(general);
+    await server.api(bob, "POST", "/api/notifications/read", { all: true });
+    await until(marks, (m) => m.icon === null, "the marks cleared once bob has read it all");
+    expect(await marks()).toEqual({ title: base, icons: 1, icon: null });
+    expect(tab.problems).toEqual([]);
+    await context.close();
+  });
 });

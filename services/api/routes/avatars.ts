@@ -2,7 +2,8 @@ import { z } from "zod";
 import { invalid, notFound } from "../../../lib/errors.ts";
 import { readBody } from "../../../lib/http/body.ts";
 import { imageHeaders } from "../../../lib/images/thumbnail.ts";
-import { doRemoveAvatar, doSetAvatar, findAvatar, MAX_AVATAR_BYTES } from "../../../lib/users/avatar.ts";
+import { doRemoveAvatar, doSetAvatar, findAvatar } from "../../../lib/users/avatar.ts";
+import { AVATAR_FORM_BYTES, MAX_AVATAR_BYTES } from "../../../lib/users/avatar-size.ts";
 import { meView } from "../../../lib/users/views.ts";
 import { api, idParam } from "../api-route.ts";
 
@@ -16,7 +17,7 @@ export const avatarRoutes = [
     body: z.object({ file: z.file() }),
     handler: async ({ db, store, principal, req }) => {
       // The form is small by construction (one picture), so it is read whole, within the limit.
-      const bytes = await readBody(req, MAX_AVATAR_BYTES + 64 * 1024);
+      const bytes = await readBody(req, AVATAR_FORM_BYTES);
       const form = await new Response(bytes, {
         headers: { "content-type": req.headers.get("content-type") ?? "" },
       })

@@ -1,53 +1,48 @@
 // The page's own script: only what htmx and the browser do not do (keys, drafts, typing, uploads,
 // autocomplete, scrolling and read position, the tab's attention). Everything the page shows is
 // drawn by the server; nothing is inline, everything is delegated from here.
-import { askDesktopPermission, showDesktop, showUnreadInTab } from "./attention.ts";
-import "./avatar.ts";
+import { askDesktopPermission, showDesktop } from "./attention.ts";
 import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
-import { followMessages, openHistory, scrollToBottom } from "./scroll.ts";
+import { markRead, openHistory, scrollToEnd } from "./scroll.ts";
 
+// The stream's state (CSS shows "reconnecting…" while it is down).
 const body = document.body;
 const live = $("#live");
-const setLive = (up: boolean) => {
-  body.dataset.live = up ? "up" : "down";
-};
-live?.addEventListener("ready", () => setLive(true));
-live?.addEventListener("htmx:sse:error", () => setLive(false));
-live?.addEventListener("htmx:sse:close", () => setLive(false));
+const setLive = (state: string) => () => Object.assign(body.dataset, { live: state });
+live?.addEventListener("ready", setLive("up"));
+for (const lost of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(lost, setLive("down"));
 // Connecting again (not the first time): the stream was lost.
-live?.addEventListener("htmx:sse:before:connection", () => body.dataset.live && setLive(false));
+live?.addEventListener("htmx:sse:before:connection", () => body.dataset.live && setLive("down")());
 live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail));
 
-/** Times in the reader's own zone (the server draws them in UTC, the same for everyone). */
-function localTimes() {
+// What the browser finishes of what the server drew: times in the reader's own zone (the server
+// draws them in UTC, the same for everyone), and new message boxes.
+function finish() {
   for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
     const d = new Date(t.dateTime);
     t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     t.title = d.toLocaleString();
     t.dataset.local = "1";
   }
+  for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
 }
 
-// A popup (a profile, the reaction picker) is a dialog the browser closes; closed, it goes.
-document.addEventListener("close", (e) => (e.target as Element).closest(".popup")?.remove(), true);
-
-function closePanel() {
-  const side = $("#side");
-  if (!side?.firstElementChild) return;
-  side.replaceChildren();
-  $("#composer-input")?.focus();
+// A popup (a profile, the reaction picker, a side panel, an edit, a command's reply) is a dialog the
+// browser closes; closed, it goes. A side panel gone, the message box has the focus again.
+function closed(e: Event) {
+  const dialog = e.target as Element;
+  if (!dialog.matches(".popup")) return;
+  dialog.remove();
+  if (dialog.matches(".panel")) $("#composer-input")?.focus();
 }
+document.addEventListener("close", closed, true);
 
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
   const copy = at.closest<HTMLAnchorElement>(".copy-link");
-  if (at.closest(".close-panel")) closePanel();
-  else if (at.closest(".dismiss")) at.closest(".ephemeral-reply")?.remove();
-  else if (at.closest(".cancel-edit")) at.closest(".edit-slot")?.replaceChildren();
-  else if (at.closest(".nav-toggle")) body.classList.toggle("nav-open");
-  else if (at.closest(".jump-latest")) scrollToBottom(true);
-  else if (at.closest(".enable-desktop")) void askDesktopPermission(at);
+  if (at.closest(".jump-latest")) scrollToEnd();
+  else if (at.closest(".enable-desktop")) void askDesktopPermission(at as HTMLElement);
   else if (copy && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
     e.preventDefault();
@@ -57,12 +52,11 @@ document.addEventListener("click", (e) => {
   }
 });
 
-// Esc closes a popup (the browser does), else the narrow sidebar or the side panel; Alt+↑/↓ changes channel.
+// Esc closes the narrow sidebar too (popups and panels close themselves); Alt+↑/↓ changes channel.
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && !$(".popup[open]")) {
-    if (!body.classList.contains("nav-open")) closePanel();
-    body.classList.remove("nav-open");
-  } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+  const nav = $<HTMLInputElement>("#nav-open");
+  if (e.key === "Escape" && nav) nav.checked = false;
+  else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
     const links = $$<HTMLAnchorElement>("#sidebar a.chan");
     const i = links.findIndex((a) => a.classList.contains("current"));
     const next = links[(i + (e.key === "ArrowUp" ? -1 : 1) + links.length) % links.length];
@@ -71,20 +65,14 @@ document.addEventListener("keydown", (e) => {
 });
 
 // Files dropped on the pane go up with the message box's text.
-document.addEventListener("dragover", uploadDropped);
-document.addEventListener("dragleave", uploadDropped);
-document.addEventListener("drop", uploadDropped);
+for (const type of ["dragover", "dragleave", "drop"] as const) document.addEventListener(type, uploadDropped);
 
-// What htmx brought in (live fragments, a thread, a pane redrawn after a resync): local times, the
-// end of the history, the new message boxes (a thread's takes the focus: htmx honours autofocus).
+// What htmx brought in (live fragments, a thread, a pane redrawn after a resync) is finished, and what
+// arrived is read (a thread's message box takes the focus: htmx honours autofocus).
 document.addEventListener("htmx:after:swap", () => {
-  localTimes();
-  showUnreadInTab();
-  followMessages();
-  for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
+  finish();
+  markRead();
 });
 
-localTimes();
-showUnreadInTab();
-for (const form of $$<HTMLFormElement>("form.composer")) setupComposer(form);
+finish();
 openHistory();

@@ -115,7 +115,7 @@ export function channelPane(
   opts: { title: SafeHtml; messages: Message[]; hasMore: boolean; label: string },
 ) {
   return html`<header class="pane-head"><h1>${opts.title}</h1><p id="channel-topic" class="topic">${channel.topic}</p><button type="button" class="pins-open" hx-get="/web/channels/${channel.id}/pins" hx-target="#side" hx-swap="innerHTML">📌 Pins</button></header>
-<div id="scroller" class="scroller" data-channel="${channel.id}" data-last-read="${channel.last_read_message_id ?? ""}">
+<div id="scroller" class="scroller" data-channel="${channel.id}" data-last-read="${channel.last_read_message_id ?? ""}"><div class="history">
 <div id="messages" class="messages" role="log" aria-live="polite" aria-label="Messages">${messageList(
     opts.messages,
     {
@@ -125,7 +125,7 @@ export function channelPane(
     },
   )}</div>
 <div id="ephemeral" class="ephemeral" aria-live="polite"></div>
-<button type="button" class="jump-latest">Jump to latest ↓</button></div>
+<button type="button" class="jump-latest">Jump to latest ↓</button></div></div>
 <div id="typing" class="typing" aria-live="polite"></div>
 ${
   channel.archived_at
@@ -136,12 +136,12 @@ ${
 
 /** A thread in the side panel: the parent, its replies oldest first, and a reply box. */
 export function threadPanel(channel: Channel, parent: Message, replies: Message[]) {
-  return html`<section class="panel thread" id="thread" data-parent="${parent.id}" aria-label="Thread">
-<header class="panel-head"><h2>Thread</h2><button type="button" class="close-panel" aria-label="Close thread">✕</button></header>
+  return html`<dialog open closedby="closerequest" class="panel thread popup" id="thread" data-parent="${parent.id}" aria-label="Thread">
+<header class="panel-head"><h2>Thread</h2><button type="button" class="close-panel" commandfor="thread" command="close" aria-label="Close thread">✕</button></header>
 ${messageItem(parent, { prefix: "tp", thread: true })}
 <div class="replies-list" id="replies-${parent.id}">${replies.map((r) => messageItem(r, { thread: true }))}</div>
 ${composer(channel, { label: "Reply in thread", parentId: parent.id })}
-</section>`;
+</dialog>`;
 }
 
 /**
@@ -149,13 +149,13 @@ ${composer(channel, { label: "Reply in thread", parentId: parent.id })}
  * it is `ours` (drawn here, not from markdown), as the scheduled message's cancel button is.
  */
 export function ephemeralReply(html_: SafeHtml, ok: boolean, ours = false) {
-  return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><div class="ephemeral-reply${ok ? "" : " error"}" role="status"><span class="only-you">Only visible to you</span><div class="body"${ours ? "" : html` hx-ignore`}>${html_}</div><button type="button" class="dismiss" aria-label="Dismiss">✕</button></div></hx-partial>`;
+  return html`<hx-partial hx-target="#ephemeral" hx-swap="beforeend"><dialog open class="ephemeral-reply popup${ok ? "" : " error"}"><span class="only-you">Only visible to you</span><div class="body"${ours ? "" : html` hx-ignore`}>${html_}</div><form method="dialog"><button class="dismiss" aria-label="Dismiss">✕</button></form></dialog></hx-partial>`;
 }
 
 /** A channel's pins in the side panel; it redraws itself when a pin comes or goes. */
 export function pinsPanel(channel: Channel, items: { message: Message }[]) {
-  return html`<section class="panel pins" id="pins-panel" aria-label="Pinned messages" hx-get="/web/channels/${channel.id}/pins" hx-trigger="pins from:#live" hx-swap="outerHTML">
-<header class="panel-head"><h2>Pinned</h2><button type="button" class="close-panel" aria-label="Close pins">✕</button></header>
+  return html`<dialog open closedby="closerequest" class="panel pins popup" id="pins-panel" aria-label="Pinned messages" hx-get="/web/channels/${channel.id}/pins" hx-trigger="pins from:#live" hx-swap="outerHTML">
+<header class="panel-head"><h2>Pinned</h2><button type="button" class="close-panel" commandfor="pins-panel" command="close" aria-label="Close pins">✕</button></header>
 ${items.length ? "" : html`<p class="muted">Nothing pinned yet. Pin a message with 📌.</p>`}
-<ol class="pin-list">${items.map((i) => html`<li>${messageItem(i.message, { prefix: "pin", thread: true })}<a class="jump" href="/m/${i.message.id}">Jump</a></li>`)}</ol></section>`;
+<ol class="pin-list">${items.map((i) => html`<li>${messageItem(i.message, { prefix: "pin", thread: true })}<a class="jump" href="/m/${i.message.id}">Jump</a></li>`)}</ol></dialog>`;
 }

@@ -26,14 +26,14 @@ export function document(
   title: string,
   body: SafeHtml,
   /** `style` is put in as is (a style element does not decode entities): build it from checked values only. */
-  opts: { style?: string } = {},
+  opts: { style?: string; unread?: TabUnread } = {},
 ) {
+  const marks = tabMarks(title, opts.unread ?? { notes: 0, channels: false });
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="htmx-config" content='{"includeIndicatorCSS":false,"defaultSettleDelay":0}'>
-<title>${title} · ajet-chat</title>
-<link rel="icon" href="data:,">
+${marks.title}${marks.icon}
 <link rel="stylesheet" href="/static/app.css">
 ${opts.style ? html`<style>${new SafeHtml(opts.style)}</style>` : ""}
 <script src="/static/htmx.js"></script>
@@ -43,6 +43,30 @@ ${opts.style ? html`<style>${new SafeHtml(opts.style)}</style>` : ""}
 </head>
 <body>${body}</body></html>`;
 }
+
+/** What the tab's title and icon count: unread notifications, and whether channels have unread messages. */
+export interface TabUnread {
+  notes: number;
+  channels: boolean;
+}
+
+/**
+ * The tab's title and icon carry the count: "(3)" for unread notifications (mentions, DMs), "•"
+ * when only channels have unread messages. Redrawn with the bell (`bellFragment`), asked for by a
+ * hidden element that is never swapped (a newer request replaces one in flight: the last count wins).
+ */
+export function tabMarks(title: string, { notes, channels }: TabUnread) {
+  const label = notes > 99 ? "99+" : notes ? String(notes) : channels ? "•" : "";
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#e01e5a"/><text x="16" y="21" font-size="${label.length > 2 ? 11 : 15}" font-family="sans-serif" font-weight="bold" fill="#fff" text-anchor="middle">${label}</text></svg>`;
+  return {
+    title: html`<title id="tab-title">${notes ? `(${notes}) ` : label ? "• " : ""}${title} · ajet-chat</title>`,
+    icon: html`<link id="tab-icon" rel="icon" href="${label ? `data:image/svg+xml,${encodeURIComponent(svg)}` : "data:,"}">`,
+  };
+}
+
+/** Whether a channel or DM other than the one shown has unread messages (a muted one counts none). */
+export const unreadElsewhere = (list: Channel[], shownId: string | null) =>
+  list.some((c) => c.id !== shownId && c.is_member && !c.archived_at && (c.unread_count ?? 0) > 0);
 
 /** A sidebar entry's counts; the live stream redraws them when they change. */
 export function badges(channelId: string, counts: { unread: number; mentions: number }) {
@@ -110,7 +134,7 @@ ${
 }
 
 export function bellCount(unread: number) {
-  return html`<span id="bell-count" class="bell-count${unread ? "" : " zero"}" hx-get="/web/bell" hx-trigger="counts from:#live delay:100ms, resync from:#live" hx-swap="outerHTML" aria-label="${unread} unread notifications">${unread}</span>`;
+  return html`<span id="bell-count" class="bell-count${unread ? "" : " zero"}" aria-label="${unread} unread notifications">${unread}</span>`;
 }
 
 /** An app page: top bar, sidebar, the pane, and the side panel (threads, notifications). */
@@ -121,17 +145,23 @@ export function appPage(
   const slug = shell.community?.slug ?? "";
   const channel = opts.channel ?? null;
   const live = new URLSearchParams({ community: slug, channel: channel?.id ?? "", since: String(shell.seq) });
+  const bell = new URLSearchParams({ community: slug, channel: channel?.id ?? "", title: opts.title });
+  const unread = {
+    notes: shell.notificationsUnread,
+    channels: unreadElsewhere([...shell.channels, ...shell.dms], channel?.id ?? null),
+  };
   return document(
     opts.title,
     html`<a class="skip" href="#composer-input">Skip to the message box</a>
 <div id="live" hx-sse:connect="/events?${live.toString()}" hx-swap="none" hx-config='{"sse":{"pauseOnBackground":false,"reconnectMaxDelay":4000}}'></div>
 <header class="topbar">
-<button type="button" class="nav-toggle" aria-label="Show channels" aria-controls="sidebar">☰</button>
+<label class="nav-toggle"><input type="checkbox" id="nav-open" aria-label="Show channels" aria-controls="sidebar">☰</label>
 <a class="brand" href="/">ajet-chat</a>
 <form class="search-form" action="/search" method="get" role="search"><input type="search" name="q" placeholder="Search messages" aria-label="Search messages">${
       slug ? html`<input type="hidden" name="community" value="${slug}">` : ""
     }</form>
 <a id="bell" class="bell" href="/notifications" hx-get="/web/notifications" hx-target="#side" hx-swap="innerHTML" aria-label="Notifications">${BELL} ${bellCount(shell.notificationsUnread)}</a>
+<i hidden hx-get="/web/bell?${bell.toString()}" hx-trigger="counts from:#live delay:100ms, sidebar from:#live delay:200ms, resync from:#live" hx-target="#bell-count" hx-swap="outerHTML" hx-sync="this:replace"></i>
 <a class="saved-link" href="/saved">Saved</a>
 <a class="settings-link" href="/settings">Settings</a>
 <span class="conn" id="conn-state" aria-live="polite"></span>
@@ -141,6 +171,6 @@ export function appPage(
 <div class="layout">${sidebar(shell, channel?.id ?? null)}
 <main id="pane" class="pane" tabindex="-1" hx-get="${opts.url}" hx-select="#pane" hx-swap="outerHTML" hx-trigger="resync from:#live">${opts.pane}</main>
 <aside id="side" class="side" aria-label="Side panel">${opts.side ?? ""}</aside></div>`,
-    { style: viewerStyle(shell) },
+    { style: viewerStyle(shell), unread },
   );
 }

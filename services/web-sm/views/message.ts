@@ -233,6 +233,8 @@ export function repliesLink(messageId: string, count: number) {
 export const SHOW_ERRORS = raw(`hx-status:4xx='swap:innerHTML target:"find [role=alert]"'`);
 
 export function editForm(m: Message) {
-  return html`<form class="edit-form" hx-post="/web/messages/${m.id}/edit" hx-swap="none" ${SHOW_ERRORS}><textarea name="body" aria-label="Edit message" rows="3">${m.body_md}</textarea>
-<button type="submit">Save</button> <button type="button" class="cancel-edit">Cancel</button><p class="form-error" role="alert"></p></form>`;
+  // Its own id: the same message can be open for editing in the pane and in its thread at once.
+  const id = `edit-${crypto.randomUUID()}`;
+  return html`<dialog open class="edit popup" id="${id}"><form class="edit-form" hx-post="/web/messages/${m.id}/edit" hx-swap="none" ${SHOW_ERRORS}><textarea name="body" aria-label="Edit message" rows="3">${m.body_md}</textarea>
+<button type="submit">Save</button> <button type="button" class="cancel-edit" commandfor="${id}" command="close">Cancel</button><p class="form-error" role="alert"></p></form></dialog>`;
 }

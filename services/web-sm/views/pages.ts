@@ -198,7 +198,7 @@ function notificationSettings(shell: Shell) {
           ([v, label]) => html`<option value="${v}">${label}</option>`,
         )}</select><button type="submit">Pause notifications</button>`
   }</form>
-<p><button type="button" class="enable-desktop">Enable desktop notifications</button> <span class="muted">Shown for mentions, DMs and thread replies while this tab is hidden.</span></p>
+<p><button type="button" class="enable-desktop" data-granted="Desktop notifications are on" data-denied="Desktop notifications are blocked" data-absent="This browser has no desktop notifications">Enable desktop notifications</button> <span class="muted">Shown for mentions, DMs and thread replies while this tab is hidden.</span></p>
 <p class="muted">Mentions only is the default in channels, every message in DMs. Muted: unread messages there weigh nothing and nothing rings; mentions of you still count.</p>
 <ul class="notify-prefs">${shell.channels
     .filter((c) => c.is_member && !c.archived_at)
@@ -275,6 +275,7 @@ export function settingsPane(
     newInvite?: { url: string };
     /** What registering or deleting a custom command answered (a new one's signing secret, once). */
     slashReply?: { ok: boolean; md: string };
+    avatarFailure?: { message: string };
   },
 ) {
   const slug = shell.community?.slug ?? "";
@@ -287,11 +288,11 @@ export function settingsPane(
 <section class="card"><h2>Profile</h2><form method="post" action="/settings/profile" class="stack">
 <label for="display_name">Display name</label><input id="display_name" name="display_name" required maxlength="80" value="${me.display_name}">
 <p class="muted">Username: @${me.username}</p><button type="submit">Save profile</button></form>
-<form id="avatar-form" class="stack-row" enctype="multipart/form-data">${avatar(me.display_name, me.avatar_url)}<label for="avatar-file">Picture</label><input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required><button type="submit">Upload</button>${
+<form id="avatar-form" class="stack-row" method="post" action="/settings/avatar" enctype="multipart/form-data">${avatar(me.display_name, me.avatar_url)}<label for="avatar-file">Picture</label><input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required><button type="submit">Upload</button>${
     me.avatar_url
-      ? html`<button type="submit" name="action" value="remove" formnovalidate>Remove</button>`
+      ? html`<button type="submit" formaction="/settings/avatar/remove" formnovalidate>Remove</button>`
       : ""
-  }<span id="avatar-status" role="alert"></span></form></section>
+  }<span id="avatar-status" role="alert">${opts.avatarFailure?.message ?? ""}</span></form></section>
 ${notificationSettings(shell)}
 ${scheduledCard(opts.scheduled)}
 <section class="card"><h2>Sessions</h2><ul class="sessions">${opts.sessions.map(
@@ -388,15 +389,15 @@ export function notificationsPanel(
     message: "posted",
     system: "",
   };
-  return html`<section class="panel notifications" id="notif-panel" aria-label="Notifications" hx-get="/web/notifications" hx-trigger="counts from:#live delay:150ms" hx-swap="outerHTML">
-<header class="panel-head"><h2>Notifications</h2><button type="button" class="close-panel" aria-label="Close notifications">✕</button></header>
+  return html`<dialog open closedby="closerequest" class="panel notifications popup" id="notif-panel" aria-label="Notifications" hx-get="/web/notifications" hx-trigger="counts from:#live delay:150ms" hx-swap="outerHTML">
+<header class="panel-head"><h2>Notifications</h2><button type="button" class="close-panel" commandfor="notif-panel" command="close" aria-label="Close notifications">✕</button></header>
 ${unread ? html`<button type="button" class="mark-all" hx-post="/web/notifications/read" hx-swap="none">Mark all read</button>` : html`<p class="muted">All caught up.</p>`}
 <ul class="notif-list">${items.map(
     (n) =>
       html`<li class="notif${n.read ? "" : " unread"}"><a href="${link(n)}"><strong>${(n.actor_id && names.get(n.actor_id)) || "Someone"}</strong> ${what[n.type] ?? n.type}${
         n.data.channel_name ? html` in #${String(n.data.channel_name)}` : ""
       } · ${timeTag(n.created_at)}${n.preview ? html`<span class="preview">${n.preview.slice(0, 140)}</span>` : ""}<span class="why">Why: ${whyNotified(n.reason)}</span></a></li>`,
-  )}</ul></section>`;
+  )}</ul></dialog>`;
 }
 
 export const communityLinks = (communities: Community[]) =>
