@@ -8,7 +8,6 @@ import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
 import { channelMembers, channels, communityMembers, users } from "../db/schema.ts";
 import { dmIdsOf, dmPeopleOf } from "../dm/dm.ts";
-import { knownTo } from "../users/known.ts";
 
 /** What a live stream needs to route events to its reader, as `GET /api/live/context` answers it. */
 export interface LiveContext {
@@ -44,12 +43,17 @@ export interface UnreadCounts {
 const reader = sql.placeholder("userId");
 const shown = sql.placeholder("communityId");
 
-/** The people among `candidates` that the reader knows (the same rule as profiles and presence). */
-const knownAmong = (db: Db, candidates: SQLWrapper) =>
+/**
+ * The people among `candidates` other than the reader. Every candidate is someone the reader knows
+ * by the rule of profiles and presence (lib/users/known.ts): a member of a community the reader is in
+ * (its access was checked first) or someone in one of the reader's DMs. So the rule need not run
+ * again for each of them, which cost more than the rest of the stream's context together.
+ */
+const othersAmong = (db: Db, candidates: SQLWrapper) =>
   db
     .select({ id: users.id })
     .from(users)
-    .where(and(inArray(users.id, candidates), ne(users.id, reader), knownTo(reader)));
+    .where(and(inArray(users.id, candidates), ne(users.id, reader)));
 
 const channelsShown = prepared((db) =>
   db
@@ -64,7 +68,7 @@ const channelsShown = prepared((db) =>
 );
 const dmsOfReader = prepared((db) => dmIdsOf(db, reader).prepare("live_dms"));
 const peopleShown = prepared((db) =>
-  knownAmong(
+  othersAmong(
     db,
     union(
       db
@@ -82,7 +86,7 @@ const membersShown = prepared((db) =>
     .where(eq(communityMembers.communityId, shown))
     .prepare("live_members"),
 );
-const dmPeople = prepared((db) => knownAmong(db, dmPeopleOf(db, reader)).prepare("live_dm_people"));
+const dmPeople = prepared((db) => othersAmong(db, dmPeopleOf(db, reader)).prepare("live_dm_people"));
 const countsShown = prepared((db) =>
   memberCounts(db, reader, or(eq(channels.communityId, shown), isNull(channels.communityId))).prepare(
     "live_unread",
