@@ -265,7 +265,7 @@ const percent = (share: number) => (Number.isFinite(share) ? `${Math.round(share
 /** What ran out at an unhealthy step, from what was measured during it, and what to change next. */
 function limitOf(mode: string, s: Step): string {
   const cores = s.serverCores + s.postgresCores + s.report.cores;
-  if (mode === "embedded" && s.dbBusy >= 0.75)
+  if (mode === "embedded" && s.dbBusy >= 0.6)
     return (
       `the embedded database thread, busy ${percent(s.dbBusy)} of the step running statements and held by transactions ` +
       `${percent(s.dbHeld)} (PGlite runs one statement at a time; every request and stream open queues behind it). ` +
