@@ -134,36 +134,46 @@ export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
   if (reachable.length !== others.length) throw notFound("user");
   await checkNotDeactivated(db, others);
 
-  const channel = await db.transaction(async (tx) => {
-    // One creator at a time per set of people, so racing opens find one channel, not two.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dm:${key}`}))`);
-    const [existing] = await tx
-      .select()
-      .from(channels)
-      .where(
-        and(
-          isNull(channels.communityId),
-          eq(channels.type, type),
-          inArray(channels.id, withExactly(tx, userId, people)),
-        ),
-      )
-      .orderBy(desc(lastActivity), desc(channels.id))
-      .limit(1);
-    if (existing) return existing;
-    const [row] = await tx
-      .insert(channels)
-      .values({ type, name: key, visibility: "private", createdBy: userId })
-      .returning();
-    if (!row) throw new Error("DM channel was not created");
-    await tx.insert(channelMembers).values(people.map((id) => ({ channelId: row.id, userId: id })));
-    return row;
-  });
+  // Most opens find the conversation: no transaction for them (a transaction holds the embedded
+  // database between its statements).
+  const channel =
+    (await findDm(db, userId, type, people)) ??
+    (await db.transaction(async (tx) => {
+      // One creator at a time per set of people, so racing opens find one channel, not two.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dm:${key}`}))`);
+      const existing = await findDm(tx, userId, type, people);
+      if (existing) return existing;
+      const [row] = await tx
+        .insert(channels)
+        .values({ type, name: key, visibility: "private", createdBy: userId })
+        .returning();
+      if (!row) throw new Error("DM channel was not created");
+      await tx.insert(channelMembers).values(people.map((id) => ({ channelId: row.id, userId: id })));
+      return row;
+    }));
   const [membership] = await db
     .select()
     .from(channelMembers)
     .where(and(eq(channelMembers.channelId, channel.id), eq(channelMembers.userId, userId)));
   const members = await membersOf(db, [channel.id]);
   return { ...channelView(channel, membership ?? null), members: members.get(channel.id) ?? [] };
+}
+
+/** The most recently active conversation of exactly these people, if there is one. */
+async function findDm(db: Db, userId: string, type: "dm" | "group_dm", people: string[]) {
+  const [existing] = await db
+    .select()
+    .from(channels)
+    .where(
+      and(
+        isNull(channels.communityId),
+        eq(channels.type, type),
+        inArray(channels.id, withExactly(db, userId, people)),
+      ),
+    )
+    .orderBy(desc(lastActivity), desc(channels.id))
+    .limit(1);
+  return existing;
 }
 
 /** The other people in a DM, for views of a single DM channel. */

@@ -41,6 +41,18 @@ describe.each(DB_KINDS)("leaving a group DM on %s", (kind) => {
   });
   afterAll(() => t.close());
 
+  test("the same people opened at once, from both sides, make one conversation, found again afterwards", async () => {
+    const [bob, carol] = await people(2);
+    const opened = await Promise.all([
+      ...Array.from({ length: 4 }, () => open(alice, [bob, carol])),
+      ...Array.from({ length: 4 }, () => open(bob, [carol, alice])),
+    ]);
+    const made = new Set(opened.map((d) => d.id));
+    expect(made.size).toBe(1);
+    expect(memberIds(opened[0] as Dm)).toEqual(ids(alice, bob, carol));
+    expect((await open(carol, [alice, bob])).id).toBe(opened[0]?.id as string);
+  });
+
   test("reopening the same people does not put back whoever left; it starts a new conversation", async () => {
     const [bob, carol] = await people(2);
     const group = await open(alice, [bob, carol]);
