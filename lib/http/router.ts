@@ -18,6 +18,11 @@ export interface RequestContext {
   /** The server that took the request; absent when a handler is called in-process. */
   server?: Server<unknown>;
   /**
+   * Set by the gateway's door: aborted when the door closes this request's stream (its credential
+   * stopped working), so a proxied request ends its hop behind as when the client leaves.
+   */
+  cut?: AbortSignal;
+  /**
    * Extra fields for this request's one access-log line: the router sets `route` (the matched
    * template), the gateway's door `user_id`.
    */

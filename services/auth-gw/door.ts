@@ -40,6 +40,8 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   return async (req, ctx, next) => {
     dropForeignSessionCookies(req, config);
     const token = presentedToken(req);
+    const cut = new AbortController();
+    ctx.cut = cut.signal;
     let principal: Principal | null = null;
     let res: Response;
     try {
@@ -70,7 +72,8 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
     } catch (err) {
       res = toResponse(err);
     }
-    if (res.headers.get("content-type")?.startsWith("text/event-stream")) res = streams.track(principal, res);
+    if (res.headers.get("content-type")?.startsWith("text/event-stream"))
+      streams.track(principal, res, cut, req.signal);
     cors.allow(req, res);
     addSecurityHeaders(res, { https: publicOrigin().startsWith("https:"), credentialed: token !== null });
     return res;
