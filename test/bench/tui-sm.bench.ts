@@ -1,7 +1,8 @@
 // The TUI session manager: one message fanned out to 2,000 open terminal streams (`GET /tui/events`,
 // JSON events) against the raw bus delivery of the same message, and the memory an idle stream costs.
-// Issue 7 gives it the web SM's fan-out target; it sets none for memory. The same measurement as
-// web.bench.ts (test/bench/fan-out.ts), so the two SMs compare line by line.
+// Issue 7 gives it the web SM's fan-out target, the capacity issue the same memory target as every
+// hop (≤ 16 KB per idle stream). The same measurement as web.bench.ts (test/bench/fan-out.ts), so
+// the two SMs compare line by line.
 // Run with `bun run bench tui` (or `bun test/bench/tui-sm.bench.ts`). BENCH_TUI_STREAMS (2000) sets the size.
 import { z } from "zod";
 import { loadConfig } from "../../lib/config.ts";
@@ -43,7 +44,6 @@ try {
     count: STREAMS,
     hubSize: () => tui.live.hub.size,
     memoryKb: 16,
-    memoryNote: "no memory target in issue 7; the web SM's (≤ 16 KB) is shown for scale",
   });
 } finally {
   await tui.live.close();
