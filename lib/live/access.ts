@@ -1,18 +1,25 @@
 import type { EventBus } from "../bus/event-bus.ts";
 import { log } from "../log.ts";
 import { coalesced } from "./coalesce.ts";
+import type { CommunityChannels } from "./community-channels.ts";
 import type { CommunityPeople } from "./community-people.ts";
 import type { Conn, Learned } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import type { ConnRegistry } from "./registry.ts";
 
 /** What reading a connection's access needs from its hub; the reads in flight are shared. */
-export function accessReads(registry: ConnRegistry, bus: EventBus, people: CommunityPeople) {
+export function accessReads(
+  registry: ConnRegistry,
+  bus: EventBus,
+  people: CommunityPeople,
+  channels: CommunityChannels,
+) {
   const head = coalesced<number>();
   const context = coalesced<LiveContext>();
   return {
     registry,
     people,
+    channels,
     head: () => head("head", () => bus.head()),
     context: (conn: Conn, query: string) => {
       const read = () => conn.api.get<LiveContext>(`/api/live/context${query}`);
@@ -36,7 +43,7 @@ const apply = (ids: string[], learned: Map<string, boolean>) => {
 
 /**
  * Reads what the connection's reader may see in the community shown (`slug`, or none): who they
- * are, its channels, the ones they joined, their private channels and DMs, their DM partners (whose
+ * are, its channels (one set per community, shared by its streams), the ones they joined, their private channels and DMs, their DM partners (whose
  * presence they see besides the community's members, read once per community). Membership changes
  * learnt from events while the answer travels win over it: it may predate them.
  */
@@ -59,7 +66,10 @@ export async function loadAccess(
   const community = context.community ? { id: context.community.id, slug: context.community.slug } : null;
   if (community?.id !== conn.community?.id) conn.presenceSent = false;
   reads.registry.show(conn, community);
-  conn.publicChannels = new Set(context.public_channel_ids);
+  // A stream without a community sees no public channel's events; its set is its own all the same.
+  conn.publicChannels = community
+    ? reads.channels.publicOf(community.id, context.public_channel_ids)
+    : new Set(context.public_channel_ids);
   conn.privateChannels = apply(context.private_channel_ids, learned.private);
   conn.joined = apply(context.joined_channel_ids, learned.joined);
   conn.relevant = new Set(context.people_ids);

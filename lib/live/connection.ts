@@ -9,7 +9,7 @@ export interface Conn extends LiveConnection {
   userId: string;
   api: ApiClient;
   community: { id: string; slug: string } | null;
-  /** Public channels of the shown community. */
+  /** Public channels of the shown community: one set shared by the streams showing it (lib/live/community-channels.ts). */
   publicChannels: Set<string>;
   /** Private channels and DMs the user is in (any community). */
   privateChannels: Set<string>;

@@ -4,6 +4,7 @@ import type { ApiClient } from "../client/api-client.ts";
 import { isKind } from "../errors.ts";
 import { log } from "../log.ts";
 import { accessReads, loadAccess } from "./access.ts";
+import { communityChannels } from "./community-channels.ts";
 import { communityPeople } from "./community-people.ts";
 import { type Conn, newConn } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
@@ -74,8 +75,9 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
   const { bus } = options;
   const registry = new ConnRegistry();
   const people = communityPeople();
+  const channels = communityChannels();
   const presence = presenceBatches(people);
-  const reads = accessReads(registry, bus, people);
+  const reads = accessReads(registry, bus, people, channels);
   const hooks = { refresh, end };
   const route = (conn: Conn, m: BusMessage) => reaches(conn, m, hooks);
   const show = (conn: Conn, slug: string | null) => loadAccess(reads, conn, slug);
@@ -148,7 +150,11 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
       await beginStream(conn, bus, route, opts.lastEventId, head);
       return conn;
     },
-    flushPresence: () => presence.flush(registry.all),
+    flushPresence() {
+      presence.flush(registry.all);
+      // Pruned as often as the members' lists are (at each flush): a community nobody shows goes.
+      channels.keepOnly((id) => registry.shows(id));
+    },
     async stop() {
       for (const pattern of PATTERNS) await bus.unsubscribe(pattern, onMessage);
       stopResets();
