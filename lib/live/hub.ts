@@ -6,7 +6,7 @@ import { log } from "../log.ts";
 import { accessReads, loadAccess } from "./access.ts";
 import { communityChannels } from "./community-channels.ts";
 import { communityPeople } from "./community-people.ts";
-import { type Conn, newConn } from "./connection.ts";
+import { type Conn, HubConn } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import { beginStream, offer } from "./delivery.ts";
 import { presenceBatches } from "./presence-batch.ts";
@@ -137,7 +137,7 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
       return registry.all.size;
     },
     async connect(opts) {
-      const conn = newConn(nextId++, opts, { show, forget });
+      const conn = new HubConn(nextId++, opts, { show, forget });
       // Registered before anything is read, so events from now on are held, not lost.
       registry.add(conn);
       let head: number | undefined;
