@@ -95,8 +95,7 @@ const RESEND_BODY_BYTES = 64 * 1024;
 export async function proxy(req: Request, ctx: RequestContext, upstream: Upstream): Promise<Response> {
   const headers = forwardHeaders(req, ctx, upstream.secret);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  // The hop ends when the client leaves or the gateway closes the stream (ctx.cut).
-  const ends = ctx.cut ? AbortSignal.any([req.signal, ctx.cut]) : req.signal;
+  const ends = ctx.ends ?? req.signal;
   let response: Response;
   if ("app" in upstream) {
     const inner = new Request(req.url, {

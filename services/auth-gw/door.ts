@@ -18,6 +18,18 @@ import type { StreamWatch } from "./stream-watch.ts";
 const DOOR_ROUTES = new Set(["setup", "invite", "auth", "login", "device"]);
 
 /**
+ * What ends the hop behind a request: the client leaving, or the stream watch closing its stream.
+ * One controller the client's signal aborts, made outside the door's async frame so that its
+ * listener holds nothing else of the request for as long as a stream lasts.
+ */
+function hopController(client: AbortSignal) {
+  const hop = new AbortController();
+  if (client.aborted) hop.abort();
+  else client.addEventListener("abort", () => hop.abort(), { once: true });
+  return hop;
+}
+
+/**
  * What every request passes on its way in and out of the gateway: the credential checked (no
  * cache: a revoked session fails on its next request), a token bucket spent (per credential, or
  * per address when anonymous — never per name typed into a form, so nobody can lock out another
@@ -40,8 +52,8 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   return async (req, ctx, next) => {
     dropForeignSessionCookies(req, config);
     const token = presentedToken(req);
-    const cut = new AbortController();
-    ctx.cut = cut.signal;
+    const hop = hopController(req.signal);
+    ctx.ends = hop.signal;
     let principal: Principal | null = null;
     let res: Response;
     try {
@@ -72,8 +84,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
     } catch (err) {
       res = toResponse(err);
     }
-    if (res.headers.get("content-type")?.startsWith("text/event-stream"))
-      streams.track(principal, res, cut, req.signal);
+    if (res.headers.get("content-type")?.startsWith("text/event-stream")) streams.track(principal, res, hop);
     cors.allow(req, res);
     addSecurityHeaders(res, { https: publicOrigin().startsWith("https:"), credentialed: token !== null });
     return res;

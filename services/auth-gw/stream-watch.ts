@@ -11,16 +11,16 @@ const keyOf = (principal: Principal | null) =>
   principal ? `${principal.via}:${principal.credentialId}` : "anonymous";
 
 /**
- * One stream as the watch holds it: nothing of its bytes. `cut` ends the hop behind it (and so the
- * stream); the client's signal and a weak reference to the body say when it ended by itself.
+ * One stream as the watch holds it: nothing of its bytes. `hop` ends the request behind it (and so
+ * the stream), and is aborted when the client leaves; a weak reference to the body says when the
+ * service behind ended it (the body is then no longer piped, and collected).
  */
 interface Held {
-  cut: AbortController;
-  client: AbortSignal;
+  hop: AbortController;
   body: WeakRef<ReadableStream>;
 }
 
-const ended = (h: Held) => h.cut.signal.aborted || h.client.aborted || h.body.deref() === undefined;
+const ended = (h: Held) => h.hop.signal.aborted || h.body.deref() === undefined;
 
 /**
  * The streams (SSE) open through this gateway, by the credential that opened them. Every
@@ -31,8 +31,8 @@ const ended = (h: Held) => h.cut.signal.aborted || h.client.aborted || h.body.de
  *
  * A stream's body passes through untouched: Bun pipes it from the service behind to the client
  * without a JS read of each chunk (which costs a read buffer per stream, several times the rest of
- * the stream). Closing one aborts the request behind it, which the door signed with `cut`: the
- * service sees its client leave and ends its side, and the client sees its connection end. Streams
+ * the stream). Closing one aborts the request behind it (the door's `hop`): the service sees its
+ * client leave and ends its side, and the client sees its connection end. Streams
  * that end by themselves (the client left, the service ended them) are forgotten at the next tick.
  */
 export function createStreamWatch(db: Db, recheckMs: number) {
@@ -41,7 +41,7 @@ export function createStreamWatch(db: Db, recheckMs: number) {
   let checking = false;
 
   function cut(key: string) {
-    for (const held of open.get(key) ?? []) held.cut.abort();
+    for (const held of open.get(key) ?? []) held.hop.abort();
     open.delete(key);
     stopWhenIdle();
   }
@@ -93,14 +93,14 @@ export function createStreamWatch(db: Db, recheckMs: number) {
 
   return {
     /**
-     * Watches a stream answered to a request whose hop behind the door listens to `cut`, closing
-     * it when its credential stops working. `client` is the request's own signal.
+     * Watches a stream answered to a request whose hop behind ends on `hop` (the door's), closing
+     * it when its credential stops working.
      */
-    track(principal: Principal | null, res: Response, cut: AbortController, client: AbortSignal) {
+    track(principal: Principal | null, res: Response, hop: AbortController) {
       if (!res.body) return;
       const key = keyOf(principal);
       const set = open.get(key) ?? new Set();
-      set.add({ cut, client, body: new WeakRef(res.body) });
+      set.add({ hop, body: new WeakRef(res.body) });
       open.set(key, set);
       if (!timer) {
         timer = setInterval(recheck, recheckMs);
