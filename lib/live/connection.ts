@@ -3,6 +3,13 @@ import type { ApiClient } from "../client/api-client.ts";
 import type { LiveContext } from "./context.ts";
 import type { ConnectOptions, LiveConnection, LiveItem } from "./hub.ts";
 
+/** What a connection asks of a set of channel ids (a Set, or bits over a community's channels). */
+export interface ChannelSet {
+  has(id: string): boolean;
+  add(id: string): void;
+  delete(id: string): void;
+}
+
 /** One client's connection as the hub keeps it: who reads, what they may see, where they stand. */
 export interface Conn extends LiveConnection {
   /** Empty until the first context arrives. */
@@ -14,7 +21,7 @@ export interface Conn extends LiveConnection {
   /** Private channels and DMs the user is in (any community). */
   privateChannels: Set<string>;
   /** Public channels of the shown community the user has joined: their messages reach this stream. */
-  joined: Set<string>;
+  joined: ChannelSet;
   /** Channels the client shows though its reader may not have joined them (a preview): their messages too. */
   watching: ReadonlySet<string>;
   /** One per access read in flight: membership events learned meanwhile, applied over its answer. */
@@ -77,7 +84,7 @@ export class HubConn implements Conn {
   community: Conn["community"] = null;
   publicChannels = new Set<string>();
   privateChannels = new Set<string>();
-  joined = new Set<string>();
+  joined: ChannelSet = new Set<string>();
   watching: ReadonlySet<string>;
   learning = new Set<Learned>();
   relevant = new Set<string>();
