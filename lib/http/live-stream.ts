@@ -1,3 +1,4 @@
+import type { SharedChannels } from "../live/community-channels.ts";
 import type { LiveContext } from "../live/context.ts";
 import type { LiveConnection, LiveHub, LiveItem } from "../live/hub.ts";
 import type { StreamLimits } from "../live/stream-limits.ts";
@@ -69,7 +70,7 @@ export async function openLiveStream(options: {
   unread?: boolean;
   /** Channels the client shows (at most a few): their messages reach it though its reader has not joined them. */
   watch?: string[];
-  onContext?(context: LiveContext, seq: number): void;
+  onContext?(context: LiveContext, seq: number, channels: SharedChannels | null): void;
 }): Promise<Response> {
   const { req, ctx } = options;
   const { client, me } = callerOf(req, ctx, options.api);

@@ -92,6 +92,6 @@ export async function loadAccess(
   if (head === undefined || conn.closed || !conn.onContext) return head;
   // The unread counts are kept per stream by channel id: keyed by the shared copies.
   const unread = context.unread?.map((u) => ({ ...u, channel_id: canonical(u.channel_id) }));
-  conn.onContext({ ...context, ...(unread ? { unread } : {}) }, head);
+  conn.onContext({ ...context, ...(unread ? { unread } : {}) }, head, shared);
   return head;
 }

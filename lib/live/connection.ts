@@ -1,5 +1,6 @@
 import type { BusMessage } from "../bus/event-bus.ts";
 import type { ApiClient } from "../client/api-client.ts";
+import type { SharedChannels } from "./community-channels.ts";
 import type { LiveContext } from "./context.ts";
 import type { ConnectOptions, LiveConnection, LiveItem } from "./hub.ts";
 
@@ -43,7 +44,7 @@ export interface Conn extends LiveConnection {
   deliver(item: LiveItem): void;
   onClose?(reason: string): void;
   unread: boolean;
-  onContext?(context: LiveContext, seq: number): void;
+  onContext?(context: LiveContext, seq: number, channels: SharedChannels | null): void;
   closed: boolean;
 }
 
@@ -97,7 +98,7 @@ export class HubConn implements Conn {
   deliver: (item: LiveItem) => void;
   onClose?: (reason: string) => void;
   unread: boolean;
-  onContext?: (context: LiveContext, seq: number) => void;
+  onContext?: (context: LiveContext, seq: number, channels: SharedChannels | null) => void;
   closed = false;
 
   constructor(

@@ -4,6 +4,7 @@ import type { ApiClient } from "../client/api-client.ts";
 import { isKind } from "../errors.ts";
 import { log } from "../log.ts";
 import { accessReads, loadAccess } from "./access.ts";
+import type { SharedChannels } from "./community-channels.ts";
 import { communityChannels } from "./community-channels.ts";
 import { communityPeople } from "./community-people.ts";
 import { type Conn, HubConn } from "./connection.ts";
@@ -39,9 +40,10 @@ export interface ConnectOptions {
   readerKey?: string;
   /**
    * What the API said about the reader, each time it is read (at connect, before any item is
-   * delivered, and after changes of their access), with the bus position it is at least as new as.
+   * delivered, and after changes of their access), with the bus position it is at least as new as,
+   * and the shown community's shared channels (their ids in it are those copies).
    */
-  onContext?(context: LiveContext, seq: number): void;
+  onContext?(context: LiveContext, seq: number, channels: SharedChannels | null): void;
 }
 
 export interface LiveConnection {

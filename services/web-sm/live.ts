@@ -1,6 +1,7 @@
 import type { Envelope } from "../../lib/bus/envelope.ts";
 import { html, type SafeHtml } from "../../lib/http/html.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
+import type { SharedChannels } from "../../lib/live/community-channels.ts";
 import type { LiveContext, UnreadCounts } from "../../lib/live/context.ts";
 import type { LiveItem } from "../../lib/live/hub.ts";
 import type { Message, Notification, Reaction } from "./api-types.ts";
@@ -221,10 +222,11 @@ function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent 
 export function webStream(channelId: string | null) {
   const tab: Tab = { channelId, readerId: "", counts: new TabCounts(), seq: 0 };
   return {
-    onContext(context: LiveContext, seq: number) {
+    onContext(context: LiveContext, seq: number, channels: SharedChannels | null) {
       tab.readerId = context.user.id;
       tab.seq = seq;
       tab.counts = new TabCounts(
+        channels,
         (context.unread ?? []).map((c) => [
           c.channel_id,
           { unread: c.unread_count, mentions: c.mention_count, muted: c.muted },
