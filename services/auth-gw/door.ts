@@ -19,14 +19,19 @@ const DOOR_ROUTES = new Set(["setup", "invite", "auth", "login", "device"]);
 
 /**
  * What ends the hop behind a request: the client leaving, or the stream watch closing its stream.
- * One controller the client's signal aborts, made outside the door's async frame so that its
- * listener holds nothing else of the request for as long as a stream lasts.
+ * A controller that is its own listener on the client's signal: an open stream holds this one
+ * object for it, not a closure and its scope besides.
  */
-function hopController(client: AbortSignal) {
-  const hop = new AbortController();
-  if (client.aborted) hop.abort();
-  else client.addEventListener("abort", () => hop.abort(), { once: true });
-  return hop;
+class Hop extends AbortController implements EventListenerObject {
+  constructor(client: AbortSignal) {
+    super();
+    if (client.aborted) this.abort();
+    else client.addEventListener("abort", this, { once: true });
+  }
+
+  handleEvent() {
+    this.abort();
+  }
 }
 
 /**
@@ -52,7 +57,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   return async (req, ctx, next) => {
     dropForeignSessionCookies(req, config);
     const token = presentedToken(req);
-    const hop = hopController(req.signal);
+    const hop = new Hop(req.signal);
     ctx.ends = hop.signal;
     let principal: Principal | null = null;
     let res: Response;
