@@ -1,4 +1,5 @@
 import type { Principal } from "../auth/authenticate.ts";
+import type { SharedChannels } from "../live/community-channels.ts";
 import type { LiveContext } from "../live/context.ts";
 import type { LiveConnection, LiveHub, LiveItem } from "../live/hub.ts";
 import type { StreamLimits } from "../live/stream-limits.ts";
@@ -6,39 +7,48 @@ import type { StreamRegistry } from "../live/stream-registry.ts";
 import { callerOf } from "./caller.ts";
 import type { Upstream } from "./proxy.ts";
 import type { RequestContext } from "./router.ts";
-import { openSse, type SseEvent } from "./sse.ts";
+import { openSse, type SseEvent, type SseStream } from "./sse.ts";
 
 /**
  * One stream's SSE side. Built outside openLiveStream's async frame, whose variables (the request,
- * its URL and headers) would otherwise live as long as the stream, held by these callbacks.
+ * its URL and headers) would otherwise live as long as the stream, held by its callbacks; a class,
+ * so that its methods are not made again for every stream. It is the SSE stream's options too:
+ * its `signal`, and `onClose` when the stream ends.
  */
-function streamSink(
-  signal: AbortSignal,
-  streamId: string,
-  registry: StreamRegistry,
-  render: (item: LiveItem, streamId: string) => SseEvent | SseEvent[] | null,
-  release: () => void,
-) {
-  let conn: LiveConnection | undefined;
-  const sse = openSse({
-    signal,
-    onClose: () => {
-      conn?.close();
-      registry.remove(streamId);
-      release();
-    },
-  });
-  const deliver = (item: LiveItem) => {
-    const events = render(item, streamId);
-    for (const event of Array.isArray(events) ? events : events ? [events] : []) sse.send(event);
-    if (item.kind === "closed") sse.close();
-  };
-  const attach = (c: LiveConnection) => {
-    conn = c;
-    if (sse.closed) c.close();
-    else registry.add(streamId, c.userId, c);
-  };
-  return { sse, deliver, attach };
+class StreamSink {
+  readonly sse: SseStream;
+  /** What the hub calls with each item (a function of its own: the hub calls it on the connection). */
+  readonly deliver: (item: LiveItem) => void;
+  private conn: LiveConnection | undefined;
+
+  constructor(
+    readonly signal: AbortSignal,
+    private readonly streamId: string,
+    private readonly registry: StreamRegistry,
+    private readonly render: (item: LiveItem, streamId: string) => SseEvent | SseEvent[] | null,
+    private readonly release: () => void,
+  ) {
+    this.sse = openSse(this);
+    this.deliver = (item) => this.send(item);
+  }
+
+  onClose() {
+    this.conn?.close();
+    this.registry.remove(this.streamId);
+    this.release();
+  }
+
+  private send(item: LiveItem) {
+    const events = this.render(item, this.streamId);
+    for (const event of Array.isArray(events) ? events : events ? [events] : []) this.sse.send(event);
+    if (item.kind === "closed") this.sse.close();
+  }
+
+  attach(c: LiveConnection) {
+    this.conn = c;
+    if (this.sse.closed) c.close();
+    else this.registry.add(this.streamId, c.userId, c);
+  }
 }
 
 /**
@@ -61,14 +71,14 @@ export async function openLiveStream(options: {
   unread?: boolean;
   /** Channels the client shows (at most a few): their messages reach it though its reader has not joined them. */
   watch?: string[];
-  onContext?(context: LiveContext, seq: number): void;
+  onContext?(context: LiveContext, seq: number, channels: SharedChannels | null): void;
 }): Promise<Response> {
   const { req, ctx } = options;
   const { client, me } = callerOf(req, ctx, options.api);
   const release = options.limits.admit(me.id);
   const resumeFrom = req.headers.get("last-event-id") ?? ctx.url.searchParams.get("since");
   const lastEventId = resumeFrom && /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : undefined;
-  const sink = streamSink(req.signal, Bun.randomUUIDv7(), options.registry, options.render, release);
+  const sink = new StreamSink(req.signal, Bun.randomUUIDv7(), options.registry, options.render, release);
   try {
     sink.attach(
       await options.hub.connect({

@@ -95,13 +95,14 @@ const RESEND_BODY_BYTES = 64 * 1024;
 export async function proxy(req: Request, ctx: RequestContext, upstream: Upstream): Promise<Response> {
   const headers = forwardHeaders(req, ctx, upstream.secret);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const ends = ctx.ends ?? req.signal;
   let response: Response;
   if ("app" in upstream) {
     const inner = new Request(req.url, {
       method: req.method,
       headers,
       body: hasBody ? req.body : undefined,
-      signal: req.signal,
+      signal: ends,
     });
     response = await upstream.app.fetch(inner, { ip: ctx.ip });
   } else {
@@ -115,7 +116,7 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
       // A streamed upload's answer waits for the client to finish sending: no deadline on it.
       const timeoutMs = hasBody && !held ? undefined : upstream.timeoutMs;
       response = await fetchFirstReachable(upstream, resend, (base) =>
-        withHeaderDeadline(timeoutMs, req.signal, (signal) =>
+        withHeaderDeadline(timeoutMs, ends, (signal) =>
           fetch(base + ctx.url.pathname + ctx.url.search, {
             method: req.method,
             headers,

@@ -18,6 +18,12 @@ export interface RequestContext {
   /** The server that took the request; absent when a handler is called in-process. */
   server?: Server<unknown>;
   /**
+   * Set by the gateway's door: what a proxied request's hop behind ends on, the client leaving or
+   * the door closing this request's stream (its credential stopped working). Without it, the
+   * request's own signal.
+   */
+  ends?: AbortSignal;
+  /**
    * Extra fields for this request's one access-log line: the router sets `route` (the matched
    * template), the gateway's door `user_id`.
    */

@@ -51,60 +51,59 @@ const encoder = new TextEncoder();
  */
 export const MAX_QUEUED_BYTES = 1024 * 1024;
 
+const HEARTBEAT_MS = 20_000;
+const HEARTBEAT = encoder.encode(formatComment("heartbeat"));
+
 /**
- * An open SSE response. A heartbeat comment goes out every `heartbeatMs`; `onClose` runs once,
- * whether the client left (abort), the server closed it, or a write failed.
+ * One timer per heartbeat period for all the streams of the process, not one per stream: a timer
+ * holds a closure and the async context it was made in, a large part of what an idle stream costs.
+ * A stream's first heartbeat comes within one period of its start, then one each period.
  */
-export function openSse(options: {
+const heartbeats = new Map<number, { timer: ReturnType<typeof setInterval>; streams: Set<Sse> }>();
+
+function beatWith(stream: Sse, periodMs: number) {
+  let beat = heartbeats.get(periodMs);
+  if (!beat) {
+    const streams = new Set<Sse>();
+    const timer = setInterval(() => {
+      for (const s of streams) s.write(HEARTBEAT);
+    }, periodMs);
+    timer.unref?.();
+    beat = { timer, streams };
+    heartbeats.set(periodMs, beat);
+  }
+  beat.streams.add(stream);
+}
+
+function stopBeating(stream: Sse, periodMs: number) {
+  const beat = heartbeats.get(periodMs);
+  if (!beat?.streams.delete(stream) || beat.streams.size > 0) return;
+  clearInterval(beat.timer);
+  heartbeats.delete(periodMs);
+}
+
+interface SseOptions {
   signal?: AbortSignal;
   heartbeatMs?: number;
   headers?: Record<string, string>;
   onClose?: () => void;
   maxQueuedBytes?: number;
-}): SseStream {
-  const maxQueued = options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let closed = false;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
+}
 
-  const finish = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    options.signal?.removeEventListener("abort", finish);
-    try {
-      controller.close();
-    } catch {
-      // Already closed by the client going away.
-    }
-    options.onClose?.();
-  };
-  const write = (text: string) => {
-    if (closed) return;
-    try {
-      controller.enqueue(encoder.encode(text));
-    } catch {
-      finish();
-      return;
-    }
-    // desiredSize is the high-water mark (0) less what is queued and not yet taken by the socket.
-    if (-(controller.desiredSize ?? 0) > maxQueued) finish();
-  };
+/**
+ * An open stream's state, which is also its body's underlying source and its signal's abort
+ * listener: its methods live once on the prototype rather than as closures in every stream.
+ */
+class Sse implements SseStream, EventListenerObject {
+  readonly response: Response;
+  closed = false;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
 
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-      },
-      cancel: finish,
-    },
-    { highWaterMark: 0, size: (chunk) => chunk?.byteLength ?? 0 },
-  );
-  heartbeat = setInterval(() => write(formatComment("heartbeat")), options.heartbeatMs ?? 20_000);
-  options.signal?.addEventListener("abort", finish, { once: true });
-
-  return {
-    response: new Response(body, {
+  constructor(private readonly options: SseOptions) {
+    const body = new ReadableStream<Uint8Array>(this, { highWaterMark: 0, size: chunkSize });
+    beatWith(this, options.heartbeatMs ?? HEARTBEAT_MS);
+    options.signal?.addEventListener("abort", this, { once: true });
+    this.response = new Response(body, {
       headers: {
         "Content-Type": "text/event-stream; charset=utf-8",
         "Cache-Control": "no-store",
@@ -113,12 +112,61 @@ export function openSse(options: {
         "X-Accel-Buffering": "no",
         ...options.headers,
       },
-    }),
-    send: (event) => write(formatSse(event)),
-    comment: (text) => write(formatComment(text)),
-    close: finish,
-    get closed() {
-      return closed;
-    },
-  };
+    });
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>) {
+    this.controller = controller;
+  }
+
+  cancel() {
+    this.close();
+  }
+
+  handleEvent() {
+    this.close();
+  }
+
+  write(bytes: Uint8Array) {
+    if (this.closed) return;
+    try {
+      this.controller.enqueue(bytes);
+    } catch {
+      this.close();
+      return;
+    }
+    // desiredSize is the high-water mark (0) less what is queued and not yet taken by the socket.
+    if (-(this.controller.desiredSize ?? 0) > (this.options.maxQueuedBytes ?? MAX_QUEUED_BYTES)) this.close();
+  }
+
+  send(event: SseEvent) {
+    this.write(encoder.encode(formatSse(event)));
+  }
+
+  comment(text: string) {
+    this.write(encoder.encode(formatComment(text)));
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    stopBeating(this, this.options.heartbeatMs ?? HEARTBEAT_MS);
+    this.options.signal?.removeEventListener("abort", this);
+    try {
+      this.controller.close();
+    } catch {
+      // Already closed by the client going away.
+    }
+    this.options.onClose?.();
+  }
+}
+
+const chunkSize = (chunk: Uint8Array | undefined) => chunk?.byteLength ?? 0;
+
+/**
+ * An open SSE response. A heartbeat comment goes out every `heartbeatMs`; `onClose` runs once,
+ * whether the client left (abort), the server closed it, or a write failed.
+ */
+export function openSse(options: SseOptions): SseStream {
+  return new Sse(options);
 }

@@ -1,18 +1,26 @@
 import type { EventBus } from "../bus/event-bus.ts";
 import { log } from "../log.ts";
+import { ChannelBits } from "./channel-bits.ts";
 import { coalesced } from "./coalesce.ts";
+import type { CommunityChannels } from "./community-channels.ts";
 import type { CommunityPeople } from "./community-people.ts";
-import type { Conn, Learned } from "./connection.ts";
+import type { ChannelSet, Conn, Learned } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import type { ConnRegistry } from "./registry.ts";
 
 /** What reading a connection's access needs from its hub; the reads in flight are shared. */
-export function accessReads(registry: ConnRegistry, bus: EventBus, people: CommunityPeople) {
+export function accessReads(
+  registry: ConnRegistry,
+  bus: EventBus,
+  people: CommunityPeople,
+  channels: CommunityChannels,
+) {
   const head = coalesced<number>();
   const context = coalesced<LiveContext>();
   return {
     registry,
     people,
+    channels,
     head: () => head("head", () => bus.head()),
     context: (conn: Conn, query: string) => {
       const read = () => conn.api.get<LiveContext>(`/api/live/context${query}`);
@@ -25,8 +33,8 @@ export function accessReads(registry: ConnRegistry, bus: EventBus, people: Commu
 
 export type AccessReads = ReturnType<typeof accessReads>;
 
-const apply = (ids: string[], learned: Map<string, boolean>) => {
-  const set = new Set(ids);
+const apply = <S extends ChannelSet>(set: S, ids: string[], learned: Map<string, boolean>) => {
+  for (const id of ids) set.add(id);
   for (const [id, member] of learned) {
     if (member) set.add(id);
     else set.delete(id);
@@ -36,7 +44,8 @@ const apply = (ids: string[], learned: Map<string, boolean>) => {
 
 /**
  * Reads what the connection's reader may see in the community shown (`slug`, or none): who they
- * are, its channels, the ones they joined, their private channels and DMs, their DM partners (whose
+ * are, its channels (one set per community, shared by its streams, whose copies of the ids the
+ * reader's own sets use), the ones they joined, their private channels and DMs, their DM partners (whose
  * presence they see besides the community's members, read once per community). Membership changes
  * learnt from events while the answer travels win over it: it may predate them.
  */
@@ -59,9 +68,16 @@ export async function loadAccess(
   const community = context.community ? { id: context.community.id, slug: context.community.slug } : null;
   if (community?.id !== conn.community?.id) conn.presenceSent = false;
   reads.registry.show(conn, community);
-  conn.publicChannels = new Set(context.public_channel_ids);
-  conn.privateChannels = apply(context.private_channel_ids, learned.private);
-  conn.joined = apply(context.joined_channel_ids, learned.joined);
+  // A stream without a community sees no public channel's events; its set is its own all the same.
+  const shared = community ? reads.channels.publicOf(community.id, context.public_channel_ids) : null;
+  const canonical = shared ? shared.canonical : (id: string) => id;
+  conn.publicChannels = shared?.ids ?? new Set(context.public_channel_ids);
+  conn.privateChannels = apply(new Set<string>(), context.private_channel_ids, learned.private);
+  conn.joined = apply(
+    shared ? new ChannelBits(shared) : new Set<string>(),
+    context.joined_channel_ids,
+    learned.joined,
+  );
   conn.relevant = new Set(context.people_ids);
   if (community) {
     const members = `?${new URLSearchParams({ community: community.slug, presence: "shared", members: "true" })}`;
@@ -73,6 +89,9 @@ export async function loadAccess(
       )
       .catch((err) => log.warn("reading a community's members failed", { error: String(err) }));
   }
-  if (head !== undefined && !conn.closed) conn.onContext?.(context, head);
+  if (head === undefined || conn.closed || !conn.onContext) return head;
+  // The unread counts are kept per stream by channel id: keyed by the shared copies.
+  const unread = context.unread?.map((u) => ({ ...u, channel_id: canonical(u.channel_id) }));
+  conn.onContext({ ...context, ...(unread ? { unread } : {}) }, head, shared);
   return head;
 }

@@ -4,8 +4,10 @@ import type { ApiClient } from "../client/api-client.ts";
 import { isKind } from "../errors.ts";
 import { log } from "../log.ts";
 import { accessReads, loadAccess } from "./access.ts";
+import type { SharedChannels } from "./community-channels.ts";
+import { communityChannels } from "./community-channels.ts";
 import { communityPeople } from "./community-people.ts";
-import { type Conn, newConn } from "./connection.ts";
+import { type Conn, HubConn } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import { beginStream, offer } from "./delivery.ts";
 import { presenceBatches } from "./presence-batch.ts";
@@ -38,9 +40,10 @@ export interface ConnectOptions {
   readerKey?: string;
   /**
    * What the API said about the reader, each time it is read (at connect, before any item is
-   * delivered, and after changes of their access), with the bus position it is at least as new as.
+   * delivered, and after changes of their access), with the bus position it is at least as new as,
+   * and the shown community's shared channels (their ids in it are those copies).
    */
-  onContext?(context: LiveContext, seq: number): void;
+  onContext?(context: LiveContext, seq: number, channels: SharedChannels | null): void;
 }
 
 export interface LiveConnection {
@@ -74,8 +77,9 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
   const { bus } = options;
   const registry = new ConnRegistry();
   const people = communityPeople();
+  const channels = communityChannels();
   const presence = presenceBatches(people);
-  const reads = accessReads(registry, bus, people);
+  const reads = accessReads(registry, bus, people, channels);
   const hooks = { refresh, end };
   const route = (conn: Conn, m: BusMessage) => reaches(conn, m, hooks);
   const show = (conn: Conn, slug: string | null) => loadAccess(reads, conn, slug);
@@ -135,7 +139,7 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
       return registry.all.size;
     },
     async connect(opts) {
-      const conn = newConn(nextId++, opts, { show, forget });
+      const conn = new HubConn(nextId++, opts, { show, forget });
       // Registered before anything is read, so events from now on are held, not lost.
       registry.add(conn);
       let head: number | undefined;
@@ -148,7 +152,11 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
       await beginStream(conn, bus, route, opts.lastEventId, head);
       return conn;
     },
-    flushPresence: () => presence.flush(registry.all),
+    flushPresence() {
+      presence.flush(registry.all);
+      // Pruned as often as the members' lists are (at each flush): a community nobody shows goes.
+      channels.keepOnly((id) => registry.shows(id));
+    },
     async stop() {
       for (const pattern of PATTERNS) await bus.unsubscribe(pattern, onMessage);
       stopResets();

@@ -34,6 +34,11 @@ export class ConnRegistry {
     if (community) index(this.byCommunity, community.id, conn, true);
   }
 
+  /** Whether any connection shows the community. */
+  shows(communityId: string) {
+    return this.byCommunity.has(communityId);
+  }
+
   forget(conn: Conn) {
     this.all.delete(conn);
     this.unnamed.delete(conn);

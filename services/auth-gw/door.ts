@@ -18,6 +18,23 @@ import type { StreamWatch } from "./stream-watch.ts";
 const DOOR_ROUTES = new Set(["setup", "invite", "auth", "login", "device"]);
 
 /**
+ * What ends the hop behind a request: the client leaving, or the stream watch closing its stream.
+ * A controller that is its own listener on the client's signal: an open stream holds this one
+ * object for it, not a closure and its scope besides.
+ */
+class Hop extends AbortController implements EventListenerObject {
+  constructor(client: AbortSignal) {
+    super();
+    if (client.aborted) this.abort();
+    else client.addEventListener("abort", this, { once: true });
+  }
+
+  handleEvent() {
+    this.abort();
+  }
+}
+
+/**
  * What every request passes on its way in and out of the gateway: the credential checked (no
  * cache: a revoked session fails on its next request), a token bucket spent (per credential, or
  * per address when anonymous — never per name typed into a form, so nobody can lock out another
@@ -40,6 +57,8 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
   return async (req, ctx, next) => {
     dropForeignSessionCookies(req, config);
     const token = presentedToken(req);
+    const hop = new Hop(req.signal);
+    ctx.ends = hop.signal;
     let principal: Principal | null = null;
     let res: Response;
     try {
@@ -70,7 +89,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
     } catch (err) {
       res = toResponse(err);
     }
-    if (res.headers.get("content-type")?.startsWith("text/event-stream")) res = streams.track(principal, res);
+    if (res.headers.get("content-type")?.startsWith("text/event-stream")) streams.track(principal, res, hop);
     cors.allow(req, res);
     addSecurityHeaders(res, { https: publicOrigin().startsWith("https:"), credentialed: token !== null });
     return res;

@@ -11,19 +11,53 @@ const keyOf = (principal: Principal | null) =>
   principal ? `${principal.via}:${principal.credentialId}` : "anonymous";
 
 /**
+ * One stream as the watch holds it: nothing of its bytes. `hop` ends the request behind it (and so
+ * the stream), and is aborted when the client leaves; a weak reference to the body says when the
+ * service behind ended it (the body is then no longer piped, and collected).
+ */
+interface Held {
+  hop: AbortController;
+  body: WeakRef<ReadableStream>;
+}
+
+const ended = (h: Held) => h.hop.signal.aborted || h.body.deref() === undefined;
+
+/**
  * The streams (SSE) open through this gateway, by the credential that opened them. Every
  * `recheckMs` the credentials behind them are checked in one query per thousand, and the streams
  * of any that stopped working (revoked, signed out everywhere, expired, user removed) are closed;
  * a logout here closes its own at once. Checking on a timer rather than on a revocation event
  * catches every way a session can end, from any process, at one bounded query per tick.
+ *
+ * A stream's body passes through untouched: Bun pipes it from the service behind to the client
+ * without a JS read of each chunk (which costs a read buffer per stream, several times the rest of
+ * the stream). Closing one aborts the request behind it (the door's `hop`): the service sees its
+ * client leave and ends its side, and the client sees its connection end. Streams
+ * that end by themselves (the client left, the service ended them) are forgotten at the next tick.
  */
 export function createStreamWatch(db: Db, recheckMs: number) {
-  const open = new Map<string, Set<() => void>>();
+  const open = new Map<string, Set<Held>>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let checking = false;
 
   function cut(key: string) {
-    for (const close of open.get(key) ?? []) close();
+    for (const held of open.get(key) ?? []) held.hop.abort();
+    open.delete(key);
+    stopWhenIdle();
+  }
+
+  function stopWhenIdle() {
+    if (open.size > 0) return;
+    clearInterval(timer);
+    timer = undefined;
+  }
+
+  /** Drops the streams that ended by themselves, so neither they nor their credentials are kept. */
+  function sweep() {
+    for (const [key, set] of open) {
+      for (const held of set) if (ended(held)) set.delete(held);
+      if (set.size === 0) open.delete(key);
+    }
   }
 
   async function stillLive(kind: string, ids: string[]) {
@@ -39,6 +73,7 @@ export function createStreamWatch(db: Db, recheckMs: number) {
     if (checking) return;
     checking = true;
     try {
+      sweep();
       for (const kind of ["session", "token"]) {
         const ids = [...open.keys()]
           .filter((k) => k.startsWith(`${kind}:`))
@@ -52,60 +87,25 @@ export function createStreamWatch(db: Db, recheckMs: number) {
       log.warn("re-checking the credentials of open streams failed", { error: String(err) });
     } finally {
       checking = false;
-    }
-  }
-
-  function forget(key: string, close: () => void) {
-    const set = open.get(key);
-    set?.delete(close);
-    if (set?.size === 0) open.delete(key);
-    if (open.size === 0) {
-      clearInterval(timer);
-      timer = undefined;
+      stopWhenIdle();
     }
   }
 
   return {
-    /** Passes the stream through, closing it when its credential stops working. */
-    track(principal: Principal | null, res: Response): Response {
-      if (!res.body) return res;
+    /**
+     * Watches a stream answered to a request whose hop behind ends on `hop` (the door's), closing
+     * it when its credential stops working.
+     */
+    track(principal: Principal | null, res: Response, hop: AbortController) {
+      if (!res.body) return;
       const key = keyOf(principal);
-      const upstream = res.body.getReader();
-      let done = false;
-      let close = () => {};
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          close = () => {
-            if (done) return;
-            done = true;
-            forget(key, close);
-            upstream.cancel().catch(() => {});
-            try {
-              controller.close();
-            } catch {
-              // Already cancelled by the client leaving.
-            }
-          };
-        },
-        async pull(controller) {
-          const chunk = await upstream.read().catch(() => ({ done: true, value: undefined }));
-          if (done) return;
-          if (chunk.done) close();
-          else controller.enqueue(chunk.value);
-        },
-        cancel() {
-          // The client left: the upstream read is cancelled with it, which ends the stream upstream.
-          close();
-        },
-      });
       const set = open.get(key) ?? new Set();
-      set.add(close);
+      set.add({ hop, body: new WeakRef(res.body) });
       open.set(key, set);
-      if (principal && !timer) {
+      if (!timer) {
         timer = setInterval(recheck, recheckMs);
         timer.unref?.();
       }
-      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
     },
     /** Closes the streams of one credential now (its logout at this gateway). */
     cut: (principal: Principal) => cut(keyOf(principal)),
@@ -115,9 +115,10 @@ export function createStreamWatch(db: Db, recheckMs: number) {
     closeAll() {
       for (const key of [...open.keys()]) cut(key);
     },
+    /** Streams open (those that ended since the last tick are not counted). */
     get size() {
       let n = 0;
-      for (const set of open.values()) n += set.size;
+      for (const set of open.values()) for (const held of set) if (!ended(held)) n++;
       return n;
     },
   };

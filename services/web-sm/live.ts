@@ -1,15 +1,15 @@
 import type { Envelope } from "../../lib/bus/envelope.ts";
 import { html, type SafeHtml } from "../../lib/http/html.ts";
 import type { SseEvent } from "../../lib/http/sse.ts";
+import type { SharedChannels } from "../../lib/live/community-channels.ts";
 import type { LiveContext, UnreadCounts } from "../../lib/live/context.ts";
 import type { LiveItem } from "../../lib/live/hub.ts";
 import type { Message, Notification, Reaction } from "./api-types.ts";
 import { names } from "./shell.ts";
+import { type Counts, TabCounts } from "./tab-counts.ts";
 import { ephemeralReply } from "./views/channel.ts";
 import { badges, presenceDot } from "./views/layout.ts";
 import { markdown, messageItem, reactions, repliesLink, tombstone } from "./views/message.ts";
-
-type Counts = { unread: number; mentions: number; muted?: boolean };
 
 /** One tab: what it shows, and its reader's sidebar counts, which decide how an event is drawn for it. */
 interface Tab {
@@ -17,7 +17,7 @@ interface Tab {
   channelId: string | null;
   readerId: string;
   /** The reader's counts in each of their channels and DMs, as of bus position `seq`. */
-  counts: Map<string, Counts>;
+  counts: TabCounts;
   seq: number;
 }
 
@@ -229,12 +229,13 @@ function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent 
  * events for the few things the page refetches (the sidebar when channels come and go, the bell).
  */
 export function webStream(channelId: string | null) {
-  const tab: Tab = { channelId, readerId: "", counts: new Map(), seq: 0 };
+  const tab: Tab = { channelId, readerId: "", counts: new TabCounts(), seq: 0 };
   return {
-    onContext(context: LiveContext, seq: number) {
+    onContext(context: LiveContext, seq: number, channels: SharedChannels | null) {
       tab.readerId = context.user.id;
       tab.seq = seq;
-      tab.counts = new Map(
+      tab.counts = new TabCounts(
+        channels,
         (context.unread ?? []).map((c) => [
           c.channel_id,
           { unread: c.unread_count, mentions: c.mention_count, muted: c.muted },

@@ -3,9 +3,11 @@
 // alone holding SSE streams, or proxying them). Run as `bun test/bench/service-process.ts <name>`,
 // this file is one service started as `bun services/<name>/main.ts` (or `ajet-chat serve`) starts
 // it, with one hook for benchmarks: on SIGUSR2 it collects garbage fully and prints
-// `settled {"rss":…,"heapUsed":…,"extra":…}`, so another process's memory is read the way the
-// in-process benchmarks read their own. `extra` is the part of heapUsed that JSC counts for buffers
-// outside its heap (reserved by Bun for native streams; not necessarily resident).
+// `settled {"rss":…,"heapUsed":…,"extra":…,"capacity":…}`, so another process's memory is read the
+// way the in-process benchmarks read their own. `extra` is the part of heapUsed that JSC counts for
+// buffers outside its heap (reserved by Bun for native streams; not necessarily resident); `capacity`
+// the JS heap's size, live objects and the free space the collector kept. With BENCH_OBJECT_COUNTS
+// set it adds `objects`, the live JS objects by type, to see what a stream is made of.
 import { heapStats } from "bun:jsc";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,7 +98,10 @@ if (import.meta.main) {
   process.on("SIGUSR2", () => {
     Bun.gc(true);
     const { rss, heapUsed } = process.memoryUsage();
-    console.log(`settled ${JSON.stringify({ rss, heapUsed, extra: heapStats().extraMemorySize })}`);
+    const stats = heapStats();
+    const weight: Weight = { rss, heapUsed, extra: stats.extraMemorySize, capacity: stats.heapCapacity };
+    if (Bun.env.BENCH_OBJECT_COUNTS) weight.objects = stats.objectTypeCounts;
+    console.log(`settled ${JSON.stringify(weight)}`);
   });
   const name = Bun.argv[2] as ServiceName;
   // Imported only here, so each process loads its own service's code alone.
@@ -110,13 +115,16 @@ export interface Weight {
   rss: number;
   heapUsed: number;
   extra: number;
+  capacity: number;
+  /** Live JS objects by type, when BENCH_OBJECT_COUNTS is set (counting them takes a while). */
+  objects?: Record<string, number>;
 }
 
 export interface ServiceProcess {
   url: string;
   pid: number;
   child: Child;
-  /** RSS, JS heap in use and the heap's count of outside buffers, in bytes, after a full collection. */
+  /** RSS, JS heap in use, the heap's count of outside buffers and its capacity, in bytes, after a full collection. */
   settled(): Promise<Weight>;
 }
 

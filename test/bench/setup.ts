@@ -221,6 +221,25 @@ export async function createCommunity(api: BenchApi, owner: Person, slug: string
   return { communityId: community.id as string, general: general.id };
 }
 
+/**
+ * `count` more public channels in the community (`ch1…`), each joined by every member whose
+ * username starts with `membersLike`: readers of a wide community, whose streams each know every
+ * channel they joined (and, in the web SM, its unread counts).
+ */
+export async function addJoinedChannels(
+  api: BenchApi,
+  communityId: string,
+  count: number,
+  membersLike: string,
+) {
+  await api.raw`insert into channels (id, community_id, name, visibility)
+    select gen_random_uuid(), ${communityId}, 'ch' || g, 'public' from generate_series(1, ${count}) g`;
+  await api.raw`insert into channel_members (channel_id, user_id)
+    select c.id, u.id from channels c, users u
+    where c.community_id = ${communityId} and c.name like 'ch%' and u.username like ${`${membersLike}%`}
+    on conflict do nothing`;
+}
+
 /** `count` users named `<prefix>1…`, inserted at once; returns their ids. Only people who call the API need sessions. */
 export async function bulkUsers(raw: SQL, prefix: string, count: number): Promise<string[]> {
   const values = Array.from({ length: count }, (_, i) => ({

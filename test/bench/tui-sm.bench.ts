@@ -1,17 +1,21 @@
 // The TUI session manager: one message fanned out to 2,000 open terminal streams (`GET /tui/events`,
 // JSON events) against the raw bus delivery of the same message, and the memory an idle stream costs.
-// Issue 7 gives it the web SM's fan-out target; it sets none for memory. The same measurement as
-// web.bench.ts (test/bench/fan-out.ts), so the two SMs compare line by line.
-// Run with `bun run bench tui` (or `bun test/bench/tui-sm.bench.ts`). BENCH_TUI_STREAMS (2000) sets the size.
+// Issue 7 gives it the web SM's fan-out target, the capacity issue the same memory target as every
+// hop (≤ 16 KB per idle stream). The same measurement as web.bench.ts (test/bench/fan-out.ts), so
+// the two SMs compare line by line.
+// Run with `bun run bench tui` (or `bun test/bench/tui-sm.bench.ts`). BENCH_TUI_STREAMS (2000) sets the
+// size; BENCH_STREAM_CHANNELS (0) adds that many public channels, every reader in each.
 import { z } from "zod";
 import { loadConfig } from "../../lib/config.ts";
 import { listen } from "../../lib/http/listen.ts";
 import { createTuiService } from "../../services/tui-sm/main.ts";
 import { gatewayHop, TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { busClock, fanOut } from "./fan-out.ts";
-import { createCommunity, startBenchApi } from "./setup.ts";
+import { addJoinedChannels, createCommunity, startBenchApi } from "./setup.ts";
 
 const STREAMS = z.coerce.number().int().positive().default(2000).parse(Bun.env.BENCH_TUI_STREAMS);
+// Public channels added to the community, each joined by every reader (0: just #general and #random).
+const CHANNELS = z.coerce.number().int().min(0).default(0).parse(Bun.env.BENCH_STREAM_CHANNELS);
 
 const api = await startBenchApi();
 const busAt = await busClock(api.bus);
@@ -29,7 +33,8 @@ const tuiListening = listen(tui.app, { host: "127.0.0.1", port: 0, maxRequestBod
 try {
   const alice = await api.person("alice");
   const readers = await Promise.all(Array.from({ length: 10 }, (_, i) => api.person(`reader${i + 1}`)));
-  const { general } = await createCommunity(api, alice, "acme", readers);
+  const { communityId, general } = await createCommunity(api, alice, "acme", readers);
+  if (CHANNELS) await addJoinedChannels(api, communityId, CHANNELS, "reader");
 
   await fanOut({
     name: "tui",
@@ -43,7 +48,6 @@ try {
     count: STREAMS,
     hubSize: () => tui.live.hub.size,
     memoryKb: 16,
-    memoryNote: "no memory target in issue 7; the web SM's (≤ 16 KB) is shown for scale",
   });
 } finally {
   await tui.live.close();

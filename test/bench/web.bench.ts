@@ -2,7 +2,8 @@
 // bus delivery of the same message), the memory an idle stream costs, and the server time of a
 // channel page with 50 messages (against the API call that reads its history).
 // Run with `bun run bench web` (or `bun test/bench/web.bench.ts`). BENCH_WEB_STREAMS (2000)
-// and BENCH_SAMPLES set the sizes.
+// and BENCH_SAMPLES set the sizes; BENCH_STREAM_CHANNELS (0) adds that many public channels, every
+// reader in each, to weigh the streams of a wide community.
 import { z } from "zod";
 import { loadConfig } from "../../lib/config.ts";
 import { listen } from "../../lib/http/listen.ts";
@@ -11,9 +12,11 @@ import { gatewayHop, TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { busClock, fanOut } from "./fan-out.ts";
 import { knobs } from "./knobs.ts";
 import { heading, interleaved, latency, ms, row, verdict } from "./measure.ts";
-import { callJson, createCommunity, startBenchApi } from "./setup.ts";
+import { addJoinedChannels, callJson, createCommunity, startBenchApi } from "./setup.ts";
 
 const STREAMS = z.coerce.number().int().positive().default(2000).parse(Bun.env.BENCH_WEB_STREAMS);
+// Public channels added to the community, each joined by every reader (0: just #general and #random).
+const CHANNELS = z.coerce.number().int().min(0).default(0).parse(Bun.env.BENCH_STREAM_CHANNELS);
 
 const api = await startBenchApi();
 // The baseline: a plain subscriber, registered before the SM's own, sees each message straight off the bus.
@@ -32,7 +35,8 @@ const webListening = listen(web.app, { host: "127.0.0.1", port: 0, maxRequestBod
 try {
   const alice = await api.person("alice");
   const readers = await Promise.all(Array.from({ length: 10 }, (_, i) => api.person(`reader${i + 1}`)));
-  const { general } = await createCommunity(api, alice, "acme", readers);
+  const { communityId, general } = await createCommunity(api, alice, "acme", readers);
+  if (CHANNELS) await addJoinedChannels(api, communityId, CHANNELS, "reader");
   await api.raw`insert into channel_members (channel_id, user_id)
     select ${general}, id from users where username like 'reader%' on conflict do nothing`;
 
