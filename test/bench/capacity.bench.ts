@@ -298,12 +298,13 @@ function warnings(processes: Record<string, unknown>) {
 async function ramp(
   mode: string,
   url: string,
-  pids: number[],
+  processes: Record<string, number>,
   backends: () => Promise<number[]>,
   world: Awaited<ReturnType<typeof seed>>,
   metricsUrl?: string,
 ) {
   const steps: Step[] = [];
+  const pids = [...new Set(Object.values(processes))];
   console.log(`  idle server RSS ${(await rssMbOf(pids)).toFixed(0)} MB`);
   for (const users of knobs.CAPACITY_USERS) {
     // The gateway holds two sockets a stream (the client's, the session manager's), the crowd one.
@@ -319,7 +320,14 @@ async function ramp(
       pg: new Map<number, number>(),
       db: { busy: Number.NaN, held: Number.NaN },
     };
-    let served = { serverCores: 0, postgresCores: 0, rssMb: 0, dbBusy: Number.NaN, dbHeld: Number.NaN };
+    let served = {
+      serverCores: 0,
+      postgresCores: 0,
+      rssMb: 0,
+      dbBusy: Number.NaN,
+      dbHeld: Number.NaN,
+      byProcess: {} as Record<string, number>,
+    };
     const weigh = async () => ({
       at: performance.now(),
       servers: await cpuMsOf(pids),
@@ -351,12 +359,25 @@ async function ramp(
             rssMb: await rssMbOf(pids),
             dbBusy: ((now.db.busy - cpu.db.busy) * 1000) / span,
             dbHeld: ((now.db.held - cpu.db.held) * 1000) / span,
+            byProcess: Object.fromEntries(
+              Object.entries(processes).map(([name, pid]) => [
+                name,
+                ((now.servers.get(pid) ?? 0) - (cpu.servers.get(pid) ?? 0)) / span,
+              ]),
+            ),
           };
         },
       },
     );
     const why = judge(report);
     steps.push({ users, report, ...served, healthy: why.length === 0, why });
+    if (pids.length > 1)
+      console.log(
+        `  … cores by process: ${Object.entries(served.byProcess)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
+          .join(", ")}`,
+      );
     console.log(
       `  … ${users} users: ${report.actions} actions, avg ${ms(report.latency.avg)} ms, delivery p99 ${ms(report.delivery.p99)} ms${why.length ? `, unhealthy: ${why.join("; ")}` : ""}`,
     );
@@ -404,7 +425,7 @@ if (knobs.CAPACITY_MODES.includes("embedded")) {
       await ramp(
         "embedded",
         server.gateway.url,
-        [server.gateway.pid],
+        { server: server.gateway.pid },
         async () => [],
         world,
         server.metricsUrl,
@@ -431,14 +452,16 @@ if (knobs.CAPACITY_MODES.includes("distributed")) {
     });
     const servers = await startDistributedReplicas(api.dbUrl, 2);
     try {
-      const pids = Object.values(servers)
-        .filter((p): p is { pid: number } & typeof p => typeof p === "object" && p !== null && "pid" in p)
-        .map((p) => (p as { pid: number }).pid);
+      const processes = Object.fromEntries(
+        Object.entries(servers).flatMap(([name, p]) =>
+          typeof p === "object" && p !== null && "pid" in p ? [[name, (p as { pid: number }).pid]] : [],
+        ),
+      );
       const backends = async () =>
         (await api.raw`select pid from pg_stat_activity where datname = current_database()`).map(
           (r: { pid: number }) => r.pid,
         );
-      await ramp("distributed", servers.gateway.url, [...new Set(pids)], backends, world);
+      await ramp("distributed", servers.gateway.url, processes, backends, world);
       warnings(servers);
     } finally {
       await servers.stop();

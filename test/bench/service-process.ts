@@ -234,6 +234,8 @@ export async function startDistributedReplicas(
     AJET_API_URL: `http://127.0.0.1:${front.api}`,
     AJET_WEB_URL: `http://127.0.0.1:${front.web}`,
     AJET_TUI_URL: `http://127.0.0.1:${front.tui}`,
+    // Replicas of one service would all take its default metrics port.
+    AJET_METRICS_PORT: "0",
     ...env,
   };
   const processes: Record<string, ServiceProcess> = {};
