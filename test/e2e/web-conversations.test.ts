@@ -139,10 +139,8 @@ describe("getting attention while the tab is hidden", () => {
         close() {}
       };
     `);
-    await page
-      .locator("#live[data-live]")
-      .waitFor({ state: "attached" })
-      .catch(() => {});
+    // The reloaded page's stream is up, so nothing posted below can slip in before it.
+    await page.locator("body[data-live=up]").waitFor({ state: "attached" });
     await server.api(bob, "PUT", `/api/channels/${room.id}/notifications`, { muted: true });
     await server.api(alice, "POST", `/api/channels/${room.id}/messages`, { body_md: "@bob muted ping" });
     await server.api(alice, "POST", `/api/channels/${await general()}/messages`, {
