@@ -41,7 +41,7 @@ export async function queryInOneCall<T>(
 ): Promise<Results<T> | null> {
   const values = plainText(params);
   if (!values) return null;
-  const message = concat([
+  const message = Buffer.concat([
     serialize.parse({ text: sql }),
     serialize.bind({ values }),
     serialize.describe({ type: "P" }),
@@ -56,14 +56,4 @@ export async function queryInOneCall<T>(
       return parse.parseResults(messages, locks.parsers, { rowMode: options.rowMode })[0] as Results<T>;
     });
   return options.inTransaction ? run() : locks._runExclusiveTransaction(run);
-}
-
-function concat(parts: Uint8Array[]) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

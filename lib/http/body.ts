@@ -29,16 +29,18 @@ export async function readBodyText(req: Request, limit: number): Promise<string>
   return new TextDecoder().decode(await readBody(req, limit));
 }
 
-/**
- * A form's text fields (urlencoded or multipart; file parts are left out), read as readBody reads
- * it. A body that is not a form of the type it claims is a 400.
- */
-export async function readFormFields(req: Request, limit: number): Promise<Record<string, string>> {
+/** A form (urlencoded or multipart), read as readBody reads it. A body that is not a form of the type it claims is a 400. */
+export async function readForm(req: Request, limit: number) {
   const type = req.headers.get("content-type") ?? "";
   const body = await readBody(req, limit);
-  const form = await new Response(body, { headers: { "content-type": type } }).formData().catch(() => {
+  return new Response(body, { headers: { "content-type": type } }).formData().catch(() => {
     throw invalid("the request body is not a valid form", "invalid_form");
   });
+}
+
+/** A form's text fields (file parts are left out), read as readForm reads it. */
+export async function readFormFields(req: Request, limit: number): Promise<Record<string, string>> {
+  const form = await readForm(req, limit);
   const fields: Record<string, string> = {};
   for (const [name, value] of form.entries()) if (typeof value === "string") fields[name] = value;
   return fields;

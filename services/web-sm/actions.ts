@@ -3,7 +3,7 @@ import type { ApiClient } from "../../lib/client/api-client.ts";
 import type { Config } from "../../lib/config.ts";
 import { emojiByName } from "../../lib/emoji/shortcodes.ts";
 import { invalid, isCallerError } from "../../lib/errors.ts";
-import { readBody } from "../../lib/http/body.ts";
+import { readForm } from "../../lib/http/body.ts";
 import { clientOf } from "../../lib/http/caller.ts";
 import { html, htmlResponse, type SafeHtml } from "../../lib/http/html.ts";
 import type { Upstream } from "../../lib/http/proxy.ts";
@@ -233,13 +233,7 @@ export async function revokeInvite(req: Request, ctx: RequestContext, deps: Acti
 /** The avatar form's picture, passed on to the API, which checks and re-encodes it. */
 export async function setAvatar(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
-  const headers = { "content-type": req.headers.get("content-type") ?? "" };
-  const form = await new Response(await readBody(req, AVATAR_FORM_BYTES), { headers })
-    .formData()
-    .catch(() => {
-      throw invalid("the request body is not a valid form", "invalid_form");
-    });
-  await client.put("/api/me/avatar", form);
+  await client.put("/api/me/avatar", await readForm(req, AVATAR_FORM_BYTES));
   return redirect("/settings");
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { invalid, notFound } from "../../../lib/errors.ts";
-import { readBody } from "../../../lib/http/body.ts";
+import { readForm } from "../../../lib/http/body.ts";
 import { imageHeaders } from "../../../lib/images/thumbnail.ts";
 import { doRemoveAvatar, doSetAvatar, findAvatar } from "../../../lib/users/avatar.ts";
 import { AVATAR_FORM_BYTES, MAX_AVATAR_BYTES } from "../../../lib/users/avatar-size.ts";
@@ -17,14 +17,7 @@ export const avatarRoutes = [
     body: z.object({ file: z.file() }),
     handler: async ({ db, store, principal, req }) => {
       // The form is small by construction (one picture), so it is read whole, within the limit.
-      const bytes = await readBody(req, AVATAR_FORM_BYTES);
-      const form = await new Response(bytes, {
-        headers: { "content-type": req.headers.get("content-type") ?? "" },
-      })
-        .formData()
-        .catch(() => {
-          throw invalid("the request body is not a valid multipart form", "invalid_form");
-        });
+      const form = await readForm(req, AVATAR_FORM_BYTES);
       const file = form.get("file");
       if (!(file instanceof Blob)) throw invalid("file: send the picture as the form's `file` part");
       const user = await doSetAvatar(db.db, store, principal.user, new Uint8Array(await file.arrayBuffer()));
