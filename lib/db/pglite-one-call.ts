@@ -28,6 +28,44 @@ function plainText(params: unknown[]): (string | null)[] | null {
   return values;
 }
 
+// Statements keep a name, so PostgreSQL parses (and, once a generic plan serves, plans) each text
+// once, not on every call: a history page spent a third of its time being planned. PGlite is one
+// session, so the names are this thread's alone. The least recently used name goes when there are
+// too many (texts with a list of values vary by its length).
+const MAX_NAMED = 500;
+interface Named {
+  name: string;
+  /** Parsed under its name: false until a call that parsed it succeeded. */
+  ready: boolean;
+}
+const named = new Map<string, Named>();
+let lastName = 0;
+
+/** The protocol messages that prepare (when needed) and bind `sql` under its name. */
+function bindNamed(sql: string, values: (string | null)[]): { parts: Uint8Array[]; entry: Named } {
+  let entry = named.get(sql);
+  const parts: Uint8Array[] = [];
+  if (entry) named.delete(sql);
+  else {
+    entry = { name: `ajet_${++lastName}`, ready: false };
+    const [oldest] = named;
+    if (named.size >= MAX_NAMED && oldest) {
+      named.delete(oldest[0]);
+      parts.push(serialize.close({ type: "S", name: oldest[1].name }));
+    }
+  }
+  named.set(sql, entry);
+  // A name whose parse failed may exist or not (the error came later, at bind): closing one that
+  // does not exist is no error.
+  if (!entry.ready)
+    parts.push(
+      serialize.close({ type: "S", name: entry.name }),
+      serialize.parse({ text: sql, name: entry.name }),
+    );
+  parts.push(serialize.bind({ statement: entry.name, values }));
+  return { parts, entry };
+}
+
 /**
  * Runs `sql` on `pg` in one call when its values allow, under the same locks as PGlite's `query`:
  * outside a transaction it waits for any open one; inside (`inTransaction`) that transaction holds
@@ -41,9 +79,9 @@ export async function queryInOneCall<T>(
 ): Promise<Results<T> | null> {
   const values = plainText(params);
   if (!values) return null;
+  const { parts, entry } = bindNamed(sql, values);
   const message = Buffer.concat([
-    serialize.parse({ text: sql }),
-    serialize.bind({ values }),
+    ...parts,
     serialize.describe({ type: "P" }),
     serialize.execute({}),
     serialize.sync(),
@@ -53,6 +91,7 @@ export async function queryInOneCall<T>(
     locks._runExclusiveQuery(async () => {
       // Outside a transaction a write reaches the files now, as PGlite's own `query` does.
       const { messages } = await pg.execProtocol(message, { syncToFs: !options.inTransaction });
+      entry.ready = true;
       return parse.parseResults(messages, locks.parsers, { rowMode: options.rowMode })[0] as Results<T>;
     });
   return options.inTransaction ? run() : locks._runExclusiveTransaction(run);

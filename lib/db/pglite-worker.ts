@@ -34,6 +34,26 @@ const transactions = new Map<number, { tx: Transaction; finish: (commit: boolean
 
 const reply = (message: WorkerReply) => self.postMessage(message);
 
+// BENCH_DB_STATEMENTS=<file>: the time each statement took, summed by its text, written there every
+// 10 s, largest first: where a crowd benchmark's database time goes.
+const byStatement = Bun.env.BENCH_DB_STATEMENTS ? new Map<string, { ms: number; n: number }>() : null;
+if (byStatement) {
+  setInterval(() => {
+    const total = [...byStatement.values()].reduce((sum, s) => sum + s.ms, 0);
+    const lines = [...byStatement.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .map(([text, s]) =>
+        [((s.ms / total) * 100).toFixed(1), s.n, (s.ms / s.n).toFixed(3), text.replace(/\s+/g, " ")].join(
+          "\t",
+        ),
+      );
+    void Bun.write(
+      Bun.env.BENCH_DB_STATEMENTS as string,
+      `% of time\tcount\tms each\tstatement\n${lines.join("\n")}\n`,
+    );
+  }, 10_000).unref();
+}
+
 function failure(id: number, err: unknown): WorkerReply {
   if (!(err instanceof Error)) return { id, error: { message: String(err) } };
   // PGlite's DatabaseError keeps the server's fields (code, constraint, detail…) as own properties.
@@ -105,8 +125,12 @@ async function handle(request: WorkerRequest): Promise<unknown> {
           inTransaction,
         })) ?? (await target.query(request.sql, request.params, { rowMode: request.rowMode }));
       const end = performance.now();
-      stats.busyMs += end - Math.max(arrived, lastEnd);
+      const own = end - Math.max(arrived, lastEnd);
+      stats.busyMs += own;
       stats.statements++;
+      const seen = byStatement?.get(request.sql);
+      if (seen) [seen.ms, seen.n] = [seen.ms + own, seen.n + 1];
+      else byStatement?.set(request.sql, { ms: own, n: 1 });
       lastEnd = end;
       return { rows, affectedRows, fields };
     }

@@ -56,7 +56,8 @@ export async function listNotifications(db: Db, userId: string, page: PageQuery 
   };
 }
 
-async function unreadTotal(db: Db, userId: string) {
+/** How many of the person's notifications are unread. */
+export async function unreadTotal(db: Db, userId: string) {
   const [{ unread } = { unread: 0 }] = await db
     .select({ unread: sql<number>`count(*)::int` })
     .from(notifications)

@@ -1,7 +1,6 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { ApiClient } from "../../lib/client/api-client.ts";
 import { deactivatedMark } from "../../lib/client/views.ts";
-import { notFound } from "../../lib/errors.ts";
 import type { Channel, Community, Me, Page, Person } from "./api-types.ts";
 
 /** What every app page draws around its pane: who is looking, where, and what is unread. */
@@ -28,37 +27,37 @@ export function rememberNames(people: Iterable<Pick<Person, "id" | "display_name
 /** DMs the sidebar lists; the rest are a page of their own (`/dms`), as Slack's "All DMs". */
 export const SIDEBAR_DMS = 50;
 
+/** The API's answer for a page's shell (`GET /api/me/context`). */
+interface PageContext {
+  me: Me;
+  communities: Community[];
+  community: Community | null;
+  channels: { items: Channel[]; every: boolean };
+  dms: Page<Channel>;
+  notifications_unread: number;
+}
+
 /**
- * Loads the shell in parallel. The bus head is read first: anything published after it reaches the
- * page through its live stream, anything before is in what the API returns.
+ * Loads the shell in one API call. The bus head is read first: anything published after it reaches
+ * the page through its live stream, anything before is in what the API returns.
  */
 export async function loadShell(bus: EventBus, client: ApiClient, slug: string | null): Promise<Shell> {
   const seq = await bus.head();
-  const enc = slug ? encodeURIComponent(slug) : "";
-  const none = { items: [] as Channel[], has_more: false };
-  const [me, communities, firstChannels, dms, notes] = await Promise.all([
-    client.get<Me>("/api/me"),
-    client.get<{ items: Community[] }>("/api/communities?limit=1000"),
-    // Archived ones too: their pages still open (read-only); the sidebar leaves them out.
-    slug ? client.get<Page<Channel>>(`/api/communities/${enc}/channels?archived=true`) : none,
-    client.get<Page<Channel>>(`/api/dm?limit=${SIDEBAR_DMS}`),
-    client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
-  ]);
-  const community = slug ? (communities.items.find((c) => c.slug === slug) ?? null) : null;
-  if (slug && !community) throw notFound("community");
-  rememberNames([me, ...dms.items.flatMap((d) => d.members ?? [])]);
+  const query = new URLSearchParams({ dms: String(SIDEBAR_DMS), ...(slug ? { community: slug } : {}) });
+  const context = await client.get<PageContext>(`/api/me/context?${query}`);
+  rememberNames([context.me, ...context.dms.items.flatMap((d) => d.members ?? [])]);
   return {
-    me,
-    communities: communities.items,
-    community,
-    // A small community shows every channel one may join; a big one only one's own (the rest are
-    // found by searching), so the sidebar costs the same at 2,000 channels as at 20.
-    channels: firstChannels.has_more
-      ? (await client.get<Page<Channel>>(`/api/communities/${enc}/channels?joined=true&limit=1000`)).items
-      : firstChannels.items.filter((c) => c.is_member || c.visibility === "public"),
-    dms: dms.items,
-    moreDms: dms.has_more,
-    notificationsUnread: notes.unread_count,
+    me: context.me,
+    communities: context.communities,
+    community: context.community,
+    // Every channel one may join in a small community; in a big one only one's own (the rest are
+    // found by searching), archived ones left out of the sidebar by its view.
+    channels: context.channels.every
+      ? context.channels.items.filter((c) => c.is_member || c.visibility === "public")
+      : context.channels.items,
+    dms: context.dms.items,
+    moreDms: context.dms.has_more,
+    notificationsUnread: context.notifications_unread,
     seq,
   };
 }

@@ -138,7 +138,9 @@ function spawnService(name: ServiceName, port: number, env: Record<string, strin
         `--cpu-prof-name=${name}-${port}.cpuprofile`,
       ]
     : [];
-  const child = spawnChild([process.execPath, ...profile, import.meta.path, name], env);
+  // BENCH_DB_STATEMENTS=<file>: the embedded database writes its time by statement there.
+  const statements = Bun.env.BENCH_DB_STATEMENTS ? { BENCH_DB_STATEMENTS: Bun.env.BENCH_DB_STATEMENTS } : {};
+  const child = spawnChild([process.execPath, ...profile, import.meta.path, name], { ...statements, ...env });
   let asked = 0;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -13,6 +13,7 @@ import {
   doReactivateUser,
 } from "../../../lib/users/deactivation.ts";
 import { knownTo } from "../../../lib/users/known.ts";
+import { pageContext } from "../../../lib/users/page-context.ts";
 import { meView, userView } from "../../../lib/users/views.ts";
 import { api, idParam } from "../api-route.ts";
 
@@ -40,6 +41,19 @@ export const peopleRoutes = [
     summary: "Your own profile",
     scope: null,
     handler: async ({ principal }) => meView(principal.user),
+  }),
+  api({
+    method: "GET",
+    path: "/api/me/context",
+    summary:
+      "Everything a page draws around its pane, in one answer: you, your communities, the community=<slug> with its channels and your unread counts (every channel you can see when it has up to 200, archived ones too, else only yours: every=false), your most recent DMs (dms=<n>, 50 by default) and your unread notifications",
+    scope: "channels:read",
+    query: z.object({
+      community: z.string().max(40).optional(),
+      dms: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    handler: async ({ db, principal, query }) =>
+      pageContext(db.db, principal.user, query.community ?? null, { dms: query.dms }),
   }),
   api({
     method: "PATCH",
