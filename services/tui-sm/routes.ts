@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Envelope } from "../../lib/bus/envelope.ts";
 import { notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/http/body.ts";
 import { callerOf } from "../../lib/http/caller.ts";
@@ -15,13 +16,24 @@ import { doPublishTyping, typingBody } from "../../lib/live/typing.ts";
 /** The terminal session manager's dependencies: those of every session manager. */
 export type TuiDeps = SessionManagerDeps;
 
+// An event reaches every stream of its readers at once: each gets the same SSE event, which is then
+// serialized and encoded once (lib/http/sse.ts).
+const shared = new WeakMap<Envelope, SseEvent>();
+function eventOf(event: Envelope, seq: number | undefined): SseEvent {
+  const known = shared.get(event);
+  if (known && known.id === seq) return known;
+  const made = { event: event.type, id: seq, data: event };
+  shared.set(event, made);
+  return made;
+}
+
 /** A hub item as one JSON SSE event: the envelope's type as the event name, the bus seq as its id. */
 function renderJson(item: LiveItem, streamId: string): SseEvent | null {
   switch (item.kind) {
     case "ready":
       return { event: "ready", id: item.seq, data: { stream_id: streamId, seq: item.seq } };
     case "event":
-      return { event: item.event.type, id: item.seq, data: item.event };
+      return eventOf(item.event, item.seq);
     case "presence":
       return { event: "presence", data: { changes: item.changes } };
     case "resync":

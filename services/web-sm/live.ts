@@ -27,9 +27,9 @@ const partial = (target: string, swap: string, body: SafeHtml | string) =>
 // The fragments used last: one event reaches every open tab in one synchronous pass, so each is
 // rendered once per variant rather than once per tab. A hit moves to the back, so an event's own
 // fragment stays while its readers' many badge variants come and go.
-const cache = new Map<string, string>();
-function cached(key: string, make: () => string): string {
-  const value = cache.get(key) ?? make();
+const cache = new Map<string, unknown>();
+function cached<T>(key: string, make: () => T): T {
+  const value = (cache.get(key) as T | undefined) ?? make();
   cache.delete(key);
   cache.set(key, value);
   if (cache.size > 64) cache.delete(cache.keys().next().value as string);
@@ -210,8 +210,12 @@ function forEvent(tab: Tab, event: Envelope, seq: number | undefined): SseEvent 
       return { id: seq, data: ephemeralReply(markdown(String(d.reply_md ?? "")), true).value };
   }
   if (event.channel_id && event.channel_id === tab.channelId) {
-    const data = cached(`${seq ?? event.timestamp}:${event.type}`, () => inChannel(event) ?? "");
-    if (data) return { id: seq, data };
+    // The same event object for every tab: it is encoded once (lib/http/sse.ts).
+    const shown = cached(`${seq ?? event.timestamp}:${event.type}`, () => {
+      const data = inChannel(event);
+      return data ? { id: seq, data } : null;
+    });
+    if (shown) return shown;
   }
   if (event.type === "message.created") return messageElsewhere(tab, event, seq);
   if (event.type.startsWith("channel.") || event.type.startsWith("member.")) {

@@ -60,15 +60,47 @@ describe("SSE framing", () => {
       await reader.read();
     }
     expect(sse.closed).toBe(false);
-    // Then the reader stalls: about ten events fit, the next ones drop the stream.
+    // Then the reader stalls: what its buffer takes, then ten events more, and the next one drops it.
     let sent = 0;
-    while (!sse.closed && sent < 100) {
+    while (!sse.closed && sent < 1000) {
       sse.send(event);
       sent++;
     }
     expect(sse.closed).toBe(true);
-    expect(sent).toBeGreaterThan(8);
-    expect(sent).toBeLessThan(12);
+    expect(sent).toBeGreaterThan(10);
+    expect(sent).toBeLessThan(200);
     expect(closes).toBe(1);
+  });
+
+  test("a client of a real server that stops reading is dropped, the bound past what its socket holds", async () => {
+    let sse: ReturnType<typeof openSse> | undefined;
+    const server = Bun.serve({
+      port: 0,
+      fetch: (req) => {
+        sse = openSse({ signal: req.signal, maxQueuedBytes: 100_000 });
+        return sse.response;
+      },
+    });
+    const { connect } = await import("node:net");
+    const socket = connect(server.port, "127.0.0.1");
+    try {
+      socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      socket.pause();
+      while (!sse) await Bun.sleep(5);
+      const stream = sse;
+      const event = { data: "y".repeat(10_000) };
+      let sent = 0;
+      // The socket's buffers take some megabytes; then the stream waits on it, and is dropped.
+      while (!stream.closed && sent < 64_000_000) {
+        stream.send(event);
+        sent += 10_000;
+        if (sent % 1_000_000 === 0) await Bun.sleep(1);
+      }
+      expect(stream.closed).toBe(true);
+      expect(sent).toBeGreaterThan(100_000);
+    } finally {
+      socket.destroy();
+      await server.stop(true);
+    }
   });
 });
