@@ -287,7 +287,7 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       );
       // The picked time is cleared, so the next message goes now unless another is picked.
       return sentAnswer(
-        html`<hx-partial hx-target="#send-later" hx-swap="outerHTML">${sendLater()}</hx-partial>${ephemeralReply(scheduledReply(job), true, true)}`,
+        html`<hx-partial hx-target="#send-later" hx-swap="outerHTML">${sendLater(form.tz)}</hx-partial>${ephemeralReply(scheduledReply(job), true, true)}`,
       );
     }
     await client.post(`/api/channels/${encodeURIComponent(channelId)}/messages`, {
@@ -343,12 +343,22 @@ async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string
   }
 }
 
+/** "Typing", or its end: said outright, or by the message box posting itself (an emptied box stops). */
 export async function typing(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  const state = form.state === "stop" ? "stop" : "start";
+  const state = form.state === "stop" || form.body?.trim() === "" ? "stop" : "start";
   const me = await client.get<{ id: string }>("/api/me");
   await doPublishTyping(deps.bus, client, me.id, { channel_id: channelIdOf(form.channel_id), state });
+  return noContent();
+}
+
+/** The reader's position in a channel, posted by the page while it is seen (`#read-mark`). */
+export async function markRead(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const channelId = channelIdOf(ctx.params.id);
+  const form = await formOf(req, deps.config);
+  await client.post(`/api/channels/${channelId}/read`, { message_id: form.message_id });
   return noContent();
 }
 

@@ -1,7 +1,6 @@
 import { autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
-import { $, post } from "./dom.ts";
+import { $ } from "./dom.ts";
 
-const TYPING_EVERY_MS = 3000;
 const inputOf = (form: HTMLFormElement) => form.elements.namedItem("body") as HTMLTextAreaElement;
 const draftKey = (form: HTMLFormElement) => `draft:${form.dataset.channel}:${form.dataset.parent ?? ""}`;
 
@@ -46,22 +45,13 @@ export function uploadDropped(e: DragEvent) {
   for (const f of e.type === "drop" ? e.dataTransfer.files : []) upload(form, f);
 }
 
-/** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, typing, files. */
+/** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, files. */
 export function setupComposer(form: HTMLFormElement) {
   form.dataset.ready = "1";
   const input = inputOf(form);
   input.value ||= sessionStorage.getItem(draftKey(form)) ?? "";
-  let typingSentAt = 0;
-  const typing = (state: string) => post("/web/typing", { channel_id: form.dataset.channel, state });
   input.addEventListener("input", () => {
     sessionStorage.setItem(draftKey(form), input.value);
-    if (input.value.trim() === "") {
-      if (typingSentAt) typing("stop");
-      typingSentAt = 0;
-    } else if (Date.now() - typingSentAt > TYPING_EVERY_MS) {
-      typingSentAt = Date.now();
-      typing("start");
-    }
     autocomplete(input);
   });
   input.addEventListener("keydown", (e) => {
@@ -69,11 +59,9 @@ export function setupComposer(form: HTMLFormElement) {
     e.preventDefault();
     if (input.value.trim()) form.requestSubmit();
   });
-  // Sent (the server stopped the typing line): the box empties, and the next key is news again.
+  // Sent (the server stopped the typing line): the box empties.
   form.addEventListener("htmx:after:request", (e) => {
-    if (e.target !== form || !(e as CustomEvent).detail?.ctx?.response?.raw?.ok) return;
-    sent(form);
-    typingSentAt = 0;
+    if (e.target === form && (e as CustomEvent).detail?.ctx?.response?.raw?.ok) sent(form);
   });
   // "Send later" times are the reader's wall clock: the server reads them in this zone.
   const zone = form.elements.namedItem("tz");

@@ -6,14 +6,12 @@ import { setupComposer, uploadDropped } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { markRead, openHistory, scrollToEnd } from "./scroll.ts";
 
-// The stream's state (CSS shows "reconnecting…" while it is down).
-const body = document.body;
+// The stream's state (CSS shows "reconnecting…" while it is down); connecting again means it was lost.
 const live = $("#live");
-const setLive = (state: string) => () => Object.assign(body.dataset, { live: state });
+const setLive = (state: string) => () => Object.assign(document.body.dataset, { live: state });
 live?.addEventListener("ready", setLive("up"));
 for (const lost of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(lost, setLive("down"));
-// Connecting again (not the first time): the stream was lost.
-live?.addEventListener("htmx:sse:before:connection", () => body.dataset.live && setLive("down")());
+live?.addEventListener("htmx:sse:before:connection", () => document.body.dataset.live && setLive("down")());
 live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail));
 
 // What the browser finishes of what the server drew: times in the reader's own zone (the server
@@ -52,16 +50,13 @@ document.addEventListener("click", (e) => {
   }
 });
 
-// Esc closes the narrow sidebar too (popups and panels close themselves); Alt+↑/↓ changes channel.
+// Esc closes the narrow sidebar too (popups and panels close themselves); Alt+↑/↓ changes channel,
+// to the sidebar's entries the server marked as before and after this one.
 document.addEventListener("keydown", (e) => {
   const nav = $<HTMLInputElement>("#nav-open");
+  const rel = e.altKey && { ArrowUp: "prev", ArrowDown: "next" }[e.key];
   if (e.key === "Escape" && nav) nav.checked = false;
-  else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
-    const links = $$<HTMLAnchorElement>("#sidebar a.chan");
-    const i = links.findIndex((a) => a.classList.contains("current"));
-    const next = links[(i + (e.key === "ArrowUp" ? -1 : 1) + links.length) % links.length];
-    if (next) location.href = next.href;
-  }
+  else if (rel) $(`#sidebar a[rel~=${rel}]`)?.click();
 });
 
 // Files dropped on the pane go up with the message box's text.
