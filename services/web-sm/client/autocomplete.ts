@@ -15,15 +15,14 @@ function currentWord(input: HTMLTextAreaElement) {
 
 /** Asks for the offers of the word being typed; once more with none when it is done (the list empties). */
 export function autocomplete(input: HTMLTextAreaElement) {
-  const list = listOf(input);
+  const asked = input.form?.elements.namedItem("word") as HTMLInputElement | null;
   const word = currentWord(input)?.word ?? "";
-  if (!list || (!word && !list.dataset.asked)) return;
-  list.dataset.asked = word;
-  (input.form?.elements.namedItem("word") as HTMLInputElement).value = word;
-  list.dispatchEvent(new Event("complete"));
+  if (!asked || (!word && !asked.value)) return;
+  asked.value = word;
+  listOf(input)?.dispatchEvent(new Event("complete"));
 }
 
-function accept(input: HTMLTextAreaElement, offer: HTMLElement | undefined) {
+function accept(input: HTMLTextAreaElement, offer?: HTMLElement | null) {
   const w = currentWord(input);
   if (w) input.setRangeText(offer?.dataset.value ?? "", w.start, input.selectionStart, "end");
   closeAutocomplete(input);
@@ -34,12 +33,11 @@ function accept(input: HTMLTextAreaElement, offer: HTMLElement | undefined) {
 
 // An offer clicked is taken on mousedown, so the box keeps its focus.
 document.addEventListener("mousedown", (e) => {
-  const list = (e.target as Element).closest(".autocomplete");
-  const offer = (e.target as Element).closest("li");
-  const input = list?.closest("form")?.elements.namedItem("body");
+  const offer = (e.target as Element).closest<HTMLElement>(".autocomplete li");
+  const input = offer?.closest("form")?.elements.namedItem("body");
   if (!(input instanceof HTMLTextAreaElement)) return;
   e.preventDefault();
-  if (offer) accept(input, offer);
+  accept(input, offer);
 });
 
 /** Arrows, Enter or Tab, and Esc while offers are shown; true when the key was theirs. */

@@ -20,9 +20,8 @@ function upload(form: HTMLFormElement, file: File) {
   if (form.dataset.parent) data.set("parent_id", form.dataset.parent);
   const xhr = Object.assign(new XMLHttpRequest(), { responseType: "json" });
   xhr.open("POST", `/api/channels/${form.dataset.channel}/attachments`);
-  xhr.upload.onprogress = (e) => {
-    if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
-  };
+  // A form's size is known before it is sent, so its progress always has a total.
+  xhr.upload.onprogress = (e) => Object.assign(bar, { value: (e.loaded / e.total) * 100 });
   xhr.onloadend = () => {
     const ok = xhr.status >= 200 && xhr.status < 300;
     bar.hidden = true;
