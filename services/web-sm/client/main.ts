@@ -15,7 +15,7 @@ live?.addEventListener("htmx:sse:before:connection", () => document.body.dataset
 live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail));
 
 // What the browser finishes of what the server drew: times in the reader's own zone (the server
-// draws them in UTC, the same for everyone), and new message boxes.
+// draws them in UTC, the same for everyone), new message boxes, and the read position.
 function finish() {
   for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
     const d = new Date(t.dateTime);
@@ -24,6 +24,7 @@ function finish() {
     t.dataset.local = "1";
   }
   for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
+  markRead();
 }
 
 // A popup (a profile, the reaction picker, a side panel, an edit, a command's reply) is a dialog the
@@ -44,9 +45,7 @@ document.addEventListener("click", (e) => {
   else if (copy && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
     e.preventDefault();
-    void navigator.clipboard.writeText(copy.href).then(() => {
-      [copy.textContent, copy.title] = ["✓", "Link copied"];
-    });
+    void navigator.clipboard.writeText(copy.href).then(() => copy.classList.add("copied"));
   }
 });
 
@@ -62,12 +61,9 @@ document.addEventListener("keydown", (e) => {
 // Files dropped on the pane go up with the message box's text.
 for (const type of ["dragover", "dragleave", "drop"] as const) document.addEventListener(type, uploadDropped);
 
-// What htmx brought in (live fragments, a thread, a pane redrawn after a resync) is finished, and what
-// arrived is read (a thread's message box takes the focus: htmx honours autofocus).
-document.addEventListener("htmx:after:swap", () => {
-  finish();
-  markRead();
-});
+// What htmx brought in (live fragments, a thread, a pane redrawn after a resync) is finished too (a
+// thread's message box takes the focus: htmx honours autofocus).
+document.addEventListener("htmx:after:swap", finish);
 
 finish();
 openHistory();

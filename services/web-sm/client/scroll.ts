@@ -24,5 +24,4 @@ export function openHistory() {
   document.addEventListener("visibilitychange", markRead);
   const target = (location.hash && document.getElementById(location.hash.slice(1))) || $(".new-divider");
   target?.scrollIntoView({ block: "center" });
-  markRead();
 }
