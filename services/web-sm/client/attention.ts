@@ -1,5 +1,4 @@
-// Getting the reader's attention when the tab is hidden: desktop notifications, with permission.
-// (The unread count in the tab's title and icon is drawn by the server, with the bell.)
+// Desktop notifications while the tab is hidden (the title's unread count is drawn by the server).
 
 /** A desktop notification for what the server says may ring, only while this tab is hidden. */
 export function showDesktop(detail: { data?: string } | undefined) {

@@ -1,6 +1,5 @@
-// Which word is being typed is known here; what it could become, the server says (`/web/complete`
-// answers into the box's `.autocomplete`). Here too: the keys that move through the offers, and
-// putting the one taken into the text.
+// Which word is typed is known here, what it could become the server says (`/web/complete` answers
+// into the box's `.autocomplete`); here too the keys through the offers, and putting one in the text.
 
 const listOf = (input: HTMLTextAreaElement) => input.form?.querySelector<HTMLElement>(".autocomplete");
 export const closeAutocomplete = (input: HTMLTextAreaElement) => listOf(input)?.replaceChildren();
@@ -26,8 +25,7 @@ function accept(input: HTMLTextAreaElement, offer?: HTMLElement | null) {
   const w = currentWord(input);
   if (w) input.setRangeText(offer?.dataset.value ?? "", w.start, input.selectionStart, "end");
   closeAutocomplete(input);
-  // Ask once more, for nothing: that request replaces one still in flight (hx-sync), whose late
-  // answer would otherwise fill the list again after it was closed.
+  // Ask once more, for nothing: it replaces a request in flight (hx-sync) whose answer would refill the list.
   autocomplete(input);
 }
 

@@ -25,9 +25,8 @@ function upload(form: HTMLFormElement, file: File) {
   xhr.onloadend = () => {
     const ok = xhr.status >= 200 && xhr.status < 300;
     bar.hidden = true;
-    ($("[role=alert]", form) as HTMLElement).textContent = ok
-      ? ""
-      : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
+    const alert = $("[role=alert]", form) as HTMLElement;
+    alert.textContent = ok ? "" : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
     if (ok) sent(form);
   };
   [bar.hidden, bar.value] = [false, 0];
@@ -35,7 +34,7 @@ function upload(form: HTMLFormElement, file: File) {
 }
 
 /** Files dragged over the pane (while it has a message box) show it, and go up when dropped there. */
-export function uploadDropped(e: DragEvent) {
+function uploadDropped(e: DragEvent) {
   const form = $<HTMLFormElement>("#composer");
   const pane = form && (e.target as Element).closest("#pane");
   if (!pane || !e.dataTransfer?.types.includes("Files")) return;
@@ -43,6 +42,7 @@ export function uploadDropped(e: DragEvent) {
   pane.classList.toggle("dragging", e.type === "dragover");
   for (const f of e.type === "drop" ? e.dataTransfer.files : []) upload(form, f);
 }
+for (const type of ["dragover", "dragleave", "drop"] as const) document.addEventListener(type, uploadDropped);
 
 /** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, files. */
 export function setupComposer(form: HTMLFormElement) {

@@ -1,8 +1,7 @@
-// The page's own script: only what htmx and the browser do not do (keys, drafts, typing, uploads,
-// autocomplete, scrolling and read position, the tab's attention). Everything the page shows is
-// drawn by the server; nothing is inline, everything is delegated from here.
+// The page's own script: only what htmx and the browser do not do. Everything the page shows is drawn
+// by the server; nothing is inline, everything is delegated from here.
 import { askDesktopPermission, showDesktop } from "./attention.ts";
-import { setupComposer, uploadDropped } from "./composer.ts";
+import { setupComposer } from "./composer.ts";
 import { $, $$ } from "./dom.ts";
 import { markRead, openHistory, scrollToEnd } from "./scroll.ts";
 
@@ -49,8 +48,7 @@ document.addEventListener("click", (e) => {
   }
 });
 
-// Esc closes the narrow sidebar too (popups and panels close themselves); Alt+↑/↓ changes channel,
-// to the sidebar's entries the server marked as before and after this one.
+// Esc closes the narrow sidebar too (popups close themselves); Alt+↑/↓ go where the sidebar's rel says.
 document.addEventListener("keydown", (e) => {
   const nav = $<HTMLInputElement>("#nav-open");
   const rel = e.altKey && { ArrowUp: "prev", ArrowDown: "next" }[e.key];
@@ -58,11 +56,7 @@ document.addEventListener("keydown", (e) => {
   else if (rel) $(`#sidebar a[rel~=${rel}]`)?.click();
 });
 
-// Files dropped on the pane go up with the message box's text.
-for (const type of ["dragover", "dragleave", "drop"] as const) document.addEventListener(type, uploadDropped);
-
-// What htmx brought in (live fragments, a thread, a pane redrawn after a resync) is finished too (a
-// thread's message box takes the focus: htmx honours autofocus).
+// So is what htmx brings in (a thread's message box takes the focus: htmx honours autofocus).
 document.addEventListener("htmx:after:swap", finish);
 
 finish();

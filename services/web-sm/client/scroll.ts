@@ -4,16 +4,11 @@ import { $, $$ } from "./dom.ts";
 // end (CSS), which it opens at and follows by itself; its scroll top of 0 is that end.
 export const scrollToEnd = () => $("#scroller")?.scrollTo({ top: 0, behavior: "smooth" });
 
-/**
- * Marks the newest message shown read while the page is seen: looking at a channel keeps it read.
- * `#read-mark` holds the read position and posts it (its htmx attributes wait for swaps to settle).
- */
+/** Marks the newest message shown read while the page is seen; `#read-mark` posts it once swaps settle. */
 export function markRead() {
   const mark = $<HTMLInputElement>("#read-mark");
-  const newest = $$("#messages > .msg:not(.deleted)")
-    .map((m) => m.id.slice(4))
-    .sort()
-    .at(-1);
+  const shown = $$("#messages > .msg:not(.deleted)").map((m) => m.id.slice(4));
+  const newest = shown.sort().at(-1);
   if (!mark || !newest || document.hidden || newest <= mark.value) return;
   mark.value = newest;
   mark.dispatchEvent(new Event("read"));
