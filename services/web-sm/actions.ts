@@ -287,7 +287,7 @@ export async function postMessage(req: Request, ctx: RequestContext, deps: Actio
       );
       // The picked time is cleared, so the next message goes now unless another is picked.
       return sentAnswer(
-        html`<hx-partial hx-target="#send-later" hx-swap="outerHTML">${sendLater(form.tz)}</hx-partial>${ephemeralReply(scheduledReply(job), true, true)}`,
+        html`<hx-partial hx-target="#send-later" hx-swap="outerHTML">${sendLater()}</hx-partial>${ephemeralReply(scheduledReply(job), true, true)}`,
       );
     }
     await client.post(`/api/channels/${encodeURIComponent(channelId)}/messages`, {

@@ -1,5 +1,4 @@
 import { autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
-import { $ } from "./dom.ts";
 
 const inputOf = (form: HTMLFormElement) => form.elements.namedItem("body") as HTMLTextAreaElement;
 const draftKey = (form: HTMLFormElement) => `draft:${form.dataset.channel}:${form.dataset.parent ?? ""}`;
@@ -12,7 +11,7 @@ function sent(form: HTMLFormElement) {
 
 /** A file, with a progress bar (fetch cannot report an upload's progress); the message comes back live. */
 function upload(form: HTMLFormElement, file: File) {
-  const bar = $("progress", form) as HTMLProgressElement;
+  const bar = form.querySelector("progress") as HTMLProgressElement;
   const data = new FormData();
   data.set("body_md", inputOf(form).value.trim() || file.name);
   data.set("client_msg_id", crypto.randomUUID());
@@ -25,7 +24,7 @@ function upload(form: HTMLFormElement, file: File) {
   xhr.onloadend = () => {
     const ok = xhr.status >= 200 && xhr.status < 300;
     bar.hidden = true;
-    const alert = $("[role=alert]", form) as HTMLElement;
+    const alert = form.querySelector("[role=alert]") as HTMLElement;
     alert.textContent = ok ? "" : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
     if (ok) sent(form);
   };
@@ -35,7 +34,7 @@ function upload(form: HTMLFormElement, file: File) {
 
 /** Files dragged over the pane (while it has a message box) show it, and go up when dropped there. */
 function uploadDropped(e: DragEvent) {
-  const form = $<HTMLFormElement>("#composer");
+  const form = document.querySelector<HTMLFormElement>("#composer");
   const pane = form && (e.target as Element).closest("#pane");
   if (!pane || !e.dataTransfer?.types.includes("Files")) return;
   e.preventDefault();
@@ -62,9 +61,6 @@ export function setupComposer(form: HTMLFormElement) {
   form.addEventListener("htmx:after:request", (e) => {
     if (e.target === form && (e as CustomEvent).detail?.ctx?.response?.raw?.ok) sent(form);
   });
-  // "Send later" times are the reader's wall clock: the server reads them in this zone.
-  const zone = form.elements.namedItem("tz");
-  if (zone instanceof HTMLInputElement) zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const files = form.elements.namedItem("file") as HTMLInputElement;
   files.addEventListener("change", () => {
     for (const f of files.files ?? []) upload(form, f);

@@ -13,8 +13,9 @@ for (const lost of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(
 live?.addEventListener("htmx:sse:before:connection", () => document.body.dataset.live && setLive("down")());
 live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail));
 
-// What the browser finishes of what the server drew: times in the reader's own zone (the server
-// draws them in UTC, the same for everyone), new message boxes, and the read position.
+// What the browser finishes of what the server drew: times in the reader's own zone (the server draws
+// them in UTC, the same for everyone), the zone "send later" is read in, message boxes, the read position.
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 function finish() {
   for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
     const d = new Date(t.dateTime);
@@ -22,6 +23,7 @@ function finish() {
     t.title = d.toLocaleString();
     t.dataset.local = "1";
   }
+  for (const tz of $$<HTMLInputElement>("input[name=tz]")) tz.value = zone;
   for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
   markRead();
 }

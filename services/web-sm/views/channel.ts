@@ -99,11 +99,10 @@ ${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">`
 
 /**
  * "Send later": a time picked here makes the box schedule its message instead of posting it. The
- * page's script names the browser's time zone, which the picked wall-clock time is read in; redrawn
- * after a message is scheduled, it keeps the zone it was sent.
+ * page's script names the browser's time zone, which the picked wall-clock time is read in.
  */
-export const sendLater = (tz = "") =>
-  html`<details class="send-later" id="send-later"><summary title="Send later" aria-label="Send later">⏲</summary><div class="send-later-menu"><label>Send at <input type="datetime-local" name="send_at_local"></label><input type="hidden" name="tz" value="${tz}"><button type="submit" class="schedule">Schedule</button><p class="muted">Enter or Schedule sends it then; clear the time to send now.</p></div></details>`;
+export const sendLater = () =>
+  html`<details class="send-later" id="send-later"><summary title="Send later" aria-label="Send later">⏲</summary><div class="send-later-menu"><label>Send at <input type="datetime-local" name="send_at_local"></label><input type="hidden" name="tz" value=""><button type="submit" class="schedule">Schedule</button><p class="muted">Enter or Schedule sends it then; clear the time to send now.</p></div></details>`;
 
 /** A scheduled message's (or reminder's) cancel; the button's place then says how it went. */
 export const cancelScheduledButton = (id: string, label = "Cancel") =>
