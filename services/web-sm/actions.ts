@@ -328,10 +328,15 @@ export async function cancelScheduled(req: Request, ctx: RequestContext, deps: A
   );
 }
 
-/** What the box that sent a message gets back: its error line cleared, a new key for the next one. */
+/**
+ * What the box that sent a message gets back: its error line cleared, a new key for the next one,
+ * and a `sent` event, on which the page's script empties the box and forgets its draft.
+ */
 const sentAnswer = (extra: SafeHtml) =>
   htmlResponse(
     html`<hx-partial hx-target="find [role=alert]" hx-swap="innerHTML"></hx-partial><hx-partial hx-target="find [name=client_msg_id]" hx-swap="outerHTML">${clientMsgId()}</hx-partial>${extra}`,
+    200,
+    { "HX-Trigger": "sent" },
   );
 
 async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string) {

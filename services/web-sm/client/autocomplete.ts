@@ -1,5 +1,5 @@
-// Which word is typed is known here, what it could become the server says (`/web/complete` answers
-// into the box's `.autocomplete`); here too the keys through the offers, and putting one in the text.
+// The word being typed is found here, its offers come from the server (`/web/complete` answers into
+// the box's `.autocomplete`); here too are the keys through the offers, and putting one in the text.
 
 const listOf = (input: HTMLTextAreaElement) => input.form?.querySelector<HTMLElement>(".autocomplete");
 export const closeAutocomplete = (input: HTMLTextAreaElement) => listOf(input)?.replaceChildren();

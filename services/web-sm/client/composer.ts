@@ -57,10 +57,8 @@ export function setupComposer(form: HTMLFormElement) {
     e.preventDefault();
     if (input.value.trim()) form.requestSubmit();
   });
-  // Sent (the server stopped the typing line): the box empties.
-  form.addEventListener("htmx:after:request", (e) => {
-    if (e.target === form && (e as CustomEvent).detail?.ctx?.response?.raw?.ok) sent(form);
-  });
+  // Sent, the server says (and it stopped the typing line): the box empties.
+  form.addEventListener("sent", () => sent(form));
   const files = form.elements.namedItem("file") as HTMLInputElement;
   files.addEventListener("change", () => {
     for (const f of files.files ?? []) upload(form, f);
