@@ -2,7 +2,8 @@
 
 /** A desktop notification for what the server says may ring, only while this tab is hidden. */
 export function showDesktop(detail: { data?: string } | undefined) {
-  if (!document.hidden || !detail?.data || window.Notification?.permission !== "granted") return;
+  if (document.visibilityState !== "hidden" || !detail?.data) return;
+  if (window.Notification?.permission !== "granted") return;
   const d = JSON.parse(detail.data) as { title: string; body: string; tag: string; url: string };
   const shown = new Notification(d.title, { body: d.body, tag: d.tag });
   shown.onclick = () => {
