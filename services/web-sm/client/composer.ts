@@ -3,12 +3,6 @@ import { autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplet
 const inputOf = (form: HTMLFormElement) => form.elements.namedItem("body") as HTMLTextAreaElement;
 const draftKey = (form: HTMLFormElement) => `draft:${form.dataset.channel}:${form.dataset.parent ?? ""}`;
 
-function sent(form: HTMLFormElement) {
-  inputOf(form).value = "";
-  sessionStorage.removeItem(draftKey(form));
-  closeAutocomplete(inputOf(form));
-}
-
 /** A file, with a progress bar (fetch cannot report an upload's progress); the message comes back live. */
 function upload(form: HTMLFormElement, file: File) {
   const bar = form.querySelector("progress") as HTMLProgressElement;
@@ -26,7 +20,7 @@ function upload(form: HTMLFormElement, file: File) {
     bar.hidden = true;
     const alert = form.querySelector("[role=alert]") as HTMLElement;
     alert.textContent = ok ? "" : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
-    if (ok) sent(form);
+    if (ok) form.dispatchEvent(new Event("sent"));
   };
   [bar.hidden, bar.value] = [false, 0];
   xhr.send(data);
@@ -57,8 +51,12 @@ export function setupComposer(form: HTMLFormElement) {
     e.preventDefault();
     if (input.value.trim()) form.requestSubmit();
   });
-  // Sent, the server says (and it stopped the typing line): the box empties.
-  form.addEventListener("sent", () => sent(form));
+  // Sent (the server says so, and stopped the typing line; or an upload went up): the box empties.
+  form.addEventListener("sent", () => {
+    input.value = "";
+    sessionStorage.removeItem(draftKey(form));
+    closeAutocomplete(input);
+  });
   const files = form.elements.namedItem("file") as HTMLInputElement;
   files.addEventListener("change", () => {
     for (const f of files.files ?? []) upload(form, f);
