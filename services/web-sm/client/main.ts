@@ -2,11 +2,10 @@
 // by the server; nothing is inline, everything is delegated from here.
 import { askDesktopPermission, showDesktop } from "./attention.ts";
 import { setupComposer } from "./composer.ts";
-import { $, $$ } from "./dom.ts";
-import { markRead, openHistory, scrollToEnd } from "./scroll.ts";
+import { markRead, openHistory } from "./scroll.ts";
 
 // The stream's state (CSS shows "reconnecting…" while it is down); connecting again means it was lost.
-const live = $("#live");
+const live = document.getElementById("live");
 const setLive = (state: string) => () => Object.assign(document.body.dataset, { live: state });
 live?.addEventListener("ready", setLive("up"));
 for (const lost of ["htmx:sse:error", "htmx:sse:close"]) live?.addEventListener(lost, setLive("down"));
@@ -17,14 +16,15 @@ live?.addEventListener("desktop", (e) => showDesktop((e as CustomEvent).detail))
 // them in UTC, the same for everyone), the zone "send later" is read in, message boxes, the read position.
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 function finish() {
-  for (const t of $$<HTMLTimeElement>("time[datetime]:not([data-local])")) {
+  for (const t of document.querySelectorAll<HTMLTimeElement>("time[datetime]:not([data-local])")) {
     const d = new Date(t.dateTime);
     t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     t.title = d.toLocaleString();
     t.dataset.local = "1";
   }
-  for (const tz of $$<HTMLInputElement>("input[name=tz]")) tz.value = zone;
-  for (const form of $$<HTMLFormElement>("form.composer:not([data-ready])")) setupComposer(form);
+  for (const tz of document.querySelectorAll<HTMLInputElement>("input[name=tz]")) tz.value = zone;
+  for (const form of document.querySelectorAll<HTMLFormElement>("form.composer:not([data-ready])"))
+    setupComposer(form);
   markRead();
 }
 
@@ -34,14 +34,15 @@ function closed(e: Event) {
   const dialog = e.target as Element;
   if (!dialog.matches(".popup")) return;
   dialog.remove();
-  if (dialog.matches(".panel")) $("#composer-input")?.focus();
+  if (dialog.matches(".panel")) document.getElementById("composer-input")?.focus();
 }
 document.addEventListener("close", closed, true);
 
 document.addEventListener("click", (e) => {
   const at = e.target as Element;
   const copy = at.closest<HTMLAnchorElement>(".copy-link");
-  if (at.closest(".jump-latest")) scrollToEnd();
+  // The history is laid out from its end (CSS): its scroll top of 0 is that end.
+  if (at.closest(".jump-latest")) at.closest("#scroller")?.scrollTo({ top: 0, behavior: "smooth" });
   else if (at.closest(".enable-desktop")) void askDesktopPermission(at as HTMLElement);
   else if (copy && navigator.clipboard) {
     // The permalink goes to the clipboard; without one (plain http off loopback) the link just opens.
@@ -52,10 +53,10 @@ document.addEventListener("click", (e) => {
 
 // Esc closes the narrow sidebar too (popups close themselves); Alt+↑/↓ go where the sidebar's rel says.
 document.addEventListener("keydown", (e) => {
-  const nav = $<HTMLInputElement>("#nav-open");
+  const nav = document.getElementById("nav-open") as HTMLInputElement | null;
   const rel = e.altKey && { ArrowUp: "prev", ArrowDown: "next" }[e.key];
   if (e.key === "Escape" && nav) nav.checked = false;
-  else if (rel) $(`#sidebar a[rel~=${rel}]`)?.click();
+  else if (rel) document.querySelector<HTMLElement>(`#sidebar a[rel~=${rel}]`)?.click();
 });
 
 // So is what htmx brings in (a thread's message box takes the focus: htmx honours autofocus).
