@@ -328,10 +328,15 @@ export async function cancelScheduled(req: Request, ctx: RequestContext, deps: A
   );
 }
 
-/** What the box that sent a message gets back: its error line cleared, a new key for the next one. */
+/**
+ * What the box that sent a message gets back: its error line cleared, a new key for the next one,
+ * and a `sent` event, on which the page's script empties the box and forgets its draft.
+ */
 const sentAnswer = (extra: SafeHtml) =>
   htmlResponse(
     html`<hx-partial hx-target="find [role=alert]" hx-swap="innerHTML"></hx-partial><hx-partial hx-target="find [name=client_msg_id]" hx-swap="outerHTML">${clientMsgId()}</hx-partial>${extra}`,
+    200,
+    { "HX-Trigger": "sent" },
   );
 
 async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string) {
@@ -343,12 +348,22 @@ async function stopTyping(deps: ActionDeps, client: ApiClient, channelId: string
   }
 }
 
+/** "Typing", or its end: said outright, or by the message box posting itself (an emptied box stops). */
 export async function typing(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const client = clientOf(req, ctx, deps.api);
   const form = await formOf(req, deps.config);
-  const state = form.state === "stop" ? "stop" : "start";
+  const state = form.state === "stop" || form.body?.trim() === "" ? "stop" : "start";
   const me = await client.get<{ id: string }>("/api/me");
   await doPublishTyping(deps.bus, client, me.id, { channel_id: channelIdOf(form.channel_id), state });
+  return noContent();
+}
+
+/** The reader's position in a channel, posted by the page while it is seen (`#read-mark`). */
+export async function markRead(req: Request, ctx: RequestContext, deps: ActionDeps) {
+  const client = clientOf(req, ctx, deps.api);
+  const channelId = channelIdOf(ctx.params.id);
+  const form = await formOf(req, deps.config);
+  await client.post(`/api/channels/${channelId}/read`, { message_id: form.message_id });
   return noContent();
 }
 

@@ -73,6 +73,7 @@ export function webRoutes(deps: WebDeps) {
     route("POST", "/web/channels/:id/join", p(actions.joinChannel)),
     route("POST", "/web/channels/:id/messages", a(actions.postMessage)),
     route("POST", "/web/typing", a(actions.typing)),
+    route("POST", "/web/channels/:id/read", a(actions.markRead)),
     route("POST", "/web/scheduled/:id/cancel", a(actions.cancelScheduled)),
     route("GET", "/web/messages/:id/edit", a(actions.editMessageForm)),
     route("POST", "/web/messages/:id/edit", a(actions.editMessage)),

@@ -112,6 +112,14 @@ describe("two people chatting in browsers", () => {
     await untilCount(typing, 0);
   });
 
+  test("emptying the message box stops the typing line too", async () => {
+    await aliceTab.page.type("#composer-input", "on second thoughts", { delay: 20 });
+    const typing = bobTab.page.locator("#typing .typer");
+    await untilText(typing, "alice is typing…");
+    await aliceTab.page.fill("#composer-input", "");
+    await untilCount(typing, 0);
+  });
+
   test("a mention raises bob's bell, and reading it in another tab clears it here", async () => {
     const random = await openTab(bobTab.context, chan("random"));
     await untilText(random.page.locator("#bell-count"), "0");

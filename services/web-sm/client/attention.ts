@@ -1,10 +1,9 @@
-// Getting the reader's attention when the tab is hidden: desktop notifications, with permission.
-// (The unread count in the tab's title and icon is drawn by the server, with the bell.)
+// Desktop notifications while the tab is hidden (the title's unread count is drawn by the server).
 
 /** A desktop notification for what the server says may ring, only while this tab is hidden. */
 export function showDesktop(detail: { data?: string } | undefined) {
   if (document.visibilityState !== "hidden" || !detail?.data) return;
-  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  if (window.Notification?.permission !== "granted") return;
   const d = JSON.parse(detail.data) as { title: string; body: string; tag: string; url: string };
   const shown = new Notification(d.title, { body: d.body, tag: d.tag });
   shown.onclick = () => {

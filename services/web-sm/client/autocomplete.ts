@@ -1,6 +1,5 @@
-// Which word is being typed is known here; what it could become, the server says (`/web/complete`
-// answers into the box's `.autocomplete`). Here too: the keys that move through the offers, and
-// putting the one taken into the text.
+// The word being typed is found here, its offers come from the server (`/web/complete` answers into
+// the box's `.autocomplete`); here too are the keys through the offers, and putting one in the text.
 
 const listOf = (input: HTMLTextAreaElement) => input.form?.querySelector<HTMLElement>(".autocomplete");
 export const closeAutocomplete = (input: HTMLTextAreaElement) => listOf(input)?.replaceChildren();
@@ -15,31 +14,28 @@ function currentWord(input: HTMLTextAreaElement) {
 
 /** Asks for the offers of the word being typed; once more with none when it is done (the list empties). */
 export function autocomplete(input: HTMLTextAreaElement) {
-  const list = listOf(input);
+  const asked = input.form?.elements.namedItem("word") as HTMLInputElement | null;
   const word = currentWord(input)?.word ?? "";
-  if (!list || (!word && !list.dataset.asked)) return;
-  list.dataset.asked = word;
-  (input.form?.elements.namedItem("word") as HTMLInputElement).value = word;
-  list.dispatchEvent(new Event("complete"));
+  if (!asked || (!word && !asked.value)) return;
+  asked.value = word;
+  listOf(input)?.dispatchEvent(new Event("complete"));
 }
 
-function accept(input: HTMLTextAreaElement, offer: HTMLElement | undefined) {
+function accept(input: HTMLTextAreaElement, offer?: HTMLElement | null) {
   const w = currentWord(input);
   if (w) input.setRangeText(offer?.dataset.value ?? "", w.start, input.selectionStart, "end");
   closeAutocomplete(input);
-  // Ask once more, for nothing: that request replaces one still in flight (hx-sync), whose late
-  // answer would otherwise fill the list again after it was closed.
+  // Ask once more, for nothing: it replaces a request in flight (hx-sync) whose answer would refill the list.
   autocomplete(input);
 }
 
 // An offer clicked is taken on mousedown, so the box keeps its focus.
 document.addEventListener("mousedown", (e) => {
-  const list = (e.target as Element).closest(".autocomplete");
-  const offer = (e.target as Element).closest("li");
-  const input = list?.closest("form")?.elements.namedItem("body");
+  const offer = (e.target as Element).closest<HTMLElement>(".autocomplete li");
+  const input = offer?.closest("form")?.elements.namedItem("body");
   if (!(input instanceof HTMLTextAreaElement)) return;
   e.preventDefault();
-  if (offer) accept(input, offer);
+  accept(input, offer);
 });
 
 /** Arrows, Enter or Tab, and Esc while offers are shown; true when the key was theirs. */

@@ -1,19 +1,11 @@
 import { autocomplete, autocompleteKeys, closeAutocomplete } from "./autocomplete.ts";
-import { $, post } from "./dom.ts";
 
-const TYPING_EVERY_MS = 3000;
 const inputOf = (form: HTMLFormElement) => form.elements.namedItem("body") as HTMLTextAreaElement;
 const draftKey = (form: HTMLFormElement) => `draft:${form.dataset.channel}:${form.dataset.parent ?? ""}`;
 
-function sent(form: HTMLFormElement) {
-  inputOf(form).value = "";
-  sessionStorage.removeItem(draftKey(form));
-  closeAutocomplete(inputOf(form));
-}
-
 /** A file, with a progress bar (fetch cannot report an upload's progress); the message comes back live. */
 function upload(form: HTMLFormElement, file: File) {
-  const bar = $("progress", form) as HTMLProgressElement;
+  const bar = form.querySelector("progress") as HTMLProgressElement;
   const data = new FormData();
   data.set("body_md", inputOf(form).value.trim() || file.name);
   data.set("client_msg_id", crypto.randomUUID());
@@ -21,47 +13,37 @@ function upload(form: HTMLFormElement, file: File) {
   if (form.dataset.parent) data.set("parent_id", form.dataset.parent);
   const xhr = Object.assign(new XMLHttpRequest(), { responseType: "json" });
   xhr.open("POST", `/api/channels/${form.dataset.channel}/attachments`);
-  xhr.upload.onprogress = (e) => {
-    if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
-  };
+  // A form's size is known before it is sent, so its progress always has a total.
+  xhr.upload.onprogress = (e) => Object.assign(bar, { value: (e.loaded / e.total) * 100 });
   xhr.onloadend = () => {
     const ok = xhr.status >= 200 && xhr.status < 300;
     bar.hidden = true;
-    ($("[role=alert]", form) as HTMLElement).textContent = ok
-      ? ""
-      : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
-    if (ok) sent(form);
+    const alert = form.querySelector("[role=alert]") as HTMLElement;
+    alert.textContent = ok ? "" : (xhr.response?.error?.message ?? `upload failed (${xhr.status})`);
+    if (ok) form.dispatchEvent(new Event("sent"));
   };
   [bar.hidden, bar.value] = [false, 0];
   xhr.send(data);
 }
 
 /** Files dragged over the pane (while it has a message box) show it, and go up when dropped there. */
-export function uploadDropped(e: DragEvent) {
-  const form = $<HTMLFormElement>("#composer");
+function uploadDropped(e: DragEvent) {
+  const form = document.querySelector<HTMLFormElement>("#composer");
   const pane = form && (e.target as Element).closest("#pane");
   if (!pane || !e.dataTransfer?.types.includes("Files")) return;
   e.preventDefault();
   pane.classList.toggle("dragging", e.type === "dragover");
   for (const f of e.type === "drop" ? e.dataTransfer.files : []) upload(form, f);
 }
+for (const type of ["dragover", "dragleave", "drop"] as const) document.addEventListener(type, uploadDropped);
 
-/** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, typing, files. */
+/** The message box: Enter sends, Shift+Enter breaks the line, a draft per channel, files. */
 export function setupComposer(form: HTMLFormElement) {
   form.dataset.ready = "1";
   const input = inputOf(form);
   input.value ||= sessionStorage.getItem(draftKey(form)) ?? "";
-  let typingSentAt = 0;
-  const typing = (state: string) => post("/web/typing", { channel_id: form.dataset.channel, state });
   input.addEventListener("input", () => {
     sessionStorage.setItem(draftKey(form), input.value);
-    if (input.value.trim() === "") {
-      if (typingSentAt) typing("stop");
-      typingSentAt = 0;
-    } else if (Date.now() - typingSentAt > TYPING_EVERY_MS) {
-      typingSentAt = Date.now();
-      typing("start");
-    }
     autocomplete(input);
   });
   input.addEventListener("keydown", (e) => {
@@ -69,15 +51,12 @@ export function setupComposer(form: HTMLFormElement) {
     e.preventDefault();
     if (input.value.trim()) form.requestSubmit();
   });
-  // Sent (the server stopped the typing line): the box empties, and the next key is news again.
-  form.addEventListener("htmx:after:request", (e) => {
-    if (e.target !== form || !(e as CustomEvent).detail?.ctx?.response?.raw?.ok) return;
-    sent(form);
-    typingSentAt = 0;
+  // Sent (the server says so, and stopped the typing line; or an upload went up): the box empties.
+  form.addEventListener("sent", () => {
+    input.value = "";
+    sessionStorage.removeItem(draftKey(form));
+    closeAutocomplete(input);
   });
-  // "Send later" times are the reader's wall clock: the server reads them in this zone.
-  const zone = form.elements.namedItem("tz");
-  if (zone instanceof HTMLInputElement) zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const files = form.elements.namedItem("file") as HTMLInputElement;
   files.addEventListener("change", () => {
     for (const f of files.files ?? []) upload(form, f);

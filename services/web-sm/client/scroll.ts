@@ -1,31 +1,18 @@
-import { $, $$, post } from "./dom.ts";
+// Looked up each time (a resync redraws the pane); the history opens at its end and follows it by CSS.
 
-// Elements are looked up each time: a resync redraws the whole pane. The history is laid out from its
-// end (CSS), which it opens at and follows by itself; its scroll top of 0 is that end.
-const scroller = () => $("#scroller");
-let readTimer = 0;
-
-export const scrollToEnd = () => scroller()?.scrollTo({ top: 0, behavior: "smooth" });
-
-/** Marks the newest message shown read while the page is seen: looking at a channel keeps it read. */
+/** Marks the newest message shown read while the page is seen; `#read-mark` posts it once swaps settle. */
 export function markRead() {
-  clearTimeout(readTimer);
-  readTimer = window.setTimeout(() => {
-    const box = scroller();
-    const newest = $$("#messages > .msg:not(.deleted)")
-      .map((m) => m.id.slice(4))
-      .sort()
-      .at(-1);
-    if (!box || !newest || document.hidden || newest <= (box.dataset.lastRead ?? "")) return;
-    box.dataset.lastRead = newest;
-    post(`/api/channels/${box.dataset.channel}/read`, { message_id: newest });
-  }, 300);
+  const mark = document.getElementById("read-mark") as HTMLInputElement | null;
+  const shown = [...document.querySelectorAll("#messages > .msg:not(.deleted)")].map((m) => m.id.slice(4));
+  const newest = shown.sort().at(-1);
+  if (!mark || !newest || document.hidden || newest <= mark.value) return;
+  mark.value = newest;
+  mark.dispatchEvent(new Event("read"));
 }
 
 /** Opens the history at the linked message, else at the "new messages" line (else at its end). */
 export function openHistory() {
   document.addEventListener("visibilitychange", markRead);
-  const target = (location.hash && document.getElementById(location.hash.slice(1))) || $(".new-divider");
-  target?.scrollIntoView({ block: "center" });
-  markRead();
+  const linked = location.hash && document.getElementById(location.hash.slice(1));
+  (linked || document.querySelector(".new-divider"))?.scrollIntoView({ block: "center" });
 }

@@ -81,21 +81,27 @@ export function presenceDot(userId: string, online: boolean | undefined) {
 
 /**
  * The sidebar: communities, this community's channels, and every DM; refetched when channels come
- * and go. The channel being looked at is drawn read: the page reads what arrives in it.
+ * and go. The channel being looked at is drawn read: the page reads what arrives in it. The entries
+ * before and after it (round the ends) are `rel="prev"` and `rel="next"`, where Alt+↑/↓ go.
  */
 export function sidebar(shell: Shell, currentId: string | null) {
   const slug = shell.community?.slug ?? "";
   const query = new URLSearchParams({ community: slug, channel: currentId ?? "" }).toString();
+  const joined = shell.channels.filter((c) => c.is_member && !c.archived_at);
+  const listed = [...(shell.community ? joined : []), ...shell.dms];
+  const at = listed.findIndex((c) => c.id === currentId);
+  const prev = listed.at(Math.max(at, 0) - 1)?.id;
+  const next = listed.at((at + 1) % listed.length)?.id;
   const item = (c: Channel, href: string, label: SafeHtml | string) => {
     const current = c.id === currentId;
     const counts = current
       ? { unread: 0, mentions: 0 }
       : { unread: c.unread_count ?? 0, mentions: c.mention_count ?? 0 };
+    const rel = [c.id === prev && "prev", c.id === next && "next"].filter(Boolean).join(" ");
     return html`<li><a class="chan${current ? " current" : ""}${c.muted ? " muted" : ""}" id="chan-${c.id}" href="${href}"${
       current ? html` aria-current="page"` : ""
-    }>${label}${badges(c.id, counts)}</a></li>`;
+    }${rel ? html` rel="${rel}"` : ""}>${label}${badges(c.id, counts)}</a></li>`;
   };
-  const joined = shell.channels.filter((c) => c.is_member && !c.archived_at);
   return html`<nav id="sidebar" class="sidebar" aria-label="Channels and conversations" hx-get="/web/sidebar?${query}" hx-trigger="sidebar from:#live delay:200ms, resync from:#live" hx-swap="outerHTML">
 ${
   shell.communities.length > 1 || !shell.community
