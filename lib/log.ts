@@ -28,6 +28,9 @@ let threshold = order.info;
 let defaultService = "ajet-chat";
 let pretty = false;
 
+/** Whether lines at `level` are written: a hot path builds its fields only when they will be. */
+export const logsAt = (level: Level) => order[level] >= threshold;
+
 /** Set once at boot from config. */
 export function configureLog(options: {
   level: Level | "silent";

@@ -89,7 +89,11 @@ export function createMemoryBus(options: { replayBuffer: number }): EventBus {
       if (afterSeq + 1 < oldest || afterSeq >= nextSeq) return { gap: true };
       // Seqs are consecutive, so this many events came after `afterSeq`, on whatever subject.
       if (nextSeq - 1 - afterSeq > limit) return { gap: true };
-      const messages = buffer.filter((m) => (m.seq ?? 0) > afterSeq && subjectMatches(pattern, m.subject));
+      // The buffer holds every seq from `oldest` on, in order: what came after is its tail, found
+      // by position rather than by reading the whole buffer on every resume.
+      const messages = buffer
+        .slice(afterSeq + 1 - oldest)
+        .filter((m) => (m.seq ?? 0) > afterSeq && subjectMatches(pattern, m.subject));
       return { gap: false, messages };
     },
     async head() {

@@ -9,6 +9,8 @@ export type WorkerRequest =
       sql: string;
       params: unknown[];
       rowMode: "array" | "object";
+      /** When the main thread sent it (performance.timeOrigin + now): how long it waited in all. */
+      sentAt: number;
     }
   | { id: number; op: "begin" }
   | { id: number; op: "end"; tx: number; commit: boolean }

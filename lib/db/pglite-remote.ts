@@ -73,9 +73,14 @@ export class RemotePglite implements Queryable {
   }
 
   #query<T>(tx: number | null, sql: string, params: unknown[] = [], options?: QueryOptions) {
-    return this.#send({ op: "query", tx, sql, params, rowMode: options?.rowMode ?? "object" }) as Promise<
-      Results<T>
-    >;
+    return this.#send({
+      op: "query",
+      tx,
+      sql,
+      params,
+      rowMode: options?.rowMode ?? "object",
+      sentAt: performance.timeOrigin + performance.now(),
+    }) as Promise<Results<T>>;
   }
 
   query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {

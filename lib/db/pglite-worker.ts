@@ -36,20 +36,27 @@ const reply = (message: WorkerReply) => self.postMessage(message);
 
 // BENCH_DB_STATEMENTS=<file>: the time each statement took, summed by its text, written there every
 // 10 s, largest first: where a crowd benchmark's database time goes.
-const byStatement = Bun.env.BENCH_DB_STATEMENTS ? new Map<string, { ms: number; n: number }>() : null;
+const byStatement = Bun.env.BENCH_DB_STATEMENTS
+  ? new Map<string, { ms: number; n: number; waitMs: number; worstWait: number }>()
+  : null;
 if (byStatement) {
   setInterval(() => {
     const total = [...byStatement.values()].reduce((sum, s) => sum + s.ms, 0);
     const lines = [...byStatement.entries()]
       .sort((a, b) => b[1].ms - a[1].ms)
       .map(([text, s]) =>
-        [((s.ms / total) * 100).toFixed(1), s.n, (s.ms / s.n).toFixed(3), text.replace(/\s+/g, " ")].join(
-          "\t",
-        ),
+        [
+          ((s.ms / total) * 100).toFixed(1),
+          s.n,
+          (s.ms / s.n).toFixed(3),
+          (s.waitMs / s.n).toFixed(1),
+          s.worstWait.toFixed(0),
+          text.replace(/\s+/g, " "),
+        ].join("\t"),
       );
     void Bun.write(
       Bun.env.BENCH_DB_STATEMENTS as string,
-      `% of time\tcount\tms each\tstatement\n${lines.join("\n")}\n`,
+      `% of time\tcount\tms each\twaited ms each\tworst wait ms\tstatement\n${lines.join("\n")}\n`,
     );
   }, 10_000).unref();
 }
@@ -128,9 +135,11 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const own = end - Math.max(arrived, lastEnd);
       stats.busyMs += own;
       stats.statements++;
-      const seen = byStatement?.get(request.sql);
-      if (seen) [seen.ms, seen.n] = [seen.ms + own, seen.n + 1];
-      else byStatement?.set(request.sql, { ms: own, n: 1 });
+      const seen = byStatement?.get(request.sql) ?? { ms: 0, n: 0, waitMs: 0, worstWait: 0 };
+      const waited = end - (request.sentAt - performance.timeOrigin) - own;
+      [seen.ms, seen.n, seen.waitMs] = [seen.ms + own, seen.n + 1, seen.waitMs + waited];
+      seen.worstWait = Math.max(seen.worstWait, waited);
+      byStatement?.set(request.sql, seen);
       lastEnd = end;
       return { rows, affectedRows, fields };
     }

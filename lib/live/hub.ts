@@ -2,7 +2,7 @@ import type { Envelope } from "../bus/envelope.ts";
 import type { BusMessage, EventBus } from "../bus/event-bus.ts";
 import type { ApiClient } from "../client/api-client.ts";
 import { isKind } from "../errors.ts";
-import { log } from "../log.ts";
+import { log, logsAt } from "../log.ts";
 import { accessReads, loadAccess } from "./access.ts";
 import type { SharedChannels } from "./community-channels.ts";
 import { communityChannels } from "./community-channels.ts";
@@ -65,6 +65,19 @@ export interface LiveHub {
   stop(): Promise<void>;
 }
 
+/** Streams one event is written to before the event loop may serve anything else (about 5 ms of writes). */
+const FAN_OUT_SLICE = 200;
+
+/** One event's way through its streams. */
+interface FanOut {
+  m: BusMessage;
+  conns: Conn[];
+  next: number;
+  streams: number;
+  /** What its log lines say (stored events only). */
+  trace: Record<string, unknown> | null;
+}
+
 const PATTERNS = ["chat.events.>", "chat.dm.>", "chat.notifications.>", "chat.typing.>", "chat.presence.>"];
 
 /**
@@ -106,22 +119,48 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
     conn.onClose?.(reason);
   }
 
+  /**
+   * Events on their way to their streams, in order. A message to a big channel reaches thousands of
+   * streams, each write into a socket tens of microseconds: it goes out in slices with the event
+   * loop free between them, so requests arriving meanwhile are not held for a whole fan-out. Each
+   * event reaches all its streams before the next one starts, so every stream gets them in order.
+   */
+  const fanning: FanOut[] = [];
+  let pumping = false;
+
+  function pump() {
+    let budget = FAN_OUT_SLICE;
+    while (fanning.length > 0 && budget > 0) {
+      const job = fanning[0] as FanOut;
+      while (job.next < job.conns.length && budget-- > 0) deliverTo(job, job.conns[job.next++] as Conn);
+      if (job.next < job.conns.length) break;
+      fanning.shift();
+      if (job.trace) log.info("event fanned out", { ...job.trace, streams: job.streams });
+    }
+    pumping = fanning.length > 0;
+    if (pumping) setImmediate(pump);
+  }
+
+  function deliverTo(job: FanOut, conn: Conn) {
+    if (!offer(conn, job.m, route) || !job.trace) return;
+    job.streams++;
+    if (logsAt("debug"))
+      log.debug("event delivered to a stream", { ...job.trace, stream: conn.id, user_id: conn.userId });
+  }
+
   function onMessage(m: BusMessage) {
     const [, kind, key] = m.subject.split(".");
     if (kind === "presence") return presence.record(m);
     if (kind === "events" && m.event.type.startsWith("member.")) people.record(m);
-    if (m.seq === undefined) return registry.reach(kind, key, (conn) => offer(conn, m, route));
     // Stored events end their trace here (typing would flood the log): one line per stream at
     // debug, one per session manager at info. The service is named, since the in-process bus
     // calls this inside the publishing request's context.
-    const trace = { service: options.name, trace_id: m.traceId, type: m.event.type, seq: m.seq };
-    let streams = 0;
-    registry.reach(kind, key, (conn) => {
-      if (!offer(conn, m, route)) return;
-      streams++;
-      log.debug("event delivered to a stream", { ...trace, stream: conn.id, user_id: conn.userId });
-    });
-    log.info("event fanned out", { ...trace, streams });
+    const trace =
+      m.seq === undefined
+        ? null
+        : { service: options.name, trace_id: m.traceId, type: m.event.type, seq: m.seq };
+    fanning.push({ m, conns: registry.reached(kind, key), next: 0, streams: 0, trace });
+    if (!pumping) pump();
   }
 
   for (const pattern of PATTERNS) await bus.subscribe(pattern, onMessage);

@@ -47,19 +47,20 @@ export class ConnRegistry {
   }
 
   /**
-   * Calls `fn` for each connection an event may concern, by the subject's kind and first token
+   * The connections an event may concern, by the subject's kind and first token
    * (`chat.<kind>.<key>…`): a community's events its viewers, a person's notifications their
    * connections, anything else everyone. Connections not indexed yet get community events and
    * notifications too: they hold them and route them once they know.
    */
-  reach(kind: string | undefined, key: string | undefined, fn: (conn: Conn) => void) {
+  reached(kind: string | undefined, key: string | undefined): Conn[] {
     const targets =
       kind === "events"
         ? this.byCommunity.get(key ?? "")
         : kind === "notifications"
           ? this.byUser.get(key ?? "")
           : this.all;
-    for (const conn of targets ?? []) fn(conn);
-    if (kind === "events" || kind === "notifications") for (const conn of this.unnamed) fn(conn);
+    const conns = [...(targets ?? [])];
+    if (kind === "events" || kind === "notifications") conns.push(...this.unnamed);
+    return conns;
   }
 }

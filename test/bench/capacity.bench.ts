@@ -159,13 +159,19 @@ async function rssMbOf(pids: number[]) {
   return kb / 1024;
 }
 
-/** The embedded database thread's seconds busy and held by transactions so far, from the server's metrics. */
+/**
+ * The embedded database thread's seconds busy and held by transactions so far, and the main
+ * thread's event-loop delay since the last read (prom-client resets it on every scrape), from the
+ * server's metrics.
+ */
 async function dbThreadSeconds(metricsUrl: string | undefined) {
   const text = metricsUrl ? await fetch(metricsUrl).then((r) => (r.ok ? r.text() : "")) : "";
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
   return {
     busy: value("ajet_embedded_db_busy_seconds_total"),
     held: value("ajet_embedded_db_held_seconds_total"),
+    loopP99: value("nodejs_eventloop_lag_p99_seconds"),
+    loopMax: value("nodejs_eventloop_lag_max_seconds"),
   };
 }
 
@@ -177,6 +183,9 @@ interface Step {
   /** The embedded database thread: the share of the step it ran statements, and transactions held it. */
   dbBusy: number;
   dbHeld: number;
+  /** The main thread's event-loop delay over the step (embedded): how long a ready callback waited. */
+  loopP99: number;
+  loopMax: number;
   rssMb: number;
   healthy: boolean;
   why: string[];
@@ -211,6 +220,7 @@ function printTable(mode: string, steps: Step[]) {
     "server cores",
     "pg cores",
     "db busy/held",
+    "loop p99/max",
     "crowd cores",
     "healthy",
   ];
@@ -233,6 +243,7 @@ function printTable(mode: string, steps: Step[]) {
       s.serverCores.toFixed(2),
       mode === "embedded" ? "-" : s.postgresCores.toFixed(2),
       mode === "embedded" ? `${percent(s.dbBusy)}/${percent(s.dbHeld)}` : "-",
+      mode === "embedded" ? `${ms(s.loopP99 * 1000)}/${ms(s.loopMax * 1000)}` : "-",
       r.cores.toFixed(2),
       s.healthy ? "yes" : "NO",
     ];
@@ -321,7 +332,7 @@ async function ramp(
       at: 0,
       servers: new Map<number, number>(),
       pg: new Map<number, number>(),
-      db: { busy: Number.NaN, held: Number.NaN },
+      db: { busy: Number.NaN, held: Number.NaN, loopP99: Number.NaN, loopMax: Number.NaN },
     };
     let served = {
       serverCores: 0,
@@ -329,6 +340,8 @@ async function ramp(
       rssMb: 0,
       dbBusy: Number.NaN,
       dbHeld: Number.NaN,
+      loopP99: Number.NaN,
+      loopMax: Number.NaN,
       byProcess: {} as Record<string, number>,
     };
     const weigh = async () => ({
@@ -362,6 +375,8 @@ async function ramp(
             rssMb: await rssMbOf(pids),
             dbBusy: ((now.db.busy - cpu.db.busy) * 1000) / span,
             dbHeld: ((now.db.held - cpu.db.held) * 1000) / span,
+            loopP99: now.db.loopP99,
+            loopMax: now.db.loopMax,
             byProcess: Object.fromEntries(
               Object.entries(processes).map(([name, pid]) => [
                 name,

@@ -82,7 +82,7 @@ describe("SSE framing", () => {
       },
     });
     const { connect } = await import("node:net");
-    const socket = connect(server.port, "127.0.0.1");
+    const socket = connect(server.port ?? 0, "127.0.0.1");
     try {
       socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
       socket.pause();
