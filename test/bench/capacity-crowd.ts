@@ -6,6 +6,7 @@
 // reports figures, not raw samples: action latencies, errors, each post's delivery to every stream
 // that should get it (its channel's members; a browser stream only for the channel it shows, the
 // only one whose messages it draws with their text), and the stream resumes.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { readSse } from "../../lib/terminal/live-events.ts";
 import { random } from "./crowd.ts";
 import { percentile } from "./measure.ts";
@@ -46,6 +47,10 @@ export interface CapacityReport {
   resumes: { count: number; hung: number; resyncs: number; p99: number };
   /** This process's own CPU over the steady phase, in cores. */
   cores: number;
+  /** This process's event-loop delay over the steady phase (ms): how late it could see an answer. */
+  loop: { p99: number; max: number };
+  /** The server's `/healthz` answer time at p99 over the steady phase (ms). */
+  healthzP99: number;
 }
 
 interface Sim {
@@ -370,6 +375,22 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
   console.log("steady");
   const cpuBefore = process.cpuUsage();
   const steadyFrom = wallNow();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  // The server's door answering with no work behind it (/healthz), five times a second: how long
+  // anything waits for the server's main thread, apart from the database and the services.
+  const probes: number[] = [];
+  const probing = (async () => {
+    while (running) {
+      const sent = wallNow();
+      await fetch(`${spec.url}/healthz`).then(
+        (r) => r.arrayBuffer(),
+        () => null,
+      );
+      probes.push(wallNow() - sent);
+      await Bun.sleep(200);
+    }
+  })();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -393,6 +414,9 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
   console.log("stopped");
   const used = process.cpuUsage(cpuBefore);
   const cores = (used.user + used.system) / 1000 / (stoppedAt - steadyFrom);
+  loopDelay.disable();
+  await probing;
+  const ownLoop = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
   // Deliveries in flight land; resumes under way get their chance to answer.
   await Bun.sleep(Math.min(spec.hangMs, 3000));
   for (const t of timers) clearTimeout(t);
@@ -476,6 +500,8 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
       p99: percentile(resumeMs, 99),
     },
     cores,
+    loop: ownLoop,
+    healthzP99: percentile(probes, 99),
   };
 }
 

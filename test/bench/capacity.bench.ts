@@ -172,7 +172,33 @@ async function dbThreadSeconds(metricsUrl: string | undefined) {
     held: value("ajet_embedded_db_held_seconds_total"),
     loopP99: value("nodejs_eventloop_lag_p99_seconds"),
     loopMax: value("nodejs_eventloop_lag_max_seconds"),
+    gateway: gatewayBuckets(text),
   };
+}
+
+/**
+ * The gateway's answer times so far, as cumulative counts by bucket bound, over the requests the
+ * crowd's actions make (streams left out): the server's own view of the latency the crowd measures.
+ */
+function gatewayBuckets(text: string): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const [, labels = "", n] of text.matchAll(
+    /^ajet_http_request_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm,
+  )) {
+    const le = /le="([^"]+)"/.exec(labels)?.[1];
+    if (!le || !labels.includes('service="auth-gw"') || /route="[^"]*events/.test(labels)) continue;
+    const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+    counts.set(bound, (counts.get(bound) ?? 0) + Number(n));
+  }
+  return counts;
+}
+
+/** The bucket bound (ms) under which 99 % of the requests between two readings were answered. */
+function gatewayP99(before: Map<number, number>, after: Map<number, number>): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  const bound = bounds.find((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0) >= total * 0.99);
+  return total > 0 && bound !== undefined ? bound * 1000 : Number.NaN;
 }
 
 interface Step {
@@ -186,6 +212,8 @@ interface Step {
   /** The main thread's event-loop delay over the step (embedded): how long a ready callback waited. */
   loopP99: number;
   loopMax: number;
+  /** The gateway's own p99 for the crowd's actions (a histogram bucket's bound, ms). */
+  gatewayP99: number;
   rssMb: number;
   healthy: boolean;
   why: string[];
@@ -221,7 +249,10 @@ function printTable(mode: string, steps: Step[]) {
     "pg cores",
     "db busy/held",
     "loop p99/max",
+    "gw p99 ≤",
+    "healthz p99",
     "crowd cores",
+    "crowd loop",
     "healthy",
   ];
   console.log(`  ${cols.map((c) => c.padStart(10)).join(" ")}`);
@@ -244,7 +275,10 @@ function printTable(mode: string, steps: Step[]) {
       mode === "embedded" ? "-" : s.postgresCores.toFixed(2),
       mode === "embedded" ? `${percent(s.dbBusy)}/${percent(s.dbHeld)}` : "-",
       mode === "embedded" ? `${ms(s.loopP99 * 1000)}/${ms(s.loopMax * 1000)}` : "-",
+      Number.isFinite(s.gatewayP99) ? ms(s.gatewayP99) : "-",
+      ms(r.healthzP99),
       r.cores.toFixed(2),
+      `${ms(r.loop.p99)}/${ms(r.loop.max)}`,
       s.healthy ? "yes" : "NO",
     ];
     console.log(`  ${cells.map((c) => c.padStart(10)).join(" ")}`);
@@ -332,7 +366,13 @@ async function ramp(
       at: 0,
       servers: new Map<number, number>(),
       pg: new Map<number, number>(),
-      db: { busy: Number.NaN, held: Number.NaN, loopP99: Number.NaN, loopMax: Number.NaN },
+      db: {
+        busy: Number.NaN,
+        held: Number.NaN,
+        loopP99: Number.NaN,
+        loopMax: Number.NaN,
+        gateway: new Map<number, number>(),
+      },
     };
     let served = {
       serverCores: 0,
@@ -342,6 +382,7 @@ async function ramp(
       dbHeld: Number.NaN,
       loopP99: Number.NaN,
       loopMax: Number.NaN,
+      gatewayP99: Number.NaN,
       byProcess: {} as Record<string, number>,
     };
     const weigh = async () => ({
@@ -377,6 +418,7 @@ async function ramp(
             dbHeld: ((now.db.held - cpu.db.held) * 1000) / span,
             loopP99: now.db.loopP99,
             loopMax: now.db.loopMax,
+            gatewayP99: gatewayP99(cpu.db.gateway, now.db.gateway),
             byProcess: Object.fromEntries(
               Object.entries(processes).map(([name, pid]) => [
                 name,
