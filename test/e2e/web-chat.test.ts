@@ -20,6 +20,7 @@ let bob: ChatPerson;
 let aliceTab: PersonTab;
 let bobTab: PersonTab;
 let general: string;
+let random: string;
 
 const chan = (name: string) => `${server.base}/c/acme/channels/${name}`;
 const msg = (tab: PersonTab, text: string) => tab.page.locator("#messages .msg", { hasText: text });
@@ -40,6 +41,7 @@ beforeAll(async () => {
   const team = await startTeam(["random"]);
   ({ server, alice, bob } = team);
   general = team.id("general");
+  random = team.id("random");
   browser = await launchChromium();
   aliceTab = await openTab(await signedInContext(browser, server.base, alice), chan("general"));
   bobTab = await openTab(await signedInContext(browser, server.base, bob), chan("general"));
@@ -67,6 +69,27 @@ describe("two people chatting in browsers", () => {
     await msg(bobTab, "standup in 5").waitFor();
     expect(await bobTab.page.evaluate("window.__mark")).toBe(42);
     expect(await msg(aliceTab, "standup in 5").count()).toBe(1);
+  });
+
+  test("in a channel with more than a page of history, a live message goes last, below the load-older marker", async () => {
+    for (let i = 1; i <= 55; i++)
+      await server.api(alice, "POST", `/api/channels/${random}/messages`, { body_md: `backlog ${i}` });
+    const tab = await openTab(await signedInContext(browser, server.base, bob), chan("random"));
+    try {
+      await tab.page.locator("#messages > #older").waitFor();
+      await server.api(alice, "POST", `/api/channels/${random}/messages`, {
+        body_md: "fresh after the backlog",
+      });
+      await msg(tab, "fresh after the backlog").waitFor();
+      const order = await tab.page.$$eval("#messages > *", (els) => els.map((e) => e.id || e.className));
+      expect(order[0]).toBe("older");
+      expect(await tab.page.locator("#messages > .msg").last().textContent()).toContain(
+        "fresh after the backlog",
+      );
+      expect(tab.problems).toEqual([]);
+    } finally {
+      await tab.page.context().close();
+    }
   });
 
   test("bob reacts and alice sees the count", async () => {

@@ -4,10 +4,13 @@ import { html, type SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel, CustomCommand, Member, Message } from "../api-types.ts";
 import { avatar, messageItem, SHOW_ERRORS, timeTag } from "./message.ts";
 
-/** The "load older" marker at the top of a history: loads the page before it when scrolled into view. */
+/**
+ * The "load older" marker at the top of a history: loads the page before it when scrolled into view.
+ * Its key sorts before every message, so a live one is put after it, not above it (upsert by key).
+ */
 export function olderMarker(channelId: string, before: string | undefined) {
   if (!before) return html`<div class="history-start">This is the beginning of the conversation.</div>`;
-  return html`<div class="older" id="older" hx-get="/web/older?channel=${channelId}&before=${before}" hx-trigger="intersect once" hx-swap="outerHTML"><button type="button" class="load-older" hx-get="/web/older?channel=${channelId}&before=${before}" hx-target="#older" hx-swap="outerHTML">Load older messages</button></div>`;
+  return html`<div class="older" id="older" data-key="0" hx-get="/web/older?channel=${channelId}&before=${before}" hx-trigger="intersect once" hx-swap="outerHTML"><button type="button" class="load-older" hx-get="/web/older?channel=${channelId}&before=${before}" hx-target="#older" hx-swap="outerHTML">Load older messages</button></div>`;
 }
 
 /** A page of history, oldest first, with the "new messages" line after the reader's last read one. */
