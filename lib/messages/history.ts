@@ -16,7 +16,10 @@ async function pageOf(db: Db, viewerId: string, where: SQL, page: PageQuery, new
       ? sql`and id > ${page.after}::uuid`
       : sql``;
   const direction = newestFirst ? sql`desc` : sql`asc`;
-  const source = sql`(select * from ${messages} where ${where} ${cursor} order by id ${direction} limit ${page.limit + 1})`;
+  // The limit is written into the text, not bound: with a bound limit PostgreSQL's cached plan
+  // cannot tell a page of 51 from a table, and reads the extras of the whole channel.
+  const limit = sql.raw(String(Math.trunc(page.limit) + 1));
+  const source = sql`(select * from ${messages} where ${where} ${cursor} order by id ${direction} limit ${limit})`;
   return toPage(await queryViews(db, viewerId, source, sql`order by m.id ${direction}`), page.limit);
 }
 

@@ -167,41 +167,32 @@ interface AttachmentJson {
 
 /**
  * One statement for the messages `m` of `source` (a subquery of message rows): each row's columns,
- * author and webhook as plain columns, and reactions, mentions, attachments and reply counts as JSON
- * only where there are some — a page never turns into N+1 and costs one round trip. The extras are
- * read once for the whole page (each table scanned once for the page's ids), not once per message:
- * per-message subqueries cost more in setting up than in reading.
+ * author and webhook as plain columns, and reactions, mentions and attachments as JSON only where
+ * there are some — a page never turns into N+1 and costs one round trip.
  */
 const gather = (source: SQL, order: SQL = sql``) => sql`
-  with m as (select s.id, s.channel_id, s.user_id, s.webhook_id, s.parent_id, s.body_md, s.embeds,
-      s.author_name, s.author_avatar_url, s.client_msg_id, s.webhook_key, s.created_at, s.edited_at,
-      s.deleted_at, s.preview, s.preview_removed_at from ${source} s),
-  rx as (select r.message_id, json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first) as reactions
-    from (select message_id, emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
-          from ${reactions} where message_id in (select id from m) group by message_id, emoji) r
-    group by r.message_id),
-  mx as (select mn.message_id, json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id, 'username', mu.username) order by mn.id) as mentions
-    from ${mentions} mn left join ${users} mu on mu.id = mn.target_id
-    where mn.message_id in (select id from m) group by mn.message_id),
-  ax as (select a.message_id, json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
-                                       'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
-                                       'channel_id', a.channel_id, 'message_id', a.message_id,
-                                       'width', a.width, 'height', a.height, 'thumb_key', a.thumb_key) order by a.id) as attachments
-    from ${attachments} a where a.message_id in (select id from m) group by a.message_id),
-  tx as (select t.parent_id, count(*)::int as reply_count, max(t.created_at) as last_reply_at
-    from ${messages} t where t.parent_id in (select id from m) and t.deleted_at is null group by t.parent_id)
-  select m.*, c.community_id,
+  select m.id, m.channel_id, m.user_id, m.webhook_id, m.parent_id, m.body_md, m.embeds, m.author_name,
+    m.author_avatar_url, m.client_msg_id, m.webhook_key, m.created_at, m.edited_at, m.deleted_at,
+    m.preview, m.preview_removed_at, c.community_id,
     u.username, u.display_name, u.avatar_url, u.kind, u.deactivated_at is not null as deactivated,
     w.name as webhook_name, w.avatar_url as webhook_avatar_url,
-    rx.reactions, mx.mentions, ax.attachments, tx.reply_count, tx.last_reply_at
-  from m
+    (select json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)
+      from (select emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
+            from ${reactions} where message_id = m.id group by emoji) r) as reactions,
+    (select json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id, 'username', mu.username) order by mn.id)
+      from ${mentions} mn left join ${users} mu on mu.id = mn.target_id where mn.message_id = m.id) as mentions,
+    (select json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
+                                       'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
+                                       'channel_id', a.channel_id, 'message_id', a.message_id,
+                                       'width', a.width, 'height', a.height, 'thumb_key', a.thumb_key) order by a.id)
+      from ${attachments} a where a.message_id = m.id) as attachments,
+    t.reply_count, t.last_reply_at
+  from ${source} m
   join ${channels} c on c.id = m.channel_id
   left join ${users} u on u.id = m.user_id
   left join ${webhooks} w on w.id = m.webhook_id
-  left join rx on rx.message_id = m.id
-  left join mx on mx.message_id = m.id
-  left join ax on ax.message_id = m.id
-  left join tx on tx.parent_id = m.id
+  left join lateral (select count(*)::int as reply_count, max(r.created_at) as last_reply_at
+    from ${messages} r where r.parent_id = m.id and r.deleted_at is null) t on true
   ${order}`;
 
 const toDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
