@@ -70,36 +70,19 @@ function failure(id: number, err: unknown): WorkerReply {
   return { id, error: { ...fields, message: err.message } };
 }
 
-/**
- * PostgreSQL's buffer pool in the embedded database. Its default (128 MB) is most of what an idle
- * embedded server holds in memory; the data it caches is in the operating system's file cache as
- * well, so a smaller pool costs little on a one-box deployment and leaves the memory to the crowd.
- */
-const SHARED_BUFFERS = "32MB";
-
 async function open(dataDir: string, loadDataDir?: ArrayBuffer) {
   const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
     WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
     WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
   ]);
-  const create = (load?: ArrayBuffer) =>
-    PGlite.create({
-      dataDir,
-      loadDataDir: load ? new Blob([load]) : undefined,
-      parsers,
-      pgliteWasmModule,
-      initdbWasmModule,
-      fsBundle: Bun.file(pgliteDataPath),
-    });
-  pg = await create(loadDataDir);
-  // The pool's size is read at start: set once in the data dir (postgresql.auto.conf, which its
-  // backups carry too), then opened again to take it.
-  const [current] = (await pg.query<{ shared_buffers: string }>("show shared_buffers")).rows;
-  if (current?.shared_buffers !== SHARED_BUFFERS && !dataDir.startsWith("memory://")) {
-    await pg.exec(`alter system set shared_buffers = '${SHARED_BUFFERS}'`);
-    await pg.close();
-    pg = await create();
-  }
+  pg = await PGlite.create({
+    dataDir,
+    loadDataDir: loadDataDir ? new Blob([loadDataDir]) : undefined,
+    parsers,
+    pgliteWasmModule,
+    initdbWasmModule,
+    fsBundle: Bun.file(pgliteDataPath),
+  });
 }
 
 /** Starts a transaction and answers with its number once BEGIN ran; `end` later finishes it. */
