@@ -111,6 +111,7 @@ const envSchema = clientEnvSchema.extend({
   AJET_SESSION_IDLE_DAYS: z.coerce.number().positive().default(14),
   AJET_SESSION_MAX_DAYS: z.coerce.number().positive().default(90),
   AJET_REPLAY_BUFFER: z.coerce.number().int().positive().default(10_000),
+  AJET_DB_STATEMENT_LOG: z.string().min(1).optional(),
   AJET_RATE_BURST: z.coerce.number().int().nonnegative().default(300),
   AJET_RATE_PER_SECOND: z.coerce.number().positive().default(30),
   AJET_RATE_AUTH_BURST: z.coerce.number().int().nonnegative().default(30),
@@ -311,7 +312,11 @@ function buildConfig(env: z.output<typeof envSchema>) {
     maxConcurrentFetches: env.BUN_CONFIG_MAX_HTTP_REQUESTS,
     database: env.DATABASE_URL
       ? ({ kind: "postgres", url: withPassword(env.DATABASE_URL, env.DATABASE_PASSWORD) } as const)
-      : ({ kind: "pglite", dir: resolve(dataDir, "pg") } as const),
+      : ({
+          kind: "pglite",
+          dir: resolve(dataDir, "pg"),
+          ...(env.AJET_DB_STATEMENT_LOG ? { statementLog: resolve(env.AJET_DB_STATEMENT_LOG) } : {}),
+        } as { kind: "pglite"; dir: string; statementLog?: string }),
     bus: env.NATS_URL
       ? ({
           kind: "nats",

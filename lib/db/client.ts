@@ -47,7 +47,7 @@ export interface OpenOptions {
 export async function openDatabase(config: Config["database"], options: OpenOptions = {}): Promise<Database> {
   const database =
     config.kind === "pglite"
-      ? await openPglite(config.dir, options)
+      ? await openPglite(config.dir, config.statementLog, options)
       : await openPostgres(config.url, options);
   try {
     await database.ping();
@@ -64,14 +64,18 @@ export async function openDatabase(config: Config["database"], options: OpenOpti
 const loggerFor = (options: OpenOptions) =>
   options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
 
-async function openPglite(dir: string, options: OpenOptions): Promise<Database> {
+async function openPglite(
+  dir: string,
+  statementLog: string | undefined,
+  options: OpenOptions,
+): Promise<Database> {
   // "memory://" keeps everything in memory (tests); it has no dir to lock.
   const lock: DataDirLock | undefined = dir.startsWith("memory://")
     ? undefined
     : lockDataDir(`${dir}.lock`, `the data dir ${dir}`);
   let client: RemotePglite;
   try {
-    client = await RemotePglite.open(dir, options.loadDataDir);
+    client = await RemotePglite.open(dir, options.loadDataDir, statementLog);
   } catch (err) {
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);

@@ -1,6 +1,6 @@
 /** Messages between the main thread and the embedded database's thread (lib/db/pglite-worker.ts). */
 export type WorkerRequest =
-  | { id: number; op: "open"; dataDir: string; loadDataDir?: ArrayBuffer }
+  | { id: number; op: "open"; dataDir: string; loadDataDir?: ArrayBuffer; statementLog?: string }
   | { id: number; op: "dump" }
   | {
       id: number;

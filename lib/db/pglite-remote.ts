@@ -50,11 +50,19 @@ export class RemotePglite implements Queryable {
     };
   }
 
-  /** Starts the thread and opens the database in `dataDir` there (started from a dump's tarball, for a restore). */
-  static async open(dataDir: string, loadDataDir?: Blob): Promise<RemotePglite> {
+  /**
+   * Starts the thread and opens the database in `dataDir` there (started from a dump's tarball, for
+   * a restore); with `statementLog`, the thread writes its time by statement there.
+   */
+  static async open(dataDir: string, loadDataDir?: Blob, statementLog?: string): Promise<RemotePglite> {
     const client = new RemotePglite(new Worker(workerUrl()));
     try {
-      await client.#send({ op: "open", dataDir, loadDataDir: await loadDataDir?.arrayBuffer() });
+      await client.#send({
+        op: "open",
+        dataDir,
+        loadDataDir: await loadDataDir?.arrayBuffer(),
+        statementLog,
+      });
     } catch (err) {
       client.#worker.terminate();
       throw err;

@@ -34,15 +34,26 @@ const transactions = new Map<number, { tx: Transaction; finish: (commit: boolean
 
 const reply = (message: WorkerReply) => self.postMessage(message);
 
-// BENCH_DB_STATEMENTS=<file>: the time each statement took, summed by its text, written there every
-// 10 s, largest first: where a crowd benchmark's database time goes.
-const byStatement = Bun.env.BENCH_DB_STATEMENTS
-  ? new Map<string, { ms: number; n: number; waitMs: number; worstWait: number }>()
-  : null;
-if (byStatement) {
-  setInterval(() => {
-    const total = [...byStatement.values()].reduce((sum, s) => sum + s.ms, 0);
-    const lines = [...byStatement.entries()]
+/** One statement text's time, for AJET_DB_STATEMENT_LOG. */
+interface StatementTime {
+  ms: number;
+  n: number;
+  waitMs: number;
+  worstWait: number;
+}
+let byStatement: Map<string, StatementTime> | undefined;
+let writeStatements: (() => Promise<number>) | undefined;
+
+/**
+ * Writes the time each statement took, summed by its text, to `file` every 10 s, largest first:
+ * where a load's database time goes (AJET_DB_STATEMENT_LOG); once more when the database closes.
+ */
+function logStatements(file: string) {
+  const times = new Map<string, StatementTime>();
+  byStatement = times;
+  writeStatements = () => {
+    const total = [...times.values()].reduce((sum, s) => sum + s.ms, 0);
+    const lines = [...times.entries()]
       .sort((a, b) => b[1].ms - a[1].ms)
       .map(([text, s]) =>
         [
@@ -54,11 +65,21 @@ if (byStatement) {
           text.replace(/\s+/g, " "),
         ].join("\t"),
       );
-    void Bun.write(
-      Bun.env.BENCH_DB_STATEMENTS as string,
+    return Bun.write(
+      file,
       `% of time\tcount\tms each\twaited ms each\tworst wait ms\tstatement\n${lines.join("\n")}\n`,
     );
-  }, 10_000).unref();
+  };
+  setInterval(writeStatements, 10_000).unref();
+}
+
+/** Adds one statement's own time and its wait (from when the main thread sent it) to its text's. */
+function timeStatement(sql: string, own: number, waited: number) {
+  if (!byStatement) return;
+  const seen = byStatement.get(sql) ?? { ms: 0, n: 0, waitMs: 0, worstWait: 0 };
+  [seen.ms, seen.n, seen.waitMs] = [seen.ms + own, seen.n + 1, seen.waitMs + waited];
+  seen.worstWait = Math.max(seen.worstWait, waited);
+  byStatement.set(sql, seen);
 }
 
 function failure(id: number, err: unknown): WorkerReply {
@@ -118,7 +139,10 @@ function begin(id: number, db: PGlite) {
 }
 
 async function handle(request: WorkerRequest): Promise<unknown> {
-  if (request.op === "open") return open(request.dataDir, request.loadDataDir);
+  if (request.op === "open") {
+    if (request.statementLog) logStatements(request.statementLog);
+    return open(request.dataDir, request.loadDataDir);
+  }
   if (!pg) throw new Error("the embedded database is not open");
   switch (request.op) {
     case "query": {
@@ -135,11 +159,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       const own = end - Math.max(arrived, lastEnd);
       stats.busyMs += own;
       stats.statements++;
-      const seen = byStatement?.get(request.sql) ?? { ms: 0, n: 0, waitMs: 0, worstWait: 0 };
-      const waited = end - (request.sentAt - performance.timeOrigin) - own;
-      [seen.ms, seen.n, seen.waitMs] = [seen.ms + own, seen.n + 1, seen.waitMs + waited];
-      seen.worstWait = Math.max(seen.worstWait, waited);
-      byStatement?.set(request.sql, seen);
+      if (byStatement) timeStatement(request.sql, own, end - (request.sentAt - performance.timeOrigin) - own);
       lastEnd = end;
       return { rows, affectedRows, fields };
     }
@@ -149,6 +169,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       // Uncompressed: the backup archive compresses everything once.
       return (await pg.dumpDataDir("none")).arrayBuffer();
     case "close":
+      await writeStatements?.();
       if (!pg.closed) await pg.close();
       return null;
   }

@@ -140,7 +140,7 @@ function spawnService(name: ServiceName, port: number, env: Record<string, strin
     : [];
   // BENCH_DB_STATEMENTS=<file>: the embedded database writes its time by statement there.
   const statements: Record<string, string> = Bun.env.BENCH_DB_STATEMENTS
-    ? { BENCH_DB_STATEMENTS: Bun.env.BENCH_DB_STATEMENTS }
+    ? { AJET_DB_STATEMENT_LOG: Bun.env.BENCH_DB_STATEMENTS }
     : {};
   const child = spawnChild([process.execPath, ...profile, import.meta.path, name], { ...statements, ...env });
   let asked = 0;

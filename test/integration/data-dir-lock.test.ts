@@ -79,6 +79,22 @@ describe("the embedded database's data dir", () => {
     await database.close();
     expect(existsSync(lockFile)).toBe(false);
   });
+
+  test("with a statement log, its time by statement text is written there, and nothing without one", async () => {
+    const log = join(parent, "statements.tsv");
+    const logged = await openDatabase({ kind: "pglite", dir, statementLog: log });
+    await logged.db.execute("select 41 + 1 as answer");
+    await logged.close();
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("% of time\tcount\tms each\twaited ms each\tworst wait ms\tstatement");
+    expect(lines.find((l) => l.endsWith("\tselect 41 + 1 as answer"))?.split("\t")[1]).toBe("1");
+    rmSync(log);
+
+    const quiet = await openDatabase({ kind: "pglite", dir });
+    await quiet.db.execute("select 41 + 1 as answer");
+    await quiet.close();
+    expect(existsSync(log)).toBe(false);
+  });
 });
 
 describe("a PostgreSQL server that cannot be used", () => {
