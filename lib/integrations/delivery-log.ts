@@ -20,7 +20,8 @@ const FOREIGN_TOKEN =
 
 /**
  * A request or reply body as the log may keep it: JSON and forms with every secret field masked
- * (tokens, signatures, response URLs), any token-shaped text redacted, cut to a readable length.
+ * (tokens, signatures, response URLs), any token-shaped text redacted, NUL written as `\u0000`, cut to
+ * a readable length.
  */
 export function maskedExcerpt(body: string): string {
   const trimmed = body.trim();
@@ -42,6 +43,8 @@ export function maskedExcerpt(body: string): string {
     shown = redactText(trimmed);
   }
   shown = shown.replace(FOREIGN_TOKEN, (t) => `${t.slice(0, 4)}[redacted]`);
+  // PostgreSQL's text holds no NUL, and a refused body may carry any bytes: the log shows it escaped.
+  shown = shown.replaceAll("\0", "\\u0000");
   return shown.length > EXCERPT_CHARS ? `${shown.slice(0, EXCERPT_CHARS)}…` : shown;
 }
 

@@ -134,6 +134,20 @@ describe.each(DB_KINDS)("the webhook inspector, dry runs and webhook faces (%s)"
     ]);
   });
 
+  test("a refused body holding NUL bytes is answered 400 and logged with them escaped", async () => {
+    const { url, id } = await newHook("Binary");
+    const answers = [
+      await post(url, "\u0006\u0000bin", "text/plain"),
+      await post(url, '{"text":"a\u0000b"}'),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([400, 400]);
+    const log = await deliveries(alice, id);
+    expect(log.map((d) => [d.status, d.request])).toEqual([
+      [400, '{"text":"a\\u0000b"}'],
+      [400, "\u0006\\u0000bin"],
+    ]);
+  });
+
   test("refusals anyone with the id could cause are logged only a few at a time, so the log keeps its calls", async () => {
     const { url, id } = await newHook("Flooded");
     expect((await post(url, { text: "the call that matters" })).status).toBe(200);
