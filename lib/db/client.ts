@@ -9,6 +9,7 @@ import { createDbMeter, instrument } from "../metrics/metered-db.ts";
 import { trackDbThread } from "../metrics/metrics.ts";
 import { StartupError } from "../startup-error.ts";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
+import { startEmbeddedVacuum } from "./embedded-vacuum.ts";
 import { migrate } from "./migrate.ts";
 import { RemotePglite } from "./pglite-remote.ts";
 import * as schema from "./schema.ts";
@@ -99,6 +100,8 @@ async function openPglite(
     schema,
     logger: loggerFor(options),
   }) as unknown as Db;
+  // A data dir lives for months; one in memory only for a test.
+  const vacuum = dir.startsWith("memory://") ? undefined : startEmbeddedVacuum(db);
   return {
     db,
     kind: "pglite",
@@ -107,6 +110,7 @@ async function openPglite(
       await client.query("select 1");
     },
     close: async () => {
+      await vacuum?.stop();
       meter.close();
       untrack();
       if (!client.closed) await client.close();
