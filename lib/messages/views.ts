@@ -1,5 +1,6 @@
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { isEmbedded } from "../db/embedded.ts";
 import { resultRows } from "../db/migrate.ts";
 import { attachments, channels, mentions, messages, reactions, users, webhooks } from "../db/schema.ts";
 import { emojiByName } from "../emoji/shortcodes.ts";
@@ -165,35 +166,75 @@ interface AttachmentJson {
   thumb_key: string | null;
 }
 
+// The columns every view reads, and the joins for its author, webhook and channel; the extras
+// (reactions, mentions, attachments, reply counts) come one of two ways below.
+const rowColumns = sql`m.id, m.channel_id, m.user_id, m.webhook_id, m.parent_id, m.body_md, m.embeds,
+    m.author_name, m.author_avatar_url, m.client_msg_id, m.webhook_key, m.created_at, m.edited_at,
+    m.deleted_at, m.preview, m.preview_removed_at, c.community_id,
+    u.username, u.display_name, u.avatar_url, u.kind, u.deactivated_at is not null as deactivated,
+    w.name as webhook_name, w.avatar_url as webhook_avatar_url`;
+const rowJoins = sql`join ${channels} c on c.id = m.channel_id
+  left join ${users} u on u.id = m.user_id
+  left join ${webhooks} w on w.id = m.webhook_id`;
+const reactionsAgg = sql`json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)`;
+const mentionsAgg = sql`json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id, 'username', mu.username) order by mn.id)`;
+const attachmentsAgg = sql`json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
+    'size_bytes', a.size_bytes, 'storage_key', a.storage_key, 'channel_id', a.channel_id, 'message_id', a.message_id,
+    'width', a.width, 'height', a.height, 'thumb_key', a.thumb_key) order by a.id)`;
+
 /**
  * One statement for the messages `m` of `source` (a subquery of message rows): each row's columns,
  * author and webhook as plain columns, and reactions, mentions and attachments as JSON only where
- * there are some — a page never turns into N+1 and costs one round trip.
+ * there are some — a page never turns into N+1 and costs one round trip. Each message's extras are
+ * read by its own subqueries: PostgreSQL plans this form in a fraction of a millisecond, where the
+ * one-pass form below cost it 2.5 ms of planning for a join of eight.
  */
-const gather = (source: SQL, order: SQL = sql``) => sql`
-  select m.id, m.channel_id, m.user_id, m.webhook_id, m.parent_id, m.body_md, m.embeds, m.author_name,
-    m.author_avatar_url, m.client_msg_id, m.webhook_key, m.created_at, m.edited_at, m.deleted_at,
-    m.preview, m.preview_removed_at, c.community_id,
-    u.username, u.display_name, u.avatar_url, u.kind, u.deactivated_at is not null as deactivated,
-    w.name as webhook_name, w.avatar_url as webhook_avatar_url,
-    (select json_agg(json_build_object('emoji', r.emoji, 'user_ids', r.user_ids) order by r.first)
+const gatherPerMessage = (source: SQL, order: SQL) => sql`
+  select ${rowColumns},
+    (select ${reactionsAgg}
       from (select emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
             from ${reactions} where message_id = m.id group by emoji) r) as reactions,
-    (select json_agg(json_build_object('type', mn.target_type, 'user_id', mn.target_id, 'username', mu.username) order by mn.id)
+    (select ${mentionsAgg}
       from ${mentions} mn left join ${users} mu on mu.id = mn.target_id where mn.message_id = m.id) as mentions,
-    (select json_agg(json_build_object('id', a.id, 'filename', a.filename, 'content_type', a.content_type,
-                                       'size_bytes', a.size_bytes, 'storage_key', a.storage_key,
-                                       'channel_id', a.channel_id, 'message_id', a.message_id,
-                                       'width', a.width, 'height', a.height, 'thumb_key', a.thumb_key) order by a.id)
-      from ${attachments} a where a.message_id = m.id) as attachments,
+    (select ${attachmentsAgg} from ${attachments} a where a.message_id = m.id) as attachments,
     t.reply_count, t.last_reply_at
   from ${source} m
-  join ${channels} c on c.id = m.channel_id
-  left join ${users} u on u.id = m.user_id
-  left join ${webhooks} w on w.id = m.webhook_id
+  ${rowJoins}
   left join lateral (select count(*)::int as reply_count, max(r.created_at) as last_reply_at
     from ${messages} r where r.parent_id = m.id and r.deleted_at is null) t on true
   ${order}`;
+
+/**
+ * The same rows with the extras read once for the whole set (each table scanned once for its ids).
+ * The embedded database keeps each statement's plan, so its planning is paid once, and setting up
+ * four subqueries per message cost it more than the reading: a page of 50 took 1.4 ms, not 2.0.
+ */
+const gatherOnePass = (source: SQL, order: SQL) => sql`
+  with m as (select s.id, s.channel_id, s.user_id, s.webhook_id, s.parent_id, s.body_md, s.embeds,
+      s.author_name, s.author_avatar_url, s.client_msg_id, s.webhook_key, s.created_at, s.edited_at,
+      s.deleted_at, s.preview, s.preview_removed_at from ${source} s),
+  rx as (select r.message_id, ${reactionsAgg} as reactions
+    from (select message_id, emoji, array_agg(user_id::text order by created_at) as user_ids, min(created_at) as first
+          from ${reactions} where message_id in (select id from m) group by message_id, emoji) r
+    group by r.message_id),
+  mx as (select mn.message_id, ${mentionsAgg} as mentions
+    from ${mentions} mn left join ${users} mu on mu.id = mn.target_id
+    where mn.message_id in (select id from m) group by mn.message_id),
+  ax as (select a.message_id, ${attachmentsAgg} as attachments
+    from ${attachments} a where a.message_id in (select id from m) group by a.message_id),
+  tx as (select t.parent_id, count(*)::int as reply_count, max(t.created_at) as last_reply_at
+    from ${messages} t where t.parent_id in (select id from m) and t.deleted_at is null group by t.parent_id)
+  select ${rowColumns}, rx.reactions, mx.mentions, ax.attachments, tx.reply_count, tx.last_reply_at
+  from m
+  ${rowJoins}
+  left join rx on rx.message_id = m.id
+  left join mx on mx.message_id = m.id
+  left join ax on ax.message_id = m.id
+  left join tx on tx.parent_id = m.id
+  ${order}`;
+
+const gather = (db: Db, source: SQL, order: SQL = sql``) =>
+  (isEmbedded(db) ? gatherOnePass : gatherPerMessage)(source, order);
 
 const toDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
 const toDateOrNull = (v: string | Date | null) => (v === null ? null : toDate(v));
@@ -280,7 +321,7 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
     rows.map((m) => sql`${m.id}`),
     sql`, `,
   )}]::uuid[]`;
-  const result = await db.execute(gather(sql`(select * from ${messages} where id = any(${ids}))`));
+  const result = await db.execute(gather(db, sql`(select * from ${messages} where id = any(${ids}))`));
   const gathered = new Map(resultRows<Gathered>(result).map((g) => [g.id, g]));
   return rows.map((m) => assembleView(m, partsOf(gathered.get(m.id), viewerId)));
 }
@@ -290,7 +331,7 @@ export async function messageViews(db: Db, viewerId: string | null, rows: Messag
  * read in the same statement as their extras: one round trip for a page.
  */
 export async function queryViews(db: Db, viewerId: string | null, source: SQL, order: SQL) {
-  const result = await db.execute(gather(source, order));
+  const result = await db.execute(gather(db, source, order));
   return resultRows<Gathered>(result).map((g) => assembleView(rowOf(g), partsOf(g, viewerId)));
 }
 
