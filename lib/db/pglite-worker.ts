@@ -38,6 +38,8 @@ const reply = (message: WorkerReply) => self.postMessage(message);
 interface StatementTime {
   ms: number;
   n: number;
+  /** The longest one run of it took: a single slow run holds every statement behind it. */
+  worst: number;
   waitMs: number;
   worstWait: number;
 }
@@ -60,6 +62,7 @@ function logStatements(file: string) {
           ((s.ms / total) * 100).toFixed(1),
           s.n,
           (s.ms / s.n).toFixed(3),
+          s.worst.toFixed(1),
           (s.waitMs / s.n).toFixed(1),
           s.worstWait.toFixed(0),
           text.replace(/\s+/g, " "),
@@ -67,7 +70,7 @@ function logStatements(file: string) {
       );
     return Bun.write(
       file,
-      `% of time\tcount\tms each\twaited ms each\tworst wait ms\tstatement\n${lines.join("\n")}\n`,
+      `% of time\tcount\tms each\tworst ms\twaited ms each\tworst wait ms\tstatement\n${lines.join("\n")}\n`,
     );
   };
   setInterval(writeStatements, 10_000).unref();
@@ -76,8 +79,9 @@ function logStatements(file: string) {
 /** Adds one statement's own time and its wait (from when the main thread sent it) to its text's. */
 function timeStatement(sql: string, own: number, waited: number) {
   if (!byStatement) return;
-  const seen = byStatement.get(sql) ?? { ms: 0, n: 0, waitMs: 0, worstWait: 0 };
+  const seen = byStatement.get(sql) ?? { ms: 0, n: 0, worst: 0, waitMs: 0, worstWait: 0 };
   [seen.ms, seen.n, seen.waitMs] = [seen.ms + own, seen.n + 1, seen.waitMs + waited];
+  seen.worst = Math.max(seen.worst, own);
   seen.worstWait = Math.max(seen.worstWait, waited);
   byStatement.set(sql, seen);
 }

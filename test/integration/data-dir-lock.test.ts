@@ -86,7 +86,7 @@ describe("the embedded database's data dir", () => {
     await logged.db.execute("select 41 + 1 as answer");
     await logged.close();
     const lines = readFileSync(log, "utf8").trim().split("\n");
-    expect(lines[0]).toBe("% of time\tcount\tms each\twaited ms each\tworst wait ms\tstatement");
+    expect(lines[0]).toBe("% of time\tcount\tms each\tworst ms\twaited ms each\tworst wait ms\tstatement");
     expect(lines.find((l) => l.endsWith("\tselect 41 + 1 as answer"))?.split("\t")[1]).toBe("1");
     rmSync(log);
 
