@@ -119,6 +119,7 @@ export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
   if (others.length > MAX_DM_PEOPLE - 1)
     throw invalid(`user_ids: a group DM has at most ${MAX_DM_PEOPLE} people`);
   const people = [userId, ...others].sort();
+  const key = people.join(",");
   const type = people.length === 2 ? "dm" : "group_dm";
 
   const reachable = await db
@@ -136,8 +137,8 @@ export async function doOpenDm(db: Db, userId: string, otherIds: string[]) {
   await checkNotDeactivated(db, others);
 
   const channelId = isEmbedded(db)
-    ? await findOrCreateInOneStatement(db, userId, type, people)
-    : await findOrCreateLocked(db, userId, type, people);
+    ? await findOrCreateInOneStatement(db, userId, type, people, key)
+    : await findOrCreateLocked(db, userId, type, people, key);
   const [found] = await db
     .select({ channel: channels, membership: channelMembers })
     .from(channels)
@@ -173,16 +174,16 @@ const findDm = (db: Db, userId: string, type: DmType, people: string[]) =>
  * On PostgreSQL: most opens find the conversation, with no transaction; a new one is created under
  * a lock per set of people, so racing opens on any connection find one channel, not two.
  */
-async function findOrCreateLocked(db: Db, userId: string, type: DmType, people: string[]) {
+async function findOrCreateLocked(db: Db, userId: string, type: DmType, people: string[], key: string) {
   const [existing] = await findDm(db, userId, type, people);
   if (existing) return existing.id;
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dm:${people.join(",")}`}))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dm:${key}`}))`);
     const [found] = await findDm(tx, userId, type, people);
     if (found) return found.id;
     const [row] = await tx
       .insert(channels)
-      .values({ type, name: people.join(","), visibility: "private", createdBy: userId })
+      .values({ type, name: key, visibility: "private", createdBy: userId })
       .returning({ id: channels.id });
     if (!row) throw new Error("DM channel was not created");
     await tx.insert(channelMembers).values(people.map((id) => ({ channelId: row.id, userId: id })));
@@ -196,7 +197,13 @@ async function findOrCreateLocked(db: Db, userId: string, type: DmType, people: 
  * database while the main thread prepares its next statement (at 2,000 people, the DM transactions
  * held it 15–18 % of the time, every other request waiting).
  */
-async function findOrCreateInOneStatement(db: Db, userId: string, type: DmType, people: string[]) {
+async function findOrCreateInOneStatement(
+  db: Db,
+  userId: string,
+  type: DmType,
+  people: string[],
+  key: string,
+) {
   const list = sql.join(
     people.map((p) => sql`${p}::uuid`),
     sql`, `,
@@ -205,7 +212,7 @@ async function findOrCreateInOneStatement(db: Db, userId: string, type: DmType, 
     with found as (${findDm(db, userId, type, people)}),
     made as (
       insert into ${channels} (id, type, name, visibility, created_by)
-      select ${Bun.randomUUIDv7()}::uuid, ${type}, ${people.join(",")}, 'private', ${userId}::uuid
+      select ${Bun.randomUUIDv7()}::uuid, ${type}, ${key}, 'private', ${userId}::uuid
       where not exists (select 1 from found)
       returning id),
     joined as (
