@@ -155,6 +155,7 @@ const envSchema = clientEnvSchema.extend({
   AJET_OUTBOX_BACKOFF_MS: z.coerce.number().int().nonnegative().default(10_000),
   AJET_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   AJET_STREAM_RECHECK_SECONDS: z.coerce.number().positive().default(5),
+  AJET_CREDENTIAL_CACHE_SECONDS: z.coerce.number().nonnegative().max(60).default(5),
   AJET_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(20),
   // An idle stream costs ~16–26 KB at each hop (gateway, session manager): 10,000 is about half a
   // gigabyte in the embedded server, where one process holds both.
@@ -293,6 +294,7 @@ function buildConfig(env: z.output<typeof envSchema>) {
       maxAttempts: env.AJET_OUTBOX_MAX_ATTEMPTS,
     },
     streamRecheckMs: env.AJET_STREAM_RECHECK_SECONDS * 1000,
+    credentialCacheMs: env.AJET_CREDENTIAL_CACHE_SECONDS * 1000,
     // The process's own zone (TZ, else UTC) unless one is set.
     timeZone: env.AJET_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     schedulerPollMs: env.AJET_SCHEDULER_POLL_MS,

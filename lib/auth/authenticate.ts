@@ -2,6 +2,7 @@ import type { Db } from "../db/client.ts";
 import type { users } from "../db/schema.ts";
 import { unauthorized } from "../errors.ts";
 import { validateApiToken } from "./api-tokens.ts";
+import type { CredentialCache } from "./credential-cache.ts";
 import type { Scope } from "./scopes.ts";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy, validateSession } from "./sessions.ts";
 import { TOKEN_PREFIX } from "./tokens.ts";
@@ -50,34 +51,59 @@ export function presentedToken(req: Request): string | null {
   return null;
 }
 
-/** The caller, or null when no valid credential came with the request. */
+/**
+ * The caller, or null when no valid credential came with the request. With a cache (the gateway's),
+ * a token checked a moment ago is not read again.
+ */
 export async function authenticate(
   db: Db,
   req: Request,
   policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+  cache?: CredentialCache,
 ): Promise<Principal | null> {
   const token = presentedToken(req);
   if (!token) return null;
+  const known = cache?.get(token);
+  if (known) return known;
+  const mark = cache?.mark() ?? 0;
+  const checked = await check(db, token, policy);
+  if (checked) cache?.remember(token, checked.principal, checked.expiresAt, mark);
+  return checked?.principal ?? null;
+}
+
+/** The principal behind a token, and when it stops working by itself (ms since the epoch; null: never). */
+async function check(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+): Promise<{ principal: Principal; expiresAt: number | null } | null> {
   if (token.startsWith(TOKEN_PREFIX.session)) {
     const found = await validateSession(db, token, policy);
     if (!found) return null;
+    const { session } = found;
     return {
-      user: found.user,
-      via: "session",
-      credentialId: found.session.id,
-      scopes: null,
-      botCommunityId: null,
+      principal: {
+        user: found.user,
+        via: "session",
+        credentialId: session.id,
+        scopes: null,
+        botCommunityId: null,
+      },
+      expiresAt: Math.min(session.expiresAt.getTime(), session.absoluteExpiresAt.getTime()),
     };
   }
   if (token.startsWith(TOKEN_PREFIX.api)) {
     const found = await validateApiToken(db, token);
     if (!found) return null;
     return {
-      user: found.user,
-      via: "token",
-      credentialId: found.token.id,
-      scopes: new Set(found.token.scopes as Scope[]),
-      botCommunityId: found.apiUser.communityId,
+      principal: {
+        user: found.user,
+        via: "token",
+        credentialId: found.token.id,
+        scopes: new Set(found.token.scopes as Scope[]),
+        botCommunityId: found.apiUser.communityId,
+      },
+      expiresAt: found.token.expiresAt?.getTime() ?? null,
     };
   }
   return null;

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record.ts";
 import { createApiToken } from "../auth/api-tokens.ts";
+import { credentialsChanged } from "../auth/credential-cache.ts";
 import type { Scope } from "../auth/scopes.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import type { Db } from "../db/client.ts";
@@ -153,7 +154,10 @@ export async function doRevokeBotToken(db: Db, actorId: string, communityId: str
     });
     return {
       token: row,
-      events: [communityEvent("api_token.revoked", communityId, actorId, { token_id: tokenId })],
+      events: [
+        communityEvent("api_token.revoked", communityId, actorId, { token_id: tokenId }),
+        credentialsChanged({ credentialId: tokenId, ended: true }, actorId),
+      ],
     };
   });
 }

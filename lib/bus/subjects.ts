@@ -6,6 +6,8 @@ export const subjects = {
   dmTyping: (channelId: string) => `chat.typing.dm.${channelId}`,
   presence: (communityId: string) => `chat.presence.${communityId}`,
   notifications: (userId: string) => `chat.notifications.${userId}`,
+  /** Someone's sessions, tokens or account changed: gateways forget what they remembered of them. */
+  credentials: () => "chat.credentials",
 } as const;
 
 /** Subjects kept for replay (JetStream, or the in-process buffer). Typing and presence are not. */

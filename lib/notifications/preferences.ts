@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { credentialsChanged } from "../auth/credential-cache.ts";
 import type { UserRow } from "../auth/sessions.ts";
 import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
@@ -58,6 +59,8 @@ export async function doSetDnd(db: Db, userId: string, until: Date | null) {
       subject: subjects.notifications(userId),
       event: envelope("notify.dnd", { actor_id: userId, data: { dnd_until: user.dndUntil } }),
     },
+    // The account row a gateway hands on with each request now says otherwise.
+    credentialsChanged({ userId, ended: false }, userId),
   ];
   return { user, events };
 }

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { recordAudit } from "../audit/record.ts";
+import { credentialsChanged } from "../auth/credential-cache.ts";
 import type { UserRow } from "../auth/sessions.ts";
 import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
@@ -68,6 +69,7 @@ function accountEvents(type: string, actorId: string | null, target: Deactivatio
       event: envelope(type, { actor_id: actorId, data }),
     },
     ...target.communityIds.map((id) => communityEvent(type, id, actorId, data)),
+    credentialsChanged({ userId: target.user.id, ended: type === "user.deactivated" }, actorId),
   ];
 }
 

@@ -1,4 +1,5 @@
 import { authenticate, type Principal, presentedToken } from "../../lib/auth/authenticate.ts";
+import type { CredentialCache } from "../../lib/auth/credential-cache.ts";
 import type { Around } from "../../lib/http/app.ts";
 import { toResponse } from "../../lib/http/errors.ts";
 import { pathSegments } from "../../lib/http/router.ts";
@@ -35,15 +36,16 @@ class Hop extends AbortController implements EventListenerObject {
 }
 
 /**
- * What every request passes on its way in and out of the gateway: the credential checked (no
- * cache: a revoked session fails on its next request), a token bucket spent (per credential, or
+ * What every request passes on its way in and out of the gateway: the credential checked (remembered
+ * for a few seconds, but forgotten by every gateway as soon as it ends anywhere: a revoked session
+ * fails on its next request), a token bucket spent (per credential, or
  * per address when anonymous — never per name typed into a form, so nobody can lock out another
  * person), CORS preflights answered, cross-site cookie writes refused; and on the way out, open
  * streams watched, CORS and security headers added. Which rules a path gets is decided on the
  * segments the router will route, so no spelling of a door route (`/%61uth`, `//auth`) escapes them;
  * a path the router cannot read is refused first.
  */
-export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
+export function createDoor(deps: GatewayDeps, streams: StreamWatch, credentials: CredentialCache): Around {
   const { config, db } = deps;
   const limits = {
     general: openLimiter(db, "general", config.rateLimits.general),
@@ -63,7 +65,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch): Around {
     let res: Response;
     try {
       const segments = pathSegments(ctx.url.pathname);
-      if (token) principal = await authenticate(db.db, req, config.sessions);
+      if (token) principal = await authenticate(db.db, req, config.sessions, credentials);
       if (principal) ctx.logFields.user_id = principal.user.id;
       // Carried to the service behind (lib/http/proxy.ts), which then need not check it again.
       ctx.identity = principal;

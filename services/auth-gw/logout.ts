@@ -1,5 +1,7 @@
 import { authenticate } from "../../lib/auth/authenticate.ts";
+import { type CredentialCache, credentialsChanged } from "../../lib/auth/credential-cache.ts";
 import { doRevokeSession } from "../../lib/auth/sessions.ts";
+import { publishAll } from "../../lib/bus/publish.ts";
 import { invalid } from "../../lib/errors.ts";
 import { route } from "../../lib/http/router.ts";
 import { clearedSessionCookie } from "./cookies.ts";
@@ -11,7 +13,7 @@ import type { StreamWatch } from "./stream-watch.ts";
  * open streams close now — and clears the cookie. A form gets a 303 to `/`; a script (bearer or
  * JSON) a 204. Signing out with a stale cookie just clears it.
  */
-export function logoutRoute(deps: GatewayDeps, streams: StreamWatch) {
+export function logoutRoute(deps: GatewayDeps, streams: StreamWatch, credentials: CredentialCache) {
   const { config, db } = deps;
   return route("POST", "/auth/logout", async (req, ctx) => {
     const principal = await authenticate(db.db, req, config.sessions);
@@ -24,6 +26,10 @@ export function logoutRoute(deps: GatewayDeps, streams: StreamWatch) {
         ip: ctx.ip,
       });
       streams.cut(principal);
+      // Here at once; other gateways when the event reaches them.
+      const change = { userId: principal.user.id, credentialId: principal.credentialId, ended: true };
+      credentials.forget(change);
+      await publishAll(deps.bus, [credentialsChanged(change, principal.user.id)]);
     }
     const script =
       req.headers.has("authorization") ||

@@ -1,3 +1,4 @@
+import { createCredentialCache } from "../../lib/auth/credential-cache.ts";
 import { type App, createApp } from "../../lib/http/app.ts";
 import { upstreamAlive } from "../../lib/http/proxy.ts";
 import { defineService } from "../../lib/http/service.ts";
@@ -13,10 +14,17 @@ import { createStreamWatch } from "./stream-watch.ts";
 export function createGatewayApp(deps: GatewayDeps): App {
   const { api, web, tui } = deps.upstreams;
   const streams = createStreamWatch(deps.db.db, deps.config.streamRecheckMs);
+  const credentials = createCredentialCache({ ttlMs: deps.config.credentialCacheMs });
+  // A credential that ended anywhere is forgotten here, and its streams are re-checked now rather
+  // than at the next tick.
+  const listening = credentials.listen(deps.bus, () => void streams.recheck());
+  listening.catch((err) =>
+    log.warn("the gateway cannot hear credential changes; it checks every request", { error: String(err) }),
+  );
   const app = createApp({
     name: "auth-gw",
-    routes: gatewayRoutes(deps, streams),
-    around: createDoor(deps, streams),
+    routes: gatewayRoutes(deps, streams, credentials),
+    around: createDoor(deps, streams, credentials),
     trustForwardedFor: deps.config.trustProxy,
     ready: {
       database: deps.db.ping,
@@ -26,7 +34,14 @@ export function createGatewayApp(deps: GatewayDeps): App {
     },
     accessLog: "info",
   });
-  app.shutdown.addEventListener("abort", () => streams.closeAll(), { once: true });
+  app.shutdown.addEventListener(
+    "abort",
+    () => {
+      streams.closeAll();
+      void listening.then((stop) => stop()).catch(() => {});
+    },
+    { once: true },
+  );
   return app;
 }
 

@@ -91,6 +91,8 @@ describe("ajet-chat admin against a running embedded server", () => {
   });
 
   test("sessions revoke @carol signs carol out everywhere, and nobody else", async () => {
+    // Just let in: the gateway remembers her session, and must forget it.
+    expect(await status(carol)).toBe(200);
     expect((await ok("sessions", "revoke", "@carol")).trim()).toBe("ended 1 session of @carol");
     expect(await status(carol)).toBe(401);
     expect(await status(alice)).toBe(200);

@@ -125,13 +125,19 @@ describe("backup and restore of the embedded server", () => {
       const base = `http://127.0.0.1:${port}`;
       await waitUntilReady(server, `${base}/readyz`);
       const auth = { authorization: `Bearer ${alice.token}` };
-      const page = (await (
-        await fetch(`${base}/api/channels/${general}/messages`, { headers: auth })
-      ).json()) as {
-        items: { body_md: string; attachments: { id: string; filename: string }[] }[];
-      };
-      expect(page.items.map((m) => m.body_md)).toContain("hello **team**");
-      const plan = page.items.flatMap((m) => m.attachments).find((a) => a.filename === "Grüße – plan.txt");
+      // The whole channel, page by page: how many files the earlier test posted depends on its speed.
+      type Item = { id: string; body_md: string; attachments: { id: string; filename: string }[] };
+      const items: Item[] = [];
+      for (let before = ""; ; ) {
+        const url = `${base}/api/channels/${general}/messages?limit=200${before ? `&before=${before}` : ""}`;
+        const page = (await (await fetch(url, { headers: auth })).json()) as { items: Item[] };
+        items.push(...page.items);
+        const last = page.items.at(-1);
+        if (!last) break;
+        before = last.id;
+      }
+      expect(items.map((m) => m.body_md)).toContain("hello **team**");
+      const plan = items.flatMap((m) => m.attachments).find((a) => a.filename === "Grüße – plan.txt");
       const download = await fetch(`${base}/api/attachments/${plan?.id}`, { headers: auth });
       expect(await download.text()).toBe("the plan\n");
     } finally {

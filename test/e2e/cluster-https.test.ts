@@ -260,6 +260,27 @@ describe("the cluster behind https nginx", () => {
     expect((history.json.items as { body_md: string }[])[0]?.body_md).toBe("deploy **done**");
   });
 
+  test("signing out everywhere through one gateway refuses the session at once through the other, which had just let it in", async () => {
+    const invite = await call(alice, "POST", "/api/communities/acme/invites", { max_uses: 1 });
+    const joined = await call(null, "POST", new URL(String(invite.json.url)).pathname, {
+      username: "carol",
+      display_name: "Carol",
+    });
+    const carol = String(joined.json.token);
+    const [one, other] = t.cluster.tier("auth-gw").map((gateway) => gateway.url);
+    const me = (gateway: string | undefined, token: string) =>
+      fetch(`${gateway}/api/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    // Each gateway has just checked her session, so each remembers it.
+    expect([await me(one, carol), await me(other, carol)]).toEqual([200, 200]);
+    const out = await fetch(`${one}/api/sessions/revoke-all`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${carol}` },
+    });
+    expect(out.status).toBe(200);
+    expect([await me(other, carol), await me(one, carol)]).toEqual([401, 401]);
+    expect(await me(other, bob)).toBe(200);
+  });
+
   test("the CLI speaks to https://… when told to trust the certificate, and refuses when not", async () => {
     const env = { AJET_SERVER: t.cluster.url, AJET_TOKEN: bob };
     const sent = await runCli(["send", "#general", "from the terminal over tls"], {

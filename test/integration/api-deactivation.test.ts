@@ -119,6 +119,7 @@ describe.each(DB_KINDS)("deactivating an account on %s", (kind) => {
     expect(t.events.map((e) => [e.subject, e.event.type])).toEqual([
       [`chat.notifications.${gina.id}`, "user.deactivated"],
       [`chat.events.${acme}`, "user.deactivated"],
+      ["chat.credentials", "credentials.changed"],
     ]);
     const again = await deactivate(p.alice, gina.id);
     expect(again.status).toBe(409);

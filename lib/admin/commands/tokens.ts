@@ -1,4 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
+import { credentialsChanged } from "../../auth/credential-cache.ts";
+import { publishAll } from "../../bus/publish.ts";
 import { apiTokens, apiUsers, communities, users } from "../../db/schema.ts";
 import { invalid, notFound } from "../../errors.ts";
 import type { AdminCommand } from "../command.ts";
@@ -51,6 +53,7 @@ export const tokenCommands: AdminCommand[] = [
           targetId: id,
         });
       });
+      await publishAll(deps.bus, [credentialsChanged({ credentialId: id, ended: true })]);
       return { message: `token ${id} is revoked` };
     },
   },

@@ -1,4 +1,5 @@
 import { asc, eq, ilike, or } from "drizzle-orm";
+import { credentialsChanged } from "../../auth/credential-cache.ts";
 import { revokeAllSessions } from "../../auth/sessions.ts";
 import { publishAll } from "../../bus/publish.ts";
 import { communityMembers, users } from "../../db/schema.ts";
@@ -77,6 +78,7 @@ export const userCommands: AdminCommand[] = [
         });
         return count;
       });
+      await publishAll(deps.bus, [credentialsChanged({ userId: user.id, ended: true })]);
       return { message: `ended ${ended} session${ended === 1 ? "" : "s"} of @${user.username}` };
     },
   },

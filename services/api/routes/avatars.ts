@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { credentialsChanged } from "../../../lib/auth/credential-cache.ts";
 import { invalid, notFound } from "../../../lib/errors.ts";
 import { readForm } from "../../../lib/http/body.ts";
 import { imageHeaders } from "../../../lib/images/thumbnail.ts";
@@ -15,12 +16,13 @@ export const avatarRoutes = [
     scope: null,
     rawBody: true,
     body: z.object({ file: z.file() }),
-    handler: async ({ db, store, principal, req }) => {
+    handler: async ({ db, store, principal, req, publish }) => {
       // The form is small by construction (one picture), so it is read whole, within the limit.
       const form = await readForm(req, AVATAR_FORM_BYTES);
       const file = form.get("file");
       if (!(file instanceof Blob)) throw invalid("file: send the picture as the form's `file` part");
       const user = await doSetAvatar(db.db, store, principal.user, new Uint8Array(await file.arrayBuffer()));
+      await publish([credentialsChanged({ userId: user.id, ended: false })]);
       return meView(user);
     },
   }),
@@ -29,7 +31,11 @@ export const avatarRoutes = [
     path: "/api/me/avatar",
     summary: "Remove your avatar; your initials show instead",
     scope: null,
-    handler: async ({ db, store, principal }) => meView(await doRemoveAvatar(db.db, store, principal.user)),
+    handler: async ({ db, store, principal, publish }) => {
+      const user = await doRemoveAvatar(db.db, store, principal.user);
+      await publish([credentialsChanged({ userId: user.id, ended: false })]);
+      return meView(user);
+    },
   }),
   api({
     method: "GET",

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import { credentialsChanged } from "../../../lib/auth/credential-cache.ts";
 import { users } from "../../../lib/db/schema.ts";
 import { doOpenDm, listDms } from "../../../lib/dm/dm.ts";
 import { notFound } from "../../../lib/errors.ts";
@@ -73,7 +74,7 @@ export const peopleRoutes = [
         (b) => b.display_name !== undefined || b.avatar_url !== undefined,
         "give display_name or avatar_url",
       ),
-    handler: async ({ db, principal, body }) => {
+    handler: async ({ db, principal, body, publish }) => {
       const [row] = await db.db
         .update(users)
         .set({
@@ -82,6 +83,7 @@ export const peopleRoutes = [
         })
         .where(eq(users.id, principal.user.id))
         .returning();
+      await publish([credentialsChanged({ userId: principal.user.id, ended: false })]);
       return meView(row ?? principal.user);
     },
   }),

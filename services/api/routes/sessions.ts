@@ -1,3 +1,4 @@
+import { credentialsChanged } from "../../../lib/auth/credential-cache.ts";
 import {
   doRevokeAllSessions,
   doRevokeSession,
@@ -28,10 +29,11 @@ export const sessionRoutes = [
     summary: "Sign one of your sessions out; its token stops working at once",
     scope: null,
     peopleOnly: true,
-    handler: async ({ db, principal, params, ip }) => {
+    handler: async ({ db, principal, params, ip, publish }) => {
       const id = idParam(params.id, "session");
       const revoked = await doRevokeSession(db.db, principal.user.id, id, { action: "session.revoked", ip });
       if (!revoked) throw notFound("session");
+      await publish([credentialsChanged({ userId: principal.user.id, credentialId: id, ended: true })]);
       return { revoked: true };
     },
   }),
@@ -41,8 +43,10 @@ export const sessionRoutes = [
     summary: "Sign out everywhere: every one of your sessions ends, this one included",
     scope: null,
     peopleOnly: true,
-    handler: async ({ db, principal, ip }) => ({
-      revoked: await doRevokeAllSessions(db.db, principal.user.id, { ip }),
-    }),
+    handler: async ({ db, principal, ip, publish }) => {
+      const revoked = await doRevokeAllSessions(db.db, principal.user.id, { ip });
+      await publish([credentialsChanged({ userId: principal.user.id, ended: true })]);
+      return { revoked };
+    },
   }),
 ];
