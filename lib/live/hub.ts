@@ -3,6 +3,7 @@ import type { BusMessage, EventBus } from "../bus/event-bus.ts";
 import type { ApiClient } from "../client/api-client.ts";
 import { isKind } from "../errors.ts";
 import { log, logsAt } from "../log.ts";
+import { liveFanOut } from "../metrics/metrics.ts";
 import { accessReads, loadAccess } from "./access.ts";
 import type { SharedChannels } from "./community-channels.ts";
 import { communityChannels } from "./community-channels.ts";
@@ -76,6 +77,8 @@ interface FanOut {
   streams: number;
   /** What its log lines say (stored events only). */
   trace: Record<string, unknown> | null;
+  /** When it reached this process (performance.now()). */
+  at: number;
 }
 
 const PATTERNS = ["chat.events.>", "chat.dm.>", "chat.notifications.>", "chat.typing.>", "chat.presence.>"];
@@ -135,7 +138,10 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
       while (job.next < job.conns.length && budget-- > 0) deliverTo(job, job.conns[job.next++] as Conn);
       if (job.next < job.conns.length) break;
       fanning.shift();
-      if (job.trace) log.info("event fanned out", { ...job.trace, streams: job.streams });
+      if (!job.trace) continue;
+      log.info("event fanned out", { ...job.trace, streams: job.streams });
+      if (job.streams > 0)
+        liveFanOut.observe({ service: options.name ?? "" }, (performance.now() - job.at) / 1000);
     }
     pumping = fanning.length > 0;
     if (pumping) setImmediate(pump);
@@ -159,7 +165,14 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
       m.seq === undefined
         ? null
         : { service: options.name, trace_id: m.traceId, type: m.event.type, seq: m.seq };
-    fanning.push({ m, conns: registry.reached(kind, key), next: 0, streams: 0, trace });
+    fanning.push({
+      m,
+      conns: registry.reached(kind, key),
+      next: 0,
+      streams: 0,
+      trace,
+      at: performance.now(),
+    });
     if (!pumping) pump();
   }
 

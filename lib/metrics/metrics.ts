@@ -33,6 +33,14 @@ export const eventsDelivered = new Counter({
   registers,
 });
 
+export const liveFanOut = new Histogram({
+  name: "ajet_live_fanout_seconds",
+  help: "From a stored event reaching a session manager to its write into the last stream it goes to (events that reach at least one), by service",
+  labelNames: ["service"] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers,
+});
+
 export const eventsDropped = new Counter({
   name: "ajet_live_events_dropped_total",
   help: "Bus events a live stream did not get because it had closed; reason resync counts resumes whose gap could not be replayed",

@@ -173,28 +173,43 @@ async function dbThreadSeconds(metricsUrl: string | undefined) {
     loopP99: value("nodejs_eventloop_lag_p99_seconds"),
     loopMax: value("nodejs_eventloop_lag_max_seconds"),
     gateway: gatewayBuckets(text),
+    fanOut: fanOutBuckets(text),
   };
 }
 
-/**
- * The gateway's answer times so far, as cumulative counts by bucket bound, over the requests the
- * crowd's actions make (streams left out): the server's own view of the latency the crowd measures.
- */
-function gatewayBuckets(text: string): Map<number, number> {
+/** A histogram's cumulative counts so far by bucket bound, over the series whose labels `keep` takes. */
+function bucketsOf(text: string, metric: string, keep: (labels: string) => boolean): Map<number, number> {
   const counts = new Map<number, number>();
   for (const [, labels = "", n] of text.matchAll(
-    /^ajet_http_request_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm,
+    new RegExp(`^${metric}_bucket\\{([^}]*)\\} (\\S+)$`, "gm"),
   )) {
     const le = /le="([^"]+)"/.exec(labels)?.[1];
-    if (!le || !labels.includes('service="auth-gw"') || /route="[^"]*events/.test(labels)) continue;
+    if (!le || !keep(labels)) continue;
     const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
     counts.set(bound, (counts.get(bound) ?? 0) + Number(n));
   }
   return counts;
 }
 
-/** The bucket bound (ms) under which 99 % of the requests between two readings were answered. */
-function gatewayP99(before: Map<number, number>, after: Map<number, number>): number {
+/**
+ * The gateway's answer times so far, over the requests the crowd's actions make (streams left out):
+ * the server's own view of the latency the crowd measures.
+ */
+const gatewayBuckets = (text: string) =>
+  bucketsOf(
+    text,
+    "ajet_http_request_duration_seconds",
+    (labels) => labels.includes('service="auth-gw"') && !/route="[^"]*events/.test(labels),
+  );
+
+/**
+ * The session managers' fan-out times so far: from a stored event reaching them to its write into
+ * the last of its streams, the server's part of the delivery time the crowd measures.
+ */
+const fanOutBuckets = (text: string) => bucketsOf(text, "ajet_live_fanout_seconds", () => true);
+
+/** The bucket bound (ms) under which 99 % of the observations between two readings fell. */
+function bucketP99(before: Map<number, number>, after: Map<number, number>): number {
   const bounds = [...after.keys()].sort((a, b) => a - b);
   const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
   const bound = bounds.find((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0) >= total * 0.99);
@@ -214,6 +229,8 @@ interface Step {
   loopMax: number;
   /** The gateway's own p99 for the crowd's actions (a histogram bucket's bound, ms). */
   gatewayP99: number;
+  /** The session managers' p99 from an event's arrival to its last stream write (a bucket's bound, ms). */
+  fanOutP99: number;
   rssMb: number;
   healthy: boolean;
   why: string[];
@@ -250,6 +267,7 @@ function printTable(mode: string, steps: Step[]) {
     "db busy/held",
     "loop p99/max",
     "gw p99 ≤",
+    "fan-out p99 ≤",
     "healthz p99",
     "crowd cores",
     "crowd loop",
@@ -276,6 +294,7 @@ function printTable(mode: string, steps: Step[]) {
       mode === "embedded" ? `${percent(s.dbBusy)}/${percent(s.dbHeld)}` : "-",
       mode === "embedded" ? `${ms(s.loopP99 * 1000)}/${ms(s.loopMax * 1000)}` : "-",
       Number.isFinite(s.gatewayP99) ? ms(s.gatewayP99) : "-",
+      Number.isFinite(s.fanOutP99) ? ms(s.fanOutP99) : "-",
       ms(r.healthzP99),
       r.cores.toFixed(2),
       `${ms(r.loop.p99)}/${ms(r.loop.max)}`,
@@ -372,6 +391,7 @@ async function ramp(
         loopP99: Number.NaN,
         loopMax: Number.NaN,
         gateway: new Map<number, number>(),
+        fanOut: new Map<number, number>(),
       },
     };
     let served = {
@@ -383,6 +403,7 @@ async function ramp(
       loopP99: Number.NaN,
       loopMax: Number.NaN,
       gatewayP99: Number.NaN,
+      fanOutP99: Number.NaN,
       byProcess: {} as Record<string, number>,
     };
     const weigh = async () => ({
@@ -418,7 +439,8 @@ async function ramp(
             dbHeld: ((now.db.held - cpu.db.held) * 1000) / span,
             loopP99: now.db.loopP99,
             loopMax: now.db.loopMax,
-            gatewayP99: gatewayP99(cpu.db.gateway, now.db.gateway),
+            gatewayP99: bucketP99(cpu.db.gateway, now.db.gateway),
+            fanOutP99: bucketP99(cpu.db.fanOut, now.db.fanOut),
             byProcess: Object.fromEntries(
               Object.entries(processes).map(([name, pid]) => [
                 name,
