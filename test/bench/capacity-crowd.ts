@@ -26,8 +26,14 @@ export interface CapacitySpec {
   community: string;
   channels: { id: string; name: string }[];
   people: CapacityPerson[];
-  /** Steady load, after every stream is open. */
+  /** Steady load, measured, after the warm-up. */
   seconds: number;
+  /**
+   * Load before the measured span, the same in every way but not judged: the streams have just
+   * opened all at once and the first actions come in a burst, which settle here. Its figures are
+   * reported apart.
+   */
+  warmupSeconds: number;
   /** A resume with neither `ready` nor `resync` by then counts as hung. */
   hangMs: number;
   seed: number;
@@ -51,6 +57,8 @@ export interface CapacityReport {
   loop: { p99: number; max: number };
   /** The server's `/healthz` answer time at p99 over the steady phase (ms). */
   healthzP99: number;
+  /** The warm-up, not judged: its actions and their latencies, and its posts' delivery. */
+  warmup: { actions: number; errors: number; avg: number; p99: number; deliveryP99: number };
 }
 
 interface Sim {
@@ -94,13 +102,13 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
     excused: [],
     showing: [],
   }));
-  const latencies: Record<string, number[]> = {};
-  const actionErrors: Record<string, number> = {};
-  let firstError: string | undefined;
+  // Every action's start and time, and every failure's start: the warm-up is told apart at the end.
+  const latencies: Record<string, { at: number; ms: number }[]> = {};
+  const failures: { name: string; at: number; message: string }[] = [];
   const posts: { marker: number; channel: number; sentAt: number }[] = [];
   // arrivals[marker] = person → first arrival time
   const arrivals = new Map<number, Map<number, number>>();
-  const resumes: { ms: number | null; answer: "ready" | "resync" | null }[] = [];
+  const resumes: { at: number; ms: number | null; answer: "ready" | "resync" | null }[] = [];
   let running = true;
 
   /** Opens the person's stream (resuming when they have a last id) and reads it until it ends. */
@@ -189,7 +197,7 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
     s.readyAt = null;
     s.downSince = droppedAt;
     s.channel = channel;
-    const r: (typeof resumes)[number] = { ms: null, answer: null };
+    const r: (typeof resumes)[number] = { at: droppedAt, ms: null, answer: null };
     resumes.push(r);
     const askedAt = wallNow();
     return new Promise((resolve) => {
@@ -332,15 +340,15 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
       if (roll < 0) break;
     }
     const [name, , action] = chosen;
+    const at = wallNow();
     const started = performance.now();
     try {
       await action(s);
     } catch (err) {
-      actionErrors[name] = (actionErrors[name] ?? 0) + 1;
-      firstError ??= (err as Error).message;
+      failures.push({ name, at, message: (err as Error).message });
     }
     const taken = latencies[name] ?? [];
-    taken.push(performance.now() - started);
+    taken.push({ at, ms: performance.now() - started });
     latencies[name] = taken;
   };
 
@@ -371,6 +379,26 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
   }
   const openSeconds = (wallNow() - openStarted) / 1000;
 
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  const loop = (s: Sim, first: boolean) => {
+    const pause = (1 + rand() * 38) * 1000;
+    later(first ? rand() * pause : pause, async () => {
+      if (!running) return;
+      await act(s);
+      loop(s, false);
+    });
+  };
+  for (const s of sims) if (s.readyAt !== null) loop(s, true);
+  const warmFrom = wallNow();
+  await Bun.sleep(spec.warmupSeconds * 1000);
+
   // Told to the benchmark, which weighs the servers over the same span.
   console.log("steady");
   const cpuBefore = process.cpuUsage();
@@ -391,23 +419,6 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
       await Bun.sleep(200);
     }
   })();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  };
-  const loop = (s: Sim, first: boolean) => {
-    const pause = (1 + rand() * 38) * 1000;
-    later(first ? rand() * pause : pause, async () => {
-      if (!running) return;
-      await act(s);
-      loop(s, false);
-    });
-  };
-  for (const s of sims) if (s.readyAt !== null) loop(s, true);
   await Bun.sleep(spec.seconds * 1000);
   running = false;
   const stoppedAt = wallNow();
@@ -424,39 +435,53 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
   // Each post is expected on every stream of its channel's members that was up when it was sent
   // (a browser stream only while showing that channel), unless the stream resumed across it with
   // `resync` (its client refetches); a stream down when it was sent gets it by replay on resuming.
-  let expected = 0;
-  let lost = 0;
-  const delays: number[] = [];
-  for (const post of posts) {
-    if (post.sentAt > stoppedAt) continue;
-    const seen = arrivals.get(post.marker);
-    for (const s of sims) {
-      if (!s.p.channels.includes(post.channel)) continue;
-      if (
-        s.p.web &&
-        !s.showing.some(
-          ([c, from, to]) => c === post.channel && from <= post.sentAt && post.sentAt + SHOWN_MS < to,
+  // A post lost in the warm-up counts as lost: only its delivery time is not judged.
+  const deliveryOf = (from: number, to: number) => {
+    let expected = 0;
+    let lost = 0;
+    const delays: number[] = [];
+    for (const post of posts) {
+      if (post.sentAt < from || post.sentAt > to) continue;
+      const seen = arrivals.get(post.marker);
+      for (const s of sims) {
+        if (!s.p.channels.includes(post.channel)) continue;
+        if (
+          s.p.web &&
+          !s.showing.some(
+            ([c, start, end]) => c === post.channel && start <= post.sentAt && post.sentAt + SHOWN_MS < end,
+          )
         )
-      )
-        continue;
-      if (s.excused.some(([from, to]) => post.sentAt >= from && post.sentAt <= to)) continue;
-      const up = s.readyAt !== null && s.readyAt <= post.sentAt;
-      const resumed = s.downSince !== null || (s.readyAt !== null && s.readyAt > post.sentAt);
-      if (!up && !resumed) continue;
-      // A browser that left the channel's page by the end does not replay it: only count what it saw then.
-      expected++;
-      const at = seen?.get(s.n);
-      if (at === undefined) lost++;
-      else if (up) delays.push(at - post.sentAt);
+          continue;
+        if (s.excused.some(([start, end]) => post.sentAt >= start && post.sentAt <= end)) continue;
+        const up = s.readyAt !== null && s.readyAt <= post.sentAt;
+        const resumed = s.downSince !== null || (s.readyAt !== null && s.readyAt > post.sentAt);
+        if (!up && !resumed) continue;
+        // A browser that left the channel's page by the end does not replay it: only count what it saw then.
+        expected++;
+        const at = seen?.get(s.n);
+        if (at === undefined) lost++;
+        else if (up) delays.push(at - post.sentAt);
+      }
     }
-  }
-  delays.sort((a, b) => a - b);
-  const all = Object.values(latencies)
-    .flat()
-    .sort((a, b) => a - b);
-  const sum = all.reduce((a, b) => a + b, 0);
-  const errors = Object.values(actionErrors).reduce((a, b) => a + b, 0);
-  const resumeMs = resumes.map((r) => r.ms ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+    return { expected, lost, delays: delays.sort((x, y) => x - y) };
+  };
+  const steady = deliveryOf(steadyFrom, stoppedAt);
+  const warm = deliveryOf(warmFrom, steadyFrom - 1e-9);
+  const within = (from: number, to: number) => (x: { at: number }) => x.at >= from && x.at < to;
+  const inSteady = within(steadyFrom, Number.POSITIVE_INFINITY);
+  const inWarmup = within(warmFrom, steadyFrom);
+  const times = (keep: (x: { at: number }) => boolean) =>
+    Object.values(latencies)
+      .flat()
+      .filter(keep)
+      .map((x) => x.ms)
+      .sort((x, y) => x - y);
+  const all = times(inSteady);
+  const warmTimes = times(inWarmup);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : Number.NaN);
+  const steadyFailures = failures.filter(inSteady);
+  const steadyResumes = resumes.filter(inSteady);
+  const resumeMs = steadyResumes.map((r) => r.ms ?? Number.POSITIVE_INFINITY).sort((x, y) => x - y);
   for (const s of sims) s.abort?.abort();
   return {
     opened,
@@ -464,44 +489,51 @@ async function crowd(spec: CapacitySpec): Promise<CapacityReport> {
     firstFailure,
     openSeconds,
     actions: all.length,
-    errors,
-    firstError,
-    latency: {
-      avg: all.length ? sum / all.length : Number.NaN,
-      p50: percentile(all, 50),
-      p99: percentile(all, 99),
-    },
+    errors: steadyFailures.length,
+    firstError: steadyFailures[0]?.message,
+    latency: { avg: mean(all), p50: percentile(all, 50), p99: percentile(all, 99) },
     byAction: Object.fromEntries(
       Object.entries(latencies).map(([name, xs]) => {
-        const sorted = xs.sort((a, b) => a - b);
+        const sorted = xs
+          .filter(inSteady)
+          .map((x) => x.ms)
+          .sort((x, y) => x - y);
         return [
           name,
           {
-            count: xs.length,
-            avg: xs.reduce((a, b) => a + b, 0) / xs.length,
+            count: sorted.length,
+            avg: mean(sorted),
             p99: percentile(sorted, 99),
-            errors: actionErrors[name] ?? 0,
+            errors: steadyFailures.filter((f) => f.name === name).length,
           },
         ];
       }),
     ),
     delivery: {
-      posts: posts.length,
-      expected,
-      delivered: expected - lost,
-      lost,
-      p50: percentile(delays, 50),
-      p99: percentile(delays, 99),
+      posts: posts.filter((p) => p.sentAt >= steadyFrom && p.sentAt <= stoppedAt).length,
+      expected: steady.expected + warm.expected,
+      delivered: steady.expected + warm.expected - steady.lost - warm.lost,
+      lost: steady.lost + warm.lost,
+      p50: percentile(steady.delays, 50),
+      p99: percentile(steady.delays, 99),
     },
     resumes: {
-      count: resumes.length,
+      count: steadyResumes.length,
+      // A resume that hung in the warm-up counts too: a hang is never a settling effect.
       hung: resumes.filter((r) => (r.ms ?? Number.POSITIVE_INFINITY) > spec.hangMs).length,
-      resyncs: resumes.filter((r) => r.answer === "resync").length,
+      resyncs: steadyResumes.filter((r) => r.answer === "resync").length,
       p99: percentile(resumeMs, 99),
     },
     cores,
     loop: ownLoop,
     healthzP99: percentile(probes, 99),
+    warmup: {
+      actions: warmTimes.length,
+      errors: failures.filter(inWarmup).length,
+      avg: mean(warmTimes),
+      p99: percentile(warmTimes, 99),
+      deliveryP99: percentile(warm.delays, 99),
+    },
   };
 }
 

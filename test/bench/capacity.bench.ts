@@ -7,7 +7,8 @@
 // every stream connected and no resume hung. Prints a table per mode and its largest healthy crowd;
 // the ramp stops at the first unhealthy step.
 // Run with `bun run bench capacity`. Knobs: CAPACITY_USERS (250,500,1000,2000), CAPACITY_STEP_SECONDS
-// (60), CAPACITY_MODES (embedded,distributed). The crowd, the servers and PostgreSQL share the box.
+// (60), CAPACITY_WARMUP_SECONDS (15: load before each step's measured span, reported apart, not
+// judged), CAPACITY_MODES (embedded,distributed). The crowd, the servers and PostgreSQL share the box.
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +50,7 @@ const knobs = z
       .pipe(z.array(z.number().int().positive()))
       .default([250, 500, 1000, 2000]),
     CAPACITY_STEP_SECONDS: z.coerce.number().positive().default(60),
+    CAPACITY_WARMUP_SECONDS: z.coerce.number().nonnegative().default(15),
     CAPACITY_MODES: list
       .pipe(z.array(z.enum(["embedded", "distributed"])))
       .default(["embedded", "distributed"]),
@@ -303,6 +305,10 @@ function printTable(mode: string, steps: Step[]) {
     console.log(`  ${cells.map((c) => c.padStart(10)).join(" ")}`);
   }
   for (const s of steps) {
+    const w = s.report.warmup;
+    console.log(
+      `  ${s.users} users, warm-up (the first ${knobs.CAPACITY_WARMUP_SECONDS} s after every stream opened, not judged): ${w.actions} actions, ${w.errors} errors, avg ${ms(w.avg)} ms, p99 ${ms(w.p99)} ms, delivery p99 ${ms(w.deliveryP99)} ms`,
+    );
     if (!s.healthy) console.log(`  ${s.users} users unhealthy: ${s.why.join("; ")}`);
     if (s.report.cores > 0.85)
       console.log(
@@ -421,6 +427,7 @@ async function ramp(
         channels: world.channels,
         people: world.crowd.slice(0, users),
         seconds: knobs.CAPACITY_STEP_SECONDS,
+        warmupSeconds: knobs.CAPACITY_WARMUP_SECONDS,
         hangMs: HANG_MS,
         seed: users,
       },
@@ -471,7 +478,7 @@ async function ramp(
 }
 
 heading(
-  `capacity: a crowd of ${knobs.CAPACITY_USERS.join(", ")} people, ${knobs.CAPACITY_STEP_SECONDS} s steady each, open-file limit ${fileLimit}`,
+  `capacity: a crowd of ${knobs.CAPACITY_USERS.join(", ")} people, ${knobs.CAPACITY_STEP_SECONDS} s steady each after ${knobs.CAPACITY_WARMUP_SECONDS} s of warm-up, open-file limit ${fileLimit}`,
 );
 console.log(
   "  each person: one stream (half web /events, half terminal /tui/events, resuming with Last-Event-ID), an action every 1–39 s with load-test-ng's weights",
