@@ -20,6 +20,8 @@ export interface NatsBusOptions {
   /** Copies of the stream in a NATS cluster (3 on a 3-node cluster). */
   replicas?: number;
   name?: string;
+  /** Stored events this process keeps of those it received, to answer a resume without the stream (10,000). */
+  keepRecent?: number;
 }
 
 // A committed change's notice is tried once while the request waits (PUBLISH_ATTEMPT_MS); if NATS
@@ -72,7 +74,7 @@ async function publishStored(
 export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> {
   const link = await connectNats(options);
   const codec = natsWire(options.subjectPrefix ?? "");
-  const subscriptions = natsSubscriptions(link, codec);
+  const subscriptions = natsSubscriptions(link, codec, options.keepRecent ?? 10_000);
   const resets = new Set<() => void>();
   // Readers are told first (their seqs mean nothing now), then the new stream is read from its start.
   link.onRecreated(() => {
@@ -97,7 +99,9 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
       await subscriptions.add(pattern, handler);
     },
     unsubscribe: (pattern, handler) => subscriptions.remove(pattern, handler),
-    replay: (pattern, afterSeq, limit = 1000) => replayFromStream(link, codec, pattern, afterSeq, limit),
+    replay: async (pattern, afterSeq, limit = 1000) =>
+      subscriptions.recent(pattern, afterSeq, limit) ??
+      replayFromStream(link, codec, pattern, afterSeq, limit),
     onReset(handler) {
       resets.add(handler);
       return () => resets.delete(handler);

@@ -4,6 +4,7 @@ import { log } from "../log.ts";
 import type { BusMessage, Handler } from "./event-bus.ts";
 import type { NatsLink } from "./nats-connect.ts";
 import type { NatsWire } from "./nats-wire.ts";
+import { type RecentEvents, recentEvents } from "./recent-events.ts";
 import { isPersisted, subjectMatches } from "./subjects.ts";
 
 interface Entry {
@@ -19,19 +20,23 @@ interface Entry {
  * own), and a reader who saw a DM with seq 9 before a channel message with seq 8 lost the message
  * when resuming after 9.
  */
-export function natsSubscriptions(link: NatsLink, codec: NatsWire) {
+export function natsSubscriptions(link: NatsLink, codec: NatsWire, keepRecent: number) {
   const entries = new Map<string, Entry>();
   const persisted = new Map<string, Entry>();
   let feed: Promise<ConsumerMessages> | null = null;
+  // Kept only while the feed runs: without it, what is newer than the window would go unnoticed.
+  const recent = recentEvents(keepRecent);
 
-  function dispatchStored(message: BusMessage) {
+  function dispatchStored(seq: number, message: BusMessage | null) {
+    recent.add(seq, message);
+    if (!message) return;
     for (const [pattern, entry] of persisted) {
       if (subjectMatches(pattern, message.subject)) dispatch(entry, message);
     }
   }
 
   async function listenStored(pattern: string, entry: Entry) {
-    feed ??= readStream(link, codec, dispatchStored);
+    feed ??= readStream(link, codec, dispatchStored, recent);
     try {
       await feed;
     } catch (err) {
@@ -44,16 +49,20 @@ export function natsSubscriptions(link: NatsLink, codec: NatsWire) {
       if (persisted.size > 0 || !feed) return;
       const closing = feed;
       feed = null;
+      recent.clear();
       await (await closing).close();
     };
   }
 
   return {
+    /** The events after `afterSeq` from what this process received, when it holds them all (see recentEvents). */
+    recent: (pattern: string, afterSeq: number, limit: number) => recent.after(pattern, afterSeq, limit),
     /** Reads the (recreated) stream from its first event on, in place of the consumer of the old one. */
     async restartFeed() {
       if (!feed) return;
       const old = feed;
-      feed = readStream(link, codec, dispatchStored, true);
+      recent.clear();
+      feed = readStream(link, codec, dispatchStored, recent, true);
       await (await old.catch(() => null))?.close().catch(() => {});
       await feed;
     },
@@ -121,7 +130,8 @@ async function listenCore(link: NatsLink, codec: NatsWire, pattern: string, entr
 async function readStream(
   link: NatsLink,
   codec: NatsWire,
-  deliver: (message: BusMessage) => void,
+  deliver: (seq: number, message: BusMessage | null) => void,
+  recent: RecentEvents,
   fromFirst = false,
 ) {
   // A start seq, not DeliverPolicy.New: after a server restart the ordered consumer is recreated
@@ -133,13 +143,12 @@ async function readStream(
   const consumer = await link.js.consumers.get(link.stream, { opt_start_seq: start });
   const messages = await consumer.consume();
   void (async () => {
-    for await (const msg of messages) {
-      const message = codec.decode(msg.subject, msg.data, msg.seq, msg.headers);
-      if (message) deliver(message);
-    }
-  })().catch((err) =>
+    for await (const msg of messages)
+      deliver(msg.seq, codec.decode(msg.subject, msg.data, msg.seq, msg.headers) ?? null);
+  })().catch((err) => {
     // The client gave up on this consumer; say so rather than crash on an unhandled rejection.
-    log.error("nats stream subscription ended", { error: String(err) }),
-  );
+    recent.clear();
+    log.error("nats stream subscription ended", { error: String(err) });
+  });
   return messages;
 }

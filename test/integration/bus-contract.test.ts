@@ -503,10 +503,20 @@ describe("the nats bus across a server restart", () => {
 });
 
 describe("the nats bus's replays", () => {
-  test("leave no consumer behind on the server", async () => {
+  /** Runs `act` with a publisher and a listener on a stream of its own, removed afterwards. */
+  async function withBuses(act: (buses: Buses & { stream: string }) => Promise<void>) {
     const { stream, subjectPrefix, remove } = uniqueNatsNamespace();
-    const { publisher, close } = await openNatsBuses({ servers: SHARED_NATS_URL, stream, subjectPrefix });
+    const buses = await openNatsBuses({ servers: SHARED_NATS_URL, stream, subjectPrefix });
     try {
+      await act({ ...buses, stream });
+    } finally {
+      await buses.close();
+      await remove();
+    }
+  }
+
+  test("leave no consumer behind on the server", () =>
+    withBuses(async ({ publisher, stream }) => {
       const community = Bun.randomUUIDv7();
       const first =
         (await publisher.publish(subjects.communityEvents(community), message(community, 1))) ?? 0;
@@ -519,9 +529,50 @@ describe("the nats bus's replays", () => {
         expect(replay.gap ? 0 : replay.messages.length).toBe(2);
       }
       expect(await consumers()).toBe(before);
-    } finally {
-      await close();
-      await remove();
-    }
-  });
+    }));
+
+  test("a resume after an event this process received is answered from what it received, not the stream", () =>
+    withBuses(async ({ publisher, listener, stream }) => {
+      const community = Bun.randomUUIDv7();
+      const got: BusMessage[] = [];
+      await listener.subscribe("chat.events.>", (m) => got.push(m));
+      const seqs: number[] = [];
+      for (const n of [1, 2, 3, 4])
+        seqs.push((await publisher.publish(subjects.communityEvents(community), message(community, n))) ?? 0);
+      await waitFor(() => expect(got).toHaveLength(4));
+      // The stream forgets them; the listener, which received them, still answers.
+      await withJetStream(SHARED_NATS_URL, (jsm) => jsm.streams.purge(stream));
+      expect(await publisher.replay(subjects.communityEvents(community), seqs[1] ?? 0)).toEqual({
+        gap: true,
+      });
+      const replay = await listener.replay(subjects.communityEvents(community), seqs[1] ?? 0);
+      expect(replay.gap ? [] : replay.messages.map((m) => [m.seq, m.event.data.n])).toEqual([
+        [seqs[2], 3],
+        [seqs[3], 4],
+      ]);
+      // Past the limit it is a gap, as from the stream.
+      expect(await listener.replay(subjects.communityEvents(community), seqs[0] ?? 0, 2)).toEqual({
+        gap: true,
+      });
+      // From before what it received, it asks the stream (which no longer has them).
+      expect(await listener.replay(subjects.communityEvents(community), (seqs[0] ?? 1) - 2)).toEqual({
+        gap: true,
+      });
+    }));
+
+  test("once a process stops reading the stream it answers resumes from the stream again", () =>
+    withBuses(async ({ publisher, listener }) => {
+      const community = Bun.randomUUIDv7();
+      const got: BusMessage[] = [];
+      const handler: Handler = (m) => got.push(m);
+      await listener.subscribe("chat.events.>", handler);
+      const first =
+        (await publisher.publish(subjects.communityEvents(community), message(community, 1))) ?? 0;
+      await waitFor(() => expect(got).toHaveLength(1));
+      await listener.unsubscribe("chat.events.>", handler);
+      // Published while it reads nothing: what it received before would miss this.
+      await publisher.publish(subjects.communityEvents(community), message(community, 2));
+      const replay = await listener.replay(subjects.communityEvents(community), first - 1);
+      expect(replay.gap ? [] : replay.messages.map((m) => m.event.data.n)).toEqual([1, 2]);
+    }));
 });
