@@ -56,6 +56,17 @@ export function createCredentialCache(options: { ttlMs: number; maxEntries?: num
   // Nothing is remembered before the events that would forget it can arrive.
   let listening = false;
 
+  /**
+   * Entries are in the order they were remembered, so the expired ones are at the front; past the
+   * bound the oldest go too (a crowd that large just checks more often).
+   */
+  function sweep(now: number) {
+    for (const [key, entry] of entries) {
+      if (entry.until > now && entries.size <= maxEntries) break;
+      entries.delete(key);
+    }
+  }
+
   function forget(change: Pick<CredentialChange, "userId" | "credentialId">) {
     generation++;
     for (const [token, entry] of entries) {
@@ -85,12 +96,7 @@ export function createCredentialCache(options: { ttlMs: number; maxEntries?: num
       if (until <= now) return;
       entries.delete(token);
       entries.set(token, { principal, until });
-      // Entries are in the order they were remembered, so the expired ones are at the front; past
-      // the bound the oldest go too (a crowd that large just checks more often).
-      for (const [key, entry] of entries) {
-        if (entry.until > now && entries.size <= maxEntries) break;
-        entries.delete(key);
-      }
+      sweep(now);
     },
     forget,
     /** Forgets on every `credentials.changed` event from the bus; returns what stops listening. */
@@ -106,8 +112,12 @@ export function createCredentialCache(options: { ttlMs: number; maxEntries?: num
       };
       await bus.subscribe(subjects.credentials(), handler);
       listening = true;
+      // An idle gateway lets go of what it remembered, too.
+      const sweeper = setInterval(() => sweep(Date.now()), Math.max(ttlMs, 1000));
+      sweeper.unref?.();
       return async () => {
         listening = false;
+        clearInterval(sweeper);
         entries.clear();
         await bus.unsubscribe(subjects.credentials(), handler);
       };

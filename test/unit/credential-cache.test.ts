@@ -61,6 +61,17 @@ describe("the gateway's credential cache", () => {
     expect(cache.size).toBe(1);
   });
 
+  test("an idle cache lets go of what expired on its own, without being asked", async () => {
+    const cache = createCredentialCache({ ttlMs: 200 });
+    const stop = await cache.listen(bus);
+    cache.remember("t1", principal("u1", "s1"), null, cache.mark());
+    expect(cache.size).toBe(1);
+    // The sweep runs every second at least.
+    await Bun.sleep(1_300);
+    expect(cache.size).toBe(0);
+    await stop();
+  });
+
   test("a ttl of 0 remembers nothing", async () => {
     const cache = createCredentialCache({ ttlMs: 0 });
     await cache.listen(bus);
