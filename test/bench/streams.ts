@@ -36,6 +36,10 @@ export interface Arrivals {
   ended: number;
   /** When each stream that opened got its `ready` (wallNow), in order. */
   readyAt: number[];
+  /** By stream (its index): when it got its `ready`, or null when it did not. */
+  readyOf: (number | null)[];
+  /** By marker: which stream got it when, as [stream index, wallNow]. */
+  reached: Record<string, [number, number][]>;
 }
 
 // Opened in waves of a hundred, each waiting for the last: tabs open over time, not in one instant.
@@ -44,6 +48,8 @@ const WAVE = 100;
 function clientProcess() {
   const arrivals: Record<string, number[]> = {};
   const readyAt: number[] = [];
+  const readyOf: (number | null)[] = [];
+  const reached: Record<string, [number, number][]> = {};
   let ended = 0;
 
   async function openAll(spec: Spec): Promise<Opened> {
@@ -59,7 +65,9 @@ function clientProcess() {
           settled = true;
           if (failure === undefined) {
             opened.ready++;
-            readyAt.push(wallNow());
+            const at = wallNow();
+            readyAt.push(at);
+            readyOf[n] = at;
           } else {
             opened.failed++;
             opened.firstFailure ??= failure;
@@ -105,9 +113,13 @@ function clientProcess() {
               if (!settled && events.includes("event: ready")) done();
               const at = wallNow();
               for (const m of events.matchAll(/bench-marker-(\d+)/g)) {
-                const seen = arrivals[m[1] as string] ?? [];
+                const marker = m[1] as string;
+                const seen = arrivals[marker] ?? [];
                 seen.push(at);
-                arrivals[m[1] as string] = seen;
+                arrivals[marker] = seen;
+                const by = reached[marker] ?? [];
+                by.push([n, at]);
+                reached[marker] = by;
               }
             },
             close() {
@@ -135,7 +147,15 @@ function clientProcess() {
         spec = JSON.parse(line) as Spec;
         void openAll(spec).then((opened) => console.log(JSON.stringify(opened)));
       } else if (line.trim() === "report")
-        console.log(JSON.stringify({ arrivals, ended, readyAt } satisfies Arrivals));
+        console.log(
+          JSON.stringify({
+            arrivals,
+            ended,
+            readyAt,
+            readyOf: Array.from({ length: spec.count }, (_, i) => readyOf[i] ?? null),
+            reached,
+          } satisfies Arrivals),
+        );
     }
   };
 }
