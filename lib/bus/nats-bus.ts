@@ -20,7 +20,10 @@ export interface NatsBusOptions {
   /** Copies of the stream in a NATS cluster (3 on a 3-node cluster). */
   replicas?: number;
   name?: string;
-  /** Stored events this process keeps of those it received, to answer a resume without the stream (10,000). */
+  /**
+   * Stored events this process keeps of those it received, to answer a resume without the stream:
+   * at least this many, fewer than twice (10,000).
+   */
   keepRecent?: number;
 }
 
@@ -31,6 +34,8 @@ export interface NatsBusOptions {
 // stream's duplicate window. Past the retry time the failure is logged; readers recover by resync.
 const PUBLISH_RETRY_MS = 30_000;
 const PUBLISH_ATTEMPT_MS = 2000;
+// How long a typing, presence or credential notice waits for the server to confirm it has it.
+const CORE_FLUSH_MS = 500;
 
 async function publishStored(
   link: NatsLink,
@@ -90,6 +95,10 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
       const data = codec.encode(event);
       if (!isPersisted(subject)) {
         link.nc.publish(codec.wire(subject), data, codec.traceHeaders());
+        // Resolved once the server has it: a credential change then reaches the other gateways
+        // before the request that made it answers (and the caller's next request arrives). With
+        // NATS away nothing waits long for that: core events are never kept anyway.
+        await Promise.race([link.nc.flush().catch(() => {}), Bun.sleep(CORE_FLUSH_MS)]);
         return undefined;
       }
       return await publishStored(link, codec.wire(subject), data, dedupeKey, codec.traceHeaders());

@@ -4,7 +4,7 @@ import { log } from "../log.ts";
 import type { BusMessage, Handler } from "./event-bus.ts";
 import type { NatsLink } from "./nats-connect.ts";
 import type { NatsWire } from "./nats-wire.ts";
-import { type RecentEvents, recentEvents } from "./recent-events.ts";
+import { recentEvents } from "./recent-events.ts";
 import { isPersisted, subjectMatches } from "./subjects.ts";
 
 interface Entry {
@@ -26,6 +26,25 @@ export function natsSubscriptions(link: NatsLink, codec: NatsWire, keepRecent: n
   let feed: Promise<ConsumerMessages> | null = null;
   // Kept only while the feed runs: without it, what is newer than the window would go unnoticed.
   const recent = recentEvents(keepRecent);
+  // Which feed is the current one: a replaced or stopped feed's late events count for nothing.
+  let current = 0;
+
+  function startFeed(fromFirst: boolean) {
+    const id = ++current;
+    recent.clear();
+    const mine = () => id === current;
+    return readStream(
+      link,
+      codec,
+      (seq, message) => {
+        if (mine()) dispatchStored(seq, message);
+      },
+      () => {
+        if (mine()) recent.clear();
+      },
+      fromFirst,
+    );
+  }
 
   function dispatchStored(seq: number, message: BusMessage | null) {
     recent.add(seq, message);
@@ -36,7 +55,7 @@ export function natsSubscriptions(link: NatsLink, codec: NatsWire, keepRecent: n
   }
 
   async function listenStored(pattern: string, entry: Entry) {
-    feed ??= readStream(link, codec, dispatchStored, recent);
+    feed ??= startFeed(false);
     try {
       await feed;
     } catch (err) {
@@ -49,6 +68,7 @@ export function natsSubscriptions(link: NatsLink, codec: NatsWire, keepRecent: n
       if (persisted.size > 0 || !feed) return;
       const closing = feed;
       feed = null;
+      current++;
       recent.clear();
       await (await closing).close();
     };
@@ -61,8 +81,7 @@ export function natsSubscriptions(link: NatsLink, codec: NatsWire, keepRecent: n
     async restartFeed() {
       if (!feed) return;
       const old = feed;
-      recent.clear();
-      feed = readStream(link, codec, dispatchStored, recent, true);
+      feed = startFeed(true);
       await (await old.catch(() => null))?.close().catch(() => {});
       await feed;
     },
@@ -131,7 +150,8 @@ async function readStream(
   link: NatsLink,
   codec: NatsWire,
   deliver: (seq: number, message: BusMessage | null) => void,
-  recent: RecentEvents,
+  /** The feed ended, however: what it received is no longer known to be the newest. */
+  ended: () => void,
   fromFirst = false,
 ) {
   // A start seq, not DeliverPolicy.New: after a server restart the ordered consumer is recreated
@@ -143,12 +163,15 @@ async function readStream(
   const consumer = await link.js.consumers.get(link.stream, { opt_start_seq: start });
   const messages = await consumer.consume();
   void (async () => {
-    for await (const msg of messages)
-      deliver(msg.seq, codec.decode(msg.subject, msg.data, msg.seq, msg.headers) ?? null);
-  })().catch((err) => {
+    try {
+      for await (const msg of messages)
+        deliver(msg.seq, codec.decode(msg.subject, msg.data, msg.seq, msg.headers) ?? null);
+    } finally {
+      ended();
+    }
+  })().catch((err) =>
     // The client gave up on this consumer; say so rather than crash on an unhandled rejection.
-    recent.clear();
-    log.error("nats stream subscription ended", { error: String(err) });
-  });
+    log.error("nats stream subscription ended", { error: String(err) }),
+  );
   return messages;
 }

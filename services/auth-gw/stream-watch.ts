@@ -39,6 +39,7 @@ export function createStreamWatch(db: Db, recheckMs: number) {
   const open = new Map<string, Set<Held>>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let checking = false;
+  let again = false;
 
   function cut(key: string) {
     for (const held of open.get(key) ?? []) held.hop.abort();
@@ -70,8 +71,14 @@ export function createStreamWatch(db: Db, recheckMs: number) {
   }
 
   async function recheck() {
-    if (checking) return;
+    // A re-check asked for while one runs (a revocation just heard) runs again after it: the one
+    // running may have read the credentials from before the change.
+    if (checking) {
+      again = true;
+      return;
+    }
     checking = true;
+    again = false;
     try {
       sweep();
       for (const kind of ["session", "token"]) {
@@ -89,6 +96,7 @@ export function createStreamWatch(db: Db, recheckMs: number) {
       checking = false;
       stopWhenIdle();
     }
+    if (again) await recheck();
   }
 
   return {
