@@ -7,8 +7,8 @@ import { subjectMatches } from "./subjects.ts";
  * JetStream requests and a consumer made and deleted per resume; at 2,000 people reconnecting
  * every few seconds NATS itself fell behind and resumes hung). Whatever is not held whole here
  * (older than the oldest kept, or newer than the newest received) is for the stream to answer.
+ * Keeps at least the newest `capacity` events, and fewer than twice that (it trims in batches).
  */
-/** Keeps at least the newest `capacity` events, and fewer than twice that (it trims in batches). */
 export function recentEvents(capacity: number) {
   // items[i] is the event of seq first + i; null for one that could not be read (it matches nothing).
   let items: (BusMessage | null)[] = [];
@@ -50,5 +50,3 @@ export function recentEvents(capacity: number) {
     },
   };
 }
-
-export type RecentEvents = ReturnType<typeof recentEvents>;

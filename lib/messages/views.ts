@@ -173,9 +173,9 @@ interface AttachmentJson {
   thumb_key: string | null;
 }
 
-// The columns every view reads, and the joins for its author, webhook and channel; the extras
-// (reactions, mentions, attachments, reply counts) come one of two ways below.
-// A message's own columns (not its search vectors, which no view shows).
+// The columns every view reads — a message's own (not its search vectors, which no view shows),
+// its channel's community, author and webhook — and their joins; the extras (reactions, mentions,
+// attachments, reply counts) come one of two ways below.
 const MESSAGE_COLUMNS = [
   "id",
   "channel_id",
