@@ -6,6 +6,7 @@ import {
 import type { Database } from "../db/client.ts";
 import { type BucketPolicy, createBuckets } from "./local-buckets.ts";
 import { createSharedBuckets, createSharedPollPacer } from "./shared-buckets.ts";
+import { createSlicedBuckets } from "./sliced-buckets.ts";
 
 /** Token buckets by key: `take` spends one and answers 0, or the whole seconds until one is back. */
 export interface Limiter {
@@ -16,11 +17,20 @@ export interface Limiter {
  * The buckets named `name`: in PostgreSQL when that is the database, so every gateway and API
  * process on it spends from one budget; in this process's memory with PGlite, which only one
  * process can open (the embedded server), so memory is already exact and costs no query.
+ * `sliced`: over PostgreSQL, a bucket more than half full is spent in memory and written once a
+ * second (sliced-buckets.ts), for a large budget every request spends from; otherwise every take
+ * is one upsert.
  */
-export function openLimiter(database: Database, name: string, policy: BucketPolicy): Limiter {
-  return database.kind === "postgres"
-    ? createSharedBuckets(database.db, name, policy)
-    : createBuckets(policy);
+export function openLimiter(
+  database: Database,
+  name: string,
+  policy: BucketPolicy,
+  { sliced = false } = {},
+): Limiter {
+  if (database.kind !== "postgres") return createBuckets(policy);
+  return sliced
+    ? createSlicedBuckets(database.db, name, policy)
+    : createSharedBuckets(database.db, name, policy);
 }
 
 /** The device flow's `slow_down` pacing, shared the same way. */

@@ -17,7 +17,7 @@ function sweepEvery(db: Db, prefix: string, seconds: number) {
   return timer;
 }
 
-const rowsOf = <T>(result: unknown): T[] =>
+export const rowsOf = <T>(result: unknown): T[] =>
   Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 
 /**
@@ -33,24 +33,35 @@ export function createSharedBuckets(db: Db, name: string, policy: BucketPolicy) 
   const fullAfter = burst / perSecond;
   const sweeper = sweepEvery(db, prefix, fullAfter);
 
+  /**
+   * Spends one token after `carried` ones already granted elsewhere (a slice spent in memory, see
+   * sliced-buckets.ts): those are taken off whether or not they fit, down to empty, and the new one
+   * is granted only if a whole token is left. Answers the wait (0 when granted) and the level left.
+   */
+  async function takeAfter(key: string, carried: number): Promise<{ wait: number; level: number }> {
+    const fresh = burst - carried;
+    const result = await db.execute(sql`
+      with now as (select extract(epoch from clock_timestamp()) as t)
+      insert into rate_limit_buckets as b (key, level, at, granted)
+      select ${prefix + key}, ${fresh >= 1 ? fresh - 1 : Math.max(0, fresh)}::float8, now.t, ${fresh >= 1}
+        from now
+      on conflict (key) do update set (level, granted, at) = (
+        select case when r >= 1 then r - 1 else greatest(0, r) end, r >= 1, excluded.at
+          from (select least(${burst}::float8, b.level + (excluded.at - b.at) * ${perSecond}::float8)
+            - ${carried}::float8 as r) as refilled)
+      returning level, granted`);
+    const [row] = rowsOf<{ level: number; granted: boolean }>(result);
+    const level = Number(row?.level ?? 0);
+    if (!row || row.granted) return { wait: 0, level };
+    return { wait: Math.max(1, Math.ceil((1 - level) / perSecond)), level };
+  }
+
   return {
     async take(key: string): Promise<number> {
       if (burst === 0) return 0;
-      const result = await db.execute(sql`
-        with now as (select extract(epoch from clock_timestamp()) as t)
-        insert into rate_limit_buckets as b (key, level, at, granted)
-        select ${prefix + key}, ${burst - 1}::float8, now.t, true from now
-        on conflict (key) do update set
-          level = least(${burst}::float8, b.level + (excluded.at - b.at) * ${perSecond}::float8)
-            - case when least(${burst}::float8, b.level + (excluded.at - b.at) * ${perSecond}::float8) >= 1
-              then 1 else 0 end,
-          granted = least(${burst}::float8, b.level + (excluded.at - b.at) * ${perSecond}::float8) >= 1,
-          at = excluded.at
-        returning level, granted`);
-      const [row] = rowsOf<{ level: number; granted: boolean }>(result);
-      if (!row || row.granted) return 0;
-      return Math.max(1, Math.ceil((1 - Number(row.level)) / perSecond));
+      return (await takeAfter(key, 0)).wait;
     },
+    takeAfter,
     close: () => clearInterval(sweeper),
   };
 }

@@ -48,7 +48,8 @@ class Hop extends AbortController implements EventListenerObject {
 export function createDoor(deps: GatewayDeps, streams: StreamWatch, credentials: CredentialCache): Around {
   const { config, db } = deps;
   const limits = {
-    general: openLimiter(db, "general", config.rateLimits.general),
+    // Every request spends from it: over PostgreSQL, a slice is spent in memory (no write per request).
+    general: openLimiter(db, "general", config.rateLimits.general, { sliced: true }),
     auth: openLimiter(db, "auth", config.rateLimits.auth),
   };
   const cors = createCors(config.corsOrigins);

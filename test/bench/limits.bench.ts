@@ -6,6 +6,7 @@ import { connect } from "@nats-io/transport-node";
 import { loadConfig } from "../../lib/config.ts";
 import { createBuckets } from "../../lib/limits/local-buckets.ts";
 import { createSharedBuckets } from "../../lib/limits/shared-buckets.ts";
+import { createSlicedBuckets } from "../../lib/limits/sliced-buckets.ts";
 import { createGatewayApp } from "../../services/auth-gw/main.ts";
 import { TEST_INTERNAL_SECRET } from "../support/internal.ts";
 import { knobs } from "./knobs.ts";
@@ -67,7 +68,7 @@ try {
   checkErrors("in-process buckets", local);
   checkErrors("shared buckets", shared);
   row("in-process buckets (baseline)", rate(local), latency(local));
-  row("shared buckets (PostgreSQL upsert)", rate(shared), latency(shared));
+  row("shared buckets (sliced: in memory, written each second)", rate(shared), latency(shared));
   row(
     "shared / in-process",
     `throughput ×${(shared.perSecond / local.perSecond).toFixed(2)}`,
@@ -78,6 +79,7 @@ try {
   heading(`limits: one take alone (${clients} at once)`);
   const memory = createBuckets(policy);
   const pg = createSharedBuckets(api.database.db, "bench", policy);
+  const sliced = createSlicedBuckets(api.database.db, "bench-sliced", policy);
   const takeLocal = await phase(async (client) => {
     memory.take(`k${client}`);
   });
@@ -87,10 +89,15 @@ try {
   const takeHot = await phase(async () => {
     await pg.take("one-key");
   });
+  const takeSliced = await phase(async (client) => {
+    await sliced.take(`k${client}`);
+  });
   pg.close();
+  sliced.close();
   row("in-process take (baseline)", rate(takeLocal), latency(takeLocal));
   row("PostgreSQL take, a key per client", rate(takeShared), latency(takeShared));
   row("PostgreSQL take, every client on one key", rate(takeHot), latency(takeHot));
+  row("sliced take (the gateway's general budget), a key each", rate(takeSliced), latency(takeSliced));
   row("PostgreSQL / in-process (p50)", `×${(takeShared.p50 / Math.max(takeLocal.p50, 0.001)).toFixed(0)}`);
 
   heading("limits: what NATS KV would cost instead");
