@@ -1,7 +1,7 @@
 // How many people this box holds: a crowd of simulated people (test/bench/capacity-crowd.ts, the
 // user model of Mattermost's load-test-ng) grown step by step, each step held steady for a while,
 // against the embedded server (`ajet-chat serve`, one process, PGlite inside) and against
-// distributed mode (PostgreSQL + NATS; 2 API, 2 web SM, 2 TUI SM processes behind a balancer, and
+// distributed mode (PostgreSQL + NATS; 2 API, 2 web SM, 2 TUI SM processes, and
 // one gateway). A step is healthy when actions take ≤ 100 ms on average and ≤ 1 s at p99, at most
 // 0.1 % fail, a post reaches every stream that should show it within 1 s at p99 with none lost,
 // every stream connected and no resume hung. Prints a table per mode and its largest healthy crowd;
@@ -530,7 +530,7 @@ if (knobs.CAPACITY_MODES.includes("embedded")) {
 
 if (knobs.CAPACITY_MODES.includes("distributed")) {
   heading(
-    "capacity, distributed: PostgreSQL + NATS, 2 API, 2 web SM, 2 TUI SM, 1 gateway (+ a balancer), each a process",
+    "capacity, distributed: PostgreSQL + NATS, 2 API, 2 web SM, 2 TUI SM, 1 gateway, each a process (each caller takes the replicas in turn)",
   );
   const api = await startBenchApi();
   try {

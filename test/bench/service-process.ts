@@ -25,42 +25,7 @@ const services = {
   "web-sm": () => import("../../services/web-sm/main.ts"),
   "tui-sm": () => import("../../services/tui-sm/main.ts"),
 };
-type ServiceName = keyof typeof services | "embedded" | "bare-sse" | "bare-proxy" | "balance";
-
-/**
- * A load balancer as a deployment puts in front of replicas: each port of AJET_BALANCE (JSON,
- * port → upstream URLs) passes each request to the next of its upstreams in turn, answers
- * (streams too) passed back unchanged, headers (the internal hop's included) passed on as sent.
- */
-function serveBalancer() {
-  const table = JSON.parse(Bun.env.AJET_BALANCE ?? "{}") as Record<string, string[]>;
-  for (const [port, upstreams] of Object.entries(table)) {
-    let next = 0;
-    Bun.serve({
-      hostname: "127.0.0.1",
-      port: Number(port),
-      idleTimeout: 0,
-      async fetch(req) {
-        const url = new URL(req.url);
-        const upstream = upstreams[next++ % upstreams.length] as string;
-        const hasBody = req.method !== "GET" && req.method !== "HEAD";
-        try {
-          const res = await fetch(upstream + url.pathname + url.search, {
-            method: req.method,
-            headers: req.headers,
-            body: hasBody ? req.body : undefined,
-            redirect: "manual",
-            signal: req.signal,
-            decompress: false,
-          });
-          return new Response(res.body, { status: res.status, headers: res.headers });
-        } catch {
-          return new Response(null, { status: req.signal.aborted ? 499 : 502 });
-        }
-      },
-    });
-  }
-}
+type ServiceName = keyof typeof services | "embedded" | "bare-sse" | "bare-proxy";
 
 /**
  * The floor: Bun.serve answering every request with an SSE stream that says `ready` and stays open
@@ -107,7 +72,6 @@ if (import.meta.main) {
   // Imported only here, so each process loads its own service's code alone.
   if (name === "embedded") await (await import("../../bin/commands/serve.ts")).runServe([]);
   else if (name === "bare-sse" || name === "bare-proxy") serveBare(name);
-  else if (name === "balance") serveBalancer();
   else runMain(name, (await services[name]()).start);
 }
 
@@ -222,8 +186,9 @@ export async function startDistributed(databaseUrl: string, env: Record<string, 
 
 /**
  * Distributed mode scaled out as the capacity benchmark runs it: `replicas` processes of the API
- * and of each session manager, one gateway, and one balancer process in front of each service's
- * replicas (the gateway and the session managers call a service at its balancer).
+ * and of each session manager and one gateway. The gateway and the session managers are given every
+ * replica's URL (`AJET_API_URL=http://…:a,http://…:b`) and take them in turn, as a deployment
+ * without a balancer of its own does; no process stands between them.
  */
 export async function startDistributedReplicas(
   databaseUrl: string,
@@ -231,41 +196,36 @@ export async function startDistributedReplicas(
   env: Record<string, string> = {},
 ) {
   const { nats, dataDir, common } = distributedEnv(databaseUrl);
-  const front = { gateway: freePort(), api: freePort(), web: freePort(), tui: freePort() };
-  const shared = {
+  const kinds = [
+    ["api", "AJET_API_PORT", "AJET_API_URL"],
+    ["web-sm", "AJET_WEB_PORT", "AJET_WEB_URL"],
+    ["tui-sm", "AJET_TUI_PORT", "AJET_TUI_URL"],
+  ] as const;
+  const ports = kinds.map(() => Array.from({ length: replicas }, () => freePort()));
+  const gatewayPort = freePort();
+  const shared: Record<string, string> = {
     ...common,
-    AJET_PORT: String(front.gateway),
-    AJET_API_URL: `http://127.0.0.1:${front.api}`,
-    AJET_WEB_URL: `http://127.0.0.1:${front.web}`,
-    AJET_TUI_URL: `http://127.0.0.1:${front.tui}`,
+    AJET_PORT: String(gatewayPort),
+    ...Object.fromEntries(
+      kinds.map(([, , urlVar], k) => [
+        urlVar,
+        (ports[k] ?? []).map((port) => `http://127.0.0.1:${port}`).join(","),
+      ]),
+    ),
     // Replicas of one service would all take its default metrics port.
     AJET_METRICS_PORT: "0",
     ...env,
   };
   const processes: Record<string, ServiceProcess> = {};
-  const table: Record<string, string[]> = {};
-  const kinds = [
-    ["api", "AJET_API_PORT", front.api],
-    ["web-sm", "AJET_WEB_PORT", front.web],
-    ["tui-sm", "AJET_TUI_PORT", front.tui],
-  ] as const;
-  for (const [name, portVar, frontPort] of kinds) {
-    table[frontPort] = [];
-    for (let i = 1; i <= replicas; i++) {
-      const port = freePort();
-      processes[`${name} ${i}`] = spawnService(name, port, { ...shared, [portVar]: String(port) });
-      table[frontPort]?.push(`http://127.0.0.1:${port}`);
-    }
-  }
-  const balancer = spawnService("balance", front.api, { ...shared, AJET_BALANCE: JSON.stringify(table) });
-  processes.balancer = balancer;
-  const gateway = spawnService("auth-gw", front.gateway, shared);
+  kinds.forEach(([name, portVar], k) => {
+    (ports[k] ?? []).forEach((port, i) => {
+      processes[`${name} ${i + 1}`] = spawnService(name, port, { ...shared, [portVar]: String(port) });
+    });
+  });
+  const gateway = spawnService("auth-gw", gatewayPort, shared);
   processes.gateway = gateway;
-  const ready = Object.entries(processes)
-    .filter(([name]) => name !== "balancer")
-    .map(([, p]) => p);
   return {
-    ...(await started(processes, ready, async () => {
+    ...(await started(processes, Object.values(processes), async () => {
       await nats.remove();
       rmSync(dataDir, { recursive: true, force: true });
     })),
