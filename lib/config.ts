@@ -112,6 +112,10 @@ const envSchema = clientEnvSchema.extend({
   AJET_SESSION_MAX_DAYS: z.coerce.number().positive().default(90),
   AJET_REPLAY_BUFFER: z.coerce.number().int().positive().default(10_000),
   AJET_DB_STATEMENT_LOG: z.string().min(1).optional(),
+  AJET_DB_SHARED_BUFFERS: z
+    .string()
+    .regex(/^[1-9]\d*(kB|MB|GB)$/, "must be a size such as 32MB (a whole number and kB, MB or GB)")
+    .default("32MB"),
   AJET_RATE_BURST: z.coerce.number().int().nonnegative().default(300),
   AJET_RATE_PER_SECOND: z.coerce.number().positive().default(30),
   AJET_RATE_AUTH_BURST: z.coerce.number().int().nonnegative().default(30),
@@ -317,8 +321,9 @@ function buildConfig(env: z.output<typeof envSchema>) {
       : ({
           kind: "pglite",
           dir: resolve(dataDir, "pg"),
+          sharedBuffers: env.AJET_DB_SHARED_BUFFERS,
           ...(env.AJET_DB_STATEMENT_LOG ? { statementLog: resolve(env.AJET_DB_STATEMENT_LOG) } : {}),
-        } as { kind: "pglite"; dir: string; statementLog?: string }),
+        } as { kind: "pglite"; dir: string; sharedBuffers?: string; statementLog?: string }),
     bus: env.NATS_URL
       ? ({
           kind: "nats",

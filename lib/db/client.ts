@@ -47,9 +47,7 @@ export interface OpenOptions {
  */
 export async function openDatabase(config: Config["database"], options: OpenOptions = {}): Promise<Database> {
   const database =
-    config.kind === "pglite"
-      ? await openPglite(config.dir, config.statementLog, options)
-      : await openPostgres(config.url, options);
+    config.kind === "pglite" ? await openPglite(config, options) : await openPostgres(config.url, options);
   try {
     await database.ping();
     if (options.migrate) await migrate(database.db);
@@ -66,8 +64,7 @@ const loggerFor = (options: OpenOptions) =>
   options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
 
 async function openPglite(
-  dir: string,
-  statementLog: string | undefined,
+  { dir, sharedBuffers, statementLog }: Extract<Config["database"], { kind: "pglite" }>,
   options: OpenOptions,
 ): Promise<Database> {
   // "memory://" keeps everything in memory (tests); it has no dir to lock.
@@ -76,7 +73,7 @@ async function openPglite(
     : lockDataDir(`${dir}.lock`, `the data dir ${dir}`);
   let client: RemotePglite;
   try {
-    client = await RemotePglite.open(dir, options.loadDataDir, statementLog);
+    client = await RemotePglite.open(dir, { loadDataDir: options.loadDataDir, sharedBuffers, statementLog });
   } catch (err) {
     lock?.release();
     throw new StartupError(`cannot open the embedded database in ${dir}: ${oneLine(err)}`);

@@ -1,6 +1,13 @@
 /** Messages between the main thread and the embedded database's thread (lib/db/pglite-worker.ts). */
 export type WorkerRequest =
-  | { id: number; op: "open"; dataDir: string; loadDataDir?: ArrayBuffer; statementLog?: string }
+  | {
+      id: number;
+      op: "open";
+      dataDir: string;
+      loadDataDir?: ArrayBuffer;
+      sharedBuffers?: string;
+      statementLog?: string;
+    }
   | { id: number; op: "dump" }
   | {
       id: number;

@@ -52,15 +52,24 @@ export class RemotePglite implements Queryable {
 
   /**
    * Starts the thread and opens the database in `dataDir` there (started from a dump's tarball, for
-   * a restore); with `statementLog`, the thread writes its time by statement there.
+   * a restore), with PostgreSQL's `shared_buffers` set to `sharedBuffers` when given; with
+   * `statementLog`, the thread writes its time by statement there.
    */
-  static async open(dataDir: string, loadDataDir?: Blob, statementLog?: string): Promise<RemotePglite> {
+  static async open(
+    dataDir: string,
+    {
+      loadDataDir,
+      sharedBuffers,
+      statementLog,
+    }: { loadDataDir?: Blob; sharedBuffers?: string; statementLog?: string } = {},
+  ): Promise<RemotePglite> {
     const client = new RemotePglite(new Worker(workerUrl()));
     try {
       await client.#send({
         op: "open",
         dataDir,
         loadDataDir: await loadDataDir?.arrayBuffer(),
+        sharedBuffers,
         statementLog,
       });
     } catch (err) {

@@ -80,6 +80,21 @@ describe("the embedded database's data dir", () => {
     expect(existsSync(lockFile)).toBe(false);
   });
 
+  test("the buffer pool is the configured size, and PostgreSQL's own default without one", async () => {
+    const configured = await openDatabase({ kind: "pglite", dir, sharedBuffers: "24MB" });
+    const shown = async (database: typeof configured) =>
+      (
+        (await database.db.execute("show shared_buffers")) as unknown as {
+          rows: { shared_buffers: string }[];
+        }
+      ).rows[0]?.shared_buffers;
+    expect(await shown(configured)).toBe("24MB");
+    await configured.close();
+    const unset = await openDatabase({ kind: "pglite", dir });
+    expect(await shown(unset)).toBe("128MB");
+    await unset.close();
+  });
+
   test("with a statement log, its time by statement text is written there, and nothing without one", async () => {
     const log = join(parent, "statements.tsv");
     const logged = await openDatabase({ kind: "pglite", dir, statementLog: log });

@@ -157,6 +157,17 @@ describe("configuration", () => {
     expect(messageOf({ AJET_MAX_STREAMS: "0" })).toStartWith("AJET_MAX_STREAMS is invalid");
   });
 
+  test("the embedded database keeps a 32MB buffer pool unless AJET_DB_SHARED_BUFFERS says otherwise", () => {
+    expect(loadConfig({}).database).toMatchObject({ kind: "pglite", sharedBuffers: "32MB" });
+    expect(loadConfig({ AJET_DB_SHARED_BUFFERS: "256MB" }).database).toMatchObject({
+      sharedBuffers: "256MB",
+    });
+    for (const bad of ["lots", "32", "0MB", "32 MB", "1TB"])
+      expect(messageOf({ AJET_DB_SHARED_BUFFERS: bad })).toStartWith(
+        "AJET_DB_SHARED_BUFFERS is invalid: must be a size such as 32MB",
+      );
+  });
+
   test("reminders read times in AJET_TIME_ZONE (else the process's zone) and are polled every 5 s unless set", () => {
     expect(loadConfig({}).timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(loadConfig({}).schedulerPollMs).toBe(5000);
