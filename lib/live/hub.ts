@@ -69,9 +69,19 @@ export interface LiveHub {
 /** Streams one event is written to before the event loop may serve anything else (about 5 ms of writes). */
 const FAN_OUT_SLICE = 200;
 
+/**
+ * Events queued behind one another for the same streams go out together, stream by stream: a
+ * stream written several events in one turn costs one socket write, where one event per turn
+ * costs one each (Bun sends a turn's writes to a socket together). At most this many at once, so a
+ * turn stays short.
+ */
+const GROUP_MAX = 8;
+
 /** One event's way through its streams. */
 interface FanOut {
   m: BusMessage;
+  /** The subject's kind and key, which decide the streams it may reach (ConnRegistry.reached). */
+  target: string;
   conns: Conn[];
   next: number;
   streams: number;
@@ -125,23 +135,74 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
   /**
    * Events on their way to their streams, in order. A message to a big channel reaches thousands of
    * streams, each write into a socket tens of microseconds: it goes out in slices with the event
-   * loop free between them, so requests arriving meanwhile are not held for a whole fan-out. Each
-   * event reaches all its streams before the next one starts, so every stream gets them in order.
+   * loop free between them, so requests arriving meanwhile are not held for a whole fan-out. An
+   * event (with those queued behind it for the same streams) reaches all its streams before the
+   * next one starts, so every stream gets them in order.
    */
   const fanning: FanOut[] = [];
   let pumping = false;
 
+  /** The events going out together now, over the union of their streams (the first one's first). */
+  let group: {
+    jobs: FanOut[];
+    conns: Conn[];
+    /** Whether each job reaches the stream at that position of `conns`. */
+    reaches: ((conn: Conn, at: number) => boolean)[];
+    next: number;
+  } | null = null;
+
+  /**
+   * The first queued event with those behind it for the same streams, none started yet. A stream
+   * gets them in queue order, as it would one by one; so does a stream that some of them do not
+   * reach (one that connected or left in between).
+   */
+  function nextGroup() {
+    const jobs = [fanning[0] as FanOut];
+    while (jobs.length < GROUP_MAX && fanning[jobs.length]?.target === jobs[0]?.target) {
+      jobs.push(fanning[jobs.length] as FanOut);
+    }
+    const first = (jobs[0] as FanOut).conns;
+    // The union is the first one's streams, then the others' new ones after them.
+    const inFirst = (_: Conn, at: number) => at < first.length;
+    if (jobs.length === 1) return { jobs, conns: first, reaches: [inFirst], next: 0 };
+    const conns = [...first];
+    const seen = new Set(first);
+    const reaches = jobs.map((job) => {
+      // Mostly the same streams in the same order (nobody came or went between them).
+      if (job.conns.length === first.length && job.conns.every((conn, i) => conn === first[i]))
+        return inFirst;
+      const own = new Set(job.conns);
+      for (const conn of job.conns) {
+        if (seen.has(conn)) continue;
+        seen.add(conn);
+        conns.push(conn);
+      }
+      return (conn: Conn) => own.has(conn);
+    });
+    return { jobs, conns, reaches, next: 0 };
+  }
+
   function pump() {
     let budget = FAN_OUT_SLICE;
     while (fanning.length > 0 && budget > 0) {
-      const job = fanning[0] as FanOut;
-      while (job.next < job.conns.length && budget-- > 0) deliverTo(job, job.conns[job.next++] as Conn);
-      if (job.next < job.conns.length) break;
-      fanning.shift();
-      if (!job.trace) continue;
-      log.info("event fanned out", { ...job.trace, streams: job.streams });
-      if (job.streams > 0)
-        liveFanOut.observe({ service: options.name ?? "" }, (performance.now() - job.at) / 1000);
+      group ??= nextGroup();
+      const { jobs, conns, reaches } = group;
+      while (group.next < conns.length && budget-- > 0) {
+        const at = group.next++;
+        const conn = conns[at] as Conn;
+        jobs.forEach((job, i) => {
+          if (reaches[i]?.(conn, at)) deliverTo(job, conn);
+        });
+      }
+      if (group.next < conns.length) break;
+      fanning.splice(0, jobs.length);
+      group = null;
+      for (const job of jobs) {
+        if (!job.trace) continue;
+        log.info("event fanned out", { ...job.trace, streams: job.streams });
+        if (job.streams > 0)
+          liveFanOut.observe({ service: options.name ?? "" }, (performance.now() - job.at) / 1000);
+      }
     }
     pumping = fanning.length > 0;
     if (pumping) setImmediate(pump);
@@ -167,6 +228,8 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
         : { service: options.name, trace_id: m.traceId, type: m.event.type, seq: m.seq };
     fanning.push({
       m,
+      // The streams it may reach, as ConnRegistry.reached picks them.
+      target: kind === "events" || kind === "notifications" ? `${kind}.${key}` : "all",
       conns: registry.reached(kind, key),
       next: 0,
       streams: 0,

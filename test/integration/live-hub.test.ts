@@ -167,6 +167,48 @@ describe("the live hub", () => {
     expect(new Set(seqs).size).toBe(seqs.length);
   });
 
+  test("events queued behind a fan-out longer than one turn reach every stream once and in order; a stream opened between them gets only the later ones", async () => {
+    // More streams than one turn writes (200), so the events behind the first wait for it and then
+    // go out together, stream by stream.
+    // Opened at once under one reader key, so they share one read of bob's access.
+    const many = await Promise.all(
+      Array.from({ length: 230 }, async () => {
+        const items: LiveItem[] = [];
+        open.push(
+          await hub.connect({
+            api: client(bob),
+            communitySlug: "acme",
+            readerKey: `bob ${bob.token}`,
+            deliver: (i) => items.push(i),
+          }),
+        );
+        return { items };
+      }),
+    );
+    const typingNumbered = (n: number) =>
+      t.bus.publish(
+        subjects.typing(community, general),
+        envelope("typing.start", {
+          community_id: community,
+          channel_id: general,
+          actor_id: alice.id,
+          data: { n },
+        }),
+      );
+    const numbers = (x: { items: LiveItem[] }) =>
+      x.items.flatMap((i) => (i.kind === "event" && i.event.type === "typing.start" ? [i.event.data.n] : []));
+    await typingNumbered(1);
+    await typingNumbered(2);
+    // Registered at once, before its reader is known: what comes from now on is held for it.
+    const opening = connect(carol, "acme");
+    await Promise.all([3, 4, 5].map(typingNumbered));
+    await waitFor(() => {
+      for (const stream of many) expect(numbers(stream)).toEqual([1, 2, 3, 4, 5]);
+    });
+    const newcomer = await opening;
+    await waitFor(() => expect(numbers(newcomer)).toEqual([3, 4, 5]));
+  });
+
   test("a resume from too long ago is told to resync", async () => {
     const r = await connect(bob, "acme", 1);
     expect(r.items[0]).toEqual({ kind: "resync", reason: "missed more than can be replayed" });
