@@ -115,6 +115,11 @@ const envSchema = clientEnvSchema.extend({
   AJET_DB_SHARED_BUFFERS: z
     .string()
     .regex(/^[1-9]\d*(kB|MB|GB)$/, "must be a size such as 32MB (a whole number and kB, MB or GB)")
+    // PostgreSQL's least is 16 pages of 8kB; the embedded database's whole memory is at most a few GB.
+    .refine((v) => {
+      const kB = Number.parseInt(v, 10) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[v.slice(-2) as "kB"];
+      return kB >= 128 && kB <= 1024 * 1024;
+    }, "must be from 128kB to 1GB")
     .default("32MB"),
   AJET_RATE_BURST: z.coerce.number().int().nonnegative().default(300),
   AJET_RATE_PER_SECOND: z.coerce.number().positive().default(30),

@@ -5,6 +5,9 @@ import type { BucketPolicy } from "./local-buckets.ts";
 import { createSharedBuckets, rowsOf } from "./shared-buckets.ts";
 
 const SETTLE_EVERY_MS = 1_000;
+// Past this many keys in memory (settles failing while the database is away, say), a new key's
+// takes go straight to the exact upsert rather than growing the map.
+const MAX_SLICES = 50_000;
 
 interface Slice {
   /** The shared level when last read from PostgreSQL (the bucket is full when never read). */
@@ -13,6 +16,8 @@ interface Slice {
   at: number;
   /** Tokens spent here since, not yet written to the shared row. */
   pending: number;
+  /** Tokens on their way to the shared row in a statement not answered yet. */
+  inflight: number;
 }
 
 /**
@@ -38,52 +43,62 @@ export function createSlicedBuckets(
   const slices = new Map<string, Slice>();
   let settling: Promise<void> | null = null;
 
+  // What is left as this process knows it: spending on its way to the row still counts.
   const levelOf = (s: Slice, now: number) =>
-    Math.min(burst, s.level + ((now - s.at) / 1000) * perSecond) - s.pending;
+    Math.min(burst, s.level + ((now - s.at) / 1000) * perSecond) - s.pending - s.inflight;
 
   async function settle(): Promise<void> {
     const spent = [...slices].filter(([, s]) => s.pending > 0);
     const now = clock();
-    // A slice with nothing to write and a bucket full again carries no information.
-    for (const [key, s] of slices) if (s.pending === 0 && levelOf(s, now) >= burst) slices.delete(key);
+    // A slice with nothing to write or being written, and a bucket full again, carries no information.
+    for (const [key, s] of slices)
+      if (s.pending === 0 && s.inflight === 0 && levelOf(s, now) >= burst) slices.delete(key);
     if (spent.length === 0) return;
     const counts = spent.map(([, s]) => s.pending);
-    for (const [, s] of spent) s.pending = 0;
+    for (const [, s] of spent) {
+      s.inflight += s.pending;
+      s.pending = 0;
+    }
     // One object of key → tokens spent: drizzle would spread a JS array into a row, not an array.
     const spending = JSON.stringify(Object.fromEntries(spent.map(([key], i) => [key, counts[i]])));
     try {
-      // The inserted level is the spending's carrier too: a new row starts at burst − n, and an
-      // existing one takes off n = burst − excluded.level from its refilled level.
+      // Spending beyond what is left empties the bucket and no more (it was granted here already).
       const result = await db.execute(sql`
-        with now as (select extract(epoch from clock_timestamp()) as t)
+        with now as (select extract(epoch from clock_timestamp()) as t),
+          spent as (select ${prefix} || s.key as key, s.n::float8 as n
+            from jsonb_each_text(${spending}::text::jsonb) as s(key, n))
         insert into rate_limit_buckets as b (key, level, at, granted)
-        select ${prefix} || s.key, ${burst}::float8 - s.n::float8, now.t, true
-          from jsonb_each_text(${spending}::text::jsonb)
-            as s(key, n), now
+        select spent.key, greatest(0, ${burst}::float8 - spent.n), now.t, true from spent, now
         on conflict (key) do update set
           level = greatest(0, least(${burst}::float8, b.level + (excluded.at - b.at) * ${perSecond}::float8)
-            - (${burst}::float8 - excluded.level)),
+            - (select n from spent where spent.key = b.key)),
           at = excluded.at
         returning substr(key, ${prefix.length + 1}) as key, level`);
       const read = clock();
-      for (const row of rowsOf<{ key: string; level: number }>(result)) {
-        const s = slices.get(row.key);
-        if (s) Object.assign(s, { level: Number(row.level), at: read });
-      }
+      const levels = new Map(
+        rowsOf<{ key: string; level: number }>(result).map((r) => [r.key, Number(r.level)]),
+      );
+      spent.forEach(([key, s], i) => {
+        s.inflight -= counts[i] ?? 0;
+        const level = levels.get(key);
+        if (level !== undefined) Object.assign(s, { level, at: read });
+      });
     } catch (err) {
       // Written next time: the spending stays counted here meanwhile.
       spent.forEach(([, s], i) => {
+        s.inflight -= counts[i] ?? 0;
         s.pending += counts[i] ?? 0;
       });
       log.debug("settling rate-limit buckets failed", { error: String(err) });
     }
   }
 
-  const timer = setInterval(() => {
-    settling ??= settle().finally(() => {
+  /** One settle at a time, whether the timer or a caller asks. */
+  const settleOnce = () =>
+    (settling ??= settle().finally(() => {
       settling = null;
-    });
-  }, SETTLE_EVERY_MS);
+    }));
+  const timer = setInterval(settleOnce, SETTLE_EVERY_MS);
   timer.unref();
 
   return {
@@ -92,24 +107,32 @@ export function createSlicedBuckets(
       const now = clock();
       let s = slices.get(key);
       if (!s) {
-        s = { level: burst, at: now, pending: 0 };
+        if (slices.size >= MAX_SLICES) return (await exact.takeAfter(key, 0)).wait;
+        s = { level: burst, at: now, pending: 0, inflight: 0 };
         slices.set(key, s);
       }
       if (levelOf(s, now) - 1 >= burst / 2) {
         s.pending++;
         return 0;
       }
-      const carried = s.pending;
-      s.pending = 0;
-      const answer = await exact.takeAfter(key, carried).catch((err) => {
-        (s as Slice).pending += carried;
+      // The carried spending and this take count as on their way until the row answers.
+      const slice = s;
+      const carried = slice.pending;
+      slice.pending = 0;
+      slice.inflight += carried + 1;
+      try {
+        const answer = await exact.takeAfter(key, carried);
+        Object.assign(slice, { level: answer.level, at: clock() });
+        return answer.wait;
+      } catch (err) {
+        slice.pending += carried;
         throw err;
-      });
-      Object.assign(s, { level: answer.level, at: clock() });
-      return answer.wait;
+      } finally {
+        slice.inflight -= carried + 1;
+      }
     },
     /** Writes the spending not yet written; the timer does this every second. */
-    settle: () => settling ?? settle(),
+    settle: settleOnce,
     close: () => {
       clearInterval(timer);
       exact.close();

@@ -75,6 +75,22 @@ describe("rate-limit buckets sliced between memory and PostgreSQL", () => {
     }
   });
 
+  test("spending on its way to the row still counts: takes made while it is written go to the row, and no more than the burst is granted", async () => {
+    const buckets = createSlicedBuckets(t.database.db, "inflight", policy);
+    try {
+      for (let i = 0; i < BURST / 2; i++) expect(await buckets.take("frank")).toBe(0);
+      // The first of these carries the half spent in memory to the row; the rest are made before
+      // it answers, so they must not be granted in memory as if the bucket were full again.
+      const waits = await Promise.all(Array.from({ length: BURST / 2 + 1 }, () => buckets.take("frank")));
+      expect(waits.filter((w) => w === 0)).toHaveLength(BURST / 2);
+      expect(waits.filter((w) => w > 0)).toHaveLength(1);
+      await buckets.settle();
+      expect(await levelOf("inflight:frank")).toBeLessThan(1);
+    } finally {
+      buckets.close();
+    }
+  });
+
   test("two processes taking in turn get at most half a burst more than one burst in all, then both refuse", async () => {
     const first = createSlicedBuckets(t.database.db, "pair", policy);
     const second = createSlicedBuckets(other.db, "pair", policy);

@@ -166,6 +166,13 @@ describe("configuration", () => {
       expect(messageOf({ AJET_DB_SHARED_BUFFERS: bad })).toStartWith(
         "AJET_DB_SHARED_BUFFERS is invalid: must be a size such as 32MB",
       );
+    for (const outside of ["64kB", "2GB"])
+      expect(messageOf({ AJET_DB_SHARED_BUFFERS: outside })).toStartWith(
+        "AJET_DB_SHARED_BUFFERS is invalid: must be from 128kB to 1GB",
+      );
+    expect(loadConfig({ AJET_DB_SHARED_BUFFERS: "128kB" }).database).toMatchObject({
+      sharedBuffers: "128kB",
+    });
   });
 
   test("reminders read times in AJET_TIME_ZONE (else the process's zone) and are polled every 5 s unless set", () => {
