@@ -83,7 +83,6 @@ interface FanOut {
   /** The subject's kind and key, which decide the streams it may reach (ConnRegistry.reached). */
   target: string;
   conns: Conn[];
-  next: number;
   streams: number;
   /** What its log lines say (stored events only). */
   trace: Record<string, unknown> | null;
@@ -231,7 +230,6 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
       // The streams it may reach, as ConnRegistry.reached picks them.
       target: kind === "events" || kind === "notifications" ? `${kind}.${key}` : "all",
       conns: registry.reached(kind, key),
-      next: 0,
       streams: 0,
       trace,
       at: performance.now(),
