@@ -48,19 +48,18 @@ export function createSlicedBuckets(
     Math.min(burst, s.level + ((now - s.at) / 1000) * perSecond) - s.pending - s.inflight;
 
   async function settle(): Promise<void> {
-    const spent = [...slices].filter(([, s]) => s.pending > 0);
+    const spent = [...slices].flatMap(([key, s]) => (s.pending > 0 ? [{ key, s, n: s.pending }] : []));
     const now = clock();
     // A slice with nothing to write or being written, and a bucket full again, carries no information.
     for (const [key, s] of slices)
       if (s.pending === 0 && s.inflight === 0 && levelOf(s, now) >= burst) slices.delete(key);
     if (spent.length === 0) return;
-    const counts = spent.map(([, s]) => s.pending);
-    for (const [, s] of spent) {
-      s.inflight += s.pending;
+    for (const { s, n } of spent) {
+      s.inflight += n;
       s.pending = 0;
     }
     // One object of key → tokens spent: drizzle would spread a JS array into a row, not an array.
-    const spending = JSON.stringify(Object.fromEntries(spent.map(([key], i) => [key, counts[i]])));
+    const spending = JSON.stringify(Object.fromEntries(spent.map(({ key, n }) => [key, n])));
     try {
       // Spending beyond what is left empties the bucket and no more (it was granted here already).
       const result = await db.execute(sql`
@@ -78,17 +77,17 @@ export function createSlicedBuckets(
       const levels = new Map(
         rowsOf<{ key: string; level: number }>(result).map((r) => [r.key, Number(r.level)]),
       );
-      spent.forEach(([key, s], i) => {
-        s.inflight -= counts[i] ?? 0;
+      for (const { key, s, n } of spent) {
+        s.inflight -= n;
         const level = levels.get(key);
         if (level !== undefined) Object.assign(s, { level, at: read });
-      });
+      }
     } catch (err) {
       // Written next time: the spending stays counted here meanwhile.
-      spent.forEach(([, s], i) => {
-        s.inflight -= counts[i] ?? 0;
-        s.pending += counts[i] ?? 0;
-      });
+      for (const { s, n } of spent) {
+        s.inflight -= n;
+        s.pending += n;
+      }
       log.debug("settling rate-limit buckets failed", { error: String(err) });
     }
   }
@@ -116,19 +115,18 @@ export function createSlicedBuckets(
         return 0;
       }
       // The carried spending and this take count as on their way until the row answers.
-      const slice = s;
-      const carried = slice.pending;
-      slice.pending = 0;
-      slice.inflight += carried + 1;
+      const carried = s.pending;
+      s.pending = 0;
+      s.inflight += carried + 1;
       try {
         const answer = await exact.takeAfter(key, carried);
-        Object.assign(slice, { level: answer.level, at: clock() });
+        Object.assign(s, { level: answer.level, at: clock() });
         return answer.wait;
       } catch (err) {
-        slice.pending += carried;
+        s.pending += carried;
         throw err;
       } finally {
-        slice.inflight -= carried + 1;
+        s.inflight -= carried + 1;
       }
     },
     /** Writes the spending not yet written; the timer does this every second. */

@@ -12,7 +12,7 @@ import { type Conn, HubConn } from "./connection.ts";
 import type { LiveContext } from "./context.ts";
 import { beginStream, offer } from "./delivery.ts";
 import { presenceBatches } from "./presence-batch.ts";
-import { ConnRegistry } from "./registry.ts";
+import { audienceOf, ConnRegistry } from "./registry.ts";
 import { reaches } from "./route.ts";
 
 /** What a session manager pushes to one client; each SM renders it its own way (JSON, HTML). */
@@ -80,8 +80,8 @@ const GROUP_MAX = 8;
 /** One event's way through its streams. */
 interface FanOut {
   m: BusMessage;
-  /** The subject's kind and key, which decide the streams it may reach (ConnRegistry.reached). */
-  target: string;
+  /** Who it may reach (registry.ts audienceOf). */
+  audience: string;
   conns: Conn[];
   streams: number;
   /** What its log lines say (stored events only). */
@@ -157,7 +157,7 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
    */
   function nextGroup() {
     const jobs = [fanning[0] as FanOut];
-    while (jobs.length < GROUP_MAX && fanning[jobs.length]?.target === jobs[0]?.target) {
+    while (jobs.length < GROUP_MAX && fanning[jobs.length]?.audience === jobs[0]?.audience) {
       jobs.push(fanning[jobs.length] as FanOut);
     }
     const first = (jobs[0] as FanOut).conns;
@@ -227,8 +227,7 @@ export async function createLiveHub(options: { bus: EventBus; name?: string }): 
         : { service: options.name, trace_id: m.traceId, type: m.event.type, seq: m.seq };
     fanning.push({
       m,
-      // The streams it may reach, as ConnRegistry.reached picks them.
-      target: kind === "events" || kind === "notifications" ? `${kind}.${key}` : "all",
+      audience: audienceOf(kind, key),
       conns: registry.reached(kind, key),
       streams: 0,
       trace,

@@ -8,6 +8,13 @@ function index<K>(map: Map<K, Set<Conn>>, key: K, conn: Conn, add: boolean) {
   else map.set(key, set);
 }
 
+/**
+ * Which connections `reached` picks for a subject's kind and first token, as one string: events
+ * with the same audience reach the same connections (while nobody comes or goes).
+ */
+export const audienceOf = (kind: string | undefined, key: string | undefined) =>
+  kind === "events" || kind === "notifications" ? `${kind}.${key}` : "all";
+
 /** The hub's connections, indexed by the community each shows and the person reading it. */
 export class ConnRegistry {
   readonly all = new Set<Conn>();
