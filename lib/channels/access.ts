@@ -1,7 +1,14 @@
 import { and, eq, gt, isNull, or, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { prepared } from "../db/prepared.ts";
-import { channelMembers, channels, communityMembers, communityMutes } from "../db/schema.ts";
+import {
+  channelMembers,
+  channels,
+  communityMembers,
+  communityMutes,
+  historyVersions,
+  PEOPLE_VERSION,
+} from "../db/schema.ts";
 import { AppError, conflict, forbidden, notFound } from "../errors.ts";
 import { checkDmPartnerActive } from "../users/deactivation.ts";
 
@@ -16,6 +23,11 @@ export interface ChannelAccess {
   role: string | null;
   /** Until when the caller is muted in the channel's community (read with the channel); null when not. */
   mutedUntil?: Date | null;
+  /**
+   * Which state of its history the database holds now (see historyVersions), read with the channel so
+   * a held newest page is checked without a round trip of its own.
+   */
+  historyVersion?: string;
 }
 
 export const isDm = (c: Pick<ChannelRow, "type">) => c.type === "dm" || c.type === "group_dm";
@@ -31,6 +43,9 @@ const channelFor = prepared((db) =>
       mutedUntil: sql<Date | null>`(select ${communityMutes.expiresAt} from ${communityMutes}
         where ${communityMutes.communityId} = ${channels.communityId} and ${communityMutes.userId} = ${sql.placeholder("userId")}
           and ${communityMutes.expiresAt} > now())`.mapWith(communityMutes.expiresAt),
+      historyVersion: sql<string>`coalesce((select ${historyVersions.version} from ${historyVersions}
+        where ${historyVersions.channelId} = ${channels.id}), 0) || '.' || coalesce((select ${historyVersions.version}
+        from ${historyVersions} where ${historyVersions.channelId} = ${sql.raw(`'${PEOPLE_VERSION}'`)}), 0)`,
     })
     .from(channels)
     .leftJoin(
@@ -69,12 +84,12 @@ const activeMute = prepared((db) =>
 export async function accessChannel(db: Db, userId: string, channelId: string): Promise<ChannelAccess> {
   const [row] = await channelFor(db).execute({ userId, channelId });
   if (!row) throw notFound("channel");
-  const { channel, membership, role, mutedUntil } = row;
+  const { channel, membership, role, mutedUntil, historyVersion } = row;
   const readable = isDm(channel)
     ? membership !== null
     : role !== null && (channel.visibility === "public" || membership !== null);
   if (!readable) throw notFound("channel");
-  return { channel, membership, role, mutedUntil };
+  return { channel, membership, role, mutedUntil, historyVersion };
 }
 
 /**

@@ -16,6 +16,7 @@ import m0014 from "../../migrations/0014_delivery_dry_run.sql" with { type: "tex
 import m0015 from "../../migrations/0015_scheduled_jobs.sql" with { type: "text" };
 import m0017 from "../../migrations/0017_jsonb_values_not_strings.sql" with { type: "text" };
 import m0018 from "../../migrations/0018_phrase_word_pairs.sql" with { type: "text" };
+import m0019 from "../../migrations/0019_history_versions.sql" with { type: "text" };
 
 /** Each migration's tag and SQL text, in journal order. */
 export const embeddedMigrationFiles: { tag: string; text: string }[] = [
@@ -35,4 +36,5 @@ export const embeddedMigrationFiles: { tag: string; text: string }[] = [
   { tag: "0015_scheduled_jobs", text: m0015 },
   { tag: "0017_jsonb_values_not_strings", text: m0017 },
   { tag: "0018_phrase_word_pairs", text: m0018 },
+  { tag: "0019_history_versions", text: m0019 },
 ];

@@ -303,6 +303,19 @@ export const messages = pgTable(
   ],
 );
 
+/**
+ * A count per channel of the changes to what its history shows (its messages, their reactions,
+ * mentions and files), kept by triggers (migration 0019), so a server that holds a channel's newest
+ * page knows from one number read with the access check whether the page is still what the database
+ * holds. The row of the nil id counts changes to what every history shows of people and webhooks
+ * (names, pictures, deactivation).
+ */
+export const PEOPLE_VERSION = "00000000-0000-0000-0000-000000000000";
+export const historyVersions = pgTable("history_versions", {
+  channelId: uuid("channel_id").primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull().default(1),
+});
+
 /** One thread per `thread_key` of a webhook: the message that started it. */
 export const webhookThreads = pgTable(
   "webhook_threads",

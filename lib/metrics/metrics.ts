@@ -68,6 +68,13 @@ export const busConsumed = new Counter({
   registers,
 });
 
+export const newestPagesAnswered = new Counter({
+  name: "ajet_history_newest_pages_total",
+  help: "Newest pages of a channel's history answered, held (the channel unchanged since it was read) or read",
+  labelNames: ["from"] as const,
+  registers,
+});
+
 export const queryDuration = new Histogram({
   name: "ajet_db_query_duration_seconds",
   help: "Time of one SQL statement outside transactions, and of a whole transaction",

@@ -1,6 +1,7 @@
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import type { Config } from "../../lib/config.ts";
 import type { Database } from "../../lib/db/client.ts";
+import type { NewestPages } from "../../lib/messages/newest-pages.ts";
 import type { Outbound } from "../../lib/outbound/fetch.ts";
 import type { Scheduler } from "../../lib/schedule/scheduler.ts";
 import type { ObjectStore } from "../../lib/storage/object-store.ts";
@@ -17,7 +18,11 @@ export interface ApiDeps {
   unfurls: Unfurls;
   /** Wakes this instance's job poller when a reminder or scheduled message is made (none until started). */
   scheduler: Pick<Scheduler, "wake">;
+  /** The newest pages of the channels read lately, answered again while unchanged. */
+  newestPages: NewestPages;
 }
 
 /** What the API is started with; the outbound fetcher defaults to the configured one. */
-export type ApiInputs = Omit<ApiDeps, "outbound" | "unfurls" | "scheduler"> & { outbound?: Outbound };
+export type ApiInputs = Omit<ApiDeps, "outbound" | "unfurls" | "scheduler" | "newestPages"> & {
+  outbound?: Outbound;
+};

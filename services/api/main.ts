@@ -3,6 +3,7 @@ import { type App, createApp } from "../../lib/http/app.ts";
 import { defineService } from "../../lib/http/service.ts";
 import { startOutboxWorker } from "../../lib/integrations/outbox-worker.ts";
 import { internalSecretOf } from "../../lib/internal-secret.ts";
+import { NewestPages } from "../../lib/messages/newest-pages.ts";
 import { createOutbound } from "../../lib/outbound/fetch.ts";
 import { outgoingWebhookCalls } from "../../lib/outgoing-webhooks/calls.ts";
 import { runMain } from "../../lib/runtime.ts";
@@ -32,6 +33,7 @@ export function createApiApp(inputs: ApiInputs): ApiApp {
     outbound,
     unfurls: startUnfurls({ ...inputs, db: inputs.db.db, outbound }),
     scheduler: { wake: (dueAt) => scheduler?.wake(dueAt) },
+    newestPages: new NewestPages(),
   };
   const app = createApp({
     name: "api",

@@ -1,4 +1,5 @@
-// A page of history from a big channel, against the page's main SQL query run raw.
+// A page of history from a big channel, against the page's main SQL query run raw. The newest page is
+// held by the API while the channel is unchanged (lib/messages/newest-pages.ts); a row shows it read again.
 // Run with `bun run bench` (or `bun test/bench/history.bench.ts`).
 import { trustedHop } from "../support/internal.ts";
 import { knobs } from "./knobs.ts";
@@ -116,6 +117,11 @@ try {
       },
       main: runRaw(api.raw, [main]),
       all: runRaw(api.raw, statements),
+      // Taken in turn, so the page right after it finds its held copy out of date and reads again.
+      change: async () => {
+        await api.raw`update history_versions set version = version + 1 where channel_id = ${general}`;
+      },
+      changed: httpGet(api, alice, path),
       deep: httpGet(api, alice, `${path}&before=${middle.id}`),
     },
   });
@@ -135,6 +141,7 @@ try {
     f.http.p50 <= 5,
     `p50 ${ms(f.http.p50)} ms, ${ms(f.http.p50 - 5)} ms over`,
   );
+  row("the newest page just after a change, over HTTP", latency(f.changed, percentiles));
   row("a page half-way back (?before=…), over HTTP", latency(f.deep, percentiles));
 
   const plan = await explain(api.raw, main);

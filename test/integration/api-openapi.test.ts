@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { createMemoryBus } from "../../lib/bus/memory-bus.ts";
 import { loadConfig } from "../../lib/config.ts";
+import { NewestPages } from "../../lib/messages/newest-pages.ts";
 import { createOutbound } from "../../lib/outbound/fetch.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import pkg from "../../package.json" with { type: "json" };
@@ -126,6 +127,7 @@ describe("GET /api/openapi.json", () => {
       outbound: createOutbound(),
       unfurls: { queue() {}, idle: async () => {} },
       scheduler: { wake() {} },
+      newestPages: new NewestPages(),
     });
     await bus.close();
     const documented = new Set(operations(doc).map((o) => o.key));

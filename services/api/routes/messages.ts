@@ -25,9 +25,15 @@ export const messageRoutes = [
     summary: "A page of a channel's history, newest first (threads' replies are under each parent)",
     scope: "messages:read",
     query: pageQuery,
-    handler: async ({ db, principal, params, query }) => {
-      const { channel } = await accessChannel(db.db, principal.user.id, idParam(params.id, "channel"));
-      return listHistory(db.db, principal.user.id, channel.id, query);
+    handler: async ({ db, principal, params, query, newestPages }) => {
+      const { channel, historyVersion } = await accessChannel(
+        db.db,
+        principal.user.id,
+        idParam(params.id, "channel"),
+      );
+      if (query.before || query.after || historyVersion === undefined)
+        return listHistory(db.db, principal.user.id, channel.id, query);
+      return newestPages.respond(db.db, principal.user.id, channel.id, query.limit, historyVersion);
     },
   }),
   api({
