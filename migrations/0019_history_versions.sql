@@ -6,21 +6,37 @@ CREATE TABLE "history_versions" (
 -- Each statement that changes what a history shows counts one change for each channel it touched
 -- (statement-level, so an import of thousands of messages bumps each channel once). Channels are
 -- bumped in id order, so two statements touching the same channels cannot deadlock on these rows.
+-- An update names the rows before it too ("gone"), so a row moved away counts for where it was.
 CREATE FUNCTION history_bump_channels() RETURNS trigger
   LANGUAGE plpgsql AS $$
   BEGIN
-    INSERT INTO history_versions (channel_id)
-      SELECT DISTINCT channel_id FROM changed WHERE channel_id IS NOT NULL ORDER BY channel_id
-      ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+    IF TG_OP = 'UPDATE' THEN
+      INSERT INTO history_versions (channel_id)
+        SELECT channel_id FROM (SELECT channel_id FROM changed UNION SELECT channel_id FROM gone) c
+        WHERE channel_id IS NOT NULL ORDER BY channel_id
+        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+    ELSE
+      INSERT INTO history_versions (channel_id)
+        SELECT DISTINCT channel_id FROM changed WHERE channel_id IS NOT NULL ORDER BY channel_id
+        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+    END IF;
     RETURN NULL;
   END $$;
 --> statement-breakpoint
 CREATE FUNCTION history_bump_message_channels() RETURNS trigger
   LANGUAGE plpgsql AS $$
   BEGIN
-    INSERT INTO history_versions (channel_id)
-      SELECT DISTINCT m.channel_id FROM changed c JOIN messages m ON m.id = c.message_id ORDER BY m.channel_id
-      ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+    IF TG_OP = 'UPDATE' THEN
+      INSERT INTO history_versions (channel_id)
+        SELECT DISTINCT m.channel_id
+        FROM (SELECT message_id FROM changed UNION SELECT message_id FROM gone) c JOIN messages m ON m.id = c.message_id
+        ORDER BY m.channel_id
+        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+    ELSE
+      INSERT INTO history_versions (channel_id)
+        SELECT DISTINCT m.channel_id FROM changed c JOIN messages m ON m.id = c.message_id ORDER BY m.channel_id
+        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+    END IF;
     RETURN NULL;
   END $$;
 --> statement-breakpoint
@@ -35,7 +51,7 @@ CREATE FUNCTION history_bump_people() RETURNS trigger
 CREATE TRIGGER messages_history_insert AFTER INSERT ON messages REFERENCING NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_channels();
 --> statement-breakpoint
-CREATE TRIGGER messages_history_update AFTER UPDATE ON messages REFERENCING NEW TABLE AS changed
+CREATE TRIGGER messages_history_update AFTER UPDATE ON messages REFERENCING OLD TABLE AS gone NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_channels();
 --> statement-breakpoint
 CREATE TRIGGER messages_history_delete AFTER DELETE ON messages REFERENCING OLD TABLE AS changed
@@ -44,7 +60,7 @@ CREATE TRIGGER messages_history_delete AFTER DELETE ON messages REFERENCING OLD 
 CREATE TRIGGER attachments_history_insert AFTER INSERT ON attachments REFERENCING NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_channels();
 --> statement-breakpoint
-CREATE TRIGGER attachments_history_update AFTER UPDATE ON attachments REFERENCING NEW TABLE AS changed
+CREATE TRIGGER attachments_history_update AFTER UPDATE ON attachments REFERENCING OLD TABLE AS gone NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_channels();
 --> statement-breakpoint
 CREATE TRIGGER attachments_history_delete AFTER DELETE ON attachments REFERENCING OLD TABLE AS changed
@@ -53,7 +69,7 @@ CREATE TRIGGER attachments_history_delete AFTER DELETE ON attachments REFERENCIN
 CREATE TRIGGER reactions_history_insert AFTER INSERT ON reactions REFERENCING NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_message_channels();
 --> statement-breakpoint
-CREATE TRIGGER reactions_history_update AFTER UPDATE ON reactions REFERENCING NEW TABLE AS changed
+CREATE TRIGGER reactions_history_update AFTER UPDATE ON reactions REFERENCING OLD TABLE AS gone NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_message_channels();
 --> statement-breakpoint
 CREATE TRIGGER reactions_history_delete AFTER DELETE ON reactions REFERENCING OLD TABLE AS changed
@@ -62,7 +78,7 @@ CREATE TRIGGER reactions_history_delete AFTER DELETE ON reactions REFERENCING OL
 CREATE TRIGGER mentions_history_insert AFTER INSERT ON mentions REFERENCING NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_message_channels();
 --> statement-breakpoint
-CREATE TRIGGER mentions_history_update AFTER UPDATE ON mentions REFERENCING NEW TABLE AS changed
+CREATE TRIGGER mentions_history_update AFTER UPDATE ON mentions REFERENCING OLD TABLE AS gone NEW TABLE AS changed
   FOR EACH STATEMENT EXECUTE FUNCTION history_bump_message_channels();
 --> statement-breakpoint
 CREATE TRIGGER mentions_history_delete AFTER DELETE ON mentions REFERENCING OLD TABLE AS changed

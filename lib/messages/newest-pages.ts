@@ -4,9 +4,14 @@ import { listHistory } from "./history.ts";
 import type { MessageView } from "./views.ts";
 
 // What one server holds: the newest pages of the channels read most lately, up to this many pages
-// and about this many characters of JSON in all (a page of 50 is 20–60k).
+// and about this many characters of JSON in all (a page of 50 is 20–60k; the views of messages with
+// reactions, held as objects, take a few times their JSON). A page of long messages larger than a
+// share of that is answered but not held, so no one request empties what is held.
 const MAX_PAGES = 400;
-const MAX_CHARS = 8_000_000;
+const MAX_CHARS = 4_000_000;
+const MAX_PAGE_CHARS = MAX_CHARS / 8;
+/** Pages of this many messages or fewer are held: the web and the terminal read 50, the CLI 20 by default. */
+export const HELD_LIMIT = 50;
 
 interface HeldPage {
   /** The channel's history version the page was read at or after (see historyVersions). */
@@ -42,7 +47,8 @@ export class NewestPages {
       newestPagesAnswered.inc({ from: "held" });
     } else {
       const read = await listHistory(db, readerId, channelId, { limit });
-      page = this.#hold(key, version, read.items, read.has_more);
+      page = this.#held(read.items, read.has_more, version);
+      if (page.chars <= MAX_PAGE_CHARS) this.#hold(key, page);
       newestPagesAnswered.inc({ from: "read" });
     }
     const items = page.items.map((m) => (typeof m === "string" ? m : JSON.stringify(readBy(m, readerId))));
@@ -51,22 +57,24 @@ export class NewestPages {
     });
   }
 
-  #hold(key: string, version: string, views: MessageView[], hasMore: boolean): HeldPage {
+  #held(views: MessageView[], hasMore: boolean, version: string): HeldPage {
     let chars = 0;
     const items = views.map((m) => {
       const json = JSON.stringify(m);
       chars += json.length;
       return m.reactions.length > 0 ? m : json;
     });
-    const page = { version, hasMore, items, chars };
+    return { version, hasMore, items, chars };
+  }
+
+  #hold(key: string, page: HeldPage) {
     this.#drop(key);
     this.#pages.set(key, page);
-    this.#chars += chars;
+    this.#chars += page.chars;
     for (const [oldest] of this.#pages) {
       if (this.#pages.size <= MAX_PAGES && this.#chars <= MAX_CHARS) break;
       this.#drop(oldest);
     }
-    return page;
   }
 
   #drop(key: string) {

@@ -63,6 +63,17 @@ export async function doPostMessage(
   return db.transaction(async (tx) => {
     const parentId = input.parentId ?? null;
     if (parentId) await checkParent(tx, channel.id, parentId);
+    // The author's membership row is taken before the insert's trigger takes the channel's history
+    // version, the order a post's one statement takes them in: the same person posting a file and a
+    // line at once would otherwise deadlock. Posting in a public channel joins it.
+    if (authorId)
+      await tx
+        .insert(channelMembers)
+        .values({ channelId: channel.id, userId: authorId })
+        .onConflictDoUpdate({
+          target: [channelMembers.channelId, channelMembers.userId],
+          set: { joinedAt: sql`${channelMembers.joinedAt}` },
+        });
 
     const [inserted] = await tx
       .insert(messages)
@@ -87,19 +98,11 @@ export async function doPostMessage(
     }
 
     if (authorId) {
-      // Posting in a public channel joins it; your own message is read.
+      // Your own message is read.
       await tx
-        .insert(channelMembers)
-        .values({
-          channelId: channel.id,
-          userId: authorId,
-          lastReadMessageId: inserted.id,
-          lastReadAt: new Date(),
-        })
-        .onConflictDoUpdate({
-          target: [channelMembers.channelId, channelMembers.userId],
-          set: { lastReadMessageId: inserted.id, lastReadAt: new Date() },
-        });
+        .update(channelMembers)
+        .set({ lastReadMessageId: inserted.id, lastReadAt: new Date() })
+        .where(and(eq(channelMembers.channelId, channel.id), eq(channelMembers.userId, authorId)));
     }
     const files = input.attachmentIds?.length
       ? await attachUploads(tx, authorId, channel.id, inserted.id, input.attachmentIds)

@@ -185,6 +185,30 @@ describe.each(DB_KINDS)("the newest page of a channel on %s", (kind) => {
     expect(page.items[0]).toMatchObject({ body_md: "build 41 passed", author: { display_name: "builds" } });
   });
 
+  test("one person posting with files and without at once: every post lands, none waits on the other for good", async () => {
+    const uploads = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const data = new FormData();
+        data.append("file", new File([`notes ${i}`], `notes-${i}.txt`, { type: "text/plain" }));
+        const res = await t.call(bob, "POST", `/api/channels/${general}/attachments`, data);
+        expect(res.status).toBe(201);
+        return ((await res.json()) as { attachment: { id: string } }).attachment.id;
+      }),
+    );
+    const sent = await Promise.all(
+      uploads.flatMap((id, i) => [
+        t.call(bob, "POST", `/api/channels/${general}/messages`, {
+          body_md: `file ${i}`,
+          attachment_ids: [id],
+        }),
+        t.call(bob, "POST", `/api/channels/${general}/messages`, { body_md: `line ${i}` }),
+      ]),
+    );
+    expect(sent.map((r) => r.status)).toEqual(sent.map(() => 201));
+    const page = await newest(other, bob);
+    expect(page).toEqual(await readFresh(bob));
+  });
+
   test("a held page is never answered to someone who may not read the channel", async () => {
     const secret = (
       await t.json<{ id: string }>(alice, "POST", "/api/communities/acme/channels", {

@@ -4,6 +4,7 @@ import { invalid } from "../../../lib/errors.ts";
 import { accessMessage } from "../../../lib/messages/access.ts";
 import { doDeleteMessage, doEditMessage } from "../../../lib/messages/change.ts";
 import { listHistory, listReplies } from "../../../lib/messages/history.ts";
+import { HELD_LIMIT } from "../../../lib/messages/newest-pages.ts";
 import { doPostMessage, MAX_BODY_CHARS } from "../../../lib/messages/post.ts";
 import { messageView } from "../../../lib/messages/views.ts";
 import { pageQuery } from "../../../lib/pagination.ts";
@@ -31,7 +32,7 @@ export const messageRoutes = [
         principal.user.id,
         idParam(params.id, "channel"),
       );
-      if (query.before || query.after || historyVersion === undefined)
+      if (query.before || query.after || query.limit > HELD_LIMIT || historyVersion === undefined)
         return listHistory(db.db, principal.user.id, channel.id, query);
       return newestPages.respond(db.db, principal.user.id, channel.id, query.limit, historyVersion);
     },
