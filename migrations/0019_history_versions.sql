@@ -1,41 +1,50 @@
 CREATE TABLE "history_versions" (
-	"channel_id" uuid PRIMARY KEY NOT NULL,
-	"version" bigint DEFAULT 1 NOT NULL
+	"channel_id" uuid NOT NULL,
+	"stripe" smallint NOT NULL,
+	"version" bigint DEFAULT 1 NOT NULL,
+	CONSTRAINT "history_versions_channel_id_stripe_pk" PRIMARY KEY("channel_id","stripe")
 );
 --> statement-breakpoint
 -- Each statement that changes what a history shows counts one change for each channel it touched
--- (statement-level, so an import of thousands of messages bumps each channel once). Channels are
--- bumped in id order, so two statements touching the same channels cannot deadlock on these rows.
--- An update names the rows before it too ("gone"), so a row moved away counts for where it was.
+-- (statement-level, so an import of thousands of messages counts each channel once), on the stripe
+-- of its transaction: all of one transaction's counts take the same stripe, so its row locks are
+-- taken in channel id order within each statement and two transactions of one channel meet on one
+-- stripe at most. An update names the rows before it too ("gone"), so a row moved away counts for
+-- where it was.
+CREATE FUNCTION history_stripe() RETURNS smallint
+  LANGUAGE sql VOLATILE AS $$ SELECT (pg_current_xact_id()::text::bigint % 16)::smallint $$;
+--> statement-breakpoint
 CREATE FUNCTION history_bump_channels() RETURNS trigger
   LANGUAGE plpgsql AS $$
+  DECLARE s smallint := history_stripe();
   BEGIN
     IF TG_OP = 'UPDATE' THEN
-      INSERT INTO history_versions (channel_id)
-        SELECT channel_id FROM (SELECT channel_id FROM changed UNION SELECT channel_id FROM gone) c
+      INSERT INTO history_versions (channel_id, stripe)
+        SELECT channel_id, s FROM (SELECT channel_id FROM changed UNION SELECT channel_id FROM gone) c
         WHERE channel_id IS NOT NULL ORDER BY channel_id
-        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+        ON CONFLICT (channel_id, stripe) DO UPDATE SET version = history_versions.version + 1;
     ELSE
-      INSERT INTO history_versions (channel_id)
-        SELECT DISTINCT channel_id FROM changed WHERE channel_id IS NOT NULL ORDER BY channel_id
-        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+      INSERT INTO history_versions (channel_id, stripe)
+        SELECT DISTINCT channel_id, s FROM changed WHERE channel_id IS NOT NULL ORDER BY channel_id
+        ON CONFLICT (channel_id, stripe) DO UPDATE SET version = history_versions.version + 1;
     END IF;
     RETURN NULL;
   END $$;
 --> statement-breakpoint
 CREATE FUNCTION history_bump_message_channels() RETURNS trigger
   LANGUAGE plpgsql AS $$
+  DECLARE s smallint := history_stripe();
   BEGIN
     IF TG_OP = 'UPDATE' THEN
-      INSERT INTO history_versions (channel_id)
-        SELECT DISTINCT m.channel_id
+      INSERT INTO history_versions (channel_id, stripe)
+        SELECT DISTINCT m.channel_id, s
         FROM (SELECT message_id FROM changed UNION SELECT message_id FROM gone) c JOIN messages m ON m.id = c.message_id
         ORDER BY m.channel_id
-        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+        ON CONFLICT (channel_id, stripe) DO UPDATE SET version = history_versions.version + 1;
     ELSE
-      INSERT INTO history_versions (channel_id)
-        SELECT DISTINCT m.channel_id FROM changed c JOIN messages m ON m.id = c.message_id ORDER BY m.channel_id
-        ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+      INSERT INTO history_versions (channel_id, stripe)
+        SELECT DISTINCT m.channel_id, s FROM changed c JOIN messages m ON m.id = c.message_id ORDER BY m.channel_id
+        ON CONFLICT (channel_id, stripe) DO UPDATE SET version = history_versions.version + 1;
     END IF;
     RETURN NULL;
   END $$;
@@ -43,8 +52,8 @@ CREATE FUNCTION history_bump_message_channels() RETURNS trigger
 CREATE FUNCTION history_bump_people() RETURNS trigger
   LANGUAGE plpgsql AS $$
   BEGIN
-    INSERT INTO history_versions (channel_id) VALUES ('00000000-0000-0000-0000-000000000000')
-      ON CONFLICT (channel_id) DO UPDATE SET version = history_versions.version + 1;
+    INSERT INTO history_versions (channel_id, stripe) VALUES ('00000000-0000-0000-0000-000000000000', history_stripe())
+      ON CONFLICT (channel_id, stripe) DO UPDATE SET version = history_versions.version + 1;
     RETURN NULL;
   END $$;
 --> statement-breakpoint

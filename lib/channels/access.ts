@@ -43,8 +43,9 @@ const channelFor = prepared((db) =>
       mutedUntil: sql<Date | null>`(select ${communityMutes.expiresAt} from ${communityMutes}
         where ${communityMutes.communityId} = ${channels.communityId} and ${communityMutes.userId} = ${sql.placeholder("userId")}
           and ${communityMutes.expiresAt} > now())`.mapWith(communityMutes.expiresAt),
-      historyVersion: sql<string>`coalesce((select ${historyVersions.version} from ${historyVersions}
-        where ${historyVersions.channelId} = ${channels.id}), 0) || '.' || coalesce((select ${historyVersions.version}
+      // Each count only grows, so the sum of a channel's stripes changes with every change.
+      historyVersion: sql<string>`coalesce((select sum(${historyVersions.version}) from ${historyVersions}
+        where ${historyVersions.channelId} = ${channels.id}), 0) || '.' || coalesce((select sum(${historyVersions.version})
         from ${historyVersions} where ${historyVersions.channelId} = ${sql.raw(`'${PEOPLE_VERSION}'`)}), 0)`,
     })
     .from(channels)

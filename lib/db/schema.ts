@@ -10,6 +10,7 @@ import {
   integer,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -306,15 +307,22 @@ export const messages = pgTable(
 /**
  * A count per channel of the changes to what its history shows (its messages, their reactions,
  * mentions and files), kept by triggers (migration 0019), so a server that holds a channel's newest
- * page knows from one number read with the access check whether the page is still what the database
- * holds. The row of the nil id counts changes to what every history shows of people and webhooks
- * (names, pictures, deactivation).
+ * page knows from one number read with the access check (the sum of the channel's rows) whether the
+ * page is still what the database holds. Each transaction counts on one of a few stripes of the
+ * channel, picked by its id: a count is a row lock held to commit, and writers of one busy channel
+ * would otherwise commit one at a time. The rows of the nil id count changes to what every history
+ * shows of people and webhooks (names, pictures, deactivation).
  */
 export const PEOPLE_VERSION = "00000000-0000-0000-0000-000000000000";
-export const historyVersions = pgTable("history_versions", {
-  channelId: uuid("channel_id").primaryKey(),
-  version: bigint("version", { mode: "number" }).notNull().default(1),
-});
+export const historyVersions = pgTable(
+  "history_versions",
+  {
+    channelId: uuid("channel_id").notNull(),
+    stripe: smallint("stripe").notNull(),
+    version: bigint("version", { mode: "number" }).notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.stripe] })],
+);
 
 /** One thread per `thread_key` of a webhook: the message that started it. */
 export const webhookThreads = pgTable(
