@@ -176,6 +176,10 @@ async function dbThreadSeconds(metricsUrl: string | undefined) {
     loopMax: value("nodejs_eventloop_lag_max_seconds"),
     gateway: gatewayBuckets(text),
     fanOut: fanOutBuckets(text),
+    pages: {
+      held: Number(/^ajet_history_newest_pages_total\{from="held"\} (\S+)$/m.exec(text)?.[1] ?? 0),
+      read: Number(/^ajet_history_newest_pages_total\{from="read"\} (\S+)$/m.exec(text)?.[1] ?? 0),
+    },
   };
 }
 
@@ -210,6 +214,13 @@ const gatewayBuckets = (text: string) =>
  */
 const fanOutBuckets = (text: string) => bucketsOf(text, "ajet_live_fanout_seconds", () => true);
 
+/** Of the newest history pages answered between two readings, the share answered from what the API held. */
+function shareHeld(before: { held: number; read: number }, after: { held: number; read: number }) {
+  const held = after.held - before.held;
+  const all = held + after.read - before.read;
+  return all > 0 ? held / all : Number.NaN;
+}
+
 /** The bucket bound (ms) under which 99 % of the observations between two readings fell. */
 function bucketP99(before: Map<number, number>, after: Map<number, number>): number {
   const bounds = [...after.keys()].sort((a, b) => a - b);
@@ -233,6 +244,8 @@ interface Step {
   gatewayP99: number;
   /** The session managers' p99 from an event's arrival to its last stream write (a bucket's bound, ms). */
   fanOutP99: number;
+  /** Of the newest history pages the API answered over the step, the share it held (embedded). */
+  heldPages: number;
   rssMb: number;
   healthy: boolean;
   why: string[];
@@ -398,6 +411,7 @@ async function ramp(
         loopMax: Number.NaN,
         gateway: new Map<number, number>(),
         fanOut: new Map<number, number>(),
+        pages: { held: 0, read: 0 },
       },
     };
     let served = {
@@ -410,6 +424,7 @@ async function ramp(
       loopMax: Number.NaN,
       gatewayP99: Number.NaN,
       fanOutP99: Number.NaN,
+      heldPages: Number.NaN,
       byProcess: {} as Record<string, number>,
     };
     const weigh = async () => ({
@@ -448,6 +463,7 @@ async function ramp(
             loopMax: now.db.loopMax,
             gatewayP99: bucketP99(cpu.db.gateway, now.db.gateway),
             fanOutP99: bucketP99(cpu.db.fanOut, now.db.fanOut),
+            heldPages: shareHeld(cpu.db.pages, now.db.pages),
             byProcess: Object.fromEntries(
               Object.entries(processes).map(([name, pid]) => [
                 name,
@@ -468,7 +484,7 @@ async function ramp(
           .join(", ")}`,
       );
     console.log(
-      `  … ${users} users: ${report.actions} actions, avg ${ms(report.latency.avg)} ms, delivery p99 ${ms(report.delivery.p99)} ms${why.length ? `, unhealthy: ${why.join("; ")}` : ""}`,
+      `  … ${users} users: ${report.actions} actions, avg ${ms(report.latency.avg)} ms, delivery p99 ${ms(report.delivery.p99)} ms${Number.isNaN(served.heldPages) ? "" : `, newest history pages answered from what the API held ${Math.round(served.heldPages * 100)} %`}${why.length ? `, unhealthy: ${why.join("; ")}` : ""}`,
     );
     if (why.length) break;
     // Streams of the step just ended close; the next crowd starts on a settled server.
