@@ -31,14 +31,41 @@ export interface ListPage<T> {
   next_cursor: string | null;
 }
 
+/** What `q` matches as a LIKE pattern: names starting with it, its wildcards taken literally. */
+const prefixPattern = (q: string) => `${q.replace(/[\\%_]/g, "\\$&")}%`;
+
 /** Rows after the cursor and matching the prefix, for a list ordered by `key` (unique in the list). */
 export function listWhere(key: AnyColumn, query: ListQuery): SQL | undefined {
   const parts = [
     query.after === undefined ? undefined : gt(key, query.after),
-    query.q ? sql`lower(${key}) like ${`${query.q.replace(/[\\%_]/g, "\\$&")}%`}` : undefined,
+    query.q ? sql`lower(${key}) like ${prefixPattern(query.q)}` : undefined,
   ].filter((p): p is SQL => p !== undefined);
   return parts.length ? sql.join(parts, sql` and `) : undefined;
 }
+
+/**
+ * Which of a list's optional filters a request uses, as a prepared statement's shape: the cursor
+ * (`a`) and the prefix (`q`). Each shape is its own statement text, as each was unprepared.
+ */
+export type ListShape = "" | "a" | "q" | "aq";
+export const listShapeOf = (query: ListQuery): ListShape =>
+  `${query.after === undefined ? "" : "a"}${query.q ? "q" : ""}` as ListShape;
+
+/** listWhere over the placeholders `after` and `prefix` of a prepared statement of `shape`. */
+export function listWherePlaced(key: AnyColumn, shape: ListShape, only?: "a" | "q"): SQL | undefined {
+  const parts = [
+    shape.includes("a") && only !== "q" ? gt(key, sql.placeholder("after")) : undefined,
+    shape.includes("q") && only !== "a" ? sql`lower(${key}) like ${sql.placeholder("prefix")}` : undefined,
+  ].filter((p): p is SQL => p !== undefined);
+  return parts.length ? sql.join(parts, sql` and `) : undefined;
+}
+
+/** The values of a prepared list statement's placeholders: the cursor, the prefix, one row past the page. */
+export const listPlaceholders = (query: ListQuery) => ({
+  after: query.after ?? null,
+  prefix: query.q ? prefixPattern(query.q) : null,
+  limit: query.limit + 1,
+});
 
 /** Trims the one extra row fetched, and names the cursor of the next page by the last key. */
 export function toListPage<R, T>(

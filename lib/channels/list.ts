@@ -1,7 +1,15 @@
 import { and, asc, eq, isNotNull, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { channelMembers, channels, messages, notifications } from "../db/schema.ts";
-import { type ListQuery, listWhere, toListPage } from "../list-page.ts";
+import { preparedShapes } from "../db/prepared.ts";
+import { channelMembers, channels, communities, messages, notifications } from "../db/schema.ts";
+import {
+  type ListQuery,
+  type ListShape,
+  listPlaceholders,
+  listShapeOf,
+  listWherePlaced,
+  toListPage,
+} from "../list-page.ts";
 import { readableBy } from "./access.ts";
 import { channelView } from "./views.ts";
 
@@ -25,39 +33,59 @@ export const mentionCount = (userId: string | SQLWrapper) => sql<number>`(
     and ${notifications.read} = false and ${notifications.type} in ('mention', 'dm')
 )`;
 
-/**
- * A page of the community's channels the caller can see, with unread and mention counts, by name;
- * archived ones only when asked for.
- */
-export async function listCommunityChannels(
-  db: Db,
-  userId: string,
-  communityId: string,
-  query: ListQuery & { joined?: boolean; archived?: boolean },
-) {
-  const rows = await db
+// Prepared, one statement per shape: the sidebar and the channel browser read these all day, and
+// drizzle spent more turning the query into SQL than PostgreSQL spent running it.
+const reader = sql.placeholder("userId");
+const channelsOf = preparedShapes((db, shape: `${"" | "s"}${"" | "x"}${"" | "j"}-${ListShape}`) => {
+  const [flags = "", list = ""] = shape.split("-") as [string, ListShape];
+  const community = flags.includes("s")
+    ? sql`(select ${communities.id} from ${communities} where ${communities.slug} = ${sql.placeholder("slug")})`
+    : sql.placeholder("communityId");
+  return db
     .select({
       channel: channels,
       membership: channelMembers,
-      unread: unreadCount(userId),
-      mentions: mentionCount(userId),
+      unread: unreadCount(reader),
+      mentions: mentionCount(reader),
     })
     .from(channels)
     .leftJoin(
       channelMembers,
-      and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)),
+      and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, reader)),
     )
     .where(
       and(
-        eq(channels.communityId, communityId),
-        readableBy(userId),
-        query.archived ? undefined : isNull(channels.archivedAt),
-        listWhere(channels.name, query),
-        query.joined ? isNotNull(channelMembers.userId) : undefined,
+        eq(channels.communityId, community),
+        readableBy(reader),
+        flags.includes("x") ? undefined : isNull(channels.archivedAt),
+        listWherePlaced(channels.name, list),
+        flags.includes("j") ? isNotNull(channelMembers.userId) : undefined,
       ),
     )
     .orderBy(asc(channels.name))
-    .limit(query.limit + 1);
+    .limit(sql.placeholder("limit"))
+    .prepare(`list_channels_${shape}`);
+});
+
+/**
+ * A page of the community's channels the caller can see, with unread and mention counts, by name;
+ * archived ones only when asked for. The community by id, or by slug: readableBy lets only its
+ * members see any of it, so a route can leave the access check to the rare empty page.
+ */
+export async function listCommunityChannels(
+  db: Db,
+  userId: string,
+  community: { id: string } | { slug: string },
+  query: ListQuery & { joined?: boolean; archived?: boolean },
+) {
+  const bySlug = "slug" in community;
+  const shape =
+    `${bySlug ? "s" : ""}${query.archived ? "x" : ""}${query.joined ? "j" : ""}-${listShapeOf(query)}` as const;
+  const rows = await channelsOf(db, shape).execute({
+    userId,
+    ...(bySlug ? { slug: community.slug } : { communityId: community.id }),
+    ...listPlaceholders(query),
+  });
   return toListPage(
     rows,
     query,

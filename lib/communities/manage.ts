@@ -4,9 +4,18 @@ import { envelope } from "../bus/envelope.ts";
 import type { Outgoing } from "../bus/publish.ts";
 import { subjects } from "../bus/subjects.ts";
 import type { Db } from "../db/client.ts";
+import { preparedShapes } from "../db/prepared.ts";
 import { channelMembers, channels, communities, communityMembers, users } from "../db/schema.ts";
 import { conflict, forbidden, notFound } from "../errors.ts";
-import { type ListQuery, listWhere, toListPage } from "../list-page.ts";
+import {
+  type ListQuery,
+  type ListShape,
+  listPlaceholders,
+  listShapeOf,
+  listWhere,
+  listWherePlaced,
+  toListPage,
+} from "../list-page.ts";
 import { notify } from "../notifications/notify.ts";
 import { userView } from "../users/views.ts";
 import { type CommunityRow, communityView, type MemberRow } from "./access.ts";
@@ -52,27 +61,36 @@ export async function doCreateCommunity(db: Db, userId: string, input: { name: s
   });
 }
 
-/**
- * A page of a community's members with their roles and nicknames, by username; `q` matches the
- * start of a username or of a display name (search-as-you-type).
- */
-export async function listMembers(db: Db, communityId: string, query: ListQuery) {
-  const byName = query.q
-    ? sql`(${listWhere(users.username, { ...query, after: undefined })} or ${listWhere(users.displayName, { ...query, after: undefined })})`
+// Prepared, one statement per shape: drizzle spent more turning the query into SQL than
+// PostgreSQL spent running it. The prefix matches a username or a display name. The community goes
+// by its id, not looked up by slug in the same statement: unable to tell a community of 11 from one
+// of 10,000, PostgreSQL then walked every person in name order (11 ms, not 0.4).
+const membersOf = preparedShapes((db, shape: ListShape) => {
+  const byName = shape.includes("q")
+    ? sql`(${listWherePlaced(users.username, shape, "q")} or ${listWherePlaced(users.displayName, shape, "q")})`
     : undefined;
-  const rows = await db
+  return db
     .select({ member: communityMembers, user: users })
     .from(communityMembers)
     .innerJoin(users, eq(users.id, communityMembers.userId))
     .where(
       and(
-        eq(communityMembers.communityId, communityId),
-        listWhere(users.username, { ...query, q: undefined }),
+        eq(communityMembers.communityId, sql.placeholder("communityId")),
+        listWherePlaced(users.username, shape, "a"),
         byName,
       ),
     )
     .orderBy(asc(users.username))
-    .limit(query.limit + 1);
+    .limit(sql.placeholder("limit"))
+    .prepare(`list_members_${shape}`);
+});
+
+/**
+ * A page of a community's members with their roles and nicknames, by username; `q` matches the
+ * start of a username or of a display name (search-as-you-type).
+ */
+export async function listMembers(db: Db, communityId: string, query: ListQuery) {
+  const rows = await membersOf(db, listShapeOf(query)).execute({ communityId, ...listPlaceholders(query) });
   return toListPage(
     rows,
     query,

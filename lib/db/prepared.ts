@@ -18,3 +18,24 @@ export function prepared<T>(build: (db: Db) => T): (db: Db) => T {
     return statement;
   };
 }
+
+/**
+ * Like `prepared`, for a statement that comes in a few shapes (which optional filters a request
+ * uses): each shape is built once per handle, on first use.
+ */
+export function preparedShapes<K extends string, T>(build: (db: Db, shape: K) => T): (db: Db, shape: K) => T {
+  const byHandle = new WeakMap<Db, Map<K, T>>();
+  return (db, shape) => {
+    let shapes = byHandle.get(db);
+    if (shapes === undefined) {
+      shapes = new Map();
+      byHandle.set(db, shapes);
+    }
+    let statement = shapes.get(shape);
+    if (statement === undefined) {
+      statement = build(db, shape);
+      shapes.set(shape, statement);
+    }
+    return statement;
+  };
+}

@@ -21,7 +21,7 @@ const CHANNELS_IN_FULL = 200;
 export async function pageContext(db: Db, user: UserRow, slug: string | null, opts: { dms: number }) {
   const access = slug ? await accessCommunity(db, user.id, slug) : null;
   const channelsOf = (communityId: string, q: { limit: number; joined?: boolean; archived?: boolean }) =>
-    listCommunityChannels(db, user.id, communityId, { after: undefined, ...q });
+    listCommunityChannels(db, user.id, { id: communityId }, { after: undefined, ...q });
   const [communities, first, dms, notificationsUnread] = await Promise.all([
     listMyCommunities(db, user.id, { limit: 1000, after: undefined }),
     access ? channelsOf(access.community.id, { limit: CHANNELS_IN_FULL, archived: true }) : null,

@@ -90,7 +90,7 @@ async function profile(api: BenchApi, who: Person, colleague: string, channelId:
     const access = await accessChannel(db, principal.user.id, channelId);
     await checkCanPost(db, principal.user.id, access);
     lap("access + can-post");
-    const { message, events } = await doPostMessage(db, principal.user.id, access, {
+    const { message, events, view } = await doPostMessage(db, principal.user.id, access, {
       bodyMd: bodies[i % bodies.length]?.body_md as string,
       clientMsgId: `profile-${i}`,
       author: principal.user,
@@ -98,7 +98,8 @@ async function profile(api: BenchApi, who: Person, colleague: string, channelId:
     lap("insert statement");
     await publishAll(api.bus, events);
     lap("publish");
-    await messageView(db, principal.user.id, message);
+    // As the route does: the view the post built, read back only for a repeat of an earlier send.
+    JSON.stringify(view ?? (await messageView(db, principal.user.id, message)));
     lap("response view");
   }
   // Medians: on a shared machine a few slow laps would swamp a mean.

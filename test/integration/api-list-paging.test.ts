@@ -120,6 +120,15 @@ describe.each(DB_KINDS)("lists page with cursors and search as you type (%s)", (
     expect(al.items.map((m) => m.user.username)).toEqual(["al_x", "alice", "zed"]);
     const y = await t.json<ListPage<Member>>(alice, "GET", "/api/communities/acme/members?q=y");
     expect(y.items.map((m) => m.user.username)).toEqual(["yan"]);
+    // Nobody matching is an empty page for a member, and the community's 404 for anyone else.
+    const none = await t.call(alice, "GET", "/api/communities/acme/members?q=nobody-here");
+    expect(await none.json()).toEqual({ items: [], has_more: false, next_cursor: null });
+    const outsider = await t.person("outsider");
+    for (const path of ["members", "members?q=nobody-here", "channels", "channels?q=nobody-here"]) {
+      const res = await t.call(outsider, "GET", `/api/communities/acme/${path}`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain("alice");
+    }
   });
 
   test("invites page newest first by id, and bob (not an admin) sees none of them", async () => {

@@ -83,8 +83,12 @@ export const communityRoutes = [
         .transform((v) => v === "true"),
     }),
     handler: async ({ db, principal, params, query }) => {
-      const { community } = await accessCommunity(db.db, principal.user.id, params.slug ?? "");
-      return listCommunityChannels(db.db, principal.user.id, community.id, query);
+      // One statement: only a member sees any channel of a community, so only an empty page asks
+      // whether the caller is one (a non-member gets the 404 a missing community gets).
+      const slug = params.slug ?? "";
+      const page = await listCommunityChannels(db.db, principal.user.id, { slug }, query);
+      if (page.items.length === 0) await accessCommunity(db.db, principal.user.id, slug);
+      return page;
     },
   }),
   api({
