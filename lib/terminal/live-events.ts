@@ -149,6 +149,8 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
   };
 }
 
+const JSON_START = /^\s*[[{"\-\dtfn]/;
+
 /** Server-sent events from a byte stream, as they arrive; comments skipped, data parsed as JSON. */
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
@@ -180,10 +182,14 @@ export async function* readSse(
       if (data.length === 0) continue;
       const text = data.join("\n");
       let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text, reviver);
-      } catch {
-        // Not JSON: passed on as text.
+      // Only what can start JSON is tried as JSON: a failed parse throws, and a stream of HTML
+      // fragments (the browser's) would pay for an exception per event.
+      if (JSON_START.test(text)) {
+        try {
+          parsed = JSON.parse(text, reviver);
+        } catch {
+          // Not JSON after all: passed on as text.
+        }
       }
       yield { event, id, data: parsed };
     }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { formatComment, formatSse, openSse } from "../../lib/http/sse.ts";
+import { readSse } from "../../lib/terminal/live-events.ts";
 
 describe("SSE framing", () => {
   test("an event has its fields and ends with a blank line", () => {
@@ -102,5 +103,35 @@ describe("SSE framing", () => {
       socket.destroy();
       await server.stop(true);
     }
+  });
+});
+
+describe("reading SSE (lib/terminal/live-events.ts readSse)", () => {
+  const streamOf = (text: string) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        // Split mid-event, as a socket may.
+        const bytes = new TextEncoder().encode(text);
+        c.enqueue(bytes.slice(0, 7));
+        c.enqueue(bytes.slice(7));
+        c.close();
+      },
+    });
+
+  test("JSON data is parsed; HTML fragments and plain text pass as text; comments are skipped", async () => {
+    const events = [];
+    for await (const e of readSse(
+      streamOf(
+        ': hello\n\nevent: message.created\nid: 7\ndata: {"n":1}\n\nevent: patch\ndata: <li id="m">hi</li>\n\n' +
+          "data: false alarm\n\ndata: [1,2]\n\n",
+      ),
+    ))
+      events.push(e);
+    expect(events).toEqual([
+      { event: "message.created", id: "7", data: { n: 1 } },
+      { event: "patch", id: undefined, data: '<li id="m">hi</li>' },
+      { event: "message", id: undefined, data: "false alarm" },
+      { event: "message", id: undefined, data: [1, 2] },
+    ]);
   });
 });
