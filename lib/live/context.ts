@@ -1,13 +1,12 @@
-import { and, eq, inArray, isNull, ne, or, type SQLWrapper, sql } from "drizzle-orm";
-import { union } from "drizzle-orm/pg-core";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { UserRow } from "../auth/sessions.ts";
 import { readableBy } from "../channels/access.ts";
-import { memberCounts } from "../channels/list.ts";
-import { accessCommunity } from "../communities/access.ts";
+import { mentionCount, unreadCount } from "../channels/list.ts";
 import type { Db } from "../db/client.ts";
-import { prepared } from "../db/prepared.ts";
-import { channelMembers, channels, communityMembers, users } from "../db/schema.ts";
-import { dmIdsOf, dmPeopleOf } from "../dm/dm.ts";
+import { preparedShapes } from "../db/prepared.ts";
+import { channelMembers, channels, communities, communityMembers } from "../db/schema.ts";
+import { notFound } from "../errors.ts";
+import { fromJson } from "../messages/views.ts";
 
 /** What a live stream needs to route events to its reader, as `GET /api/live/context` answers it. */
 export interface LiveContext {
@@ -38,65 +37,100 @@ export interface UnreadCounts {
   muted?: boolean;
 }
 
-// Prepared: every stream runs these as it opens, and the SQL drizzle would build for each is most
-// of the garbage a burst of opening streams leaves in the heap.
+// One prepared statement per shape (which of unread, members and shared presence are asked for):
+// every stream runs it as it opens, 2,000 at once in a storm. It used to be four statements (the
+// community's access check, then its channels, the DMs and the people at once).
 const reader = sql.placeholder("userId");
-const shown = sql.placeholder("communityId");
 
-/**
- * The people among `candidates` other than the reader. Every candidate is someone the reader knows
- * by the rule of profiles and presence (lib/users/known.ts): a member of a community the reader is in
- * (its access was checked first) or someone in one of the reader's DMs. So the rule need not run
- * again for each of them, which cost more than the rest of the stream's context together.
- */
-const othersAmong = (db: Db, candidates: SQLWrapper) =>
-  db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(inArray(users.id, candidates), ne(users.id, reader)));
+type Shape = `${"" | "u"}${"" | "m"}${"" | "s"}`;
 
-const channelsShown = prepared((db) =>
-  db
+const contextOf = preparedShapes((db, shape: Shape) => {
+  // The community shown, if the reader is a member: no row for a slug they are not in (or none).
+  const shown = db.$with("shown").as(
+    db
+      .select({ id: communities.id, slug: communities.slug, role: communityMembers.role })
+      .from(communities)
+      .innerJoin(
+        communityMembers,
+        and(eq(communityMembers.communityId, communities.id), eq(communityMembers.userId, reader)),
+      )
+      .where(eq(communities.slug, sql.placeholder("slug"))),
+  );
+  const shownId = sql`(select id from ${shown})`;
+  const visible = db
     .select({
-      id: channels.id,
-      visibility: channels.visibility,
-      joined: sql<boolean>`exists (select 1 from ${channelMembers} where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${reader})`,
+      id: sql`${channels.id}`.as("id"),
+      visibility: sql`${channels.visibility}`.as("visibility"),
+      joined:
+        sql`exists (select 1 from ${channelMembers} where ${channelMembers.channelId} = ${channels.id} and ${channelMembers.userId} = ${reader})`.as(
+          "joined",
+        ),
     })
     .from(channels)
-    .where(and(eq(channels.communityId, shown), readableBy(reader)))
-    .prepare("live_channels"),
-);
-const dmsOfReader = prepared((db) => dmIdsOf(db, reader).prepare("live_dms"));
-const peopleShown = prepared((db) =>
-  othersAmong(
-    db,
-    union(
-      db
-        .select({ id: communityMembers.userId })
-        .from(communityMembers)
-        .where(eq(communityMembers.communityId, shown)),
-      dmPeopleOf(db, reader),
-    ),
-  ).prepare("live_people"),
-);
-const membersShown = prepared((db) =>
-  db
-    .select({ id: communityMembers.userId })
-    .from(communityMembers)
-    .where(eq(communityMembers.communityId, shown))
-    .prepare("live_members"),
-);
-const dmPeople = prepared((db) => othersAmong(db, dmPeopleOf(db, reader)).prepare("live_dm_people"));
-const countsShown = prepared((db) =>
-  memberCounts(db, reader, or(eq(channels.communityId, shown), isNull(channels.communityId))).prepare(
-    "live_unread",
-  ),
-);
+    .where(and(eq(channels.communityId, shownId), readableBy(reader)));
+  const dmIds = db
+    .select({ id: sql`${channelMembers.channelId}`.as("id") })
+    .from(channelMembers)
+    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
+    .where(and(eq(channelMembers.userId, reader), isNull(channels.communityId)));
+  const dmPeople = sql`select p.user_id as id from ${channelMembers} p where p.channel_id in (select d.id from ${dmIds} d)`;
+  // People whose presence the reader sees (lib/users/known.ts): the community's members, unless the
+  // stream shares one list per community, and their DM partners; never the reader.
+  const people = shape.includes("s")
+    ? dmPeople
+    : sql`select user_id as id from ${communityMembers} where community_id = ${shownId} union ${dmPeople}`;
+  const counts = db
+    .select({
+      channel_id: sql`${channels.id}`.as("channel_id"),
+      unread_count: unreadCount(reader).as("unread_count"),
+      mention_count: mentionCount(reader).as("mention_count"),
+      muted: sql`${channelMembers.muted}`.as("muted"),
+    })
+    .from(channelMembers)
+    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
+    .where(
+      and(
+        eq(channelMembers.userId, reader),
+        or(eq(channels.communityId, shownId), isNull(channels.communityId)),
+      ),
+    );
+  return db
+    .with(shown)
+    .select({
+      community: sql<
+        { id: string; slug: string; role: string } | string | null
+      >`(select json_build_object('id', id, 'slug', slug, 'role', role) from ${shown})`.as("community"),
+      channels: sql<
+        Json<{ id: string; visibility: string; joined: boolean }[]>
+      >`(select coalesce(json_agg(v), '[]') from ${visible} v)`.as("channels"),
+      dms: sql<Json<string[]>>`(select coalesce(json_agg(d.id), '[]') from ${dmIds} d)`.as("dms"),
+      people: sql<
+        Json<string[]>
+      >`(select coalesce(json_agg(distinct k.id), '[]') from (${people}) k where k.id <> ${reader})`.as(
+        "people",
+      ),
+      unread: shape.includes("u")
+        ? sql<Json<UnreadCounts[]>>`(select coalesce(json_agg(x), '[]') from ${counts} x)`.as("unread")
+        : sql<null>`null`.as("unread"),
+      members: shape.includes("m")
+        ? sql<
+            Json<string[]>
+          >`(select coalesce(json_agg(cm.user_id), '[]') from ${communityMembers} cm where cm.community_id = ${shownId})`.as(
+            "members",
+          )
+        : sql<null>`null`.as("members"),
+    })
+    .from(sql`(select 1) one`)
+    .prepare(`live_context_${shape}`);
+});
+
+/** A json column as a driver hands it over: parsed (PGlite), or text. */
+type Json<T> = T | string;
 
 /**
- * Everything a live stream routes by, in four queries however many channels, DMs and people: the
- * community (a non-member gets its 404), then its readable channels, the reader's DMs and the
- * people, at once (and the reader's unread counts, a fifth, when asked).
+ * Everything a live stream routes by, in one statement however many channels, DMs and people: the
+ * community (a non-member gets its 404), its readable channels, the reader's DMs and the people
+ * (and the reader's unread counts, and the community's members, when asked).
  */
 export async function liveContext(
   db: Db,
@@ -104,28 +138,23 @@ export async function liveContext(
   slug: string | null,
   opts: { unread?: boolean; sharedPresence?: boolean; members?: boolean } = {},
 ): Promise<LiveContext> {
-  const access = slug ? await accessCommunity(db, user.id, slug) : null;
-  const params = { userId: user.id, communityId: access?.community.id ?? null };
-  const [channelRows, dmRows, people, unread, members] = await Promise.all([
-    access ? channelsShown(db).execute(params) : [],
-    dmsOfReader(db).execute(params),
-    (access && !opts.sharedPresence ? peopleShown(db) : dmPeople(db)).execute(params),
-    opts.unread ? countsShown(db).execute(params) : undefined,
-    access && opts.members ? membersShown(db).execute(params) : undefined,
-  ]);
+  const shape: Shape = `${opts.unread ? "u" : ""}${opts.members ? "m" : ""}${opts.sharedPresence ? "s" : ""}`;
+  const [row] = await contextOf(db, shape).execute({ userId: user.id, slug });
+  const community = row?.community ? fromJson(row.community) : null;
+  if (slug !== null && !community) throw notFound("community");
+  const channelRows = row ? fromJson(row.channels) : [];
+  const unread = row?.unread ? fromJson(row.unread) : undefined;
   return {
     user: { id: user.id, username: user.username },
-    community: access
-      ? { id: access.community.id, slug: access.community.slug, role: access.member.role }
-      : null,
+    community,
     public_channel_ids: channelRows.filter((c) => c.visibility === "public").map((c) => c.id),
     private_channel_ids: [
       ...channelRows.filter((c) => c.visibility !== "public").map((c) => c.id),
-      ...dmRows.map((d) => d.id),
+      ...(row ? fromJson(row.dms) : []),
     ],
     joined_channel_ids: channelRows.filter((c) => c.visibility === "public" && c.joined).map((c) => c.id),
-    people_ids: people.map((p) => p.id),
+    people_ids: row ? fromJson(row.people) : [],
     ...(unread ? { unread } : {}),
-    ...(members ? { member_ids: members.map((m) => m.id) } : {}),
+    ...(opts.members && community && row?.members ? { member_ids: fromJson(row.members) } : {}),
   };
 }

@@ -181,8 +181,8 @@ describe.each(DB_KINDS)("GET /api/live/context on %s", (kind) => {
     const extra = await t.person("gina");
     await t.join(extra, "acme");
     expect(await count()).toBe(before);
-    // The session check and four reads.
-    expect(before).toBeLessThanOrEqual(5);
+    // The session check and one read.
+    expect(before).toBeLessThanOrEqual(2);
   });
 
   test("asked for them, the reader's unread and mention counts come for each of their channels there and each DM", async () => {
