@@ -96,15 +96,16 @@ export async function listCommunityChannels(
 
 /**
  * A member's unread and mention counts in the channels (and DMs) of theirs that `which` picks: what
- * their sidebar shows, for events that change it and for live streams that keep it current.
+ * their sidebar shows, for events that change it and for live streams that keep it current. Its
+ * columns are named as its fields, so it reads as JSON inside another statement too.
  */
 export const memberCounts = (db: Db, userId: string | SQLWrapper, which: SQL | undefined) =>
   db
     .select({
-      channel_id: channels.id,
-      unread_count: unreadCount(userId),
-      mention_count: mentionCount(userId),
-      muted: channelMembers.muted,
+      channel_id: sql<string>`${channels.id}`.as("channel_id"),
+      unread_count: unreadCount(userId).as("unread_count"),
+      mention_count: mentionCount(userId).as("mention_count"),
+      muted: sql<boolean>`${channelMembers.muted}`.as("muted"),
     })
     .from(channelMembers)
     .innerJoin(channels, eq(channels.id, channelMembers.channelId))

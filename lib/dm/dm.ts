@@ -27,19 +27,22 @@ async function membersOf(db: Db, channelIds: string[]) {
   return map;
 }
 
-/** A query of the ids of `userId`'s DMs and group DMs (a subquery, or prepared with a placeholder). */
+/**
+ * A query of the ids of `userId`'s DMs and group DMs (a subquery, or prepared with a placeholder),
+ * its column named `id`.
+ */
 export function dmIdsOf(db: Db, userId: string | SQLWrapper) {
   return db
-    .select({ id: channelMembers.channelId })
+    .select({ id: sql<string>`${channelMembers.channelId}`.as("id") })
     .from(channelMembers)
     .innerJoin(channels, eq(channels.id, channelMembers.channelId))
     .where(and(eq(channelMembers.userId, userId), isNull(channels.communityId)));
 }
 
-/** A query of everyone in `userId`'s DMs and group DMs, `userId` included (a subquery). */
+/** A query of everyone in `userId`'s DMs and group DMs, `userId` included (a subquery; column `id`). */
 export function dmPeopleOf(db: Db, userId: string | SQLWrapper) {
   return db
-    .select({ id: channelMembers.userId })
+    .select({ id: sql<string>`${channelMembers.userId}`.as("id") })
     .from(channelMembers)
     .where(inArray(channelMembers.channelId, dmIdsOf(db, userId)));
 }

@@ -1,10 +1,11 @@
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { UserRow } from "../auth/sessions.ts";
 import { readableBy } from "../channels/access.ts";
-import { mentionCount, unreadCount } from "../channels/list.ts";
+import { memberCounts } from "../channels/list.ts";
 import type { Db } from "../db/client.ts";
 import { preparedShapes } from "../db/prepared.ts";
 import { channelMembers, channels, communities, communityMembers } from "../db/schema.ts";
+import { dmIdsOf, dmPeopleOf } from "../dm/dm.ts";
 import { notFound } from "../errors.ts";
 import { fromJson } from "../messages/views.ts";
 
@@ -68,32 +69,18 @@ const contextOf = preparedShapes((db, shape: Shape) => {
     })
     .from(channels)
     .where(and(eq(channels.communityId, shownId), readableBy(reader)));
-  const dmIds = db
-    .select({ id: sql`${channelMembers.channelId}`.as("id") })
-    .from(channelMembers)
-    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
-    .where(and(eq(channelMembers.userId, reader), isNull(channels.communityId)));
-  const dmPeople = sql`select p.user_id as id from ${channelMembers} p where p.channel_id in (select d.id from ${dmIds} d)`;
+  const dmIds = dmIdsOf(db, reader);
   // People whose presence the reader sees (lib/users/known.ts): the community's members, unless the
   // stream shares one list per community, and their DM partners; never the reader.
+  const dmPeople = sql`select id from ${dmPeopleOf(db, reader)} dp`;
   const people = shape.includes("s")
     ? dmPeople
     : sql`select user_id as id from ${communityMembers} where community_id = ${shownId} union ${dmPeople}`;
-  const counts = db
-    .select({
-      channel_id: sql`${channels.id}`.as("channel_id"),
-      unread_count: unreadCount(reader).as("unread_count"),
-      mention_count: mentionCount(reader).as("mention_count"),
-      muted: sql`${channelMembers.muted}`.as("muted"),
-    })
-    .from(channelMembers)
-    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
-    .where(
-      and(
-        eq(channelMembers.userId, reader),
-        or(eq(channels.communityId, shownId), isNull(channels.communityId)),
-      ),
-    );
+  const counts = memberCounts(
+    db,
+    reader,
+    or(eq(channels.communityId, shownId), isNull(channels.communityId)),
+  );
   return db
     .with(shown)
     .select({
