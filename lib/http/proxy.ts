@@ -1,7 +1,8 @@
 import type { Principal } from "../auth/authenticate.ts";
-import { log } from "../log.ts";
+import { log, requestContext } from "../log.ts";
 import type { App } from "./app.ts";
 import { HttpError } from "./errors.ts";
+import { Hop } from "./hop.ts";
 import {
   ELSEWHERE_HEADER,
   hopHeaders,
@@ -33,22 +34,34 @@ class UpstreamTimeout extends Error {
   override name = "UpstreamTimeout";
 }
 
+/** The request's hop behind: the door's, or one on the request's own signal. */
+function hopOf(req: Request, ctx: RequestContext): Hop {
+  if (!ctx.hop) ctx.hop = new Hop(req.signal);
+  return ctx.hop;
+}
+
 /**
  * Sends with a deadline on the answer's start: the client going away still aborts at once, and the
- * deadline stops mattering once headers arrived, so a long stream or download goes on.
+ * deadline stops mattering once headers arrived, so a long stream or download goes on. The
+ * deadline ends the request's hop (`ctx.hop`), and a new hop takes its place for whatever is sent
+ * next: the hop is the one signal a request behind holds for as long as it lasts.
  */
 async function withHeaderDeadline(
   timeoutMs: number | undefined,
-  clientSignal: AbortSignal,
+  req: Request,
+  ctx: RequestContext,
   send: (signal: AbortSignal) => Promise<Response>,
 ): Promise<Response> {
-  if (!timeoutMs) return send(clientSignal);
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new UpstreamTimeout()), timeoutMs);
+  const hop = hopOf(req, ctx);
+  if (!timeoutMs) return send(hop.signal);
+  const timer = setTimeout(() => hop.abort(new UpstreamTimeout()), timeoutMs);
   try {
-    return await send(AbortSignal.any([clientSignal, deadline.signal]));
+    return await send(hop.signal);
   } catch (err) {
-    if (deadline.signal.aborted && !clientSignal.aborted) throw new UpstreamTimeout();
+    if (hop.signal.reason instanceof UpstreamTimeout && !req.signal.aborted) {
+      ctx.hop = new Hop(req.signal);
+      throw new UpstreamTimeout();
+    }
     throw err;
   } finally {
     clearTimeout(timer);
@@ -95,14 +108,13 @@ const RESEND_BODY_BYTES = 64 * 1024;
 export async function proxy(req: Request, ctx: RequestContext, upstream: Upstream): Promise<Response> {
   const headers = forwardHeaders(req, ctx, upstream.secret);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const ends = ctx.ends ?? req.signal;
   let response: Response;
   if ("app" in upstream) {
     const inner = new Request(req.url, {
       method: req.method,
       headers,
       body: hasBody ? req.body : undefined,
-      signal: ends,
+      signal: hopOf(req, ctx).signal,
     });
     response = await upstream.app.fetch(inner, { ip: ctx.ip });
   } else {
@@ -116,7 +128,7 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
       // A streamed upload's answer waits for the client to finish sending: no deadline on it.
       const timeoutMs = hasBody && !held ? undefined : upstream.timeoutMs;
       response = await fetchFirstReachable(upstream, resend, (base) =>
-        withHeaderDeadline(timeoutMs, ends, (signal) =>
+        withHeaderDeadline(timeoutMs, req, ctx, (signal) =>
           fetch(base + ctx.url.pathname + ctx.url.search, {
             method: req.method,
             headers,
@@ -154,11 +166,17 @@ export async function proxy(req: Request, ctx: RequestContext, upstream: Upstrea
     // A stream is idle between events; the gateway must not time it out.
     ctx.server?.timeout(req, 0);
   }
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: out,
-  });
+  // The body is read outside the request's log context: a stream keeps the context it was first
+  // read in (its trace id, and the frame holding it) for as long as it lasts, a few hundred bytes
+  // per open stream in a gateway holding thousands. Nothing logs from inside the body's piping.
+  return new Response(
+    requestContext.exit(() => response.body),
+    {
+      status: response.status,
+      statusText: response.statusText,
+      headers: out,
+    },
+  );
 }
 
 /**

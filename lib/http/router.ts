@@ -2,6 +2,7 @@ import type { Server } from "bun";
 import type { Principal } from "../auth/authenticate.ts";
 import { invalid, notFound } from "../errors.ts";
 import { HttpError } from "./errors.ts";
+import type { Hop } from "./hop.ts";
 
 /** What a handler gets besides the Request. */
 export interface RequestContext {
@@ -18,11 +19,12 @@ export interface RequestContext {
   /** The server that took the request; absent when a handler is called in-process. */
   server?: Server<unknown>;
   /**
-   * Set by the gateway's door: what a proxied request's hop behind ends on, the client leaving or
-   * the door closing this request's stream (its credential stopped working). Without it, the
-   * request's own signal.
+   * Set by the gateway's door: what ends a proxied request's hop behind, the client leaving or the
+   * door closing this request's stream (its credential stopped working). The proxy also ends it at
+   * its deadline, and then puts a new one here for the next instance it tries. Without it, the
+   * proxy makes one on the request's own signal.
    */
-  ends?: AbortSignal;
+  hop?: Hop;
   /**
    * Extra fields for this request's one access-log line: the router sets `route` (the matched
    * template), the gateway's door `user_id`.

@@ -2,6 +2,7 @@ import { authenticate, type Principal, presentedToken } from "../../lib/auth/aut
 import type { CredentialCache } from "../../lib/auth/credential-cache.ts";
 import type { Around } from "../../lib/http/app.ts";
 import { toResponse } from "../../lib/http/errors.ts";
+import { Hop } from "../../lib/http/hop.ts";
 import { pathSegments } from "../../lib/http/router.ts";
 import { openLimiter } from "../../lib/limits/limits.ts";
 import { addressKey, tooManyRequests } from "../../lib/limits/local-buckets.ts";
@@ -17,23 +18,6 @@ import type { StreamWatch } from "./stream-watch.ts";
 // Sign-in, setup, invite and device-code routes (by their first path segment): few requests from
 // honest people, worth guessing at for others.
 const DOOR_ROUTES = new Set(["setup", "invite", "auth", "login", "device"]);
-
-/**
- * What ends the hop behind a request: the client leaving, or the stream watch closing its stream.
- * A controller that is its own listener on the client's signal: an open stream holds this one
- * object for it, not a closure and its scope besides.
- */
-class Hop extends AbortController implements EventListenerObject {
-  constructor(client: AbortSignal) {
-    super();
-    if (client.aborted) this.abort();
-    else client.addEventListener("abort", this, { once: true });
-  }
-
-  handleEvent() {
-    this.abort();
-  }
-}
 
 /**
  * What every request passes on its way in and out of the gateway: the credential checked (remembered
@@ -60,8 +44,7 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch, credentials:
   return async (req, ctx, next) => {
     dropForeignSessionCookies(req, config);
     const token = presentedToken(req);
-    const hop = new Hop(req.signal);
-    ctx.ends = hop.signal;
+    ctx.hop = new Hop(req.signal);
     let principal: Principal | null = null;
     let res: Response;
     try {
@@ -92,7 +75,8 @@ export function createDoor(deps: GatewayDeps, streams: StreamWatch, credentials:
     } catch (err) {
       res = toResponse(err);
     }
-    if (res.headers.get("content-type")?.startsWith("text/event-stream")) streams.track(principal, res, hop);
+    if (res.headers.get("content-type")?.startsWith("text/event-stream"))
+      streams.track(principal, res, ctx.hop);
     cors.allow(req, res);
     addSecurityHeaders(res, { https: publicOrigin().startsWith("https:"), credentialed: token !== null });
     return res;

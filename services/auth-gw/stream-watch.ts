@@ -7,17 +7,20 @@ import { log } from "../../lib/log.ts";
 // Ids per re-check query; a gateway may hold tens of thousands of streams.
 const CHUNK = 1000;
 
-const keyOf = (principal: Principal | null) =>
-  principal ? `${principal.via}:${principal.credentialId}` : "anonymous";
+type Kind = Principal["via"];
 
 /**
- * One stream as the watch holds it: nothing of its bytes. `hop` ends the request behind it (and so
- * the stream), and is aborted when the client leaves; a weak reference to the body says when the
- * service behind ended it (the body is then no longer piped, and collected).
+ * One stream as the watch holds it: nothing of its bytes, and no key built for it (the credential's
+ * id is the principal's own string). `hop` ends the request behind it (and so the stream), and is
+ * aborted when the client leaves; a weak reference to the body says when the service behind ended
+ * it (the body is then no longer piped, and collected).
  */
 interface Held {
   hop: AbortController;
   body: WeakRef<ReadableStream>;
+  /** The credential behind it; null for an anonymous stream. */
+  via: Kind | null;
+  credentialId: string | null;
 }
 
 const ended = (h: Held) => h.hop.signal.aborted || h.body.deref() === undefined;
@@ -36,14 +39,20 @@ const ended = (h: Held) => h.hop.signal.aborted || h.body.deref() === undefined;
  * that end by themselves (the client left, the service ended them) are forgotten at the next tick.
  */
 export function createStreamWatch(db: Db, recheckMs: number) {
-  const open = new Map<string, Set<Held>>();
+  // One set of every stream, not a set per credential: most credentials hold one stream, and a set
+  // each cost more than the stream's own entry. A cut or a re-check walks them all, a few a tick.
+  const open = new Set<Held>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let checking = false;
   let again = false;
 
-  function cut(key: string) {
-    for (const held of open.get(key) ?? []) held.hop.abort();
-    open.delete(key);
+  /** Closes the streams of the credentials of `kind` with these ids. */
+  function cut(kind: Kind, ids: Set<string>) {
+    for (const held of open) {
+      if (held.via !== kind || held.credentialId === null || !ids.has(held.credentialId)) continue;
+      held.hop.abort();
+      open.delete(held);
+    }
     stopWhenIdle();
   }
 
@@ -55,13 +64,10 @@ export function createStreamWatch(db: Db, recheckMs: number) {
 
   /** Drops the streams that ended by themselves, so neither they nor their credentials are kept. */
   function sweep() {
-    for (const [key, set] of open) {
-      for (const held of set) if (ended(held)) set.delete(held);
-      if (set.size === 0) open.delete(key);
-    }
+    for (const held of open) if (ended(held)) open.delete(held);
   }
 
-  async function stillLive(kind: string, ids: string[]) {
+  async function stillLive(kind: Kind, ids: string[]) {
     const live = new Set<string>();
     const check = kind === "session" ? liveSessionIds : liveApiTokenIds;
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -81,13 +87,13 @@ export function createStreamWatch(db: Db, recheckMs: number) {
     again = false;
     try {
       sweep();
-      for (const kind of ["session", "token"]) {
-        const ids = [...open.keys()]
-          .filter((k) => k.startsWith(`${kind}:`))
-          .map((k) => k.slice(kind.length + 1));
-        if (ids.length === 0) continue;
-        const live = await stillLive(kind, ids);
-        for (const id of ids) if (!live.has(id)) cut(`${kind}:${id}`);
+      for (const kind of ["session", "token"] as const) {
+        const ids = new Set<string>();
+        for (const held of open) if (held.via === kind && held.credentialId) ids.add(held.credentialId);
+        if (ids.size === 0) continue;
+        const live = await stillLive(kind, [...ids]);
+        // Only those checked: a stream opened while the query ran is for the next tick.
+        cut(kind, new Set([...ids].filter((id) => !live.has(id))));
       }
     } catch (err) {
       // Nothing can be revoked while the database is away; keep the streams and try again.
@@ -106,27 +112,31 @@ export function createStreamWatch(db: Db, recheckMs: number) {
      */
     track(principal: Principal | null, res: Response, hop: AbortController) {
       if (!res.body) return;
-      const key = keyOf(principal);
-      const set = open.get(key) ?? new Set();
-      set.add({ hop, body: new WeakRef(res.body) });
-      open.set(key, set);
+      open.add({
+        hop,
+        body: new WeakRef(res.body),
+        via: principal?.via ?? null,
+        credentialId: principal?.credentialId ?? null,
+      });
       if (!timer) {
         timer = setInterval(recheck, recheckMs);
         timer.unref?.();
       }
     },
     /** Closes the streams of one credential now (its logout at this gateway). */
-    cut: (principal: Principal) => cut(keyOf(principal)),
+    cut: (principal: Principal) => cut(principal.via, new Set([principal.credentialId])),
     /** Re-checks now instead of at the next tick. */
     recheck,
     /** Closes every stream (shutdown). */
     closeAll() {
-      for (const key of [...open.keys()]) cut(key);
+      for (const held of open) held.hop.abort();
+      open.clear();
+      stopWhenIdle();
     },
     /** Streams open (those that ended since the last tick are not counted). */
     get size() {
       let n = 0;
-      for (const set of open.values()) for (const held of set) if (!ended(held)) n++;
+      for (const held of open) if (!ended(held)) n++;
       return n;
     },
   };

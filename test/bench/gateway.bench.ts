@@ -279,6 +279,7 @@ try {
   distributed = await startDistributed(api.dbUrl, {
     ...LIMITS_OUT_OF_REACH,
     ...(Bun.env.BENCH_OBJECT_COUNTS ? { BENCH_OBJECT_COUNTS: "1" } : {}),
+    ...(Bun.env.BENCH_HEAP_SNAPSHOT ? { BENCH_HEAP_SNAPSHOT: Bun.env.BENCH_HEAP_SNAPSHOT } : {}),
   });
   const { gateway, tui } = distributed;
   heading(

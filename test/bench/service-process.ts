@@ -7,9 +7,11 @@
 // way the in-process benchmarks read their own. `extra` is the part of heapUsed that JSC counts for
 // buffers outside its heap (reserved by Bun for native streams; not necessarily resident); `capacity`
 // the JS heap's size, live objects and the free space the collector kept. With BENCH_OBJECT_COUNTS
-// set it adds `objects`, the live JS objects by type, to see what a stream is made of.
+// set it adds `objects`, the live JS objects by type, to see what a stream is made of; with
+// BENCH_HEAP_SNAPSHOT=<prefix> it also writes a heap snapshot (`<prefix>-<pid>-<ms>.json`, JSC's
+// format) at each weighing, to see what holds them.
 import { heapStats } from "bun:jsc";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../lib/config.ts";
@@ -66,6 +68,11 @@ if (import.meta.main) {
     const stats = heapStats();
     const weight: Weight = { rss, heapUsed, extra: stats.extraMemorySize, capacity: stats.heapCapacity };
     if (Bun.env.BENCH_OBJECT_COUNTS) weight.objects = stats.objectTypeCounts;
+    if (Bun.env.BENCH_HEAP_SNAPSHOT)
+      writeFileSync(
+        `${Bun.env.BENCH_HEAP_SNAPSHOT}-${process.pid}-${Date.now()}.json`,
+        JSON.stringify(Bun.generateHeapSnapshot()),
+      );
     console.log(`settled ${JSON.stringify(weight)}`);
   });
   const name = Bun.argv[2] as ServiceName;
