@@ -48,8 +48,11 @@ try {
 
   heading(`storm: ${STREAMS.toLocaleString("en")} streams opening at once through the gateway (distributed)`);
   let k = 0;
+  // How long each POST took to be answered (sent → 201), by phase: a late delivery of a post that was
+  // itself answered late was slow before its fan-out began (the gateway, the API, PostgreSQL).
+  const answered = { during: [] as number[], settled: [] as number[] };
   /** Posts marked messages every 100 ms until `until` resolves; answers when each was sent. */
-  async function postWhile(who: Person, until: Promise<unknown>) {
+  async function postWhile(who: Person, until: Promise<unknown>, answers: number[]) {
     const sent = new Map<string, number>();
     let done = false;
     void until.then(() => {
@@ -65,6 +68,7 @@ try {
         body: JSON.stringify({ body_md: `${marker(Number(n))} storm` }),
       });
       if (!res.ok) throw new Error(`POST → ${res.status} ${await res.text()}`);
+      answers.push(wallNow() - (sent.get(n) as number));
       await Bun.sleep(POST_EVERY_MS);
     }
     return sent;
@@ -110,11 +114,11 @@ try {
     );
     try {
       const opening = streams.opened();
-      const duringSent = await postWhile(alice, opening);
+      const duringSent = await postWhile(alice, opening, answered.during);
       const opened = await opening;
       // Settled: the same posts, a few, once every stream is open.
       await Bun.sleep(1000);
-      const settledSent = await postWhile(alice, Bun.sleep(1000));
+      const settledSent = await postWhile(alice, Bun.sleep(1000), answered.settled);
       await Bun.sleep(1500);
       const { readyOf, reached, ended } = await streams.arrivals();
       const during = reach(duringSent, readyOf, reached);
@@ -156,6 +160,13 @@ try {
   };
   const missing = line(`POST sent → every ready stream, during ${STORMS} storms`, pooled.during);
   line("POST sent → every stream, settled (baseline)", pooled.settled);
+  for (const [phase, times] of Object.entries(answered)) {
+    times.sort((a, b) => a - b);
+    row(
+      `  of which the POST's own answer, ${phase}`,
+      `p50 ${ms(percentile(times, 50))} ms  max ${ms(times.at(-1) ?? Number.NaN)} ms`,
+    );
+  }
   const p99 = percentile(pooled.during.delays, 99);
   row("ratio storm p99 / settled p99", `${(p99 / percentile(pooled.settled.delays, 99)).toFixed(1)}×`);
   verdict(
