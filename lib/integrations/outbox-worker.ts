@@ -30,8 +30,11 @@ export interface OutboxDeps {
 /** What the outbox needs of one kind of integration. */
 export interface OutboxHandler {
   kind: OutboxKind;
-  /** The calls one community event asks for (only to integrations that may see it). */
-  callsFor(db: Db, message: BusMessage, eventId: string): Promise<NewCall[]>;
+  /**
+   * The calls one community event asks for (only to integrations that may see it). `eventId` names
+   * the event for receivers; it hashes the whole event, so it is made only when a call needs it.
+   */
+  callsFor(db: Db, message: BusMessage, eventId: () => string): Promise<NewCall[]>;
   /**
    * Makes one call; null when its integration is gone (the call is dropped). `request` is the body
    * sent, for the delivery log; `timeoutMs` fits the call inside its lease.
@@ -83,7 +86,11 @@ export function startOutboxWorker(deps: OutboxDeps, handlers: readonly OutboxHan
   }
 
   function queueCallsFor(m: BusMessage) {
-    const eventId = eventIdOf(m.subject, m.event);
+    let id: string | undefined;
+    const eventId = () => {
+      id ??= eventIdOf(m.subject, m.event);
+      return id;
+    };
     track(
       Promise.all(handlers.map((h) => h.callsFor(db, m, eventId)))
         .then((calls) => enqueueCalls(db, calls.flat()))

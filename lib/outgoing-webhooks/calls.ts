@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { prepared } from "../db/prepared.ts";
 import { channels, communities, outgoingWebhooks } from "../db/schema.ts";
 import type { OutboxHandler } from "../integrations/outbox-worker.ts";
 import { callIntegration } from "../outbound/call-integration.ts";
@@ -24,6 +25,15 @@ export function triggerOf(text: string, words: string[]): string | null {
 // Slack's message timestamps: seconds, a dot, six digits.
 const slackTs = (iso: string) => (Date.parse(iso) / 1000).toFixed(6);
 
+// Read for every message posted, by every api instance: prepared, not built each time.
+const hooksOf = prepared((db) =>
+  db
+    .select()
+    .from(outgoingWebhooks)
+    .where(eq(outgoingWebhooks.communityId, sql.placeholder("communityId")))
+    .prepare("outgoing_webhooks_of_community"),
+);
+
 /**
  * Outgoing webhooks as the outbox runs them. A new message in a channel a webhook listens to (and,
  * if it has trigger words, starting with one) is POSTed as Slack's legacy form (Mattermost reads it
@@ -36,10 +46,7 @@ export const outgoingWebhookCalls: OutboxHandler = {
     if (event.type !== "message.created" || !event.community_id || !event.channel_id) return [];
     const message = event.data.message as PostedMessage | undefined;
     if (!message || message.author.is_bot || !message.author.id) return [];
-    const hooks = await db
-      .select()
-      .from(outgoingWebhooks)
-      .where(eq(outgoingWebhooks.communityId, event.community_id));
+    const hooks = await hooksOf(db).execute({ communityId: event.community_id });
     const isPublic = !Array.isArray(event.data.audience);
     const chosen = hooks.flatMap((h) => {
       const listens = h.channelIds === null ? isPublic : h.channelIds.includes(message.channel_id);
@@ -58,7 +65,7 @@ export const outgoingWebhookCalls: OutboxHandler = {
       communityId,
       kind: "outgoing_webhook" as const,
       targetId: hook.id,
-      eventId,
+      eventId: eventId(),
       // The token is added when sending: it is a secret, and this row is shown as a dead letter.
       payload: {
         team_id: communityId,

@@ -10,7 +10,7 @@ import type { ScheduledRow } from "./jobs.ts";
 
 /** What delivering one occurrence of a job did. */
 export type Delivered =
-  | { ok: true; events: Outgoing[]; messageId: string | null; created: boolean }
+  | { ok: true; events: Outgoing[]; message: { id: string; bodyMd: string } | null; created: boolean }
   | { ok: false; reason: string };
 
 /** The body a reminder arrives with, as Slackbot words it. */
@@ -42,11 +42,11 @@ export async function doDeliver(db: Db, job: ScheduledRow): Promise<Delivered> {
         clientMsgId: occurrenceKey(job),
         author,
       });
-      return { ok: true, events: posted.events, messageId: posted.message.id, created: posted.created };
+      return { ok: true, events: posted.events, message: posted.message, created: posted.created };
     }
     const userId = job.targetUserId as string;
     if (userId !== author.id) await checkStillReachable(db, author.id, userId);
-    return { ok: true, events: await remind(db, job, userId), messageId: null, created: true };
+    return { ok: true, events: await remind(db, job, userId), message: null, created: true };
   } catch (err) {
     if (isCallerError(err)) return { ok: false, reason: err.message };
     throw err;

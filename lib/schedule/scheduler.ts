@@ -35,7 +35,7 @@ export function startScheduler(deps: {
   bus: EventBus;
   pollMs: number;
   /** Called with each message a job posted (link previews). */
-  posted?: (messageId: string) => void;
+  posted?: (message: { id: string; bodyMd: string }) => void;
 }): Scheduler {
   const { db, bus, pollMs } = deps;
   const me = `${hostname()}:${process.pid}:${Bun.randomUUIDv7().slice(-8)}`;
@@ -134,7 +134,7 @@ export function startScheduler(deps: {
     scheduledDeliveries.inc({ kind: job.kind, outcome: delivered.ok ? "sent" : "failed" });
     if (delivered.ok) {
       await publishAll(bus, delivered.events);
-      if (delivered.created && delivered.messageId) deps.posted?.(delivered.messageId);
+      if (delivered.created && delivered.message) deps.posted?.(delivered.message);
     }
     const repeat = job.repeat ? readRepeat(job.repeat) : null;
     const next =
@@ -147,7 +147,7 @@ export function startScheduler(deps: {
       .set({
         leaseUntil: null,
         leasedBy: null,
-        lastMessageId: delivered.ok ? delivered.messageId : job.lastMessageId,
+        lastMessageId: delivered.ok ? (delivered.message?.id ?? null) : job.lastMessageId,
         ...(next
           ? { dueAt: next }
           : { doneAt: sql`now()`, failedReason: delivered.ok ? null : delivered.reason }),

@@ -1,9 +1,23 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { prepared } from "../db/prepared.ts";
 import { eventSubscriptions } from "../db/schema.ts";
 import type { OutboxHandler } from "../integrations/outbox-worker.ts";
 import { callIntegration } from "../outbound/call-integration.ts";
 import { botsThatMaySee } from "./audience.ts";
 import { isSubscribable } from "./event-types.ts";
+
+// Read for every community event, by every api instance: prepared, not built each time.
+const subscriptionsOf = prepared((db) =>
+  db
+    .select({
+      id: eventSubscriptions.id,
+      botUserId: eventSubscriptions.botUserId,
+      eventTypes: eventSubscriptions.eventTypes,
+    })
+    .from(eventSubscriptions)
+    .where(eq(eventSubscriptions.communityId, sql.placeholder("communityId")))
+    .prepare("event_subscriptions_of_community"),
+);
 
 /**
  * Event subscriptions as the outbox runs them: each community event a bot subscribed to and may
@@ -15,16 +29,9 @@ export const subscriptionCalls: OutboxHandler = {
   async callsFor(db, { event }, eventId) {
     if (!event.community_id || !isSubscribable(event.type)) return [];
     // Matched here rather than with a jsonb operator: a community has a handful of subscriptions.
-    const subs = (
-      await db
-        .select({
-          id: eventSubscriptions.id,
-          botUserId: eventSubscriptions.botUserId,
-          eventTypes: eventSubscriptions.eventTypes,
-        })
-        .from(eventSubscriptions)
-        .where(eq(eventSubscriptions.communityId, event.community_id))
-    ).filter((s) => s.eventTypes.includes(event.type));
+    const subs = (await subscriptionsOf(db).execute({ communityId: event.community_id })).filter((s) =>
+      s.eventTypes.includes(event.type),
+    );
     if (subs.length === 0) return [];
     const allowed = await botsThatMaySee(
       db,
@@ -39,12 +46,12 @@ export const subscriptionCalls: OutboxHandler = {
         communityId,
         kind: "event_subscription" as const,
         targetId: s.id,
-        eventId,
+        eventId: eventId(),
         payload: {
           type: "event_callback",
           team_id: communityId,
           api_app_id: s.id,
-          event_id: eventId,
+          event_id: eventId(),
           event_time: Math.floor(Date.parse(event.timestamp) / 1000),
           event: { ...event, data },
         },

@@ -16,7 +16,7 @@ export interface Received {
   warnings: string[];
   events: Outgoing[];
   /** The message a real call posted or edited, and whether its first link may get a preview. */
-  posted?: { messageId: string; unfurl: boolean };
+  posted?: { message: { id: string; bodyMd: string }; unfurl: boolean };
   /** A dry run's answer: the message as it would be, and whether it would edit an earlier one. */
   preview?: Awaited<ReturnType<typeof previewWebhookMessage>>;
 }
@@ -65,7 +65,7 @@ export async function doReceiveWebhook(db: Db, hook: LiveWebhook, input: Receive
     return { status: 200, word: "ok", error: null, warnings, events: [], preview };
   }
   const { message, events } = await doDeliverWebhook(db, hook, post);
-  const posted = { messageId: message.id, unfurl: post.unfurl !== false };
+  const posted = { message, unfurl: post.unfurl !== false };
   return { status: 200, word: "ok", error: null, warnings, events, posted };
 }
 

@@ -56,7 +56,7 @@ export function createApiApp(inputs: ApiInputs): ApiApp {
         db: inputs.db.db,
         bus: inputs.bus,
         pollMs: inputs.config.schedulerPollMs,
-        posted: (id) => deps.unfurls.queue(id),
+        posted: (message) => deps.unfurls.queue(message),
       });
       scheduler = started;
       return async () => {

@@ -37,7 +37,7 @@ export const attachmentRoutes = [
       const saved = await doSaveUpload(db.db, store, principal, access, { id, file, fields });
       await publish(saved.events);
       if (!saved.message) return { attachment: attachmentView(saved.attachment) };
-      if (saved.created) unfurls.queue(saved.message.id);
+      if (saved.created) unfurls.queue(saved.message);
       return Response.json(
         { message: await messageView(db.db, principal.user.id, saved.message) },
         { status: saved.created ? 201 : 200, headers: { "Cache-Control": "private, no-store" } },

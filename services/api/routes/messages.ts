@@ -84,7 +84,7 @@ export const messageRoutes = [
         author: principal.user,
       });
       await publish(events);
-      if (created) unfurls.queue(message.id);
+      if (created) unfurls.queue(message);
       // A repeat of an earlier send answers with that message as it is now.
       const view = fresh ?? (await messageView(db.db, principal.user.id, message));
       return Response.json(view, {
@@ -113,7 +113,7 @@ export const messageRoutes = [
       const target = await accessMessage(db.db, principal.user.id, idParam(params.id, "message"));
       const { message, events, unfurl } = await doEditMessage(db.db, principal.user.id, target, body.body_md);
       await publish(events);
-      if (unfurl) unfurls.queue(message.id);
+      if (unfurl) unfurls.queue(message);
       return messageView(db.db, principal.user.id, message);
     },
   }),

@@ -85,7 +85,7 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
       const got = await doReceiveWebhook(db, hook, { contentType, raw, dryRun, cacheIcon });
       await publishAll(deps.bus, got.events);
       // Posted or edited by key: a card already there for the same link makes this a no-op.
-      if (got.posted?.unfurl) deps.unfurls.queue(got.posted.messageId);
+      if (got.posted?.unfurl) deps.unfurls.queue(got.posted.message);
       return answer(got, loggedRequest(contentType, raw));
     }),
   ];
