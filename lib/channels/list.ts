@@ -11,19 +11,24 @@ import {
   toListPage,
 } from "../list-page.ts";
 import { readableBy } from "./access.ts";
+import { UNREAD_COUNT_CAP } from "./unread-cap.ts";
 import { channelView } from "./views.ts";
 
 /**
- * SQL for a member's unread count: top-level messages by others after their read position. Public
- * channels they have not joined, and channels they muted, count nothing.
+ * SQL for a member's unread count: top-level messages by others after their read position, counted
+ * up to UNREAD_COUNT_CAP (its cost is then bounded however far behind they are). Public channels
+ * they have not joined, and channels they muted, count nothing.
  */
 export const unreadCount = (
   userId: string | SQLWrapper,
 ) => sql<number>`case when ${channelMembers.userId} is null or ${channelMembers.muted} then 0 else (
-  select count(*)::int from ${messages}
-  where ${messages.channelId} = ${channels.id} and ${messages.parentId} is null and ${messages.deletedAt} is null
-    and ${messages.userId} is distinct from ${userId}
-    and (${channelMembers.lastReadMessageId} is null or ${messages.id} > ${channelMembers.lastReadMessageId})
+  select count(*)::int from (
+    select 1 from ${messages}
+    where ${messages.channelId} = ${channels.id} and ${messages.parentId} is null and ${messages.deletedAt} is null
+      and ${messages.userId} is distinct from ${userId}
+      and (${channelMembers.lastReadMessageId} is null or ${messages.id} > ${channelMembers.lastReadMessageId})
+    limit ${sql.raw(String(UNREAD_COUNT_CAP))}
+  ) as unread
 ) end`;
 
 /** SQL for a member's unread mentions in a channel (from their notifications). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { UNREAD_COUNT_CAP } from "../../lib/channels/unread-cap.ts";
 import { communityMutes } from "../../lib/db/schema.ts";
 import { DB_KINDS, type Person, startTestApi, type TestApi } from "../support/api.ts";
 import { errorOf } from "../support/http.ts";
@@ -194,6 +195,20 @@ describe.each(DB_KINDS)("the chat API on %s", (kind) => {
       ["user", "carol"],
       ["channel", null],
     ]);
+  });
+
+  test("an unread count stops at the cap however far behind, and is exact again below it", async () => {
+    const ch = await call<Channel>(alice, "POST", "/api/communities/acme/channels", { name: "far-behind" });
+    await call(carol, "POST", `/api/channels/${ch.id}/join`);
+    const posted: { id: string }[] = [];
+    for (let i = 0; i < UNREAD_COUNT_CAP + 20; i++)
+      posted.push(await post(alice, ch.id, { body_md: `line ${i}` }));
+    const unreadOf = async () => (await channelsOf(carol)).find((c) => c.id === ch.id)?.unread_count;
+    expect(await unreadOf()).toBe(UNREAD_COUNT_CAP);
+    await call(carol, "POST", `/api/channels/${ch.id}/read`, { message_id: posted[29]?.id });
+    expect(await unreadOf()).toBe(UNREAD_COUNT_CAP - 10);
+    await call(carol, "POST", `/api/channels/${ch.id}/read`, { message_id: posted.at(-1)?.id });
+    expect(await unreadOf()).toBe(0);
   });
 
   test("unread and mention counts follow the read position, and reading clears notifications", async () => {

@@ -1,3 +1,4 @@
+import { unreadLabel } from "../../channels/unread-cap.ts";
 import { deactivatedMark, type MessageJson, whyNotified } from "../../client/views.ts";
 import { renderMarkdown } from "../../markdown/terminal.ts";
 import { formatBytes, shortTime } from "../cli/format.ts";
@@ -71,7 +72,7 @@ export function sidebarLines(s: TuiState, l: Layout): Line[] {
         : [{ text: " # ", color: C.dim }];
     const counts: Line = [];
     if (i.mentions) counts.push({ text: ` @${i.mentions}`, color: C.mention, bold: true });
-    if (i.unread) counts.push({ text: ` ${i.unread}`, color: C.unread, bold: true });
+    if (i.unread) counts.push({ text: ` ${unreadLabel(i.unread)}`, color: C.unread, bold: true });
     const countWidth = counts.reduce((n, c) => n + c.text.length, 0);
     const name = fit(
       [{ text: i.label, bold: i.unread > 0, ...(i.muted ? { color: C.dim } : {}) }],

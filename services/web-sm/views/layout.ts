@@ -1,3 +1,4 @@
+import { unreadLabel } from "../../../lib/channels/unread-cap.ts";
 import { html, SafeHtml } from "../../../lib/http/html.ts";
 import type { Channel } from "../api-types.ts";
 import { channelPath, dmName, type Shell } from "../shell.ts";
@@ -72,7 +73,7 @@ export const unreadElsewhere = (list: Channel[], shownId: string | null) =>
 export function badges(channelId: string, counts: { unread: number; mentions: number }) {
   return html`<span class="badges" id="badges-${channelId}">${
     counts.mentions ? html`<span class="badge mention" title="mentions">@${counts.mentions}</span>` : ""
-  }${counts.unread ? html`<span class="badge unread" title="unread">${counts.unread}</span>` : ""}</span>`;
+  }${counts.unread ? html`<span class="badge unread" title="unread">${unreadLabel(counts.unread)}</span>` : ""}</span>`;
 }
 
 export function presenceDot(userId: string, online: boolean | undefined) {
