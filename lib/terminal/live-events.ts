@@ -42,6 +42,8 @@ export interface LiveStream {
   readonly lastEventId: string | undefined;
 }
 
+const JITTER = 0.3;
+
 /**
  * The terminal client's live stream: reconnects by itself with growing pauses, resuming from the
  * last event id it saw (`Last-Event-ID`), so nothing is missed across a dropped connection; when
@@ -109,7 +111,10 @@ export function openLiveStream(options: LiveStreamOptions): LiveStream {
         options.onStatus?.("reconnecting", (err as Error).message);
       }
       if (closed) return;
-      await Bun.sleep(pause);
+      // Each pause ±30 % at random (as the web client's): when a server restarts, every terminal
+      // loses its stream at the same instant, and the same pause would bring them all back in one
+      // burst, past what a listening socket queues (Bun's takes 512 at once).
+      await Bun.sleep(pause * (1 + (Math.random() * 2 - 1) * JITTER));
       pause = Math.min(backoff.max, pause * 2);
       abort = new AbortController();
     }
