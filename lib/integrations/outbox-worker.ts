@@ -16,7 +16,7 @@ import {
   type NewCall,
   type OutboxKind,
   type OutboxRow,
-  sweepDelivered,
+  sweepOutbox,
 } from "./outbox.ts";
 
 export interface OutboxDeps {
@@ -122,7 +122,7 @@ export function startOutboxWorker(deps: OutboxDeps, handlers: readonly OutboxHan
     try {
       if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
         lastSweep = Date.now();
-        await sweepDelivered(db);
+        await sweepOutbox(db);
       }
       for (;;) {
         if (stopped) return;

@@ -103,14 +103,20 @@ export async function dropCall(db: Db, row: OutboxRow) {
   await db.delete(integrationOutbox).where(eq(integrationOutbox.id, row.id));
 }
 
-/** Delivered calls are kept a day: long enough that a late copy of the event is still recognised. */
-export async function sweepDelivered(db: Db) {
+/** Days a dead letter is kept for its integration's admins to read and retry. */
+export const KEEP_DEAD_DAYS = 30;
+
+/**
+ * Delivered calls are kept a day: long enough that a late copy of the event is still recognised.
+ * Dead letters go after KEEP_DEAD_DAYS, so an integration that stays broken does not fill the table.
+ */
+export async function sweepOutbox(db: Db) {
   await db
     .delete(integrationOutbox)
     .where(
-      and(
-        isNotNull(integrationOutbox.deliveredAt),
+      or(
         lt(integrationOutbox.deliveredAt, sql`now() - interval '1 day'`),
+        lt(integrationOutbox.deadAt, sql`now() - make_interval(days => ${KEEP_DEAD_DAYS})`),
       ),
     );
 }

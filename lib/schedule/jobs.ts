@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { channels, scheduledJobs, users } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
@@ -8,6 +8,8 @@ export type ScheduledRow = typeof scheduledJobs.$inferSelect;
 
 /** Jobs one person may have waiting at once, so nobody fills the table every poll reads. */
 export const MAX_PENDING_PER_PERSON = 100;
+/** Days a sent or cancelled job's row is kept: nothing reads it again (a failed one stays until dismissed). */
+export const KEEP_FINISHED_DAYS = 7;
 /** How far ahead something may be scheduled. */
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
@@ -138,4 +140,18 @@ export async function doCancelScheduled(db: Db, userId: string, id: string) {
     .returning();
   if (!row) throw notFound("scheduled item");
   return scheduledView(row);
+}
+
+/** Deletes sent, cancelled and dismissed jobs finished more than KEEP_FINISHED_DAYS ago; answers how many. */
+export async function sweepFinished(db: Db): Promise<number> {
+  const gone = await db
+    .delete(scheduledJobs)
+    .where(
+      and(
+        lt(scheduledJobs.doneAt, sql`now() - make_interval(days => ${KEEP_FINISHED_DAYS})`),
+        sql`(${scheduledJobs.failedReason} is null or ${scheduledJobs.cancelledAt} is not null)`,
+      ),
+    )
+    .returning({ id: scheduledJobs.id });
+  return gone.length;
 }

@@ -7,13 +7,15 @@ import { scheduledJobs } from "../db/schema.ts";
 import { inBackground, log, requestContext } from "../log.ts";
 import { scheduledDeliveries } from "../metrics/metrics.ts";
 import { doDeliver } from "./deliver.ts";
-import type { ScheduledRow } from "./jobs.ts";
+import { type ScheduledRow, sweepFinished } from "./jobs.ts";
 import { nextDue, readRepeat } from "./when.ts";
 
 /** How long a claim holds a job: a delivery takes milliseconds, so one lasting this long died. */
 const LEASE_MS = 60_000;
 /** Jobs claimed per statement; the poller claims again at once while batches come back full. */
 const BATCH = 20;
+/** How often an instance deletes long-finished jobs (on its first poll, then at most this often). */
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 /** The job poller of one API instance. */
 export interface Scheduler {
@@ -44,6 +46,7 @@ export function startScheduler(deps: {
   let running: Promise<void> | null = null;
   let rerun = false;
   let stopped = false;
+  let sweptAt = Number.NEGATIVE_INFINITY;
 
   const plan = (ms: number) => {
     if (stopped) return;
@@ -73,6 +76,10 @@ export function startScheduler(deps: {
 
   /** Claims and delivers what is due; answers how long until the next look. */
   async function tick(): Promise<number> {
+    if (Date.now() - sweptAt >= SWEEP_EVERY_MS) {
+      sweptAt = Date.now();
+      await sweepFinished(db);
+    }
     for (;;) {
       const claimed = await claim();
       for (const job of claimed) {

@@ -16,7 +16,7 @@ import type { Channel, Community, CustomCommand, Member, Message, Page, Person }
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
-import { channelPath, loadShell, SIDEBAR_DMS } from "./shell.ts";
+import { channelPath, loadShell } from "./shell.ts";
 import {
   clientMsgId,
   commandCompletions,
@@ -521,27 +521,20 @@ export async function sidebarFragment(req: Request, ctx: RequestContext, deps: A
   return htmlResponse(sidebar(shell, ctx.url.searchParams.get("channel") || null));
 }
 
-/** The bell's count, and the tab's title and icon that carry it (or a dot for unread channels). */
+/**
+ * The bell's count, and the tab's title and icon that carry it (or a dot for unread channels): one
+ * page-context call, as the page itself loads them.
+ */
 export async function bellFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
-  const client = clientOf(req, ctx, deps.api);
   const q = ctx.url.searchParams;
-  const slug = q.get("community");
-  const [n, channels, dms] = await Promise.all([
-    client.get<{ unread_count: number }>("/api/notifications?unread=true&limit=1"),
-    slug
-      ? client.get<Page<Channel>>(
-          `/api/communities/${encodeURIComponent(slug)}/channels?joined=true&limit=1000`,
-        )
-      : null,
-    client.get<Page<Channel>>(`/api/dm?limit=${SIDEBAR_DMS}`),
-  ]);
+  const shell = await loadShell(deps.bus, clientOf(req, ctx, deps.api), q.get("community") || null);
   const unread = {
-    notes: n.unread_count,
-    channels: unreadElsewhere([...(channels?.items ?? []), ...dms.items], q.get("channel") || null),
+    notes: shell.notificationsUnread,
+    channels: unreadElsewhere([...shell.channels, ...shell.dms], q.get("channel") || null),
   };
   const marks = tabMarks(q.get("title") ?? "", unread);
   return htmlResponse(
-    html`${bellCount(n.unread_count)}<hx-partial hx-target="#tab-title" hx-swap="outerHTML">${marks.title}</hx-partial><hx-partial hx-target="#tab-icon" hx-swap="outerHTML">${marks.icon}</hx-partial>`,
+    html`${bellCount(shell.notificationsUnread)}<hx-partial hx-target="#tab-title" hx-swap="outerHTML">${marks.title}</hx-partial><hx-partial hx-target="#tab-icon" hx-swap="outerHTML">${marks.icon}</hx-partial>`,
   );
 }
 

@@ -2,7 +2,7 @@
 // sidebar's own channels, search-as-you-type) against their own SQL run raw, and beside a small
 // community's, so "opens as fast as a small one" is a ratio. Run with `bun run bench lists`.
 import { knobs } from "./knobs.ts";
-import { checkErrors, heading, interleaved, latency, row, verdict } from "./measure.ts";
+import { checkErrors, heading, interleaved, latency, ms, row, verdict } from "./measure.ts";
 import { runRaw } from "./replay.ts";
 import { bulkUsers, createCommunity, httpGet, startBenchApi } from "./setup.ts";
 
@@ -85,6 +85,13 @@ try {
     row(`    all ${statements.length} statements run raw`, latency(f.all, ["p50", "p95"]));
     row("    ratio route / list SQL", `${ratio.toFixed(2)}× at p50`);
     const met = verdict("≤ 3× its list SQL at p50", ratio <= 3, `${ratio.toFixed(2)}×`);
+    if (!met)
+      console.log(
+        `    where it went: ${ms(f.http.p50 - f.all.p50)} ms outside SQL (HTTP, the access check's wait, JSON) and ` +
+          `${ms(f.all.p50 - f.list.p50)} ms in the route's other ${statements.length - list.length} statements, ` +
+          `against its list SQL's ${ms(f.list.p50)} ms: a list this cheap is bound by the route's fixed cost. ` +
+          "Next: the access check folded into the list statement, then less work per request in the API",
+      );
     allMet &&= met;
   }
   for (const [bigPath, smallPath] of [

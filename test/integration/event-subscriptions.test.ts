@@ -3,11 +3,12 @@ import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import type { EventBus } from "../../lib/bus/event-bus.ts";
 import { createNatsBus } from "../../lib/bus/nats-bus.ts";
 import { type Database, openDatabase } from "../../lib/db/client.ts";
-import { integrationOutbox } from "../../lib/db/schema.ts";
+import { communities, integrationOutbox } from "../../lib/db/schema.ts";
+import { sweepOutbox } from "../../lib/integrations/outbox.ts";
 import type { Outbound } from "../../lib/outbound/fetch.ts";
 import { createDiskStore } from "../../lib/storage/disk-store.ts";
 import { type ApiApp, createApiApp } from "../../services/api/main.ts";
@@ -248,6 +249,41 @@ describe.each(DB_KINDS)("event subscriptions for bots (%s)", (kind) => {
     const listed = await t.json<{ items: { id: string }[] }>(botToken, "GET", "/api/subscriptions");
     expect(listed.items.map((s) => s.id)).toEqual([subId]);
     expect(JSON.stringify(listed)).not.toContain(hook.secret);
+  });
+
+  test("dead letters are kept 30 days and delivered calls a day; the sweep deletes only what is older", async () => {
+    const [acme] = await t.database.db.select().from(communities).where(eq(communities.slug, "acme"));
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+    const row = (eventId: string, state: Partial<typeof integrationOutbox.$inferInsert>) => ({
+      communityId: acme?.id as string,
+      kind: "event_subscription" as const,
+      targetId: subId,
+      eventId,
+      payload: {},
+      // Not due for a month: the worker leaves the one waiting alone.
+      nextAttemptAt: new Date(Date.now() + 30 * 86_400_000),
+      ...state,
+    });
+    await t.database.db
+      .insert(integrationOutbox)
+      .values([
+        row("sweep-dead-old", { deadAt: daysAgo(31), attempts: 3 }),
+        row("sweep-dead-young", { deadAt: daysAgo(29), attempts: 3 }),
+        row("sweep-delivered-old", { deliveredAt: daysAgo(2) }),
+        row("sweep-delivered-young", { deliveredAt: new Date() }),
+        row("sweep-waiting", { createdAt: daysAgo(40) }),
+      ]);
+    await sweepOutbox(t.database.db);
+    const left = (await rowsOf(subId)).map((r) => r.eventId).filter((e) => e.startsWith("sweep-"));
+    expect(left.sort()).toEqual(["sweep-dead-young", "sweep-delivered-young", "sweep-waiting"]);
+    const dead = await t.json<{ items: { event_id: string }[] }>(
+      botToken,
+      "GET",
+      `/api/subscriptions/${subId}/dead-letters`,
+    );
+    expect(dead.items.map((d) => d.event_id)).toContain("sweep-dead-young");
+    expect(dead.items.map((d) => d.event_id)).not.toContain("sweep-dead-old");
+    await t.database.db.delete(integrationOutbox).where(like(integrationOutbox.eventId, "sweep-%"));
   });
 
   test("a deleted subscription is called no more, and its dead letters go with it", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { BusMessage } from "../../lib/bus/event-bus.ts";
 import { messages, notifications, scheduledJobs } from "../../lib/db/schema.ts";
 import { registry } from "../../lib/metrics/metrics.ts";
@@ -324,5 +324,54 @@ for (const kind of DB_KINDS)
         .from(messages)
         .where(and(eq(messages.channelId, team), eq(messages.bodyMd, "posted before the crash")));
       expect(n).toBe(1);
+    });
+
+    test("finished jobs are deleted a week after; waiting ones, failed ones not yet dismissed and recent ones stay", async () => {
+      const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+      const job = (bodyMd: string, done: Partial<typeof scheduledJobs.$inferInsert>) => ({
+        kind: "reminder" as const,
+        createdBy: alice.id,
+        targetUserId: alice.id,
+        bodyMd,
+        timeZone: "UTC",
+        dueAt: daysAgo(9),
+        ...done,
+      });
+      const rows = await t.database.db
+        .insert(scheduledJobs)
+        .values([
+          job("sent long ago", { doneAt: daysAgo(8) }),
+          job("cancelled long ago", { doneAt: daysAgo(8), cancelledAt: daysAgo(8) }),
+          job("failed, dismissed", { doneAt: daysAgo(8), cancelledAt: daysAgo(1), failedReason: "left" }),
+          job("failed, still listed", { doneAt: daysAgo(8), failedReason: "left" }),
+          job("sent yesterday", { doneAt: daysAgo(1) }),
+          // Due far ahead: waiting, whatever its age.
+          job("waiting", { createdAt: daysAgo(30), dueAt: new Date(Date.now() + 86_400_000) }),
+        ])
+        .returning({ id: scheduledJobs.id, bodyMd: scheduledJobs.bodyMd });
+      const ids = rows.map((r) => r.id);
+      const left = async () =>
+        (
+          await t.database.db
+            .select({ bodyMd: scheduledJobs.bodyMd })
+            .from(scheduledJobs)
+            .where(inArray(scheduledJobs.id, ids))
+            .orderBy(scheduledJobs.bodyMd)
+        ).map((r) => r.bodyMd);
+      expect(await left()).toHaveLength(6);
+      // An instance sweeps on its first poll.
+      const another = t.app.startScheduler();
+      try {
+        await waitFor(async () => expect(await left()).toHaveLength(3), 10_000, "the sweep");
+      } finally {
+        await another();
+      }
+      expect(await left()).toEqual(["failed, still listed", "sent yesterday", "waiting"]);
+      const listed = (await t.json<{ items: Scheduled[] }>(alice, "GET", "/api/scheduled")).items;
+      const ours = new Set(rows.map((r) => r.bodyMd));
+      expect(listed.map((j) => j.body_md).filter((b) => ours.has(b))).toEqual([
+        "waiting",
+        "failed, still listed",
+      ]);
     });
   });

@@ -45,6 +45,8 @@ export function setupComposer(form: HTMLFormElement) {
   input.addEventListener("input", () => {
     sessionStorage.setItem(draftKey(form), input.value);
     autocomplete(input);
+    // Said at once, not at the typing throttle's next turn (views/channel.ts: composer).
+    if (!input.value.trim()) input.dispatchEvent(new Event("typing-stop"));
   });
   input.addEventListener("keydown", (e) => {
     if (autocompleteKeys(input, e) || e.key !== "Enter" || e.shiftKey || e.isComposing) return;
