@@ -87,7 +87,7 @@ try {
     const met = verdict("≤ 3× its list SQL at p50", ratio <= 3, `${ratio.toFixed(2)}×`);
     if (!met)
       console.log(
-        `    where it went: ${ms(f.http.p50 - f.all.p50)} ms outside SQL (HTTP, the access check's wait, JSON) and ` +
+        `    where it went: ${ms(f.http.p50 - f.all.p50)} ms outside SQL (HTTP, routing, the driver's round trips, JSON) and ` +
           `${ms(f.all.p50 - f.list.p50)} ms in the route's other ${statements.length - list.length} statements, ` +
           `against its list SQL's ${ms(f.list.p50)} ms: a list this cheap is bound by the route's fixed cost. ` +
           "Next: the access check folded into the list statement, then less work per request in the API",
