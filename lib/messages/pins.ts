@@ -6,6 +6,7 @@ import type { Db } from "../db/client.ts";
 import { messages, pins } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { type PageQuery, toPage } from "../pagination.ts";
+import { messageColumns } from "./row.ts";
 import { type MessageRow, messageViews } from "./views.ts";
 
 /**
@@ -44,7 +45,7 @@ export async function doSetPinned(
 /** A page of the channel's pinned messages, newest message first (the caller may read the channel). */
 export async function listPins(db: Db, viewerId: string, channelId: string, page: PageQuery) {
   const rows = await db
-    .select({ message: messages, pinnedBy: pins.pinnedBy, pinnedAt: pins.createdAt })
+    .select({ message: messageColumns, pinnedBy: pins.pinnedBy, pinnedAt: pins.createdAt })
     .from(pins)
     .innerJoin(messages, eq(messages.id, pins.messageId))
     .where(

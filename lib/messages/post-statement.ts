@@ -31,7 +31,6 @@ interface Raw {
   body_md: string;
   client_msg_id: string | null;
   created_at: string | Date;
-  search: string;
   mentions: MentionView[] | string;
   notifications: NotifiedJson;
   audience: string[] | string | null;
@@ -79,7 +78,7 @@ export async function insertPost(
       select ${id}::uuid, ${channel.id}::uuid, ${authorId}::uuid, ${parentId}::uuid, ${input.bodyMd}, ${input.clientMsgId}
       from parent where state = 'ok'
       on conflict do nothing
-      returning id, channel_id, user_id, parent_id, body_md, client_msg_id, created_at, search::text
+      returning id, channel_id, user_id, parent_id, body_md, client_msg_id, created_at
     ),
     membership as (
       insert into channel_members (channel_id, user_id, last_read_message_id, last_read_at)
@@ -113,7 +112,6 @@ export async function insertPost(
           deletedAt: null,
           preview: null,
           previewRemovedAt: null,
-          search: raw.search,
         }
       : null,
     mentions: fromJson(raw.mentions),

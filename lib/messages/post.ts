@@ -10,6 +10,7 @@ import { conflict, invalid, notFound } from "../errors.ts";
 import { notifiedEvents, recordMentionsAndNotify } from "../notifications/rules.ts";
 import { parseMentions } from "./mentions.ts";
 import { insertPost } from "./post-statement.ts";
+import { messageColumns } from "./row.ts";
 import {
   freshMessageView,
   type MessageRow,
@@ -202,7 +203,7 @@ async function firstSend(
   input: NewMessage,
 ): Promise<MessageRow> {
   const [first] = await db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(
       authorId && input.clientMsgId

@@ -6,6 +6,7 @@ import { readableBy } from "../channels/access.ts";
 import type { Db } from "../db/client.ts";
 import { channels, messages, savedItems } from "../db/schema.ts";
 import { type PageQuery, toPage } from "../pagination.ts";
+import { messageColumns } from "./row.ts";
 import { messageViews } from "./views.ts";
 
 /**
@@ -40,7 +41,7 @@ export async function doSetSaved(db: Db, userId: string, messageId: string, save
  */
 export async function listSaved(db: Db, userId: string, page: PageQuery) {
   const rows = await db
-    .select({ message: messages, savedAt: savedItems.createdAt })
+    .select({ message: messageColumns, savedAt: savedItems.createdAt })
     .from(savedItems)
     .innerJoin(messages, eq(messages.id, savedItems.messageId))
     .innerJoin(channels, eq(channels.id, messages.channelId))

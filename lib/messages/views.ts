@@ -7,9 +7,9 @@ import { emojiByName } from "../emoji/shortcodes.ts";
 import type { LinkPreview } from "../unfurls/card.ts";
 import { userView } from "../users/views.ts";
 
-// Without the phrase index's word-pair keys: only the index reads them, and the post statement does
-// not return them.
-export type MessageRow = Omit<typeof messages.$inferSelect, "wordPairs">;
+import type { MessageRow } from "./row.ts";
+
+export type { MessageRow };
 export type UserRow = typeof users.$inferSelect;
 
 export interface ReactionSummary {

@@ -5,6 +5,7 @@ import type { Db } from "../db/client.ts";
 import { resultRows } from "../db/migrate.ts";
 import { channels, communities, messages, users } from "../db/schema.ts";
 import { markdownToPlain } from "../markdown/plain.ts";
+import { messageColumns } from "../messages/row.ts";
 import { messageViews } from "../messages/views.ts";
 import { readPhrases } from "./phrase-pairs.ts";
 
@@ -202,7 +203,7 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
     .as("hits");
   const rows = await db
     .select({
-      message: messages,
+      message: messageColumns,
       rank: hits.rank,
       windowSize: hits.windowSize,
       windowOldest: hits.windowOldest,
