@@ -8,6 +8,21 @@ import { type EmojiToken, lexMarkdown, type MentionToken } from "./parse.ts";
  * separated by one space, so the text reads as one line (search snippets, notifications).
  */
 export function markdownToPlain(md: string): string {
+  return needsLexing(md) ? plainByLexing(md) : md.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Whatever could make markdown of a text: an inline mark (emphasis, code, strike, link, HTML, escape,
+ * table cell, entity, heading) or a shortcode anywhere; a list item, quote or setext underline at a
+ * line's start. Text with none reads as itself, so most messages skip the lexer.
+ */
+const MARKS = /[\\`*_~[\]<>|&#]|:[\w+-]+:|^[ \t]*(?:[-+=]|\d+[.)])/m;
+
+/** Whether the text holds anything markdown could make something of (else it reads as itself). */
+export const needsLexing = (md: string) => MARKS.test(md);
+
+/** The plain text by lexing, whatever the text (needsLexing only decides when this can be skipped). */
+export function plainByLexing(md: string): string {
   return blocks(lexMarkdown(md)).replace(/\s+/g, " ").trim();
 }
 

@@ -213,16 +213,19 @@ export async function searchMessages(db: Db, userId: string, input: SearchInput)
     .orderBy(desc(hits.rank), desc(hits.id));
 
   const page = rows.slice(0, input.limit);
-  const headlines = await headlinesOf(
-    db,
-    page.map((r) => markdownToPlain(r.message.bodyMd)),
-    query,
-  );
-  const views = await messageViews(
-    db,
-    userId,
-    page.map((r) => r.message),
-  );
+  // Neither needs the other: two connections of the pool answer them at once.
+  const [headlines, views] = await Promise.all([
+    headlinesOf(
+      db,
+      page.map((r) => markdownToPlain(r.message.bodyMd)),
+      query,
+    ),
+    messageViews(
+      db,
+      userId,
+      page.map((r) => r.message),
+    ),
+  ]);
   const last = page.at(-1);
   // More in this window, or a full window means older matches may follow in the next one.
   const next: SearchCursor | null = !last
