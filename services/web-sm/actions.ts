@@ -16,7 +16,7 @@ import type { Channel, Community, CustomCommand, Member, Message, Page, Person }
 import type { Failure } from "./errors.ts";
 import { channelIdOf, formOf, redirect } from "./forms.ts";
 import { commandReply, notificationsFragment, runCommandIn, settingsPage, thread } from "./pages.ts";
-import { channelPath, loadShell } from "./shell.ts";
+import { channelPath, loadContext, loadShell } from "./shell.ts";
 import {
   clientMsgId,
   commandCompletions,
@@ -527,7 +527,7 @@ export async function sidebarFragment(req: Request, ctx: RequestContext, deps: A
  */
 export async function bellFragment(req: Request, ctx: RequestContext, deps: ActionDeps) {
   const q = ctx.url.searchParams;
-  const shell = await loadShell(deps.bus, clientOf(req, ctx, deps.api), q.get("community") || null);
+  const shell = await loadContext(clientOf(req, ctx, deps.api), q.get("community") || null);
   const unread = {
     notes: shell.notificationsUnread,
     channels: unreadElsewhere([...shell.channels, ...shell.dms], q.get("channel") || null),

@@ -43,6 +43,11 @@ interface PageContext {
  */
 export async function loadShell(bus: EventBus, client: ApiClient, slug: string | null): Promise<Shell> {
   const seq = await bus.head();
+  return { ...(await loadContext(client, slug)), seq };
+}
+
+/** The shell without a bus position, for a fragment that has no stream to resume (the bell). */
+export async function loadContext(client: ApiClient, slug: string | null): Promise<Omit<Shell, "seq">> {
   const query = new URLSearchParams({ dms: String(SIDEBAR_DMS), ...(slug ? { community: slug } : {}) });
   const context = await client.get<PageContext>(`/api/me/context?${query}`);
   rememberNames([context.me, ...context.dms.items.flatMap((d) => d.members ?? [])]);
@@ -58,7 +63,6 @@ export async function loadShell(bus: EventBus, client: ApiClient, slug: string |
     dms: context.dms.items,
     moreDms: context.dms.has_more,
     notificationsUnread: context.notifications_unread,
-    seq,
   };
 }
 
