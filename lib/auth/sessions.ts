@@ -20,8 +20,14 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   maxMs: 90 * 24 * 3600_000,
 };
 
-// Extending the expiry on every request would write on every read; once a minute is plenty.
-const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * How often using a session extends its expiry. Each extension is a write and a commit, so every
+ * request writing one would make reads write; a thousandth of the idle time keeps the expiry that
+ * close, between once a minute and once every 10 minutes (the default 14 days: every 10 minutes,
+ * also how fresh a session's "last used" is).
+ */
+const touchIntervalMs = (policy: SessionPolicy) =>
+  Math.min(10 * 60_000, Math.max(60_000, policy.idleMs / 1000));
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
@@ -90,7 +96,7 @@ export async function validateSession(
     await db.delete(sessions).where(eq(sessions.id, session.id));
     return null;
   }
-  if (now.getTime() - session.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
+  if (now.getTime() - session.lastUsedAt.getTime() >= touchIntervalMs(policy)) {
     const expiresAt = new Date(Math.min(now.getTime() + policy.idleMs, session.absoluteExpiresAt.getTime()));
     await db.update(sessions).set({ expiresAt, lastUsedAt: now }).where(eq(sessions.id, session.id));
     session.expiresAt = expiresAt;

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { createApiToken } from "../../lib/auth/api-tokens.ts";
 import {
   createSession,
+  DEFAULT_SESSION_POLICY,
   liveSessionIds,
   revokeAllSessions,
   revokeSession,
@@ -275,6 +276,18 @@ describe("rolling and absolute expiry of sessions", () => {
       .from(sessions)
       .where(eq(sessions.expiresAt, at(121_000 + 3600_000)));
     expect(row?.lastUsedAt).toEqual(at(121_000));
+  });
+
+  test("with the default 14 days idle, use extends the expiry at most every 10 minutes", async () => {
+    const db = gw.api.database.db;
+    const days = (n: number) => n * 86_400_000;
+    const { token } = await createSession(db, erin.id, {}, DEFAULT_SESSION_POLICY, t0);
+    const expiry = async (ms: number) =>
+      (await validateSession(db, token, DEFAULT_SESSION_POLICY, at(ms)))?.session.expiresAt;
+    expect(await expiry(5 * 60_000)).toEqual(at(days(14)));
+    expect(await expiry(9 * 60_000)).toEqual(at(days(14)));
+    expect(await expiry(10 * 60_000)).toEqual(at(10 * 60_000 + days(14)));
+    expect(await expiry(15 * 60_000)).toEqual(at(10 * 60_000 + days(14)));
   });
 
   test("however often it is used, no session outlives its absolute maximum", async () => {
