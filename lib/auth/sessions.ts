@@ -78,7 +78,7 @@ const sessionById = prepared((db) =>
 /**
  * The session and user a token belongs to, or null when it is unknown, wrong, expired or revoked,
  * or its user is deactivated (an expected miss, not an error). Extends the rolling expiry at most
- * once a minute.
+ * once every touchIntervalMs.
  */
 export async function validateSession(
   db: Db,

@@ -13,10 +13,10 @@ export function markdownToPlain(md: string): string {
 
 /**
  * Whatever could make markdown of a text: an inline mark (emphasis, code, strike, link, HTML, escape,
- * table cell, entity, heading) or a shortcode anywhere; a list item, quote or setext underline at a
- * line's start. Text with none reads as itself, so most messages skip the lexer.
+ * table cell, entity, heading) or a shortcode anywhere; a list item, setext underline or a table's
+ * delimiter row (`:--` needs no pipe) at a line's start. Text with none reads as itself, so most messages skip the lexer.
  */
-const MARKS = /[\\`*_~[\]<>|&#]|:[\w+-]+:|^[ \t]*(?:[-+=]|\d+[.)])/m;
+const MARKS = /[\\`*_~[\]<>|&#]|:[\w+-]+:|^[ \t]*(?:[-+=:]|\d+[.)])/m;
 
 /** Whether the text holds anything markdown could make something of (else it reads as itself). */
 export const needsLexing = (md: string) => MARKS.test(md);

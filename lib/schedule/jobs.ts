@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { channels, scheduledJobs, users } from "../db/schema.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
@@ -142,13 +142,14 @@ export async function doCancelScheduled(db: Db, userId: string, id: string) {
   return scheduledView(row);
 }
 
-/** Deletes sent, cancelled and dismissed jobs finished more than KEEP_FINISHED_DAYS ago; answers how many. */
+/** Deletes sent, cancelled and dismissed jobs finished (or dismissed) more than KEEP_FINISHED_DAYS ago; answers how many. */
 export async function sweepFinished(db: Db): Promise<number> {
   const gone = await db
     .delete(scheduledJobs)
     .where(
       and(
-        lt(scheduledJobs.doneAt, sql`now() - make_interval(days => ${KEEP_FINISHED_DAYS})`),
+        // A failed job counts from when it was dismissed.
+        sql`greatest(${scheduledJobs.doneAt}, ${scheduledJobs.cancelledAt}) < now() - make_interval(days => ${KEEP_FINISHED_DAYS})`,
         sql`(${scheduledJobs.failedReason} is null or ${scheduledJobs.cancelledAt} is not null)`,
       ),
     )

@@ -76,10 +76,6 @@ export function startScheduler(deps: {
 
   /** Claims and delivers what is due; answers how long until the next look. */
   async function tick(): Promise<number> {
-    if (Date.now() - sweptAt >= SWEEP_EVERY_MS) {
-      sweptAt = Date.now();
-      await sweepFinished(db);
-    }
     for (;;) {
       const claimed = await claim();
       for (const job of claimed) {
@@ -88,6 +84,13 @@ export function startScheduler(deps: {
         await inBackground("api", () => deliverOne(job));
       }
       if (claimed.length < BATCH || stopped) break;
+    }
+    // After the deliveries, which must not wait for it; a failure waits for the next sweep.
+    if (Date.now() - sweptAt >= SWEEP_EVERY_MS) {
+      sweptAt = Date.now();
+      await sweepFinished(db).catch((err) =>
+        log.warn("sweeping finished jobs failed", { error: String(err) }),
+      );
     }
     const [soonest] = await db
       .select({

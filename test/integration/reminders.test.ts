@@ -326,7 +326,7 @@ for (const kind of DB_KINDS)
       expect(n).toBe(1);
     });
 
-    test("finished jobs are deleted a week after; waiting ones, failed ones not yet dismissed and recent ones stay", async () => {
+    test("finished jobs are deleted a week after they finished or were dismissed; waiting ones, failed ones not yet dismissed and recent ones stay", async () => {
       const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
       const job = (bodyMd: string, done: Partial<typeof scheduledJobs.$inferInsert>) => ({
         kind: "reminder" as const,
@@ -342,6 +342,12 @@ for (const kind of DB_KINDS)
         .values([
           job("sent long ago", { doneAt: daysAgo(8) }),
           job("cancelled long ago", { doneAt: daysAgo(8), cancelledAt: daysAgo(8) }),
+          job("failed, dismissed long ago", {
+            doneAt: daysAgo(9),
+            cancelledAt: daysAgo(8),
+            failedReason: "left",
+          }),
+          // Failed long ago but dismissed yesterday: a week from the dismissal.
           job("failed, dismissed", { doneAt: daysAgo(8), cancelledAt: daysAgo(1), failedReason: "left" }),
           job("failed, still listed", { doneAt: daysAgo(8), failedReason: "left" }),
           job("sent yesterday", { doneAt: daysAgo(1) }),
@@ -358,15 +364,20 @@ for (const kind of DB_KINDS)
             .where(inArray(scheduledJobs.id, ids))
             .orderBy(scheduledJobs.bodyMd)
         ).map((r) => r.bodyMd);
-      expect(await left()).toHaveLength(6);
+      expect(await left()).toHaveLength(7);
       // An instance sweeps on its first poll.
       const another = t.app.startScheduler();
       try {
-        await waitFor(async () => expect(await left()).toHaveLength(3), 10_000, "the sweep");
+        await waitFor(async () => expect(await left()).toHaveLength(4), 10_000, "the sweep");
       } finally {
         await another();
       }
-      expect(await left()).toEqual(["failed, still listed", "sent yesterday", "waiting"]);
+      expect(await left()).toEqual([
+        "failed, dismissed",
+        "failed, still listed",
+        "sent yesterday",
+        "waiting",
+      ]);
       const listed = (await t.json<{ items: Scheduled[] }>(alice, "GET", "/api/scheduled")).items;
       const ours = new Set(rows.map((r) => r.bodyMd));
       expect(listed.map((j) => j.body_md).filter((b) => ours.has(b))).toEqual([

@@ -69,6 +69,9 @@ describe("a message as plain text", () => {
     expect(markdownToPlain(":tada: shipped")).toBe("🎉 shipped");
     expect(markdownToPlain("a &amp; b")).toBe("a & b");
     expect(markdownToPlain("# Heading")).toBe("Heading");
+    // A one-column table: its delimiter row needs no pipe.
+    expect(markdownToPlain("intro\nName\n:--\nAlice")).toBe(plainByLexing("intro\nName\n:--\nAlice"));
+    expect(needsLexing("Name\n:--")).toBe(true);
   });
 
   test("plain words, links, mentions and line breaks come back with their spaces folded", () => {

@@ -83,7 +83,8 @@ export const clientMsgId = () =>
 /**
  * The message box: Enter sends, Shift+Enter breaks the line, files by button or drop. The box posts
  * itself to say its writer is typing, at most every 3 s (the last change too). Emptied, it says stop at
- * once (the page's script fires `typing-stop`), which also drops a pending throttled post.
+ * once (the page's script fires `typing-stop`), which also drops a pending throttled post; a request
+ * waiting behind one in flight is replaced by the newest, so a stop is never dropped for a start.
  */
 export function composer(channel: Channel, opts: { label: string; parentId?: string }) {
   const thread = opts.parentId !== undefined;
@@ -92,7 +93,7 @@ export function composer(channel: Channel, opts: { label: string; parentId?: str
     thread ? html` data-parent="${opts.parentId}"` : ""
   }>
 ${thread ? html`<input type="hidden" name="parent_id" value="${opts.parentId}">` : ""}${clientMsgId()}<input type="hidden" name="word" value="">
-<div class="composer-row"><textarea id="${inputId}" name="body" rows="1"${thread ? html` autofocus` : ""} hx-post="/web/typing" hx-trigger="input throttle:3s, typing-stop" hx-vals='{"channel_id":"${channel.id}"}' hx-swap="none" placeholder="${opts.label}" aria-label="${opts.label}" autocomplete="off" required></textarea>
+<div class="composer-row"><textarea id="${inputId}" name="body" rows="1"${thread ? html` autofocus` : ""} hx-post="/web/typing" hx-trigger="input throttle:3s, typing-stop" hx-sync="queue last" hx-vals='{"channel_id":"${channel.id}"}' hx-swap="none" placeholder="${opts.label}" aria-label="${opts.label}" autocomplete="off" required></textarea>
 <label class="attach" title="Attach a file"><svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5 12.5 20a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8.5-8.5"/></svg><span class="sr">Attach a file</span><input type="file" name="file" class="file-input"></label>
 <button type="submit" class="send">Send</button>${thread ? "" : sendLater()}</div>
 <progress class="upload-progress" max="100" value="0" hidden></progress>
