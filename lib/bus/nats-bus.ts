@@ -5,7 +5,7 @@ import { connectNats, type NatsLink } from "./nats-connect.ts";
 import { natsSubscriptions } from "./nats-listen.ts";
 import { replayFromStream } from "./nats-replay.ts";
 import { natsWire } from "./nats-wire.ts";
-import { isPersisted, isPublishSubject, isSubscribeSubject } from "./subjects.ts";
+import { isPersisted, isPublishSubject, isSubscribeSubject, subjects } from "./subjects.ts";
 
 export interface NatsBusOptions {
   servers: string;
@@ -95,10 +95,12 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
       const data = codec.encode(event);
       if (!isPersisted(subject)) {
         link.nc.publish(codec.wire(subject), data, codec.traceHeaders());
-        // Resolved once the server has it: a credential change then reaches the other gateways
+        // A credential change resolves once the server has it: it then reaches the other gateways
         // before the request that made it answers (and the caller's next request arrives). With
-        // NATS away nothing waits long for that: core events are never kept anyway.
-        await Promise.race([link.nc.flush().catch(() => {}), Bun.sleep(CORE_FLUSH_MS)]);
+        // NATS away nothing waits long for that: core events are never kept anyway. Typing and
+        // presence promise no such order, so they do not wait a round trip to the server each.
+        if (subject === subjects.credentials())
+          await Promise.race([link.nc.flush().catch(() => {}), Bun.sleep(CORE_FLUSH_MS)]);
         return undefined;
       }
       return await publishStored(link, codec.wire(subject), data, dedupeKey, codec.traceHeaders());
