@@ -104,7 +104,7 @@ export async function dropCall(db: Db, row: OutboxRow) {
 }
 
 /** Days a dead letter is kept for its integration's admins to read and retry. */
-export const KEEP_DEAD_DAYS = 30;
+const KEEP_DEAD_DAYS = 30;
 
 /**
  * Delivered calls are kept a day: long enough that a late copy of the event is still recognised.

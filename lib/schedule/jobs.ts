@@ -9,7 +9,7 @@ export type ScheduledRow = typeof scheduledJobs.$inferSelect;
 /** Jobs one person may have waiting at once, so nobody fills the table every poll reads. */
 export const MAX_PENDING_PER_PERSON = 100;
 /** Days a sent or cancelled job's row is kept: nothing reads it again (a failed one stays until dismissed). */
-export const KEEP_FINISHED_DAYS = 7;
+const KEEP_FINISHED_DAYS = 7;
 /** How far ahead something may be scheduled. */
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
@@ -142,17 +142,13 @@ export async function doCancelScheduled(db: Db, userId: string, id: string) {
   return scheduledView(row);
 }
 
-/** Deletes sent, cancelled and dismissed jobs finished (or dismissed) more than KEEP_FINISHED_DAYS ago; answers how many. */
-export async function sweepFinished(db: Db): Promise<number> {
-  const gone = await db
-    .delete(scheduledJobs)
-    .where(
-      and(
-        // A failed job counts from when it was dismissed.
-        sql`greatest(${scheduledJobs.doneAt}, ${scheduledJobs.cancelledAt}) < now() - make_interval(days => ${KEEP_FINISHED_DAYS})`,
-        sql`(${scheduledJobs.failedReason} is null or ${scheduledJobs.cancelledAt} is not null)`,
-      ),
-    )
-    .returning({ id: scheduledJobs.id });
-  return gone.length;
+/** Deletes sent, cancelled and dismissed jobs finished (or dismissed) more than KEEP_FINISHED_DAYS ago. */
+export async function sweepFinished(db: Db) {
+  await db.delete(scheduledJobs).where(
+    and(
+      // A failed job counts from when it was dismissed.
+      sql`greatest(${scheduledJobs.doneAt}, ${scheduledJobs.cancelledAt}) < now() - make_interval(days => ${KEEP_FINISHED_DAYS})`,
+      sql`(${scheduledJobs.failedReason} is null or ${scheduledJobs.cancelledAt} is not null)`,
+    ),
+  );
 }
